@@ -1,0 +1,173 @@
+//! Stage 3: the CIB as data.
+//!
+//! `Cib` wraps a parsed CIB document: its version triple, the `configuration` section, and a
+//! digest of that section that ignores status and formatting. It reads text and returns text; it
+//! never talks to a cluster (that is `backend`) and never decides what should change (`plan`).
+
+pub mod xml;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::raw::Span;
+use crate::diag::{Diag, Source};
+use xml::Element;
+
+/// Cluster properties that Pacemaker maintains itself: never written, never removed.
+pub const PACEMAKER_OWNED: &[&str] =
+    &["dc-version", "cluster-infrastructure", "cluster-name", "have-watchdog", "last-lrm-refresh"];
+
+/// `(admin_epoch, epoch, num_updates)`: Pacemaker's CIB version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Version {
+    pub admin_epoch: u64,
+    pub epoch: u64,
+    pub num_updates: u64,
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.admin_epoch, self.epoch, self.num_updates)
+    }
+}
+
+/// A parsed CIB document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cib {
+    pub root: Element,
+}
+
+impl Cib {
+    /// Parse CIB text (as `cibadmin --query` prints it).
+    ///
+    /// # Errors
+    /// A diagnostic pointing at the XML error, or saying what is missing (`<cib>`,
+    /// `<configuration>`, its sections).
+    pub fn parse(name: &str, text: &str) -> Result<Cib, Box<Diag>> {
+        let src = Source::new(name, text);
+        if text.trim().is_empty() {
+            return Err(Box::new(Diag::error("cibform::cib::empty", format!("`{name}` is empty")).help("a CIB file is what `cibadmin --query` prints; `cibadmin --empty` makes an empty one")));
+        }
+        let root = Element::parse(text).map_err(|e| {
+            Box::new(
+                Diag::error("cibform::cib::xml", format!("`{name}` is not well-formed XML: {}", e.message))
+                    .label(Span { offset: e.offset, len: 1 }, "here")
+                    .help("a CIB file is what `cibadmin --query` prints")
+                    .in_source(&src),
+            )
+        })?;
+        if root.name != "cib" {
+            return Err(Box::new(Diag::error("cibform::cib::root", format!("`{name}` is not a CIB: the root element is `<{}>`", root.name)).help("a CIB's root element is `<cib>`; `cibadmin --query` prints one")));
+        }
+        let Some(config) = root.child("configuration") else {
+            return Err(Box::new(Diag::error("cibform::cib::configuration", format!("`{name}` has no `<configuration>` section")).help("a CIB has `<configuration>` and `<status>`; `cibadmin --empty` makes a valid empty one")));
+        };
+        for section in ["crm_config", "nodes", "resources", "constraints"] {
+            if config.child(section).is_none() {
+                return Err(Box::new(Diag::error("cibform::cib::section", format!("`{name}` has no `<{section}>` in `<configuration>`")).help("Pacemaker's schema requires crm_config, nodes, resources and constraints")));
+            }
+        }
+        let cib = Cib { root };
+        cib.version().map_err(|m| Box::new(Diag::error("cibform::cib::version", format!("`{name}`: {m}")).help("the `<cib>` element carries admin_epoch, epoch and num_updates as integers")))?;
+        Ok(cib)
+    }
+
+    /// The version triple.
+    ///
+    /// # Errors
+    /// When an attribute is present but not an integer.
+    pub fn version(&self) -> Result<Version, String> {
+        let get = |n: &str| -> Result<u64, String> {
+            match self.root.attr(n) {
+                None => Ok(0),
+                Some(v) => v.parse().map_err(|_| format!("`{n}` is `{v}`, not an integer")),
+            }
+        };
+        Ok(Version { admin_epoch: get("admin_epoch")?, epoch: get("epoch")?, num_updates: get("num_updates")? })
+    }
+
+    /// The `configuration` section (its presence is checked by `parse`).
+    pub fn configuration(&self) -> &Element {
+        self.root.child("configuration").expect("checked by Cib::parse")
+    }
+
+    /// A section of `configuration` (`crm_config`, `nodes`, `resources`, `constraints`, ...).
+    pub fn section(&self, name: &str) -> Option<&Element> {
+        self.configuration().child(name)
+    }
+
+    /// `sha256:` digest of the configuration section: status, num_updates and whitespace do not
+    /// count, so a digest changes exactly when the configuration does.
+    pub fn config_digest(&self) -> String {
+        digest_of(self.configuration())
+    }
+
+    /// The same CIB with `configuration` replaced and the epoch bumped (num_updates reset), as
+    /// Pacemaker does on a configuration change.
+    #[must_use]
+    pub fn with_configuration(&self, config: Element) -> Cib {
+        let mut root = self.root.clone();
+        let v = self.version().unwrap_or(Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
+        root.set_attr("epoch", (v.epoch + 1).to_string());
+        root.set_attr("num_updates", "0");
+        if let Some(slot) = root.children.iter_mut().find_map(|n| match n {
+            xml::Node::Element(e) if e.name == "configuration" => Some(e),
+            _ => None,
+        }) {
+            *slot = config;
+        }
+        Cib { root }
+    }
+
+    /// The `cluster-name` property, when Pacemaker has recorded one.
+    pub fn cluster_name(&self) -> Option<&str> {
+        self.section("crm_config")?
+            .elements()
+            .flat_map(Element::elements)
+            .find(|nv| nv.name == "nvpair" && nv.attr("name") == Some("cluster-name"))
+            .and_then(|nv| nv.attr("value"))
+    }
+}
+
+/// Digest of an element's canonical text.
+pub fn digest_of(el: &Element) -> String {
+    let mut h = Sha256::new();
+    h.update(el.to_xml().as_bytes());
+    let out = h.finalize();
+    let mut s = String::from("sha256:");
+    for b in out {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY: &str = r#"<cib epoch="3" num_updates="7" admin_epoch="0"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>"#;
+
+    #[test]
+    fn digest_ignores_status_and_num_updates() {
+        let a = Cib::parse("a", EMPTY).unwrap();
+        let b = Cib::parse("b", &EMPTY.replace("num_updates=\"7\"", "num_updates=\"9\"").replace("<status/>", "<status><node_state id=\"1\"/></status>")).unwrap();
+        assert_eq!(a.config_digest(), b.config_digest());
+        let c = Cib::parse("c", &EMPTY.replace("<nodes/>", "<nodes><node id=\"1\" uname=\"n\"/></nodes>")).unwrap();
+        assert_ne!(a.config_digest(), c.config_digest());
+    }
+
+    #[test]
+    fn bad_cibs_are_diagnosed() {
+        assert_eq!(Cib::parse("x", "").unwrap_err().code, "cibform::cib::empty");
+        assert_eq!(Cib::parse("x", "<cib>").unwrap_err().code, "cibform::cib::xml");
+        assert_eq!(Cib::parse("x", "<foo/>").unwrap_err().code, "cibform::cib::root");
+        assert_eq!(Cib::parse("x", "<cib/>").unwrap_err().code, "cibform::cib::configuration");
+        assert_eq!(Cib::parse("x", &EMPTY.replace("epoch=\"3\"", "epoch=\"x\"")).unwrap_err().code, "cibform::cib::version");
+    }
+
+    #[test]
+    fn new_configuration_bumps_epoch() {
+        let a = Cib::parse("a", EMPTY).unwrap();
+        let b = a.with_configuration(a.configuration().clone());
+        assert_eq!(b.version().unwrap(), Version { admin_epoch: 0, epoch: 4, num_updates: 0 });
+    }
+}

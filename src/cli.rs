@@ -1,0 +1,267 @@
+//! The command line: raw arguments → resolved settings → one `ops` call → a printer.
+//!
+//! Commands are thin. Data goes to stdout, diagnostics and prompts to stderr; colour only on a
+//! terminal and never with `NO_COLOR`. Exit codes: 0 success, 1 error or invalid input,
+//! 2 changes present (`plan --detailed-exitcode`).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::backend::{BackendError, Target};
+use crate::diag::{Diag, Rendered};
+use crate::error::{Error, ExitStatus};
+use crate::ops;
+use crate::render::{self, json, Header};
+
+#[derive(Parser, Debug)]
+#[command(name = "cibform", version, about = "Cluster-as-code for Pacemaker: plan and apply a YAML description against the CIB")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a cluster file offline (exit 0 valid, 1 invalid).
+    Validate {
+        #[arg(default_value = "cluster.yaml")]
+        file: PathBuf,
+    },
+    /// Show what would change to make the target match the file.
+    Plan {
+        #[arg(default_value = "cluster.yaml")]
+        file: PathBuf,
+        /// `file:PATH` (a CIB file); defaults to `target:` in the file.
+        #[arg(long)]
+        target: Option<String>,
+        /// Save the plan for `cibform apply PLAN.json`.
+        #[arg(long, value_name = "PLAN.json")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Exit 0 with no changes, 1 on error, 2 when changes are present.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Make the change: plan (or read a saved plan), confirm, write it as one update.
+    Apply {
+        /// A cluster file, or a plan saved with `plan --out`.
+        #[arg(default_value = "cluster.yaml")]
+        file: PathBuf,
+        #[arg(long)]
+        target: Option<String>,
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(long)]
+        auto_approve: bool,
+        /// Allow destroying resources that are live but not declared.
+        #[arg(long)]
+        allow_destroy: bool,
+        /// Allow disabling fencing or removing the last fencing device.
+        #[arg(long)]
+        allow_disable_stonith: bool,
+    },
+    /// Print the JSON Schema of the cluster file.
+    Schema,
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> u8 {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(status) => status.code(),
+        Err(e) => {
+            report(&e);
+            ExitStatus::Failure.code()
+        }
+    }
+}
+
+fn color_out() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn color_err() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Render diagnostics to a string (miette's graphical report; plain when `color` is off).
+pub fn render_diags(diags: &[Diag], color: bool) -> String {
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for d in diags {
+        let _ = handler.render_report(&mut out, &Rendered::new(d));
+    }
+    out
+}
+
+fn report(e: &Error) {
+    let mut stderr = std::io::stderr();
+    let text = match e {
+        Error::Diags(d) => {
+            let n = d.iter().filter(|d| d.is_error()).count();
+            format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
+        }
+        Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
+        Error::Refused { message, help } => format!("error: {message}\n  help: {help}\n"),
+        Error::Backend(b) => {
+            let mut msg = format!("error: {b}");
+            let mut src = std::error::Error::source(b);
+            while let Some(s) = src {
+                msg.push_str(&format!(": {s}"));
+                src = s.source();
+            }
+            msg.push('\n');
+            msg
+        }
+    };
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+fn resolve_target(flag: Option<&str>, model_target: Option<&str>) -> Result<Target, Error> {
+    let Some(t) = flag.or(model_target) else {
+        return Err(Error::Refused { message: "no target given".into(), help: "pass `--target file:PATH`, or write `target:` in the cluster file".into() });
+    };
+    Target::parse(t).map_err(|m| Error::Refused { message: m, help: "targets: `file:PATH`".into() })
+}
+
+fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`cibform plan | head`) is not an error.
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+fn warn(diags: &[Diag]) {
+    if !diags.is_empty() {
+        eprint!("{}", render_diags(diags, color_err()));
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    match cli.command {
+        Command::Validate { file } => {
+            let loaded = ops::load(&file)?;
+            warn(&loaded.warnings);
+            let m = &loaded.model;
+            let prims: usize = m.resources.iter().map(count_primitives).sum();
+            eprintln!("`{}` is valid: cluster `{}`, {} node(s), {prims} primitive(s), {} constraint(s)", file.display(), m.name, m.nodes.len(), m.constraints.len());
+            Ok(ExitStatus::Success)
+        }
+        Command::Plan { file, target, out, format, detailed_exitcode } => {
+            let loaded = ops::load(&file)?;
+            warn(&loaded.warnings);
+            let target = resolve_target(target.as_deref(), loaded.model.target.as_deref())?;
+            let planned = ops::plan(&loaded.model, &target).await?;
+            match format {
+                Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
+                Format::Markdown => print(&render::markdown(&planned.plan, &planned.header)),
+                Format::Json => {
+                    let doc = json::doc(&planned.plan, &planned.header, &planned.against, None);
+                    print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
+                }
+            }
+            if let Some(path) = out {
+                let doc = json::doc(&planned.plan, &planned.header, &planned.against, Some(planned.live.cib.configuration()));
+                let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+                std::fs::write(&path, text).map_err(|e| Error::Refused { message: format!("cannot write `{}`: {e}", path.display()), help: "check the directory exists and is writable".into() })?;
+                eprintln!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
+            }
+            Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
+        }
+        Command::Apply { file, target, auto_approve, allow_destroy, allow_disable_stonith } => apply(&file, target.as_deref(), auto_approve, allow_destroy, allow_disable_stonith).await,
+        Command::Schema => {
+            print(&crate::schema_json());
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
+fn count_primitives(r: &crate::model::Resource) -> usize {
+    match r {
+        crate::model::Resource::Primitive(_) => 1,
+        crate::model::Resource::Group(g) => g.members.len(),
+        crate::model::Resource::Clone(c) => count_primitives(&c.child),
+    }
+}
+
+fn is_saved_plan(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+fn confirm(auto_approve: bool) -> Result<(), Error> {
+    if auto_approve {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Refused { message: "refusing to apply without confirmation: standard input is not a terminal".into(), help: "review the plan and pass --auto-approve to apply non-interactively".into() });
+    }
+    eprint!("\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: ");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    if line.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::Refused { message: "apply cancelled".into(), help: "nothing was changed".into() })
+    }
+}
+
+async fn apply(file: &Path, target: Option<&str>, auto_approve: bool, allow_destroy: bool, allow_disable_stonith: bool) -> Result<ExitStatus, Error> {
+    let (target, planned, policy, model) = if is_saved_plan(file) {
+        let doc = ops::read_saved_plan(file)?;
+        let target = resolve_target(target, Some(&doc.target))?;
+        let new = crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default()).map_err(|e| Error::Refused { message: format!("the plan's configuration is not valid XML: {}", e.message), help: "make the plan again".into() })?;
+        let old = doc.old_configuration.as_deref().and_then(|t| crate::cib::xml::Element::parse(t).ok());
+        let changes = old.as_ref().map(|o| crate::plan::diff(o, &new)).unwrap_or_default();
+        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new };
+        let header = Header { cluster: doc.cluster.clone(), target: target.to_string(), version: doc.against.version().to_string() };
+        (target, (plan, doc.against.clone(), header, old), None, None)
+    } else {
+        let loaded = ops::load(file)?;
+        warn(&loaded.warnings);
+        let target = resolve_target(target, loaded.model.target.as_deref())?;
+        let p = ops::plan(&loaded.model, &target).await?;
+        let old = p.live.cib.configuration().clone();
+        (target, (p.plan, p.against, p.header, Some(old)), Some(loaded.model.policy.clone()), Some(loaded.model))
+    };
+    let (plan, against, header, old) = planned;
+    print(&render::text(&plan, &header, color_out()));
+    if plan.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
+    let old_config = match &old {
+        Some(o) => o.clone(),
+        None => crate::backend::read(&target).await?.cib.configuration().clone(),
+    };
+    let blocked = ops::gates(&plan, &old_config, policy.as_ref(), allow_destroy, allow_disable_stonith);
+    if !blocked.is_empty() {
+        return Err(Error::Refused { message: format!("apply blocked by {} policy gate(s): {}", blocked.len(), blocked.join("; ")), help: "nothing was changed".into() });
+    }
+    confirm(auto_approve)?;
+    let version = ops::write_planned(&target, &against, &plan.new_config, old.as_ref()).await?;
+    eprintln!("Applied: CIB is now {version}.");
+    if let Some(model) = model {
+        let again = ops::plan(&model, &target).await?;
+        if !again.plan.is_empty() {
+            return Err(Error::Refused { message: format!("applied, but the target still differs from the file ({} change(s) remain)", again.plan.changes.len()), help: "run `cibform plan` to see what Pacemaker changed or refused".into() });
+        }
+        eprintln!("Verified: the target now matches the file.");
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,584 @@
+//! Stage 1 (raw): the serde-facing shape of `cluster.yaml`.
+//!
+//! These types mirror what the admin typed, with source spans, and derive the JSON Schema that
+//! editors use. They hold no meaning beyond shape: every cross-reference and value check is done
+//! by `validate`, which turns them into `model` types. Only this module and `config::load` know
+//! that the input is YAML.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// A byte range in the source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// A value and the place in the source it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> S<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        S { value, span }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let sp = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let loc = sp.referenced;
+        let span = Span {
+            offset: loc.span().byte_offset().unwrap_or(0) as usize,
+            len: loc.span().byte_len().unwrap_or(0) as usize,
+        };
+        Ok(S { value: sp.value, span })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for S<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        T::json_schema(g)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// Any YAML scalar (string, number, boolean), kept as the text the admin wrote.
+///
+/// Pacemaker stores every value as a string; `24`, `"24"` and `5s` are all fine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        // Asking for a string makes the YAML layer hand over the scalar's text as written.
+        d.deserialize_str(V)
+    }
+}
+
+impl JsonSchema for Scalar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scalar".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({ "type": ["string", "number", "boolean"] })
+    }
+}
+
+/// A YAML mapping kept in source order, with the span of every key.
+///
+/// Duplicate keys are kept so that validation can point at both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Map<V>(pub Vec<(S<String>, V)>);
+
+impl<V> Default for Map<V> {
+    fn default() -> Self {
+        Map(Vec::new())
+    }
+}
+
+impl<V> Map<V> {
+    pub fn iter(&self) -> impl Iterator<Item = &(S<String>, V)> {
+        self.0.iter()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MV<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MV<V> {
+            type Value = Map<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Map<V>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<S<Scalar>>()? {
+                    let v = m.next_value::<V>()?;
+                    out.push((S::new(k.value.0, k.span), v));
+                }
+                Ok(Map(out))
+            }
+        }
+        d.deserialize_map(MV(PhantomData))
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for Map<V> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let v = g.subschema_for::<V>();
+        schemars::json_schema!({ "type": "object", "additionalProperties": v })
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+}
+
+/// Name/value pairs such as `params`, `meta`, `properties`.
+pub type Attrs = Map<S<Scalar>>;
+
+/// The whole file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "cibform cluster", description = "A Pacemaker/Corosync cluster described as code")]
+pub struct RawCluster {
+    /// Cluster name (corosync `totem.cluster_name`, Pacemaker's `cluster-name`).
+    pub cluster: S<String>,
+    /// Where `plan`/`apply` go when no `--target` is given, e.g. `ssh://root@node1` or `file:cib.xml`.
+    #[serde(default)]
+    pub target: Option<S<String>>,
+    /// Cluster nodes by name.
+    #[serde(default)]
+    pub nodes: Map<RawNode>,
+    /// Corosync votequorum options.
+    #[serde(default)]
+    pub quorum: Option<S<RawQuorum>>,
+    /// Cluster properties (`crm_config`), e.g. `stonith-enabled: false`.
+    #[serde(default)]
+    pub properties: Attrs,
+    /// Resource defaults (`rsc_defaults` meta attributes).
+    #[serde(default)]
+    pub rsc_defaults: Attrs,
+    /// Operation defaults (`op_defaults` meta attributes).
+    #[serde(default)]
+    pub op_defaults: Attrs,
+    /// Primitive resources by id.
+    #[serde(default)]
+    pub resources: Map<S<RawResource>>,
+    /// Groups by id: a list of member resources, or a mapping with `members` and `meta`.
+    #[serde(default)]
+    pub groups: Map<S<RawGroup>>,
+    /// Clones by id: the cloned resource or group, or a mapping with `resource`, `promotable`, `meta`.
+    #[serde(default)]
+    pub clones: Map<S<RawClone>>,
+    /// Location, colocation and order constraints.
+    #[serde(default)]
+    pub constraints: Vec<S<RawConstraint>>,
+    /// Policy gates for `apply`.
+    #[serde(default)]
+    pub policy: Option<S<RawPolicy>>,
+}
+
+/// One node.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawNode {
+    /// Corosync node id (`nodelist.node.nodeid`).
+    pub id: S<Scalar>,
+    /// One address per knet link, link 0 first.
+    #[serde(default)]
+    pub addrs: Vec<S<Scalar>>,
+    /// Permanent node attributes (`<nodes><node><instance_attributes>`).
+    #[serde(default)]
+    pub attributes: Attrs,
+    /// Shorthand for the `standby` node attribute: the declarative `pcs node standby`.
+    #[serde(default)]
+    pub standby: Option<S<bool>>,
+    /// Node utilization (capacity) attributes.
+    #[serde(default)]
+    pub utilization: Attrs,
+}
+
+/// Corosync votequorum settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuorum {
+    #[serde(default)]
+    pub two_node: Option<bool>,
+    #[serde(default)]
+    pub wait_for_all: Option<bool>,
+    #[serde(default)]
+    pub last_man_standing: Option<bool>,
+    #[serde(default)]
+    pub auto_tie_breaker: Option<bool>,
+    #[serde(default)]
+    pub expected_votes: Option<u32>,
+}
+
+/// A primitive resource.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawResource {
+    /// `standard[:provider]:type`, e.g. `ocf:heartbeat:IPaddr2`, `systemd:squid`, `stonith:fence_ipmilan`.
+    pub agent: S<String>,
+    /// Instance attributes passed to the agent.
+    #[serde(default)]
+    pub params: Attrs,
+    /// Meta attributes (resource options), e.g. `resource-stickiness`.
+    #[serde(default)]
+    pub meta: Attrs,
+    /// Operations. When omitted, the agent's defaults are written on create (as pcs does) and
+    /// existing operations are left alone afterwards.
+    #[serde(default)]
+    pub ops: Option<Vec<S<RawOp>>>,
+    /// `false` writes `target-role=Stopped` (the declarative `pcs resource disable`).
+    #[serde(default)]
+    pub enabled: Option<S<bool>>,
+    /// Utilization attributes.
+    #[serde(default)]
+    pub utilization: Attrs,
+    /// Free-text description.
+    #[serde(default)]
+    pub description: Option<S<String>>,
+}
+
+/// One operation of a primitive.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOp {
+    /// `monitor`, `start`, `stop`, `promote`, `demote`, `reload-agent`, ...
+    pub name: S<String>,
+    /// How often (monitor) — `0s` for one-shot actions; default `0s`.
+    #[serde(default)]
+    pub interval: Option<S<Scalar>>,
+    #[serde(default)]
+    pub timeout: Option<S<Scalar>>,
+    /// Role the operation applies to (`Promoted`, `Unpromoted`, `Started`, ...).
+    #[serde(default)]
+    pub role: Option<S<String>>,
+    #[serde(default, rename = "on-fail")]
+    pub on_fail: Option<S<String>>,
+    #[serde(default, rename = "start-delay")]
+    pub start_delay: Option<S<Scalar>>,
+    #[serde(default, rename = "interval-origin")]
+    pub interval_origin: Option<S<Scalar>>,
+    #[serde(default, rename = "record-pending")]
+    pub record_pending: Option<S<Scalar>>,
+    #[serde(default)]
+    pub enabled: Option<S<bool>>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    /// Operation meta attributes (e.g. `OCF_CHECK_LEVEL` goes in `params`).
+    #[serde(default)]
+    pub meta: Attrs,
+    /// Operation instance attributes.
+    #[serde(default)]
+    pub params: Attrs,
+}
+
+/// A group: `[a, b]`, or `{ members: [a, b], meta: {...} }`.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawGroup {
+    Members(Vec<S<String>>),
+    Full(RawGroupFull),
+}
+
+/// The long form of a group.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroupFull {
+    pub members: Vec<S<String>>,
+    #[serde(default)]
+    pub meta: Attrs,
+    #[serde(default)]
+    pub enabled: Option<S<bool>>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+}
+
+/// A clone: the id of the cloned resource or group, or the long form.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawClone {
+    Of(String),
+    Full(RawCloneFull),
+}
+
+/// The long form of a clone.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCloneFull {
+    /// The primitive or group being cloned.
+    pub resource: S<String>,
+    /// A promotable clone (promoted/unpromoted roles).
+    #[serde(default)]
+    pub promotable: Option<S<bool>>,
+    #[serde(default)]
+    pub meta: Attrs,
+    #[serde(default)]
+    pub enabled: Option<S<bool>>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+}
+
+impl<'de> Deserialize<'de> for RawGroup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawGroup;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of member resources, or a mapping with `members`")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawGroup, A::Error> {
+                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a))
+                    .map(RawGroup::Members)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawGroup, M::Error> {
+                RawGroupFull::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(RawGroup::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawClone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawClone;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the id of the cloned resource, or a mapping with `resource`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawClone, E> {
+                Ok(RawClone::Of(v.to_string()))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawClone, M::Error> {
+                RawCloneFull::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(RawClone::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What a constraint's kind key holds: one resource, or a list of resource sets.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawTarget {
+    /// One resource id.
+    One(String),
+    /// Resource sets, in order; each a list of ids or a mapping with `resources`.
+    Sets(Vec<S<RawSet>>),
+}
+
+impl<'de> Deserialize<'de> for RawTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawTarget;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a resource id, or a list of resource sets")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTarget, E> {
+                Ok(RawTarget::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawTarget, A::Error> {
+                Vec::<S<RawSet>>::deserialize(de::value::SeqAccessDeserializer::new(a))
+                    .map(RawTarget::Sets)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A resource set: `[a, b]` or `{ resources: [a, b], sequential: false, ... }`.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawSet {
+    Members(Vec<S<String>>),
+    Full(RawSetFull),
+}
+
+/// The long form of a resource set.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSetFull {
+    pub resources: Vec<S<String>>,
+    #[serde(default)]
+    pub sequential: Option<S<bool>>,
+    #[serde(default, rename = "require-all")]
+    pub require_all: Option<S<bool>>,
+    #[serde(default)]
+    pub role: Option<S<String>>,
+    #[serde(default)]
+    pub action: Option<S<String>>,
+    #[serde(default)]
+    pub score: Option<S<Scalar>>,
+    #[serde(default)]
+    pub id: Option<S<String>>,
+}
+
+impl<'de> Deserialize<'de> for RawSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSet;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of resource ids, or a mapping with `resources`")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawSet, A::Error> {
+                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a))
+                    .map(RawSet::Members)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawSet, M::Error> {
+                RawSetFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawSet::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A rule: pcs rule text (`pingd lt 1 or not_defined pingd`) or the structured form.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawRule {
+    Text(String),
+    Structured(Box<RawRuleExpr>),
+}
+
+/// The structured form of a rule expression: exactly one key.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRuleExpr {
+    /// All of these hold.
+    #[serde(default)]
+    pub and: Option<Vec<S<RawRule>>>,
+    /// Any of these holds.
+    #[serde(default)]
+    pub or: Option<Vec<S<RawRule>>>,
+    /// The node attribute is set.
+    #[serde(default)]
+    pub defined: Option<S<String>>,
+    /// The node attribute is not set.
+    #[serde(default)]
+    pub not_defined: Option<S<String>>,
+    /// A node attribute compared with `op` to `value`.
+    #[serde(default)]
+    pub attribute: Option<S<String>>,
+    /// `lt`, `gt`, `lte`, `gte`, `eq`, `ne`.
+    #[serde(default)]
+    pub op: Option<S<String>>,
+    #[serde(default)]
+    pub value: Option<S<Scalar>>,
+    /// `integer`, `number`, `version` or `string`.
+    #[serde(default, rename = "type")]
+    pub value_type: Option<S<String>>,
+}
+
+impl<'de> Deserialize<'de> for RawRule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawRule;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("rule text or a structured rule")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawRule, E> {
+                Ok(RawRule::Text(v.to_string()))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawRule, M::Error> {
+                RawRuleExpr::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(|e| RawRule::Structured(Box::new(e)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One constraint: exactly one of `location`, `colocation`, `order`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawConstraint {
+    /// Constraint id; generated the way pcs does when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
+    /// Location constraint on this resource (or a `pattern`).
+    #[serde(default)]
+    pub location: Option<S<String>>,
+    /// Colocation: this resource (with `with`), or a list of resource sets.
+    #[serde(default)]
+    pub colocation: Option<S<RawTarget>>,
+    /// Order: this resource first (with `then`), or a list of resource sets.
+    #[serde(default)]
+    pub order: Option<S<RawTarget>>,
+    /// Location: the node the score applies to.
+    #[serde(default)]
+    pub node: Option<S<String>>,
+    /// Location: a rule; the score applies on nodes where it holds.
+    #[serde(default)]
+    pub rule: Option<S<RawRule>>,
+    /// `INFINITY`, `-INFINITY` or an integer.
+    #[serde(default)]
+    pub score: Option<S<Scalar>>,
+    /// Role of the resource the constraint applies to (`Promoted`, `Started`, ...).
+    #[serde(default)]
+    pub role: Option<S<String>>,
+    /// Colocation: the resource to place with.
+    #[serde(default)]
+    pub with: Option<S<String>>,
+    /// Colocation: role of the `with` resource.
+    #[serde(default, rename = "with-role")]
+    pub with_role: Option<S<String>>,
+    /// Order: the resource to start after `order`.
+    #[serde(default)]
+    pub then: Option<S<String>>,
+    /// Order: `Mandatory` (default), `Optional` or `Serialize`.
+    #[serde(default)]
+    pub kind: Option<S<String>>,
+    /// Order: also apply in reverse for stopping (default true).
+    #[serde(default)]
+    pub symmetrical: Option<S<bool>>,
+    #[serde(default, rename = "first-action")]
+    pub first_action: Option<S<String>>,
+    #[serde(default, rename = "then-action")]
+    pub then_action: Option<S<String>>,
+    /// Location: `always`, `never` or `exclusive`.
+    #[serde(default, rename = "resource-discovery")]
+    pub resource_discovery: Option<S<String>>,
+}
+
+/// Policy gates for `apply`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    /// Allow `apply` to destroy resources without `--allow-destroy`.
+    #[serde(default)]
+    pub allow_destroy: Option<bool>,
+    /// Allow `apply` to disable fencing without `--allow-disable-stonith`.
+    #[serde(default)]
+    pub allow_disable_stonith: Option<bool>,
+}
+

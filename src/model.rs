@@ -1,0 +1,165 @@
+//! Stage 2 (model): the validated description of a cluster.
+//!
+//! Produced only by `validate`, so every value here has been checked: ids are unique, every
+//! reference resolves, agents parse, scores are scores, rules parse. It carries no spans and knows
+//! nothing of YAML or XML.
+
+use crate::rule::Rule;
+
+/// The whole cluster as declared.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    pub name: String,
+    pub target: Option<String>,
+    pub nodes: Vec<Node>,
+    pub quorum: Quorum,
+    /// `crm_config` properties in declaration order.
+    pub properties: Vec<(String, String)>,
+    pub rsc_defaults: Vec<(String, String)>,
+    pub op_defaults: Vec<(String, String)>,
+    /// Top-level resources (primitives, groups, clones) in declaration order.
+    pub resources: Vec<Resource>,
+    pub constraints: Vec<Constraint>,
+    pub policy: Policy,
+}
+
+/// One cluster node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub id: u32,
+    pub addrs: Vec<String>,
+    /// Permanent node attributes, `standby` included when declared.
+    pub attributes: Vec<(String, String)>,
+    pub utilization: Vec<(String, String)>,
+}
+
+/// Corosync votequorum options; `None` = not declared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quorum {
+    pub two_node: Option<bool>,
+    pub wait_for_all: Option<bool>,
+    pub last_man_standing: Option<bool>,
+    pub auto_tie_breaker: Option<bool>,
+    pub expected_votes: Option<u32>,
+}
+
+/// Apply-time gates declared in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub allow_destroy: bool,
+    pub allow_disable_stonith: bool,
+}
+
+/// A resource agent reference: `class[:provider]:type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub class: String,
+    pub provider: Option<String>,
+    pub kind: String,
+}
+
+impl std::fmt::Display for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.provider {
+            Some(p) => write!(f, "{}:{p}:{}", self.class, self.kind),
+            None => write!(f, "{}:{}", self.class, self.kind),
+        }
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    pub name: String,
+    pub interval: String,
+    /// Other `<op>` attributes (timeout, role, on-fail, ...), in declaration order.
+    pub attrs: Vec<(String, String)>,
+    pub meta: Vec<(String, String)>,
+    pub params: Vec<(String, String)>,
+}
+
+/// A primitive resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Primitive {
+    pub id: String,
+    pub agent: Agent,
+    pub description: Option<String>,
+    pub params: Vec<(String, String)>,
+    /// Meta attributes, `target-role` included when `enabled: false`.
+    pub meta: Vec<(String, String)>,
+    pub utilization: Vec<(String, String)>,
+    /// `None`: not managed (agent defaults on create, left alone afterwards).
+    pub ops: Option<Vec<Op>>,
+}
+
+/// A group of primitives, started in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: String,
+    pub description: Option<String>,
+    pub members: Vec<Primitive>,
+    pub meta: Vec<(String, String)>,
+}
+
+/// A clone (or promotable clone) of a primitive or group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clone {
+    pub id: String,
+    pub description: Option<String>,
+    pub promotable: bool,
+    pub meta: Vec<(String, String)>,
+    pub child: Box<Resource>,
+}
+
+/// A top-level resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    Primitive(Primitive),
+    Group(Group),
+    Clone(Clone),
+}
+
+impl Resource {
+    pub fn id(&self) -> &str {
+        match self {
+            Resource::Primitive(p) => &p.id,
+            Resource::Group(g) => &g.id,
+            Resource::Clone(c) => &c.id,
+        }
+    }
+}
+
+/// A resource set in a colocation or order constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceSet {
+    pub id: Option<String>,
+    pub resources: Vec<String>,
+    /// Other `<resource_set>` attributes (sequential, require-all, role, action, score).
+    pub attrs: Vec<(String, String)>,
+}
+
+/// A location rule with its score and role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationRule {
+    pub rule: Rule,
+    pub score: String,
+    pub role: Option<String>,
+}
+
+/// Where a location constraint places its resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    Node { node: String, score: String },
+    Rule(LocationRule),
+}
+
+/// A constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    Location { id: Option<String>, rsc: String, placement: Placement, role: Option<String>, discovery: Option<String> },
+    Colocation { id: Option<String>, rsc: String, with: String, score: String, role: Option<String>, with_role: Option<String> },
+    ColocationSets { id: Option<String>, sets: Vec<ResourceSet>, score: String },
+    Order { id: Option<String>, first: String, then: String, attrs: Vec<(String, String)> },
+    OrderSets { id: Option<String>, sets: Vec<ResourceSet>, attrs: Vec<(String, String)> },
+}

@@ -1,0 +1,158 @@
+//! Orchestration: what each command does, in terms of the pipeline stages. Commands in `cli` are
+//! thin wrappers over these functions. I/O happens only through `config::load` and `backend`.
+
+use std::path::Path;
+
+use crate::backend::{self, BackendError, Expect, Live, Target};
+use crate::cib::Cib;
+use crate::desired::{self, DefaultOps};
+use crate::diag::{Diag, Source};
+use crate::error::Error;
+use crate::model::Cluster;
+use crate::plan::{self, Action, Plan};
+use crate::render::json::{Against, PlanDoc};
+use crate::render::Header;
+
+/// A validated cluster file.
+#[derive(Debug)]
+pub struct Loaded {
+    pub src: Source,
+    pub model: Cluster,
+    /// Warnings found while validating (errors fail `load`).
+    pub warnings: Vec<Diag>,
+}
+
+/// Read and validate a cluster file.
+///
+/// # Errors
+/// Every problem found, as diagnostics.
+pub fn load(path: &Path) -> Result<Loaded, Error> {
+    let (src, raw) = crate::config::load(path)?;
+    let (model, warnings) = crate::validate::validate(&src, &raw)?;
+    Ok(Loaded { src, model, warnings })
+}
+
+/// A plan together with what it was made against.
+#[derive(Debug)]
+pub struct Planned {
+    pub plan: Plan,
+    pub against: Against,
+    pub header: Header,
+    pub live: Live,
+}
+
+/// What the plan was made against, from a CIB.
+pub fn against(cib: &Cib) -> Against {
+    let v = cib.version().unwrap_or(crate::cib::Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
+    Against { admin_epoch: v.admin_epoch, epoch: v.epoch, num_updates: v.num_updates, config_digest: cib.config_digest() }
+}
+
+/// Plan `model` against a CIB already read. Pure apart from nothing: no I/O.
+///
+/// # Errors
+/// The CIB belongs to another cluster (`cluster-name` differs).
+pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
+    if let Some(name) = live.cib.cluster_name() {
+        if name != model.name {
+            return Err(Error::Refused {
+                message: format!("{target} is cluster `{name}`, but the file describes cluster `{}`", model.name),
+                help: "check --target (or `target:` in the file); cibform never plans one cluster's file against another cluster".into(),
+            });
+        }
+    }
+    let mut taken = Vec::new();
+    live.cib.configuration().collect_ids(&mut taken);
+    let d = desired::build(model, taken.into_iter().map(str::to_string), defaults);
+    let plan = plan::compute(live.cib.configuration(), &d);
+    let header = Header { cluster: model.name.clone(), target: target.to_string(), version: live.cib.version().map(|v| v.to_string()).unwrap_or_default() };
+    Ok(Planned { plan, against: against(&live.cib), header, live })
+}
+
+/// Read the target and plan.
+///
+/// # Errors
+/// The target cannot be read, or the CIB belongs to another cluster.
+pub async fn plan(model: &Cluster, target: &Target) -> Result<Planned, Error> {
+    let live = backend::read(target).await?;
+    plan_live(model, live, target, &desired::builtin_default_ops())
+}
+
+/// Gates that block `apply` unless explicitly allowed; each entry says which flag opens it.
+pub fn gates(plan: &Plan, old: &crate::cib::xml::Element, model_policy: Option<&crate::model::Policy>, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
+    let policy = model_policy.cloned().unwrap_or_default();
+    let mut blocked = Vec::new();
+    let destroyed: Vec<String> = plan.changes.iter().filter(|c| c.action == Action::Destroy && c.key.section == plan::view::Section::Resources).map(|c| format!("`{}`", c.key.id)).collect();
+    if !destroyed.is_empty() && !(allow_destroy || policy.allow_destroy) {
+        blocked.push(format!("the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)", destroyed.join(", ")));
+    }
+    let stonith_on = |config: &crate::cib::xml::Element| {
+        let views = plan::view::views(config);
+        let prop = views.iter().find(|(k, _)| k.kind == "properties").and_then(|(_, v)| v.iter().find(|(k, _)| k == "stonith-enabled").map(|(_, v)| v.to_ascii_lowercase()));
+        !matches!(prop.as_deref(), Some("false" | "no" | "off" | "0" | "n"))
+    };
+    let has_fencing = |config: &crate::cib::xml::Element| plan::view::views(config).iter().any(|(k, v)| k.kind == "primitive" && v.iter().any(|(a, val)| a == "agent" && val.starts_with("stonith:")));
+    let new = &plan.new_config;
+    if !(allow_disable_stonith || policy.allow_disable_stonith) {
+        if stonith_on(old) && !stonith_on(new) {
+            blocked.push("the plan disables fencing (stonith-enabled=false): pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
+        } else if stonith_on(new) && has_fencing(old) && !has_fencing(new) {
+            blocked.push("the plan removes the last fencing device: pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
+        }
+    }
+    blocked
+}
+
+/// Write a planned configuration.
+///
+/// # Guarantees
+/// Writes only if the target's configuration is still the one planned against (digest match);
+/// the write is one atomic update. After writing it re-reads the target and re-plans to confirm.
+///
+/// # Errors
+/// Stale target (nothing written), I/O errors.
+pub async fn write_planned(target: &Target, against: &Against, new_config: &crate::cib::xml::Element, old_config: Option<&crate::cib::xml::Element>) -> Result<crate::cib::Version, Error> {
+    let live = backend::read(target).await?;
+    if live.cib.config_digest() != against.config_digest {
+        return Err(stale(against, &live.cib, old_config));
+    }
+    let new = live.cib.with_configuration(new_config.clone());
+    let expect = Expect { version: against.version(), config_digest: against.config_digest.clone() };
+    match backend::write(target, &expect, &new).await {
+        Ok(v) => Ok(v),
+        Err(BackendError::Stale { current, .. }) => Err(stale(against, &current, old_config)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::Element>) -> Error {
+    let now = current.version().map(|v| v.to_string()).unwrap_or_default();
+    let mut help = String::from("run `cibform plan` again and review the new plan");
+    if let Some(old) = old_config {
+        let changes = plan::diff(old, current.configuration());
+        if !changes.is_empty() {
+            let p = Plan { changes, warnings: Vec::new(), new_config: current.configuration().clone() };
+            let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
+            let text = crate::render::text(&p, &h, false);
+            let body: String = text.lines().skip_while(|l| !l.starts_with("cibform will")).skip(1).collect::<Vec<_>>().join("\n");
+            help = format!("what changed in the cluster since the plan was made:\n{}\n{help}", body.trim_end());
+        }
+    }
+    Error::Refused { message: format!("the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed", against.version()), help }
+}
+
+/// Parse a saved plan.
+///
+/// # Errors
+/// Not a plan document, or an unsupported format version.
+pub fn read_saved_plan(path: &Path) -> Result<PlanDoc, Error> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Refused { message: format!("cannot read `{name}`: {e}"), help: "pass a plan written by `cibform plan --out`".into() })?;
+    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| Error::Refused { message: format!("`{name}` is not a cibform plan: {e}"), help: "pass a plan written by `cibform plan --out`".into() })?;
+    if doc.format_version != crate::render::json::FORMAT_VERSION {
+        return Err(Error::Refused { message: format!("`{name}` has plan format {}, this cibform reads {}", doc.format_version, crate::render::json::FORMAT_VERSION), help: "make the plan again with this version of cibform".into() });
+    }
+    if doc.new_configuration.is_none() {
+        return Err(Error::Refused { message: format!("`{name}` has no configuration to apply"), help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)".into() });
+    }
+    Ok(doc)
+}

@@ -1,0 +1,414 @@
+//! Stage 4: desired ⇄ live → plan.
+//!
+//! `compute` is a pure function of the live configuration and the desired elements. It first
+//! builds the new configuration by merging: objects whose meaning is unchanged keep the live XML
+//! verbatim; changed objects take the desired XML with the live ids adopted (so nothing churns);
+//! unmanaged parts (omitted `ops`, Pacemaker-owned properties, undeclared nodes, status) are kept.
+//! The plan is then the difference of the semantic views of the old and new configuration, so
+//! what `plan` shows and what `apply` writes come from one value and cannot disagree.
+//! No async, no I/O, deterministic order.
+
+pub mod view;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::cib::xml::{Element, Node};
+use crate::cib::PACEMAKER_OWNED;
+use crate::desired::{Desired, Ids};
+use view::{is_plain_set, is_resource, op_line, views, ObjKey, Section, View};
+
+/// What happens to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Destroy,
+}
+
+/// One line of an object's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttrChange {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+/// A change to one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub action: Action,
+    pub key: ObjKey,
+    pub attrs: Vec<AttrChange>,
+}
+
+/// The result of planning.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// Things worth knowing that change nothing (lowercase sentences).
+    pub warnings: Vec<String>,
+    /// The configuration `apply` writes.
+    pub new_config: Element,
+}
+
+impl Plan {
+    /// `(add, change, destroy)` counts.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |a| self.changes.iter().filter(|c| c.action == a).count();
+        (n(Action::Create), n(Action::Update), n(Action::Destroy))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Plan the change from `live` (a `<configuration>` element) to `desired`.
+pub fn compute(live: &Element, desired: &Desired) -> Plan {
+    let mut warnings = Vec::new();
+    let new_config = merge(live, desired, &mut warnings);
+    let changes = diff(live, &new_config);
+    Plan { changes, warnings, new_config }
+}
+
+/// The semantic difference between two configurations.
+pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
+    let old_v = views(old);
+    let new_v = views(new);
+    let old_map: HashMap<&ObjKey, &View> = old_v.iter().map(|(k, v)| (k, v)).collect();
+    let new_keys: HashSet<&ObjKey> = new_v.iter().map(|(k, _)| k).collect();
+    let mut out: Vec<(Section, usize, Change)> = Vec::new();
+    for (i, (k, v)) in new_v.iter().enumerate() {
+        match old_map.get(k) {
+            None => out.push((k.section, i, Change { action: Action::Create, key: k.clone(), attrs: lines(None, Some(v)) })),
+            Some(old) if *old != v => out.push((k.section, i, Change { action: Action::Update, key: k.clone(), attrs: lines(Some(old), Some(v)) })),
+            Some(_) => {}
+        }
+    }
+    for (i, (k, v)) in old_v.iter().enumerate() {
+        if !new_keys.contains(k) {
+            out.push((k.section, new_v.len() + i, Change { action: Action::Destroy, key: k.clone(), attrs: lines(Some(v), None) }));
+        }
+    }
+    out.sort_by_key(|(s, i, _)| (*s, *i));
+    out.into_iter().map(|(_, _, c)| c).collect()
+}
+
+fn lines(old: Option<&View>, new: Option<&View>) -> Vec<AttrChange> {
+    let empty = View::new();
+    let old = old.unwrap_or(&empty);
+    let new = new.unwrap_or(&empty);
+    let old_m: BTreeMap<&str, &str> = old.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let new_m: BTreeMap<&str, &str> = new.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut out = Vec::new();
+    // Keys in the new view's order, then removed keys in the old view's order.
+    for (k, v) in new {
+        match old_m.get(k.as_str()) {
+            Some(o) if *o == v => {}
+            o => out.push(AttrChange { key: k.clone(), before: o.map(|s| s.to_string()), after: Some(v.clone()) }),
+        }
+    }
+    for (k, v) in old {
+        if !new_m.contains_key(k.as_str()) {
+            out.push(AttrChange { key: k.clone(), before: Some(v.clone()), after: None });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- merge
+
+fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
+    let mut all_ids = Vec::new();
+    live.collect_ids(&mut all_ids);
+    let mut ids = Ids::new(all_ids.into_iter().map(str::to_string));
+    let mut config = live.clone();
+    for section in ["crm_config", "nodes", "resources", "constraints"] {
+        config.child_or_insert(section);
+    }
+    merge_pairs(config.child_mut("crm_config").expect("inserted"), "cluster_property_set", "cib-bootstrap-options", &d.properties, true, &mut ids);
+    for (section, set_id, pairs) in [("rsc_defaults", "rsc_defaults-options", &d.rsc_defaults), ("op_defaults", "op_defaults-options", &d.op_defaults)] {
+        let has_live = config.child(section).is_some_and(|s| s.elements().any(is_plain_set));
+        if has_live || !pairs.is_empty() {
+            let sec = config.child_or_insert(section);
+            merge_pairs(sec, "meta_attributes", set_id, pairs, false, &mut ids);
+            if sec.children.is_empty() {
+                config.children.retain(|n| !matches!(n, Node::Element(e) if e.name == section));
+            }
+        }
+    }
+    merge_nodes(config.child_mut("nodes").expect("inserted"), d, &mut ids, warnings);
+    let resources = merge_resources(live.child("resources"), d);
+    *config.child_mut("resources").expect("inserted") = resources;
+    let constraints = merge_constraints(live.child("constraints"), d);
+    *config.child_mut("constraints").expect("inserted") = constraints;
+    // The sections must stay in schema order even if we had to insert one.
+    order_sections(&mut config);
+    config
+}
+
+fn order_sections(config: &mut Element) {
+    const ORDER: [&str; 8] = ["crm_config", "nodes", "resources", "constraints", "fencing-topology", "op_defaults", "rsc_defaults", "acls"];
+    let rank = |n: &Node| match n {
+        Node::Element(e) => ORDER.iter().position(|o| *o == e.name).unwrap_or(ORDER.len()),
+        _ => ORDER.len(),
+    };
+    config.children.sort_by_key(rank);
+}
+
+/// Make the plain attribute sets under `parent` hold exactly `want` (`keep_owned`: leave
+/// Pacemaker-owned names alone). Existing nvpairs keep their ids; new ones go in the first plain
+/// set (created with `set_id` if there is none).
+fn merge_pairs(parent: &mut Element, tag: &str, set_id: &str, want: &[(String, String)], keep_owned: bool, ids: &mut Ids) {
+    let want_map: BTreeMap<&str, &str> = want.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut placed: HashSet<String> = HashSet::new();
+    for set in parent.elements_mut().filter(|e| e.name == tag && is_plain_set(e)) {
+        set.children.retain(|n| match n {
+            Node::Element(nv) if nv.name == "nvpair" => {
+                let name = nv.attr("name").unwrap_or_default();
+                (keep_owned && PACEMAKER_OWNED.contains(&name)) || want_map.contains_key(name)
+            }
+            _ => true,
+        });
+        for nv in set.elements_mut().filter(|e| e.name == "nvpair") {
+            let name = nv.attr("name").unwrap_or_default().to_string();
+            if let Some(v) = want_map.get(name.as_str()) {
+                if placed.insert(name.clone()) {
+                    if nv.attr("value") != Some(v) {
+                        nv.set_attr("value", *v);
+                    }
+                }
+            }
+        }
+    }
+    // Drop later duplicates of a name we already placed (Pacemaker would use one of them anyway).
+    let missing: Vec<&(String, String)> = want.iter().filter(|(k, _)| !placed.contains(k)).collect();
+    if missing.is_empty() {
+        parent.children.retain(|n| !matches!(n, Node::Element(e) if e.name == tag && is_plain_set(e) && e.children.is_empty() && e.attrs.len() <= 1 && e.id().is_some_and(|i| i.ends_with("-options") && i != "cib-bootstrap-options")));
+        return;
+    }
+    if !parent.elements().any(|e| e.name == tag && is_plain_set(e)) {
+        let id = ids.fresh(set_id);
+        parent.children.push(Node::Element(Element::new(tag).with_attr("id", id)));
+    }
+    let set = parent.elements_mut().find(|e| e.name == tag && is_plain_set(e)).expect("ensured");
+    let sid = set.id().unwrap_or(set_id).to_string();
+    for (k, v) in missing {
+        let id = ids.fresh(&format!("{sid}-{k}"));
+        set.children.push(Node::Element(Element::new("nvpair").with_attr("id", id).with_attr("name", k).with_attr("value", v)));
+    }
+}
+
+fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut Vec<String>) {
+    let declared: HashSet<&str> = d.nodes.iter().filter_map(|n| n.attr("uname")).collect();
+    if !declared.is_empty() {
+        for n in nodes.elements().filter(|n| n.name == "node") {
+            let uname = n.attr("uname").unwrap_or_default();
+            if !declared.contains(uname) && n.attr("type").is_none_or(|t| t == "member") {
+                warnings.push(format!("node `{uname}` is in the CIB but not declared in the file; cibform leaves it alone"));
+            }
+        }
+    }
+    for dn in &d.nodes {
+        let uname = dn.attr("uname").unwrap_or_default();
+        let pos = nodes.elements().position(|n| n.name == "node" && n.attr("uname") == Some(uname));
+        let Some(pos) = pos else {
+            nodes.children.push(Node::Element(dn.clone()));
+            continue;
+        };
+        let live = nodes.elements_mut().nth(pos).expect("found");
+        if let (Some(lid), Some(did)) = (live.id(), dn.id()) {
+            if lid != did {
+                warnings.push(format!("node `{uname}` has id {lid} in the CIB but {did} in the file; the CIB keeps {lid}"));
+            }
+        }
+        for (tag, prefix) in [("instance_attributes", "nodes-"), ("utilization", "nodes-")] {
+            let want: Vec<(String, String)> = dn.elements().filter(|s| s.name == tag).flat_map(|s| s.elements().map(|nv| (nv.attr("name").unwrap_or_default().to_string(), nv.attr("value").unwrap_or_default().to_string()))).collect();
+            let set_id = format!("{prefix}{}{}", live.id().unwrap_or_default(), if tag == "utilization" { "-utilization" } else { "" });
+            // `standby=off` and no standby attribute mean the same: leave an explicit `off` alone.
+            let mut want = want;
+            if tag == "instance_attributes" && !want.iter().any(|(k, _)| k == "standby") {
+                if let Some(v) = live.elements().filter(|s| s.name == tag && is_plain_set(s)).flat_map(|s| s.elements()).find(|nv| nv.attr("name") == Some("standby")).and_then(|nv| nv.attr("value")) {
+                    if !matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes" | "1" | "y") {
+                        want.push(("standby".into(), v.to_string()));
+                    }
+                }
+            }
+            merge_pairs(live, tag, &set_id, &want, false, ids);
+            live.children.retain(|n| !matches!(n, Node::Element(e) if e.name == tag && is_plain_set(e) && e.children.is_empty()));
+        }
+    }
+}
+
+/// Index every live resource element (at any depth) by id.
+fn index_resources<'a>(el: &'a Element, out: &mut HashMap<&'a str, &'a Element>) {
+    for c in el.elements().filter(|c| is_resource(&c.name)) {
+        if let Some(id) = c.id() {
+            out.insert(id, c);
+        }
+        index_resources(c, out);
+    }
+}
+
+fn same_kind(a: &str, b: &str) -> bool {
+    a == b || (matches!(a, "clone" | "master") && matches!(b, "clone" | "master"))
+}
+
+fn merge_resources(live: Option<&Element>, d: &Desired) -> Element {
+    let mut index = HashMap::new();
+    if let Some(l) = live {
+        index_resources(l, &mut index);
+    }
+    let mut out = live.cloned().unwrap_or_else(|| Element::new("resources"));
+    // Non-resource children (templates, tags in old schemas, comments) are kept as they are.
+    out.children.retain(|n| !matches!(n, Node::Element(e) if is_resource(&e.name)));
+    let live_top: Vec<&Element> = live.map(|l| l.elements().filter(|e| is_resource(&e.name)).collect()).unwrap_or_default();
+    let mut merged: Vec<Option<Element>> = vec![None; live_top.len()];
+    let mut appended = Vec::new();
+    for want in &d.resources {
+        let (el, _) = merge_resource(want, &index, d);
+        match live_top.iter().position(|l| l.id() == want.id() && same_kind(&l.name, &want.name)) {
+            Some(i) => merged[i] = Some(el),
+            None => appended.push(el),
+        }
+    }
+    out.children.extend(merged.into_iter().flatten().chain(appended).map(Node::Element));
+    out
+}
+
+/// Merge one desired resource with its live namesake; returns the element and whether it is the
+/// live element unchanged.
+fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) -> (Element, bool) {
+    let live = want.id().and_then(|id| index.get(id)).filter(|l| same_kind(&l.name, &want.name));
+    let mut el = want.clone();
+    let mut children_same = true;
+    for n in &mut el.children {
+        if let Node::Element(c) = n {
+            if is_resource(&c.name) {
+                let (m, same) = merge_resource(c, index, d);
+                children_same &= same;
+                *c = m;
+            }
+        }
+    }
+    let Some(live) = live else { return (el, false) };
+    if el.name == "primitive" && want.id().is_some_and(|id| d.unmanaged_ops.contains(id)) {
+        el.children.retain(|n| !matches!(n, Node::Element(e) if e.name == "operations"));
+        if let Some(ops) = live.child("operations") {
+            el.children.push(Node::Element(ops.clone()));
+        }
+    }
+    adopt_ids(&mut el, live);
+    let child_ids = |e: &Element| e.elements().filter(|c| is_resource(&c.name)).filter_map(Element::id).map(str::to_string).collect::<Vec<_>>();
+    if children_same && child_ids(&el) == child_ids(live) && own_view(&el) == own_view(live) {
+        return ((*live).clone(), true);
+    }
+    // Keep live children that cibform does not model (e.g. a bundle's network) only when they are
+    // not resources; resources always come from the desired side.
+    (el, false)
+}
+
+/// The view of one resource element alone (its children resources are separate objects).
+fn own_view(el: &Element) -> Option<View> {
+    let mut wrapper = Element::new("configuration").with_child(Element::new("resources").with_child(el.clone()));
+    let _ = &mut wrapper;
+    views(&wrapper).into_iter().next().map(|(_, v)| v)
+}
+
+/// Identity of a sub-element within its parent, for id adoption.
+fn identity(e: &Element, ordinal: usize) -> Option<String> {
+    match e.name.as_str() {
+        "nvpair" => Some(format!("nvpair {}", e.attr("name")?)),
+        "op" => Some(format!("op {}", op_line(e).0)),
+        n if is_resource(n) || n == "resource_ref" => None,
+        n => Some(format!("{n} #{ordinal}")),
+    }
+}
+
+/// Copy ids from `live` onto the matching sub-elements of `el` (recursively), so an update keeps
+/// the ids already in the CIB.
+pub fn adopt_ids(el: &mut Element, live: &Element) {
+    if let (Some(_), Some(lid)) = (el.id(), live.id()) {
+        if !is_resource(&el.name) {
+            el.set_attr("id", lid);
+        }
+    }
+    let mut live_by_key: HashMap<String, &Element> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for c in live.elements() {
+        let n = counts.entry(c.name.as_str()).or_default();
+        if let Some(k) = identity(c, *n) {
+            live_by_key.entry(k).or_insert(c);
+        }
+        *n += 1;
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for c in el.elements_mut() {
+        let n = counts.entry(c.name.clone()).or_default();
+        let key = identity(c, *n);
+        *n += 1;
+        if let Some(l) = key.and_then(|k| live_by_key.get(&k)) {
+            adopt_ids(c, l);
+        }
+    }
+}
+
+/// The natural key of a constraint: what it constrains, not its id.
+fn natural_key(c: &Element) -> String {
+    let mut key = c.name.clone();
+    for a in ["rsc", "rsc-pattern", "node", "with-rsc", "first", "then", "ticket"] {
+        if let Some(v) = c.attr(a) {
+            key.push_str(&format!(" {a}={v}"));
+        }
+    }
+    if c.child("rule").is_some() {
+        key.push_str(" rule");
+    }
+    for s in c.elements().filter(|e| e.name == "resource_set") {
+        let refs: Vec<&str> = s.elements().filter_map(Element::id).collect();
+        key.push_str(&format!(" [{}]", refs.join(" ")));
+    }
+    key
+}
+
+fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
+    let mut out = live.cloned().unwrap_or_else(|| Element::new("constraints"));
+    let live_list: Vec<&Element> = live.map(|l| l.elements().collect()).unwrap_or_default();
+    let mut used = vec![false; live_list.len()];
+    let mut result: Vec<Option<Element>> = vec![None; live_list.len()];
+    let mut appended = Vec::new();
+    let cview = |e: &Element| views(&Element::new("configuration").with_child(Element::new("constraints").with_child(e.clone()))).into_iter().next().map(|(_, v)| v);
+    for (want, explicit) in d.constraints.iter().zip(&d.explicit_constraint_ids) {
+        let wv = cview(want);
+        let nk = natural_key(want);
+        let candidates: Vec<usize> = (0..live_list.len())
+            .filter(|&i| !used[i] && live_list[i].name == want.name)
+            .filter(|&i| if *explicit { live_list[i].id() == want.id() } else { natural_key(live_list[i]) == nk })
+            .collect();
+        let pick = candidates.iter().copied().find(|&i| cview(live_list[i]) == wv).or_else(|| candidates.first().copied());
+        match pick {
+            Some(i) => {
+                used[i] = true;
+                if cview(live_list[i]) == wv {
+                    result[i] = Some(live_list[i].clone());
+                } else {
+                    let mut el = want.clone();
+                    adopt_ids(&mut el, live_list[i]);
+                    if let Some(lid) = live_list[i].id() {
+                        el.set_attr("id", lid);
+                    }
+                    result[i] = Some(el);
+                }
+            }
+            None => appended.push(want.clone()),
+        }
+    }
+    out.children.retain(|n| !matches!(n, Node::Element(_)));
+    out.children.extend(result.into_iter().flatten().chain(appended).map(Node::Element));
+    out
+}

@@ -1,0 +1,317 @@
+//! Stage 4a: the semantic view of a configuration.
+//!
+//! Flattens every object Pacemaker configures (properties, nodes, primitives, groups, clones,
+//! constraints, ...) into `key = value` lines that mean the same whatever tool wrote the XML: ids of
+//! nvpairs/ops/rules, attribute and element order, whitespace and default values vanish; durations
+//! and scores are canonical; rules print in pcs syntax. Two configurations are equal for cibform
+//! exactly when their views are equal. Pure functions; no I/O.
+
+use std::collections::BTreeMap;
+
+use crate::cib::xml::Element;
+use crate::cib::PACEMAKER_OWNED;
+use crate::rule;
+use crate::validate::{canonical_duration, normalize_score};
+
+/// Which part of the configuration an object belongs to (also the plan's display order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Properties,
+    Nodes,
+    Resources,
+    Constraints,
+    Other,
+}
+
+/// An object's identity: its kind (element name or `properties`, ...) and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjKey {
+    pub section: Section,
+    pub kind: String,
+    pub id: String,
+}
+
+/// An object's meaning as ordered `key = value` lines.
+pub type View = Vec<(String, String)>;
+
+/// Every object of a `<configuration>`, in document order.
+pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
+    let mut out = Vec::new();
+    for (section_el, tag, label) in [("crm_config", "cluster_property_set", "properties"), ("rsc_defaults", "meta_attributes", "rsc_defaults"), ("op_defaults", "meta_attributes", "op_defaults")] {
+        let sets: Vec<&Element> = config.child(section_el).map(|s| s.elements().filter(|e| e.name == tag).collect()).unwrap_or_default();
+        let mut view = View::new();
+        sets_view(&sets, "", &mut view, label == "properties");
+        if !view.is_empty() {
+            out.push((ObjKey { section: Section::Properties, kind: label.into(), id: label.into() }, view));
+        }
+    }
+    if let Some(nodes) = config.child("nodes") {
+        for n in nodes.elements().filter(|e| e.name == "node") {
+            let uname = n.attr("uname").unwrap_or_default().to_string();
+            out.push((ObjKey { section: Section::Nodes, kind: "node".into(), id: uname }, node_view(n)));
+        }
+    }
+    if let Some(res) = config.child("resources") {
+        for r in res.elements() {
+            resource_views(r, &mut out);
+        }
+    }
+    if let Some(cons) = config.child("constraints") {
+        for c in cons.elements() {
+            let id = c.id().unwrap_or_default().to_string();
+            out.push((ObjKey { section: Section::Constraints, kind: c.name.clone(), id }, constraint_view(c)));
+        }
+    }
+    for other in config.elements().filter(|e| !matches!(e.name.as_str(), "crm_config" | "rsc_defaults" | "op_defaults" | "nodes" | "resources" | "constraints")) {
+        out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, raw_view(other)));
+    }
+    out
+}
+
+/// Whether an element is a resource Pacemaker schedules.
+pub fn is_resource(name: &str) -> bool {
+    matches!(name, "primitive" | "group" | "clone" | "master" | "bundle")
+}
+
+fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
+    let key = |kind: &str| ObjKey { section: Section::Resources, kind: kind.into(), id: r.id().unwrap_or_default().to_string() };
+    match r.name.as_str() {
+        "primitive" => out.push((key("primitive"), primitive_view(r))),
+        "group" | "clone" | "master" => {
+            let kind = if r.name == "group" { "group" } else { "clone" };
+            out.push((key(kind), container_view(r)));
+            for c in r.elements().filter(|c| is_resource(&c.name)) {
+                resource_views(c, out);
+            }
+        }
+        other => out.push((key(other), raw_view(r))),
+    }
+}
+
+/// Name/value pairs of an attribute set, by name (later duplicates win, as in Pacemaker).
+fn pairs(set: &Element) -> BTreeMap<String, String> {
+    set.elements().filter(|e| e.name == "nvpair").map(|nv| (nv.attr("name").unwrap_or_default().to_string(), nv.attr("value").unwrap_or_default().to_string())).collect()
+}
+
+/// A set is "plain" when it has no rule and no score: the one the YAML maps directly.
+pub fn is_plain_set(set: &Element) -> bool {
+    set.child("rule").is_none() && set.attr("score").is_none()
+}
+
+/// Lines for a list of attribute sets: the plain sets merge under `prefix`, others are keyed by
+/// their id with their rule and score.
+fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool) {
+    let mut plain = BTreeMap::new();
+    for s in sets.iter().filter(|s| is_plain_set(s)) {
+        plain.extend(pairs(s));
+    }
+    for (k, v) in plain {
+        if skip_owned && PACEMAKER_OWNED.contains(&k.as_str()) {
+            continue;
+        }
+        view.push((format!("{prefix}{k}"), v));
+    }
+    for s in sets.iter().filter(|s| !is_plain_set(s)) {
+        let id = s.id().unwrap_or_default();
+        let p = format!("{prefix}[{id}]");
+        if let Some(score) = s.attr("score") {
+            view.push((format!("{p} score"), normalize_score(score).unwrap_or_else(|| score.to_string())));
+        }
+        if let Some(r) = s.child("rule") {
+            rule_lines(r, &format!("{p} rule"), view);
+        }
+        for (k, v) in pairs(s) {
+            view.push((format!("{p}.{k}"), v));
+        }
+    }
+}
+
+/// A `<rule>` as lines: `{prefix}` = the expression in pcs syntax, then its score and role.
+fn rule_lines(r: &Element, prefix: &str, view: &mut View) {
+    let text = match rule::from_xml(r) {
+        Ok(rule) => rule::to_text(&rule),
+        Err(_) => format!("xml {}", canonical_xml(r)),
+    };
+    view.push((prefix.to_string(), text));
+    for a in ["score", "score-attribute", "role"] {
+        if let Some(v) = r.attr(a) {
+            let v = if a == "score" { normalize_score(v).unwrap_or_else(|| v.to_string()) } else { v.to_string() };
+            if !(a == "role" && v == "Started") {
+                view.push((format!("{prefix} {a}"), v));
+            }
+        }
+    }
+}
+
+fn named_sets<'a>(el: &'a Element, tag: &str) -> Vec<&'a Element> {
+    el.elements().filter(|e| e.name == tag).collect()
+}
+
+fn common_attrs(el: &Element, skip: &[&str], view: &mut View) {
+    let mut attrs: Vec<(String, String)> = el.attrs.iter().filter(|(k, _)| k != "id" && !skip.contains(&k.as_str())).cloned().collect();
+    attrs.sort();
+    view.extend(attrs);
+}
+
+fn primitive_view(p: &Element) -> View {
+    let mut v = View::new();
+    let agent = match (p.attr("class"), p.attr("provider"), p.attr("type")) {
+        (Some(c), Some(pr), Some(t)) => format!("{c}:{pr}:{t}"),
+        (Some(c), None, Some(t)) => format!("{c}:{t}"),
+        _ => String::new(),
+    };
+    if !agent.is_empty() {
+        v.push(("agent".into(), agent));
+    }
+    common_attrs(p, &["class", "provider", "type"], &mut v);
+    sets_view(&named_sets(p, "instance_attributes"), "params.", &mut v, false);
+    sets_view(&named_sets(p, "meta_attributes"), "meta.", &mut v, false);
+    sets_view(&named_sets(p, "utilization"), "utilization.", &mut v, false);
+    if let Some(ops) = p.child("operations") {
+        let mut lines: Vec<(String, String)> = ops.elements().filter(|o| o.name == "op").map(op_line).collect();
+        lines.sort();
+        v.extend(lines);
+    }
+    for other in p.elements().filter(|e| !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "utilization" | "operations")) {
+        v.push((format!("xml {}", other.name), canonical_xml(other)));
+    }
+    v
+}
+
+/// `op monitor 10s [role]` = `timeout=20s ...` (the op's identity, then its settings).
+pub fn op_line(o: &Element) -> (String, String) {
+    let name = o.attr("name").unwrap_or_default();
+    let interval = canonical_duration(o.attr("interval").unwrap_or("0"));
+    let mut key = format!("op {name} {interval}");
+    if let Some(role) = o.attr("role") {
+        key.push(' ');
+        key.push_str(role);
+    }
+    let mut settings: Vec<String> = o
+        .attrs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "name" | "interval" | "role"))
+        .map(|(k, v)| match k.as_str() {
+            "timeout" | "start-delay" => format!("{k}={}", canonical_duration(v)),
+            _ => format!("{k}={v}"),
+        })
+        .collect();
+    settings.sort();
+    for set in o.elements() {
+        let tag = if set.name == "meta_attributes" { "meta" } else { "params" };
+        for (k, v) in pairs(set) {
+            settings.push(format!("{tag}.{k}={v}"));
+        }
+    }
+    (key, settings.join(" "))
+}
+
+fn container_view(c: &Element) -> View {
+    let mut v = View::new();
+    let children: Vec<&str> = c.elements().filter(|e| is_resource(&e.name)).filter_map(Element::id).collect();
+    let meta_sets = named_sets(c, "meta_attributes");
+    if c.name == "group" {
+        v.push(("members".into(), children.join(", ")));
+    } else {
+        v.push(("resource".into(), children.join(", ")));
+        let promotable = c.name == "master" || meta_sets.iter().filter(|s| is_plain_set(s)).any(|s| pairs(s).get("promotable").is_some_and(|p| is_true(p)));
+        if promotable {
+            v.push(("promotable".into(), "true".into()));
+        }
+    }
+    common_attrs(c, &[], &mut v);
+    let mut meta = View::new();
+    sets_view(&meta_sets, "meta.", &mut meta, false);
+    v.extend(meta.into_iter().filter(|(k, _)| k != "meta.promotable"));
+    for other in c.elements().filter(|e| !is_resource(&e.name) && e.name != "meta_attributes") {
+        v.push((format!("xml {}", other.name), canonical_xml(other)));
+    }
+    v
+}
+
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
+}
+
+fn node_view(n: &Element) -> View {
+    let mut v = View::new();
+    if let Some(id) = n.id() {
+        v.push(("id".into(), id.into()));
+    }
+    common_attrs(n, &["uname", "type"], &mut v);
+    let mut attrs = View::new();
+    sets_view(&named_sets(n, "instance_attributes"), "attributes.", &mut attrs, false);
+    for (k, val) in attrs {
+        // `standby=off` means the same as no standby attribute.
+        if k == "attributes.standby" {
+            if is_true(&val) {
+                v.push((k, "on".into()));
+            }
+            continue;
+        }
+        v.push((k, val));
+    }
+    sets_view(&named_sets(n, "utilization"), "utilization.", &mut v, false);
+    v
+}
+
+fn constraint_view(c: &Element) -> View {
+    let mut v = View::new();
+    let mut attrs: BTreeMap<String, String> = c.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
+    if let Some(s) = attrs.get_mut("score") {
+        *s = normalize_score(s).unwrap_or_else(|| s.clone());
+    }
+    for role in ["role", "rsc-role", "with-rsc-role", "first-action", "then-action"] {
+        if attrs.get(role).map(String::as_str) == Some("Started") {
+            attrs.remove(role);
+        }
+    }
+    if c.name == "rsc_order" {
+        let first_action = attrs.get("first-action").cloned().unwrap_or_else(|| "start".into());
+        if attrs.get("then-action") == Some(&first_action) {
+            attrs.remove("then-action");
+        }
+        if attrs.get("first-action").map(String::as_str) == Some("start") {
+            attrs.remove("first-action");
+        }
+        if attrs.get("kind").map(String::as_str) == Some("Mandatory") {
+            attrs.remove("kind");
+        }
+        if attrs.get("symmetrical").is_some_and(|s| is_true(s)) {
+            attrs.remove("symmetrical");
+        }
+    }
+    v.extend(attrs);
+    let mut n = 0;
+    for child in c.elements() {
+        n += 1;
+        match child.name.as_str() {
+            "rule" => rule_lines(child, &if n == 1 { "rule".to_string() } else { format!("rule {n}") }, &mut v),
+            "resource_set" => v.push((format!("set {n}"), set_line(child))),
+            _ => v.push((format!("xml {}", child.name), canonical_xml(child))),
+        }
+    }
+    v
+}
+
+fn set_line(s: &Element) -> String {
+    let refs: Vec<&str> = s.elements().filter(|e| e.name == "resource_ref").filter_map(Element::id).collect();
+    let mut line = format!("[{}]", refs.join(" "));
+    let mut attrs: Vec<(String, String)> = s.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
+    attrs.retain(|(k, v)| !((k == "sequential" || k == "require-all") && is_true(v)) && !(k == "role" && v == "Started"));
+    attrs.sort();
+    for (k, v) in attrs {
+        line.push_str(&format!(" {k}={v}"));
+    }
+    line
+}
+
+fn raw_view(el: &Element) -> View {
+    vec![("xml".into(), canonical_xml(el))]
+}
+
+/// Compact XML text of an element, for objects cibform does not model yet.
+pub fn canonical_xml(el: &Element) -> String {
+    el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")
+}

@@ -1,0 +1,156 @@
+//! Stage 5: plan → words. One plan, three printers: text (terminal), JSON (machines, saved
+//! plans), Markdown (pull-request comments).
+//!
+//! Printers return strings; they never write, never decide anything, and never show a secret:
+//! values of sensitive names (passwords, secrets, tokens) are masked in every format.
+
+pub mod json;
+
+use std::fmt::Write as _;
+
+use crate::plan::{Action, Change, Plan};
+
+/// Context a printer shows alongside the plan.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub cluster: String,
+    pub target: String,
+    pub version: String,
+}
+
+/// Names whose values never appear in output.
+pub fn is_sensitive(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    let name = k.rsplit(['.', ' ']).next().unwrap_or(&k);
+    ["pass", "secret", "token", "community", "private", "credential"].iter().any(|s| name.contains(s))
+}
+
+/// A value as shown: masked when sensitive.
+pub fn shown(key: &str, v: &str) -> String {
+    if is_sensitive(key) {
+        "(sensitive value)".into()
+    } else {
+        format!("{v:?}")
+    }
+}
+
+fn symbol(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Destroy => "-",
+    }
+}
+
+fn kind_label(c: &Change) -> String {
+    match c.key.kind.as_str() {
+        "properties" => "cluster properties".into(),
+        "rsc_defaults" => "resource defaults".into(),
+        "op_defaults" => "operation defaults".into(),
+        "rsc_location" => format!("location constraint {}", c.key.id),
+        "rsc_colocation" => format!("colocation constraint {}", c.key.id),
+        "rsc_order" => format!("order constraint {}", c.key.id),
+        k => format!("{k} {}", c.key.id),
+    }
+}
+
+struct Paint(bool);
+impl Paint {
+    fn color(&self, a: Action, s: &str) -> String {
+        if !self.0 {
+            return s.to_string();
+        }
+        let code = match a {
+            Action::Create => "32",
+            Action::Update => "33",
+            Action::Destroy => "31",
+        };
+        format!("\x1b[{code}m{s}\x1b[0m")
+    }
+    fn bold(&self, s: &str) -> String {
+        if self.0 { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() }
+    }
+}
+
+/// The terminal plan, terraform-like.
+pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    let _ = writeln!(out, "cibform plan for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
+    for w in &plan.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    if plan.is_empty() {
+        let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
+        return out;
+    }
+    let _ = writeln!(out, "\ncibform will perform the following actions:");
+    for c in &plan.changes {
+        let _ = writeln!(out);
+        let note = match c.action {
+            Action::Create => "will be created",
+            Action::Update => "will be updated in place",
+            Action::Destroy => "will be DESTROYED (in the CIB but not declared in the file)",
+        };
+        let _ = writeln!(out, "  # {} {note}", kind_label(c));
+        let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
+        for a in &c.attrs {
+            let line = match (&a.before, &a.after) {
+                (Some(b), Some(n)) => format!("{} {}: {} → {}", p.color(Action::Update, "~"), a.key, shown(&a.key, b), shown(&a.key, n)),
+                (None, Some(n)) => format!("{} {}: {}", p.color(Action::Create, "+"), a.key, shown(&a.key, n)),
+                (Some(b), None) => format!("{} {}: {}", p.color(Action::Destroy, "-"), a.key, shown(&a.key, b)),
+                (None, None) => continue,
+            };
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+    let (add, change, destroy) = plan.counts();
+    let _ = writeln!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
+    out
+}
+
+/// A Markdown plan for a pull-request comment.
+pub fn markdown(plan: &Plan, h: &Header) -> String {
+    let mut out = String::new();
+    let (add, change, destroy) = plan.counts();
+    let _ = writeln!(out, "### cibform plan for `{}`\n", h.cluster);
+    let _ = writeln!(out, "Target `{}` (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**\n", h.target, h.version);
+    for w in &plan.warnings {
+        let _ = writeln!(out, "> **warning:** {w}\n");
+    }
+    if plan.is_empty() {
+        let _ = writeln!(out, "No changes. The cluster matches the configuration.");
+        return out;
+    }
+    if destroy > 0 {
+        let _ = writeln!(out, "> [!CAUTION]\n> This plan **destroys {destroy} object(s)**: they are in the CIB but not declared in the file.\n");
+    }
+    let _ = writeln!(out, "| | object | change |\n|---|---|---|");
+    for c in &plan.changes {
+        let what = match c.action {
+            Action::Create => "create",
+            Action::Update => "update in place",
+            Action::Destroy => "**destroy**",
+        };
+        let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), kind_label(c).replace('|', "\\|"));
+    }
+    let _ = writeln!(out);
+    for c in &plan.changes {
+        let _ = writeln!(out, "<details{}><summary><code>{} {}</code></summary>\n", if c.action == Action::Destroy { " open" } else { "" }, symbol(c.action), html_escape(&kind_label(c)));
+        let _ = writeln!(out, "```diff");
+        for a in &c.attrs {
+            if let Some(b) = &a.before {
+                let _ = writeln!(out, "- {}: {}", a.key, shown(&a.key, b));
+            }
+            if let Some(n) = &a.after {
+                let _ = writeln!(out, "+ {}: {}", a.key, shown(&a.key, n));
+            }
+        }
+        let _ = writeln!(out, "```\n</details>\n");
+    }
+    out
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

@@ -1,0 +1,238 @@
+//! Value checks shared by the text parser and the XML reader, so that everything
+//! `from_xml` accepts prints as text that `parse` accepts again.
+
+use super::ValueType;
+
+/// A failed check: message (lowercase, no final period) and help.
+pub(crate) struct Problem {
+    pub message: String,
+    pub help: String,
+}
+
+fn problem(message: String, help: impl Into<String>) -> Problem {
+    Problem { message, help: help.into() }
+}
+
+/// `date-spec` part names Pacemaker's schema knows, with pcs's value limits.
+pub(crate) const DATE_SPEC_PARTS: &[(&str, Option<(u64, u64)>)] = &[
+    ("hours", Some((0, 23))),
+    ("minutes", Some((0, 59))),
+    ("monthdays", Some((1, 31))),
+    ("months", Some((1, 12))),
+    ("moon", Some((0, 7))),
+    ("seconds", Some((0, 59))),
+    ("weekdays", Some((1, 7))),
+    ("weeks", Some((1, 53))),
+    ("weekyears", None),
+    ("yeardays", Some((1, 366))),
+    ("years", None),
+];
+
+/// `duration` part names Pacemaker evaluates.
+pub(crate) const DURATION_PARTS: &[&str] =
+    &["days", "hours", "minutes", "months", "seconds", "weeks", "years"];
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_integer(s: &str) -> bool {
+    all_digits(s.strip_prefix(['+', '-']).unwrap_or(s))
+}
+
+/// pcs's float check: `[-+]?(\d+|\d*\.\d+|\d+\.\d*)([eE][-+]?\d+)?`.
+fn is_number(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((a, b)) => {
+            (a.is_empty() || all_digits(a)) && (b.is_empty() || all_digits(b)) && a.len() + b.len() > 0
+        }
+        None => all_digits(mantissa),
+    };
+    let exponent_ok = match exponent {
+        Some(e) => is_integer(e),
+        None => true,
+    };
+    mantissa_ok && exponent_ok
+}
+
+fn is_version(s: &str) -> bool {
+    s.split('.').all(all_digits)
+}
+
+/// The value of a typed comparison (a literal, not a parameter name).
+pub(crate) fn typed_value(value_type: ValueType, value: &str) -> Result<(), Problem> {
+    match value_type {
+        ValueType::Integer if !is_integer(value) => Err(problem(
+            format!("`{value}` is not an integer"),
+            "integer values look like `42` or `-5`",
+        )),
+        ValueType::Number if !is_number(value) => Err(problem(
+            format!("`{value}` is not a number"),
+            "number values look like `42`, `-2.5` or `1e3`",
+        )),
+        ValueType::Version if !is_version(value) => Err(problem(
+            format!("`{value}` is not a version"),
+            "version values are dot-separated numbers such as `1.2.3`",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A date for `date gt|lt|in_range`. Pacemaker's ISO 8601 parser is lenient (it takes
+/// `2019-09-23 18:00:00 -05:00`, `2024-W01-1`, `2024-001`), so this only catches words.
+pub(crate) fn date(value: &str) -> Result<(), Problem> {
+    let ok = value.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "-:.+, ".contains(c))
+        && !value.ends_with(' ');
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(
+            format!("`{value}` is not an ISO 8601 date"),
+            "dates look like `2024-01-31` or `2024-01-31T08:00:00`",
+        ))
+    }
+}
+
+/// One `date-spec` part.
+pub(crate) fn date_spec_part(name: &str, value: &str) -> Result<(), Problem> {
+    let Some((_, limits)) = DATE_SPEC_PARTS.iter().find(|(n, _)| *n == name) else {
+        let names: Vec<&str> = DATE_SPEC_PARTS.iter().map(|(n, _)| *n).collect();
+        return Err(unknown_part("date-spec", name, &names));
+    };
+    let bad = |why: &str| {
+        let allowed = match limits {
+            Some((lo, hi)) => format!("a number {lo}..{hi} or a range such as `{lo}-{hi}`"),
+            None => "a number or a range such as `2020-2025`".to_string(),
+        };
+        problem(format!("invalid `{name}` value `{value}`{why}"), format!("use {allowed}"))
+    };
+    let (lo, hi) = match value.split_once('-') {
+        Some((a, b)) => (a, Some(b)),
+        None => (value, None),
+    };
+    let parse = |s: &str| if all_digits(s) { s.parse::<u64>().ok() } else { None };
+    let Some(lo) = parse(lo) else { return Err(bad("")) };
+    let hi = match hi {
+        Some(h) => match parse(h) {
+            Some(h) => Some(h),
+            None => return Err(bad("")),
+        },
+        None => None,
+    };
+    if let Some((min, max)) = limits {
+        let out = |v: u64| v < *min || v > *max;
+        if out(lo) || hi.is_some_and(out) {
+            return Err(bad(": out of range"));
+        }
+    }
+    if hi.is_some_and(|h| h < lo) {
+        return Err(bad(": the range ends before it starts"));
+    }
+    Ok(())
+}
+
+/// One `duration` part.
+pub(crate) fn duration_part(name: &str, value: &str) -> Result<(), Problem> {
+    if !DURATION_PARTS.contains(&name) {
+        return Err(unknown_part("duration", name, DURATION_PARTS));
+    }
+    if !all_digits(value) {
+        return Err(problem(
+            format!("invalid `{name}` value `{value}`"),
+            "duration parts are whole numbers, e.g. `months=2`",
+        ));
+    }
+    Ok(())
+}
+
+fn unknown_part(what: &str, name: &str, names: &[&str]) -> Problem {
+    let mut help = String::new();
+    if let Some(s) = suggest(name, names) {
+        help.push_str(&format!("did you mean `{s}`? "));
+    }
+    help.push_str(&format!("{what} parts are {}", names.join(", ")));
+    problem(format!("unknown {what} part `{name}`"), help)
+}
+
+/// An operation interval: digits and an optional unit, as pcs accepts (`10s`, `1min`, `0`).
+pub(crate) fn interval(value: &str) -> Result<(), Problem> {
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    let unit = &value[digits..];
+    if digits > 0 && unit.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(())
+    } else {
+        Err(problem(
+            format!("invalid interval `{value}`"),
+            "an interval is a number with an optional unit, e.g. `interval=10s`",
+        ))
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean" help.
+pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    if word.chars().count() > 40 {
+        return None;
+    }
+    let limit = if word.chars().count() <= 3 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| (levenshtein(&word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_pcs() {
+        for ok in ["1", "-1", "+1.5", ".5", "5.", "1e3", "1.5E-3"] {
+            assert!(is_number(ok), "{ok}");
+        }
+        for bad in ["", ".", "e3", "1e", "1.2.3", "x", "--1"] {
+            assert!(!is_number(bad), "{bad}");
+        }
+        assert!(is_integer("-42") && !is_integer("4.2") && !is_integer("-"));
+        assert!(is_version("1.2.3") && !is_version("1..2") && !is_version("1.x"));
+    }
+
+    #[test]
+    fn date_spec_parts_follow_pcs_limits() {
+        assert!(date_spec_part("hours", "9-16").is_ok());
+        assert!(date_spec_part("hours", "24").is_err());
+        assert!(date_spec_part("weekdays", "0").is_err());
+        assert!(date_spec_part("years", "2020-2030").is_ok());
+        assert!(date_spec_part("hours", "16-9").is_err());
+        assert!(date_spec_part("hours", "9-").is_err());
+        assert!(date_spec_part("hour", "9").unwrap_err().help.contains("`hours`"));
+    }
+
+    #[test]
+    fn suggestions_are_close() {
+        assert_eq!(suggest("hour", &["hours", "months"]), Some("hours"));
+        assert_eq!(suggest("xyz", &["hours", "months"]), None);
+    }
+}

@@ -1,0 +1,124 @@
+#!/bin/bash
+# The reference case's two-node cluster "clst-01", each node in its own namespaces:
+#
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE]
+#   two-node.sh stop   [--dir STATEDIR]
+#   two-node.sh status [--dir STATEDIR]
+#
+# STATEDIR defaults to /tmp/cibform-cluster-two; --cib seeds both nodes' CIB (default: empty).
+# Nodes t3021cent (nodeid 1) and t3022cent (nodeid 2); knet link 0 on ens192
+# (192.168.33.21/24, .22/24), link 1 on ens224 (192.168.22.21/24, .22/24); two_node: 1;
+# "pinghost" answers ping at 192.168.33.31 on the link-0 segment. Run commands with
+# `on.sh STATEDIR NODE -- cmd...` (NODE: t3021cent, t3022cent, pinghost, switch) and cut a
+# NIC with `link.sh STATEDIR NODE IFACE down|up`. Start returns once both nodes see both
+# Online with a DC (90 s timeout).
+#
+# Topology (every address exists only inside namespaces made here; the host namespace gets
+# no address, route or interface, and never sends to them):
+#
+#   cibf-H-t3021cent            cibf-H-switch                cibf-H-t3022cent
+#     ens192 .33.21 ---- n1l0 -[ br-l0 ]- n2l0 ---- ens192 .33.22
+#                                  |
+#                                 phl0 ---- eth0 .33.31  cibf-H-pinghost
+#     ens224 .22.21 ---- n1l1 -[ br-l1 ]- n2l1 ---- ens224 .22.22
+#
+# One bridge per link in a dedicated "switch" namespace gives each link its own L2 segment,
+# which link 0 needs since three namespaces share it. Every veth is created directly with
+# its ends in the target namespaces (`ip -n SWITCH link add ... peer ... netns NODE`), so no
+# interface ever appears in the host namespace, even briefly.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CIBF_TAG=two-node
+
+usage() {
+	sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+action=${1:-}
+[[ $# -gt 0 ]] && shift
+dir=/tmp/cibform-cluster-two
+cib=
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--dir) dir=${2:?}; shift 2 ;;
+	--cib) cib=$(realpath -- "${2:?}"); shift 2 ;;
+	*) usage ;;
+	esac
+done
+cibf_need_root
+dir=$(cibf_statedir "$dir")
+timeout=${CIBF_START_TIMEOUT:-90} # s until Online with a DC
+
+# name nodeid host-part: addresses are 192.168.33.<host> (link 0) and 192.168.22.<host> (link 1)
+NODES=("t3021cent 1 21" "t3022cent 2 22")
+NODE_NAMES=(t3021cent t3022cent)
+
+# veth between the switch's bridge BR (port SWPORT) and NS's interface IFACE with ADDR.
+wire() {
+	local sw=$1 br=$2 swport=$3 ns=$4 iface=$5 addr=$6
+	ip -n "$sw" link add "$swport" type veth peer name "$iface" netns "$ns"
+	ip -n "$sw" link set "$swport" master "$br" up
+	ip -n "$ns" addr add "$addr" dev "$iface"
+	ip -n "$ns" link set "$iface" up
+}
+
+start() {
+	local t0 sw ph spec name id host ns
+	local -a specs=()
+	t0=$(cibf_now)
+	[[ ! -e $dir/.cibform-cluster ]] || cibf_stop_all "$dir"
+	cibf_reset_statedir "$dir" two-node
+	cibf_cleanup_on_failure "$dir"
+
+	corosync-keygen -l -k "$dir/authkey" >/dev/null 2>&1
+	for spec in "${NODES[@]}"; do
+		read -r name id host <<<"$spec"
+		specs+=("$name $id 192.168.33.$host 192.168.22.$host")
+	done
+	cibf_corosync_conf two_node "${specs[@]}" >"$dir/corosync.conf"
+	cibf_make_seed_cib "$dir" "$cib"
+
+	# The switch: one bridge per knet link. No STP (a single bridge cannot loop), so ports
+	# forward as soon as they are up.
+	cibf_netns_create "$dir" switch
+	sw=$(cibf_netns_of "$dir" switch)
+	for br in br-l0 br-l1; do
+		ip -n "$sw" link add "$br" type bridge stp_state 0 forward_delay 0
+		ip -n "$sw" link set "$br" up
+	done
+
+	for spec in "${NODES[@]}"; do
+		read -r name id host <<<"$spec"
+		cibf_node_create "$dir" "$name" "$dir/corosync.conf"
+		ns=$(cibf_netns_of "$dir" "$name")
+		wire "$sw" br-l0 "n${id}l0" "$ns" ens192 "192.168.33.$host/24"
+		wire "$sw" br-l1 "n${id}l1" "$ns" ens224 "192.168.22.$host/24"
+	done
+
+	cibf_netns_create "$dir" pinghost
+	ph=$(cibf_netns_of "$dir" pinghost)
+	wire "$sw" br-l0 phl0 "$ph" eth0 192.168.33.31/24
+	cibf_log "namespaces and links ready after $(cibf_since "$t0") s (prefix $(cibf_prefix "$dir"))"
+
+	# corosync on both before pacemaker on either, as `pcs cluster start --all` does.
+	for name in "${NODE_NAMES[@]}"; do cibf_start_corosync "$dir" "$name"; done
+	cibf_log "corosync up on both after $(cibf_since "$t0") s"
+	for name in "${NODE_NAMES[@]}"; do cibf_start_pacemaker "$dir" "$name"; done
+	cibf_wait_online "$dir" "$timeout" "${NODE_NAMES[@]}" ||
+		cibf_die "nodes not both Online with a DC within $timeout s"
+	cibf_log "both nodes Online with a DC after $(cibf_since "$t0") s (state in $dir)"
+	trap - EXIT INT TERM
+}
+
+case $action in
+start) start ;;
+stop)
+	if [[ -e $dir/.cibform-cluster ]] || [[ -n $(cibf_list_netns "$dir") ]]; then
+		cibf_stop_all "$dir"
+	fi
+	;;
+status) cibf_status "$dir" ;;
+*) usage ;;
+esac
