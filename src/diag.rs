@@ -20,7 +20,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source { name: name.into(), text: Arc::new(text.into()) }
+        Source {
+            name: name.into(),
+            text: Arc::new(text.into()),
+        }
     }
 
     /// 1-based line and column of a byte offset.
@@ -58,7 +61,10 @@ impl Diag {
 
     /// A warning: reported, but does not fail the command.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diag { severity: Severity::Warning, ..Diag::error(code, message) }
+        Diag {
+            severity: Severity::Warning,
+            ..Diag::error(code, message)
+        }
     }
 
     #[must_use]
@@ -108,7 +114,9 @@ impl miette::Diagnostic for Diag {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| &s.text as &dyn SourceCode)
@@ -132,7 +140,10 @@ pub struct Rendered<'a>(pub &'a Diag, Option<NamedSource<Arc<String>>>);
 
 impl<'a> Rendered<'a> {
     pub fn new(d: &'a Diag) -> Self {
-        let named = d.source.as_ref().map(|s| NamedSource::new(&s.name, s.text.clone()));
+        let named = d
+            .source
+            .as_ref()
+            .map(|s| NamedSource::new(&s.name, s.text.clone()));
         Rendered(d, named)
     }
 }

@@ -157,9 +157,35 @@ pub enum Placement {
 /// A constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Constraint {
-    Location { id: Option<String>, rsc: String, placement: Placement, role: Option<String>, discovery: Option<String> },
-    Colocation { id: Option<String>, rsc: String, with: String, score: String, role: Option<String>, with_role: Option<String> },
-    ColocationSets { id: Option<String>, sets: Vec<ResourceSet>, score: String },
-    Order { id: Option<String>, first: String, then: String, attrs: Vec<(String, String)> },
-    OrderSets { id: Option<String>, sets: Vec<ResourceSet>, attrs: Vec<(String, String)> },
+    Location {
+        id: Option<String>,
+        rsc: String,
+        placement: Placement,
+        role: Option<String>,
+        discovery: Option<String>,
+    },
+    Colocation {
+        id: Option<String>,
+        rsc: String,
+        with: String,
+        score: String,
+        role: Option<String>,
+        with_role: Option<String>,
+    },
+    ColocationSets {
+        id: Option<String>,
+        sets: Vec<ResourceSet>,
+        score: String,
+    },
+    Order {
+        id: Option<String>,
+        first: String,
+        then: String,
+        attrs: Vec<(String, String)>,
+    },
+    OrderSets {
+        id: Option<String>,
+        sets: Vec<ResourceSet>,
+        attrs: Vec<(String, String)>,
+    },
 }

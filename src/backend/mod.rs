@@ -73,9 +73,16 @@ pub enum BackendError {
         source: std::io::Error,
     },
     #[error("the CIB from `{name}` is not usable")]
-    BadCib { name: String, diag: Box<crate::diag::Diag> },
+    BadCib {
+        name: String,
+        diag: Box<crate::diag::Diag>,
+    },
     #[error("the cluster changed since this plan was made (planned against CIB {planned}, now {now}); nothing was changed")]
-    Stale { planned: Version, now: Version, current: Box<Cib> },
+    Stale {
+        planned: Version,
+        now: Version,
+        current: Box<Cib>,
+    },
 }
 
 /// Read the target.
@@ -102,4 +109,3 @@ pub async fn write(target: &Target, expect: &Expect, new: &Cib) -> Result<Versio
         Target::File(p) => file::write(p, expect, new),
     }
 }
-

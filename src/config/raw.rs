@@ -40,7 +40,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
             offset: loc.span().byte_offset().unwrap_or(0) as usize,
             len: loc.span().byte_len().unwrap_or(0) as usize,
         };
-        Ok(S { value: sp.value, span })
+        Ok(S {
+            value: sp.value,
+            span,
+        })
     }
 }
 
@@ -161,7 +164,10 @@ pub type Attrs = Map<S<Scalar>>;
 /// The whole file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "cibform cluster", description = "A Pacemaker/Corosync cluster described as code")]
+#[schemars(
+    title = "cibform cluster",
+    description = "A Pacemaker/Corosync cluster described as code"
+)]
 pub struct RawCluster {
     /// Cluster name (corosync `totem.cluster_name`, Pacemaker's `cluster-name`).
     pub cluster: S<String>,
@@ -581,4 +587,3 @@ pub struct RawPolicy {
     #[serde(default)]
     pub allow_disable_stonith: Option<bool>,
 }
-

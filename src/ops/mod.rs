@@ -29,7 +29,11 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let (src, raw) = crate::config::load(path)?;
     let (model, warnings) = crate::validate::validate(&src, &raw)?;
-    Ok(Loaded { src, model, warnings })
+    Ok(Loaded {
+        src,
+        model,
+        warnings,
+    })
 }
 
 /// A plan together with what it was made against.
@@ -43,15 +47,29 @@ pub struct Planned {
 
 /// What the plan was made against, from a CIB.
 pub fn against(cib: &Cib) -> Against {
-    let v = cib.version().unwrap_or(crate::cib::Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
-    Against { admin_epoch: v.admin_epoch, epoch: v.epoch, num_updates: v.num_updates, config_digest: cib.config_digest() }
+    let v = cib.version().unwrap_or(crate::cib::Version {
+        admin_epoch: 0,
+        epoch: 0,
+        num_updates: 0,
+    });
+    Against {
+        admin_epoch: v.admin_epoch,
+        epoch: v.epoch,
+        num_updates: v.num_updates,
+        config_digest: cib.config_digest(),
+    }
 }
 
 /// Plan `model` against a CIB already read. Pure apart from nothing: no I/O.
 ///
 /// # Errors
 /// The CIB belongs to another cluster (`cluster-name` differs).
-pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
+pub fn plan_live(
+    model: &Cluster,
+    live: Live,
+    target: &Target,
+    defaults: &DefaultOps,
+) -> Result<Planned, Error> {
     if let Some(name) = live.cib.cluster_name() {
         if name != model.name {
             return Err(Error::Refused {
@@ -64,8 +82,21 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     live.cib.configuration().collect_ids(&mut taken);
     let d = desired::build(model, taken.into_iter().map(str::to_string), defaults);
     let plan = plan::compute(live.cib.configuration(), &d);
-    let header = Header { cluster: model.name.clone(), target: target.to_string(), version: live.cib.version().map(|v| v.to_string()).unwrap_or_default() };
-    Ok(Planned { plan, against: against(&live.cib), header, live })
+    let header = Header {
+        cluster: model.name.clone(),
+        target: target.to_string(),
+        version: live
+            .cib
+            .version()
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    };
+    Ok(Planned {
+        plan,
+        against: against(&live.cib),
+        header,
+        live,
+    })
 }
 
 /// Read the target and plan.
@@ -78,19 +109,43 @@ pub async fn plan(model: &Cluster, target: &Target) -> Result<Planned, Error> {
 }
 
 /// Gates that block `apply` unless explicitly allowed; each entry says which flag opens it.
-pub fn gates(plan: &Plan, old: &crate::cib::xml::Element, model_policy: Option<&crate::model::Policy>, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
+pub fn gates(
+    plan: &Plan,
+    old: &crate::cib::xml::Element,
+    model_policy: Option<&crate::model::Policy>,
+    allow_destroy: bool,
+    allow_disable_stonith: bool,
+) -> Vec<String> {
     let policy = model_policy.cloned().unwrap_or_default();
     let mut blocked = Vec::new();
-    let destroyed: Vec<String> = plan.changes.iter().filter(|c| c.action == Action::Destroy && c.key.section == plan::view::Section::Resources).map(|c| format!("`{}`", c.key.id)).collect();
+    let destroyed: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Destroy && c.key.section == plan::view::Section::Resources)
+        .map(|c| format!("`{}`", c.key.id))
+        .collect();
     if !destroyed.is_empty() && !(allow_destroy || policy.allow_destroy) {
         blocked.push(format!("the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)", destroyed.join(", ")));
     }
     let stonith_on = |config: &crate::cib::xml::Element| {
         let views = plan::view::views(config);
-        let prop = views.iter().find(|(k, _)| k.kind == "properties").and_then(|(_, v)| v.iter().find(|(k, _)| k == "stonith-enabled").map(|(_, v)| v.to_ascii_lowercase()));
+        let prop = views
+            .iter()
+            .find(|(k, _)| k.kind == "properties")
+            .and_then(|(_, v)| {
+                v.iter()
+                    .find(|(k, _)| k == "stonith-enabled")
+                    .map(|(_, v)| v.to_ascii_lowercase())
+            });
         !matches!(prop.as_deref(), Some("false" | "no" | "off" | "0" | "n"))
     };
-    let has_fencing = |config: &crate::cib::xml::Element| plan::view::views(config).iter().any(|(k, v)| k.kind == "primitive" && v.iter().any(|(a, val)| a == "agent" && val.starts_with("stonith:")));
+    let has_fencing = |config: &crate::cib::xml::Element| {
+        plan::view::views(config).iter().any(|(k, v)| {
+            k.kind == "primitive"
+                && v.iter()
+                    .any(|(a, val)| a == "agent" && val.starts_with("stonith:"))
+        })
+    };
     let new = &plan.new_config;
     if !(allow_disable_stonith || policy.allow_disable_stonith) {
         if stonith_on(old) && !stonith_on(new) {
@@ -110,13 +165,21 @@ pub fn gates(plan: &Plan, old: &crate::cib::xml::Element, model_policy: Option<&
 ///
 /// # Errors
 /// Stale target (nothing written), I/O errors.
-pub async fn write_planned(target: &Target, against: &Against, new_config: &crate::cib::xml::Element, old_config: Option<&crate::cib::xml::Element>) -> Result<crate::cib::Version, Error> {
+pub async fn write_planned(
+    target: &Target,
+    against: &Against,
+    new_config: &crate::cib::xml::Element,
+    old_config: Option<&crate::cib::xml::Element>,
+) -> Result<crate::cib::Version, Error> {
     let live = backend::read(target).await?;
     if live.cib.config_digest() != against.config_digest {
         return Err(stale(against, &live.cib, old_config));
     }
     let new = live.cib.with_configuration(new_config.clone());
-    let expect = Expect { version: against.version(), config_digest: against.config_digest.clone() };
+    let expect = Expect {
+        version: against.version(),
+        config_digest: against.config_digest.clone(),
+    };
     match backend::write(target, &expect, &new).await {
         Ok(v) => Ok(v),
         Err(BackendError::Stale { current, .. }) => Err(stale(against, &current, old_config)),
@@ -130,11 +193,27 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
     if let Some(old) = old_config {
         let changes = plan::diff(old, current.configuration());
         if !changes.is_empty() {
-            let p = Plan { changes, warnings: Vec::new(), new_config: current.configuration().clone() };
-            let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
+            let p = Plan {
+                changes,
+                warnings: Vec::new(),
+                new_config: current.configuration().clone(),
+            };
+            let h = Header {
+                cluster: String::new(),
+                target: String::new(),
+                version: String::new(),
+            };
             let text = crate::render::text(&p, &h, false);
-            let body: String = text.lines().skip_while(|l| !l.starts_with("cibform will")).skip(1).collect::<Vec<_>>().join("\n");
-            help = format!("what changed in the cluster since the plan was made:\n{}\n{help}", body.trim_end());
+            let body: String = text
+                .lines()
+                .skip_while(|l| !l.starts_with("cibform will"))
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join("\n");
+            help = format!(
+                "what changed in the cluster since the plan was made:\n{}\n{help}",
+                body.trim_end()
+            );
         }
     }
     Error::Refused { message: format!("the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed", against.version()), help }
@@ -146,10 +225,23 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
 /// Not a plan document, or an unsupported format version.
 pub fn read_saved_plan(path: &Path) -> Result<PlanDoc, Error> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Refused { message: format!("cannot read `{name}`: {e}"), help: "pass a plan written by `cibform plan --out`".into() })?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| Error::Refused { message: format!("`{name}` is not a cibform plan: {e}"), help: "pass a plan written by `cibform plan --out`".into() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Refused {
+        message: format!("cannot read `{name}`: {e}"),
+        help: "pass a plan written by `cibform plan --out`".into(),
+    })?;
+    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| Error::Refused {
+        message: format!("`{name}` is not a cibform plan: {e}"),
+        help: "pass a plan written by `cibform plan --out`".into(),
+    })?;
     if doc.format_version != crate::render::json::FORMAT_VERSION {
-        return Err(Error::Refused { message: format!("`{name}` has plan format {}, this cibform reads {}", doc.format_version, crate::render::json::FORMAT_VERSION), help: "make the plan again with this version of cibform".into() });
+        return Err(Error::Refused {
+            message: format!(
+                "`{name}` has plan format {}, this cibform reads {}",
+                doc.format_version,
+                crate::render::json::FORMAT_VERSION
+            ),
+            help: "make the plan again with this version of cibform".into(),
+        });
     }
     if doc.new_configuration.is_none() {
         return Err(Error::Refused { message: format!("`{name}` has no configuration to apply"), help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)".into() });

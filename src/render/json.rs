@@ -73,16 +73,33 @@ pub struct PlanDoc {
 
 /// Build the document. `saved` (the configuration planned against) makes a saved plan that
 /// also carries both configurations (for `--out`).
-pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib::xml::Element>) -> PlanDoc {
+pub fn doc(
+    plan: &Plan,
+    h: &Header,
+    against: &Against,
+    saved: Option<&crate::cib::xml::Element>,
+) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
-    let mask = |k: &str, v: &Option<String>| v.as_ref().map(|v| if is_sensitive(k) { "(sensitive value)".to_string() } else { v.clone() });
+    let mask = |k: &str, v: &Option<String>| {
+        v.as_ref().map(|v| {
+            if is_sensitive(k) {
+                "(sensitive value)".to_string()
+            } else {
+                v.clone()
+            }
+        })
+    };
     PlanDoc {
         format_version: FORMAT_VERSION.into(),
         cibform_version: env!("CARGO_PKG_VERSION").into(),
         cluster: h.cluster.clone(),
         target: h.target.clone(),
         against: against.clone(),
-        summary: Summary { add, change, destroy },
+        summary: Summary {
+            add,
+            change,
+            destroy,
+        },
         changes: plan
             .changes
             .iter()
@@ -93,10 +110,21 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
                     Action::Destroy => "destroy",
                 }
                 .into(),
-                section: serde_json::to_value(c.key.section).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                section: serde_json::to_value(c.key.section)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 kind: c.key.kind.clone(),
                 id: c.key.id.clone(),
-                attributes: c.attrs.iter().map(|a| AttrDoc { key: a.key.clone(), before: mask(&a.key, &a.before), after: mask(&a.key, &a.after) }).collect(),
+                attributes: c
+                    .attrs
+                    .iter()
+                    .map(|a| AttrDoc {
+                        key: a.key.clone(),
+                        before: mask(&a.key, &a.before),
+                        after: mask(&a.key, &a.after),
+                    })
+                    .collect(),
             })
             .collect(),
         warnings: plan.warnings.clone(),
@@ -107,6 +135,10 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
 
 impl Against {
     pub fn version(&self) -> Version {
-        Version { admin_epoch: self.admin_epoch, epoch: self.epoch, num_updates: self.num_updates }
+        Version {
+            admin_epoch: self.admin_epoch,
+            epoch: self.epoch,
+            num_updates: self.num_updates,
+        }
     }
 }

@@ -10,7 +10,10 @@ pub(crate) struct Problem {
 }
 
 fn problem(message: String, help: impl Into<String>) -> Problem {
-    Problem { message, help: help.into() }
+    Problem {
+        message,
+        help: help.into(),
+    }
 }
 
 /// `date-spec` part names Pacemaker's schema knows, with pcs's value limits.
@@ -29,8 +32,9 @@ pub(crate) const DATE_SPEC_PARTS: &[(&str, Option<(u64, u64)>)] = &[
 ];
 
 /// `duration` part names Pacemaker evaluates.
-pub(crate) const DURATION_PARTS: &[&str] =
-    &["days", "hours", "minutes", "months", "seconds", "weeks", "years"];
+pub(crate) const DURATION_PARTS: &[&str] = &[
+    "days", "hours", "minutes", "months", "seconds", "weeks", "years",
+];
 
 fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
@@ -49,7 +53,9 @@ fn is_number(s: &str) -> bool {
     };
     let mantissa_ok = match mantissa.split_once('.') {
         Some((a, b)) => {
-            (a.is_empty() || all_digits(a)) && (b.is_empty() || all_digits(b)) && a.len() + b.len() > 0
+            (a.is_empty() || all_digits(a))
+                && (b.is_empty() || all_digits(b))
+                && a.len() + b.len() > 0
         }
         None => all_digits(mantissa),
     };
@@ -87,7 +93,9 @@ pub(crate) fn typed_value(value_type: ValueType, value: &str) -> Result<(), Prob
 /// `2019-09-23 18:00:00 -05:00`, `2024-W01-1`, `2024-001`), so this only catches words.
 pub(crate) fn date(value: &str) -> Result<(), Problem> {
     let ok = value.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || "-:.+, ".contains(c))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-:.+, ".contains(c))
         && !value.ends_with(' ');
     if ok {
         Ok(())
@@ -110,14 +118,25 @@ pub(crate) fn date_spec_part(name: &str, value: &str) -> Result<(), Problem> {
             Some((lo, hi)) => format!("a number {lo}..{hi} or a range such as `{lo}-{hi}`"),
             None => "a number or a range such as `2020-2025`".to_string(),
         };
-        problem(format!("invalid `{name}` value `{value}`{why}"), format!("use {allowed}"))
+        problem(
+            format!("invalid `{name}` value `{value}`{why}"),
+            format!("use {allowed}"),
+        )
     };
     let (lo, hi) = match value.split_once('-') {
         Some((a, b)) => (a, Some(b)),
         None => (value, None),
     };
-    let parse = |s: &str| if all_digits(s) { s.parse::<u64>().ok() } else { None };
-    let Some(lo) = parse(lo) else { return Err(bad("")) };
+    let parse = |s: &str| {
+        if all_digits(s) {
+            s.parse::<u64>().ok()
+        } else {
+            None
+        }
+    };
+    let Some(lo) = parse(lo) else {
+        return Err(bad(""));
+    };
     let hi = match hi {
         Some(h) => match parse(h) {
             Some(h) => Some(h),
@@ -227,7 +246,10 @@ mod tests {
         assert!(date_spec_part("years", "2020-2030").is_ok());
         assert!(date_spec_part("hours", "16-9").is_err());
         assert!(date_spec_part("hours", "9-").is_err());
-        assert!(date_spec_part("hour", "9").unwrap_err().help.contains("`hours`"));
+        assert!(date_spec_part("hour", "9")
+            .unwrap_err()
+            .help
+            .contains("`hours`"));
     }
 
     #[test]

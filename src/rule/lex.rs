@@ -8,7 +8,10 @@ pub(crate) enum Kind {
     Open,
     Close,
     /// A word; `quoted` words are always literals, never keywords.
-    Word { text: String, quoted: bool },
+    Word {
+        text: String,
+        quoted: bool,
+    },
 }
 
 /// A token and where it sits in the input.
@@ -23,7 +26,10 @@ impl Token {
     /// The word if this is an unquoted word (a possible keyword), lowercased.
     pub fn keyword(&self) -> Option<String> {
         match &self.kind {
-            Kind::Word { text, quoted: false } => Some(text.to_ascii_lowercase()),
+            Kind::Word {
+                text,
+                quoted: false,
+            } => Some(text.to_ascii_lowercase()),
             _ => None,
         }
     }
@@ -74,7 +80,11 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, RuleError> {
         if c == '(' || c == ')' {
             chars.next();
             let kind = if c == '(' { Kind::Open } else { Kind::Close };
-            tokens.push(Token { kind, offset: start, len: 1 });
+            tokens.push(Token {
+                kind,
+                offset: start,
+                len: 1,
+            });
             continue;
         }
         if c == '"' || c == '\'' {
@@ -127,7 +137,10 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, RuleError> {
             chars.next();
         }
         tokens.push(Token {
-            kind: Kind::Word { text: src[start..end].to_string(), quoted: false },
+            kind: Kind::Word {
+                text: src[start..end].to_string(),
+                quoted: false,
+            },
             offset: start,
             len: end - start,
         });
@@ -155,7 +168,10 @@ mod tests {
     fn splits_words_parens_and_quotes() {
         let w = words(r#"(a eq "x y")or b eq 'x(y)' c"d"#);
         let texts: Vec<&str> = w.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(texts, ["(", "a", "eq", "x y", ")", "or", "b", "eq", "x(y)", "c\"d"]);
+        assert_eq!(
+            texts,
+            ["(", "a", "eq", "x y", ")", "or", "b", "eq", "x(y)", "c\"d"]
+        );
         assert_eq!(w[3].1, true);
         assert_eq!(w[9].1, false);
         assert!(lex(r#"b eq 'it''s'"#).is_err());

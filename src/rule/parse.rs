@@ -7,18 +7,33 @@ use super::{AttrOp, Expr, Rule, RuleError, ValueType, MAX_DEPTH};
 const OPERATORS: &str = "the operators are `lt`, `gt`, `lte`, `gte`, `eq` and `ne`";
 
 /// Keywords that start an expression, for "did you mean" help on attribute names.
-const PRIMARY_KEYWORDS: &[&str] = &["date", "date-spec", "defined", "not_defined", "resource", "op"];
+const PRIMARY_KEYWORDS: &[&str] = &[
+    "date",
+    "date-spec",
+    "defined",
+    "not_defined",
+    "resource",
+    "op",
+];
 
 pub(crate) fn parse(src: &str) -> Result<Rule, RuleError> {
     let tokens = lex(src)?;
     if tokens.is_empty() {
-        return Ok(Rule { expr: Expr::And(Vec::new()) });
+        return Ok(Rule {
+            expr: Expr::And(Vec::new()),
+        });
     }
-    let mut p = Parser { src, tokens, pos: 0 };
+    let mut p = Parser {
+        src,
+        tokens,
+        pos: 0,
+    };
     let expr = p.expr(0, None)?;
     if let Some(t) = p.peek() {
         // `expr` only stops early at a `)`.
-        return Err(p.at(t, "unmatched `)`").with_help("remove it, or add a matching `(` before it"));
+        return Err(p
+            .at(t, "unmatched `)`")
+            .with_help("remove it, or add a matching `(` before it"));
     }
     Ok(Rule { expr })
 }
@@ -45,7 +60,10 @@ fn value_type(t: &Token) -> Option<ValueType> {
 /// An unquoted `name=value` word.
 fn part(t: &Token) -> Option<(&str, &str)> {
     match &t.kind {
-        Kind::Word { text, quoted: false } => text.split_once('='),
+        Kind::Word {
+            text,
+            quoted: false,
+        } => text.split_once('='),
         _ => None,
     }
 }
@@ -173,12 +191,17 @@ impl Parser<'_> {
                 let inner = self.expr(depth + 1, Some(&tok))?;
                 match self.bump() {
                     Some(t) if t.kind == Kind::Close => Ok(inner),
-                    _ => Err(self.at(&tok, "unclosed `(`").with_help("add a matching `)`")),
+                    _ => Err(self
+                        .at(&tok, "unclosed `(`")
+                        .with_help("add a matching `)`")),
                 }
             }
             Kind::Close => {
                 let message = match after {
-                    Some(a) => format!("expected an expression after `{}`, found `)`", self.shown(a)),
+                    Some(a) => format!(
+                        "expected an expression after `{}`, found `)`",
+                        self.shown(a)
+                    ),
                     None => "unexpected `)`".to_string(),
                 };
                 Err(self.at(&tok, message))
@@ -187,7 +210,10 @@ impl Parser<'_> {
                 Some(w @ ("and" | "or")) => {
                     let message = match after {
                         Some(a) => {
-                            format!("expected an expression after `{}`, found `{w}`", self.shown(a))
+                            format!(
+                                "expected an expression after `{}`, found `{w}`",
+                                self.shown(a)
+                            )
                         }
                         None => format!("expected an expression before `{w}`"),
                     };
@@ -222,7 +248,10 @@ impl Parser<'_> {
             }
             Some(t) => {
                 let found = self.shown(&t);
-                let err = self.at(&t, format!("expected {what} after `{shown}`, found `{found}`"));
+                let err = self.at(
+                    &t,
+                    format!("expected {what} after `{shown}`, found `{found}`"),
+                );
                 Err(match t.kind {
                     Kind::Word { .. } => err.with_help(format!(
                         "to use the word `{found}` itself, quote it: \"{found}\""
@@ -295,7 +324,13 @@ impl Parser<'_> {
                 check::typed_value(vt, &value).map_err(|p| self.problem_at(&value_tok, p))?;
             }
         }
-        Ok(Expr::Attr { attribute: name, op, value, value_type: value_type_, value_source })
+        Ok(Expr::Attr {
+            attribute: name,
+            op,
+            value,
+            value_type: value_type_,
+            value_source,
+        })
     }
 
     fn operator_help(&self, err: RuleError, name: &Token, found: Option<&Token>) -> RuleError {
@@ -357,7 +392,11 @@ impl Parser<'_> {
                     self.pos += 2;
                     let (date, tok) = self.value(op_tok, "a date")?;
                     check::date(&date).map_err(|p| self.problem_at(&tok, p))?;
-                    return Ok(if o == "gt" { Expr::DateGt(date) } else { Expr::DateLt(date) });
+                    return Ok(if o == "gt" {
+                        Expr::DateGt(date)
+                    } else {
+                        Expr::DateLt(date)
+                    });
                 }
                 "in_range" => {
                     self.pos += 2;
@@ -376,7 +415,9 @@ impl Parser<'_> {
             (Some(t), _) if part(t).is_some() => {
                 "did you mean `date-spec`? e.g. `date-spec hours=9-16 weekdays=1-5`"
             }
-            (_, Some(o)) if check::suggest(o, &["in_range"]).is_some() => "did you mean `in_range`?",
+            (_, Some(o)) if check::suggest(o, &["in_range"]).is_some() => {
+                "did you mean `in_range`?"
+            }
             _ => {
                 "e.g. `date gt 2024-01-01` or `date in_range 2024-01-01 to 2024-12-31`; to test \
                  a node attribute named `date`, quote it: \"date\""
@@ -416,7 +457,11 @@ impl Parser<'_> {
             if self.peek_at(1).is_some_and(|t| part(t).is_some()) {
                 self.pos += 1;
                 let parts = self.parts(&kw, false)?;
-                return Ok(Expr::DateInRange { start, end: None, duration: Some(parts) });
+                return Ok(Expr::DateInRange {
+                    start,
+                    end: None,
+                    duration: Some(parts),
+                });
             }
             let message = "expected duration parts after `duration`";
             let err = match self.peek_at(1) {
@@ -427,7 +472,11 @@ impl Parser<'_> {
         }
         let (end, tok) = self.value(&to, "an end date or `duration`")?;
         check::date(&end).map_err(|p| self.problem_at(&tok, p))?;
-        Ok(Expr::DateInRange { start, end: Some(end), duration: None })
+        Ok(Expr::DateInRange {
+            start,
+            end: Some(end),
+            duration: None,
+        })
     }
 
     /// `date-spec PART...`
@@ -449,10 +498,15 @@ impl Parser<'_> {
         let mut parts: Vec<(String, String)> = Vec::new();
         while let Some(t) = self.peek().cloned() {
             let Some((name, value)) = part(&t) else {
-                if let Some(w) = t.word().filter(|w| !t.is_keyword("and") && names.contains(w)) {
+                if let Some(w) = t
+                    .word()
+                    .filter(|w| !t.is_keyword("and") && names.contains(w))
+                {
                     return Err(self
                         .at(&t, format!("expected `{w}=VALUE`"))
-                        .with_help(format!("no spaces are allowed around `=`, e.g. `{example}`")));
+                        .with_help(format!(
+                            "no spaces are allowed around `=`, e.g. `{example}`"
+                        )));
                 }
                 break;
             };
@@ -462,7 +516,9 @@ impl Parser<'_> {
             if value.is_empty() {
                 return Err(self
                     .at(&t, format!("missing a value after `{name}=`"))
-                    .with_help(format!("no spaces are allowed around `=`, e.g. `{example}`")));
+                    .with_help(format!(
+                        "no spaces are allowed around `=`, e.g. `{example}`"
+                    )));
             }
             let checked = if date_spec {
                 check::date_spec_part(name, value)
@@ -477,7 +533,10 @@ impl Parser<'_> {
             self.pos += 1;
         }
         if parts.is_empty() {
-            let message = format!("expected parts such as `{example}` after `{}`", self.shown(kw));
+            let message = format!(
+                "expected parts such as `{example}` after `{}`",
+                self.shown(kw)
+            );
             let err = match self.peek() {
                 Some(t) => self.at(t, message),
                 None => self.at_end(message),
@@ -497,7 +556,10 @@ impl Parser<'_> {
         let parts: Vec<&str> = spec.split(':').collect();
         let [standard, provider, agent_type] = parts[..] else {
             return Err(self
-                .at(&tok, format!("`{}` is not a resource agent", self.shown(&tok)))
+                .at(
+                    &tok,
+                    format!("`{}` is not a resource agent", self.shown(&tok)),
+                )
                 .with_help(
                     "write `standard:provider:type`, leaving out parts to match any, e.g. \
                      `ocf:heartbeat:IPaddr2`, `systemd::chronyd` or `::Dummy`",

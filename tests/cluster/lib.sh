@@ -20,8 +20,8 @@ CIBF_CLUSTER_NAME=clst-01
 : "${CIBF_PCMK_STOP_TIMEOUT:=30}"     # s for pacemakerd to stop after SIGTERM, then SIGKILL
 : "${CIBF_COROSYNC_STOP_TIMEOUT:=10}" # s for corosync to stop after SIGTERM, then SIGKILL
 
-# Daemons start with a clean environment: nothing of the caller (CIB_file, PCMK_*, CIB_*)
-# leaks into them.
+# Daemons, and the harness's own probes (crm_mon, corosync-cfgtool), run with a clean
+# environment: nothing of the caller (CIB_file, CIB_*, PCMK_*) leaks into them.
 CIBF_DAEMON_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root)
 
 # CIBF_TAG: prefix of the progress lines (set by the calling script).
@@ -196,7 +196,8 @@ cibf_make_seed_cib() {
 	fi
 }
 
-# Per-node directories, config, authkey and CIB; then the namespaces and their holder.
+# Per-node directories, config, authkey, CIB and /etc/hosts (from STATEDIR/authkey,
+# STATEDIR/seed-cib.xml, STATEDIR/hosts); then the namespaces and their holder.
 # Args: STATEDIR NAME COROSYNC_CONF_FILE
 cibf_node_create() {
 	local d=$1 name=$2 conf=$3 nd=$1/nodes/$2 ns i
@@ -211,6 +212,7 @@ cibf_node_create() {
 	install -m 0644 "$conf" "$nd/etc-corosync/corosync.conf"
 	install -m 0400 "$d/authkey" "$nd/etc-corosync/authkey"
 	install -m 0600 -o hacluster -g haclient "$d/seed-cib.xml" "$nd/lib-pacemaker/cib/cib.xml"
+	install -m 0644 "$d/hosts" "$nd/hosts"
 
 	# In a subshell so that it is not a job of this shell (no "Killed" notices at stop).
 	(setsid ip netns exec "$ns" unshare --mount --uts --propagation private -- \
@@ -237,7 +239,7 @@ cibf_start_corosync() {
 	cibf_spawn_daemon "$d" "$name" corosync corosync -f
 	for ((i = 0; i < 150; i++)); do
 		[[ -n $(cibf_daemon_pid "$d" "$name" corosync) ]] || cibf_die "corosync died on $name"
-		cibf_on "$d" "$name" corosync-cfgtool -s >/dev/null 2>&1 && return 0
+		cibf_on "$d" "$name" "${CIBF_DAEMON_ENV[@]}" corosync-cfgtool -s >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	cibf_die "corosync on $name not answering after 15 s"
@@ -285,7 +287,7 @@ cibf_wait_online() {
 					return 1
 				}
 			done
-			xml=$(cibf_on "$d" "$n" crm_mon -1 --output-as=xml 2>/dev/null) || {
+			xml=$(cibf_on "$d" "$n" "${CIBF_DAEMON_ENV[@]}" crm_mon -1 --output-as=xml 2>/dev/null) || {
 				ok=0
 				break
 			}
@@ -469,7 +471,7 @@ cibf_status() {
 	((up)) || return 3
 	for n in "${nodes[@]}"; do
 		if [[ -n $(cibf_daemon_pid "$d" "$n" pacemakerd) ]]; then
-			cibf_on "$d" "$n" crm_mon -1 || true
+			cibf_on "$d" "$n" "${CIBF_DAEMON_ENV[@]}" crm_mon -1 || true
 			break
 		fi
 	done

@@ -12,7 +12,7 @@ set -euo pipefail
 CIBF_TAG="node"
 
 usage() {
-	sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 [[ $# -ge 3 ]] || usage

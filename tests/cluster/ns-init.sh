@@ -25,6 +25,8 @@ bind lib-pacemaker /var/lib/pacemaker
 bind log-pacemaker /var/log/pacemaker
 bind etc-pacemaker /etc/pacemaker
 if [[ -d /var/lib/pcsd ]]; then bind lib-pcsd /var/lib/pcsd; fi
+# The cluster's names, as the reference case has them in /etc/hosts (ping t3022cent, pcs).
+bind hosts /etc/hosts
 
 # /run (= /var/run, a symlink on Debian) and /dev/shm as private tmpfs: corosync.pid, the
 # resource agents' state (Dummy's state files, IPaddr2/send_arp pid files under

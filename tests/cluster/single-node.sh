@@ -6,8 +6,13 @@
 #   single-node.sh status [--dir STATEDIR]
 #
 # NODE defaults to t3021cent, STATEDIR to /tmp/cibform-cluster-single; --cib seeds the CIB
-# (default: an empty one). Run commands on the node with `on.sh STATEDIR NODE -- cmd...`.
-# Progress goes to stderr; start returns once `crm_mon` shows the node Online with a DC.
+# (default: empty; dc-deadtime=2s is added unless set; stonith-enabled is left at its
+# default, so resources only start once a test sets it to false). Run commands on the node
+# with `on.sh STATEDIR NODE -- cmd...`. Progress goes to stderr; start returns once
+# `crm_mon` shows the node Online with a DC (CIBF_START_TIMEOUT, default 60 s; then the logs'
+# tails are printed and everything is stopped). stop: SIGTERM pacemakerd, then corosync
+# (CIBF_PCMK_STOP_TIMEOUT 30 s, CIBF_COROSYNC_STOP_TIMEOUT 10 s), then SIGKILL what is left;
+# idempotent. status exits 0 when running, 3 when stopped, 1 when partly up. Needs root.
 #
 # The node gets its own network namespace (with only lo, up) besides its own mount and UTS
 # namespaces. libqb IPC endpoints (cib_rw, crmd, attrd, ...) are *abstract* unix sockets,
@@ -20,7 +25,7 @@ set -euo pipefail
 CIBF_TAG=single-node # used by lib.sh
 
 usage() {
-	sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -54,6 +59,7 @@ start() {
 	corosync-keygen -l -k "$dir/authkey" >/dev/null 2>&1
 	cibf_corosync_conf "" "$node 1 127.0.0.1" >"$dir/corosync.conf"
 	cibf_make_seed_cib "$dir" "$cib"
+	printf '127.0.0.1\tlocalhost %s\n' "$node" >"$dir/hosts"
 	cibf_node_create "$dir" "$node" "$dir/corosync.conf"
 	cibf_log "namespaces of $node ready ($(cibf_netns_of "$dir" "$node"))"
 	cibf_start_corosync "$dir" "$node"

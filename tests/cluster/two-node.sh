@@ -9,9 +9,11 @@
 # Nodes t3021cent (nodeid 1) and t3022cent (nodeid 2); knet link 0 on ens192
 # (192.168.33.21/24, .22/24), link 1 on ens224 (192.168.22.21/24, .22/24); two_node: 1;
 # "pinghost" answers ping at 192.168.33.31 on the link-0 segment. Run commands with
-# `on.sh STATEDIR NODE -- cmd...` (NODE: t3021cent, t3022cent, pinghost, switch) and cut a
-# NIC with `link.sh STATEDIR NODE IFACE down|up`. Start returns once both nodes see both
-# Online with a DC (90 s timeout).
+# `on.sh STATEDIR NODE -- cmd...` (NODE: t3021cent, t3022cent, pinghost, switch), cut a
+# NIC with `link.sh STATEDIR NODE IFACE down|up`, crash/restart a node's daemons with
+# node.sh. The nodes' /etc/hosts name every address as the reference case does
+# (t3021cent, t3021cent-22, ..., pinghost). Start returns once both nodes see both Online
+# with a DC (CIBF_START_TIMEOUT, default 90 s). Seed CIB, stop and status: as single-node.sh.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -32,7 +34,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -79,6 +81,14 @@ start() {
 	done
 	cibf_corosync_conf two_node "${specs[@]}" >"$dir/corosync.conf"
 	cibf_make_seed_cib "$dir" "$cib"
+	{
+		printf '127.0.0.1\tlocalhost\n'
+		for spec in "${NODES[@]}"; do
+			read -r name id host <<<"$spec"
+			printf '192.168.33.%s\t%s\n192.168.22.%s\t%s-22\n' "$host" "$name" "$host" "$name"
+		done
+		printf '192.168.33.31\tpinghost\n'
+	} >"$dir/hosts"
 
 	# The switch: one bridge per knet link. No STP (a single bridge cannot loop), so ports
 	# forward as soon as they are up.

@@ -1,0 +1,114 @@
+//! Shared helpers for the integration tests: run the real binary, find fixtures, check tools.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn example() -> PathBuf {
+    root().join("examples/clst-01/cluster.yaml")
+}
+
+pub fn example_text() -> String {
+    std::fs::read_to_string(example()).unwrap()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// The output of one run of the binary.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// Exit code, stdout and stderr in one string, for snapshots.
+    pub fn snapshot(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Run `cibform` with `args` in `dir`, no colour, no terminal.
+pub fn cibform_in(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cibform");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn cibform(args: &[&str]) -> Out {
+    cibform_in(&root(), args)
+}
+
+/// Whether a Pacemaker/pcs tool is installed. When `CIBFORM_REQUIRE_TOOLS=1` (as in CI), a
+/// missing tool fails the test instead of skipping it.
+pub fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found && std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!("`{tool}` is required (CIBFORM_REQUIRE_TOOLS=1) but not installed");
+    }
+    if !found {
+        eprintln!("skipping: `{tool}` is not installed");
+    }
+    found
+}
+
+/// A scratch directory with a copy of a CIB fixture (or an empty CIB) as `cib.xml`.
+pub fn scratch_with_cib(cib: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cib.xml");
+    let text = match cib {
+        Some(name) => std::fs::read_to_string(fixture(name)).unwrap(),
+        None => EMPTY_CIB.to_string(),
+    };
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// What `cibadmin --empty` prints on pacemaker 2.1.5.
+pub const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config/>
+    <nodes/>
+    <resources/>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>
+"#;
+
+/// Write a variant of the example file into `dir` and return its path.
+pub fn variant(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = edit(example_text());
+    assert_ne!(text, example_text(), "the edit must change the example");
+    let path = dir.join("cluster.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub fn target(cib: &Path) -> String {
+    format!("--target=file:{}", cib.display())
+}

@@ -1,0 +1,335 @@
+//! Every diagnostic cibform can report about a cluster file: code, message, the label on the
+//! exact span and the help line, as the user sees them (snapshots, no colour).
+
+use cibform::cli::render_diags;
+use cibform::diag::Diag;
+
+fn diags(yaml: &str) -> Vec<Diag> {
+    match cibform::config::parse("cluster.yaml", yaml.as_bytes()) {
+        Err(d) => vec![*d],
+        Ok((src, raw)) => match cibform::validate::validate(&src, &raw) {
+            Err(d) => d,
+            Ok((_, warnings)) => warnings,
+        },
+    }
+}
+
+/// Check the codes, then snapshot the rendering.
+fn case(name: &str, yaml: &str, codes: &[&str]) {
+    let d = diags(yaml);
+    let got: Vec<&str> = d.iter().map(|d| d.code).collect();
+    assert_eq!(got, codes, "{name}: {d:#?}");
+    for x in &d {
+        assert!(x.help.is_some(), "{name}: {} has no help", x.code);
+        assert!(
+            !x.message.ends_with('.')
+                && x.message.chars().next().is_some_and(|c| !c.is_uppercase()),
+            "{name}: message style: {}",
+            x.message
+        );
+    }
+    insta::assert_snapshot!(name, render_diags(&d, false));
+}
+
+const BASE: &str =
+    "cluster: c\nnodes:\n  n1: { id: 1, addrs: [10.0.0.1] }\n  n2: { id: 2, addrs: [10.0.0.2] }\n";
+
+#[test]
+fn yaml_syntax() {
+    case(
+        "yaml_syntax",
+        "cluster: c\nresources:\n  a: { agent: \"x }\n",
+        &["cibform::yaml::syntax"],
+    );
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    case(
+        "unknown_key",
+        &format!("{BASE}resources:\n  r1: {{ agent: ocf:pacemaker:Dummy, parms: {{ a: 1 }} }}\n"),
+        &["cibform::yaml::unknown_key"],
+    );
+}
+
+#[test]
+fn unknown_top_level_key() {
+    case(
+        "unknown_top_key",
+        &format!("{BASE}resource:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\n"),
+        &["cibform::yaml::unknown_key"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    case(
+        "wrong_type",
+        &format!(
+            "{BASE}resources:\n  r1: {{ agent: ocf:pacemaker:Dummy, ops: {{ name: monitor }} }}\n"
+        ),
+        &["cibform::yaml::type"],
+    );
+}
+
+#[test]
+fn missing_key() {
+    case(
+        "missing_key",
+        &format!("{BASE}resources:\n  r1: {{ params: {{ a: 1 }} }}\n"),
+        &["cibform::yaml::missing_key"],
+    );
+}
+
+#[test]
+fn duplicate_ids_across_kinds() {
+    case(
+        "duplicate_id",
+        &format!(
+            "{BASE}resources:\n  web: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  web: [web]\n"
+        ),
+        &["cibform::id::duplicate"],
+    );
+}
+
+#[test]
+fn unknown_resource_in_group() {
+    case("unknown_group_member", &format!("{BASE}resources:\n  rs-vip: {{ agent: ocf:heartbeat:IPaddr2 }}\ngroups:\n  g: [rs-vpi]\n"), &["cibform::ref::unknown"]);
+}
+
+#[test]
+fn unknown_resource_in_clone() {
+    case(
+        "unknown_clone_target",
+        &format!("{BASE}clones:\n  c: nothing\n"),
+        &["cibform::ref::unknown"],
+    );
+}
+
+#[test]
+fn unknown_resource_in_constraint() {
+    case("unknown_constraint_ref", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - order: a\n    then: b\n"), &["cibform::ref::unknown"]);
+}
+
+#[test]
+fn resource_in_two_groups() {
+    case("member_twice", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  g1: [a]\n  g2: [a]\n"), &["cibform::group::member_twice"]);
+}
+
+#[test]
+fn unknown_agent_standard() {
+    case(
+        "agent_standard",
+        &format!("{BASE}resources:\n  a: {{ agent: sytemd:squid }}\n"),
+        &["cibform::agent::standard"],
+    );
+}
+
+#[test]
+fn ocf_agent_without_provider() {
+    case(
+        "agent_provider",
+        &format!("{BASE}resources:\n  a: {{ agent: ocf:IPaddr2 }}\n"),
+        &["cibform::agent::invalid"],
+    );
+}
+
+#[test]
+fn bad_score() {
+    case("bad_score", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: a\n    node: n1\n    score: INFINTY\n"), &["cibform::score::invalid"]);
+}
+
+#[test]
+fn bad_ip_address() {
+    case(
+        "bad_ip",
+        "cluster: c\nnodes:\n  n1: { id: 1, addrs: [192.168.33.300] }\n",
+        &["cibform::node::addr"],
+    );
+}
+
+#[test]
+fn rule_that_does_not_parse_points_at_the_token() {
+    case("bad_rule", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: a\n    rule: pingd lt 1 or not_defnied pingd\n    score: -INFINITY\n"), &["cibform::rule::parse"]);
+}
+
+#[test]
+fn quoted_rule_error_points_inside_the_quotes() {
+    let d = diags(&format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: a\n    rule: \"pingd lt\"\n"));
+    assert_eq!(d.len(), 1);
+    let (span, _) = &d[0].labels[0];
+    let src = d[0].source.as_ref().unwrap();
+    assert!(
+        src.text[span.offset..].starts_with("lt") || src.text[span.offset..].starts_with('"'),
+        "label at {:?}",
+        &src.text[span.offset..]
+    );
+}
+
+#[test]
+fn nodes_with_different_link_counts() {
+    case("node_links", "cluster: c\nnodes:\n  n1: { id: 1, addrs: [10.0.0.1, 10.1.0.1] }\n  n2: { id: 2, addrs: [10.0.0.2] }\n", &["cibform::node::links"]);
+}
+
+#[test]
+fn duplicate_node_ids() {
+    case(
+        "node_duplicate_id",
+        "cluster: c\nnodes:\n  n1: { id: 1 }\n  n2: { id: 1 }\n",
+        &["cibform::node::duplicate_id"],
+    );
+}
+
+#[test]
+fn pacemaker_owned_property() {
+    case(
+        "owned_property",
+        &format!("{BASE}properties: {{ dc-version: 2.1.5 }}\n"),
+        &["cibform::property::owned"],
+    );
+}
+
+#[test]
+fn two_node_needs_two_nodes() {
+    case(
+        "two_node",
+        "cluster: c\nnodes:\n  n1: { id: 1 }\nquorum: { two_node: true }\n",
+        &["cibform::quorum::two_node"],
+    );
+}
+
+#[test]
+fn constraint_without_kind() {
+    case(
+        "constraint_kind",
+        &format!("{BASE}constraints:\n  - score: 10\n"),
+        &["cibform::constraint::kind"],
+    );
+}
+
+#[test]
+fn field_of_another_constraint_kind() {
+    case("constraint_field", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\n  b: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - order: a\n    then: b\n    with: b\n"), &["cibform::constraint::field"]);
+}
+
+#[test]
+fn unknown_role() {
+    case("unknown_role", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [{{ name: monitor, interval: 10s, role: Master2 }}] }}\n"), &["cibform::role::unknown"]);
+}
+
+#[test]
+fn bad_interval() {
+    case("bad_interval", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [{{ name: monitor, interval: ten }}] }}\n"), &["cibform::op::interval"]);
+}
+
+#[test]
+fn duplicate_op() {
+    case("duplicate_op", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [{{ name: monitor, interval: 10s }}, {{ name: monitor, interval: 10 }}] }}\n"), &["cibform::op::duplicate"]);
+}
+
+#[test]
+fn cloning_a_group_member() {
+    case("clone_group_member", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  g: [a]\nclones:\n  a-clone: a\n"), &["cibform::clone::group_member"]);
+}
+
+#[test]
+fn unknown_node_in_location_is_a_warning() {
+    case("unknown_node_warning", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: a\n    node: n3\n    score: 100\n"), &["cibform::constraint::unknown_node"]);
+}
+
+#[test]
+fn invalid_id() {
+    case(
+        "invalid_id",
+        &format!("{BASE}resources:\n  1bad: {{ agent: ocf:pacemaker:Dummy }}\n"),
+        &["cibform::id::invalid"],
+    );
+}
+
+#[test]
+fn duplicate_param() {
+    case(
+        "duplicate_param",
+        &format!(
+            "{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, params: {{ x: 1, x: 2 }} }}\n"
+        ),
+        &["cibform::yaml::duplicate_key"],
+    );
+}
+
+#[test]
+fn several_problems_are_all_reported() {
+    let d = diags(&format!("{BASE}resources:\n  a: {{ agent: ocf:nope }}\n  b: {{ agent: foo:bar }}\ngroups:\n  g: [a, zz]\n"));
+    let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "cibform::agent::invalid",
+            "cibform::agent::standard",
+            "cibform::ref::unknown"
+        ]
+    );
+}
+
+/// Bad files end with exit 1 and a message naming the file, never a panic or a hang.
+#[test]
+fn bad_files_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = String::from("cluster: c\nx0: &a0 [a, a, a, a, a, a, a, a, a]\n");
+    for i in 1..30 {
+        bomb.push_str(&format!(
+            "x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.yaml", Vec::new(), "cibform::input::empty"),
+        (
+            "binary.yaml",
+            vec![0x7f, b'E', b'L', b'F', 0, 1, 2],
+            "cibform::input::binary",
+        ),
+        (
+            "latin1.yaml",
+            b"cluster: caf\xe9\n".to_vec(),
+            "cibform::input::encoding",
+        ),
+        ("bomb.yaml", bomb.into_bytes(), "cibform::yaml::"),
+        (
+            "deep.yaml",
+            "[".repeat(100_000).into_bytes(),
+            "cibform::yaml::limit",
+        ),
+        (
+            "deep-map.yaml",
+            (0..100_000)
+                .map(|i| format!("{}a:\n", " ".repeat(i % 200)))
+                .collect::<String>()
+                .into_bytes(),
+            "cibform::yaml::",
+        ),
+        (
+            "docs.yaml",
+            b"cluster: a\n---\ncluster: b\n".to_vec(),
+            "cibform::yaml::documents",
+        ),
+    ];
+    for (name, bytes, code) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cibform"))
+            .arg("validate")
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(code), "{name}: expected {code}:\n{stderr}");
+        assert!(
+            stderr.contains(name),
+            "{name}: the message names the file:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
