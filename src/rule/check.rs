@@ -171,11 +171,11 @@ pub(crate) fn duration_part(name: &str, value: &str) -> Result<(), Problem> {
 }
 
 fn unknown_part(what: &str, name: &str, names: &[&str]) -> Problem {
-    let mut help = String::new();
-    if let Some(s) = suggest(name, names) {
-        help.push_str(&format!("did you mean `{s}`? "));
-    }
-    help.push_str(&format!("{what} parts are {}", names.join(", ")));
+    let list = format!("{what} parts are {}", names.join(", "));
+    let help = match suggest(name, names) {
+        Some(s) => format!("did you mean `{s}`? {list}"),
+        None => list,
+    };
     problem(format!("unknown {what} part `{name}`"), help)
 }
 
@@ -208,18 +208,30 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
         .map(|(_, c)| c)
 }
 
+/// Edit distance counting a swap of two neighbours as one edit (`adn` → `and`).
 fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -256,5 +268,7 @@ mod tests {
     fn suggestions_are_close() {
         assert_eq!(suggest("hour", &["hours", "months"]), Some("hours"));
         assert_eq!(suggest("xyz", &["hours", "months"]), None);
+        assert_eq!(suggest("adn", &["and", "or"]), Some("and"));
+        assert_eq!(suggest("b", &["and", "or"]), None);
     }
 }

@@ -172,8 +172,8 @@ mod tests {
             texts,
             ["(", "a", "eq", "x y", ")", "or", "b", "eq", "x(y)", "c\"d"]
         );
-        assert_eq!(w[3].1, true);
-        assert_eq!(w[9].1, false);
+        assert!(w[3].1);
+        assert!(!w[9].1);
         assert!(lex(r#"b eq 'it''s'"#).is_err());
         let w = words(r#"a "q\"\\\n" it's"#);
         assert_eq!(w[1], ("q\"\\\\n".to_string(), true));

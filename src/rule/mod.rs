@@ -6,8 +6,11 @@
 //!
 //! # Syntax
 //!
-//! The text syntax is pcs's rule syntax (pcs 0.11, the same for `pcs constraint location …
-//! rule` and for rules of `pcs resource defaults set create … rule`):
+//! The text syntax is pcs's rule syntax as pcs 0.11 parses it for `pcs resource defaults
+//! set create … rule` (`pcs/lib/cib/rule/parser.py`); value checks aside, that accepts all
+//! that the older parser behind `pcs constraint location … rule` (`pcs/rule.py`) accepts.
+//! The XML is written the way that older code writes it, since location constraints are
+//! where rules mostly live:
 //!
 //! ```text
 //! rule     := ""  |  expr

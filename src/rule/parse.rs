@@ -198,10 +198,12 @@ impl Parser<'_> {
             }
             Kind::Close => {
                 let message = match after {
-                    Some(a) => format!(
-                        "expected an expression after `{}`, found `)`",
-                        self.shown(a)
-                    ),
+                    Some(a) => {
+                        format!(
+                            "expected an expression after `{}`, found `)`",
+                            self.shown(a)
+                        )
+                    }
                     None => "unexpected `)`".to_string(),
                 };
                 Err(self.at(&tok, message))
@@ -525,7 +527,22 @@ impl Parser<'_> {
             } else {
                 check::duration_part(name, value)
             };
-            checked.map_err(|p| self.problem_at(&t, p))?;
+            checked.map_err(|p| {
+                // Point at the name when it is unknown, else at the value.
+                let span = if names.contains(&name) {
+                    Token {
+                        offset: t.offset + name.len() + 1,
+                        len: value.len(),
+                        ..t.clone()
+                    }
+                } else {
+                    Token {
+                        len: name.len(),
+                        ..t.clone()
+                    }
+                };
+                self.problem_at(&span, p)
+            })?;
             if parts.iter().any(|(n, _)| n == name) {
                 return Err(self.at(&t, format!("`{name}` is given twice")));
             }
@@ -582,7 +599,14 @@ impl Parser<'_> {
         let mut interval = None;
         if let Some(t) = self.peek().cloned() {
             if let Some((_, value)) = part(&t).filter(|(k, _)| k.eq_ignore_ascii_case("interval")) {
-                check::interval(value).map_err(|p| self.problem_at(&t, p))?;
+                check::interval(value).map_err(|p| {
+                    let span = Token {
+                        offset: t.offset + 9,
+                        len: value.len(),
+                        ..t.clone()
+                    };
+                    self.problem_at(&span, p)
+                })?;
                 interval = Some(value.to_string());
                 self.pos += 1;
             } else if t.is_keyword("interval") {
