@@ -8,6 +8,7 @@
 //! what `plan` shows and what `apply` writes come from one value and cannot disagree.
 //! No async, no I/O, deterministic order.
 
+pub mod patch;
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
