@@ -44,7 +44,8 @@ pub enum Command {
     Plan {
         #[arg(default_value = "cluster.yaml")]
         file: PathBuf,
-        /// `file:PATH` (a CIB file); defaults to `target:` in the file.
+        /// `file:PATH`, `local`, `ssh://[USER@]HOST[:PORT][,HOST...]` or `remote://[USER@]HOST:PORT`;
+        /// defaults to `target:` in the file, then to the file's nodes over ssh.
         #[arg(long)]
         target: Option<String>,
         /// Save the plan for `cibform apply PLAN.json`.
@@ -72,6 +73,9 @@ pub enum Command {
         /// Allow disabling fencing or removing the last fencing device.
         #[arg(long)]
         allow_disable_stonith: bool,
+        /// After writing, wait up to SECONDS for the cluster to settle and report what moved.
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
+        wait: Option<u64>,
     },
     /// Print the JSON Schema of the cluster file.
     Schema,
@@ -80,10 +84,7 @@ pub enum Command {
 /// Run the command line; returns the process exit code.
 pub fn main() -> u8 {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -109,11 +110,7 @@ fn color_err() -> bool {
 
 /// Render diagnostics to a string (miette's graphical report; plain when `color` is off).
 pub fn render_diags(diags: &[Diag], color: bool) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for d in diags {
@@ -127,15 +124,11 @@ fn report(e: &Error) {
     let text = match e {
         Error::Diags(d) => {
             let n = d.iter().filter(|d| d.is_error()).count();
-            format!(
-                "{}error: {n} problem(s) found\n",
-                render_diags(d, color_err())
-            )
+            format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
         }
-        Error::Backend(BackendError::BadCib { diag, .. }) => {
-            render_diags(std::slice::from_ref(diag), color_err())
-        }
+        Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
         Error::Refused { message, help } => format!("error: {message}\n  help: {help}\n"),
+        Error::Backend(BackendError::WriteFailed { cause, state }) => format!("error: {cause}\n  {state}\n"),
         Error::Backend(b) => {
             let mut msg = format!("error: {b}");
             let mut src = std::error::Error::source(b);
@@ -150,17 +143,19 @@ fn report(e: &Error) {
     let _ = stderr.write_all(text.as_bytes());
 }
 
-fn resolve_target(flag: Option<&str>, model_target: Option<&str>) -> Result<Target, Error> {
-    let Some(t) = flag.or(model_target) else {
+fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {
+    let from_model = model.and_then(|m| m.target.as_deref());
+    let Some(t) = flag.or(from_model) else {
+        if let Some(t) = model.and_then(|m| Target::from_nodes(m.nodes.iter().map(|n| n.name.as_str()))) {
+            return Ok(t);
+        }
         return Err(Error::Refused {
             message: "no target given".into(),
-            help: "pass `--target file:PATH`, or write `target:` in the cluster file".into(),
+            help: format!("pass `--target` ({}), or write `target:` in the cluster file", crate::backend::TARGET_FORMS),
         });
     };
-    Target::parse(t).map_err(|m| Error::Refused {
-        message: m,
-        help: "targets: `file:PATH`".into(),
-    })
+    Target::parse(t)
+        .map_err(|m| Error::Refused { message: m, help: format!("targets: {}", crate::backend::TARGET_FORMS) })
 }
 
 fn print(s: &str) {
@@ -192,16 +187,10 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             );
             Ok(ExitStatus::Success)
         }
-        Command::Plan {
-            file,
-            target,
-            out,
-            format,
-            detailed_exitcode,
-        } => {
+        Command::Plan { file, target, out, format, detailed_exitcode } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
-            let target = resolve_target(target.as_deref(), loaded.model.target.as_deref())?;
+            let target = resolve_target(target.as_deref(), Some(&loaded.model))?;
             let planned = ops::plan(&loaded.model, &target).await?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
@@ -212,44 +201,19 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 }
             }
             if let Some(path) = out {
-                let doc = json::doc(
-                    &planned.plan,
-                    &planned.header,
-                    &planned.against,
-                    Some(planned.live.cib.configuration()),
-                );
+                let doc =
+                    json::doc(&planned.plan, &planned.header, &planned.against, Some(planned.live.cib.configuration()));
                 let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
                 std::fs::write(&path, text).map_err(|e| Error::Refused {
                     message: format!("cannot write `{}`: {e}", path.display()),
                     help: "check the directory exists and is writable".into(),
                 })?;
-                eprintln!(
-                    "saved the plan to `{}`; apply it with `cibform apply {}`",
-                    path.display(),
-                    path.display()
-                );
+                eprintln!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
             }
-            Ok(if detailed_exitcode && !planned.plan.is_empty() {
-                ExitStatus::Changes
-            } else {
-                ExitStatus::Success
-            })
+            Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
         }
-        Command::Apply {
-            file,
-            target,
-            auto_approve,
-            allow_destroy,
-            allow_disable_stonith,
-        } => {
-            apply(
-                &file,
-                target.as_deref(),
-                auto_approve,
-                allow_destroy,
-                allow_disable_stonith,
-            )
-            .await
+        Command::Apply { file, target, auto_approve, allow_destroy, allow_disable_stonith, wait } => {
+            apply(&file, target.as_deref(), Gates { auto_approve, allow_destroy, allow_disable_stonith }, wait).await
         }
         Command::Schema => {
             print(&crate::schema_json());
@@ -276,55 +240,43 @@ fn confirm(auto_approve: bool) -> Result<(), Error> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(Error::Refused {
-            message: "refusing to apply without confirmation: standard input is not a terminal"
-                .into(),
+            message: "refusing to apply without confirmation: standard input is not a terminal".into(),
             help: "review the plan and pass --auto-approve to apply non-interactively".into(),
         });
     }
-    eprint!(
-        "\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: "
-    );
+    eprint!("\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: ");
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
     if line.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::Refused {
-            message: "apply cancelled".into(),
-            help: "nothing was changed".into(),
-        })
+        Err(Error::Refused { message: "apply cancelled".into(), help: "nothing was changed".into() })
     }
 }
 
-async fn apply(
-    file: &Path,
-    target: Option<&str>,
+/// What the admin allowed on the command line.
+#[derive(Debug, Clone, Copy)]
+struct Gates {
     auto_approve: bool,
     allow_destroy: bool,
     allow_disable_stonith: bool,
-) -> Result<ExitStatus, Error> {
+}
+
+async fn apply(file: &Path, target: Option<&str>, gates: Gates, wait: Option<u64>) -> Result<ExitStatus, Error> {
+    let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
     let (target, planned, policy, model) = if is_saved_plan(file) {
         let doc = ops::read_saved_plan(file)?;
-        let target = resolve_target(target, Some(&doc.target))?;
+        let target = resolve_target(Some(target.unwrap_or(&doc.target)), None)?;
         let new =
-            crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default())
-                .map_err(|e| Error::Refused {
-                message: format!("the plan's configuration is not valid XML: {}", e.message),
-                help: "make the plan again".into(),
+            crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default()).map_err(|e| {
+                Error::Refused {
+                    message: format!("the plan's configuration is not valid XML: {}", e.message),
+                    help: "make the plan again".into(),
+                }
             })?;
-        let old = doc
-            .old_configuration
-            .as_deref()
-            .and_then(|t| crate::cib::xml::Element::parse(t).ok());
-        let changes = old
-            .as_ref()
-            .map(|o| crate::plan::diff(o, &new))
-            .unwrap_or_default();
-        let plan = crate::plan::Plan {
-            changes,
-            warnings: doc.warnings.clone(),
-            new_config: new,
-        };
+        let old = doc.old_configuration.as_deref().and_then(|t| crate::cib::xml::Element::parse(t).ok());
+        let changes = old.as_ref().map(|o| crate::plan::diff(o, &new)).unwrap_or_default();
+        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new };
         let header = Header {
             cluster: doc.cluster.clone(),
             target: target.to_string(),
@@ -334,15 +286,10 @@ async fn apply(
     } else {
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
-        let target = resolve_target(target, loaded.model.target.as_deref())?;
+        let target = resolve_target(target, Some(&loaded.model))?;
         let p = ops::plan(&loaded.model, &target).await?;
         let old = p.live.cib.configuration().clone();
-        (
-            target,
-            (p.plan, p.against, p.header, Some(old)),
-            Some(loaded.model.policy.clone()),
-            Some(loaded.model),
-        )
+        (target, (p.plan, p.against, p.header, Some(old)), Some(loaded.model.policy.clone()), Some(loaded.model))
     };
     let (plan, against, header, old) = planned;
     print(&render::text(&plan, &header, color_out()));
@@ -351,32 +298,34 @@ async fn apply(
     }
     let old_config = match &old {
         Some(o) => o.clone(),
-        None => crate::backend::read(&target)
-            .await?
-            .cib
-            .configuration()
-            .clone(),
+        None => crate::backend::read(&target).await?.cib.configuration().clone(),
     };
-    let blocked = ops::gates(
-        &plan,
-        &old_config,
-        policy.as_ref(),
-        allow_destroy,
-        allow_disable_stonith,
-    );
+    let blocked = ops::gates(&plan, &old_config, policy.as_ref(), allow_destroy, allow_disable_stonith);
     if !blocked.is_empty() {
         return Err(Error::Refused {
-            message: format!(
-                "apply blocked by {} policy gate(s): {}",
-                blocked.len(),
-                blocked.join("; ")
-            ),
+            message: format!("apply blocked by {} policy gate(s): {}", blocked.len(), blocked.join("; ")),
             help: "nothing was changed".into(),
         });
     }
     confirm(auto_approve)?;
+    let before = if wait.is_some() { ops::resource_states(&target).await.ok().flatten() } else { None };
     let version = ops::write_planned(&target, &against, &plan.new_config, old.as_ref()).await?;
     eprintln!("Applied: CIB is now {version}.");
+    if let Some(seconds) = wait {
+        eprintln!("Waiting up to {seconds} s for the cluster to settle...");
+        ops::wait(&target, seconds).await?;
+        if let (Some(before), Some(after)) = (before, ops::resource_states(&target).await?) {
+            let moved = ops::state_changes(&before, &after);
+            if moved.is_empty() {
+                eprintln!("Settled: no resource changed state.");
+            } else {
+                eprintln!("Settled. What Pacemaker did:");
+                for m in moved {
+                    eprintln!("  {m}");
+                }
+            }
+        }
+    }
     if let Some(model) = model {
         let again = ops::plan(&model, &target).await?;
         if !again.plan.is_empty() {

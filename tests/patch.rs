@@ -41,8 +41,7 @@ fn check_pair(dir: &Path, old: &Cib, new: &Cib) -> Result<(), String> {
             patch.to_xml()
         ));
     }
-    let result = Cib::parse("result", &std::fs::read_to_string(&old_path).unwrap())
-        .map_err(|d| d.message.clone())?;
+    let result = Cib::parse("result", &std::fs::read_to_string(&old_path).unwrap()).map_err(|d| d.message.clone())?;
     let mut got = result.configuration().clone();
     let mut want = new.configuration().clone();
     strip_comments(&mut got);
@@ -50,21 +49,14 @@ fn check_pair(dir: &Path, old: &Cib, new: &Cib) -> Result<(), String> {
     if got != want {
         let a = want.to_xml();
         let b = got.to_xml();
-        let d = similar::TextDiff::from_lines(&a, &b)
-            .unified_diff()
-            .header("wanted", "got")
-            .to_string();
+        let d = similar::TextDiff::from_lines(&a, &b).unified_diff().header("wanted", "got").to_string();
         return Err(format!("result differs:\n{d}\npatch:\n{}", patch.to_xml()));
     }
     Ok(())
 }
 
 fn cib(path: &Path) -> Cib {
-    Cib::parse(
-        &path.display().to_string(),
-        &std::fs::read_to_string(path).unwrap(),
-    )
-    .unwrap()
+    Cib::parse(&path.display().to_string(), &std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -93,19 +85,12 @@ fn patches_for_the_seed_apply_exactly() {
 fn corpus() -> Option<Vec<PathBuf>> {
     let dir = root().join("../shared/cib-corpus/xml");
     let Ok(rd) = std::fs::read_dir(&dir) else {
-        assert!(
-            std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "corpus missing at {}",
-            dir.display()
-        );
+        assert!(std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() != Ok("1"), "corpus missing at {}", dir.display());
         eprintln!("skipping: no corpus at {}", dir.display());
         return None;
     };
-    let mut v: Vec<PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-        .collect();
+    let mut v: Vec<PathBuf> =
+        rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "xml")).collect();
     v.sort();
     Some(v)
 }
@@ -141,10 +126,7 @@ fn patches_between_corpus_cibs_apply_exactly() {
             }
         }
         let mut a = a.clone();
-        a.root.set_attr(
-            "validate-with",
-            b.root.attr("validate-with").unwrap_or("pacemaker-3.9"),
-        );
+        a.root.set_attr("validate-with", b.root.attr("validate-with").unwrap_or("pacemaker-3.9"));
         let target = Cib { root: b_root }.with_configuration(b.configuration().clone());
         // Does Pacemaker accept the target as a replacement of the old CIB (schema-valid)? Some
         // corpus files are deliberately broken, or valid only under their own older schema.
@@ -166,10 +148,7 @@ fn patches_between_corpus_cibs_apply_exactly() {
         }
         checked += 1;
         if let Err(e) = check_pair(dir.path(), &a, &target) {
-            failures.push(format!(
-                "{an} → {bn}: {}",
-                e.lines().take(30).collect::<Vec<_>>().join("\n")
-            ));
+            failures.push(format!("{an} → {bn}: {}", e.lines().take(30).collect::<Vec<_>>().join("\n")));
         }
     }
     eprintln!("{checked} corpus pairs checked, {} failed", failures.len());
@@ -178,12 +157,7 @@ fn patches_between_corpus_cibs_apply_exactly() {
         failures.is_empty(),
         "{} of {checked} patches did not apply exactly; first:\n{}",
         failures.len(),
-        failures
-            .iter()
-            .take(3)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        failures.iter().take(3).cloned().collect::<Vec<_>>().join("\n\n")
     );
 }
 
@@ -196,15 +170,8 @@ fn dump_pair() {
     let a = cib(&dir.join(a));
     let b = cib(&dir.join(b));
     let mut a2 = a.clone();
-    a2.root.set_attr(
-        "validate-with",
-        b.root.attr("validate-with").unwrap_or("pacemaker-3.9"),
-    );
+    a2.root.set_attr("validate-with", b.root.attr("validate-with").unwrap_or("pacemaker-3.9"));
     let t = a2.with_configuration(b.configuration().clone());
     std::fs::write("/tmp/segv-old.xml", a2.root.to_xml()).unwrap();
-    std::fs::write(
-        "/tmp/segv-patch.xml",
-        cibform::plan::patch::patch(&a2, &t).to_xml(),
-    )
-    .unwrap();
+    std::fs::write("/tmp/segv-patch.xml", cibform::plan::patch::patch(&a2, &t).to_xml()).unwrap();
 }

@@ -1,28 +1,64 @@
 //! Stage 6: reaching a cluster. One backend for every target kind; the rest of cibform only sees
-//! `read` (the live CIB and, where there is one, corosync.conf) and `write` (a new CIB bound to
-//! the exact configuration it was planned against).
+//! `read` (the live CIB) and `write` (a new configuration bound to the exact configuration it
+//! was planned against).
 //!
 //! The core never does I/O; this module is the seam. Commands run on cluster nodes are built as
-//! data (`Cmd`) so they can be tested without running anything.
+//! data (`runner::Cmd`) and run by a `runner::Run` (this host, or a node over ssh), so they can be
+//! tested without running anything.
 
 pub mod file;
+pub mod node;
+pub mod runner;
 
 use std::path::PathBuf;
 
+use crate::cib::xml::Element;
 use crate::cib::{Cib, Version};
+use runner::{Local, RunError, Ssh};
+
+/// Pacemaker's remote CIB access (`CIB_server` and friends) from this host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteCib {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub encrypted: bool,
+}
+
+impl RemoteCib {
+    /// The environment of the CLI tools. The password is never part of a target: it comes from
+    /// `CIB_passwd` in cibform's own environment, which the tools inherit.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("CIB_server".into(), self.host.clone()),
+            ("CIB_port".into(), self.port.to_string()),
+            ("CIB_user".into(), self.user.clone()),
+            ("CIB_encrypted".into(), self.encrypted.to_string()),
+        ]
+    }
+}
 
 /// Where a plan or apply goes, as given by `--target` or the file's `target:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// A CIB file (as `cibadmin --query` prints and `CIB_file=` reads).
     File(PathBuf),
+    /// This host is a cluster node.
+    Local,
+    /// Cluster nodes over ssh, tried in order.
+    Ssh(Vec<Ssh>),
+    /// Pacemaker's remote CIB access.
+    Remote(RemoteCib),
 }
 
+/// The forms `--target` accepts, for help texts.
+pub const TARGET_FORMS: &str = "`file:PATH`, `local`, `ssh://[USER@]HOST[:PORT][,HOST...]`, `remote://[USER@]HOST:PORT` (add `+plain` as `remote+plain://` for an unencrypted port)";
+
 impl Target {
-    /// Parse `file:PATH` (and, later, `local`, `ssh://...`).
+    /// Parse a target.
     ///
     /// # Errors
-    /// A message saying which forms are accepted.
+    /// A message saying what is wrong and which forms are accepted.
     pub fn parse(s: &str) -> Result<Target, String> {
         if let Some(p) = s.strip_prefix("file:") {
             if p.is_empty() {
@@ -30,14 +66,76 @@ impl Target {
             }
             return Ok(Target::File(PathBuf::from(p)));
         }
-        Err(format!("unknown target `{s}`: use `file:PATH`"))
+        if s == "local" {
+            return Ok(Target::Local);
+        }
+        if let Some(hosts) = s.strip_prefix("ssh://") {
+            let list: Result<Vec<Ssh>, String> = hosts.split(',').map(parse_ssh).collect();
+            return list.map(Target::Ssh);
+        }
+        for (prefix, encrypted) in [("remote://", true), ("remote+plain://", false)] {
+            if let Some(rest) = s.strip_prefix(prefix) {
+                let (user, hostport) = match rest.split_once('@') {
+                    Some((u, _)) if u.contains(':') => {
+                        return Err("do not put a password in a target: set `CIB_passwd` in the environment".into())
+                    }
+                    Some((u, h)) => (u.to_string(), h),
+                    None => ("hacluster".to_string(), rest),
+                };
+                let (host, port) = hostport
+                    .rsplit_once(':')
+                    .ok_or_else(|| format!("`{s}` needs a port, e.g. `remote://hacluster@node1:7777`"))?;
+                let port = port.parse().map_err(|_| format!("`{port}` is not a port number"))?;
+                if host.is_empty() {
+                    return Err(format!("`{s}` needs a host"));
+                }
+                return Ok(Target::Remote(RemoteCib { host: host.into(), port, user, encrypted }));
+            }
+        }
+        Err(format!("unknown target `{s}`"))
     }
+
+    /// The default for a file with no `target:`: its nodes over ssh, in order.
+    pub fn from_nodes<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<Target> {
+        let hosts: Vec<Ssh> = names.into_iter().map(|n| Ssh { user: None, host: n.into(), port: None }).collect();
+        (!hosts.is_empty()).then_some(Target::Ssh(hosts))
+    }
+}
+
+fn parse_ssh(h: &str) -> Result<Ssh, String> {
+    let (user, hostport) = match h.split_once('@') {
+        Some((u, rest)) if !u.is_empty() => (Some(u.to_string()), rest),
+        _ => (None, h),
+    };
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => {
+            (host, Some(port.parse::<u16>().map_err(|_| format!("`{port}` is not a port number"))?))
+        }
+        _ => (hostport, None),
+    };
+    if host.is_empty() || host.starts_with('-') {
+        return Err(format!("`{h}` is not a host"));
+    }
+    Ok(Ssh { user, host: host.into(), port })
 }
 
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Target::File(p) => write!(f, "file:{}", p.display()),
+            Target::Local => write!(f, "local"),
+            Target::Ssh(hosts) => {
+                let list: Vec<String> = hosts
+                    .iter()
+                    .map(|h| {
+                        format!("{}{}", runner::Run::place(h), h.port.map(|p| format!(":{p}")).unwrap_or_default())
+                    })
+                    .collect();
+                write!(f, "ssh://{}", list.join(","))
+            }
+            Target::Remote(r) => {
+                write!(f, "remote{}://{}@{}:{}", if r.encrypted { "" } else { "+plain" }, r.user, r.host, r.port)
+            }
         }
     }
 }
@@ -73,16 +171,53 @@ pub enum BackendError {
         source: std::io::Error,
     },
     #[error("the CIB from `{name}` is not usable")]
-    BadCib {
-        name: String,
-        diag: Box<crate::diag::Diag>,
+    BadCib { name: String, diag: Box<crate::diag::Diag> },
+    #[error(
+        "the cluster changed since this plan was made (planned against CIB {planned}, now {now}); nothing was changed"
+    )]
+    Stale { planned: Version, now: Version, current: Box<Cib> },
+    #[error(transparent)]
+    Run(RunError),
+    #[error("pacemaker is not running on {place} ({detail}): start the cluster or pick another node")]
+    ClusterDown { place: String, detail: String },
+    #[error("`{command}` failed on {place} with exit code {code}: {stderr}")]
+    Command { place: String, command: String, code: i32, stderr: String },
+    #[error("pacemaker would reject the new CIB (crm_verify on {place}); nothing was sent:\n{output}")]
+    Rejected { place: String, output: String },
+    #[error("the CIB on {place} kept changing during {attempts} attempts to write; nothing was changed, try again")]
+    Busy { place: String, attempts: usize },
+    #[error("the write failed; {state}")]
+    WriteFailed {
+        #[source]
+        cause: Box<BackendError>,
+        state: String,
     },
-    #[error("the cluster changed since this plan was made (planned against CIB {planned}, now {now}); nothing was changed")]
-    Stale {
-        planned: Version,
-        now: Version,
-        current: Box<Cib>,
-    },
+    #[error("no node could be reached: {}", .0.iter().map(|(h, e)| format!("{h}: {e}")).collect::<Vec<_>>().join("; "))]
+    NoNode(Vec<(String, BackendError)>),
+}
+
+impl BackendError {
+    /// Whether another node of an ssh list might do better.
+    fn try_next(&self) -> bool {
+        matches!(
+            self,
+            BackendError::Run(RunError::Unreachable { .. } | RunError::NotInstalled { .. } | RunError::Timeout { .. })
+                | BackendError::ClusterDown { .. }
+        )
+    }
+}
+
+/// Try each ssh host in order until one answers.
+async fn each_host<T>(hosts: &[Ssh], f: impl AsyncFn(&Ssh) -> Result<T, BackendError>) -> Result<T, BackendError> {
+    let mut errors = Vec::new();
+    for h in hosts {
+        match f(h).await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.try_next() => errors.push((runner::Run::place(h), e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(BackendError::NoNode(errors))
 }
 
 /// Read the target.
@@ -92,20 +227,83 @@ pub enum BackendError {
 pub async fn read(target: &Target) -> Result<Live, BackendError> {
     match target {
         Target::File(p) => file::read(p),
+        Target::Local => node::read(&Local, &[]).await,
+        Target::Remote(r) => node::read(&Local, &r.env()).await,
+        Target::Ssh(hosts) => each_host(hosts, async |h| node::read(h, &[]).await).await,
     }
 }
 
-/// Write a new CIB to the target, bound to `expect`.
+/// Write a new configuration to the target, bound to `expect`.
 ///
 /// # Guarantees
 /// Either the whole new configuration is in place or nothing changed. If the target's
 /// configuration is no longer the one described by `expect`, nothing is written and
-/// `BackendError::Stale` is returned.
+/// `BackendError::Stale` is returned. On live clusters the CIB is checked with `crm_verify` first
+/// and sent as one versioned patch.
 ///
 /// # Errors
-/// Stale configuration, or the target cannot be written.
-pub async fn write(target: &Target, expect: &Expect, new: &Cib) -> Result<Version, BackendError> {
+/// Stale configuration, a CIB Pacemaker rejects, or the target cannot be written.
+pub async fn write(target: &Target, expect: &Expect, new_config: &Element) -> Result<Version, BackendError> {
     match target {
-        Target::File(p) => file::write(p, expect, new),
+        Target::File(p) => file::write(p, expect, new_config),
+        Target::Local => node::write(&Local, &[], expect, new_config).await,
+        Target::Remote(r) => node::write(&Local, &r.env(), expect, new_config).await,
+        Target::Ssh(hosts) => each_host(hosts, async |h| node::write(h, &[], expect, new_config).await).await,
+    }
+}
+
+/// Run a Pacemaker tool where the target's cluster is (nothing for a file target).
+///
+/// # Errors
+/// The command cannot be run on any node.
+pub async fn tool(target: &Target, cmd: runner::Cmd) -> Result<Option<runner::Output>, BackendError> {
+    use runner::Run;
+    match target {
+        Target::File(_) => Ok(None),
+        Target::Local => Ok(Some(Local.run(&cmd).await?)),
+        Target::Remote(r) => {
+            let mut cmd = cmd;
+            cmd.env.extend(r.env());
+            Ok(Some(Local.run(&cmd).await?))
+        }
+        Target::Ssh(hosts) => each_host(hosts, async |h| Ok(Some(h.run(&cmd).await?))).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(Target::parse("file:cib.xml").unwrap(), Target::File("cib.xml".into()));
+        assert_eq!(Target::parse("local").unwrap(), Target::Local);
+        let t = Target::parse("ssh://root@t3021cent,t3022cent:2222").unwrap();
+        assert_eq!(
+            t,
+            Target::Ssh(vec![
+                Ssh { user: Some("root".into()), host: "t3021cent".into(), port: None },
+                Ssh { user: None, host: "t3022cent".into(), port: Some(2222) }
+            ])
+        );
+        assert_eq!(t.to_string(), "ssh://root@t3021cent,t3022cent:2222");
+        let r = Target::parse("remote://hacluster@node1:7777").unwrap();
+        assert_eq!(
+            r,
+            Target::Remote(RemoteCib { host: "node1".into(), port: 7777, user: "hacluster".into(), encrypted: true })
+        );
+        assert!(Target::parse("remote://hacluster:secret@node1:7777").unwrap_err().contains("password"));
+        assert!(Target::parse("ssh://").is_err());
+        assert!(Target::parse("ssh://-oProxyCommand=x").is_err());
+        assert!(Target::parse("http://x").is_err());
+        assert!(Target::parse("remote://node1").is_err());
+    }
+
+    #[test]
+    fn remote_env_never_carries_a_password() {
+        let RemoteCib { .. } = RemoteCib { host: "h".into(), port: 1, user: "u".into(), encrypted: false };
+        let env = RemoteCib { host: "h".into(), port: 1, user: "u".into(), encrypted: false }.env();
+        assert!(env.iter().all(|(k, _)| k != "CIB_passwd"));
+        assert!(env.contains(&("CIB_encrypted".into(), "false".into())));
     }
 }

@@ -29,11 +29,7 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let (src, raw) = crate::config::load(path)?;
     let (model, warnings) = crate::validate::validate(&src, &raw)?;
-    Ok(Loaded {
-        src,
-        model,
-        warnings,
-    })
+    Ok(Loaded { src, model, warnings })
 }
 
 /// A plan together with what it was made against.
@@ -47,11 +43,7 @@ pub struct Planned {
 
 /// What the plan was made against, from a CIB.
 pub fn against(cib: &Cib) -> Against {
-    let v = cib.version().unwrap_or(crate::cib::Version {
-        admin_epoch: 0,
-        epoch: 0,
-        num_updates: 0,
-    });
+    let v = cib.version().unwrap_or(crate::cib::Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
     Against {
         admin_epoch: v.admin_epoch,
         epoch: v.epoch,
@@ -64,12 +56,7 @@ pub fn against(cib: &Cib) -> Against {
 ///
 /// # Errors
 /// The CIB belongs to another cluster (`cluster-name` differs).
-pub fn plan_live(
-    model: &Cluster,
-    live: Live,
-    target: &Target,
-    defaults: &DefaultOps,
-) -> Result<Planned, Error> {
+pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
     if let Some(name) = live.cib.cluster_name() {
         if name != model.name {
             return Err(Error::Refused {
@@ -85,18 +72,9 @@ pub fn plan_live(
     let header = Header {
         cluster: model.name.clone(),
         target: target.to_string(),
-        version: live
-            .cib
-            .version()
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
+        version: live.cib.version().map(|v| v.to_string()).unwrap_or_default(),
     };
-    Ok(Planned {
-        plan,
-        against: against(&live.cib),
-        header,
-        live,
-    })
+    Ok(Planned { plan, against: against(&live.cib), header, live })
 }
 
 /// Read the target and plan.
@@ -125,26 +103,23 @@ pub fn gates(
         .map(|c| format!("`{}`", c.key.id))
         .collect();
     if !destroyed.is_empty() && !(allow_destroy || policy.allow_destroy) {
-        blocked.push(format!("the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)", destroyed.join(", ")));
+        blocked.push(format!(
+            "the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)",
+            destroyed.join(", ")
+        ));
     }
     let stonith_on = |config: &crate::cib::xml::Element| {
         let views = plan::view::views(config);
         let prop = views
             .iter()
             .find(|(k, _)| k.kind == "properties")
-            .and_then(|(_, v)| {
-                v.iter()
-                    .find(|(k, _)| k == "stonith-enabled")
-                    .map(|(_, v)| v.to_ascii_lowercase())
-            });
+            .and_then(|(_, v)| v.iter().find(|(k, _)| k == "stonith-enabled").map(|(_, v)| v.to_ascii_lowercase()));
         !matches!(prop.as_deref(), Some("false" | "no" | "off" | "0" | "n"))
     };
     let has_fencing = |config: &crate::cib::xml::Element| {
-        plan::view::views(config).iter().any(|(k, v)| {
-            k.kind == "primitive"
-                && v.iter()
-                    .any(|(a, val)| a == "agent" && val.starts_with("stonith:"))
-        })
+        plan::view::views(config)
+            .iter()
+            .any(|(k, v)| k.kind == "primitive" && v.iter().any(|(a, val)| a == "agent" && val.starts_with("stonith:")))
     };
     let new = &plan.new_config;
     if !(allow_disable_stonith || policy.allow_disable_stonith) {
@@ -175,12 +150,8 @@ pub async fn write_planned(
     if live.cib.config_digest() != against.config_digest {
         return Err(stale(against, &live.cib, old_config));
     }
-    let new = live.cib.with_configuration(new_config.clone());
-    let expect = Expect {
-        version: against.version(),
-        config_digest: against.config_digest.clone(),
-    };
-    match backend::write(target, &expect, &new).await {
+    let expect = Expect { version: against.version(), config_digest: against.config_digest.clone() };
+    match backend::write(target, &expect, new_config).await {
         Ok(v) => Ok(v),
         Err(BackendError::Stale { current, .. }) => Err(stale(against, &current, old_config)),
         Err(e) => Err(e.into()),
@@ -193,30 +164,21 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
     if let Some(old) = old_config {
         let changes = plan::diff(old, current.configuration());
         if !changes.is_empty() {
-            let p = Plan {
-                changes,
-                warnings: Vec::new(),
-                new_config: current.configuration().clone(),
-            };
-            let h = Header {
-                cluster: String::new(),
-                target: String::new(),
-                version: String::new(),
-            };
+            let p = Plan { changes, warnings: Vec::new(), new_config: current.configuration().clone() };
+            let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
             let text = crate::render::text(&p, &h, false);
-            let body: String = text
-                .lines()
-                .skip_while(|l| !l.starts_with("cibform will"))
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join("\n");
-            help = format!(
-                "what changed in the cluster since the plan was made:\n{}\n{help}",
-                body.trim_end()
-            );
+            let body: String =
+                text.lines().skip_while(|l| !l.starts_with("cibform will")).skip(1).collect::<Vec<_>>().join("\n");
+            help = format!("what changed in the cluster since the plan was made:\n{}\n{help}", body.trim_end());
         }
     }
-    Error::Refused { message: format!("the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed", against.version()), help }
+    Error::Refused {
+        message: format!(
+            "the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed",
+            against.version()
+        ),
+        help,
+    }
 }
 
 /// Parse a saved plan.
@@ -244,7 +206,88 @@ pub fn read_saved_plan(path: &Path) -> Result<PlanDoc, Error> {
         });
     }
     if doc.new_configuration.is_none() {
-        return Err(Error::Refused { message: format!("`{name}` has no configuration to apply"), help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)".into() });
+        return Err(Error::Refused {
+            message: format!("`{name}` has no configuration to apply"),
+            help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)"
+                .into(),
+        });
     }
     Ok(doc)
+}
+
+/// Where each resource runs, from `crm_mon`: id → `Role@node, ...` (sorted). `None` for targets
+/// without a running cluster (files).
+///
+/// # Errors
+/// `crm_mon` cannot be run.
+pub async fn resource_states(target: &Target) -> Result<Option<std::collections::BTreeMap<String, String>>, Error> {
+    let cmd = crate::backend::runner::Cmd::new(&["crm_mon", "-1", "--output-as=xml"]);
+    let Some(out) = backend::tool(target, cmd).await? else { return Ok(None) };
+    let Ok(xml) = crate::cib::xml::Element::parse(&String::from_utf8_lossy(&out.stdout)) else { return Ok(None) };
+    let mut states: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    fn walk(el: &crate::cib::xml::Element, states: &mut std::collections::BTreeMap<String, Vec<String>>) {
+        for c in el.elements() {
+            if c.name == "resource" {
+                let id = c.attr("id").unwrap_or_default().to_string();
+                let role = c.attr("role").unwrap_or("Unknown");
+                let nodes: Vec<&str> =
+                    c.elements().filter(|n| n.name == "node").filter_map(|n| n.attr("name")).collect();
+                let entry = states.entry(id).or_default();
+                if nodes.is_empty() {
+                    entry.push(role.to_string());
+                } else {
+                    entry.extend(nodes.iter().map(|n| format!("{role}@{n}")));
+                }
+            } else {
+                walk(c, states);
+            }
+        }
+    }
+    if let Some(res) = xml.child("resources") {
+        walk(res, &mut states);
+    }
+    Ok(Some(
+        states
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                (k, v.join(", "))
+            })
+            .collect(),
+    ))
+}
+
+/// Wait until the cluster has no pending actions (`crm_resource --wait`).
+///
+/// # Errors
+/// The cluster did not settle in time, or the tool cannot be run.
+pub async fn wait(target: &Target, seconds: u64) -> Result<(), Error> {
+    let timeout = format!("--timeout={seconds}s");
+    let cmd = crate::backend::runner::Cmd::new(&["crm_resource", "--wait", &timeout])
+        .timeout(std::time::Duration::from_secs(seconds + 15));
+    match backend::tool(target, cmd).await? {
+        Some(out) if out.code != 0 => Err(Error::Refused {
+            message: format!("the cluster did not settle within {seconds} s: {}", out.stderr.trim()),
+            help: "the configuration was applied; check `crm_mon -1` for failed or pending actions".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What changed between two `resource_states` readings, as lines.
+pub fn state_changes(
+    before: &std::collections::BTreeMap<String, String>,
+    after: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (b, a) = (before.get(k), after.get(k));
+            (b != a).then(|| {
+                format!("{k}: {} → {}", b.map_or("(none)", String::as_str), a.map_or("(none)", String::as_str))
+            })
+        })
+        .collect()
 }

@@ -22,11 +22,7 @@ fn version_el(name: &str, v: Version) -> Element {
 
 /// The patch that turns `old` into `new`.
 pub fn patch(old: &Cib, new: &Cib) -> Element {
-    let zero = Version {
-        admin_epoch: 0,
-        epoch: 0,
-        num_updates: 0,
-    };
+    let zero = Version { admin_epoch: 0, epoch: 0, num_updates: 0 };
     let mut diff = Element::new("diff").with_attr("format", "2").with_child(
         Element::new("version")
             .with_child(version_el("source", old.version().unwrap_or(zero)))
@@ -43,8 +39,7 @@ pub fn patch(old: &Cib, new: &Cib) -> Element {
 /// The CIB without `status` (a patch of the configuration never touches status).
 fn without_status(root: &Element) -> Element {
     let mut r = root.clone();
-    r.children
-        .retain(|n| !matches!(n, Node::Element(e) if e.name == "status"));
+    r.children.retain(|n| !matches!(n, Node::Element(e) if e.name == "status"));
     r
 }
 
@@ -56,30 +51,20 @@ fn elements(el: &Element) -> Vec<&Element> {
 /// child with that name; `None` when it cannot be addressed uniquely.
 fn step(child: &Element, siblings: &[&Element]) -> Option<String> {
     if let Some(id) = child.id() {
-        let same = siblings
-            .iter()
-            .filter(|s| s.name == child.name && s.id() == Some(id))
-            .count();
-        return (same == 1)
-            .then(|| format!("{}[@id='{}']", child.name, id.replace('\'', "&apos;")));
+        let same = siblings.iter().filter(|s| s.name == child.name && s.id() == Some(id)).count();
+        return (same == 1).then(|| format!("{}[@id='{}']", child.name, id.replace('\'', "&apos;")));
     }
     let same = siblings.iter().filter(|s| s.name == child.name).count();
     (same == 1).then(|| child.name.clone())
 }
 
 fn shallow(el: &Element) -> Element {
-    Element {
-        name: el.name.clone(),
-        attrs: el.attrs.clone(),
-        children: Vec::new(),
-    }
+    Element { name: el.name.clone(), attrs: el.attrs.clone(), children: Vec::new() }
 }
 
 /// Elements equal ignoring whitespace-only text and comments.
 fn same_tree(a: &Element, b: &Element) -> bool {
-    let meaningful = |n: &&Node| {
-        !matches!(n, Node::Comment(_)) && !matches!(n, Node::Text(t) if t.trim().is_empty())
-    };
+    let meaningful = |n: &&Node| !matches!(n, Node::Comment(_)) && !matches!(n, Node::Text(t) if t.trim().is_empty());
     a.name == b.name && a.attrs == b.attrs && {
         let ca: Vec<&Node> = a.children.iter().filter(meaningful).collect();
         let cb: Vec<&Node> = b.children.iter().filter(meaningful).collect();
@@ -96,20 +81,13 @@ fn modify(old: &Element, new: &Element, path: &str) -> Option<Element> {
     for (k, v) in &new.attrs {
         if old.attr(k) != Some(v.as_str()) {
             list = list.with_child(
-                Element::new("change-attr")
-                    .with_attr("name", k)
-                    .with_attr("operation", "set")
-                    .with_attr("value", v),
+                Element::new("change-attr").with_attr("name", k).with_attr("operation", "set").with_attr("value", v),
             );
         }
     }
     for (k, _) in &old.attrs {
         if new.attr(k).is_none() {
-            list = list.with_child(
-                Element::new("change-attr")
-                    .with_attr("name", k)
-                    .with_attr("operation", "unset"),
-            );
+            list = list.with_child(Element::new("change-attr").with_attr("name", k).with_attr("operation", "unset"));
         }
     }
     if list.children.is_empty() {
@@ -125,9 +103,7 @@ fn modify(old: &Element, new: &Element, path: &str) -> Option<Element> {
 }
 
 fn delete(path: &str) -> Element {
-    Element::new("change")
-        .with_attr("operation", "delete")
-        .with_attr("path", path)
+    Element::new("change").with_attr("operation", "delete").with_attr("path", path)
 }
 
 fn create(parent_path: &str, position: usize, el: &Element) -> Element {
@@ -167,16 +143,8 @@ fn diff_element(old: &Element, new: &Element, path: &str, position: usize, out: 
         return;
     }
     let key = |c: &Element, sib: &[&Element]| step(c, sib).unwrap_or_default();
-    let new_keys: HashMap<String, usize> = nc
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (key(c, &nc), i))
-        .collect();
-    let old_keys: HashMap<String, usize> = oc
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (key(c, &oc), i))
-        .collect();
+    let new_keys: HashMap<String, usize> = nc.iter().enumerate().map(|(i, c)| (key(c, &nc), i)).collect();
+    let old_keys: HashMap<String, usize> = oc.iter().enumerate().map(|(i, c)| (key(c, &oc), i)).collect();
     // Pacemaker counts positions among all children, comments included: simulate the child list
     // as the changes are applied (comments stay where they were).
     let mut sim: Vec<Option<String>> = Vec::new();
@@ -198,10 +166,7 @@ fn diff_element(old: &Element, new: &Element, path: &str, position: usize, out: 
     for c in &nc {
         let k = key(c, &nc);
         let want = |sim: &Vec<Option<String>>| match &prev {
-            Some(p) => sim
-                .iter()
-                .position(|s| s.as_ref() == Some(p))
-                .map_or(sim.len(), |i| i + 1),
+            Some(p) => sim.iter().position(|s| s.as_ref() == Some(p)).map_or(sim.len(), |i| i + 1),
             None => sim.iter().position(Option::is_some).unwrap_or(sim.len()),
         };
         let child_path = format!("{path}/{k}");

@@ -1,0 +1,300 @@
+//! The CIB of a running cluster, through Pacemaker's own command-line tools run by a `Run`ner
+//! (this host, a node over ssh, or a remote CIB via `CIB_server`).
+//!
+//! Writes send one versioned patch (`plan::patch`) bound to the exact CIB just read, so a
+//! concurrent change is never overwritten: Pacemaker refuses a patch whose source version is
+//! not the live one (rc 103). When only status moved, the configuration is re-checked and the
+//! patch re-made, a bounded number of times.
+
+use super::runner::{Cmd, Output, Run, RunError};
+use super::{BackendError, Expect, Live};
+use crate::cib::xml::Element;
+use crate::cib::{Cib, Version};
+
+/// `pcmk_err_old_data`: the patch's source version is not the live one.
+const RC_OLD_DATA: i32 = 103;
+/// How many times a write is re-made when only status moved.
+pub const MAX_ATTEMPTS: usize = 5;
+
+fn with_env(mut cmd: Cmd, env: &[(String, String)]) -> Cmd {
+    cmd.env.extend(env.iter().cloned());
+    cmd
+}
+
+fn tool_failed(place: &str, cmd: &Cmd, out: &Output) -> BackendError {
+    let err = out.stderr.trim();
+    let lower = err.to_ascii_lowercase();
+    if lower.contains("transport endpoint is not connected")
+        || lower.contains("could not connect to the cib")
+        || lower.contains("connection refused")
+        || lower.contains("not connected")
+    {
+        return BackendError::ClusterDown {
+            place: place.into(),
+            detail: err.lines().last().unwrap_or_default().to_string(),
+        };
+    }
+    BackendError::Command { place: place.into(), command: cmd.display(), code: out.code, stderr: err.to_string() }
+}
+
+/// Read the live CIB.
+///
+/// # Errors
+/// The runner fails (unreachable, not installed, ...), the cluster is down, or the output is not a CIB.
+pub async fn read<R: Run>(r: &R, env: &[(String, String)]) -> Result<Live, BackendError> {
+    let cmd = with_env(Cmd::new(&["cibadmin", "--query"]), env);
+    let out = r.run(&cmd).await?;
+    if out.code != 0 {
+        return Err(tool_failed(&r.place(), &cmd, &out));
+    }
+    let name = format!("{}:cib", r.place());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let cib = Cib::parse(&name, &text).map_err(|diag| BackendError::BadCib { name: name.clone(), diag })?;
+    Ok(Live { name, cib })
+}
+
+/// Ask Pacemaker whether it would accept this CIB (`crm_verify`): schema and semantics.
+///
+/// # Errors
+/// `Rejected` with crm_verify's words, or a runner failure.
+pub async fn verify<R: Run>(r: &R, env: &[(String, String)], cib: &Cib) -> Result<(), BackendError> {
+    let cmd = with_env(Cmd::new(&["crm_verify", "--xml-pipe"]), env).stdin(cib.root.to_xml());
+    let out = r.run(&cmd).await?;
+    if out.code == 0 {
+        return Ok(());
+    }
+    let mut words = out.stderr.trim().to_string();
+    let so = String::from_utf8_lossy(&out.stdout);
+    if !so.trim().is_empty() {
+        words = format!("{}\n{words}", so.trim());
+    }
+    Err(BackendError::Rejected { place: r.place(), output: words })
+}
+
+/// Write `new_config` as one patch bound to the configuration described by `expect`.
+///
+/// # Guarantees
+/// The configuration is changed only if it is still exactly the one planned against; the
+/// change is one atomic CIB update; a concurrent configuration change is never overwritten.
+///
+/// # Errors
+/// `Stale` when the configuration moved; `Rejected` when Pacemaker refuses the new CIB; runner
+/// failures; `Busy` when status kept moving for `MAX_ATTEMPTS` tries.
+pub async fn write<R: Run>(
+    r: &R,
+    env: &[(String, String)],
+    expect: &Expect,
+    new_config: &Element,
+) -> Result<Version, BackendError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let live = read(r, env).await?;
+        if live.cib.config_digest() != expect.config_digest {
+            let now = live.cib.version().unwrap_or(expect.version);
+            return Err(BackendError::Stale { planned: expect.version, now, current: Box::new(live.cib) });
+        }
+        let new = live.cib.with_configuration(new_config.clone());
+        verify(r, env, &new).await?;
+        let patch = crate::plan::patch::patch(&live.cib, &new);
+        let cmd = with_env(Cmd::new(&["cibadmin", "--patch", "--xml-pipe"]), env).stdin(patch.to_xml());
+        let out = match r.run(&cmd).await {
+            Ok(o) => o,
+            Err(e) => return Err(after_failure(r, env, expect, new_config, e.into()).await),
+        };
+        match out.code {
+            0 => {
+                let now = read(r, env).await?;
+                return Ok(now.cib.version().unwrap_or(expect.version));
+            }
+            // Only the version moved (status updates bump num_updates): check and try again.
+            RC_OLD_DATA => continue,
+            _ => {
+                let err = tool_failed(&r.place(), &cmd, &out);
+                return Err(after_failure(r, env, expect, new_config, err).await);
+            }
+        }
+    }
+    Err(BackendError::Busy { place: r.place(), attempts: MAX_ATTEMPTS })
+}
+
+/// After a failed write, find out which configuration the cluster holds and say so.
+async fn after_failure<R: Run>(
+    r: &R,
+    env: &[(String, String)],
+    expect: &Expect,
+    new_config: &Element,
+    err: BackendError,
+) -> BackendError {
+    let state = match read(r, env).await {
+        Ok(live) if live.cib.config_digest() == expect.config_digest => "the cluster still has the old configuration: nothing was changed".to_string(),
+        Ok(live) if crate::plan::diff(live.cib.configuration(), new_config).is_empty() => "the cluster has the new configuration: the change was applied".to_string(),
+        Ok(_) => "the cluster's configuration is neither the old nor the new one: someone else changed it; run `cibform plan`".to_string(),
+        Err(e) => format!("the cluster cannot be read now ({e}); once it is back, run `cibform plan` to see which configuration it holds (Pacemaker applies a patch whole or not at all)"),
+    };
+    BackendError::WriteFailed { cause: Box::new(err), state }
+}
+
+impl From<RunError> for BackendError {
+    fn from(e: RunError) -> Self {
+        BackendError::Run(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    use super::*;
+
+    /// A scripted runner: answers each command with the next output for its program.
+    struct Script {
+        answers: RefCell<VecDeque<(&'static str, Output)>>,
+        seen: RefCell<Vec<Cmd>>,
+    }
+
+    impl Script {
+        fn new(answers: Vec<(&'static str, Output)>) -> Self {
+            Script { answers: RefCell::new(answers.into()), seen: RefCell::new(Vec::new()) }
+        }
+    }
+
+    impl Run for Script {
+        fn place(&self) -> String {
+            "fake".into()
+        }
+        async fn run(&self, cmd: &Cmd) -> Result<Output, RunError> {
+            self.seen.borrow_mut().push(cmd.clone());
+            let (program, out) = self.answers.borrow_mut().pop_front().expect("unexpected command");
+            assert_eq!(cmd.argv[0], program, "{:?}", cmd.argv);
+            Ok(out)
+        }
+    }
+
+    fn cib(epoch: u64, num_updates: u64, nodes: &str) -> Output {
+        let xml = format!(
+            r#"<cib admin_epoch="0" epoch="{epoch}" num_updates="{num_updates}"><configuration><crm_config/><nodes>{nodes}</nodes><resources/><constraints/></configuration><status/></cib>"#
+        );
+        Output { code: 0, stdout: xml.into_bytes(), stderr: String::new() }
+    }
+
+    fn ok() -> Output {
+        Output::default()
+    }
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    fn expect_for(out: &Output) -> Expect {
+        let c = Cib::parse("x", std::str::from_utf8(&out.stdout).unwrap()).unwrap();
+        Expect { version: c.version().unwrap(), config_digest: c.config_digest() }
+    }
+
+    fn new_config() -> Element {
+        Element::parse(r#"<configuration><crm_config/><nodes><node id="1" uname="a"/></nodes><resources/><constraints/></configuration>"#).unwrap()
+    }
+
+    #[test]
+    fn status_only_moves_are_retried_with_a_fresh_patch() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let s = Script::new(vec![
+            ("cibadmin", first),
+            ("crm_verify", ok()),
+            (
+                "cibadmin",
+                Output { code: 103, stdout: Vec::new(), stderr: "Update was older than existing configuration".into() },
+            ),
+            ("cibadmin", cib(5, 7, "")),
+            ("crm_verify", ok()),
+            ("cibadmin", ok()),
+            ("cibadmin", cib(6, 0, r#"<node id="1" uname="a"/>"#)),
+        ]);
+        let v = block(write(&s, &[], &expect, &new_config())).unwrap();
+        assert_eq!(v, Version { admin_epoch: 0, epoch: 6, num_updates: 0 });
+        let seen = s.seen.borrow();
+        let patches: Vec<String> = seen
+            .iter()
+            .filter(|c| c.argv[1] == "--patch")
+            .map(|c| String::from_utf8(c.stdin.clone().unwrap()).unwrap())
+            .collect();
+        assert_eq!(patches.len(), 2);
+        assert!(patches[0].contains(r#"<source admin_epoch="0" epoch="5" num_updates="1"/>"#), "{}", patches[0]);
+        assert!(
+            patches[1].contains(r#"<source admin_epoch="0" epoch="5" num_updates="7"/>"#),
+            "the retry is bound to the new version: {}",
+            patches[1]
+        );
+    }
+
+    #[test]
+    fn a_configuration_change_since_the_plan_is_never_overwritten() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let s = Script::new(vec![
+            ("cibadmin", first),
+            ("crm_verify", ok()),
+            ("cibadmin", Output { code: 103, stdout: Vec::new(), stderr: String::new() }),
+            ("cibadmin", cib(6, 0, r#"<node id="9" uname="someone-else"/>"#)),
+        ]);
+        let e = block(write(&s, &[], &expect, &new_config())).unwrap_err();
+        assert!(matches!(e, BackendError::Stale { .. }), "{e}");
+        assert_eq!(s.seen.borrow().iter().filter(|c| c.argv.get(1).map(String::as_str) == Some("--patch")).count(), 1);
+    }
+
+    #[test]
+    fn a_cib_pacemaker_rejects_is_never_sent() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let s = Script::new(vec![
+            ("cibadmin", first),
+            (
+                "crm_verify",
+                Output {
+                    code: 1,
+                    stdout: Vec::new(),
+                    stderr: "error: Resource start-up disabled since no STONITH resources have been defined".into(),
+                },
+            ),
+        ]);
+        let e = block(write(&s, &[], &expect, &new_config())).unwrap_err();
+        assert!(matches!(e, BackendError::Rejected { .. }), "{e}");
+        assert!(s.seen.borrow().iter().all(|c| c.argv.get(1).map(String::as_str) != Some("--patch")));
+    }
+
+    #[test]
+    fn a_failed_patch_says_which_configuration_the_cluster_has() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let s = Script::new(vec![
+            ("cibadmin", first.clone()),
+            ("crm_verify", ok()),
+            (
+                "cibadmin",
+                Output {
+                    code: 1,
+                    stdout: Vec::new(),
+                    stderr: "Update does not conform to the configured schema".into(),
+                },
+            ),
+            ("cibadmin", first),
+        ]);
+        let e = block(write(&s, &[], &expect, &new_config())).unwrap_err();
+        let BackendError::WriteFailed { state, .. } = &e else { panic!("{e}") };
+        assert!(state.contains("nothing was changed"), "{state}");
+    }
+
+    #[test]
+    fn a_down_cluster_is_named() {
+        let s = Script::new(vec![(
+            "cibadmin",
+            Output {
+                code: 102,
+                stdout: Vec::new(),
+                stderr: "Could not connect to the CIB: Transport endpoint is not connected".into(),
+            },
+        )]);
+        let e = block(read(&s, &[])).unwrap_err();
+        assert!(matches!(e, BackendError::ClusterDown { .. }), "{e}");
+    }
+}
