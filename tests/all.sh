@@ -18,8 +18,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Tests that need the Pacemaker tools fail (not skip) when they are missing.
+# Tests that need the Pacemaker tools fail (not skip) when they are missing; live tests start
+# real clusters in network namespaces (root needed; each is stopped by pid when its test ends).
 export CIBFORM_REQUIRE_TOOLS=1
+if [ "$(id -u)" -eq 0 ]; then
+  export CIBFORM_LIVE=1
+else
+  echo "not root: the live-cluster tests (tests/live.rs) will be skipped" >&2
+fi
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 export CARGO_TERM_COLOR=never
 cargo fmt --all -- --check

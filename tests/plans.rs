@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 fn plans(name: &str, edit: impl Fn(String) -> String) {
-    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let (dir, _cib) = scratch_with_cib(Some("seed-pcs.xml"));
     let yaml = variant(dir.path(), edit);
     for format in ["text", "json", "markdown"] {
         let out = cibform_in(

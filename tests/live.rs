@@ -1,0 +1,413 @@
+//! cibform against real running clusters (corosync + pacemaker started by
+//! `tests/cluster/*.sh` in network namespaces). Needs root and the Pacemaker packages; runs when
+//! `CIBFORM_LIVE=1` (tests/all.sh sets it), otherwise each test says it is skipped.
+//!
+//! Every cluster a test starts is stopped by pid when the test ends, on success and on failure.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cibform::cib::xml::Element;
+use common::*;
+
+fn live() -> bool {
+    if std::env::var("CIBFORM_LIVE").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!("skipping: set CIBFORM_LIVE=1 (as root, with pacemaker installed) to run live tests");
+    false
+}
+
+/// A running cluster; stopped when dropped.
+struct Cluster {
+    dir: PathBuf,
+    script: &'static str,
+    work: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start(script: &'static str) -> Cluster {
+        let work = tempfile::Builder::new().prefix("cibform-live-").tempdir_in("/tmp").unwrap();
+        let dir = work.path().join("state");
+        let c = Cluster { dir, script, work };
+        let out = Command::new("bash").arg(root().join("tests/cluster").join(script)).arg("start").arg("--dir").arg(&c.dir).output().unwrap();
+        assert!(out.status.success(), "{script} start failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        c
+    }
+
+    fn single() -> Cluster {
+        Cluster::start("single-node.sh")
+    }
+
+    fn two() -> Cluster {
+        Cluster::start("two-node.sh")
+    }
+
+    /// A scratch directory visible inside the nodes.
+    fn work(&self) -> &Path {
+        self.work.path()
+    }
+
+    /// Run a command on a node.
+    fn on(&self, node: &str, args: &[&str]) -> Out {
+        let out = Command::new("bash")
+            .arg(root().join("tests/cluster/on.sh"))
+            .arg(&self.dir)
+            .arg(node)
+            .arg("--")
+            .args(args)
+            .current_dir(self.work())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Out { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    }
+
+    /// Run cibform on a node against `--target local`.
+    fn cibform(&self, node: &str, args: &[&str]) -> Out {
+        let mut all = vec![env!("CARGO_BIN_EXE_cibform")];
+        all.extend_from_slice(args);
+        let saved_plan = args[0] == "apply" && args.get(1).is_some_and(|a| a.ends_with(".json"));
+        if !args.iter().any(|a| a.starts_with("--target")) && !saved_plan && args[0] != "validate" {
+            all.extend_from_slice(&["--target", "local"]);
+        }
+        self.on(node, &all)
+    }
+
+    fn cib(&self, node: &str) -> Element {
+        let out = self.on(node, &["cibadmin", "--query"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        Element::parse(&out.stdout).unwrap()
+    }
+
+    fn settle(&self, node: &str) {
+        let out = self.on(node, &["crm_resource", "--wait", "--timeout=90s"]);
+        assert_eq!(out.code, 0, "cluster did not settle: {}", out.stderr);
+    }
+
+    /// Poll until `check` holds (the cluster reacts to node attributes asynchronously).
+    fn until(&self, what: &str, secs: u64, check: impl Fn() -> bool) {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if check() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let mon = self.on("t3021cent", &["crm_mon", "-1", "-A"]);
+        panic!("timed out after {secs} s waiting for: {what}\n{}", mon.stdout);
+    }
+
+    /// Where each resource is started: id → node names (from crm_mon).
+    fn running(&self, node: &str) -> BTreeMap<String, Vec<String>> {
+        let out = self.on(node, &["crm_mon", "-1", "--output-as=xml"]);
+        let xml = Element::parse(&out.stdout).unwrap();
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        fn walk(e: &Element, map: &mut BTreeMap<String, Vec<String>>) {
+            for c in e.elements() {
+                if c.name == "resource" {
+                    if c.attr("role") == Some("Started") && c.attr("failed") != Some("true") {
+                        let nodes = c.elements().filter_map(|n| n.attr("name")).map(str::to_string);
+                        map.entry(c.attr("id").unwrap_or_default().to_string()).or_default().extend(nodes);
+                    }
+                } else {
+                    walk(c, map);
+                }
+            }
+        }
+        if let Some(r) = xml.child("resources") {
+            walk(r, &mut map);
+        }
+        map
+    }
+
+    /// The call ids of every `start` each resource has had (from the status section).
+    fn starts(&self, node: &str) -> BTreeMap<String, Vec<u64>> {
+        let cib = self.cib(node);
+        let mut map: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        fn walk(e: &Element, map: &mut BTreeMap<String, Vec<u64>>) {
+            for c in e.elements() {
+                if c.name == "lrm_resource" {
+                    for op in c.elements().filter(|o| o.attr("operation") == Some("start")) {
+                        let call: u64 = op.attr("call-id").and_then(|v| v.parse().ok()).unwrap_or(0);
+                        map.entry(format!("{}@{}", c.attr("id").unwrap_or_default(), op.attr("on_node").unwrap_or_default())).or_default().push(call);
+                    }
+                } else {
+                    walk(c, map);
+                }
+            }
+        }
+        walk(cib.child("status").unwrap(), &mut map);
+        map
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.work().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        // Maintenance mode first: pacemaker then shuts down without stopping (possibly failing)
+        // resources, so the stop is quick; then stop every daemon by pid.
+        for node in ["t3021cent", "t3022cent"] {
+            let _ = Command::new("bash").arg(root().join("tests/cluster/on.sh")).arg(&self.dir).arg(node).args(["--", "crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "true"]).output();
+        }
+        let _ = Command::new("bash").arg(root().join("tests/cluster").join(self.script)).arg("stop").arg("--dir").arg(&self.dir).status();
+    }
+}
+
+/// The reference example with the systemd agents swapped for runnable ones (and, on the single
+/// loopback node, the VIP on `lo` and ping to 127.0.0.1).
+fn runtime_example(single: bool) -> String {
+    let mut t = example_text()
+        .replace("{ agent: systemd:squid }", "{ agent: ocf:pacemaker:Dummy }")
+        .replace("{ agent: systemd:unbound }", "{ agent: ocf:pacemaker:Dummy }")
+        .replace("  stonith-enabled: false\n", "  stonith-enabled: false\n  dc-deadtime: 2s\n");
+    if single {
+        t = t
+            .replace("  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
+            .replace("quorum: { two_node: true }\n", "")
+            .replace("{ ip: 192.168.33.23, cidr_netmask: 24, nic: ens192 }", "{ ip: 127.0.0.99, cidr_netmask: 32, nic: lo }")
+            .replace("host_list: 192.168.33.31", "host_list: 127.0.0.1");
+    }
+    t
+}
+
+#[test]
+fn seed_example_converges_on_a_live_cluster() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::single();
+    let yaml = example().to_string_lossy().into_owned();
+    let out = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
+    let again = c.cibform("t3021cent", &["plan", &yaml, "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "second plan must be empty:\n{}", again.snapshot());
+    let mon = c.on("t3021cent", &["crm_mon", "-1", "--output-as=xml"]);
+    for id in ["rs-vip-33", "rs-systemd-squid", "rs-systemd-unbound", "rs-ping-33"] {
+        assert!(mon.stdout.contains(&format!("id=\"{id}\"")), "crm_mon does not show {id}:\n{}", mon.stdout);
+    }
+}
+
+#[test]
+fn runtime_example_starts_the_group_vip_first_and_vip_change_restarts_nothing_else() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::single();
+    let yaml = c.write("cluster.yaml", &runtime_example(true));
+    let yaml = yaml.to_str().unwrap();
+    let out = c.cibform("t3021cent", &["apply", yaml, "--auto-approve", "--wait", "90"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("What Pacemaker did:"), "{}", out.stderr);
+    // rg-01 may start only once pingd is set (a monitor round plus dampen).
+    c.until("rg-01 started", 60, || c.running("t3021cent").contains_key("rs-systemd-squid"));
+    c.settle("t3021cent");
+    let running = c.running("t3021cent");
+    for id in ["rs-vip-33", "rs-systemd-squid", "rs-systemd-unbound", "rs-ping-33"] {
+        assert_eq!(running.get(id).map(Vec::as_slice), Some(&["t3021cent".to_string()][..]), "{id} not started: {running:?}");
+    }
+    let starts = c.starts("t3021cent");
+    let vip = starts["rs-vip-33@t3021cent"].iter().max().copied().unwrap();
+    let squid = starts["rs-systemd-squid@t3021cent"].iter().max().copied().unwrap();
+    assert!(vip < squid, "the VIP starts before squid (call ids {vip} < {squid})");
+    let addr = c.on("t3021cent", &["ip", "-br", "addr", "show", "lo"]);
+    assert!(addr.stdout.contains("127.0.0.99/32"), "{}", addr.stdout);
+
+    // Change the VIP: one in-place change, and the clones are not restarted.
+    let yaml2 = c.write("cluster2.yaml", &runtime_example(true).replace("ip: 127.0.0.99", "ip: 127.0.0.98"));
+    let yaml2 = yaml2.to_str().unwrap();
+    let plan = c.cibform("t3021cent", &["plan", yaml2]);
+    assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{}", plan.stdout);
+    assert!(plan.stdout.contains(r#"~ params.ip: "127.0.0.99" → "127.0.0.98""#), "{}", plan.stdout);
+    let out = c.cibform("t3021cent", &["apply", yaml2, "--auto-approve", "--wait", "90"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    let after = c.starts("t3021cent");
+    for clone in ["rs-ping-33@t3021cent", "rs-systemd-unbound@t3021cent"] {
+        assert_eq!(starts.get(clone), after.get(clone), "{clone} was restarted");
+    }
+    let addr = c.on("t3021cent", &["ip", "-br", "addr", "show", "lo"]);
+    assert!(addr.stdout.contains("127.0.0.98/32") && !addr.stdout.contains("127.0.0.99"), "{}", addr.stdout);
+    assert_eq!(c.cibform("t3021cent", &["plan", yaml2, "--detailed-exitcode"]).code, 0);
+}
+
+/// Two plans made from the same state, applied at the same time: exactly one lands.
+#[test]
+fn racing_applies_exactly_one_lands() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::single();
+    let base = runtime_example(true);
+    let yaml = c.write("cluster.yaml", &base);
+    assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
+    let a = c.write("a.yaml", &base.replace("dampen: 5s", "dampen: 6s"));
+    let b = c.write("b.yaml", &base.replace("multiplier: 1000", "multiplier: 2000"));
+    for (y, p) in [(&a, "a.json"), (&b, "b.json")] {
+        let out = c.cibform("t3021cent", &["plan", y.to_str().unwrap(), "--out", p]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+    }
+    let bin = env!("CARGO_BIN_EXE_cibform");
+    let spawn = |plan: &str| {
+        Command::new("bash")
+            .arg(root().join("tests/cluster/on.sh"))
+            .arg(&c.dir)
+            .arg("t3021cent")
+            .args(["--", bin, "apply", plan, "--auto-approve"])
+            .current_dir(c.work())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (pa, pb) = (spawn("a.json"), spawn("b.json"));
+    let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
+    let codes = [oa.status.code(), ob.status.code()];
+    assert!(codes.contains(&Some(0)) && codes.contains(&Some(1)), "exactly one lands: {codes:?}\nA: {}\nB: {}", String::from_utf8_lossy(&oa.stderr), String::from_utf8_lossy(&ob.stderr));
+    let loser = if oa.status.code() == Some(1) { &oa } else { &ob };
+    assert!(String::from_utf8_lossy(&loser.stderr).contains("the cluster changed since this plan was made"), "{}", String::from_utf8_lossy(&loser.stderr));
+    // Nothing lost: the winner's change is there, the loser's is not.
+    let cib = c.cib("t3021cent").to_xml();
+    let a_won = oa.status.code() == Some(0);
+    assert_eq!(cib.contains(r#"name="dampen" value="6s""#), a_won, "{cib}");
+    assert_eq!(cib.contains(r#"name="multiplier" value="2000""#), !a_won, "{cib}");
+}
+
+/// Someone edits the cluster by hand with pcs between plan and apply: the saved plan is refused.
+#[test]
+fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::single();
+    let base = runtime_example(true);
+    let yaml = c.write("cluster.yaml", &base);
+    assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
+    let changed = c.write("changed.yaml", &base.replace("dampen: 5s", "dampen: 7s"));
+    assert_eq!(c.cibform("t3021cent", &["plan", changed.to_str().unwrap(), "--out", "plan.json"]).code, 0);
+    let pcs = c.on("t3021cent", &["pcs", "resource", "update", "rs-vip-33", "cidr_netmask=31"]);
+    assert_eq!(pcs.code, 0, "{}", pcs.snapshot());
+    let before = c.cib("t3021cent");
+    let out = c.cibform("t3021cent", &["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("the cluster changed since this plan was made"), "{}", out.stderr);
+    assert!(out.stderr.contains(r#"~ params.cidr_netmask: "32" → "31""#), "the refusal shows the hand edit:\n{}", out.stderr);
+    let after = c.cib("t3021cent");
+    assert_eq!(before.child("configuration"), after.child("configuration"), "nothing may change");
+}
+
+/// The target dies mid-apply: the CIB holds the old or the new configuration, never a mix, and
+/// the error says what happened.
+#[test]
+fn target_dying_mid_apply_leaves_old_or_new_configuration() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::single();
+    let base = runtime_example(true);
+    let yaml = c.write("cluster.yaml", &base);
+    assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
+    let old_cfg = c.cib("t3021cent").child("configuration").cloned().unwrap();
+    let changed = c.write("changed.yaml", &base.replace("dampen: 5s", "dampen: 8s"));
+    assert_eq!(c.cibform("t3021cent", &["plan", changed.to_str().unwrap(), "--out", "plan.json"]).code, 0);
+
+    // 1. Pacemaker is down when apply runs: a clear error, nothing changed.
+    let stop = Command::new("bash").arg(root().join("tests/cluster/node.sh")).arg(&c.dir).args(["t3021cent", "stop", "pacemakerd"]).output().unwrap();
+    assert!(stop.status.success(), "{}", String::from_utf8_lossy(&stop.stderr));
+    let out = c.cibform("t3021cent", &["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("pacemaker is not running"), "{}", out.stderr);
+    let start = Command::new("bash").arg(root().join("tests/cluster/node.sh")).arg(&c.dir).args(["t3021cent", "start"]).output().unwrap();
+    assert!(start.status.success(), "{}", String::from_utf8_lossy(&start.stderr));
+    c.until("the CIB is readable again", 60, || c.on("t3021cent", &["cibadmin", "--query"]).code == 0);
+    assert_eq!(c.cib("t3021cent").child("configuration"), Some(&old_cfg), "a failed apply changed the configuration");
+
+    // 2. The runner is killed at some point during apply, several times at different moments.
+    let bin = env!("CARGO_BIN_EXE_cibform");
+    for delay_ms in [20u64, 60, 120, 250] {
+        let mut child = Command::new("bash")
+            .arg(root().join("tests/cluster/on.sh"))
+            .arg(&c.dir)
+            .arg("t3021cent")
+            .args(["--", bin, "apply", changed.to_str().unwrap(), "--target", "local", "--auto-approve"])
+            .current_dir(c.work())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = Command::new("pkill").args(["-KILL", "-f", &format!("{bin} apply")]).status();
+        let _ = child.kill();
+        let _ = child.wait();
+        let cfg = c.cib("t3021cent");
+        let text = cfg.to_xml();
+        let is_new = text.contains(r#"name="dampen" value="8s""#);
+        let is_old = cfg.child("configuration") == Some(&old_cfg);
+        assert!(is_new || is_old, "after a kill at {delay_ms} ms the configuration is neither old nor new");
+        if is_new {
+            // Put the old one back for the next round.
+            assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
+        }
+    }
+}
+
+/// The reference case for real: two nodes, the reference names and addresses, the example as
+/// written (systemd agents swapped for runnable ones), standby and NIC failover.
+#[test]
+fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::two();
+    let base = runtime_example(false);
+    let yaml = c.write("cluster.yaml", &base);
+    let y = yaml.to_str().unwrap();
+    let out = c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    // pingd needs a monitor round plus dampen before rg-01 may start anywhere.
+    c.until("rg-01 started", 60, || c.running("t3021cent").contains_key("rs-systemd-squid"));
+    let active = c.running("t3021cent")["rs-vip-33"][0].clone();
+    let other = if active == "t3021cent" { "t3022cent" } else { "t3021cent" };
+    let addr = c.on(&active, &["ip", "-br", "addr", "show", "ens192"]);
+    assert!(addr.stdout.contains("192.168.33.23/24"), "VIP not on ens192 of {active}: {}", addr.stdout);
+    assert_eq!(c.running("t3021cent")["rs-systemd-squid"], [active.clone()], "squid runs with its VIP");
+
+    // (1) standby: true on the active node moves rg-01 away (the declarative `pcs node standby`).
+    let standby = c.write("standby.yaml", &base.replace(&format!("{active}: {{ id: "), &format!("{active}: {{ standby: true, id: ")));
+    let out = c.cibform("t3021cent", &["apply", standby.to_str().unwrap(), "--auto-approve", "--wait", "90"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.until("rg-01 on the other node", 60, || c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[other.to_string()]));
+    // Removing it lets rg-01 come back when asked: unstandby, then standby the other node.
+    assert_eq!(c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]).code, 0);
+    let back = c.write("back.yaml", &base.replace(&format!("{other}: {{ id: "), &format!("{other}: {{ standby: true, id: ")));
+    assert_eq!(c.cibform("t3021cent", &["apply", back.to_str().unwrap(), "--auto-approve", "--wait", "90"]).code, 0);
+    c.until("rg-01 back on the first node", 60, || c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[active.clone()]));
+    assert_eq!(c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]).code, 0);
+    c.until("pingd on both nodes", 60, || c.on("t3021cent", &["crm_mon", "-1", "-A"]).stdout.matches("pingd").count() >= 2);
+
+    // (2) Cutting the active node's ens192 drops pingd there and rg-01 fails over.
+    let now = c.running("t3021cent")["rs-vip-33"][0].clone();
+    let survivor = if now == "t3021cent" { "t3022cent" } else { "t3021cent" };
+    let cut = Command::new("bash").arg(root().join("tests/cluster/link.sh")).arg(&c.dir).args([now.as_str(), "ens192", "down"]).output().unwrap();
+    assert!(cut.status.success(), "{}", String::from_utf8_lossy(&cut.stderr));
+    c.until("rg-01 failed over after the NIC cut", 90, || c.running(survivor).get("rs-vip-33").is_some_and(|n| n == &[survivor.to_string()]) && c.running(survivor).get("rs-systemd-squid").is_some_and(|n| n == &[survivor.to_string()]));
+    let addr = c.on(survivor, &["ip", "-br", "addr", "show", "ens192"]);
+    assert!(addr.stdout.contains("192.168.33.23/24"), "{}", addr.stdout);
+    // Runtime state is not configuration drift.
+    let plan = c.cibform(survivor, &["plan", y, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "plan after failover must be empty:\n{}", plan.snapshot());
+}
