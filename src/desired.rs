@@ -360,8 +360,8 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             el
         }
         Constraint::Order { id, first, then, attrs } => {
-            let kind =
-                attrs.iter().find(|(k, _)| k == "kind").map_or("mandatory".to_string(), |(_, v)| v.to_lowercase());
+            // pcs: `order-A-B-mandatory`, or the kind as written (`order-A-B-Optional`).
+            let kind = attrs.iter().find(|(k, _)| k == "kind").map_or("mandatory".to_string(), |(_, v)| v.clone());
             let id = id.clone().unwrap_or_else(|| ids.fresh(&format!("order-{first}-{then}-{kind}")));
             let mut el =
                 Element::new("rsc_order").with_attr("id", id).with_attr("first", first).with_attr("then", then);
@@ -392,12 +392,18 @@ fn reserve_all(el: &Element, ids: &mut Ids) {
     }
 }
 
+/// pcs's short id part for set constraints: first and last character of the first three
+/// resource ids (`a`, `b`, `c` → `aabbcc`).
 fn set_names(sets: &[ResourceSet]) -> String {
-    sets.iter().flat_map(|s| s.resources.iter().map(String::as_str)).collect::<Vec<_>>().join("_")
+    sets.iter()
+        .flat_map(|s| s.resources.iter())
+        .take(3)
+        .map(|r| format!("{}{}", r.chars().next().unwrap_or('_'), r.chars().last().unwrap_or('_')))
+        .collect()
 }
 
 fn set_xml(cid: &str, s: &ResourceSet, ids: &mut Ids) -> Element {
-    let id = s.id.clone().unwrap_or_else(|| ids.fresh(&format!("{cid}-set")));
+    let id = s.id.clone().unwrap_or_else(|| ids.fresh(&format!("{cid}_set")));
     let mut el = Element::new("resource_set").with_attr("id", id);
     for (k, v) in &s.attrs {
         el.set_attr(k, v);

@@ -275,3 +275,66 @@ fn bundled_demo_target_differs_from_the_example() {
     ]);
     assert_eq!(out.code, 2, "{}", out.snapshot());
 }
+
+#[test]
+fn full_example_built_by_pcs_plans_to_zero_changes() {
+    let out = cibform(&[
+        "plan",
+        "examples/full/cluster.yaml",
+        "--target",
+        "file:tests/fixtures/full-pcs.xml",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    if !(have("pcs") && have("crm_diff")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("full.xml");
+    let status = std::process::Command::new("bash")
+        .arg(fixture("gen-full.sh"))
+        .arg(&fresh)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = cibform(&["plan", "examples/full/cluster.yaml", &target(&fresh), "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let diff = std::process::Command::new("crm_diff")
+        .arg("--original")
+        .arg(fixture("full-pcs.xml"))
+        .arg("--new")
+        .arg(&fresh)
+        .arg("--no-version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "full-pcs.xml fixture is stale; run tests/fixtures/gen-full.sh tests/fixtures/full-pcs.xml\n{}",
+        String::from_utf8_lossy(&diff.stdout)
+    );
+}
+
+#[test]
+fn full_example_applies_to_an_empty_cib_and_passes_crm_verify() {
+    let (_dir, cib) = scratch_with_cib(None);
+    let out = cibform(&["apply", "examples/full/cluster.yaml", &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let again = cibform(&["plan", "examples/full/cluster.yaml", &target(&cib), "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    // What cibform wrote means exactly what pcs wrote for the same cluster.
+    let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(&cib).unwrap()).unwrap();
+    let pcs = cibform::cib::Cib::parse("pcs", &std::fs::read_to_string(fixture("full-pcs.xml")).unwrap()).unwrap();
+    let d = cibform::plan::diff(pcs.configuration(), ours.configuration());
+    assert!(d.is_empty(), "{d:#?}");
+    if have("crm_verify") {
+        let v = std::process::Command::new("crm_verify").arg("-x").arg(&cib).arg("-V").output().unwrap();
+        assert!(
+            v.status.success(),
+            "crm_verify rejected the result:\n{}{}",
+            String::from_utf8_lossy(&v.stdout),
+            String::from_utf8_lossy(&v.stderr)
+        );
+    }
+}

@@ -34,7 +34,13 @@ impl Cluster {
         let work = tempfile::Builder::new().prefix("cibform-live-").tempdir_in("/tmp").unwrap();
         let dir = work.path().join("state");
         let c = Cluster { dir, script, work };
-        let out = Command::new("bash").arg(root().join("tests/cluster").join(script)).arg("start").arg("--dir").arg(&c.dir).output().unwrap();
+        let out = Command::new("bash")
+            .arg(root().join("tests/cluster").join(script))
+            .arg("start")
+            .arg("--dir")
+            .arg(&c.dir)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{script} start failed:\n{}", String::from_utf8_lossy(&out.stderr));
         c
     }
@@ -65,7 +71,11 @@ impl Cluster {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        Out { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 
     /// Run cibform on a node against `--target local`.
@@ -135,7 +145,13 @@ impl Cluster {
                 if c.name == "lrm_resource" {
                     for op in c.elements().filter(|o| o.attr("operation") == Some("start")) {
                         let call: u64 = op.attr("call-id").and_then(|v| v.parse().ok()).unwrap_or(0);
-                        map.entry(format!("{}@{}", c.attr("id").unwrap_or_default(), op.attr("on_node").unwrap_or_default())).or_default().push(call);
+                        map.entry(format!(
+                            "{}@{}",
+                            c.attr("id").unwrap_or_default(),
+                            op.attr("on_node").unwrap_or_default()
+                        ))
+                        .or_default()
+                        .push(call);
                     }
                 } else {
                     walk(c, map);
@@ -158,9 +174,19 @@ impl Drop for Cluster {
         // Maintenance mode first: pacemaker then shuts down without stopping (possibly failing)
         // resources, so the stop is quick; then stop every daemon by pid.
         for node in ["t3021cent", "t3022cent"] {
-            let _ = Command::new("bash").arg(root().join("tests/cluster/on.sh")).arg(&self.dir).arg(node).args(["--", "crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "true"]).output();
+            let _ = Command::new("bash")
+                .arg(root().join("tests/cluster/on.sh"))
+                .arg(&self.dir)
+                .arg(node)
+                .args(["--", "crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "true"])
+                .output();
         }
-        let _ = Command::new("bash").arg(root().join("tests/cluster").join(self.script)).arg("stop").arg("--dir").arg(&self.dir).status();
+        let _ = Command::new("bash")
+            .arg(root().join("tests/cluster").join(self.script))
+            .arg("stop")
+            .arg("--dir")
+            .arg(&self.dir)
+            .status();
     }
 }
 
@@ -175,7 +201,10 @@ fn runtime_example(single: bool) -> String {
         t = t
             .replace("  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
             .replace("quorum: { two_node: true }\n", "")
-            .replace("{ ip: 192.168.33.23, cidr_netmask: 24, nic: ens192 }", "{ ip: 127.0.0.99, cidr_netmask: 32, nic: lo }")
+            .replace(
+                "{ ip: 192.168.33.23, cidr_netmask: 24, nic: ens192 }",
+                "{ ip: 127.0.0.99, cidr_netmask: 32, nic: lo }",
+            )
             .replace("host_list: 192.168.33.31", "host_list: 127.0.0.1");
     }
     t
@@ -215,7 +244,11 @@ fn runtime_example_starts_the_group_vip_first_and_vip_change_restarts_nothing_el
     c.settle("t3021cent");
     let running = c.running("t3021cent");
     for id in ["rs-vip-33", "rs-systemd-squid", "rs-systemd-unbound", "rs-ping-33"] {
-        assert_eq!(running.get(id).map(Vec::as_slice), Some(&["t3021cent".to_string()][..]), "{id} not started: {running:?}");
+        assert_eq!(
+            running.get(id).map(Vec::as_slice),
+            Some(&["t3021cent".to_string()][..]),
+            "{id} not started: {running:?}"
+        );
     }
     let starts = c.starts("t3021cent");
     let vip = starts["rs-vip-33@t3021cent"].iter().max().copied().unwrap();
@@ -276,9 +309,18 @@ fn racing_applies_exactly_one_lands() {
     let (pa, pb) = (spawn("a.json"), spawn("b.json"));
     let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
     let codes = [oa.status.code(), ob.status.code()];
-    assert!(codes.contains(&Some(0)) && codes.contains(&Some(1)), "exactly one lands: {codes:?}\nA: {}\nB: {}", String::from_utf8_lossy(&oa.stderr), String::from_utf8_lossy(&ob.stderr));
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(1)),
+        "exactly one lands: {codes:?}\nA: {}\nB: {}",
+        String::from_utf8_lossy(&oa.stderr),
+        String::from_utf8_lossy(&ob.stderr)
+    );
     let loser = if oa.status.code() == Some(1) { &oa } else { &ob };
-    assert!(String::from_utf8_lossy(&loser.stderr).contains("the cluster changed since this plan was made"), "{}", String::from_utf8_lossy(&loser.stderr));
+    assert!(
+        String::from_utf8_lossy(&loser.stderr).contains("the cluster changed since this plan was made"),
+        "{}",
+        String::from_utf8_lossy(&loser.stderr)
+    );
     // Nothing lost: the winner's change is there, the loser's is not.
     let cib = c.cib("t3021cent").to_xml();
     let a_won = oa.status.code() == Some(0);
@@ -304,7 +346,11 @@ fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
     let out = c.cibform("t3021cent", &["apply", "plan.json", "--auto-approve"]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("the cluster changed since this plan was made"), "{}", out.stderr);
-    assert!(out.stderr.contains(r#"~ params.cidr_netmask: "32" → "31""#), "the refusal shows the hand edit:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains(r#"~ params.cidr_netmask: "32" → "31""#),
+        "the refusal shows the hand edit:\n{}",
+        out.stderr
+    );
     let after = c.cib("t3021cent");
     assert_eq!(before.child("configuration"), after.child("configuration"), "nothing may change");
 }
@@ -325,12 +371,22 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
     assert_eq!(c.cibform("t3021cent", &["plan", changed.to_str().unwrap(), "--out", "plan.json"]).code, 0);
 
     // 1. Pacemaker is down when apply runs: a clear error, nothing changed.
-    let stop = Command::new("bash").arg(root().join("tests/cluster/node.sh")).arg(&c.dir).args(["t3021cent", "stop", "pacemakerd"]).output().unwrap();
+    let stop = Command::new("bash")
+        .arg(root().join("tests/cluster/node.sh"))
+        .arg(&c.dir)
+        .args(["t3021cent", "stop", "pacemakerd"])
+        .output()
+        .unwrap();
     assert!(stop.status.success(), "{}", String::from_utf8_lossy(&stop.stderr));
     let out = c.cibform("t3021cent", &["apply", "plan.json", "--auto-approve"]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("pacemaker is not running"), "{}", out.stderr);
-    let start = Command::new("bash").arg(root().join("tests/cluster/node.sh")).arg(&c.dir).args(["t3021cent", "start"]).output().unwrap();
+    let start = Command::new("bash")
+        .arg(root().join("tests/cluster/node.sh"))
+        .arg(&c.dir)
+        .args(["t3021cent", "start"])
+        .output()
+        .unwrap();
     assert!(start.status.success(), "{}", String::from_utf8_lossy(&start.stderr));
     c.until("the CIB is readable again", 60, || c.on("t3021cent", &["cibadmin", "--query"]).code == 0);
     assert_eq!(c.cib("t3021cent").child("configuration"), Some(&old_cfg), "a failed apply changed the configuration");
@@ -387,24 +443,42 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     assert_eq!(c.running("t3021cent")["rs-systemd-squid"], [active.clone()], "squid runs with its VIP");
 
     // (1) standby: true on the active node moves rg-01 away (the declarative `pcs node standby`).
-    let standby = c.write("standby.yaml", &base.replace(&format!("{active}: {{ id: "), &format!("{active}: {{ standby: true, id: ")));
+    let standby = c.write(
+        "standby.yaml",
+        &base.replace(&format!("{active}: {{ id: "), &format!("{active}: {{ standby: true, id: ")),
+    );
     let out = c.cibform("t3021cent", &["apply", standby.to_str().unwrap(), "--auto-approve", "--wait", "90"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    c.until("rg-01 on the other node", 60, || c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[other.to_string()]));
+    c.until("rg-01 on the other node", 60, || {
+        c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[other.to_string()])
+    });
     // Removing it lets rg-01 come back when asked: unstandby, then standby the other node.
     assert_eq!(c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]).code, 0);
-    let back = c.write("back.yaml", &base.replace(&format!("{other}: {{ id: "), &format!("{other}: {{ standby: true, id: ")));
+    let back =
+        c.write("back.yaml", &base.replace(&format!("{other}: {{ id: "), &format!("{other}: {{ standby: true, id: ")));
     assert_eq!(c.cibform("t3021cent", &["apply", back.to_str().unwrap(), "--auto-approve", "--wait", "90"]).code, 0);
-    c.until("rg-01 back on the first node", 60, || c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[active.clone()]));
+    c.until("rg-01 back on the first node", 60, || {
+        c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[active.clone()])
+    });
     assert_eq!(c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]).code, 0);
-    c.until("pingd on both nodes", 60, || c.on("t3021cent", &["crm_mon", "-1", "-A"]).stdout.matches("pingd").count() >= 2);
+    c.until("pingd on both nodes", 60, || {
+        c.on("t3021cent", &["crm_mon", "-1", "-A"]).stdout.matches("pingd").count() >= 2
+    });
 
     // (2) Cutting the active node's ens192 drops pingd there and rg-01 fails over.
     let now = c.running("t3021cent")["rs-vip-33"][0].clone();
     let survivor = if now == "t3021cent" { "t3022cent" } else { "t3021cent" };
-    let cut = Command::new("bash").arg(root().join("tests/cluster/link.sh")).arg(&c.dir).args([now.as_str(), "ens192", "down"]).output().unwrap();
+    let cut = Command::new("bash")
+        .arg(root().join("tests/cluster/link.sh"))
+        .arg(&c.dir)
+        .args([now.as_str(), "ens192", "down"])
+        .output()
+        .unwrap();
     assert!(cut.status.success(), "{}", String::from_utf8_lossy(&cut.stderr));
-    c.until("rg-01 failed over after the NIC cut", 90, || c.running(survivor).get("rs-vip-33").is_some_and(|n| n == &[survivor.to_string()]) && c.running(survivor).get("rs-systemd-squid").is_some_and(|n| n == &[survivor.to_string()]));
+    c.until("rg-01 failed over after the NIC cut", 90, || {
+        c.running(survivor).get("rs-vip-33").is_some_and(|n| n == &[survivor.to_string()])
+            && c.running(survivor).get("rs-systemd-squid").is_some_and(|n| n == &[survivor.to_string()])
+    });
     let addr = c.on(survivor, &["ip", "-br", "addr", "show", "ens192"]);
     assert!(addr.stdout.contains("192.168.33.23/24"), "{}", addr.stdout);
     // Runtime state is not configuration drift.

@@ -229,7 +229,8 @@ pub async fn resource_states(target: &Target) -> Result<Option<std::collections:
         for c in el.elements() {
             if c.name == "resource" {
                 let id = c.attr("id").unwrap_or_default().to_string();
-                let role = if c.attr("failed") == Some("true") { "FAILED" } else { c.attr("role").unwrap_or("Unknown") };
+                let role =
+                    if c.attr("failed") == Some("true") { "FAILED" } else { c.attr("role").unwrap_or("Unknown") };
                 let nodes: Vec<&str> =
                     c.elements().filter(|n| n.name == "node").filter_map(|n| n.attr("name")).collect();
                 let entry = states.entry(id).or_default();
