@@ -485,3 +485,76 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     let plan = c.cibform(survivor, &["plan", y, "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "plan after failover must be empty:\n{}", plan.snapshot());
 }
+
+/// Write an `ssh` stand-in that "connects" to the test cluster's nodes by entering their
+/// namespaces (and fails like ssh, exit 255, for any other host), logging each host asked.
+fn fake_ssh(c: &Cluster) -> (PathBuf, PathBuf) {
+    let bin = c.work().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = c.work().join("ssh.log");
+    let script = format!(
+        r#"#!/usr/bin/env bash
+host=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o|-p|-l) shift 2 ;;
+    --) shift; break ;;
+    -*) shift ;;
+    *) host=$1; shift ;;
+  esac
+done
+echo "$host" >> {log}
+case "$host" in
+  t3021cent|t3022cent) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
+  *) echo "ssh: Could not resolve hostname $host: Name or service not known" >&2; exit 255 ;;
+esac
+"#,
+        log = log.display(),
+        on = root().join("tests/cluster/on.sh").display(),
+        dir = c.dir.display()
+    );
+    let path = bin.join("ssh");
+    std::fs::write(&path, script).unwrap();
+    Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+    (bin, log)
+}
+
+/// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
+/// down), apply through ssh, and the file's nodes as the default target.
+#[test]
+fn ssh_targets_try_nodes_in_order() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::two();
+    let (bin, log) = fake_ssh(&c);
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let yaml = c.write("cluster.yaml", &runtime_example(false));
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cibform")).args(args).current_dir(c.work()).env("PATH", &path).env("NO_COLOR", "1").stdin(Stdio::null()).output().unwrap();
+        Out { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    };
+    let y = yaml.to_str().unwrap();
+    let out = run(&["apply", y, "--target", "ssh://nohost,root@t3021cent,t3022cent", "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("against ssh://nohost,root@t3021cent,t3022cent"), "{}", out.stdout);
+    let asked = std::fs::read_to_string(&log).unwrap();
+    assert!(asked.starts_with("nohost\nt3021cent\n"), "hosts are tried in order:\n{asked}");
+    assert!(!asked.contains("t3022cent"), "no need for the third host:\n{asked}");
+
+    // The first node's pacemaker is down: the plan still works through the second.
+    let stop = Command::new("bash").arg(root().join("tests/cluster/node.sh")).arg(&c.dir).args(["t3021cent", "stop", "pacemakerd"]).output().unwrap();
+    assert!(stop.status.success(), "{}", String::from_utf8_lossy(&stop.stderr));
+    std::fs::write(&log, "").unwrap();
+    // No --target: the file's nodes, over ssh, in order.
+    let out = run(&["plan", y, "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("against ssh://t3021cent,t3022cent"), "{}", out.stdout);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "t3021cent\nt3022cent\n");
+
+    // Nothing answers: one error that names every node and why.
+    let out = run(&["plan", y, "--target", "ssh://nohost,t3021cent"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("no node could be reached: nohost: `nohost` is unreachable over ssh"), "{}", out.stderr);
+    assert!(out.stderr.contains("t3021cent: pacemaker is not running on t3021cent"), "{}", out.stderr);
+}
