@@ -31,14 +31,21 @@ struct Cluster {
 
 impl Cluster {
     fn start(script: &'static str) -> Cluster {
+        Cluster::start_with(script, |_| Vec::new())
+    }
+
+    /// Start with extra arguments computed from the scratch directory (e.g. `--cib FILE`).
+    fn start_with(script: &'static str, extra: impl Fn(&Path) -> Vec<String>) -> Cluster {
         let work = tempfile::Builder::new().prefix("cibform-live-").tempdir_in("/tmp").unwrap();
         let dir = work.path().join("state");
+        let args = extra(work.path());
         let c = Cluster { dir, script, work };
         let out = Command::new("bash")
             .arg(root().join("tests/cluster").join(script))
             .arg("start")
             .arg("--dir")
             .arg(&c.dir)
+            .args(&args)
             .output()
             .unwrap();
         assert!(out.status.success(), "{script} start failed:\n{}", String::from_utf8_lossy(&out.stderr));
@@ -531,8 +538,19 @@ fn ssh_targets_try_nodes_in_order() {
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let yaml = c.write("cluster.yaml", &runtime_example(false));
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_cibform")).args(args).current_dir(c.work()).env("PATH", &path).env("NO_COLOR", "1").stdin(Stdio::null()).output().unwrap();
-        Out { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
+            .args(args)
+            .current_dir(c.work())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     };
     let y = yaml.to_str().unwrap();
     let out = run(&["apply", y, "--target", "ssh://nohost,root@t3021cent,t3022cent", "--auto-approve"]);
@@ -543,7 +561,12 @@ fn ssh_targets_try_nodes_in_order() {
     assert!(!asked.contains("t3022cent"), "no need for the third host:\n{asked}");
 
     // The first node's pacemaker is down: the plan still works through the second.
-    let stop = Command::new("bash").arg(root().join("tests/cluster/node.sh")).arg(&c.dir).args(["t3021cent", "stop", "pacemakerd"]).output().unwrap();
+    let stop = Command::new("bash")
+        .arg(root().join("tests/cluster/node.sh"))
+        .arg(&c.dir)
+        .args(["t3021cent", "stop", "pacemakerd"])
+        .output()
+        .unwrap();
     assert!(stop.status.success(), "{}", String::from_utf8_lossy(&stop.stderr));
     std::fs::write(&log, "").unwrap();
     // No --target: the file's nodes, over ssh, in order.
@@ -555,6 +578,69 @@ fn ssh_targets_try_nodes_in_order() {
     // Nothing answers: one error that names every node and why.
     let out = run(&["plan", y, "--target", "ssh://nohost,t3021cent"]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
-    assert!(out.stderr.contains("no node could be reached: nohost: `nohost` is unreachable over ssh"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no node could be reached: nohost: `nohost` is unreachable over ssh"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("t3021cent: pacemaker is not running on t3021cent"), "{}", out.stderr);
+}
+
+/// Pacemaker's own remote CIB access (`CIB_server`...): a CIB started with `remote-clear-port`,
+/// and a hacluster password that exists only inside the node's mount namespace (a private copy
+/// of /etc/shadow is bind-mounted there; the host's is untouched).
+#[test]
+fn remote_cib_target_plans_and_applies_without_leaking_the_password() {
+    if !live() {
+        return;
+    }
+    let c = Cluster::start_with("single-node.sh", |work| {
+        let seed = work.join("seed.xml");
+        let out = Command::new("cibadmin").arg("--empty").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).replacen("<cib ", r#"<cib remote-clear-port="7777" "#, 1);
+        std::fs::write(&seed, text).unwrap();
+        vec!["--cib".into(), seed.display().to_string()]
+    });
+    let password = "cibform-test-only-pw";
+    let script = format!("import crypt; print(crypt.crypt('{password}', crypt.mksalt(crypt.METHOD_SHA512)))");
+    let hash = Command::new("/usr/bin/python3").args(["-W", "ignore", "-c", &script]).output().unwrap();
+    let hash = String::from_utf8_lossy(&hash.stdout).trim().to_string();
+    assert!(hash.starts_with("$6$"), "no password hash: {hash}");
+    let shadow: String = std::fs::read_to_string("/etc/shadow")
+        .unwrap()
+        .lines()
+        .map(|l| match l.split_once(':') {
+            Some(("hacluster", rest)) => format!("hacluster:{hash}:{}\n", rest.split_once(':').map_or("", |r| r.1)),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let copy = c.write("shadow", &shadow);
+    Command::new("chgrp").arg("shadow").arg(&copy).status().unwrap();
+    Command::new("chmod").arg("640").arg(&copy).status().unwrap();
+    let m = c.on("t3021cent", &["mount", "--bind", copy.to_str().unwrap(), "/etc/shadow"]);
+    assert_eq!(m.code, 0, "{}", m.stderr);
+
+    let yaml = c.write("cluster.yaml", &runtime_example(true));
+    let target = "--target=remote+plain://hacluster@127.0.0.1:7777";
+    let with_pw = |args: &[&str], pw: &str| {
+        let env = format!("CIB_passwd={pw}");
+        let mut all = vec!["env", env.as_str(), env!("CARGO_BIN_EXE_cibform")];
+        all.extend_from_slice(args);
+        c.on("t3021cent", &all)
+    };
+    let y = yaml.to_str().unwrap();
+    let out = with_pw(&["apply", y, target, "--auto-approve"], password);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("against remote+plain://hacluster@127.0.0.1:7777"), "{}", out.stdout);
+    let again = with_pw(&["plan", y, target, "--detailed-exitcode"], password);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    for o in [&out, &again] {
+        assert!(!o.stdout.contains(password) && !o.stderr.contains(password), "the password leaked");
+    }
+    let wrong = with_pw(&["plan", y, target], "not-the-password");
+    assert_eq!(wrong.code, 1, "{}", wrong.snapshot());
+    assert!(wrong.stderr.contains("cannot log in to the CIB at 127.0.0.1:7777 as `hacluster`"), "{}", wrong.stderr);
+    assert!(!wrong.stderr.contains("not-the-password"), "the password leaked: {}", wrong.stderr);
+    let none = c.on("t3021cent", &[env!("CARGO_BIN_EXE_cibform"), "plan", y, target]);
+    assert!(none.stderr.contains("`CIB_passwd` is not set"), "{}", none.stderr);
 }

@@ -38,6 +38,32 @@ impl RemoteCib {
     }
 }
 
+impl RemoteCib {
+    /// The tools would prompt for a password on a terminal; cibform never lets them.
+    fn check_password(&self) -> Result<(), BackendError> {
+        match std::env::var_os("CIB_passwd") {
+            Some(p) if !p.is_empty() => Ok(()),
+            _ => Err(BackendError::RemoteLogin {
+                place: format!("{}:{}", self.host, self.port),
+                user: self.user.clone(),
+                detail: "`CIB_passwd` is not set in the environment".into(),
+            }),
+        }
+    }
+
+    /// A refused connection to a remote CIB is a login or port problem, not a stopped cluster.
+    fn explain(&self, e: BackendError) -> BackendError {
+        match e {
+            BackendError::ClusterDown { detail, .. } => BackendError::RemoteLogin {
+                place: format!("{}:{}", self.host, self.port),
+                user: self.user.clone(),
+                detail,
+            },
+            other => other,
+        }
+    }
+}
+
 /// Where a plan or apply goes, as given by `--target` or the file's `target:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -192,6 +218,8 @@ pub enum BackendError {
         cause: Box<BackendError>,
         state: String,
     },
+    #[error("cannot log in to the CIB at {place} as `{user}` ({detail}): check `CIB_passwd`, that the user is in the haclient group, and that the port is open (`remote-clear-port`/`remote-tls-port`)")]
+    RemoteLogin { place: String, user: String, detail: String },
     #[error("no node could be reached: {}", .0.iter().map(|(h, e)| format!("{h}: {e}")).collect::<Vec<_>>().join("; "))]
     NoNode(Vec<(String, BackendError)>),
 }
@@ -228,7 +256,7 @@ pub async fn read(target: &Target) -> Result<Live, BackendError> {
     match target {
         Target::File(p) => file::read(p),
         Target::Local => node::read(&Local, &[]).await,
-        Target::Remote(r) => node::read(&Local, &r.env()).await,
+        Target::Remote(r) => r.check_password().and(node::read(&Local, &r.env()).await).map_err(|e| r.explain(e)),
         Target::Ssh(hosts) => each_host(hosts, async |h| node::read(h, &[]).await).await,
     }
 }
@@ -247,7 +275,9 @@ pub async fn write(target: &Target, expect: &Expect, new_config: &Element) -> Re
     match target {
         Target::File(p) => file::write(p, expect, new_config),
         Target::Local => node::write(&Local, &[], expect, new_config).await,
-        Target::Remote(r) => node::write(&Local, &r.env(), expect, new_config).await,
+        Target::Remote(r) => {
+            r.check_password().and(node::write(&Local, &r.env(), expect, new_config).await).map_err(|e| r.explain(e))
+        }
         Target::Ssh(hosts) => each_host(hosts, async |h| node::write(h, &[], expect, new_config).await).await,
     }
 }
