@@ -36,84 +36,6 @@ fn crmsh_built_seed_plans_to_zero_changes() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
 
-/// Conformance with the real pcs: rebuild the seed CIB from the walkthrough's commands now, check
-/// the committed fixture still matches what pcs writes, and plan against it.
-#[test]
-fn seed_rebuilt_by_real_pcs_plans_to_zero_changes() {
-    if !(have("pcs") && have("cibadmin") && have("crm")) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("bash").arg(fixture("gen-seed.sh")).arg(dir.path()).status().unwrap();
-    assert!(status.success());
-    for name in ["seed-pcs.xml", "seed-crmsh.xml"] {
-        let fresh = dir.path().join(name);
-        let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&fresh), "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{name}: {}", out.snapshot());
-        // The committed fixture is what the tools write (same configuration, modulo ids' order).
-        let diff = std::process::Command::new("crm_diff")
-            .arg("--original")
-            .arg(fixture(name))
-            .arg("--new")
-            .arg(&fresh)
-            .arg("--no-version")
-            .output()
-            .unwrap();
-        assert_eq!(
-            diff.status.code(),
-            Some(0),
-            "{name} fixture is stale; run tests/fixtures/gen-seed.sh tests/fixtures\n{}",
-            String::from_utf8_lossy(&diff.stdout)
-        );
-    }
-}
-
-#[test]
-fn apply_to_an_empty_cib_passes_crm_verify_and_converges() {
-    let (_dir, cib) = scratch_with_cib(None);
-    let out = cibform(&["apply", "examples/clst-01/cluster.yaml", &target(&cib), "--auto-approve"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert!(out.stdout.contains("Plan: 11 to add, 0 to change, 0 to destroy."), "{}", out.stdout);
-    assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
-    let again = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--detailed-exitcode"]);
-    assert_eq!(again.code, 0, "{}", again.snapshot());
-    let text = std::fs::read_to_string(&cib).unwrap();
-    assert!(text.contains(r#"epoch="2""#), "one update bumps epoch once:\n{text}");
-    if have("crm_verify") {
-        let v = std::process::Command::new("crm_verify").arg("-x").arg(&cib).arg("-V").output().unwrap();
-        assert!(
-            v.status.success(),
-            "crm_verify rejected the result:\n{}{}",
-            String::from_utf8_lossy(&v.stdout),
-            String::from_utf8_lossy(&v.stderr)
-        );
-    }
-}
-
-#[test]
-fn apply_writes_pcs_compatible_xml() {
-    // What cibform writes for the example equals, semantically to Pacemaker, what pcs writes.
-    if !have("crm_diff") {
-        return;
-    }
-    let (_dir, cib) = scratch_with_cib(None);
-    let out = cibform(&["apply", "examples/clst-01/cluster.yaml", &target(&cib), "--auto-approve"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(&cib).unwrap()).unwrap();
-    let pcs = cibform::cib::Cib::parse("pcs", &std::fs::read_to_string(fixture("seed-pcs.xml")).unwrap()).unwrap();
-    assert!(cibform::plan::diff(pcs.configuration(), ours.configuration()).is_empty());
-    // and the ids are pcs's own
-    for id in [
-        "rs-vip-33-instance_attributes-ip",
-        "rs-vip-33-monitor-interval-10s",
-        "location-rg-01",
-        "location-rg-01-rule-expr-1",
-        "cib-bootstrap-options-stonith-enabled",
-    ] {
-        assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
-    }
-}
-
 #[test]
 fn apply_refuses_without_a_terminal_unless_auto_approved() {
     let (dir, cib) = scratch_with_cib(None);
@@ -276,6 +198,61 @@ fn bundled_demo_target_differs_from_the_example() {
     assert_eq!(out.code, 2, "{}", out.snapshot());
 }
 
+/// Check that a committed fixture is still what the tools write (`crm_diff` sees no difference).
+fn assert_fixture_fresh(name: &str, fresh: &std::path::Path, regenerate: &str) {
+    let diff = std::process::Command::new("crm_diff")
+        .arg("--original")
+        .arg(fixture(name))
+        .arg("--new")
+        .arg(fresh)
+        .arg("--no-version")
+        .output()
+        .unwrap();
+    let stale = String::from_utf8_lossy(&diff.stdout);
+    assert_eq!(diff.status.code(), Some(0), "{name} fixture is stale; run {regenerate}\n{stale}");
+}
+
+/// Apply `yaml` to an empty CIB: it converges, `crm_verify` accepts the result, and the result
+/// means exactly what pcs wrote for the same cluster (`pcs_fixture`). Returns the written CIB.
+fn assert_applies_like_pcs(yaml: &str, pcs_fixture: &str) -> (tempfile::TempDir, cibform::cib::Cib) {
+    let (dir, cib) = scratch_with_cib(None);
+    let out = cibform(&["apply", yaml, &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
+    let again = cibform(&["plan", yaml, &target(&cib), "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    let text = std::fs::read_to_string(&cib).unwrap();
+    assert!(text.contains(r#"epoch="2""#), "one update bumps epoch once:\n{text}");
+    if have("crm_verify") {
+        let v = std::process::Command::new("crm_verify").arg("-x").arg(&cib).arg("-V").output().unwrap();
+        let why = format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+        assert!(v.status.success(), "crm_verify rejected the result:\n{why}");
+    }
+    let ours = cibform::cib::Cib::parse("ours", &text).unwrap();
+    let pcs = cibform::cib::Cib::parse("pcs", &std::fs::read_to_string(fixture(pcs_fixture)).unwrap()).unwrap();
+    let d = cibform::plan::diff(pcs.configuration(), ours.configuration());
+    assert!(d.is_empty(), "cibform and pcs wrote different clusters: {d:#?}");
+    (dir, ours)
+}
+
+/// Conformance with the real pcs (and crmsh): rebuild the seed CIB from the walkthrough's
+/// commands now, check the committed fixtures still match what the tools write, and plan.
+#[test]
+fn seed_rebuilt_by_real_pcs_plans_to_zero_changes() {
+    if !(have("pcs") && have("crm_diff") && have("crm")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("bash").arg(fixture("gen-seed.sh")).arg(dir.path()).status().unwrap();
+    assert!(status.success());
+    for name in ["seed-pcs.xml", "seed-crmsh.xml"] {
+        let fresh = dir.path().join(name);
+        let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&fresh), "--detailed-exitcode"]);
+        assert_eq!(out.code, 0, "{name}: {}", out.snapshot());
+        assert_fixture_fresh(name, &fresh, "tests/fixtures/gen-seed.sh tests/fixtures");
+    }
+}
+
 #[test]
 fn full_example_built_by_pcs_plans_to_zero_changes() {
     let out = cibform(&[
@@ -300,41 +277,33 @@ fn full_example_built_by_pcs_plans_to_zero_changes() {
     assert!(status.success());
     let out = cibform(&["plan", "examples/full/cluster.yaml", &target(&fresh), "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    let diff = std::process::Command::new("crm_diff")
-        .arg("--original")
-        .arg(fixture("full-pcs.xml"))
-        .arg("--new")
-        .arg(&fresh)
-        .arg("--no-version")
-        .output()
-        .unwrap();
-    assert_eq!(
-        diff.status.code(),
-        Some(0),
-        "full-pcs.xml fixture is stale; run tests/fixtures/gen-full.sh tests/fixtures/full-pcs.xml\n{}",
-        String::from_utf8_lossy(&diff.stdout)
-    );
+    assert_fixture_fresh("full-pcs.xml", &fresh, "tests/fixtures/gen-full.sh tests/fixtures/full-pcs.xml");
 }
 
 #[test]
-fn full_example_applies_to_an_empty_cib_and_passes_crm_verify() {
-    let (_dir, cib) = scratch_with_cib(None);
-    let out = cibform(&["apply", "examples/full/cluster.yaml", &target(&cib), "--auto-approve"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let again = cibform(&["plan", "examples/full/cluster.yaml", &target(&cib), "--detailed-exitcode"]);
-    assert_eq!(again.code, 0, "{}", again.snapshot());
-    // What cibform wrote means exactly what pcs wrote for the same cluster.
-    let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(&cib).unwrap()).unwrap();
-    let pcs = cibform::cib::Cib::parse("pcs", &std::fs::read_to_string(fixture("full-pcs.xml")).unwrap()).unwrap();
-    let d = cibform::plan::diff(pcs.configuration(), ours.configuration());
-    assert!(d.is_empty(), "{d:#?}");
-    if have("crm_verify") {
-        let v = std::process::Command::new("crm_verify").arg("-x").arg(&cib).arg("-V").output().unwrap();
-        assert!(
-            v.status.success(),
-            "crm_verify rejected the result:\n{}{}",
-            String::from_utf8_lossy(&v.stdout),
-            String::from_utf8_lossy(&v.stderr)
-        );
+fn seed_applies_to_an_empty_cib_like_pcs_with_pcs_ids() {
+    let (_dir, ours) = assert_applies_like_pcs("examples/clst-01/cluster.yaml", "seed-pcs.xml");
+    for id in [
+        "rs-vip-33-instance_attributes-ip",
+        "rs-vip-33-monitor-interval-10s",
+        "location-rg-01",
+        "location-rg-01-rule-expr-1",
+        "cib-bootstrap-options-stonith-enabled",
+    ] {
+        assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
+    }
+}
+
+#[test]
+fn full_example_applies_to_an_empty_cib_like_pcs() {
+    let (_dir, ours) = assert_applies_like_pcs("examples/full/cluster.yaml", "full-pcs.xml");
+    for id in [
+        "order_set_aabbcc",
+        "colocation_set_aabbcc_set-1",
+        "order-fs-clone-front-Optional",
+        "db-clone",
+        "location-db-clone-rule-rule-expr-1",
+    ] {
+        assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
     }
 }

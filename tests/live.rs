@@ -169,6 +169,23 @@ impl Cluster {
         map
     }
 
+    /// Apply the single-node runtime example; returns its text and path.
+    fn applied_runtime_example(&self) -> (String, PathBuf) {
+        let base = runtime_example(true);
+        let yaml = self.write("cluster.yaml", &base);
+        let out = self.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        (base, yaml)
+    }
+
+    /// Save a plan of `yaml_text` as `plan_name`; returns the YAML's path.
+    fn saved_plan(&self, yaml_text: &str, plan_name: &str) -> PathBuf {
+        let yaml = self.write(&plan_name.replace(".json", ".yaml"), yaml_text);
+        let out = self.cibform("t3021cent", &["plan", yaml.to_str().unwrap(), "--out", plan_name]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        yaml
+    }
+
     fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.work().join(name);
         std::fs::write(&p, text).unwrap();
@@ -289,15 +306,11 @@ fn racing_applies_exactly_one_lands() {
         return;
     }
     let c = Cluster::single();
-    let base = runtime_example(true);
-    let yaml = c.write("cluster.yaml", &base);
-    assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
-    let a = c.write("a.yaml", &base.replace("dampen: 5s", "dampen: 6s"));
-    let b = c.write("b.yaml", &base.replace("multiplier: 1000", "multiplier: 2000"));
-    for (y, p) in [(&a, "a.json"), (&b, "b.json")] {
-        let out = c.cibform("t3021cent", &["plan", y.to_str().unwrap(), "--out", p]);
-        assert_eq!(out.code, 0, "{}", out.snapshot());
-    }
+    let (base, _) = c.applied_runtime_example();
+    let a = base.replace("dampen: 5s", "dampen: 6s");
+    let b = base.replace("multiplier: 1000", "multiplier: 2000");
+    c.saved_plan(&a, "a.json");
+    c.saved_plan(&b, "b.json");
     let bin = env!("CARGO_BIN_EXE_cibform");
     let spawn = |plan: &str| {
         Command::new("bash")
@@ -342,11 +355,8 @@ fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
         return;
     }
     let c = Cluster::single();
-    let base = runtime_example(true);
-    let yaml = c.write("cluster.yaml", &base);
-    assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
-    let changed = c.write("changed.yaml", &base.replace("dampen: 5s", "dampen: 7s"));
-    assert_eq!(c.cibform("t3021cent", &["plan", changed.to_str().unwrap(), "--out", "plan.json"]).code, 0);
+    let (base, _) = c.applied_runtime_example();
+    c.saved_plan(&base.replace("dampen: 5s", "dampen: 7s"), "plan.json");
     let pcs = c.on("t3021cent", &["pcs", "resource", "update", "rs-vip-33", "cidr_netmask=31"]);
     assert_eq!(pcs.code, 0, "{}", pcs.snapshot());
     let before = c.cib("t3021cent");
@@ -370,12 +380,9 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
         return;
     }
     let c = Cluster::single();
-    let base = runtime_example(true);
-    let yaml = c.write("cluster.yaml", &base);
-    assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
+    let (base, yaml) = c.applied_runtime_example();
     let old_cfg = c.cib("t3021cent").child("configuration").cloned().unwrap();
-    let changed = c.write("changed.yaml", &base.replace("dampen: 5s", "dampen: 8s"));
-    assert_eq!(c.cibform("t3021cent", &["plan", changed.to_str().unwrap(), "--out", "plan.json"]).code, 0);
+    let changed = c.saved_plan(&base.replace("dampen: 5s", "dampen: 8s"), "plan.json");
 
     // 1. Pacemaker is down when apply runs: a clear error, nothing changed.
     let stop = Command::new("bash")
