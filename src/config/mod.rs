@@ -105,6 +105,7 @@ const TOP_KEYS: &[&str] = &[
     "clones",
     "constraints",
     "policy",
+    "raw",
 ];
 
 fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
