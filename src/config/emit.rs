@@ -42,6 +42,8 @@ impl Yaml {
 
 /// Widest line we aim for.
 const WIDTH: usize = 100;
+/// Widest flow mapping written as one list item (`- { ... }`); longer items read better as blocks.
+const ITEM_WIDTH: usize = 64;
 
 /// The document: a top-level block mapping, one blank line between top-level entries that are
 /// not scalars.
@@ -49,15 +51,28 @@ pub fn to_string(top: &[(String, Yaml)]) -> String {
     let mut out = String::new();
     let mut prev_scalar = true;
     for (i, (k, v)) in top.iter().enumerate() {
-        let scalar = matches!(
+        let is_scalar = matches!(
             v,
             Yaml::Str(_) | Yaml::Text(_) | Yaml::Bool(_) | Yaml::Int(_)
         );
-        if i > 0 && !(scalar && prev_scalar) {
+        if i > 0 && !(is_scalar && prev_scalar) {
             out.push('\n');
         }
-        prev_scalar = scalar;
-        entry(&mut out, 0, k, v);
+        prev_scalar = is_scalar;
+        if is_scalar {
+            entry(&mut out, 0, k, v);
+        } else {
+            // Top-level sections are always blocks, as a person lays the file out.
+            let (comments, inner) = match v {
+                Yaml::Commented(lines, inner) => (lines.as_slice(), inner.as_ref()),
+                other => (&[][..], other),
+            };
+            for l in comments {
+                let _ = writeln!(out, "# {l}");
+            }
+            let _ = writeln!(out, "{}:", scalar(k));
+            block(&mut out, 2, inner);
+        }
     }
     out
 }
@@ -124,7 +139,7 @@ fn item_line(out: &mut String, indent: usize, pad: &str, item: &Yaml) {
             item_line(out, indent, pad, inner);
         }
         Yaml::Map(entries) if !entries.is_empty() => match flow(item) {
-            Some(f) if indent + 2 + f.len() <= WIDTH => {
+            Some(f) if f.len() <= ITEM_WIDTH && indent + 2 + f.len() <= WIDTH => {
                 let _ = writeln!(out, "{pad}- {f}");
             }
             _ => {
