@@ -236,3 +236,26 @@ fn raw_objects_are_applied_and_pacemaker_accepts_the_result() {
         assert!(!err.contains("schema validation"), "{err}");
     }
 }
+
+#[test]
+fn an_object_forced_through_raw_keeps_its_members_and_constraints_working() {
+    let path = fixture("seed-pcs.xml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let live = Live {
+        name: "seed".into(),
+        cib: Cib::parse("seed", &text).unwrap(),
+    };
+    let mut opts = cibform::export::Options::default();
+    opts.force_raw
+        .insert("resource:rg-01".into(), "forced by the test".into());
+    let (yaml, notes) = cibform::ops::export_live(&live, &Target::File(path), &opts).unwrap();
+    assert_eq!(
+        notes,
+        [
+            "the CIB records no `cluster-name`; wrote `cluster: cluster` (pass --cluster NAME to choose)",
+            "`<group id=\"rg-01\">` written as raw XML: forced by the test"
+        ]
+    );
+    assert!(yaml.contains("  - location: rg-01"), "{yaml}");
+    assert!(!yaml.contains("rs-vip-33:"), "{yaml}");
+}
