@@ -92,10 +92,7 @@ pub enum Command {
 /// Run the command line; returns the process exit code.
 pub fn main() -> u8 {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -121,11 +118,7 @@ fn color_err() -> bool {
 
 /// Render diagnostics to a string (miette's graphical report; plain when `color` is off).
 pub fn render_diags(diags: &[Diag], color: bool) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for d in diags {
@@ -139,14 +132,9 @@ fn report(e: &Error) {
     let text = match e {
         Error::Diags(d) => {
             let n = d.iter().filter(|d| d.is_error()).count();
-            format!(
-                "{}error: {n} problem(s) found\n",
-                render_diags(d, color_err())
-            )
+            format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
         }
-        Error::Backend(BackendError::BadCib { diag, .. }) => {
-            render_diags(std::slice::from_ref(diag), color_err())
-        }
+        Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
         Error::Refused { message, help } => format!("error: {message}\n  help: {help}\n"),
         Error::Backend(b) => {
             let mut msg = format!("error: {b}");
@@ -169,10 +157,7 @@ fn resolve_target(flag: Option<&str>, model_target: Option<&str>) -> Result<Targ
             help: "pass `--target file:PATH`, or write `target:` in the cluster file".into(),
         });
     };
-    Target::parse(t).map_err(|m| Error::Refused {
-        message: m,
-        help: "targets: `file:PATH`".into(),
-    })
+    Target::parse(t).map_err(|m| Error::Refused { message: m, help: "targets: `file:PATH`".into() })
 }
 
 fn print(s: &str) {
@@ -204,13 +189,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             );
             Ok(ExitStatus::Success)
         }
-        Command::Plan {
-            file,
-            target,
-            out,
-            format,
-            detailed_exitcode,
-        } => {
+        Command::Plan { file, target, out, format, detailed_exitcode } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
             let target = resolve_target(target.as_deref(), loaded.model.target.as_deref())?;
@@ -224,55 +203,23 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 }
             }
             if let Some(path) = out {
-                let doc = json::doc(
-                    &planned.plan,
-                    &planned.header,
-                    &planned.against,
-                    Some(planned.live.cib.configuration()),
-                );
+                let doc =
+                    json::doc(&planned.plan, &planned.header, &planned.against, Some(planned.live.cib.configuration()));
                 let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
                 std::fs::write(&path, text).map_err(|e| Error::Refused {
                     message: format!("cannot write `{}`: {e}", path.display()),
                     help: "check the directory exists and is writable".into(),
                 })?;
-                eprintln!(
-                    "saved the plan to `{}`; apply it with `cibform apply {}`",
-                    path.display(),
-                    path.display()
-                );
+                eprintln!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
             }
-            Ok(if detailed_exitcode && !planned.plan.is_empty() {
-                ExitStatus::Changes
-            } else {
-                ExitStatus::Success
-            })
+            Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
         }
-        Command::Apply {
-            file,
-            target,
-            auto_approve,
-            allow_destroy,
-            allow_disable_stonith,
-        } => {
-            apply(
-                &file,
-                target.as_deref(),
-                auto_approve,
-                allow_destroy,
-                allow_disable_stonith,
-            )
-            .await
+        Command::Apply { file, target, auto_approve, allow_destroy, allow_disable_stonith } => {
+            apply(&file, target.as_deref(), auto_approve, allow_destroy, allow_disable_stonith).await
         }
-        Command::Export {
-            target,
-            out,
-            cluster,
-        } => {
+        Command::Export { target, out, cluster } => {
             let target = resolve_target(Some(&target), None)?;
-            let opts = crate::export::Options {
-                cluster,
-                ..Default::default()
-            };
+            let opts = crate::export::Options { cluster, ..Default::default() };
             let (text, notes) = ops::export(&target, &opts).await?;
             for n in &notes {
                 eprintln!("note: {n}");
@@ -314,23 +261,17 @@ fn confirm(auto_approve: bool) -> Result<(), Error> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(Error::Refused {
-            message: "refusing to apply without confirmation: standard input is not a terminal"
-                .into(),
+            message: "refusing to apply without confirmation: standard input is not a terminal".into(),
             help: "review the plan and pass --auto-approve to apply non-interactively".into(),
         });
     }
-    eprint!(
-        "\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: "
-    );
+    eprint!("\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: ");
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
     if line.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::Refused {
-            message: "apply cancelled".into(),
-            help: "nothing was changed".into(),
-        })
+        Err(Error::Refused { message: "apply cancelled".into(), help: "nothing was changed".into() })
     }
 }
 
@@ -345,24 +286,15 @@ async fn apply(
         let doc = ops::read_saved_plan(file)?;
         let target = resolve_target(target, Some(&doc.target))?;
         let new =
-            crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default())
-                .map_err(|e| Error::Refused {
-                message: format!("the plan's configuration is not valid XML: {}", e.message),
-                help: "make the plan again".into(),
+            crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default()).map_err(|e| {
+                Error::Refused {
+                    message: format!("the plan's configuration is not valid XML: {}", e.message),
+                    help: "make the plan again".into(),
+                }
             })?;
-        let old = doc
-            .old_configuration
-            .as_deref()
-            .and_then(|t| crate::cib::xml::Element::parse(t).ok());
-        let changes = old
-            .as_ref()
-            .map(|o| crate::plan::diff(o, &new))
-            .unwrap_or_default();
-        let plan = crate::plan::Plan {
-            changes,
-            warnings: doc.warnings.clone(),
-            new_config: new,
-        };
+        let old = doc.old_configuration.as_deref().and_then(|t| crate::cib::xml::Element::parse(t).ok());
+        let changes = old.as_ref().map(|o| crate::plan::diff(o, &new)).unwrap_or_default();
+        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new };
         let header = Header {
             cluster: doc.cluster.clone(),
             target: target.to_string(),
@@ -375,12 +307,7 @@ async fn apply(
         let target = resolve_target(target, loaded.model.target.as_deref())?;
         let p = ops::plan(&loaded.model, &target).await?;
         let old = p.live.cib.configuration().clone();
-        (
-            target,
-            (p.plan, p.against, p.header, Some(old)),
-            Some(loaded.model.policy.clone()),
-            Some(loaded.model),
-        )
+        (target, (p.plan, p.against, p.header, Some(old)), Some(loaded.model.policy.clone()), Some(loaded.model))
     };
     let (plan, against, header, old) = planned;
     print(&render::text(&plan, &header, color_out()));
@@ -389,26 +316,12 @@ async fn apply(
     }
     let old_config = match &old {
         Some(o) => o.clone(),
-        None => crate::backend::read(&target)
-            .await?
-            .cib
-            .configuration()
-            .clone(),
+        None => crate::backend::read(&target).await?.cib.configuration().clone(),
     };
-    let blocked = ops::gates(
-        &plan,
-        &old_config,
-        policy.as_ref(),
-        allow_destroy,
-        allow_disable_stonith,
-    );
+    let blocked = ops::gates(&plan, &old_config, policy.as_ref(), allow_destroy, allow_disable_stonith);
     if !blocked.is_empty() {
         return Err(Error::Refused {
-            message: format!(
-                "apply blocked by {} policy gate(s): {}",
-                blocked.len(),
-                blocked.join("; ")
-            ),
+            message: format!("apply blocked by {} policy gate(s): {}", blocked.len(), blocked.join("; ")),
             help: "nothing was changed".into(),
         });
     }

@@ -8,9 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::cib::xml::Element;
-use crate::model::{
-    Agent, Cluster, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet,
-};
+use crate::model::{Agent, Cluster, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet};
 use crate::rule;
 
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
@@ -52,9 +50,7 @@ pub struct Ids {
 
 impl Ids {
     pub fn new(taken: impl IntoIterator<Item = String>) -> Self {
-        Ids {
-            taken: taken.into_iter().collect(),
-        }
+        Ids { taken: taken.into_iter().collect() }
     }
 
     /// Reserve an id that the user chose (never renamed).
@@ -68,25 +64,14 @@ impl Ids {
         if self.taken.insert(base.clone()) {
             return base;
         }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|c| self.taken.insert(c.clone()))
-            .expect("unbounded")
+        (1..).map(|n| format!("{base}-{n}")).find(|c| self.taken.insert(c.clone())).expect("unbounded")
     }
 }
 
 /// `base` made a valid id: other characters become `-`, and `_` goes first when needed.
 pub fn sanitize_id(base: &str) -> String {
-    let mut base: String = base
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut base: String =
+        base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
     if !base.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         base.insert(0, '_');
     }
@@ -97,18 +82,10 @@ pub fn sanitize_id(base: &str) -> String {
 /// resource-agents 4.12 (used when agent metadata cannot be read).
 pub fn builtin_default_ops() -> DefaultOps {
     let op = |name: &str, interval: &str, timeout: Option<&str>, extra: &[(&str, &str)]| {
-        let mut attrs: Vec<(String, String)> = timeout
-            .map(|t| ("timeout".to_string(), t.to_string()))
-            .into_iter()
-            .collect();
+        let mut attrs: Vec<(String, String)> =
+            timeout.map(|t| ("timeout".to_string(), t.to_string())).into_iter().collect();
         attrs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        Op {
-            name: name.into(),
-            interval: interval.into(),
-            attrs,
-            meta: Vec::new(),
-            params: Vec::new(),
-        }
+        Op { name: name.into(), interval: interval.into(), attrs, meta: Vec::new(), params: Vec::new() }
     };
     let mut m = DefaultOps::new();
     m.insert(
@@ -130,25 +107,10 @@ pub fn builtin_default_ops() -> DefaultOps {
     );
     m.insert(
         "ocf:pacemaker:Dummy".into(),
-        [
-            "migrate_from",
-            "migrate_to",
-            "monitor",
-            "reload",
-            "reload-agent",
-            "start",
-            "stop",
-        ]
-        .iter()
-        .map(|n| {
-            op(
-                n,
-                if *n == "monitor" { "10s" } else { "0s" },
-                Some("20s"),
-                &[],
-            )
-        })
-        .collect(),
+        ["migrate_from", "migrate_to", "monitor", "reload", "reload-agent", "start", "stop"]
+            .iter()
+            .map(|n| op(n, if *n == "monitor" { "10s" } else { "0s" }, Some("20s"), &[]))
+            .collect(),
     );
     m.insert(
         "ocf:pacemaker:Stateful".into(),
@@ -184,23 +146,13 @@ pub fn builtin_default_ops() -> DefaultOps {
 
 /// What pcs writes for an agent it has no metadata for: a 60 s monitor.
 fn fallback_ops() -> Vec<Op> {
-    vec![Op {
-        name: "monitor".into(),
-        interval: "60s".into(),
-        attrs: Vec::new(),
-        meta: Vec::new(),
-        params: Vec::new(),
-    }]
+    vec![Op { name: "monitor".into(), interval: "60s".into(), attrs: Vec::new(), meta: Vec::new(), params: Vec::new() }]
 }
 
 /// Build the desired configuration.
 ///
 /// `taken` is every id already used in the live configuration; generated ids avoid them.
-pub fn build(
-    model: &Cluster,
-    taken: impl IntoIterator<Item = String>,
-    defaults: &DefaultOps,
-) -> Desired {
+pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults: &DefaultOps) -> Desired {
     let mut ids = Ids::new(taken);
     for r in &model.resources {
         reserve_tree(r, &mut ids);
@@ -220,20 +172,13 @@ pub fn build(
         ..Desired::default()
     };
     for n in &model.nodes {
-        let mut el = Element::new("node")
-            .with_attr("id", n.id.to_string())
-            .with_attr("uname", &n.name);
+        let mut el = Element::new("node").with_attr("id", n.id.to_string()).with_attr("uname", &n.name);
         let nid = format!("nodes-{}", n.id);
         if !n.attributes.is_empty() {
             el = el.with_child(nvset("instance_attributes", &nid, &n.attributes, &mut ids));
         }
         if !n.utilization.is_empty() {
-            el = el.with_child(nvset(
-                "utilization",
-                &format!("{nid}-utilization"),
-                &n.utilization,
-                &mut ids,
-            ));
+            el = el.with_child(nvset("utilization", &format!("{nid}-utilization"), &n.utilization, &mut ids));
         }
         d.nodes.push(el);
     }
@@ -290,22 +235,12 @@ pub fn nvset(tag: &str, set_id: &str, pairs: &[(String, String)], ids: &mut Ids)
     let mut set = Element::new(tag).with_attr("id", &set_id);
     for (k, v) in pairs {
         let id = ids.fresh(&format!("{set_id}-{k}"));
-        set = set.with_child(
-            Element::new("nvpair")
-                .with_attr("id", id)
-                .with_attr("name", k)
-                .with_attr("value", v),
-        );
+        set = set.with_child(Element::new("nvpair").with_attr("id", id).with_attr("name", k).with_attr("value", v));
     }
     set
 }
 
-fn resource_xml(
-    r: &Resource,
-    defaults: &DefaultOps,
-    ids: &mut Ids,
-    unmanaged: &mut HashSet<String>,
-) -> Element {
+fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &mut HashSet<String>) -> Element {
     match r {
         Resource::Primitive(p) => primitive_xml(p, defaults, ids, unmanaged),
         Resource::Group(g) => {
@@ -314,12 +249,7 @@ fn resource_xml(
                 el.set_attr("description", desc);
             }
             if !g.meta.is_empty() {
-                el = el.with_child(nvset(
-                    "meta_attributes",
-                    &format!("{}-meta_attributes", g.id),
-                    &g.meta,
-                    ids,
-                ));
+                el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", g.id), &g.meta, ids));
             }
             for m in &g.members {
                 el = el.with_child(primitive_xml(m, defaults, ids, unmanaged));
@@ -338,24 +268,14 @@ fn resource_xml(
             }
             meta.extend(c.meta.iter().cloned());
             if !meta.is_empty() {
-                el = el.with_child(nvset(
-                    "meta_attributes",
-                    &format!("{}-meta_attributes", c.id),
-                    &meta,
-                    ids,
-                ));
+                el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", c.id), &meta, ids));
             }
             el
         }
     }
 }
 
-fn primitive_xml(
-    p: &Primitive,
-    defaults: &DefaultOps,
-    ids: &mut Ids,
-    unmanaged: &mut HashSet<String>,
-) -> Element {
+fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &mut HashSet<String>) -> Element {
     let mut el = Element::new("primitive")
         .with_attr("id", &p.id)
         .with_attr("class", &p.agent.class)
@@ -367,28 +287,13 @@ fn primitive_xml(
         el.set_attr("description", desc);
     }
     if !p.params.is_empty() {
-        el = el.with_child(nvset(
-            "instance_attributes",
-            &format!("{}-instance_attributes", p.id),
-            &p.params,
-            ids,
-        ));
+        el = el.with_child(nvset("instance_attributes", &format!("{}-instance_attributes", p.id), &p.params, ids));
     }
     if !p.meta.is_empty() {
-        el = el.with_child(nvset(
-            "meta_attributes",
-            &format!("{}-meta_attributes", p.id),
-            &p.meta,
-            ids,
-        ));
+        el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", p.id), &p.meta, ids));
     }
     if !p.utilization.is_empty() {
-        el = el.with_child(nvset(
-            "utilization",
-            &format!("{}-utilization", p.id),
-            &p.utilization,
-            ids,
-        ));
+        el = el.with_child(nvset("utilization", &format!("{}-utilization", p.id), &p.utilization, ids));
     }
     let ops = match &p.ops {
         Some(ops) => ops.clone(),
@@ -409,36 +314,21 @@ fn primitive_xml(
 
 /// The operations pcs would write for an agent when none are given.
 pub fn default_ops_for(agent: &Agent, defaults: &DefaultOps) -> Vec<Op> {
-    defaults
-        .get(&agent.to_string())
-        .cloned()
-        .unwrap_or_else(fallback_ops)
+    defaults.get(&agent.to_string()).cloned().unwrap_or_else(fallback_ops)
 }
 
 fn op_xml(rsc: &str, op: &Op, ids: &mut Ids) -> Element {
     let id = ids.fresh(&format!("{rsc}-{}-interval-{}", op.name, op.interval));
-    let mut el = Element::new("op")
-        .with_attr("name", &op.name)
-        .with_attr("interval", &op.interval);
+    let mut el = Element::new("op").with_attr("name", &op.name).with_attr("interval", &op.interval);
     for (k, v) in &op.attrs {
         el.set_attr(k, v);
     }
     el.set_attr("id", &id);
     if !op.params.is_empty() {
-        el = el.with_child(nvset(
-            "instance_attributes",
-            &format!("{id}-instance_attributes"),
-            &op.params,
-            ids,
-        ));
+        el = el.with_child(nvset("instance_attributes", &format!("{id}-instance_attributes"), &op.params, ids));
     }
     if !op.meta.is_empty() {
-        el = el.with_child(nvset(
-            "meta_attributes",
-            &format!("{id}-meta_attributes"),
-            &op.meta,
-            ids,
-        ));
+        el = el.with_child(nvset("meta_attributes", &format!("{id}-meta_attributes"), &op.meta, ids));
     }
     el
 }
@@ -450,17 +340,11 @@ pub fn constraint_base_id(c: &Constraint) -> String {
             Placement::Node { node, score } => format!("location-{rsc}-{node}-{score}"),
             Placement::Rule(_) => format!("location-{rsc}"),
         },
-        Constraint::Colocation {
-            rsc, with, score, ..
-        } => format!("colocation-{rsc}-{with}-{score}"),
+        Constraint::Colocation { rsc, with, score, .. } => format!("colocation-{rsc}-{with}-{score}"),
         Constraint::ColocationSets { sets, .. } => format!("colocation_set_{}", set_names(sets)),
-        Constraint::Order {
-            first, then, attrs, ..
-        } => {
-            let kind = attrs
-                .iter()
-                .find(|(k, _)| k == "kind")
-                .map_or("mandatory".to_string(), |(_, v)| v.to_lowercase());
+        Constraint::Order { first, then, attrs, .. } => {
+            let kind =
+                attrs.iter().find(|(k, _)| k == "kind").map_or("mandatory".to_string(), |(_, v)| v.to_lowercase());
             format!("order-{first}-{then}-{kind}")
         }
         Constraint::OrderSets { sets, .. } => format!("order_set_{}", set_names(sets)),
@@ -470,18 +354,10 @@ pub fn constraint_base_id(c: &Constraint) -> String {
 
 fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
     match c {
-        Constraint::Location {
-            id,
-            rsc,
-            placement,
-            role,
-            discovery,
-        } => {
+        Constraint::Location { id, rsc, placement, role, discovery } => {
             let mut el = match placement {
                 Placement::Node { node, score } => {
-                    let id = id
-                        .clone()
-                        .unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
                     Element::new("rsc_location")
                         .with_attr("id", id)
                         .with_attr("rsc", rsc)
@@ -489,9 +365,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
                         .with_attr("score", score)
                 }
                 Placement::Rule(lr) => {
-                    let id = id
-                        .clone()
-                        .unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
                     let rule_id = ids.fresh(&format!("{id}-rule"));
                     let mut extra = vec![("score", lr.score.as_str())];
                     if let Some(r) = &lr.role {
@@ -499,10 +373,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
                     }
                     let rule_el = rule::to_xml(&lr.rule, &rule_id, &extra);
                     reserve_all(&rule_el, ids);
-                    Element::new("rsc_location")
-                        .with_attr("id", id)
-                        .with_attr("rsc", rsc)
-                        .with_child(rule_el)
+                    Element::new("rsc_location").with_attr("id", id).with_attr("rsc", rsc).with_child(rule_el)
                 }
             };
             if let Some(r) = role {
@@ -513,17 +384,8 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             }
             el
         }
-        Constraint::Colocation {
-            id,
-            rsc,
-            with,
-            score,
-            role,
-            with_role,
-        } => {
-            let id = id
-                .clone()
-                .unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation")
                 .with_attr("id", id)
                 .with_attr("rsc", rsc)
@@ -538,39 +400,24 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             el
         }
         Constraint::ColocationSets { id, sets, score } => {
-            let id = id
-                .clone()
-                .unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
-            let mut el = Element::new("rsc_colocation")
-                .with_attr("id", &id)
-                .with_attr("score", score);
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let mut el = Element::new("rsc_colocation").with_attr("id", &id).with_attr("score", score);
             for s in sets {
                 el = el.with_child(set_xml(&id, s, ids));
             }
             el
         }
-        Constraint::Order {
-            id,
-            first,
-            then,
-            attrs,
-        } => {
-            let id = id
-                .clone()
-                .unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
-            let mut el = Element::new("rsc_order")
-                .with_attr("id", id)
-                .with_attr("first", first)
-                .with_attr("then", then);
+        Constraint::Order { id, first, then, attrs } => {
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let mut el =
+                Element::new("rsc_order").with_attr("id", id).with_attr("first", first).with_attr("then", then);
             for (k, v) in attrs {
                 el.set_attr(k, v);
             }
             el
         }
         Constraint::OrderSets { id, sets, attrs } => {
-            let id = id
-                .clone()
-                .unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_order").with_attr("id", &id);
             for (k, v) in attrs {
                 el.set_attr(k, v);
@@ -592,16 +439,11 @@ fn reserve_all(el: &Element, ids: &mut Ids) {
 }
 
 fn set_names(sets: &[ResourceSet]) -> String {
-    sets.iter()
-        .flat_map(|s| s.resources.iter().map(String::as_str))
-        .collect::<Vec<_>>()
-        .join("_")
+    sets.iter().flat_map(|s| s.resources.iter().map(String::as_str)).collect::<Vec<_>>().join("_")
 }
 
 fn set_xml(cid: &str, s: &ResourceSet, ids: &mut Ids) -> Element {
-    let id =
-        s.id.clone()
-            .unwrap_or_else(|| ids.fresh(&format!("{cid}-set")));
+    let id = s.id.clone().unwrap_or_else(|| ids.fresh(&format!("{cid}-set")));
     let mut el = Element::new("resource_set").with_attr("id", id);
     for (k, v) in &s.attrs {
         el.set_attr(k, v);

@@ -20,10 +20,7 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source {
-            name: name.into(),
-            text: Arc::new(text.into()),
-        }
+        Source { name: name.into(), text: Arc::new(text.into()) }
     }
 
     /// 1-based line and column of a byte offset.
@@ -49,22 +46,12 @@ pub struct Diag {
 impl Diag {
     /// An error with a code and message and no location yet.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
-        Diag {
-            code,
-            message: message.into(),
-            labels: Vec::new(),
-            help: None,
-            severity: Severity::Error,
-            source: None,
-        }
+        Diag { code, message: message.into(), labels: Vec::new(), help: None, severity: Severity::Error, source: None }
     }
 
     /// A warning: reported, but does not fail the command.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diag {
-            severity: Severity::Warning,
-            ..Diag::error(code, message)
-        }
+        Diag { severity: Severity::Warning, ..Diag::error(code, message) }
     }
 
     #[must_use]
@@ -114,9 +101,7 @@ impl miette::Diagnostic for Diag {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| &s.text as &dyn SourceCode)
@@ -140,10 +125,7 @@ pub struct Rendered<'a>(pub &'a Diag, Option<NamedSource<Arc<String>>>);
 
 impl<'a> Rendered<'a> {
     pub fn new(d: &'a Diag) -> Self {
-        let named = d
-            .source
-            .as_ref()
-            .map(|s| NamedSource::new(&s.name, s.text.clone()));
+        let named = d.source.as_ref().map(|s| NamedSource::new(&s.name, s.text.clone()));
         Rendered(d, named)
     }
 }

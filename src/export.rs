@@ -17,14 +17,13 @@ use crate::cib::{Cib, PACEMAKER_OWNED};
 use crate::config::emit::{self, Yaml};
 use crate::desired::{self, DefaultOps};
 use crate::model::{
-    Agent, Clone, Cluster, Constraint, Group, LocationRule, Node, Op, Placement, Primitive,
-    RawObject, RawPlace, Resource, ResourceSet,
+    Agent, Clone, Cluster, Constraint, Group, LocationRule, Node, Op, Placement, Primitive, RawObject, RawPlace,
+    Resource, ResourceSet,
 };
 use crate::plan::view::{is_plain_set, op_line};
 use crate::rule;
 use crate::validate::{
-    is_xml_id, normalize_score, parse_duration_ms, ACTIONS, DISCOVERY, ORDER_KINDS, ROLES,
-    STANDARDS,
+    is_xml_id, normalize_score, parse_duration_ms, ACTIONS, DISCOVERY, ORDER_KINDS, ROLES, STANDARDS,
 };
 
 /// What to export and how.
@@ -54,35 +53,25 @@ pub fn from_cib(cib: &Cib, opts: &Options, defaults: &DefaultOps) -> Exported {
     let cfg = cib.configuration();
     let mut known = HashSet::new();
     nameable(cfg, &mut known);
-    let mut ex = Ex {
-        opts,
-        defaults,
-        known,
-        notes: Vec::new(),
-        raw: Vec::new(),
-    };
+    let mut ex = Ex { opts, defaults, known, notes: Vec::new(), raw: Vec::new() };
     let name = match (cib.cluster_name(), &opts.cluster) {
         (_, Some(n)) => n.clone(),
         (Some(n), None) => n.to_string(),
         (None, None) => {
-            ex.notes.push(format!("the CIB records no `cluster-name`; wrote `cluster: {DEFAULT_NAME}` (pass --cluster NAME to choose)"));
+            ex.notes.push(format!(
+                "the CIB records no `cluster-name`; wrote `cluster: {DEFAULT_NAME}` (pass --cluster NAME to choose)"
+            ));
             DEFAULT_NAME.to_string()
         }
     };
-    let mut model = Cluster {
-        name,
-        ..Cluster::default()
-    };
+    let mut model = Cluster { name, ..Cluster::default() };
     if let Some(c) = cfg.child("crm_config") {
         model.properties = ex.properties(c);
     }
     if let Some(n) = cfg.child("nodes") {
         model.nodes = ex.nodes(n);
     }
-    for (section, slot) in [
-        ("rsc_defaults", &mut model.rsc_defaults),
-        ("op_defaults", &mut model.op_defaults),
-    ] {
+    for (section, slot) in [("rsc_defaults", &mut model.rsc_defaults), ("op_defaults", &mut model.op_defaults)] {
         if let Some(s) = cfg.child(section) {
             *slot = ex.defaults_section(s);
         }
@@ -105,25 +94,17 @@ pub fn from_cib(cib: &Cib, opts: &Options, defaults: &DefaultOps) -> Exported {
         if RawPlace::of(&other.name) == Some(RawPlace::Section) {
             ex.raw(RawPlace::Section, other, "not modelled natively yet");
         } else {
-            ex.notes.push(format!(
-                "`<{}>` is not a configuration section cibform knows; it is not exported",
-                other.name
-            ));
+            ex.notes
+                .push(format!("`<{}>` is not a configuration section cibform knows; it is not exported", other.name));
         }
     }
     model.raw = ex.raw;
-    Exported {
-        model,
-        notes: ex.notes,
-    }
+    Exported { model, notes: ex.notes }
 }
 
 /// Ids a constraint may name: resources at any depth, templates, tags.
 fn nameable(el: &Element, out: &mut HashSet<String>) {
-    if matches!(
-        el.name.as_str(),
-        "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag"
-    ) {
+    if matches!(el.name.as_str(), "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag") {
         if let Some(id) = el.id() {
             out.insert(id.to_string());
         }
@@ -155,11 +136,7 @@ fn describe(el: &Element) -> String {
 
 /// Attributes of `el` outside `allowed` (and `id`).
 fn extra_attr(el: &Element, allowed: &[&str]) -> Result<(), Why> {
-    match el
-        .attrs
-        .iter()
-        .find(|(k, _)| k != "id" && !allowed.contains(&k.as_str()))
-    {
+    match el.attrs.iter().find(|(k, _)| k != "id" && !allowed.contains(&k.as_str())) {
         Some((k, _)) => Err(format!("`{}` has attribute `{k}`", el.name)),
         None => Ok(()),
     }
@@ -173,11 +150,7 @@ fn plain_pairs(el: &Element, tag: &str) -> Result<Pairs, Why> {
             return Err(format!("`{tag}` with a rule, score or id-ref"));
         }
         extra_attr(set, &[])?;
-        if set
-            .children
-            .iter()
-            .any(|n| !matches!(n, crate::cib::xml::Node::Element(_)))
-        {
+        if set.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
             return Err(format!("`{tag}` with comments or text"));
         }
         for nv in set.elements() {
@@ -192,10 +165,7 @@ fn plain_pairs(el: &Element, tag: &str) -> Result<Pairs, Why> {
             if out.iter().any(|(k, _)| k == name) {
                 return Err(format!("`{name}` set twice in `{tag}`"));
             }
-            out.push((
-                name.to_string(),
-                nv.attr("value").unwrap_or_default().to_string(),
-            ));
+            out.push((name.to_string(), nv.attr("value").unwrap_or_default().to_string()));
         }
     }
     Ok(out)
@@ -224,12 +194,8 @@ fn score(v: Option<&str>, what: &str) -> Result<String, Why> {
 
 impl Ex<'_> {
     fn raw(&mut self, place: RawPlace, el: &Element, why: &str) {
-        self.notes
-            .push(format!("`{}` written as raw XML: {why}", describe(el)));
-        self.raw.push(RawObject {
-            place,
-            element: el.clone(),
-        });
+        self.notes.push(format!("`{}` written as raw XML: {why}", describe(el)));
+        self.raw.push(RawObject { place, element: el.clone() });
     }
 
     fn forced(&self, key: &str) -> Option<String> {
@@ -263,19 +229,20 @@ impl Ex<'_> {
 
     fn defaults_section(&mut self, section: &Element) -> Pairs {
         let key = format!("section:{}", section.name);
-        let native = match self.forced(&key) {
-            Some(why) => Err(why),
-            None => section
-                .elements()
-                .try_for_each(|e| {
-                    if e.name == "meta_attributes" {
-                        Ok(())
-                    } else {
-                        Err(format!("`<{}>` in it", e.name))
-                    }
-                })
-                .and_then(|()| plain_pairs(section, "meta_attributes")),
-        };
+        let native =
+            match self.forced(&key) {
+                Some(why) => Err(why),
+                None => section
+                    .elements()
+                    .try_for_each(|e| {
+                        if e.name == "meta_attributes" {
+                            Ok(())
+                        } else {
+                            Err(format!("`<{}>` in it", e.name))
+                        }
+                    })
+                    .and_then(|()| plain_pairs(section, "meta_attributes")),
+            };
         match native {
             Ok(p) => p,
             Err(why) => {
@@ -321,10 +288,7 @@ impl Ex<'_> {
     fn node(&self, n: &Element, seen: &[Node]) -> Result<Node, Why> {
         extra_attr(n, &["uname", "type"])?;
         if n.attr("type").is_some_and(|t| t != "member") {
-            return Err(format!(
-                "node type `{}`",
-                n.attr("type").unwrap_or_default()
-            ));
+            return Err(format!("node type `{}`", n.attr("type").unwrap_or_default()));
         }
         let uname = n.attr("uname").unwrap_or_default();
         if uname.is_empty() {
@@ -334,12 +298,7 @@ impl Ex<'_> {
             .id()
             .and_then(|i| i.parse::<u32>().ok())
             .filter(|i| *i > 0 && i.to_string() == n.id().unwrap_or_default())
-            .ok_or_else(|| {
-                format!(
-                    "node id `{}` is not a corosync node id",
-                    n.id().unwrap_or_default()
-                )
-            })?;
+            .ok_or_else(|| format!("node id `{}` is not a corosync node id", n.id().unwrap_or_default()))?;
         if seen.iter().any(|s| s.id == id || s.name == uname) {
             return Err("its id or name is used by another node".into());
         }
@@ -386,10 +345,8 @@ impl Ex<'_> {
                     if RawPlace::of(&r.name) == Some(RawPlace::Resource) {
                         self.raw(RawPlace::Resource, r, &why);
                     } else {
-                        self.notes.push(format!(
-                            "`{}` is not a resource cibform knows; it is not exported",
-                            describe(r)
-                        ));
+                        self.notes
+                            .push(format!("`{}` is not a resource cibform knows; it is not exported", describe(r)));
                     }
                 }
             }
@@ -416,25 +373,16 @@ impl Ex<'_> {
         }
         let provider = p.attr("provider").map(str::to_string);
         if (class == "ocf") != provider.is_some()
-            || provider
-                .as_deref()
-                .is_some_and(|p| p.is_empty() || p.contains(':'))
+            || provider.as_deref().is_some_and(|p| p.is_empty() || p.contains(':'))
         {
             return Err("the agent's provider does not fit its class".into());
         }
         for c in p.elements() {
-            if !matches!(
-                c.name.as_str(),
-                "instance_attributes" | "meta_attributes" | "utilization" | "operations"
-            ) {
+            if !matches!(c.name.as_str(), "instance_attributes" | "meta_attributes" | "utilization" | "operations") {
                 return Err(format!("`<{}>` in it", c.name));
             }
         }
-        let agent = Agent {
-            class: class.into(),
-            provider,
-            kind: kind.into(),
-        };
+        let agent = Agent { class: class.into(), provider, kind: kind.into() };
         let ops = match p.child("operations") {
             None => Vec::new(),
             Some(ops) => {
@@ -463,11 +411,7 @@ impl Ex<'_> {
         // Omitted ops mean "the agent's defaults on create, not managed after": exactly the same
         // when the live ops are those defaults.
         let defaults = desired::default_ops_for(&agent, self.defaults);
-        let ops = if !ops.is_empty() && op_lines(&ops) == op_lines(&defaults) {
-            None
-        } else {
-            Some(ops)
-        };
+        let ops = if !ops.is_empty() && op_lines(&ops) == op_lines(&defaults) { None } else { Some(ops) };
         Ok(Primitive {
             id,
             agent,
@@ -519,10 +463,7 @@ impl Ex<'_> {
                 return Err(format!("`<{}>` in an operation", c.name));
             }
         }
-        let attrs = OP_ATTRS[2..]
-            .iter()
-            .filter_map(|k| o.attr(k).map(|v| (k.to_string(), v.to_string())))
-            .collect();
+        let attrs = OP_ATTRS[2..].iter().filter_map(|k| o.attr(k).map(|v| (k.to_string(), v.to_string()))).collect();
         Ok(Op {
             name: name.into(),
             interval: interval.into(),
@@ -538,10 +479,8 @@ impl Ex<'_> {
         let mut members = Vec::new();
         for c in g.elements() {
             match c.name.as_str() {
-                "primitive" => members.push(
-                    self.primitive(c)
-                        .map_err(|w| format!("member `{}`: {w}", c.id().unwrap_or_default()))?,
-                ),
+                "primitive" => members
+                    .push(self.primitive(c).map_err(|w| format!("member `{}`: {w}", c.id().unwrap_or_default()))?),
                 "meta_attributes" => {}
                 other => return Err(format!("`<{other}>` in it")),
             }
@@ -564,13 +503,11 @@ impl Ex<'_> {
         for e in c.elements() {
             let res = match e.name.as_str() {
                 "primitive" => Resource::Primitive(
-                    self.primitive(e)
-                        .map_err(|w| format!("`{}`: {w}", e.id().unwrap_or_default()))?,
+                    self.primitive(e).map_err(|w| format!("`{}`: {w}", e.id().unwrap_or_default()))?,
                 ),
-                "group" => Resource::Group(
-                    self.group(e)
-                        .map_err(|w| format!("`{}`: {w}", e.id().unwrap_or_default()))?,
-                ),
+                "group" => {
+                    Resource::Group(self.group(e).map_err(|w| format!("`{}`: {w}", e.id().unwrap_or_default()))?)
+                }
                 "meta_attributes" => continue,
                 other => return Err(format!("`<{other}>` in it")),
             };
@@ -615,10 +552,8 @@ impl Ex<'_> {
                     if RawPlace::of(&c.name) == Some(RawPlace::Constraint) {
                         self.raw(RawPlace::Constraint, c, &why);
                     } else {
-                        self.notes.push(format!(
-                            "`{}` is not a constraint cibform knows; it is not exported",
-                            describe(c)
-                        ));
+                        self.notes
+                            .push(format!("`{}` is not a constraint cibform knows; it is not exported", describe(c)));
                     }
                 }
             }
@@ -627,9 +562,7 @@ impl Ex<'_> {
     }
 
     fn rsc(&self, c: &Element, attr: &str) -> Result<String, Why> {
-        let r = c
-            .attr(attr)
-            .ok_or_else(|| format!("`{}` without `{attr}`", c.name))?;
+        let r = c.attr(attr).ok_or_else(|| format!("`{}` without `{attr}`", c.name))?;
         if self.known.contains(r) {
             Ok(r.to_string())
         } else {
@@ -660,10 +593,7 @@ impl Ex<'_> {
                 }
                 let (placement, role) = match (c.attr("node"), children.as_slice()) {
                     (Some(node), []) => (
-                        Placement::Node {
-                            node: node.to_string(),
-                            score: score(c.attr("score"), "rsc_location")?,
-                        },
+                        Placement::Node { node: node.to_string(), score: score(c.attr("score"), "rsc_location")? },
                         role("role")?,
                     ),
                     (None, [r]) if r.name == "rule" && c.attr("score").is_none() => {
@@ -690,21 +620,12 @@ impl Ex<'_> {
                     }
                     _ => return Err("not one node with a score, nor one rule".into()),
                 };
-                Ok(Constraint::Location {
-                    id,
-                    rsc,
-                    placement,
-                    role,
-                    discovery,
-                })
+                Ok(Constraint::Location { id, rsc, placement, role, discovery })
             }
             "rsc_colocation" => {
                 let sets = self.sets(c)?;
                 if sets.is_empty() {
-                    extra_attr(
-                        c,
-                        &["rsc", "with-rsc", "score", "rsc-role", "with-rsc-role"],
-                    )?;
+                    extra_attr(c, &["rsc", "with-rsc", "score", "rsc-role", "with-rsc-role"])?;
                     Ok(Constraint::Colocation {
                         id,
                         rsc: self.rsc(c, "rsc")?,
@@ -715,23 +636,13 @@ impl Ex<'_> {
                     })
                 } else {
                     extra_attr(c, &["score"])?;
-                    Ok(Constraint::ColocationSets {
-                        id,
-                        sets,
-                        score: score(c.attr("score"), "rsc_colocation")?,
-                    })
+                    Ok(Constraint::ColocationSets { id, sets, score: score(c.attr("score"), "rsc_colocation")? })
                 }
             }
             "rsc_order" => {
                 let sets = self.sets(c)?;
                 let mut attrs = Vec::new();
-                for a in [
-                    "kind",
-                    "score",
-                    "symmetrical",
-                    "first-action",
-                    "then-action",
-                ] {
+                for a in ["kind", "score", "symmetrical", "first-action", "then-action"] {
                     let Some(v) = c.attr(a) else { continue };
                     match a {
                         "kind" if !ORDER_KINDS.contains(&v) => return Err(format!("kind `{v}`")),
@@ -740,32 +651,14 @@ impl Ex<'_> {
                             continue;
                         }
                         "symmetrical" => check_bool(v, a)?,
-                        "first-action" | "then-action" if !ACTIONS.contains(&v) => {
-                            return Err(format!("{a} `{v}`"))
-                        }
+                        "first-action" | "then-action" if !ACTIONS.contains(&v) => return Err(format!("{a} `{v}`")),
                         _ => {}
                     }
                     attrs.push((a.to_string(), v.to_string()));
                 }
                 if sets.is_empty() {
-                    extra_attr(
-                        c,
-                        &[
-                            "first",
-                            "then",
-                            "kind",
-                            "score",
-                            "symmetrical",
-                            "first-action",
-                            "then-action",
-                        ],
-                    )?;
-                    Ok(Constraint::Order {
-                        id,
-                        first: self.rsc(c, "first")?,
-                        then: self.rsc(c, "then")?,
-                        attrs,
-                    })
+                    extra_attr(c, &["first", "then", "kind", "score", "symmetrical", "first-action", "then-action"])?;
+                    Ok(Constraint::Order { id, first: self.rsc(c, "first")?, then: self.rsc(c, "then")?, attrs })
                 } else {
                     extra_attr(c, &["kind", "score", "symmetrical"])?;
                     if attrs.iter().any(|(k, _)| k.ends_with("-action")) {
@@ -811,11 +704,7 @@ impl Ex<'_> {
             if resources.is_empty() {
                 return Err("an empty resource set".into());
             }
-            out.push(ResourceSet {
-                id: None,
-                resources,
-                attrs,
-            });
+            out.push(ResourceSet { id: None, resources, attrs });
         }
         Ok(out)
     }
@@ -832,10 +721,7 @@ fn set_constraint_id(c: &mut Constraint, new: Option<String>) {
 }
 
 fn is_true(v: &str) -> bool {
-    matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "yes" | "on" | "1" | "y"
-    )
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
 }
 
 /// Operations as the plan compares them (name, interval, role → settings), sorted.
@@ -843,24 +729,15 @@ fn op_lines(ops: &[Op]) -> Vec<(String, String)> {
     let mut lines: Vec<(String, String)> = ops
         .iter()
         .map(|o| {
-            let mut el = Element::new("op")
-                .with_attr("name", &o.name)
-                .with_attr("interval", &o.interval);
+            let mut el = Element::new("op").with_attr("name", &o.name).with_attr("interval", &o.interval);
             for (k, v) in &o.attrs {
                 el.set_attr(k, v);
             }
-            for (tag, pairs) in [
-                ("instance_attributes", &o.params),
-                ("meta_attributes", &o.meta),
-            ] {
+            for (tag, pairs) in [("instance_attributes", &o.params), ("meta_attributes", &o.meta)] {
                 if !pairs.is_empty() {
                     let mut set = Element::new(tag);
                     for (k, v) in pairs {
-                        set = set.with_child(
-                            Element::new("nvpair")
-                                .with_attr("name", k)
-                                .with_attr("value", v),
-                        );
+                        set = set.with_child(Element::new("nvpair").with_attr("name", k).with_attr("value", v));
                     }
                     el = el.with_child(set);
                 }
@@ -875,12 +752,7 @@ fn op_lines(ops: &[Op]) -> Vec<(String, String)> {
 // ---------------------------------------------------------------- model → YAML
 
 fn pairs_yaml(pairs: &[(String, String)]) -> Yaml {
-    Yaml::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.clone(), Yaml::text(v)))
-            .collect(),
-    )
+    Yaml::Map(pairs.iter().map(|(k, v)| (k.clone(), Yaml::text(v))).collect())
 }
 
 fn push_pairs(m: &mut Vec<(String, Yaml)>, key: &str, pairs: &[(String, String)]) {
@@ -891,14 +763,8 @@ fn push_pairs(m: &mut Vec<(String, Yaml)>, key: &str, pairs: &[(String, String)]
 
 /// `meta` without `target-role=Stopped`, and whether it was there (`enabled: false`).
 fn split_enabled(meta: &[(String, String)]) -> (Vec<(String, String)>, bool) {
-    let stopped = meta
-        .iter()
-        .any(|(k, v)| k == "target-role" && v == "Stopped");
-    let rest = meta
-        .iter()
-        .filter(|(k, v)| !(stopped && k == "target-role" && v == "Stopped"))
-        .cloned()
-        .collect();
+    let stopped = meta.iter().any(|(k, v)| k == "target-role" && v == "Stopped");
+    let rest = meta.iter().filter(|(k, v)| !(stopped && k == "target-role" && v == "Stopped")).cloned().collect();
     (rest, stopped)
 }
 
@@ -938,11 +804,7 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     Yaml::Map(m)
 }
 
-fn container_extras(
-    m: &mut Vec<(String, Yaml)>,
-    description: Option<&String>,
-    meta: &[(String, String)],
-) {
+fn container_extras(m: &mut Vec<(String, Yaml)>, description: Option<&String>, meta: &[(String, String)]) {
     let (meta, stopped) = split_enabled(meta);
     if stopped {
         m.push(("enabled".into(), Yaml::Bool(false)));
@@ -1010,13 +872,7 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
         }
     };
     let cid = match c {
-        Constraint::Location {
-            id,
-            rsc,
-            placement,
-            role,
-            discovery,
-        } => {
+        Constraint::Location { id, rsc, placement, role, discovery } => {
             m.push(("location".into(), Yaml::str(rsc)));
             match placement {
                 Placement::Node { node, score } => {
@@ -1033,14 +889,7 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
             opt(&mut m, "resource-discovery", discovery);
             id
         }
-        Constraint::Colocation {
-            id,
-            rsc,
-            with,
-            score,
-            role,
-            with_role,
-        } => {
+        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
             m.push(("colocation".into(), Yaml::str(rsc)));
             m.push(("with".into(), Yaml::str(with)));
             m.push(("score".into(), Yaml::text(score)));
@@ -1053,12 +902,7 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
             m.push(("score".into(), Yaml::text(score)));
             id
         }
-        Constraint::Order {
-            id,
-            first,
-            then,
-            attrs,
-        } => {
+        Constraint::Order { id, first, then, attrs } => {
             m.push(("order".into(), Yaml::str(first)));
             m.push(("then".into(), Yaml::str(then)));
             order_attrs(&mut m, attrs);
@@ -1090,21 +934,10 @@ fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
 fn node_yaml(n: &Node) -> Yaml {
     let mut m = vec![("id".to_string(), Yaml::Int(u64::from(n.id)))];
     if !n.addrs.is_empty() {
-        m.push((
-            "addrs".into(),
-            Yaml::Seq(n.addrs.iter().map(Yaml::text).collect()),
-        ));
+        m.push(("addrs".into(), Yaml::Seq(n.addrs.iter().map(Yaml::text).collect())));
     }
-    let standby = n
-        .attributes
-        .iter()
-        .any(|(k, v)| k == "standby" && v == "on");
-    let attrs: Vec<(String, String)> = n
-        .attributes
-        .iter()
-        .filter(|(k, _)| k != "standby")
-        .cloned()
-        .collect();
+    let standby = n.attributes.iter().any(|(k, v)| k == "standby" && v == "on");
+    let attrs: Vec<(String, String)> = n.attributes.iter().filter(|(k, _)| k != "standby").cloned().collect();
     if standby {
         m.push(("standby".into(), Yaml::Bool(true)));
     }
@@ -1142,16 +975,7 @@ pub fn to_yaml(model: &Cluster) -> String {
         top.push(("target".into(), Yaml::str(t)));
     }
     if !model.nodes.is_empty() {
-        top.push((
-            "nodes".into(),
-            Yaml::Map(
-                model
-                    .nodes
-                    .iter()
-                    .map(|n| (n.name.clone(), node_yaml(n)))
-                    .collect(),
-            ),
-        ));
+        top.push(("nodes".into(), Yaml::Map(model.nodes.iter().map(|n| (n.name.clone(), node_yaml(n))).collect())));
     }
     let q = &model.quorum;
     let mut quorum = Vec::new();
@@ -1184,28 +1008,18 @@ pub fn to_yaml(model: &Cluster) -> String {
         }
     }
     if !model.constraints.is_empty() {
-        top.push((
-            "constraints".into(),
-            Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect()),
-        ));
+        top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
     }
     if !model.raw.is_empty() {
         top.push((
             "raw".into(),
             Yaml::Commented(
                 vec!["Objects the cluster file cannot express natively yet, as CIB XML.".into()],
-                Box::new(Yaml::Seq(
-                    model
-                        .raw
-                        .iter()
-                        .map(|r| Yaml::Block(r.element.to_xml()))
-                        .collect(),
-                )),
+                Box::new(Yaml::Seq(model.raw.iter().map(|r| Yaml::Block(r.element.to_xml())).collect())),
             ),
         ));
     }
-    let mut out =
-        String::from("# Written by `cibform export`; `cibform schema` prints the file's shape.\n");
+    let mut out = String::from("# Written by `cibform export`; `cibform schema` prints the file's shape.\n");
     out.push_str(&emit::to_string(&top));
     out
 }
@@ -1229,15 +1043,12 @@ pub fn raw_keys(plan: &crate::plan::Plan, live: &Element) -> Vec<(String, String
             None => "its native form would plan a change".to_string(),
         };
         let key = match c.key.section {
-            Section::Resources => live
-                .child("resources")
-                .and_then(|r| top_holder(r, &c.key.id))
-                .map(|top| format!("resource:{top}")),
+            Section::Resources => {
+                live.child("resources").and_then(|r| top_holder(r, &c.key.id)).map(|top| format!("resource:{top}"))
+            }
             Section::Constraints => Some(format!("constraint:{}", c.key.id)),
             Section::Nodes => Some(format!("node:{}", c.key.id)),
-            Section::Properties if c.key.kind != "properties" => {
-                Some(format!("section:{}", c.key.kind))
-            }
+            Section::Properties if c.key.kind != "properties" => Some(format!("section:{}", c.key.kind)),
             _ => None,
         };
         if let Some(k) = key {
@@ -1249,8 +1060,5 @@ pub fn raw_keys(plan: &crate::plan::Plan, live: &Element) -> Vec<(String, String
 
 /// The id of the top-level object in `resources` that holds (or is) `id`.
 fn top_holder(resources: &Element, id: &str) -> Option<String> {
-    resources
-        .elements()
-        .find(|top| top.find_id(id).is_some())
-        .and_then(|top| top.id().map(str::to_string))
+    resources.elements().find(|top| top.find_id(id).is_some()).and_then(|top| top.id().map(str::to_string))
 }

@@ -58,9 +58,7 @@ impl RawPlace {
         Some(match name {
             "cluster_property_set" => RawPlace::PropertySet,
             "node" => RawPlace::Node,
-            "primitive" | "group" | "clone" | "master" | "bundle" | "template" => {
-                RawPlace::Resource
-            }
+            "primitive" | "group" | "clone" | "master" | "bundle" | "template" => RawPlace::Resource,
             "rsc_location" | "rsc_colocation" | "rsc_order" | "rsc_ticket" => RawPlace::Constraint,
             s if RAW_SECTIONS.contains(&s) => RawPlace::Section,
             _ => return None,
@@ -69,14 +67,7 @@ impl RawPlace {
 }
 
 /// Configuration sections the escape hatch may hold whole.
-pub const RAW_SECTIONS: &[&str] = &[
-    "rsc_defaults",
-    "op_defaults",
-    "fencing-topology",
-    "acls",
-    "alerts",
-    "tags",
-];
+pub const RAW_SECTIONS: &[&str] = &["rsc_defaults", "op_defaults", "fencing-topology", "acls", "alerts", "tags"];
 
 /// One cluster node.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,28 +8,19 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::cib::xml::Element;
 use crate::config::raw::{
-    Attrs, Map, RawClone, RawCluster, RawConstraint, RawGroup, RawOp, RawResource, RawRule,
-    RawRuleExpr, RawSet, RawTarget, Span, S,
+    Attrs, Map, RawClone, RawCluster, RawConstraint, RawGroup, RawOp, RawResource, RawRule, RawRuleExpr, RawSet,
+    RawTarget, Span, S,
 };
 use crate::diag::{suggest, Diag, Source};
 use crate::model::{
-    Agent, Cluster, Constraint, Group, LocationRule, Node, Op, Placement, Policy, Primitive,
-    Quorum, RawObject, RawPlace, Resource, ResourceSet, RAW_SECTIONS,
+    Agent, Cluster, Constraint, Group, LocationRule, Node, Op, Placement, Policy, Primitive, Quorum, RawObject,
+    RawPlace, Resource, ResourceSet, RAW_SECTIONS,
 };
 use crate::rule::{self, AttrOp, Expr, Rule, ValueType};
 
 /// Resource agent standards Pacemaker 2.1 knows.
-pub const STANDARDS: &[&str] = &[
-    "ocf", "lsb", "service", "systemd", "stonith", "nagios", "upstart",
-];
-pub const ROLES: &[&str] = &[
-    "Started",
-    "Stopped",
-    "Promoted",
-    "Unpromoted",
-    "Master",
-    "Slave",
-];
+pub const STANDARDS: &[&str] = &["ocf", "lsb", "service", "systemd", "stonith", "nagios", "upstart"];
+pub const ROLES: &[&str] = &["Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave"];
 pub const ORDER_KINDS: &[&str] = &["Mandatory", "Optional", "Serialize"];
 pub const ACTIONS: &[&str] = &["start", "stop", "promote", "demote"];
 pub const DISCOVERY: &[&str] = &["always", "never", "exclusive"];
@@ -39,12 +30,7 @@ pub const DISCOVERY: &[&str] = &["always", "never", "exclusive"];
 /// # Errors
 /// Every error found (warnings are returned with the model on success).
 pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), Vec<Diag>> {
-    let mut v = Validator {
-        src,
-        diags: Vec::new(),
-        ids: HashMap::new(),
-        rsc_ids: known_ids(raw),
-    };
+    let mut v = Validator { src, diags: Vec::new(), ids: HashMap::new(), rsc_ids: known_ids(raw) };
     // Escape-hatch objects first: constraints may name the resources they hold.
     let raw_objects = v.raw_objects(raw);
     let mut cluster = v.cluster(raw);
@@ -74,18 +60,12 @@ pub fn is_xml_id(s: &str) -> bool {
 
 impl Validator<'_> {
     fn err(&mut self, code: &'static str, span: Span, msg: String, label: &str, help: String) {
-        let d = Diag::error(code, msg)
-            .label(span, label)
-            .help(help)
-            .in_source(self.src);
+        let d = Diag::error(code, msg).label(span, label).help(help).in_source(self.src);
         self.diags.push(d);
     }
 
     fn warn(&mut self, code: &'static str, span: Span, msg: String, help: String) {
-        let d = Diag::warning(code, msg)
-            .label(span, "here")
-            .help(help)
-            .in_source(self.src);
+        let d = Diag::warning(code, msg).label(span, "here").help(help).in_source(self.src);
         self.diags.push(d);
     }
 
@@ -97,20 +77,16 @@ impl Validator<'_> {
                 id.span,
                 format!("`{}` is not a valid id", id.value),
                 "invalid id",
-                "ids start with a letter or `_` and contain only letters, digits, `-`, `_` and `.`"
-                    .into(),
+                "ids start with a letter or `_` and contain only letters, digits, `-`, `_` and `.`".into(),
             );
             return;
         }
         if let Some((first, kind)) = self.ids.get(&id.value).copied() {
-            let d = Diag::error(
-                "cibform::id::duplicate",
-                format!("id `{}` is declared twice", id.value),
-            )
-            .label(id.span, format!("declared again as a {what}"))
-            .label(first, format!("first declared as a {kind}"))
-            .help("ids are shared by resources, groups, clones, constraints and raw objects: rename one")
-            .in_source(self.src);
+            let d = Diag::error("cibform::id::duplicate", format!("id `{}` is declared twice", id.value))
+                .label(id.span, format!("declared again as a {what}"))
+                .label(first, format!("first declared as a {kind}"))
+                .help("ids are shared by resources, groups, clones, constraints and raw objects: rename one")
+                .in_source(self.src);
             self.diags.push(d);
         } else {
             self.ids.insert(id.value.clone(), (id.span, what));
@@ -132,14 +108,11 @@ impl Validator<'_> {
                 continue;
             }
             if let Some(first) = seen.insert(&k.value, k.span) {
-                let d = Diag::error(
-                    "cibform::attr::duplicate",
-                    format!("`{}` is set twice in {what}", k.value),
-                )
-                .label(k.span, "set again here")
-                .label(first, "first set here")
-                .help("keep one of them")
-                .in_source(self.src);
+                let d = Diag::error("cibform::attr::duplicate", format!("`{}` is set twice in {what}", k.value))
+                    .label(k.span, "set again here")
+                    .label(first, "first set here")
+                    .help("keep one of them")
+                    .in_source(self.src);
                 self.diags.push(d);
                 continue;
             }
@@ -159,25 +132,19 @@ impl Validator<'_> {
             );
         }
         let nodes = self.nodes(&raw.nodes);
-        let quorum = raw
-            .quorum
-            .as_ref()
-            .map_or_else(Quorum::default, |q| Quorum {
-                two_node: q.value.two_node,
-                wait_for_all: q.value.wait_for_all,
-                last_man_standing: q.value.last_man_standing,
-                auto_tie_breaker: q.value.auto_tie_breaker,
-                expected_votes: q.value.expected_votes,
-            });
+        let quorum = raw.quorum.as_ref().map_or_else(Quorum::default, |q| Quorum {
+            two_node: q.value.two_node,
+            wait_for_all: q.value.wait_for_all,
+            last_man_standing: q.value.last_man_standing,
+            auto_tie_breaker: q.value.auto_tie_breaker,
+            expected_votes: q.value.expected_votes,
+        });
         if let Some(q) = &raw.quorum {
             if q.value.two_node == Some(true) && !raw.nodes.is_empty() && raw.nodes.0.len() != 2 {
                 self.err(
                     "cibform::quorum::two_node",
                     q.span,
-                    format!(
-                        "`two_node` needs exactly 2 nodes, {} declared",
-                        raw.nodes.0.len()
-                    ),
+                    format!("`two_node` needs exactly 2 nodes, {} declared", raw.nodes.0.len()),
                     "two_node set here",
                     "remove `two_node` or declare two nodes".into(),
                 );
@@ -199,18 +166,11 @@ impl Validator<'_> {
         let op_defaults = self.attrs(&raw.op_defaults, "op_defaults");
         let resources = self.resources(raw);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
-        let constraints = raw
-            .constraints
-            .iter()
-            .filter_map(|c| self.constraint(c, &node_names))
-            .collect();
-        let policy = raw
-            .policy
-            .as_ref()
-            .map_or_else(Policy::default, |p| Policy {
-                allow_destroy: p.value.allow_destroy.unwrap_or(false),
-                allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
-            });
+        let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
+        let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
+            allow_destroy: p.value.allow_destroy.unwrap_or(false),
+            allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
+        });
         Cluster {
             name: raw.cluster.value.clone(),
             target: raw.target.as_ref().map(|t| t.value.clone()),
@@ -234,14 +194,11 @@ impl Validator<'_> {
         let mut links: Option<(usize, Span, &str)> = None;
         for (name, n) in raw.iter() {
             if let Some(first) = names.insert(&name.value, name.span) {
-                let d = Diag::error(
-                    "cibform::node::duplicate",
-                    format!("node `{}` is declared twice", name.value),
-                )
-                .label(name.span, "declared again")
-                .label(first, "first declared here")
-                .help("keep one of them")
-                .in_source(self.src);
+                let d = Diag::error("cibform::node::duplicate", format!("node `{}` is declared twice", name.value))
+                    .label(name.span, "declared again")
+                    .label(first, "first declared here")
+                    .help("keep one of them")
+                    .in_source(self.src);
                 self.diags.push(d);
             }
             let id = match n.id.value.0.parse::<u32>() {
@@ -259,14 +216,11 @@ impl Validator<'_> {
             };
             if id > 0 {
                 if let Some(first) = ids.insert(id, n.id.span) {
-                    let d = Diag::error(
-                        "cibform::node::duplicate_id",
-                        format!("node id {id} is used twice"),
-                    )
-                    .label(n.id.span, "used again")
-                    .label(first, "first used here")
-                    .help("every node needs its own id")
-                    .in_source(self.src);
+                    let d = Diag::error("cibform::node::duplicate_id", format!("node id {id} is used twice"))
+                        .label(n.id.span, "used again")
+                        .label(first, "first used here")
+                        .help("every node needs its own id")
+                        .in_source(self.src);
                     self.diags.push(d);
                 }
             }
@@ -280,25 +234,20 @@ impl Validator<'_> {
                         "write an IPv4/IPv6 address or a host name, one per knet link".into(),
                     );
                 } else if let Some(first) = addrs.insert(a.value.0.clone(), a.span) {
-                    let d = Diag::error(
-                        "cibform::node::duplicate_addr",
-                        format!("address `{}` is used twice", a.value.0),
-                    )
-                    .label(a.span, "used again")
-                    .label(first, "first used here")
-                    .help("each node needs its own address on each link")
-                    .in_source(self.src);
+                    let d =
+                        Diag::error("cibform::node::duplicate_addr", format!("address `{}` is used twice", a.value.0))
+                            .label(a.span, "used again")
+                            .label(first, "first used here")
+                            .help("each node needs its own address on each link")
+                            .in_source(self.src);
                     self.diags.push(d);
                 }
             }
             match links {
                 None => links = Some((n.addrs.len(), name.span, &name.value)),
                 Some((count, _, first)) if count != n.addrs.len() => {
-                    let msg = format!(
-                        "node `{}` has {} address(es) but `{first}` has {count}",
-                        name.value,
-                        n.addrs.len()
-                    );
+                    let msg =
+                        format!("node `{}` has {} address(es) but `{first}` has {count}", name.value, n.addrs.len());
                     self.err(
                         "cibform::node::links",
                         name.span,
@@ -340,69 +289,31 @@ impl Validator<'_> {
     fn agent(&mut self, a: &S<String>) -> Agent {
         let parts: Vec<&str> = a.value.split(':').collect();
         let bad = |v: &mut Self, why: String, help: String| {
-            v.err(
-                "cibform::agent::invalid",
-                a.span,
-                format!("agent `{}` {why}", a.value),
-                "invalid agent",
-                help,
-            );
-            Agent {
-                class: "ocf".into(),
-                provider: Some("pacemaker".into()),
-                kind: "Dummy".into(),
-            }
+            v.err("cibform::agent::invalid", a.span, format!("agent `{}` {why}", a.value), "invalid agent", help);
+            Agent { class: "ocf".into(), provider: Some("pacemaker".into()), kind: "Dummy".into() }
         };
         let class = parts[0];
         if !STANDARDS.contains(&class) {
             let help = match suggest(class, STANDARDS.iter().copied()) {
-                Some(s) => format!(
-                    "did you mean `{s}`? known standards: {}",
-                    STANDARDS.join(", ")
-                ),
+                Some(s) => format!("did you mean `{s}`? known standards: {}", STANDARDS.join(", ")),
                 None => format!("known standards: {}", STANDARDS.join(", ")),
             };
-            let d = Diag::error(
-                "cibform::agent::standard",
-                format!("unknown agent standard `{class}`"),
-            )
-            .label(
-                Span {
-                    offset: a.span.offset,
-                    len: class.len().min(a.span.len),
-                },
-                "unknown standard",
-            )
-            .help(help)
-            .in_source(self.src);
+            let d = Diag::error("cibform::agent::standard", format!("unknown agent standard `{class}`"))
+                .label(Span { offset: a.span.offset, len: class.len().min(a.span.len) }, "unknown standard")
+                .help(help)
+                .in_source(self.src);
             self.diags.push(d);
-            return Agent {
-                class: class.into(),
-                provider: None,
-                kind: parts.last().unwrap_or(&"").to_string(),
-            };
+            return Agent { class: class.into(), provider: None, kind: parts.last().unwrap_or(&"").to_string() };
         }
         match (class, parts.len()) {
-            ("ocf", 3) if !parts[1].is_empty() && !parts[2].is_empty() => Agent {
-                class: "ocf".into(),
-                provider: Some(parts[1].into()),
-                kind: parts[2].into(),
-            },
-            ("ocf", _) => bad(
-                self,
-                "needs a provider".into(),
-                "write `ocf:PROVIDER:TYPE`, e.g. `ocf:heartbeat:IPaddr2`".into(),
-            ),
-            (_, 2) if !parts[1].is_empty() => Agent {
-                class: class.into(),
-                provider: None,
-                kind: parts[1].into(),
-            },
-            _ => bad(
-                self,
-                "is not `standard:type`".into(),
-                format!("write `{class}:TYPE`, e.g. `systemd:squid`"),
-            ),
+            ("ocf", 3) if !parts[1].is_empty() && !parts[2].is_empty() => {
+                Agent { class: "ocf".into(), provider: Some(parts[1].into()), kind: parts[2].into() }
+            }
+            ("ocf", _) => {
+                bad(self, "needs a provider".into(), "write `ocf:PROVIDER:TYPE`, e.g. `ocf:heartbeat:IPaddr2`".into())
+            }
+            (_, 2) if !parts[1].is_empty() => Agent { class: class.into(), provider: None, kind: parts[1].into() },
+            _ => bad(self, "is not `standard:type`".into(), format!("write `{class}:TYPE`, e.g. `systemd:squid`")),
         }
     }
 
@@ -497,10 +408,7 @@ impl Validator<'_> {
                 if let Some(first) = seen.insert(key, o.span) {
                     let d = Diag::error(
                         "cibform::op::duplicate",
-                        format!(
-                            "operation `{} {}` is declared twice for `{}`",
-                            op.name, op.interval, id.value
-                        ),
+                        format!("operation `{} {}` is declared twice for `{}`", op.name, op.interval, id.value),
                     )
                     .label(o.value.name.span, "declared again")
                     .label(first, "first declared here")
@@ -556,12 +464,7 @@ impl Validator<'_> {
             self.declare(gid, "group");
             let (members, meta, enabled, description) = match &g.value {
                 RawGroup::Members(m) => (m.as_slice(), &Map::default(), &None, None),
-                RawGroup::Full(f) => (
-                    f.members.as_slice(),
-                    &f.meta,
-                    &f.enabled,
-                    f.description.as_ref(),
-                ),
+                RawGroup::Full(f) => (f.members.as_slice(), &f.meta, &f.enabled, f.description.as_ref()),
             };
             if members.is_empty() {
                 self.err(
@@ -588,10 +491,7 @@ impl Validator<'_> {
                 if let Some((other, first)) = member_of.get(&m.value) {
                     let d = Diag::error(
                         "cibform::group::member_twice",
-                        format!(
-                            "resource `{}` is in two groups (`{other}` and `{}`)",
-                            m.value, gid.value
-                        ),
+                        format!("resource `{}` is in two groups (`{other}` and `{}`)", m.value, gid.value),
                     )
                     .label(m.span, "second group")
                     .label(*first, "first group")
@@ -611,13 +511,7 @@ impl Validator<'_> {
         for (cid, c) in raw.clones.iter() {
             self.declare(cid, "clone");
             let (target, promotable, meta, enabled, description) = match &c.value {
-                RawClone::Of(t) => (
-                    S::new(t.clone(), c.span),
-                    false,
-                    &Map::default(),
-                    &None,
-                    None,
-                ),
+                RawClone::Of(t) => (S::new(t.clone(), c.span), false, &Map::default(), &None, None),
                 RawClone::Full(f) => (
                     f.resource.clone(),
                     f.promotable.as_ref().is_some_and(|p| p.value),
@@ -632,19 +526,13 @@ impl Validator<'_> {
                 Resource::Group(g.clone())
             } else if let Some(p) = prims.get(&target.value) {
                 if let Some((g, _)) = member_of.get(&target.value) {
-                    let msg = format!(
-                        "`{}` is a member of group `{g}` and cannot be cloned on its own",
-                        target.value
-                    );
+                    let msg = format!("`{}` is a member of group `{g}` and cannot be cloned on its own", target.value);
                     self.err(
                         "cibform::clone::group_member",
                         target.span,
                         msg,
                         "group member",
-                        format!(
-                            "clone the whole group `{g}`, or take `{}` out of it",
-                            target.value
-                        ),
+                        format!("clone the whole group `{g}`, or take `{}` out of it", target.value),
                     );
                     continue;
                 }
@@ -656,10 +544,7 @@ impl Validator<'_> {
             if let Some((other, first)) = cloned.get(&target.value) {
                 let d = Diag::error(
                     "cibform::clone::twice",
-                    format!(
-                        "`{}` is cloned twice (`{other}` and `{}`)",
-                        target.value, cid.value
-                    ),
+                    format!("`{}` is cloned twice (`{other}` and `{}`)", target.value, cid.value),
                 )
                 .label(target.span, "cloned again")
                 .label(*first, "first cloned here")
@@ -682,9 +567,7 @@ impl Validator<'_> {
         let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
         for pid in &prim_order {
             let holder = member_of.get(pid).map_or(pid.clone(), |(g, _)| g.clone());
-            let top = cloned
-                .get(&holder)
-                .map_or(holder.clone(), |(c, _)| c.clone());
+            let top = cloned.get(&holder).map_or(holder.clone(), |(c, _)| c.clone());
             if !placed.insert(top.clone()) {
                 continue;
             }
@@ -739,13 +622,15 @@ impl Validator<'_> {
     fn constraint(&mut self, c: &S<RawConstraint>, nodes: &[&str]) -> Option<Constraint> {
         let _ = nodes;
         let r = &c.value;
-        let kinds = [
-            r.location.is_some(),
-            r.colocation.is_some(),
-            r.order.is_some(),
-        ];
+        let kinds = [r.location.is_some(), r.colocation.is_some(), r.order.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {
-            self.err("cibform::constraint::kind", c.span, "a constraint needs exactly one of `location`, `colocation`, `order`".into(), "here", "start the entry with `location: RESOURCE`, `colocation: RESOURCE` or `order: RESOURCE`".into());
+            self.err(
+                "cibform::constraint::kind",
+                c.span,
+                "a constraint needs exactly one of `location`, `colocation`, `order`".into(),
+                "here",
+                "start the entry with `location: RESOURCE`, `colocation: RESOURCE` or `order: RESOURCE`".into(),
+            );
             return None;
         }
         if let Some(id) = &r.id {
@@ -768,10 +653,7 @@ impl Validator<'_> {
                 ("symmetrical", r.symmetrical.as_ref().map(|x| x.span)),
                 ("first-action", r.first_action.as_ref().map(|x| x.span)),
                 ("then-action", r.then_action.as_ref().map(|x| x.span)),
-                (
-                    "resource-discovery",
-                    r.resource_discovery.as_ref().map(|x| x.span),
-                ),
+                ("resource-discovery", r.resource_discovery.as_ref().map(|x| x.span)),
             ];
             for (name, span) in fields {
                 if let Some(span) = span {
@@ -818,10 +700,7 @@ impl Validator<'_> {
                             help,
                         );
                     }
-                    Placement::Node {
-                        node: n.value.clone(),
-                        score: score.unwrap_or_else(|| "INFINITY".into()),
-                    }
+                    Placement::Node { node: n.value.clone(), score: score.unwrap_or_else(|| "INFINITY".into()) }
                 }
                 (None, Some(rule)) => {
                     let rule = self.rule(rule)?;
@@ -842,25 +721,12 @@ impl Validator<'_> {
                     return None;
                 }
             };
-            let role = if matches!(placement, Placement::Rule(_)) {
-                None
-            } else {
-                role
-            };
-            return Some(Constraint::Location {
-                id,
-                rsc,
-                placement,
-                role,
-                discovery,
-            });
+            let role = if matches!(placement, Placement::Rule(_)) { None } else { role };
+            return Some(Constraint::Location { id, rsc, placement, role, discovery });
         }
         if let Some(col) = &r.colocation {
             stray(self, &["with", "with-role"]);
-            let score = r
-                .score
-                .as_ref()
-                .map_or_else(|| "INFINITY".into(), |s| self.score(s));
+            let score = r.score.as_ref().map_or_else(|| "INFINITY".into(), |s| self.score(s));
             return match &col.value {
                 RawTarget::One(a) => {
                     let a = S::new(a.clone(), col.span);
@@ -887,18 +753,11 @@ impl Validator<'_> {
                         with_role,
                     })
                 }
-                RawTarget::Sets(sets) => Some(Constraint::ColocationSets {
-                    id,
-                    sets: self.sets(sets),
-                    score,
-                }),
+                RawTarget::Sets(sets) => Some(Constraint::ColocationSets { id, sets: self.sets(sets), score }),
             };
         }
         let order = r.order.as_ref()?;
-        stray(
-            self,
-            &["then", "kind", "symmetrical", "first-action", "then-action"],
-        );
+        stray(self, &["then", "kind", "symmetrical", "first-action", "then-action"]);
         let mut attrs = Vec::new();
         if let Some(k) = &r.kind {
             if !ORDER_KINDS.contains(&k.value.as_str()) {
@@ -919,10 +778,7 @@ impl Validator<'_> {
         if let Some(s) = &r.symmetrical {
             attrs.push(("symmetrical".into(), s.value.to_string()));
         }
-        for (name, a) in [
-            ("first-action", &r.first_action),
-            ("then-action", &r.then_action),
-        ] {
+        for (name, a) in [("first-action", &r.first_action), ("then-action", &r.then_action)] {
             if let Some(a) = a {
                 if !ACTIONS.contains(&a.value.as_str()) {
                     let h = one_of(&a.value, ACTIONS);
@@ -957,11 +813,7 @@ impl Validator<'_> {
                     attrs,
                 })
             }
-            RawTarget::Sets(sets) => Some(Constraint::OrderSets {
-                id,
-                sets: self.sets(sets),
-                attrs,
-            }),
+            RawTarget::Sets(sets) => Some(Constraint::OrderSets { id, sets: self.sets(sets), attrs }),
         }
     }
 
@@ -975,10 +827,7 @@ impl Validator<'_> {
                 },
                 RawSet::Full(f) => {
                     let mut attrs = Vec::new();
-                    for (k, v) in [
-                        ("sequential", &f.sequential),
-                        ("require-all", &f.require_all),
-                    ] {
+                    for (k, v) in [("sequential", &f.sequential), ("require-all", &f.require_all)] {
                         if let Some(v) = v {
                             attrs.push((k.to_string(), v.value.to_string()));
                         }
@@ -995,11 +844,7 @@ impl Validator<'_> {
                     }
                     ResourceSet {
                         id: f.id.as_ref().map(|i| i.value.clone()),
-                        resources: f
-                            .resources
-                            .iter()
-                            .map(|r| self.rsc_ref(r, "set member"))
-                            .collect(),
+                        resources: f.resources.iter().map(|r| self.rsc_ref(r, "set member")).collect(),
                         attrs,
                     }
                 }
@@ -1014,22 +859,11 @@ impl Validator<'_> {
                 Err(e) => {
                     // Point into the scalar: skip an opening quote when the value was quoted.
                     let src = &self.src.text;
-                    let quoted = src
-                        .get(r.span.offset..r.span.offset + 1)
-                        .is_some_and(|c| c == "\"" || c == "'");
+                    let quoted = src.get(r.span.offset..r.span.offset + 1).is_some_and(|c| c == "\"" || c == "'");
                     let base = r.span.offset + usize::from(quoted);
-                    let span = Span {
-                        offset: base + e.offset,
-                        len: e.len.max(1),
-                    };
+                    let span = Span { offset: base + e.offset, len: e.len.max(1) };
                     let help = e.help.clone().unwrap_or_else(|| "see `pcs help rule` syntax: `ATTR lt|gt|lte|gte|eq|ne VALUE`, `defined ATTR`, `and`, `or`, parentheses, `date ...`".into());
-                    self.err(
-                        "cibform::rule::parse",
-                        span,
-                        format!("invalid rule: {}", e.message),
-                        "here",
-                        help,
-                    );
+                    self.err("cibform::rule::parse", span, format!("invalid rule: {}", e.message), "here", help);
                     None
                 }
             },
@@ -1038,15 +872,16 @@ impl Validator<'_> {
     }
 
     fn structured(&mut self, s: &RawRuleExpr, span: Span) -> Option<Expr> {
-        let present = [
-            s.and.is_some(),
-            s.or.is_some(),
-            s.defined.is_some(),
-            s.not_defined.is_some(),
-            s.attribute.is_some(),
-        ];
+        let present =
+            [s.and.is_some(), s.or.is_some(), s.defined.is_some(), s.not_defined.is_some(), s.attribute.is_some()];
         if present.iter().filter(|p| **p).count() != 1 {
-            self.err("cibform::rule::structured", span, "a structured rule needs exactly one of `and`, `or`, `defined`, `not_defined`, `attribute`".into(), "here", "e.g. `{ attribute: pingd, op: lt, value: 1 }` or `{ or: [...] }`".into());
+            self.err(
+                "cibform::rule::structured",
+                span,
+                "a structured rule needs exactly one of `and`, `or`, `defined`, `not_defined`, `attribute`".into(),
+                "here",
+                "e.g. `{ attribute: pingd, op: lt, value: 1 }` or `{ or: [...] }`".into(),
+            );
             return None;
         }
         let list = |v: &mut Self, items: &[S<RawRule>]| -> Option<Vec<Expr>> {
@@ -1063,16 +898,10 @@ impl Validator<'_> {
             return list(self, items).map(Expr::Or);
         }
         if let Some(a) = &s.defined {
-            return Some(Expr::Defined {
-                attribute: a.value.clone(),
-                defined: true,
-            });
+            return Some(Expr::Defined { attribute: a.value.clone(), defined: true });
         }
         if let Some(a) = &s.not_defined {
-            return Some(Expr::Defined {
-                attribute: a.value.clone(),
-                defined: false,
-            });
+            return Some(Expr::Defined { attribute: a.value.clone(), defined: false });
         }
         let attribute = s.attribute.as_ref()?;
         let (Some(op), Some(value)) = (&s.op, &s.value) else {
@@ -1158,12 +987,7 @@ pub fn normalize_score(s: &str) -> Option<String> {
     match s {
         "INFINITY" | "+INFINITY" | "infinity" | "+infinity" => Some("INFINITY".into()),
         "-INFINITY" | "-infinity" => Some("-INFINITY".into()),
-        _ => s
-            .strip_prefix('+')
-            .unwrap_or(s)
-            .parse::<i64>()
-            .ok()
-            .map(|n| n.to_string()),
+        _ => s.strip_prefix('+').unwrap_or(s).parse::<i64>().ok().map(|n| n.to_string()),
     }
 }
 
@@ -1245,9 +1069,7 @@ fn is_reference(el: &Element, parent: Option<&Element>) -> bool {
     matches!(el.name.as_str(), "resource_ref" | "obj_ref" | "node")
         || el.attr("id-ref").is_some()
         || (el.name == "role"
-            && parent.is_some_and(|p| {
-                matches!(p.name.as_str(), "acl_target" | "acl_user" | "acl_group")
-            }))
+            && parent.is_some_and(|p| matches!(p.name.as_str(), "acl_target" | "acl_user" | "acl_group")))
 }
 
 /// Every id an element tree declares, in document order.
@@ -1264,10 +1086,7 @@ fn declared_ids<'a>(el: &'a Element, parent: Option<&'a Element>, out: &mut Vec<
 
 /// Ids of the objects a constraint may name (resources, templates, tags) in a tree.
 fn nameable_ids(el: &Element, out: &mut Vec<String>) {
-    if matches!(
-        el.name.as_str(),
-        "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag"
-    ) {
+    if matches!(el.name.as_str(), "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag") {
         if let Some(id) = el.id() {
             out.push(id.to_string());
         }
@@ -1292,7 +1111,8 @@ impl Validator<'_> {
                         item.span,
                         format!("raw object is not well-formed XML: {}", e.message),
                         "in this item",
-                        "each `raw` item is one CIB element, e.g. `<rsc_ticket id=\"t\" rsc=\"r\" ticket=\"T\"/>`".into(),
+                        "each `raw` item is one CIB element, e.g. `<rsc_ticket id=\"t\" rsc=\"r\" ticket=\"T\"/>`"
+                            .into(),
                     );
                     continue;
                 }
@@ -1334,7 +1154,10 @@ impl Validator<'_> {
                             item.span,
                             format!("`<{}>` is given both here and as `{}`", el.name, el.name),
                             "raw section",
-                            format!("keep one: `{}:` for plain values, or the raw section when it needs rules", el.name),
+                            format!(
+                                "keep one: `{}:` for plain values, or the raw section when it needs rules",
+                                el.name
+                            ),
                         );
                     }
                 }
@@ -1342,10 +1165,7 @@ impl Validator<'_> {
                     self.err(
                         "cibform::raw::plain_set",
                         item.span,
-                        format!(
-                            "property set `{}` has no rule or score",
-                            el.id().unwrap_or_default()
-                        ),
+                        format!("property set `{}` has no rule or score", el.id().unwrap_or_default()),
                         "plain set",
                         "write plain cluster properties under `properties`".into(),
                     );
@@ -1361,14 +1181,11 @@ impl Validator<'_> {
                             "give the node its name: `<node id=\"1\" uname=\"node1\"/>`".into(),
                         );
                     } else if let Some((k, _)) = raw.nodes.iter().find(|(k, _)| k.value == uname) {
-                        let d = Diag::error(
-                            "cibform::node::duplicate",
-                            format!("node `{uname}` is declared twice"),
-                        )
-                        .label(item.span, "declared again as raw XML")
-                        .label(k.span, "first declared here")
-                        .help("keep one of them")
-                        .in_source(self.src);
+                        let d = Diag::error("cibform::node::duplicate", format!("node `{uname}` is declared twice"))
+                            .label(item.span, "declared again as raw XML")
+                            .label(k.span, "first declared here")
+                            .help("keep one of them")
+                            .in_source(self.src);
                         self.diags.push(d);
                     }
                 }

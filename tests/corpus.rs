@@ -19,10 +19,7 @@ fn corpus_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!(
-            "the CIB corpus is required (CIBFORM_REQUIRE_TOOLS=1) but {} is missing",
-            dir.display()
-        );
+        panic!("the CIB corpus is required (CIBFORM_REQUIRE_TOOLS=1) but {} is missing", dir.display());
     }
     eprintln!("skipping: no CIB corpus at {}", dir.display());
     None
@@ -46,43 +43,25 @@ fn run(path: &Path) -> Outcome {
     let name = path.display().to_string();
     let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<String>, String> {
         let cib = Cib::parse(&name, &text).map_err(|d| d.message.clone())?;
-        let live = Live {
-            name: name.clone(),
-            cib,
-        };
+        let live = Live { name: name.clone(), cib };
         let target = Target::File(path.to_path_buf());
-        let (yaml, notes) = cibform::ops::export_live(&live, &target, &Options::default())
-            .map_err(|e| match e {
-                cibform::error::Error::Refused { message, help } => format!("{message}\n{help}"),
-                cibform::error::Error::Diags(d) => d
-                    .iter()
-                    .map(|d| format!("{}: {} {:?}", d.code, d.message, d.location()))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                other => other.to_string(),
-            })?;
+        let (yaml, notes) = cibform::ops::export_live(&live, &target, &Options::default()).map_err(|e| match e {
+            cibform::error::Error::Refused { message, help } => format!("{message}\n{help}"),
+            cibform::error::Error::Diags(d) => {
+                d.iter().map(|d| format!("{}: {} {:?}", d.code, d.message, d.location())).collect::<Vec<_>>().join("\n")
+            }
+            other => other.to_string(),
+        })?;
         // Independently of export's own check: load the text like a user's file and plan it.
-        let (src, raw) =
-            cibform::config::parse("exported.yaml", yaml.as_bytes()).map_err(|d| d.message)?;
+        let (src, raw) = cibform::config::parse("exported.yaml", yaml.as_bytes()).map_err(|d| d.message)?;
         let (model, _) = cibform::validate::validate(&src, &raw)
             .map_err(|d| format!("exported file does not validate: {}", d[0].message))?;
-        let planned = cibform::ops::plan_live(
-            &model,
-            live,
-            &target,
-            &cibform::desired::builtin_default_ops(),
-        )
-        .map_err(|e| e.to_string())?;
+        let planned = cibform::ops::plan_live(&model, live, &target, &cibform::desired::builtin_default_ops())
+            .map_err(|e| e.to_string())?;
         if !planned.plan.is_empty() {
-            return Err(format!(
-                "plans changes:\n{}",
-                cibform::render::text(&planned.plan, &planned.header, false)
-            ));
+            return Err(format!("plans changes:\n{}", cibform::render::text(&planned.plan, &planned.header, false)));
         }
-        Ok(notes
-            .into_iter()
-            .filter(|n| n.contains("raw XML"))
-            .collect())
+        Ok(notes.into_iter().filter(|n| n.contains("raw XML")).collect())
     }));
     match result {
         Ok(Ok(raw)) => Outcome::RoundTrip { raw },
@@ -100,12 +79,7 @@ fn run(path: &Path) -> Outcome {
 /// warnings, and whether it fails schema validation (the document itself is refused). `None`
 /// without the tool.
 fn crm_verify(path: &Path) -> Option<(bool, bool)> {
-    let out = std::process::Command::new("crm_verify")
-        .arg("-V")
-        .arg("-x")
-        .arg(path)
-        .output()
-        .ok()?;
+    let out = std::process::Command::new("crm_verify").arg("-V").arg("-x").arg(path).output().ok()?;
     let err = String::from_utf8_lossy(&out.stderr);
     Some((out.status.success(), err.contains("schema validation")))
 }
@@ -139,18 +113,10 @@ fn every_corpus_cib_round_trips() {
                 with_raw += usize::from(!raw.is_empty());
                 for note in raw {
                     // `<kind id="x">` written as raw XML: why → `<kind>: why`, ids dropped.
-                    let kind = note
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .trim_start_matches("`<")
-                        .to_string();
+                    let kind = note.split_whitespace().next().unwrap_or_default().trim_start_matches("`<").to_string();
                     let why = note.split_once("raw XML: ").map_or("", |(_, w)| w);
-                    let why: String = why
-                        .split('`')
-                        .enumerate()
-                        .map(|(i, p)| if i % 2 == 1 { "…" } else { p })
-                        .collect();
+                    let why: String =
+                        why.split('`').enumerate().map(|(i, p)| if i % 2 == 1 { "…" } else { p }).collect();
                     *reasons.entry(format!("<{kind}> {why}")).or_insert(0usize) += 1;
                 }
             }
@@ -166,11 +132,7 @@ fn every_corpus_cib_round_trips() {
         "{ok} of {} round-trip; crm_verify reports errors or warnings for {rejected} (of which {schema} fail schema validation); {raw_objects} objects in {with_raw} files went through `raw:`",
         files.len()
     );
-    let fallback: usize = reasons
-        .iter()
-        .filter(|(k, _)| k.contains("would plan a change"))
-        .map(|(_, v)| v)
-        .sum();
+    let fallback: usize = reasons.iter().filter(|(k, _)| k.contains("would plan a change")).map(|(_, v)| v).sum();
     eprintln!("{fallback} of them only because the plan check found their native form inexact");
     let mut reasons: Vec<(usize, String)> = reasons.into_iter().map(|(k, v)| (v, k)).collect();
     reasons.sort_by(|a, b| b.cmp(a));
@@ -185,9 +147,6 @@ fn every_corpus_cib_round_trips() {
         failures.is_empty(),
         "{} file(s) Pacemaker accepts do not round-trip: {:?}",
         failures.len(),
-        failures
-            .iter()
-            .map(|(f, _)| f.file_name().unwrap().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
+        failures.iter().map(|(f, _)| f.file_name().unwrap().to_string_lossy().into_owned()).collect::<Vec<_>>()
     );
 }

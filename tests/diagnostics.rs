@@ -22,8 +22,7 @@ fn case(name: &str, yaml: &str, codes: &[&str]) {
     for x in &d {
         assert!(x.help.is_some(), "{name}: {} has no help", x.code);
         assert!(
-            !x.message.ends_with('.')
-                && x.message.chars().next().is_some_and(|c| !c.is_uppercase()),
+            !x.message.ends_with('.') && x.message.chars().next().is_some_and(|c| !c.is_uppercase()),
             "{name}: message style: {}",
             x.message
         );
@@ -31,16 +30,11 @@ fn case(name: &str, yaml: &str, codes: &[&str]) {
     insta::assert_snapshot!(name, render_diags(&d, false));
 }
 
-const BASE: &str =
-    "cluster: c\nnodes:\n  n1: { id: 1, addrs: [10.0.0.1] }\n  n2: { id: 2, addrs: [10.0.0.2] }\n";
+const BASE: &str = "cluster: c\nnodes:\n  n1: { id: 1, addrs: [10.0.0.1] }\n  n2: { id: 2, addrs: [10.0.0.2] }\n";
 
 #[test]
 fn yaml_syntax() {
-    case(
-        "yaml_syntax",
-        "cluster: c\nresources:\n  a: { agent: \"x }\n",
-        &["cibform::yaml::syntax"],
-    );
+    case("yaml_syntax", "cluster: c\nresources:\n  a: { agent: \"x }\n", &["cibform::yaml::syntax"]);
 }
 
 #[test]
@@ -65,9 +59,7 @@ fn unknown_top_level_key() {
 fn wrong_type() {
     case(
         "wrong_type",
-        &format!(
-            "{BASE}resources:\n  r1: {{ agent: ocf:pacemaker:Dummy, ops: {{ name: monitor }} }}\n"
-        ),
+        &format!("{BASE}resources:\n  r1: {{ agent: ocf:pacemaker:Dummy, ops: {{ name: monitor }} }}\n"),
         &["cibform::yaml::type"],
     );
 }
@@ -85,35 +77,41 @@ fn missing_key() {
 fn duplicate_ids_across_kinds() {
     case(
         "duplicate_id",
-        &format!(
-            "{BASE}resources:\n  web: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  web: [web]\n"
-        ),
+        &format!("{BASE}resources:\n  web: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  web: [web]\n"),
         &["cibform::id::duplicate"],
     );
 }
 
 #[test]
 fn unknown_resource_in_group() {
-    case("unknown_group_member", &format!("{BASE}resources:\n  rs-vip: {{ agent: ocf:heartbeat:IPaddr2 }}\ngroups:\n  g: [rs-vpi]\n"), &["cibform::ref::unknown"]);
-}
-
-#[test]
-fn unknown_resource_in_clone() {
     case(
-        "unknown_clone_target",
-        &format!("{BASE}clones:\n  c: nothing\n"),
+        "unknown_group_member",
+        &format!("{BASE}resources:\n  rs-vip: {{ agent: ocf:heartbeat:IPaddr2 }}\ngroups:\n  g: [rs-vpi]\n"),
         &["cibform::ref::unknown"],
     );
 }
 
 #[test]
+fn unknown_resource_in_clone() {
+    case("unknown_clone_target", &format!("{BASE}clones:\n  c: nothing\n"), &["cibform::ref::unknown"]);
+}
+
+#[test]
 fn unknown_resource_in_constraint() {
-    case("unknown_constraint_ref", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - order: a\n    then: b\n"), &["cibform::ref::unknown"]);
+    case(
+        "unknown_constraint_ref",
+        &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - order: a\n    then: b\n"),
+        &["cibform::ref::unknown"],
+    );
 }
 
 #[test]
 fn resource_in_two_groups() {
-    case("member_twice", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  g1: [a]\n  g2: [a]\n"), &["cibform::group::member_twice"]);
+    case(
+        "member_twice",
+        &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  g1: [a]\n  g2: [a]\n"),
+        &["cibform::group::member_twice"],
+    );
 }
 
 #[test]
@@ -127,11 +125,7 @@ fn unknown_agent_standard() {
 
 #[test]
 fn ocf_agent_without_provider() {
-    case(
-        "agent_provider",
-        &format!("{BASE}resources:\n  a: {{ agent: ocf:IPaddr2 }}\n"),
-        &["cibform::agent::invalid"],
-    );
+    case("agent_provider", &format!("{BASE}resources:\n  a: {{ agent: ocf:IPaddr2 }}\n"), &["cibform::agent::invalid"]);
 }
 
 #[test]
@@ -141,11 +135,7 @@ fn bad_score() {
 
 #[test]
 fn bad_ip_address() {
-    case(
-        "bad_ip",
-        "cluster: c\nnodes:\n  n1: { id: 1, addrs: [192.168.33.300] }\n",
-        &["cibform::node::addr"],
-    );
+    case("bad_ip", "cluster: c\nnodes:\n  n1: { id: 1, addrs: [192.168.33.300] }\n", &["cibform::node::addr"]);
 }
 
 #[test]
@@ -168,7 +158,11 @@ fn quoted_rule_error_points_inside_the_quotes() {
 
 #[test]
 fn nodes_with_different_link_counts() {
-    case("node_links", "cluster: c\nnodes:\n  n1: { id: 1, addrs: [10.0.0.1, 10.1.0.1] }\n  n2: { id: 2, addrs: [10.0.0.2] }\n", &["cibform::node::links"]);
+    case(
+        "node_links",
+        "cluster: c\nnodes:\n  n1: { id: 1, addrs: [10.0.0.1, 10.1.0.1] }\n  n2: { id: 2, addrs: [10.0.0.2] }\n",
+        &["cibform::node::links"],
+    );
 }
 
 #[test]
@@ -182,11 +176,7 @@ fn duplicate_node_ids() {
 
 #[test]
 fn pacemaker_owned_property() {
-    case(
-        "owned_property",
-        &format!("{BASE}properties: {{ dc-version: 2.1.5 }}\n"),
-        &["cibform::property::owned"],
-    );
+    case("owned_property", &format!("{BASE}properties: {{ dc-version: 2.1.5 }}\n"), &["cibform::property::owned"]);
 }
 
 #[test]
@@ -200,11 +190,7 @@ fn two_node_needs_two_nodes() {
 
 #[test]
 fn constraint_without_kind() {
-    case(
-        "constraint_kind",
-        &format!("{BASE}constraints:\n  - score: 10\n"),
-        &["cibform::constraint::kind"],
-    );
+    case("constraint_kind", &format!("{BASE}constraints:\n  - score: 10\n"), &["cibform::constraint::kind"]);
 }
 
 #[test]
@@ -219,7 +205,13 @@ fn unknown_role() {
 
 #[test]
 fn bad_interval() {
-    case("bad_interval", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [{{ name: monitor, interval: ten }}] }}\n"), &["cibform::op::interval"]);
+    case(
+        "bad_interval",
+        &format!(
+            "{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [{{ name: monitor, interval: ten }}] }}\n"
+        ),
+        &["cibform::op::interval"],
+    );
 }
 
 #[test]
@@ -229,7 +221,11 @@ fn duplicate_op() {
 
 #[test]
 fn cloning_a_group_member() {
-    case("clone_group_member", &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  g: [a]\nclones:\n  a-clone: a\n"), &["cibform::clone::group_member"]);
+    case(
+        "clone_group_member",
+        &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy }}\ngroups:\n  g: [a]\nclones:\n  a-clone: a\n"),
+        &["cibform::clone::group_member"],
+    );
 }
 
 #[test]
@@ -250,25 +246,18 @@ fn invalid_id() {
 fn duplicate_param() {
     case(
         "duplicate_param",
-        &format!(
-            "{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, params: {{ x: 1, x: 2 }} }}\n"
-        ),
+        &format!("{BASE}resources:\n  a: {{ agent: ocf:pacemaker:Dummy, params: {{ x: 1, x: 2 }} }}\n"),
         &["cibform::yaml::duplicate_key"],
     );
 }
 
 #[test]
 fn several_problems_are_all_reported() {
-    let d = diags(&format!("{BASE}resources:\n  a: {{ agent: ocf:nope }}\n  b: {{ agent: foo:bar }}\ngroups:\n  g: [a, zz]\n"));
+    let d = diags(&format!(
+        "{BASE}resources:\n  a: {{ agent: ocf:nope }}\n  b: {{ agent: foo:bar }}\ngroups:\n  g: [a, zz]\n"
+    ));
     let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
-    assert_eq!(
-        codes,
-        [
-            "cibform::agent::invalid",
-            "cibform::agent::standard",
-            "cibform::ref::unknown"
-        ]
-    );
+    assert_eq!(codes, ["cibform::agent::invalid", "cibform::agent::standard", "cibform::ref::unknown"]);
 }
 
 /// Bad files end with exit 1 and a message naming the file, never a panic or a hang.
@@ -284,35 +273,16 @@ fn bad_files_fail_cleanly() {
     }
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.yaml", Vec::new(), "cibform::input::empty"),
-        (
-            "binary.yaml",
-            vec![0x7f, b'E', b'L', b'F', 0, 1, 2],
-            "cibform::input::binary",
-        ),
-        (
-            "latin1.yaml",
-            b"cluster: caf\xe9\n".to_vec(),
-            "cibform::input::encoding",
-        ),
+        ("binary.yaml", vec![0x7f, b'E', b'L', b'F', 0, 1, 2], "cibform::input::binary"),
+        ("latin1.yaml", b"cluster: caf\xe9\n".to_vec(), "cibform::input::encoding"),
         ("bomb.yaml", bomb.into_bytes(), "cibform::yaml::"),
-        (
-            "deep.yaml",
-            "[".repeat(100_000).into_bytes(),
-            "cibform::yaml::limit",
-        ),
+        ("deep.yaml", "[".repeat(100_000).into_bytes(), "cibform::yaml::limit"),
         (
             "deep-map.yaml",
-            (0..100_000)
-                .map(|i| format!("{}a:\n", " ".repeat(i % 200)))
-                .collect::<String>()
-                .into_bytes(),
+            (0..100_000).map(|i| format!("{}a:\n", " ".repeat(i % 200))).collect::<String>().into_bytes(),
             "cibform::yaml::",
         ),
-        (
-            "docs.yaml",
-            b"cluster: a\n---\ncluster: b\n".to_vec(),
-            "cibform::yaml::documents",
-        ),
+        ("docs.yaml", b"cluster: a\n---\ncluster: b\n".to_vec(), "cibform::yaml::documents"),
     ];
     for (name, bytes, code) in cases {
         let path = dir.path().join(name);
@@ -326,30 +296,19 @@ fn bad_files_fail_cleanly() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         assert!(stderr.contains(code), "{name}: expected {code}:\n{stderr}");
-        assert!(
-            stderr.contains(name),
-            "{name}: the message names the file:\n{stderr}"
-        );
+        assert!(stderr.contains(name), "{name}: the message names the file:\n{stderr}");
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }
 
 #[test]
 fn raw_not_well_formed() {
-    case(
-        "raw_xml",
-        &format!("{BASE}raw:\n  - <rsc_ticket id=\"t\" rsc=\"r\" ticket=\"T\">\n"),
-        &["cibform::raw::xml"],
-    );
+    case("raw_xml", &format!("{BASE}raw:\n  - <rsc_ticket id=\"t\" rsc=\"r\" ticket=\"T\">\n"), &["cibform::raw::xml"]);
 }
 
 #[test]
 fn raw_unknown_element() {
-    case(
-        "raw_element",
-        &format!("{BASE}raw:\n  - <status/>\n"),
-        &["cibform::raw::element"],
-    );
+    case("raw_element", &format!("{BASE}raw:\n  - <status/>\n"), &["cibform::raw::element"]);
 }
 
 #[test]

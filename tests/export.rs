@@ -13,14 +13,8 @@ use cibform::plan::view::views;
 fn export_fixture(name: &str) -> (String, Vec<String>) {
     let path = fixture(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    let live = Live {
-        name: name.into(),
-        cib: Cib::parse(name, &text).unwrap(),
-    };
-    let opts = cibform::export::Options {
-        cluster: Some("clst-01".into()),
-        ..Default::default()
-    };
+    let live = Live { name: name.into(), cib: Cib::parse(name, &text).unwrap() };
+    let opts = cibform::export::Options { cluster: Some("clst-01".into()), ..Default::default() };
     cibform::ops::export_live(&live, &Target::File(path), &opts).unwrap()
 }
 
@@ -28,10 +22,7 @@ fn export_fixture(name: &str) -> (String, Vec<String>) {
 fn created_views(yaml: &str) -> Vec<(cibform::plan::view::ObjKey, cibform::plan::view::View)> {
     let (src, raw) = cibform::config::parse("t.yaml", yaml.as_bytes()).unwrap();
     let (model, _) = cibform::validate::validate(&src, &raw).unwrap();
-    let live = Live {
-        name: "empty".into(),
-        cib: Cib::parse("empty", EMPTY_CIB).unwrap(),
-    };
+    let live = Live { name: "empty".into(), cib: Cib::parse("empty", EMPTY_CIB).unwrap() };
     let planned = cibform::ops::plan_live(
         &model,
         live,
@@ -61,23 +52,11 @@ fn crmsh_seed_exports_to_the_reference_example() {
 fn export_then_plan_on_the_command_line() {
     let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
     let yaml = dir.path().join("cluster.yaml");
-    let out = cibform(&[
-        "export",
-        &target(&cib),
-        "--cluster",
-        "clst-01",
-        "-o",
-        yaml.to_str().unwrap(),
-    ]);
+    let out = cibform(&["export", &target(&cib), "--cluster", "clst-01", "-o", yaml.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stdout.is_empty());
     assert!(out.stderr.contains("wrote"), "{}", out.stderr);
-    let plan = cibform(&[
-        "plan",
-        yaml.to_str().unwrap(),
-        &target(&cib),
-        "--detailed-exitcode",
-    ]);
+    let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());
     // Without a name the CIB does not record, the file says so on stderr and still plans clean.
     let out = cibform(&["export", &target(&cib)]);
@@ -171,22 +150,12 @@ fn what_the_model_cannot_express_goes_through_raw_and_still_plans_clean() {
     insta::assert_snapshot!("rich_export", out.stdout);
     let yaml = dir.path().join("cluster.yaml");
     std::fs::write(&yaml, &out.stdout).unwrap();
-    let plan = cibform(&[
-        "plan",
-        yaml.to_str().unwrap(),
-        &target(&cib),
-        "--detailed-exitcode",
-    ]);
+    let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());
     // Raw objects are owned: dropping one from the file plans its removal.
     let dropped = drop_raw_item(&out.stdout, "rsc_ticket");
     std::fs::write(&yaml, dropped).unwrap();
-    let plan = cibform(&[
-        "plan",
-        yaml.to_str().unwrap(),
-        &target(&cib),
-        "--detailed-exitcode",
-    ]);
+    let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}", plan.snapshot());
     assert!(plan.stdout.contains("web-ticket"), "{}", plan.stdout);
     assert!(plan.stdout.contains("1 to destroy"), "{}", plan.stdout);
@@ -196,10 +165,7 @@ fn what_the_model_cannot_express_goes_through_raw_and_still_plans_clean() {
 fn drop_raw_item(yaml: &str, name: &str) -> String {
     let (head, raw) = yaml.split_once("\nraw:\n").expect("a raw section");
     let items: Vec<&str> = raw.split("  - ").filter(|i| !i.is_empty()).collect();
-    let kept: Vec<&str> = items
-        .into_iter()
-        .filter(|i| !i.contains(&format!("<{name} ")))
-        .collect();
+    let kept: Vec<&str> = items.into_iter().filter(|i| !i.contains(&format!("<{name} "))).collect();
     format!("{head}\nraw:\n  - {}", kept.join("  - "))
 }
 
@@ -213,12 +179,7 @@ fn raw_objects_are_applied_and_pacemaker_accepts_the_result() {
     let yaml = dir.path().join("cluster.yaml");
     std::fs::write(&yaml, &out.stdout).unwrap();
     let (_d, empty) = scratch_with_cib(None);
-    let apply = cibform(&[
-        "apply",
-        yaml.to_str().unwrap(),
-        &target(&empty),
-        "--auto-approve",
-    ]);
+    let apply = cibform(&["apply", yaml.to_str().unwrap(), &target(&empty), "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(apply.stderr.contains("Verified"), "{}", apply.stderr);
     let written = std::fs::read_to_string(&empty).unwrap();
@@ -226,12 +187,7 @@ fn raw_objects_are_applied_and_pacemaker_accepts_the_result() {
         assert!(written.contains(id), "{id} missing from\n{written}");
     }
     if have("crm_verify") {
-        let v = std::process::Command::new("crm_verify")
-            .arg("-V")
-            .arg("-x")
-            .arg(&empty)
-            .output()
-            .unwrap();
+        let v = std::process::Command::new("crm_verify").arg("-V").arg("-x").arg(&empty).output().unwrap();
         let err = String::from_utf8_lossy(&v.stderr);
         assert!(!err.contains("schema validation"), "{err}");
     }
@@ -241,13 +197,9 @@ fn raw_objects_are_applied_and_pacemaker_accepts_the_result() {
 fn an_object_forced_through_raw_keeps_its_members_and_constraints_working() {
     let path = fixture("seed-pcs.xml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let live = Live {
-        name: "seed".into(),
-        cib: Cib::parse("seed", &text).unwrap(),
-    };
+    let live = Live { name: "seed".into(), cib: Cib::parse("seed", &text).unwrap() };
     let mut opts = cibform::export::Options::default();
-    opts.force_raw
-        .insert("resource:rg-01".into(), "forced by the test".into());
+    opts.force_raw.insert("resource:rg-01".into(), "forced by the test".into());
     let (yaml, notes) = cibform::ops::export_live(&live, &Target::File(path), &opts).unwrap();
     assert_eq!(
         notes,

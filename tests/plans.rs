@@ -29,9 +29,7 @@ fn plans(name: &str, edit: impl Fn(String) -> String) {
 
 #[test]
 fn vip_address_changes_in_place() {
-    plans("vip_address", |t| {
-        t.replace("ip: 192.168.33.23", "ip: 192.168.33.24")
-    });
+    plans("vip_address", |t| t.replace("ip: 192.168.33.23", "ip: 192.168.33.24"));
 }
 
 #[test]
@@ -43,28 +41,18 @@ fn added_resource_is_created_with_default_ops() {
 
 #[test]
 fn dropped_property_is_removed() {
-    plans("drop_property", |t| {
-        t.replace("  no-quorum-policy: ignore\n", "")
-    });
+    plans("drop_property", |t| t.replace("  no-quorum-policy: ignore\n", ""));
 }
 
 #[test]
 fn reordered_group_changes_member_order() {
-    plans("reorder_group", |t| {
-        t.replace(
-            "[rs-vip-33, rs-systemd-squid]",
-            "[rs-systemd-squid, rs-vip-33]",
-        )
-    });
+    plans("reorder_group", |t| t.replace("[rs-vip-33, rs-systemd-squid]", "[rs-systemd-squid, rs-vip-33]"));
 }
 
 #[test]
 fn edited_rule_updates_the_constraint_in_place() {
     plans("edit_rule", |t| {
-        t.replace(
-            "rule: pingd lt 1 or not_defined pingd",
-            "rule: pingd lte 500 or not_defined pingd",
-        )
+        t.replace("rule: pingd lt 1 or not_defined pingd", "rule: pingd lte 500 or not_defined pingd")
     });
 }
 
@@ -78,9 +66,7 @@ fn undeclared_resources_are_destroyed_loudly() {
 
 #[test]
 fn standby_is_a_node_attribute() {
-    plans("standby", |t| {
-        t.replace("t3021cent: { id: 1,", "t3021cent: { id: 1, standby: true,")
-    });
+    plans("standby", |t| t.replace("t3021cent: { id: 1,", "t3021cent: { id: 1, standby: true,"));
 }
 
 #[test]

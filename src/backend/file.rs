@@ -16,26 +16,17 @@ use crate::cib::{Cib, Version};
 /// Unreadable file, or not a CIB.
 pub fn read(path: &Path) -> Result<Live, BackendError> {
     let name = path.display().to_string();
-    let text = fs::read(path).map_err(|source| BackendError::Read {
-        path: name.clone(),
-        source,
-    })?;
+    let text = fs::read(path).map_err(|source| BackendError::Read { path: name.clone(), source })?;
     let text = String::from_utf8(text).map_err(|e| BackendError::Read {
         path: name.clone(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
-    let cib = Cib::parse(&name, &text).map_err(|diag| BackendError::BadCib {
-        name: name.clone(),
-        diag,
-    })?;
+    let cib = Cib::parse(&name, &text).map_err(|diag| BackendError::BadCib { name: name.clone(), diag })?;
     Ok(Live { name, cib })
 }
 
 fn lock_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.cibform-lock"))
 }
 
@@ -48,38 +39,21 @@ fn lock_path(path: &Path) -> PathBuf {
 /// Stale configuration; I/O errors (the original file is then untouched).
 pub fn write(path: &Path, expect: &Expect, new: &Cib) -> Result<Version, BackendError> {
     let name = path.display().to_string();
-    let werr = |source| BackendError::Write {
-        path: name.clone(),
-        source,
-    };
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(path))
-        .map_err(werr)?;
+    let werr = |source| BackendError::Write { path: name.clone(), source };
+    let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock_path(path)).map_err(werr)?;
     lock.lock().map_err(werr)?;
     let current = read(path)?;
     if current.cib.config_digest() != expect.config_digest {
         let now = current.cib.version().unwrap_or(expect.version);
-        return Err(BackendError::Stale {
-            planned: expect.version,
-            now,
-            current: Box::new(current.cib),
-        });
+        return Err(BackendError::Stale { planned: expect.version, now, current: Box::new(current.cib) });
     }
     // Bump from the version on disk (a status-only change may have moved num_updates).
     let new = current.cib.with_configuration(new.configuration().clone());
     let version = new.version().unwrap_or(expect.version);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.cibform-tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         std::process::id()
     ));
     let result = (|| {

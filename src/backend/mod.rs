@@ -73,16 +73,11 @@ pub enum BackendError {
         source: std::io::Error,
     },
     #[error("the CIB from `{name}` is not usable")]
-    BadCib {
-        name: String,
-        diag: Box<crate::diag::Diag>,
-    },
-    #[error("the cluster changed since this plan was made (planned against CIB {planned}, now {now}); nothing was changed")]
-    Stale {
-        planned: Version,
-        now: Version,
-        current: Box<Cib>,
-    },
+    BadCib { name: String, diag: Box<crate::diag::Diag> },
+    #[error(
+        "the cluster changed since this plan was made (planned against CIB {planned}, now {now}); nothing was changed"
+    )]
+    Stale { planned: Version, now: Version, current: Box<Cib> },
 }
 
 /// Read the target.

@@ -13,18 +13,11 @@ use crate::diag::{Diag, Source};
 use xml::Element;
 
 /// Cluster properties that Pacemaker maintains itself: never written, never removed.
-pub const PACEMAKER_OWNED: &[&str] = &[
-    "dc-version",
-    "cluster-infrastructure",
-    "cluster-name",
-    "have-watchdog",
-    "last-lrm-refresh",
-];
+pub const PACEMAKER_OWNED: &[&str] =
+    &["dc-version", "cluster-infrastructure", "cluster-name", "have-watchdog", "last-lrm-refresh"];
 
 /// `(admin_epoch, epoch, num_updates)`: Pacemaker's CIB version.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Version {
     pub admin_epoch: u64,
     pub epoch: u64,
@@ -33,11 +26,7 @@ pub struct Version {
 
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}.{}.{}",
-            self.admin_epoch, self.epoch, self.num_updates
-        )
+        write!(f, "{}.{}.{}", self.admin_epoch, self.epoch, self.num_updates)
     }
 }
 
@@ -56,59 +45,47 @@ impl Cib {
     pub fn parse(name: &str, text: &str) -> Result<Cib, Box<Diag>> {
         let src = Source::new(name, text);
         if text.trim().is_empty() {
-            return Err(Box::new(Diag::error("cibform::cib::empty", format!("`{name}` is empty")).help("a CIB file is what `cibadmin --query` prints; `cibadmin --empty` makes an empty one")));
+            return Err(Box::new(
+                Diag::error("cibform::cib::empty", format!("`{name}` is empty"))
+                    .help("a CIB file is what `cibadmin --query` prints; `cibadmin --empty` makes an empty one"),
+            ));
         }
         let root = Element::parse(text).map_err(|e| {
             Box::new(
-                Diag::error(
-                    "cibform::cib::xml",
-                    format!("`{name}` is not well-formed XML: {}", e.message),
-                )
-                .label(
-                    Span {
-                        offset: e.offset,
-                        len: 1,
-                    },
-                    "here",
-                )
-                .help("a CIB file is what `cibadmin --query` prints")
-                .in_source(&src),
+                Diag::error("cibform::cib::xml", format!("`{name}` is not well-formed XML: {}", e.message))
+                    .label(Span { offset: e.offset, len: 1 }, "here")
+                    .help("a CIB file is what `cibadmin --query` prints")
+                    .in_source(&src),
             )
         })?;
         if root.name != "cib" {
             return Err(Box::new(
                 Diag::error(
                     "cibform::cib::root",
-                    format!(
-                        "`{name}` is not a CIB: the root element is `<{}>`",
-                        root.name
-                    ),
+                    format!("`{name}` is not a CIB: the root element is `<{}>`", root.name),
                 )
                 .help("a CIB's root element is `<cib>`; `cibadmin --query` prints one"),
             ));
         }
         let Some(config) = root.child("configuration") else {
-            return Err(Box::new(Diag::error("cibform::cib::configuration", format!("`{name}` has no `<configuration>` section")).help("a CIB has `<configuration>` and `<status>`; `cibadmin --empty` makes a valid empty one")));
+            return Err(Box::new(
+                Diag::error("cibform::cib::configuration", format!("`{name}` has no `<configuration>` section"))
+                    .help("a CIB has `<configuration>` and `<status>`; `cibadmin --empty` makes a valid empty one"),
+            ));
         };
         for section in ["crm_config", "nodes", "resources", "constraints"] {
             if config.child(section).is_none() {
                 return Err(Box::new(
-                    Diag::error(
-                        "cibform::cib::section",
-                        format!("`{name}` has no `<{section}>` in `<configuration>`"),
-                    )
-                    .help(
-                        "Pacemaker's schema requires crm_config, nodes, resources and constraints",
-                    ),
+                    Diag::error("cibform::cib::section", format!("`{name}` has no `<{section}>` in `<configuration>`"))
+                        .help("Pacemaker's schema requires crm_config, nodes, resources and constraints"),
                 ));
             }
         }
         let cib = Cib { root };
         cib.version().map_err(|m| {
             Box::new(
-                Diag::error("cibform::cib::version", format!("`{name}`: {m}")).help(
-                    "the `<cib>` element carries admin_epoch, epoch and num_updates as integers",
-                ),
+                Diag::error("cibform::cib::version", format!("`{name}`: {m}"))
+                    .help("the `<cib>` element carries admin_epoch, epoch and num_updates as integers"),
             )
         })?;
         Ok(cib)
@@ -122,23 +99,15 @@ impl Cib {
         let get = |n: &str| -> Result<u64, String> {
             match self.root.attr(n) {
                 None => Ok(0),
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| format!("`{n}` is `{v}`, not an integer")),
+                Some(v) => v.parse().map_err(|_| format!("`{n}` is `{v}`, not an integer")),
             }
         };
-        Ok(Version {
-            admin_epoch: get("admin_epoch")?,
-            epoch: get("epoch")?,
-            num_updates: get("num_updates")?,
-        })
+        Ok(Version { admin_epoch: get("admin_epoch")?, epoch: get("epoch")?, num_updates: get("num_updates")? })
     }
 
     /// The `configuration` section (its presence is checked by `parse`).
     pub fn configuration(&self) -> &Element {
-        self.root
-            .child("configuration")
-            .expect("checked by Cib::parse")
+        self.root.child("configuration").expect("checked by Cib::parse")
     }
 
     /// A section of `configuration` (`crm_config`, `nodes`, `resources`, `constraints`, ...).
@@ -157,11 +126,7 @@ impl Cib {
     #[must_use]
     pub fn with_configuration(&self, config: Element) -> Cib {
         let mut root = self.root.clone();
-        let v = self.version().unwrap_or(Version {
-            admin_epoch: 0,
-            epoch: 0,
-            num_updates: 0,
-        });
+        let v = self.version().unwrap_or(Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
         root.set_attr("epoch", (v.epoch + 1).to_string());
         root.set_attr("num_updates", "0");
         if let Some(slot) = root.children.iter_mut().find_map(|n| match n {
@@ -212,33 +177,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.config_digest(), b.config_digest());
-        let c = Cib::parse(
-            "c",
-            &EMPTY.replace("<nodes/>", "<nodes><node id=\"1\" uname=\"n\"/></nodes>"),
-        )
-        .unwrap();
+        let c = Cib::parse("c", &EMPTY.replace("<nodes/>", "<nodes><node id=\"1\" uname=\"n\"/></nodes>")).unwrap();
         assert_ne!(a.config_digest(), c.config_digest());
     }
 
     #[test]
     fn bad_cibs_are_diagnosed() {
         assert_eq!(Cib::parse("x", "").unwrap_err().code, "cibform::cib::empty");
+        assert_eq!(Cib::parse("x", "<cib>").unwrap_err().code, "cibform::cib::xml");
+        assert_eq!(Cib::parse("x", "<foo/>").unwrap_err().code, "cibform::cib::root");
+        assert_eq!(Cib::parse("x", "<cib/>").unwrap_err().code, "cibform::cib::configuration");
         assert_eq!(
-            Cib::parse("x", "<cib>").unwrap_err().code,
-            "cibform::cib::xml"
-        );
-        assert_eq!(
-            Cib::parse("x", "<foo/>").unwrap_err().code,
-            "cibform::cib::root"
-        );
-        assert_eq!(
-            Cib::parse("x", "<cib/>").unwrap_err().code,
-            "cibform::cib::configuration"
-        );
-        assert_eq!(
-            Cib::parse("x", &EMPTY.replace("epoch=\"3\"", "epoch=\"x\""))
-                .unwrap_err()
-                .code,
+            Cib::parse("x", &EMPTY.replace("epoch=\"3\"", "epoch=\"x\"")).unwrap_err().code,
             "cibform::cib::version"
         );
     }
@@ -247,13 +197,6 @@ mod tests {
     fn new_configuration_bumps_epoch() {
         let a = Cib::parse("a", EMPTY).unwrap();
         let b = a.with_configuration(a.configuration().clone());
-        assert_eq!(
-            b.version().unwrap(),
-            Version {
-                admin_epoch: 0,
-                epoch: 4,
-                num_updates: 0
-            }
-        );
+        assert_eq!(b.version().unwrap(), Version { admin_epoch: 0, epoch: 4, num_updates: 0 });
     }
 }

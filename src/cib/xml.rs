@@ -34,11 +34,7 @@ pub struct XmlError {
 impl Element {
     /// A new element with no attributes or children.
     pub fn new(name: impl Into<String>) -> Self {
-        Element {
-            name: name.into(),
-            attrs: Vec::new(),
-            children: Vec::new(),
-        }
+        Element { name: name.into(), attrs: Vec::new(), children: Vec::new() }
     }
 
     /// Builder: set an attribute.
@@ -57,10 +53,7 @@ impl Element {
 
     /// The value of an attribute, if present.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The `id` attribute, if present.
@@ -149,8 +142,7 @@ impl Element {
 
     /// Drop whitespace-only text children recursively (indentation is not content in a CIB).
     pub fn trim_whitespace(&mut self) {
-        self.children
-            .retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
+        self.children.retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
         for e in self.elements_mut() {
             e.trim_whitespace();
         }
@@ -161,16 +153,10 @@ impl Element {
     /// # Errors
     /// Returns the parser's message and the byte offset of the problem.
     pub fn parse(text: &str) -> Result<Element, XmlError> {
-        let opts = roxmltree::ParsingOptions {
-            allow_dtd: false,
-            nodes_limit: u32::MAX,
-        };
+        let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX };
         let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
             let pos = e.pos();
-            XmlError {
-                message: e.to_string(),
-                offset: offset_of(text, pos.row, pos.col),
-            }
+            XmlError { message: e.to_string(), offset: offset_of(text, pos.row, pos.col) }
         })?;
         let mut root = convert(doc.root_element());
         root.trim_whitespace();
@@ -224,11 +210,9 @@ fn convert(node: roxmltree::Node<'_, '_>) -> Element {
         if c.is_element() {
             el.children.push(Node::Element(convert(c)));
         } else if c.is_text() {
-            el.children
-                .push(Node::Text(c.text().unwrap_or_default().to_string()));
+            el.children.push(Node::Text(c.text().unwrap_or_default().to_string()));
         } else if c.is_comment() {
-            el.children
-                .push(Node::Comment(c.text().unwrap_or_default().to_string()));
+            el.children.push(Node::Comment(c.text().unwrap_or_default().to_string()));
         }
     }
     el
@@ -238,11 +222,7 @@ fn offset_of(text: &str, row: u32, col: u32) -> usize {
     let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         if i + 1 == row as usize {
-            let col_bytes: usize = line
-                .chars()
-                .take(col.saturating_sub(1) as usize)
-                .map(char::len_utf8)
-                .sum();
+            let col_bytes: usize = line.chars().take(col.saturating_sub(1) as usize).map(char::len_utf8).sum();
             return offset + col_bytes;
         }
         offset += line.len();
@@ -278,10 +258,7 @@ mod tests {
         assert_eq!(el.attr("b"), Some("x & \"y\""));
         let again = Element::parse(&el.to_xml()).unwrap();
         assert_eq!(el, again);
-        assert!(matches!(
-            el.child("configuration").unwrap().children[0],
-            Node::Comment(_)
-        ));
+        assert!(matches!(el.child("configuration").unwrap().children[0], Node::Comment(_)));
     }
 
     #[test]

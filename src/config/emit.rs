@@ -51,10 +51,7 @@ pub fn to_string(top: &[(String, Yaml)]) -> String {
     let mut out = String::new();
     let mut prev_scalar = true;
     for (i, (k, v)) in top.iter().enumerate() {
-        let is_scalar = matches!(
-            v,
-            Yaml::Str(_) | Yaml::Text(_) | Yaml::Bool(_) | Yaml::Int(_)
-        );
+        let is_scalar = matches!(v, Yaml::Str(_) | Yaml::Text(_) | Yaml::Bool(_) | Yaml::Int(_));
         if i > 0 && !(is_scalar && prev_scalar) {
             out.push('\n');
         }
@@ -198,10 +195,8 @@ fn flow(v: &Yaml) -> Option<String> {
         }
         Yaml::Map(entries) if entries.is_empty() => Some("{}".into()),
         Yaml::Map(entries) => {
-            let parts: Option<Vec<String>> = entries
-                .iter()
-                .map(|(k, v)| flow(v).map(|f| format!("{}: {f}", scalar(k))))
-                .collect();
+            let parts: Option<Vec<String>> =
+                entries.iter().map(|(k, v)| flow(v).map(|f| format!("{}: {f}", scalar(k)))).collect();
             Some(format!("{{ {} }}", parts?.join(", ")))
         }
         Yaml::Block(_) | Yaml::Commented(..) => None,
@@ -246,11 +241,7 @@ fn is_plain(s: &str) -> bool {
     // Indicators that start something else than a plain scalar.
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
         // `-INFINITY`, `-1`: a dash followed by a word character stays plain.
-        let dash_word = first == '-'
-            && s[1..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
+        let dash_word = first == '-' && s[1..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
         if !dash_word {
             return false;
         }
@@ -275,8 +266,7 @@ fn looks_like_number(s: &str) -> bool {
         || lower.starts_with("0b")
         || matches!(lower.as_str(), ".inf" | ".nan")
         || (!t.is_empty()
-            && t.chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '_' | '+' | '-'))
+            && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '_' | '+' | '-'))
             && t.chars().any(|c| c.is_ascii_digit()))
 }
 
@@ -404,56 +394,32 @@ mod tests {
                 scalar(v),
                 scalar(v)
             );
-            let (_, raw) = crate::config::parse("t", doc.as_bytes())
-                .unwrap_or_else(|e| panic!("{v:?} as {}: {e:?}", scalar(v)));
+            let (_, raw) =
+                crate::config::parse("t", doc.as_bytes()).unwrap_or_else(|e| panic!("{v:?} as {}: {e:?}", scalar(v)));
             let p = &raw.properties.0[0].1.value.0;
             assert_eq!(p, v, "flow value {v:?} written as {}", text(v));
             let r = &raw.rsc_defaults.0[0].1.value.0;
             assert_eq!(r, v, "block value {v:?} written as {}", text(v));
             let k = &raw.rsc_defaults.0[1].0.value;
             assert_eq!(k, v, "key {v:?} written as {}", scalar(v));
-            let d = &raw.resources.0[0]
-                .1
-                .value
-                .description
-                .as_ref()
-                .unwrap()
-                .value;
+            let d = &raw.resources.0[0].1.value.description.as_ref().unwrap().value;
             assert_eq!(d, v, "string field {v:?} written as {}", scalar(v));
-            let crate::config::raw::RawClone::Of(c) = &raw.clones.0[0].1.value else {
-                panic!("{v:?}: clone")
-            };
+            let crate::config::raw::RawClone::Of(c) = &raw.clones.0[0].1.value else { panic!("{v:?}: clone") };
             assert_eq!(c, v, "id field {v:?} written as {}", scalar(v));
             let con = &raw.constraints[0].value;
             assert_eq!(con.location.as_ref().unwrap().value, v);
-            let crate::config::raw::RawRule::Text(r) = &con.rule.as_ref().unwrap().value else {
-                panic!("{v:?}: rule")
-            };
+            let crate::config::raw::RawRule::Text(r) = &con.rule.as_ref().unwrap().value else { panic!("{v:?}: rule") };
             assert_eq!(r, v, "rule {v:?} written as {}", scalar(v));
         }
     }
 
     #[test]
     fn plain_where_a_person_would_write_plain() {
-        for v in [
-            "ignore",
-            "false",
-            "24",
-            "192.168.33.23",
-            "ocf:heartbeat:IPaddr2",
-            "-INFINITY",
-            "5s",
-            "0.10",
-            "0x1F",
-        ] {
+        for v in ["ignore", "false", "24", "192.168.33.23", "ocf:heartbeat:IPaddr2", "-INFINITY", "5s", "0.10", "0x1F"]
+        {
             assert_eq!(text(v), v);
         }
-        for (v, q) in [
-            ("yes", "\"yes\""),
-            ("007", "\"007\""),
-            ("24", "\"24\""),
-            ("null", "\"null\""),
-        ] {
+        for (v, q) in [("yes", "\"yes\""), ("007", "\"007\""), ("24", "\"24\""), ("null", "\"null\"")] {
             assert_eq!(scalar(v), q);
         }
     }
@@ -465,32 +431,20 @@ mod tests {
             (
                 "resources".into(),
                 Yaml::Map(vec![
-                    (
-                        "a".into(),
-                        Yaml::Map(vec![("agent".into(), Yaml::str("systemd:a"))]),
-                    ),
+                    ("a".into(), Yaml::Map(vec![("agent".into(), Yaml::str("systemd:a"))])),
                     (
                         "b".into(),
                         Yaml::Map(vec![
                             ("agent".into(), Yaml::str("ocf:heartbeat:IPaddr2")),
                             (
                                 "params".into(),
-                                Yaml::Map(
-                                    (0..12)
-                                        .map(|i| (format!("param{i}"), Yaml::str("value")))
-                                        .collect(),
-                                ),
+                                Yaml::Map((0..12).map(|i| (format!("param{i}"), Yaml::str("value"))).collect()),
                             ),
                         ]),
                     ),
                 ]),
             ),
-            (
-                "raw".into(),
-                Yaml::Seq(vec![Yaml::Block(
-                    "<tags>\n  <tag id=\"t\"/>\n</tags>\n".into(),
-                )]),
-            ),
+            ("raw".into(), Yaml::Seq(vec![Yaml::Block("<tags>\n  <tag id=\"t\"/>\n</tags>\n".into())])),
         ]);
         insta::assert_snapshot!(doc, @r#"
         cluster: c

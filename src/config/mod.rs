@@ -48,13 +48,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
             let src = Source::new(name, String::from_utf8_lossy(bytes).into_owned());
             let at = e.valid_up_to();
             return Err(Box::new(
-                Diag::error(
-                    "cibform::input::encoding",
-                    format!("`{name}` is not valid UTF-8"),
-                )
-                .label(Span { offset: at, len: 1 }, "invalid byte here")
-                .help("save the file as UTF-8")
-                .in_source(&src),
+                Diag::error("cibform::input::encoding", format!("`{name}` is not valid UTF-8"))
+                    .label(Span { offset: at, len: 1 }, "invalid byte here")
+                    .help("save the file as UTF-8")
+                    .in_source(&src),
             ));
         }
     };
@@ -136,11 +133,7 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
     let lower = msg.to_lowercase();
     let mut msg = msg;
     if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
-        let key = rest
-            .split(", set DuplicateKeyPolicy")
-            .next()
-            .unwrap_or(rest)
-            .trim();
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest).trim();
         msg = format!("`{key}` appears twice in the same mapping");
     }
     if lower.starts_with("budget breached") {
@@ -153,10 +146,7 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
         } else {
             format!(
                 "the YAML exceeds a parser safety limit ({})",
-                msg.trim_start_matches("budget breached: ")
-                    .split(" at line")
-                    .next()
-                    .unwrap_or_default()
+                msg.trim_start_matches("budget breached: ").split(" at line").next().unwrap_or_default()
             )
         };
     }
@@ -168,53 +158,38 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
             .map(|(_, rest)| rest.split(", ").map(|s| s.trim_matches('`')).collect())
             .unwrap_or_else(|| TOP_KEYS.to_vec());
         let help = match suggest(&field, expected.iter().copied()) {
-            Some(s) => format!(
-                "did you mean `{s}`? allowed keys here: {}",
-                expected.join(", ")
-            ),
+            Some(s) => format!("did you mean `{s}`? allowed keys here: {}", expected.join(", ")),
             None => format!("allowed keys here: {}", expected.join(", ")),
         };
         msg = format!("unknown key `{field}`");
         ("cibform::yaml::unknown_key", help)
     } else if msg.contains("appears twice in the same mapping") {
-        (
-            "cibform::yaml::duplicate_key",
-            "keep one of them: YAML mappings cannot repeat a key".to_string(),
-        )
+        ("cibform::yaml::duplicate_key", "keep one of them: YAML mappings cannot repeat a key".to_string())
     } else if lower.contains("more than one yaml document") {
         (
             "cibform::yaml::documents",
-            "a cluster file holds exactly one YAML document: remove the `---` separators"
-                .to_string(),
+            "a cluster file holds exactly one YAML document: remove the `---` separators".to_string(),
         )
     } else if lower.contains("safety limit")
         || lower.contains("levels deep")
         || lower.contains("aliases")
         || lower.contains("recursion")
     {
-        ("cibform::yaml::limit", "cluster files are small and shallow; anchors/aliases and nesting are limited to keep parsing safe".to_string())
+        (
+            "cibform::yaml::limit",
+            "cluster files are small and shallow; anchors/aliases and nesting are limited to keep parsing safe"
+                .to_string(),
+        )
     } else if lower.contains("missing field") {
         msg = msg.replace("missing field", "missing key");
-        (
-            "cibform::yaml::missing_key",
-            "add the key; see `cibform schema` for the file's shape".to_string(),
-        )
-    } else if lower.contains("invalid type")
-        || lower.contains("expected")
-        || lower.contains("cannot deserialize")
-    {
+        ("cibform::yaml::missing_key", "add the key; see `cibform schema` for the file's shape".to_string())
+    } else if lower.contains("invalid type") || lower.contains("expected") || lower.contains("cannot deserialize") {
         msg = msg
             .replace("expected sequence start", "expected a list")
             .replace("expected mapping start", "expected a mapping");
-        (
-            "cibform::yaml::type",
-            "see `cibform schema` for the expected shape".to_string(),
-        )
+        ("cibform::yaml::type", "see `cibform schema` for the expected shape".to_string())
     } else {
-        (
-            "cibform::yaml::syntax",
-            "fix the YAML syntax at the marked place".to_string(),
-        )
+        ("cibform::yaml::syntax", "fix the YAML syntax at the marked place".to_string())
     };
     if msg.is_empty() {
         msg = "invalid YAML".to_string();
@@ -222,10 +197,7 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
     if let Some(first) = msg.get(..1) {
         msg = first.to_lowercase() + &msg[1..];
     }
-    Diag::error(code, msg)
-        .label(span, "here")
-        .help(help)
-        .in_source(src)
+    Diag::error(code, msg).label(span, "here").help(help).in_source(src)
 }
 
 fn unknown_field(msg: &str) -> Option<String> {
@@ -243,14 +215,9 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests_the_right_one() {
-        let d =
-            err("cluster: c\nresources:\n  r: { agent: ocf:pacemaker:Dummy, parms: { a: 1 } }\n");
+        let d = err("cluster: c\nresources:\n  r: { agent: ocf:pacemaker:Dummy, parms: { a: 1 } }\n");
         assert_eq!(d.code, "cibform::yaml::unknown_key");
-        assert!(d
-            .help
-            .as_deref()
-            .unwrap()
-            .starts_with("did you mean `params`?"));
+        assert!(d.help.as_deref().unwrap().starts_with("did you mean `params`?"));
         assert_eq!(d.message, "unknown key `parms`");
         assert_eq!(d.location().as_deref(), Some("t.yaml:3:36"));
     }
@@ -259,54 +226,25 @@ mod tests {
     fn bad_inputs_have_codes() {
         assert_eq!(err("").code, "cibform::input::empty");
         assert_eq!(err("a\0b").code, "cibform::input::binary");
-        assert_eq!(
-            parse("t", &[b'a', 0xff]).unwrap_err().code,
-            "cibform::input::encoding"
-        );
-        assert_eq!(
-            err("cluster: a\n---\ncluster: b\n").code,
-            "cibform::yaml::documents"
-        );
+        assert_eq!(parse("t", &[b'a', 0xff]).unwrap_err().code, "cibform::input::encoding");
+        assert_eq!(err("cluster: a\n---\ncluster: b\n").code, "cibform::yaml::documents");
         let deep = "[".repeat(100_000);
         assert_eq!(err(&deep).code, "cibform::yaml::limit");
         let mut bomb = String::from("cluster: c\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..20 {
-            let prev = if i == 0 {
-                "a".to_string()
-            } else {
-                format!("b{}", i - 1)
-            };
-            bomb.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            bomb.push_str(&format!(
+                "b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
         }
         let d = err(&bomb);
-        assert!(
-            matches!(
-                d.code,
-                "cibform::yaml::limit" | "cibform::yaml::unknown_key"
-            ),
-            "{d:?}"
-        );
+        assert!(matches!(d.code, "cibform::yaml::limit" | "cibform::yaml::unknown_key"), "{d:?}");
     }
 
     #[test]
     fn scalars_keep_their_text() {
-        let (_, raw) = parse(
-            "t",
-            b"cluster: c\nproperties: { a: 0.10, b: false, c: 24 }\n",
-        )
-        .unwrap();
-        let v: Vec<_> = raw
-            .properties
-            .iter()
-            .map(|(k, v)| (k.value.clone(), v.value.0.clone()))
-            .collect();
-        assert_eq!(
-            v,
-            [
-                ("a".into(), "0.10".into()),
-                ("b".into(), "false".into()),
-                ("c".into(), "24".into())
-            ]
-        );
+        let (_, raw) = parse("t", b"cluster: c\nproperties: { a: 0.10, b: false, c: 24 }\n").unwrap();
+        let v: Vec<_> = raw.properties.iter().map(|(k, v)| (k.value.clone(), v.value.0.clone())).collect();
+        assert_eq!(v, [("a".into(), "0.10".into()), ("b".into(), "false".into()), ("c".into(), "24".into())]);
     }
 }

@@ -40,10 +40,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
             offset: loc.span().byte_offset().unwrap_or(0) as usize,
             len: loc.span().byte_len().unwrap_or(0) as usize,
         };
-        Ok(S {
-            value: sp.value,
-            span,
-        })
+        Ok(S { value: sp.value, span })
     }
 }
 
@@ -164,10 +161,7 @@ pub type Attrs = Map<S<Scalar>>;
 /// The whole file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(
-    title = "cibform cluster",
-    description = "A Pacemaker/Corosync cluster described as code"
-)]
+#[schemars(title = "cibform cluster", description = "A Pacemaker/Corosync cluster described as code")]
 pub struct RawCluster {
     /// Cluster name (corosync `totem.cluster_name`, Pacemaker's `cluster-name`).
     pub cluster: S<String>,
@@ -364,12 +358,10 @@ impl<'de> Deserialize<'de> for RawGroup {
                 f.write_str("a list of member resources, or a mapping with `members`")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawGroup, A::Error> {
-                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a))
-                    .map(RawGroup::Members)
+                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a)).map(RawGroup::Members)
             }
             fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawGroup, M::Error> {
-                RawGroupFull::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(RawGroup::Full)
+                RawGroupFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawGroup::Full)
             }
         }
         d.deserialize_any(V)
@@ -388,8 +380,7 @@ impl<'de> Deserialize<'de> for RawClone {
                 Ok(RawClone::Of(v.to_string()))
             }
             fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawClone, M::Error> {
-                RawCloneFull::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(RawClone::Full)
+                RawCloneFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawClone::Full)
             }
         }
         d.deserialize_any(V)
@@ -418,8 +409,7 @@ impl<'de> Deserialize<'de> for RawTarget {
                 Ok(RawTarget::One(v.to_string()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawTarget, A::Error> {
-                Vec::<S<RawSet>>::deserialize(de::value::SeqAccessDeserializer::new(a))
-                    .map(RawTarget::Sets)
+                Vec::<S<RawSet>>::deserialize(de::value::SeqAccessDeserializer::new(a)).map(RawTarget::Sets)
             }
         }
         d.deserialize_any(V)
@@ -462,8 +452,7 @@ impl<'de> Deserialize<'de> for RawSet {
                 f.write_str("a list of resource ids, or a mapping with `resources`")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawSet, A::Error> {
-                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a))
-                    .map(RawSet::Members)
+                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a)).map(RawSet::Members)
             }
             fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawSet, M::Error> {
                 RawSetFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawSet::Full)

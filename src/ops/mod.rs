@@ -29,11 +29,7 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let (src, raw) = crate::config::load(path)?;
     let (model, warnings) = crate::validate::validate(&src, &raw)?;
-    Ok(Loaded {
-        src,
-        model,
-        warnings,
-    })
+    Ok(Loaded { src, model, warnings })
 }
 
 /// A plan together with what it was made against.
@@ -47,11 +43,7 @@ pub struct Planned {
 
 /// What the plan was made against, from a CIB.
 pub fn against(cib: &Cib) -> Against {
-    let v = cib.version().unwrap_or(crate::cib::Version {
-        admin_epoch: 0,
-        epoch: 0,
-        num_updates: 0,
-    });
+    let v = cib.version().unwrap_or(crate::cib::Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
     Against {
         admin_epoch: v.admin_epoch,
         epoch: v.epoch,
@@ -64,12 +56,7 @@ pub fn against(cib: &Cib) -> Against {
 ///
 /// # Errors
 /// The CIB belongs to another cluster (`cluster-name` differs).
-pub fn plan_live(
-    model: &Cluster,
-    live: Live,
-    target: &Target,
-    defaults: &DefaultOps,
-) -> Result<Planned, Error> {
+pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
     if let Some(name) = live.cib.cluster_name() {
         if name != model.name {
             return Err(Error::Refused {
@@ -85,18 +72,9 @@ pub fn plan_live(
     let header = Header {
         cluster: model.name.clone(),
         target: target.to_string(),
-        version: live
-            .cib
-            .version()
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
+        version: live.cib.version().map(|v| v.to_string()).unwrap_or_default(),
     };
-    Ok(Planned {
-        plan,
-        against: against(&live.cib),
-        header,
-        live,
-    })
+    Ok(Planned { plan, against: against(&live.cib), header, live })
 }
 
 /// Read the target and plan.
@@ -140,9 +118,7 @@ pub fn export_live(
             let plan = crate::render::text(&planned.plan, &planned.header, false);
             return Err(Error::Refused {
                 message: format!("the exported file does not describe {target} exactly"),
-                help: format!(
-                    "this is a bug in `cibform export`; please report it with the plan:\n{plan}"
-                ),
+                help: format!("this is a bug in `cibform export`; please report it with the plan:\n{plan}"),
             });
         }
     }
@@ -152,10 +128,7 @@ pub fn export_live(
 ///
 /// # Errors
 /// The target cannot be read, or the export does not describe it exactly.
-pub async fn export(
-    target: &Target,
-    opts: &crate::export::Options,
-) -> Result<(String, Vec<String>), Error> {
+pub async fn export(target: &Target, opts: &crate::export::Options) -> Result<(String, Vec<String>), Error> {
     let live = backend::read(target).await?;
     export_live(&live, target, opts)
 }
@@ -177,26 +150,23 @@ pub fn gates(
         .map(|c| format!("`{}`", c.key.id))
         .collect();
     if !destroyed.is_empty() && !(allow_destroy || policy.allow_destroy) {
-        blocked.push(format!("the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)", destroyed.join(", ")));
+        blocked.push(format!(
+            "the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)",
+            destroyed.join(", ")
+        ));
     }
     let stonith_on = |config: &crate::cib::xml::Element| {
         let views = plan::view::views(config);
         let prop = views
             .iter()
             .find(|(k, _)| k.kind == "properties")
-            .and_then(|(_, v)| {
-                v.iter()
-                    .find(|(k, _)| k == "stonith-enabled")
-                    .map(|(_, v)| v.to_ascii_lowercase())
-            });
+            .and_then(|(_, v)| v.iter().find(|(k, _)| k == "stonith-enabled").map(|(_, v)| v.to_ascii_lowercase()));
         !matches!(prop.as_deref(), Some("false" | "no" | "off" | "0" | "n"))
     };
     let has_fencing = |config: &crate::cib::xml::Element| {
-        plan::view::views(config).iter().any(|(k, v)| {
-            k.kind == "primitive"
-                && v.iter()
-                    .any(|(a, val)| a == "agent" && val.starts_with("stonith:"))
-        })
+        plan::view::views(config)
+            .iter()
+            .any(|(k, v)| k.kind == "primitive" && v.iter().any(|(a, val)| a == "agent" && val.starts_with("stonith:")))
     };
     let new = &plan.new_config;
     if !(allow_disable_stonith || policy.allow_disable_stonith) {
@@ -228,10 +198,7 @@ pub async fn write_planned(
         return Err(stale(against, &live.cib, old_config));
     }
     let new = live.cib.with_configuration(new_config.clone());
-    let expect = Expect {
-        version: against.version(),
-        config_digest: against.config_digest.clone(),
-    };
+    let expect = Expect { version: against.version(), config_digest: against.config_digest.clone() };
     match backend::write(target, &expect, &new).await {
         Ok(v) => Ok(v),
         Err(BackendError::Stale { current, .. }) => Err(stale(against, &current, old_config)),
@@ -245,30 +212,21 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
     if let Some(old) = old_config {
         let changes = plan::diff(old, current.configuration());
         if !changes.is_empty() {
-            let p = Plan {
-                changes,
-                warnings: Vec::new(),
-                new_config: current.configuration().clone(),
-            };
-            let h = Header {
-                cluster: String::new(),
-                target: String::new(),
-                version: String::new(),
-            };
+            let p = Plan { changes, warnings: Vec::new(), new_config: current.configuration().clone() };
+            let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
             let text = crate::render::text(&p, &h, false);
-            let body: String = text
-                .lines()
-                .skip_while(|l| !l.starts_with("cibform will"))
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join("\n");
-            help = format!(
-                "what changed in the cluster since the plan was made:\n{}\n{help}",
-                body.trim_end()
-            );
+            let body: String =
+                text.lines().skip_while(|l| !l.starts_with("cibform will")).skip(1).collect::<Vec<_>>().join("\n");
+            help = format!("what changed in the cluster since the plan was made:\n{}\n{help}", body.trim_end());
         }
     }
-    Error::Refused { message: format!("the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed", against.version()), help }
+    Error::Refused {
+        message: format!(
+            "the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed",
+            against.version()
+        ),
+        help,
+    }
 }
 
 /// Parse a saved plan.
@@ -296,7 +254,11 @@ pub fn read_saved_plan(path: &Path) -> Result<PlanDoc, Error> {
         });
     }
     if doc.new_configuration.is_none() {
-        return Err(Error::Refused { message: format!("`{name}` has no configuration to apply"), help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)".into() });
+        return Err(Error::Refused {
+            message: format!("`{name}` has no configuration to apply"),
+            help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)"
+                .into(),
+        });
     }
     Ok(doc)
 }

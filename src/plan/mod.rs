@@ -73,11 +73,7 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
     let mut warnings = Vec::new();
     let new_config = merge(live, desired, &mut warnings);
     let changes = diff(live, &new_config);
-    Plan {
-        changes,
-        warnings,
-        new_config,
-    }
+    Plan { changes, warnings, new_config }
 }
 
 /// The semantic difference between two configurations.
@@ -89,23 +85,13 @@ pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
     let mut out: Vec<(Section, usize, Change)> = Vec::new();
     for (i, (k, v)) in new_v.iter().enumerate() {
         match old_map.get(k) {
-            None => out.push((
-                k.section,
-                i,
-                Change {
-                    action: Action::Create,
-                    key: k.clone(),
-                    attrs: lines(None, Some(v)),
-                },
-            )),
+            None => {
+                out.push((k.section, i, Change { action: Action::Create, key: k.clone(), attrs: lines(None, Some(v)) }))
+            }
             Some(old) if *old != v => out.push((
                 k.section,
                 i,
-                Change {
-                    action: Action::Update,
-                    key: k.clone(),
-                    attrs: lines(Some(old), Some(v)),
-                },
+                Change { action: Action::Update, key: k.clone(), attrs: lines(Some(old), Some(v)) },
             )),
             Some(_) => {}
         }
@@ -115,11 +101,7 @@ pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
             out.push((
                 k.section,
                 new_v.len() + i,
-                Change {
-                    action: Action::Destroy,
-                    key: k.clone(),
-                    attrs: lines(Some(v), None),
-                },
+                Change { action: Action::Destroy, key: k.clone(), attrs: lines(Some(v), None) },
             ));
         }
     }
@@ -138,20 +120,12 @@ fn lines(old: Option<&View>, new: Option<&View>) -> Vec<AttrChange> {
     for (k, v) in new {
         match old_m.get(k.as_str()) {
             Some(o) if *o == v => {}
-            o => out.push(AttrChange {
-                key: k.clone(),
-                before: o.map(|s| s.to_string()),
-                after: Some(v.clone()),
-            }),
+            o => out.push(AttrChange { key: k.clone(), before: o.map(|s| s.to_string()), after: Some(v.clone()) }),
         }
     }
     for (k, v) in old {
         if !new_m.contains_key(k.as_str()) {
-            out.push(AttrChange {
-                key: k.clone(),
-                before: Some(v.clone()),
-                after: None,
-            });
+            out.push(AttrChange { key: k.clone(), before: Some(v.clone()), after: None });
         }
     }
     out
@@ -192,25 +166,16 @@ fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
         if let Some(sec) = config.child_mut(section) {
             own_children(sec, section, &|e| !is_plain_set(e), &[]);
         }
-        let has_live = config
-            .child(section)
-            .is_some_and(|s| s.elements().any(is_plain_set));
+        let has_live = config.child(section).is_some_and(|s| s.elements().any(is_plain_set));
         if has_live || !pairs.is_empty() {
             let sec = config.child_or_insert(section);
             merge_pairs(sec, "meta_attributes", set_id, pairs, false, &mut ids);
             if sec.children.is_empty() {
-                config
-                    .children
-                    .retain(|n| !matches!(n, Node::Element(e) if e.name == section));
+                config.children.retain(|n| !matches!(n, Node::Element(e) if e.name == section));
             }
         }
     }
-    merge_nodes(
-        config.child_mut("nodes").expect("inserted"),
-        d,
-        &mut ids,
-        warnings,
-    );
+    merge_nodes(config.child_mut("nodes").expect("inserted"), d, &mut ids, warnings);
     own_sections(&mut config, d);
     let resources = merge_resources(live.child("resources"), d);
     *config.child_mut("resources").expect("inserted") = resources;
@@ -229,12 +194,7 @@ fn wrap(section: &str, el: &Element) -> Element {
 /// Make the children of `parent` that `owned` selects exactly `want` (matched by element name
 /// and id): a live child that means the same as its wanted namesake stays as it is, a different
 /// one is replaced in place, an undeclared one is removed, new ones are appended.
-fn own_children(
-    parent: &mut Element,
-    section: &str,
-    owned: &dyn Fn(&Element) -> bool,
-    want: &[Element],
-) {
+fn own_children(parent: &mut Element, section: &str, owned: &dyn Fn(&Element) -> bool, want: &[Element]) {
     let mut placed = vec![false; want.len()];
     let mut kept = Vec::with_capacity(parent.children.len());
     for n in std::mem::take(&mut parent.children) {
@@ -246,10 +206,7 @@ fn own_children(
             kept.push(Node::Element(live));
             continue;
         }
-        let pos = want
-            .iter()
-            .enumerate()
-            .position(|(i, w)| !placed[i] && w.name == live.name && w.id() == live.id());
+        let pos = want.iter().enumerate().position(|(i, w)| !placed[i] && w.name == live.name && w.id() == live.id());
         if let Some(i) = pos {
             placed[i] = true;
             if views(&wrap(section, &live)) == views(&wrap(section, &want[i])) {
@@ -259,12 +216,7 @@ fn own_children(
             }
         }
     }
-    kept.extend(
-        want.iter()
-            .zip(&placed)
-            .filter(|(_, p)| !**p)
-            .map(|(w, _)| Node::Element(w.clone())),
-    );
+    kept.extend(want.iter().zip(&placed).filter(|(_, p)| !**p).map(|(w, _)| Node::Element(w.clone())));
     parent.children = kept;
 }
 
@@ -273,10 +225,7 @@ fn own_children(
 fn own_sections(config: &mut Element, d: &Desired) {
     for name in crate::model::RAW_SECTIONS {
         let want = d.sections.iter().find(|s| s.name == *name);
-        let pos = config
-            .children
-            .iter()
-            .position(|n| matches!(n, Node::Element(e) if e.name == *name));
+        let pos = config.children.iter().position(|n| matches!(n, Node::Element(e) if e.name == *name));
         match (pos, want) {
             (Some(i), Some(w)) => {
                 let Node::Element(live) = &config.children[i] else {
@@ -302,21 +251,10 @@ fn own_sections(config: &mut Element, d: &Desired) {
 }
 
 fn order_sections(config: &mut Element) {
-    const ORDER: [&str; 8] = [
-        "crm_config",
-        "nodes",
-        "resources",
-        "constraints",
-        "fencing-topology",
-        "op_defaults",
-        "rsc_defaults",
-        "acls",
-    ];
+    const ORDER: [&str; 8] =
+        ["crm_config", "nodes", "resources", "constraints", "fencing-topology", "op_defaults", "rsc_defaults", "acls"];
     let rank = |n: &Node| match n {
-        Node::Element(e) => ORDER
-            .iter()
-            .position(|o| *o == e.name)
-            .unwrap_or(ORDER.len()),
+        Node::Element(e) => ORDER.iter().position(|o| *o == e.name).unwrap_or(ORDER.len()),
         _ => ORDER.len(),
     };
     config.children.sort_by_key(rank);
@@ -333,13 +271,9 @@ fn merge_pairs(
     keep_owned: bool,
     ids: &mut Ids,
 ) {
-    let want_map: BTreeMap<&str, &str> =
-        want.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let want_map: BTreeMap<&str, &str> = want.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut placed: HashSet<String> = HashSet::new();
-    for set in parent
-        .elements_mut()
-        .filter(|e| e.name == tag && is_plain_set(e))
-    {
+    for set in parent.elements_mut().filter(|e| e.name == tag && is_plain_set(e)) {
         set.children.retain(|n| match n {
             Node::Element(nv) if nv.name == "nvpair" => {
                 let name = nv.attr("name").unwrap_or_default();
@@ -359,54 +293,39 @@ fn merge_pairs(
         }
     }
     // Drop later duplicates of a name we already placed (Pacemaker would use one of them anyway).
-    let missing: Vec<&(String, String)> =
-        want.iter().filter(|(k, _)| !placed.contains(k)).collect();
+    let missing: Vec<&(String, String)> = want.iter().filter(|(k, _)| !placed.contains(k)).collect();
     if missing.is_empty() {
         parent.children.retain(|n| !matches!(n, Node::Element(e) if e.name == tag && is_plain_set(e) && e.children.is_empty() && e.attrs.len() <= 1 && e.id().is_some_and(|i| i.ends_with("-options") && i != "cib-bootstrap-options")));
         return;
     }
     if !parent.elements().any(|e| e.name == tag && is_plain_set(e)) {
         let id = ids.fresh(set_id);
-        parent
-            .children
-            .push(Node::Element(Element::new(tag).with_attr("id", id)));
+        parent.children.push(Node::Element(Element::new(tag).with_attr("id", id)));
     }
-    let set = parent
-        .elements_mut()
-        .find(|e| e.name == tag && is_plain_set(e))
-        .expect("ensured");
+    let set = parent.elements_mut().find(|e| e.name == tag && is_plain_set(e)).expect("ensured");
     let sid = set.id().unwrap_or(set_id).to_string();
     for (k, v) in missing {
         let id = ids.fresh(&format!("{sid}-{k}"));
-        set.children.push(Node::Element(
-            Element::new("nvpair")
-                .with_attr("id", id)
-                .with_attr("name", k)
-                .with_attr("value", v),
-        ));
+        set.children
+            .push(Node::Element(Element::new("nvpair").with_attr("id", id).with_attr("name", k).with_attr("value", v)));
     }
 }
 
 fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut Vec<String>) {
-    let declared: HashSet<&str> = d
-        .nodes
-        .iter()
-        .chain(&d.raw_nodes)
-        .filter_map(|n| n.attr("uname"))
-        .collect();
+    let declared: HashSet<&str> = d.nodes.iter().chain(&d.raw_nodes).filter_map(|n| n.attr("uname")).collect();
     if !declared.is_empty() {
         for n in nodes.elements().filter(|n| n.name == "node") {
             let uname = n.attr("uname").unwrap_or_default();
             if !declared.contains(uname) && n.attr("type").is_none_or(|t| t == "member") {
-                warnings.push(format!("node `{uname}` is in the CIB but not declared in the file; cibform leaves it alone"));
+                warnings.push(format!(
+                    "node `{uname}` is in the CIB but not declared in the file; cibform leaves it alone"
+                ));
             }
         }
     }
     for rn in &d.raw_nodes {
         let uname = rn.attr("uname");
-        let pos = nodes
-            .elements()
-            .position(|n| n.name == "node" && n.attr("uname") == uname);
+        let pos = nodes.elements().position(|n| n.name == "node" && n.attr("uname") == uname);
         match pos.and_then(|p| nodes.elements_mut().nth(p)) {
             Some(live) => {
                 if views(&wrap("nodes", live)) != views(&wrap("nodes", rn)) {
@@ -418,9 +337,7 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
     }
     for dn in &d.nodes {
         let uname = dn.attr("uname").unwrap_or_default();
-        let pos = nodes
-            .elements()
-            .position(|n| n.name == "node" && n.attr("uname") == Some(uname));
+        let pos = nodes.elements().position(|n| n.name == "node" && n.attr("uname") == Some(uname));
         let Some(pos) = pos else {
             nodes.children.push(Node::Element(dn.clone()));
             continue;
@@ -428,7 +345,8 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
         let live = nodes.elements_mut().nth(pos).expect("found");
         if let (Some(lid), Some(did)) = (live.id(), dn.id()) {
             if lid != did {
-                warnings.push(format!("node `{uname}` has id {lid} in the CIB but {did} in the file; the CIB keeps {lid}"));
+                warnings
+                    .push(format!("node `{uname}` has id {lid} in the CIB but {did} in the file; the CIB keeps {lid}"));
             }
         }
         for (tag, prefix) in [("instance_attributes", "nodes-"), ("utilization", "nodes-")] {
@@ -447,11 +365,7 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
             let set_id = format!(
                 "{prefix}{}{}",
                 live.id().unwrap_or_default(),
-                if tag == "utilization" {
-                    "-utilization"
-                } else {
-                    ""
-                }
+                if tag == "utilization" { "-utilization" } else { "" }
             );
             // `standby=off` and no standby attribute mean the same: leave an explicit `off` alone.
             let mut want = want;
@@ -463,16 +377,15 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
                     .find(|nv| nv.attr("name") == Some("standby"))
                     .and_then(|nv| nv.attr("value"))
                 {
-                    if !matches!(
-                        v.to_ascii_lowercase().as_str(),
-                        "on" | "true" | "yes" | "1" | "y"
-                    ) {
+                    if !matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes" | "1" | "y") {
                         want.push(("standby".into(), v.to_string()));
                     }
                 }
             }
             merge_pairs(live, tag, &set_id, &want, false, ids);
-            live.children.retain(|n| !matches!(n, Node::Element(e) if e.name == tag && is_plain_set(e) && e.children.is_empty()));
+            live.children.retain(
+                |n| !matches!(n, Node::Element(e) if e.name == tag && is_plain_set(e) && e.children.is_empty()),
+            );
         }
     }
 }
@@ -503,40 +416,26 @@ fn merge_resources(live: Option<&Element>, d: &Desired) -> Element {
     }
     let mut out = live.cloned().unwrap_or_else(|| Element::new("resources"));
     // Other children (comments) are kept as they are; resources and templates come from the file.
-    out.children
-        .retain(|n| !matches!(n, Node::Element(e) if is_top_object(&e.name)));
-    let live_top: Vec<&Element> = live
-        .map(|l| l.elements().filter(|e| is_top_object(&e.name)).collect())
-        .unwrap_or_default();
+    out.children.retain(|n| !matches!(n, Node::Element(e) if is_top_object(&e.name)));
+    let live_top: Vec<&Element> =
+        live.map(|l| l.elements().filter(|e| is_top_object(&e.name)).collect()).unwrap_or_default();
     let mut merged: Vec<Option<Element>> = vec![None; live_top.len()];
     let mut appended = Vec::new();
     for want in &d.resources {
         let (el, _) = merge_resource(want, &index, d);
-        match live_top
-            .iter()
-            .position(|l| l.id() == want.id() && same_kind(&l.name, &want.name))
-        {
+        match live_top.iter().position(|l| l.id() == want.id() && same_kind(&l.name, &want.name)) {
             Some(i) => merged[i] = Some(el),
             None => appended.push(el),
         }
     }
-    out.children.extend(
-        merged
-            .into_iter()
-            .flatten()
-            .chain(appended)
-            .map(Node::Element),
-    );
+    out.children.extend(merged.into_iter().flatten().chain(appended).map(Node::Element));
     out
 }
 
 /// Merge one desired resource with its live namesake; returns the element and whether it is the
 /// live element unchanged.
 fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) -> (Element, bool) {
-    let live = want
-        .id()
-        .and_then(|id| index.get(id))
-        .filter(|l| same_kind(&l.name, &want.name));
+    let live = want.id().and_then(|id| index.get(id)).filter(|l| same_kind(&l.name, &want.name));
     let mut el = want.clone();
     let mut children_same = true;
     for n in &mut el.children {
@@ -550,8 +449,7 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
     }
     let Some(live) = live else { return (el, false) };
     if el.name == "primitive" && want.id().is_some_and(|id| d.unmanaged_ops.contains(id)) {
-        el.children
-            .retain(|n| !matches!(n, Node::Element(e) if e.name == "operations"));
+        el.children.retain(|n| !matches!(n, Node::Element(e) if e.name == "operations"));
         if let Some(ops) = live.child("operations") {
             el.children.push(Node::Element(ops.clone()));
         }
@@ -560,11 +458,7 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
         adopt_ids(&mut el, live);
     }
     let child_ids = |e: &Element| {
-        e.elements()
-            .filter(|c| is_resource(&c.name))
-            .filter_map(Element::id)
-            .map(str::to_string)
-            .collect::<Vec<_>>()
+        e.elements().filter(|c| is_resource(&c.name)).filter_map(Element::id).map(str::to_string).collect::<Vec<_>>()
     };
     if children_same && child_ids(&el) == child_ids(live) && own_view(&el) == own_view(live) {
         return ((*live).clone(), true);
@@ -576,8 +470,7 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
 
 /// The view of one resource element alone (its children resources are separate objects).
 fn own_view(el: &Element) -> Option<View> {
-    let mut wrapper =
-        Element::new("configuration").with_child(Element::new("resources").with_child(el.clone()));
+    let mut wrapper = Element::new("configuration").with_child(Element::new("resources").with_child(el.clone()));
     let _ = &mut wrapper;
     views(&wrapper).into_iter().next().map(|(_, v)| v)
 }
@@ -623,15 +516,7 @@ pub fn adopt_ids(el: &mut Element, live: &Element) {
 /// The natural key of a constraint: what it constrains, not its id.
 fn natural_key(c: &Element) -> String {
     let mut key = c.name.clone();
-    for a in [
-        "rsc",
-        "rsc-pattern",
-        "node",
-        "with-rsc",
-        "first",
-        "then",
-        "ticket",
-    ] {
+    for a in ["rsc", "rsc-pattern", "node", "with-rsc", "first", "then", "ticket"] {
         if let Some(v) = c.attr(a) {
             key.push_str(&format!(" {a}={v}"));
         }
@@ -653,32 +538,20 @@ fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
     let mut result: Vec<Option<Element>> = vec![None; live_list.len()];
     let mut appended = Vec::new();
     let cview = |e: &Element| {
-        views(
-            &Element::new("configuration")
-                .with_child(Element::new("constraints").with_child(e.clone())),
-        )
-        .into_iter()
-        .next()
-        .map(|(_, v)| v)
+        views(&Element::new("configuration").with_child(Element::new("constraints").with_child(e.clone())))
+            .into_iter()
+            .next()
+            .map(|(_, v)| v)
     };
     for (want, explicit) in d.constraints.iter().zip(&d.explicit_constraint_ids) {
         let wv = cview(want);
         let nk = natural_key(want);
         let candidates: Vec<usize> = (0..live_list.len())
             .filter(|&i| !used[i] && live_list[i].name == want.name)
-            .filter(|&i| {
-                if *explicit {
-                    live_list[i].id() == want.id()
-                } else {
-                    natural_key(live_list[i]) == nk
-                }
-            })
+            .filter(|&i| if *explicit { live_list[i].id() == want.id() } else { natural_key(live_list[i]) == nk })
             .collect();
-        let pick = candidates
-            .iter()
-            .copied()
-            .find(|&i| cview(live_list[i]) == wv)
-            .or_else(|| candidates.first().copied());
+        let pick =
+            candidates.iter().copied().find(|&i| cview(live_list[i]) == wv).or_else(|| candidates.first().copied());
         match pick {
             Some(i) => {
                 used[i] = true;
@@ -699,12 +572,6 @@ fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
         }
     }
     out.children.retain(|n| !matches!(n, Node::Element(_)));
-    out.children.extend(
-        result
-            .into_iter()
-            .flatten()
-            .chain(appended)
-            .map(Node::Element),
-    );
+    out.children.extend(result.into_iter().flatten().chain(appended).map(Node::Element));
     out
 }

@@ -43,34 +43,18 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
         ("rsc_defaults", "meta_attributes", "rsc_defaults"),
         ("op_defaults", "meta_attributes", "op_defaults"),
     ] {
-        let sets: Vec<&Element> = config
-            .child(section_el)
-            .map(|s| s.elements().filter(|e| e.name == tag).collect())
-            .unwrap_or_default();
+        let sets: Vec<&Element> =
+            config.child(section_el).map(|s| s.elements().filter(|e| e.name == tag).collect()).unwrap_or_default();
         let mut view = View::new();
         sets_view(&sets, "", &mut view, label == "properties");
         if !view.is_empty() {
-            out.push((
-                ObjKey {
-                    section: Section::Properties,
-                    kind: label.into(),
-                    id: label.into(),
-                },
-                view,
-            ));
+            out.push((ObjKey { section: Section::Properties, kind: label.into(), id: label.into() }, view));
         }
     }
     if let Some(nodes) = config.child("nodes") {
         for n in nodes.elements().filter(|e| e.name == "node") {
             let uname = n.attr("uname").unwrap_or_default().to_string();
-            out.push((
-                ObjKey {
-                    section: Section::Nodes,
-                    kind: "node".into(),
-                    id: uname,
-                },
-                node_view(n),
-            ));
+            out.push((ObjKey { section: Section::Nodes, kind: "node".into(), id: uname }, node_view(n)));
         }
     }
     if let Some(res) = config.child("resources") {
@@ -81,14 +65,7 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
     if let Some(cons) = config.child("constraints") {
         for c in cons.elements() {
             let id = c.id().unwrap_or_default().to_string();
-            out.push((
-                ObjKey {
-                    section: Section::Constraints,
-                    kind: c.name.clone(),
-                    id,
-                },
-                constraint_view(c),
-            ));
+            out.push((ObjKey { section: Section::Constraints, kind: c.name.clone(), id }, constraint_view(c)));
         }
     }
     // Other sections are one object each; an empty section means the same as none.
@@ -99,11 +76,7 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
         ) && e.elements().next().is_some()
     }) {
         out.push((
-            ObjKey {
-                section: Section::Other,
-                kind: other.name.clone(),
-                id: other.name.clone(),
-            },
+            ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() },
             raw_view(other),
         ));
     }
@@ -141,10 +114,7 @@ fn pairs(set: &Element) -> BTreeMap<String, String> {
         .filter(|e| e.name == "nvpair")
         .map(|nv| match nv.attr("id-ref") {
             Some(r) => (format!("(id-ref {r})"), String::new()),
-            None => (
-                nv.attr("name").unwrap_or_default().to_string(),
-                nv.attr("value").unwrap_or_default().to_string(),
-            ),
+            None => (nv.attr("name").unwrap_or_default().to_string(), nv.attr("value").unwrap_or_default().to_string()),
         })
         .collect()
 }
@@ -178,10 +148,7 @@ fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool)
             None => format!("{prefix}[{}]", s.id().unwrap_or_default()),
         };
         if let Some(score) = s.attr("score") {
-            view.push((
-                format!("{p} score"),
-                normalize_score(score).unwrap_or_else(|| score.to_string()),
-            ));
+            view.push((format!("{p} score"), normalize_score(score).unwrap_or_else(|| score.to_string())));
         }
         if let Some(r) = s.child("rule") {
             rule_lines(r, &format!("{p} rule"), view);
@@ -201,11 +168,7 @@ fn rule_lines(r: &Element, prefix: &str, view: &mut View) {
     view.push((prefix.to_string(), text));
     for a in ["score", "score-attribute", "role"] {
         if let Some(v) = r.attr(a) {
-            let v = if a == "score" {
-                normalize_score(v).unwrap_or_else(|| v.to_string())
-            } else {
-                v.to_string()
-            };
+            let v = if a == "score" { normalize_score(v).unwrap_or_else(|| v.to_string()) } else { v.to_string() };
             if !(a == "role" && v == "Started") {
                 view.push((format!("{prefix} {a}"), v));
             }
@@ -218,12 +181,8 @@ fn named_sets<'a>(el: &'a Element, tag: &str) -> Vec<&'a Element> {
 }
 
 fn common_attrs(el: &Element, skip: &[&str], view: &mut View) {
-    let mut attrs: Vec<(String, String)> = el
-        .attrs
-        .iter()
-        .filter(|(k, _)| k != "id" && !skip.contains(&k.as_str()))
-        .cloned()
-        .collect();
+    let mut attrs: Vec<(String, String)> =
+        el.attrs.iter().filter(|(k, _)| k != "id" && !skip.contains(&k.as_str())).cloned().collect();
     attrs.sort();
     view.extend(attrs);
 }
@@ -239,31 +198,19 @@ fn primitive_view(p: &Element) -> View {
         v.push(("agent".into(), agent));
     }
     common_attrs(p, &["class", "provider", "type"], &mut v);
-    sets_view(
-        &named_sets(p, "instance_attributes"),
-        "params.",
-        &mut v,
-        false,
-    );
+    sets_view(&named_sets(p, "instance_attributes"), "params.", &mut v, false);
     sets_view(&named_sets(p, "meta_attributes"), "meta.", &mut v, false);
     sets_view(&named_sets(p, "utilization"), "utilization.", &mut v, false);
     if let Some(ops) = p.child("operations") {
         if let Some(r) = ops.attr("id-ref") {
             v.push(("operations id-ref".into(), r.into()));
         }
-        let mut lines: Vec<(String, String)> = ops
-            .elements()
-            .filter(|o| o.name == "op")
-            .map(op_line)
-            .collect();
+        let mut lines: Vec<(String, String)> = ops.elements().filter(|o| o.name == "op").map(op_line).collect();
         lines.sort();
         v.extend(lines);
     }
     for other in p.elements().filter(|e| {
-        !matches!(
-            e.name.as_str(),
-            "instance_attributes" | "meta_attributes" | "utilization" | "operations"
-        )
+        !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "utilization" | "operations")
     }) {
         v.push((format!("xml {}", other.name), canonical_xml(other)));
     }
@@ -290,11 +237,7 @@ pub fn op_line(o: &Element) -> (String, String) {
         .collect();
     settings.sort();
     for set in o.elements() {
-        let tag = if set.name == "meta_attributes" {
-            "meta"
-        } else {
-            "params"
-        };
+        let tag = if set.name == "meta_attributes" { "meta" } else { "params" };
         for (k, v) in pairs(set) {
             settings.push(format!("{tag}.{k}={v}"));
         }
@@ -304,11 +247,7 @@ pub fn op_line(o: &Element) -> (String, String) {
 
 fn container_view(c: &Element) -> View {
     let mut v = View::new();
-    let children: Vec<&str> = c
-        .elements()
-        .filter(|e| is_resource(&e.name))
-        .filter_map(Element::id)
-        .collect();
+    let children: Vec<&str> = c.elements().filter(|e| is_resource(&e.name)).filter_map(Element::id).collect();
     let meta_sets = named_sets(c, "meta_attributes");
     if c.name == "group" {
         v.push(("members".into(), children.join(", ")));
@@ -327,20 +266,14 @@ fn container_view(c: &Element) -> View {
     let mut meta = View::new();
     sets_view(&meta_sets, "meta.", &mut meta, false);
     v.extend(meta.into_iter().filter(|(k, _)| k != "meta.promotable"));
-    for other in c
-        .elements()
-        .filter(|e| !is_resource(&e.name) && e.name != "meta_attributes")
-    {
+    for other in c.elements().filter(|e| !is_resource(&e.name) && e.name != "meta_attributes") {
         v.push((format!("xml {}", other.name), canonical_xml(other)));
     }
     v
 }
 
 fn is_true(v: &str) -> bool {
-    matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "yes" | "on" | "1" | "y"
-    )
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
 }
 
 fn node_view(n: &Element) -> View {
@@ -350,12 +283,7 @@ fn node_view(n: &Element) -> View {
     }
     common_attrs(n, &["uname", "type"], &mut v);
     let mut attrs = View::new();
-    sets_view(
-        &named_sets(n, "instance_attributes"),
-        "attributes.",
-        &mut attrs,
-        false,
-    );
+    sets_view(&named_sets(n, "instance_attributes"), "attributes.", &mut attrs, false);
     for (k, val) in attrs {
         // `standby=off` means the same as no standby attribute.
         if k == "attributes.standby" {
@@ -372,27 +300,17 @@ fn node_view(n: &Element) -> View {
 
 fn constraint_view(c: &Element) -> View {
     let mut v = View::new();
-    let mut attrs: BTreeMap<String, String> =
-        c.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
+    let mut attrs: BTreeMap<String, String> = c.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
     if let Some(s) = attrs.get_mut("score") {
         *s = normalize_score(s).unwrap_or_else(|| s.clone());
     }
-    for role in [
-        "role",
-        "rsc-role",
-        "with-rsc-role",
-        "first-action",
-        "then-action",
-    ] {
+    for role in ["role", "rsc-role", "with-rsc-role", "first-action", "then-action"] {
         if attrs.get(role).map(String::as_str) == Some("Started") {
             attrs.remove(role);
         }
     }
     if c.name == "rsc_order" {
-        let first_action = attrs
-            .get("first-action")
-            .cloned()
-            .unwrap_or_else(|| "start".into());
+        let first_action = attrs.get("first-action").cloned().unwrap_or_else(|| "start".into());
         if attrs.get("then-action") == Some(&first_action) {
             attrs.remove("then-action");
         }
@@ -411,15 +329,7 @@ fn constraint_view(c: &Element) -> View {
     for child in c.elements() {
         n += 1;
         match child.name.as_str() {
-            "rule" => rule_lines(
-                child,
-                &if n == 1 {
-                    "rule".to_string()
-                } else {
-                    format!("rule {n}")
-                },
-                &mut v,
-            ),
+            "rule" => rule_lines(child, &if n == 1 { "rule".to_string() } else { format!("rule {n}") }, &mut v),
             "resource_set" => v.push((format!("set {n}"), set_line(child))),
             _ => v.push((format!("xml {}", child.name), canonical_xml(child))),
         }
@@ -428,17 +338,11 @@ fn constraint_view(c: &Element) -> View {
 }
 
 fn set_line(s: &Element) -> String {
-    let refs: Vec<&str> = s
-        .elements()
-        .filter(|e| e.name == "resource_ref")
-        .filter_map(Element::id)
-        .collect();
+    let refs: Vec<&str> = s.elements().filter(|e| e.name == "resource_ref").filter_map(Element::id).collect();
     let mut line = format!("[{}]", refs.join(" "));
-    let mut attrs: Vec<(String, String)> =
-        s.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
+    let mut attrs: Vec<(String, String)> = s.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
     attrs.retain(|(k, v)| {
-        !((k == "sequential" || k == "require-all") && is_true(v))
-            && !(k == "role" && v == "Started")
+        !((k == "sequential" || k == "require-all") && is_true(v)) && !(k == "role" && v == "Started")
     });
     attrs.sort();
     for (k, v) in attrs {
@@ -453,11 +357,7 @@ fn raw_view(el: &Element) -> View {
 
 /// Compact XML text of an element, for objects cibform does not model yet.
 pub fn canonical_xml(el: &Element) -> String {
-    el.to_xml()
-        .lines()
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join("")
+    el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")
 }
 
 #[cfg(test)]
@@ -478,10 +378,7 @@ mod tests {
     #[test]
     fn an_empty_section_means_the_same_as_none() {
         assert_eq!(view_of("<acls/><tags/><alerts/>"), view_of(""));
-        assert_ne!(
-            view_of(r#"<tags><tag id="t"><obj_ref id="r"/></tag></tags>"#),
-            view_of("")
-        );
+        assert_ne!(view_of(r#"<tags><tag id="t"><obj_ref id="r"/></tag></tags>"#), view_of(""));
     }
 
     #[test]
@@ -492,30 +389,21 @@ mod tests {
             )
         };
         let cfg = |inner: String| {
-            Element::parse(&format!(
-                "<configuration><crm_config/><nodes/>{inner}<constraints/></configuration>"
-            ))
-            .unwrap()
+            Element::parse(&format!("<configuration><crm_config/><nodes/>{inner}<constraints/></configuration>"))
+                .unwrap()
         };
         let a = views(&cfg(prim(r#"<operations id-ref="ops-a"/>"#, "")));
         let b = views(&cfg(prim(r#"<operations id-ref="ops-b"/>"#, "")));
         let none = views(&cfg(prim("", "")));
         assert_ne!(a, b);
         assert_ne!(a, none);
-        let set = |r: &str| {
-            views(&cfg(prim(
-                "",
-                &format!(r#"<instance_attributes id-ref="{r}"/>"#),
-            )))
-        };
+        let set = |r: &str| views(&cfg(prim("", &format!(r#"<instance_attributes id-ref="{r}"/>"#))));
         assert_ne!(set("x"), set("y"));
         assert_ne!(set("x"), none);
         let nv = |r: &str| {
             views(&cfg(prim(
                 "",
-                &format!(
-                    r#"<instance_attributes id="ia"><nvpair id-ref="{r}"/></instance_attributes>"#
-                ),
+                &format!(r#"<instance_attributes id="ia"><nvpair id-ref="{r}"/></instance_attributes>"#),
             )))
         };
         assert_ne!(nv("x"), nv("y"));

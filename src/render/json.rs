@@ -73,21 +73,10 @@ pub struct PlanDoc {
 
 /// Build the document. `saved` (the configuration planned against) makes a saved plan that
 /// also carries both configurations (for `--out`).
-pub fn doc(
-    plan: &Plan,
-    h: &Header,
-    against: &Against,
-    saved: Option<&crate::cib::xml::Element>,
-) -> PlanDoc {
+pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib::xml::Element>) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
     let mask = |k: &str, v: &Option<String>| {
-        v.as_ref().map(|v| {
-            if is_sensitive(k) {
-                "(sensitive value)".to_string()
-            } else {
-                v.clone()
-            }
-        })
+        v.as_ref().map(|v| if is_sensitive(k) { "(sensitive value)".to_string() } else { v.clone() })
     };
     PlanDoc {
         format_version: FORMAT_VERSION.into(),
@@ -95,11 +84,7 @@ pub fn doc(
         cluster: h.cluster.clone(),
         target: h.target.clone(),
         against: against.clone(),
-        summary: Summary {
-            add,
-            change,
-            destroy,
-        },
+        summary: Summary { add, change, destroy },
         changes: plan
             .changes
             .iter()
@@ -135,10 +120,6 @@ pub fn doc(
 
 impl Against {
     pub fn version(&self) -> Version {
-        Version {
-            admin_epoch: self.admin_epoch,
-            epoch: self.epoch,
-            num_updates: self.num_updates,
-        }
+        Version { admin_epoch: self.admin_epoch, epoch: self.epoch, num_updates: self.num_updates }
     }
 }

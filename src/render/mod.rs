@@ -22,16 +22,7 @@ pub struct Header {
 pub fn is_sensitive(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     let name = k.rsplit(['.', ' ']).next().unwrap_or(&k);
-    [
-        "pass",
-        "secret",
-        "token",
-        "community",
-        "private",
-        "credential",
-    ]
-    .iter()
-    .any(|s| name.contains(s))
+    ["pass", "secret", "token", "community", "private", "credential"].iter().any(|s| name.contains(s))
 }
 
 /// A value as shown: masked when sensitive.
@@ -89,11 +80,7 @@ impl Paint {
 pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let p = Paint(color);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "cibform plan for cluster `{}` against {} (CIB {})",
-        h.cluster, h.target, h.version
-    );
+    let _ = writeln!(out, "cibform plan for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
     for w in &plan.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
@@ -110,44 +97,21 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             Action::Destroy => "will be DESTROYED (in the CIB but not declared in the file)",
         };
         let _ = writeln!(out, "  # {} {note}", kind_label(c));
-        let _ = writeln!(
-            out,
-            "  {} {}",
-            p.color(c.action, symbol(c.action)),
-            p.bold(&kind_label(c))
-        );
+        let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
         for a in &c.attrs {
             let line = match (&a.before, &a.after) {
-                (Some(b), Some(n)) => format!(
-                    "{} {}: {} → {}",
-                    p.color(Action::Update, "~"),
-                    a.key,
-                    shown(&a.key, b),
-                    shown(&a.key, n)
-                ),
-                (None, Some(n)) => format!(
-                    "{} {}: {}",
-                    p.color(Action::Create, "+"),
-                    a.key,
-                    shown(&a.key, n)
-                ),
-                (Some(b), None) => format!(
-                    "{} {}: {}",
-                    p.color(Action::Destroy, "-"),
-                    a.key,
-                    shown(&a.key, b)
-                ),
+                (Some(b), Some(n)) => {
+                    format!("{} {}: {} → {}", p.color(Action::Update, "~"), a.key, shown(&a.key, b), shown(&a.key, n))
+                }
+                (None, Some(n)) => format!("{} {}: {}", p.color(Action::Create, "+"), a.key, shown(&a.key, n)),
+                (Some(b), None) => format!("{} {}: {}", p.color(Action::Destroy, "-"), a.key, shown(&a.key, b)),
                 (None, None) => continue,
             };
             let _ = writeln!(out, "      {line}");
         }
     }
     let (add, change, destroy) = plan.counts();
-    let _ = writeln!(
-        out,
-        "\n{} {add} to add, {change} to change, {destroy} to destroy.",
-        p.bold("Plan:")
-    );
+    let _ = writeln!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
     out
 }
 
@@ -178,23 +142,14 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             Action::Update => "update in place",
             Action::Destroy => "**destroy**",
         };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {what} |",
-            symbol(c.action),
-            kind_label(c).replace('|', "\\|")
-        );
+        let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), kind_label(c).replace('|', "\\|"));
     }
     let _ = writeln!(out);
     for c in &plan.changes {
         let _ = writeln!(
             out,
             "<details{}><summary><code>{} {}</code></summary>\n",
-            if c.action == Action::Destroy {
-                " open"
-            } else {
-                ""
-            },
+            if c.action == Action::Destroy { " open" } else { "" },
             symbol(c.action),
             html_escape(&kind_label(c))
         );
@@ -213,7 +168,5 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -10,10 +10,7 @@ pub(crate) struct Problem {
 }
 
 fn problem(message: String, help: impl Into<String>) -> Problem {
-    Problem {
-        message,
-        help: help.into(),
-    }
+    Problem { message, help: help.into() }
 }
 
 /// `date-spec` part names Pacemaker's schema knows, with pcs's value limits.
@@ -32,9 +29,7 @@ pub(crate) const DATE_SPEC_PARTS: &[(&str, Option<(u64, u64)>)] = &[
 ];
 
 /// `duration` part names Pacemaker evaluates.
-pub(crate) const DURATION_PARTS: &[&str] = &[
-    "days", "hours", "minutes", "months", "seconds", "weeks", "years",
-];
+pub(crate) const DURATION_PARTS: &[&str] = &["days", "hours", "minutes", "months", "seconds", "weeks", "years"];
 
 fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
@@ -52,11 +47,7 @@ fn is_number(s: &str) -> bool {
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => {
-            (a.is_empty() || all_digits(a))
-                && (b.is_empty() || all_digits(b))
-                && a.len() + b.len() > 0
-        }
+        Some((a, b)) => (a.is_empty() || all_digits(a)) && (b.is_empty() || all_digits(b)) && a.len() + b.len() > 0,
         None => all_digits(mantissa),
     };
     let exponent_ok = match exponent {
@@ -73,14 +64,12 @@ fn is_version(s: &str) -> bool {
 /// The value of a typed comparison (a literal, not a parameter name).
 pub(crate) fn typed_value(value_type: ValueType, value: &str) -> Result<(), Problem> {
     match value_type {
-        ValueType::Integer if !is_integer(value) => Err(problem(
-            format!("`{value}` is not an integer"),
-            "integer values look like `42` or `-5`",
-        )),
-        ValueType::Number if !is_number(value) => Err(problem(
-            format!("`{value}` is not a number"),
-            "number values look like `42`, `-2.5` or `1e3`",
-        )),
+        ValueType::Integer if !is_integer(value) => {
+            Err(problem(format!("`{value}` is not an integer"), "integer values look like `42` or `-5`"))
+        }
+        ValueType::Number if !is_number(value) => {
+            Err(problem(format!("`{value}` is not a number"), "number values look like `42`, `-2.5` or `1e3`"))
+        }
         ValueType::Version if !is_version(value) => Err(problem(
             format!("`{value}` is not a version"),
             "version values are dot-separated numbers such as `1.2.3`",
@@ -93,9 +82,7 @@ pub(crate) fn typed_value(value_type: ValueType, value: &str) -> Result<(), Prob
 /// `2019-09-23 18:00:00 -05:00`, `2024-W01-1`, `2024-001`), so this only catches words.
 pub(crate) fn date(value: &str) -> Result<(), Problem> {
     let ok = value.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-:.+, ".contains(c))
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "-:.+, ".contains(c))
         && !value.ends_with(' ');
     if ok {
         Ok(())
@@ -118,10 +105,7 @@ pub(crate) fn date_spec_part(name: &str, value: &str) -> Result<(), Problem> {
             Some((lo, hi)) => format!("a number {lo}..{hi} or a range such as `{lo}-{hi}`"),
             None => "a number or a range such as `2020-2025`".to_string(),
         };
-        problem(
-            format!("invalid `{name}` value `{value}`{why}"),
-            format!("use {allowed}"),
-        )
+        problem(format!("invalid `{name}` value `{value}`{why}"), format!("use {allowed}"))
     };
     let (lo, hi) = match value.split_once('-') {
         Some((a, b)) => (a, Some(b)),
@@ -222,9 +206,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -258,10 +240,7 @@ mod tests {
         assert!(date_spec_part("years", "2020-2030").is_ok());
         assert!(date_spec_part("hours", "16-9").is_err());
         assert!(date_spec_part("hours", "9-").is_err());
-        assert!(date_spec_part("hour", "9")
-            .unwrap_err()
-            .help
-            .contains("`hours`"));
+        assert!(date_spec_part("hour", "9").unwrap_err().help.contains("`hours`"));
     }
 
     #[test]

@@ -26,10 +26,7 @@ impl Token {
     /// The word if this is an unquoted word (a possible keyword), lowercased.
     pub fn keyword(&self) -> Option<String> {
         match &self.kind {
-            Kind::Word {
-                text,
-                quoted: false,
-            } => Some(text.to_ascii_lowercase()),
+            Kind::Word { text, quoted: false } => Some(text.to_ascii_lowercase()),
             _ => None,
         }
     }
@@ -80,11 +77,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, RuleError> {
         if c == '(' || c == ')' {
             chars.next();
             let kind = if c == '(' { Kind::Open } else { Kind::Close };
-            tokens.push(Token {
-                kind,
-                offset: start,
-                len: 1,
-            });
+            tokens.push(Token { kind, offset: start, len: 1 });
             continue;
         }
         if c == '"' || c == '\'' {
@@ -121,11 +114,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, RuleError> {
                     .with_help("quote the whole word, or put a space after the closing quote"));
                 }
             }
-            tokens.push(Token {
-                kind: Kind::Word { text, quoted: true },
-                offset: start,
-                len: end - start,
-            });
+            tokens.push(Token { kind: Kind::Word { text, quoted: true }, offset: start, len: end - start });
             continue;
         }
         let mut end = src.len();
@@ -137,10 +126,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, RuleError> {
             chars.next();
         }
         tokens.push(Token {
-            kind: Kind::Word {
-                text: src[start..end].to_string(),
-                quoted: false,
-            },
+            kind: Kind::Word { text: src[start..end].to_string(), quoted: false },
             offset: start,
             len: end - start,
         });
@@ -168,10 +154,7 @@ mod tests {
     fn splits_words_parens_and_quotes() {
         let w = words(r#"(a eq "x y")or b eq 'x(y)' c"d"#);
         let texts: Vec<&str> = w.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(
-            texts,
-            ["(", "a", "eq", "x y", ")", "or", "b", "eq", "x(y)", "c\"d"]
-        );
+        assert_eq!(texts, ["(", "a", "eq", "x y", ")", "or", "b", "eq", "x(y)", "c\"d"]);
         assert!(w[3].1);
         assert!(!w[9].1);
         assert!(lex(r#"b eq 'it''s'"#).is_err());

@@ -166,14 +166,7 @@ pub struct RuleError {
 
 impl AttrOp {
     /// All operators, in the order pcs documents them.
-    pub const ALL: [AttrOp; 6] = [
-        AttrOp::Lt,
-        AttrOp::Gt,
-        AttrOp::Lte,
-        AttrOp::Gte,
-        AttrOp::Eq,
-        AttrOp::Ne,
-    ];
+    pub const ALL: [AttrOp; 6] = [AttrOp::Lt, AttrOp::Gt, AttrOp::Lte, AttrOp::Gte, AttrOp::Eq, AttrOp::Ne];
 
     /// The keyword, which is also the CIB `operation` value.
     pub fn as_str(self) -> &'static str {
@@ -195,12 +188,7 @@ impl AttrOp {
 
 impl ValueType {
     /// All types.
-    pub const ALL: [ValueType; 4] = [
-        ValueType::Integer,
-        ValueType::Number,
-        ValueType::Version,
-        ValueType::String,
-    ];
+    pub const ALL: [ValueType; 4] = [ValueType::Integer, ValueType::Number, ValueType::Version, ValueType::String];
 
     /// The keyword, which is also the CIB `type` value.
     pub fn as_str(self) -> &'static str {
@@ -228,11 +216,7 @@ impl Expr {
             Expr::And(items) => normalize_group(true, items),
             Expr::Or(items) => normalize_group(false, items),
             Expr::DateSpec(parts) => Expr::DateSpec(sorted_parts(parts)),
-            Expr::DateInRange {
-                start,
-                end,
-                duration,
-            } => Expr::DateInRange {
+            Expr::DateInRange { start, end, duration } => Expr::DateInRange {
                 start: start.clone(),
                 end: end.clone(),
                 duration: duration.as_ref().map(|d| sorted_parts(d)),
@@ -245,9 +229,7 @@ impl Expr {
 impl Rule {
     /// A rule around an expression (normalized).
     pub fn new(expr: Expr) -> Rule {
-        Rule {
-            expr: expr.normalized(),
-        }
+        Rule { expr: expr.normalized() }
     }
 }
 
@@ -279,12 +261,7 @@ fn sorted_parts(parts: &[(String, String)]) -> Vec<(String, String)> {
 
 impl RuleError {
     pub(crate) fn new(message: impl Into<String>, offset: usize, len: usize) -> RuleError {
-        RuleError {
-            message: message.into(),
-            offset,
-            len,
-            help: None,
-        }
+        RuleError { message: message.into(), offset, len, help: None }
     }
 
     #[must_use]

@@ -7,33 +7,18 @@ use super::{AttrOp, Expr, Rule, RuleError, ValueType, MAX_DEPTH};
 const OPERATORS: &str = "the operators are `lt`, `gt`, `lte`, `gte`, `eq` and `ne`";
 
 /// Keywords that start an expression, for "did you mean" help on attribute names.
-const PRIMARY_KEYWORDS: &[&str] = &[
-    "date",
-    "date-spec",
-    "defined",
-    "not_defined",
-    "resource",
-    "op",
-];
+const PRIMARY_KEYWORDS: &[&str] = &["date", "date-spec", "defined", "not_defined", "resource", "op"];
 
 pub(crate) fn parse(src: &str) -> Result<Rule, RuleError> {
     let tokens = lex(src)?;
     if tokens.is_empty() {
-        return Ok(Rule {
-            expr: Expr::And(Vec::new()),
-        });
+        return Ok(Rule { expr: Expr::And(Vec::new()) });
     }
-    let mut p = Parser {
-        src,
-        tokens,
-        pos: 0,
-    };
+    let mut p = Parser { src, tokens, pos: 0 };
     let expr = p.expr(0, None)?;
     if let Some(t) = p.peek() {
         // `expr` only stops early at a `)`.
-        return Err(p
-            .at(t, "unmatched `)`")
-            .with_help("remove it, or add a matching `(` before it"));
+        return Err(p.at(t, "unmatched `)`").with_help("remove it, or add a matching `(` before it"));
     }
     Ok(Rule { expr })
 }
@@ -60,10 +45,7 @@ fn value_type(t: &Token) -> Option<ValueType> {
 /// An unquoted `name=value` word.
 fn part(t: &Token) -> Option<(&str, &str)> {
     match &t.kind {
-        Kind::Word {
-            text,
-            quoted: false,
-        } => text.split_once('='),
+        Kind::Word { text, quoted: false } => text.split_once('='),
         _ => None,
     }
 }
@@ -191,18 +173,13 @@ impl Parser<'_> {
                 let inner = self.expr(depth + 1, Some(&tok))?;
                 match self.bump() {
                     Some(t) if t.kind == Kind::Close => Ok(inner),
-                    _ => Err(self
-                        .at(&tok, "unclosed `(`")
-                        .with_help("add a matching `)`")),
+                    _ => Err(self.at(&tok, "unclosed `(`").with_help("add a matching `)`")),
                 }
             }
             Kind::Close => {
                 let message = match after {
                     Some(a) => {
-                        format!(
-                            "expected an expression after `{}`, found `)`",
-                            self.shown(a)
-                        )
+                        format!("expected an expression after `{}`, found `)`", self.shown(a))
                     }
                     None => "unexpected `)`".to_string(),
                 };
@@ -212,16 +189,13 @@ impl Parser<'_> {
                 Some(w @ ("and" | "or")) => {
                     let message = match after {
                         Some(a) => {
-                            format!(
-                                "expected an expression after `{}`, found `{w}`",
-                                self.shown(a)
-                            )
+                            format!("expected an expression after `{}`, found `{w}`", self.shown(a))
                         }
                         None => format!("expected an expression before `{w}`"),
                     };
-                    Err(self.at(&tok, message).with_help(format!(
-                        "to test an attribute named `{w}`, quote it: \"{w}\""
-                    )))
+                    Err(self
+                        .at(&tok, message)
+                        .with_help(format!("to test an attribute named `{w}`, quote it: \"{w}\"")))
                 }
                 Some("date") => self.date(),
                 Some("date-spec") => self.date_spec(),
@@ -250,14 +224,11 @@ impl Parser<'_> {
             }
             Some(t) => {
                 let found = self.shown(&t);
-                let err = self.at(
-                    &t,
-                    format!("expected {what} after `{shown}`, found `{found}`"),
-                );
+                let err = self.at(&t, format!("expected {what} after `{shown}`, found `{found}`"));
                 Err(match t.kind {
-                    Kind::Word { .. } => err.with_help(format!(
-                        "to use the word `{found}` itself, quote it: \"{found}\""
-                    )),
+                    Kind::Word { .. } => {
+                        err.with_help(format!("to use the word `{found}` itself, quote it: \"{found}\""))
+                    }
                     _ => err.with_help("quote values that contain parentheses, e.g. \"a(b)\""),
                 })
             }
@@ -326,13 +297,7 @@ impl Parser<'_> {
                 check::typed_value(vt, &value).map_err(|p| self.problem_at(&value_tok, p))?;
             }
         }
-        Ok(Expr::Attr {
-            attribute: name,
-            op,
-            value,
-            value_type: value_type_,
-            value_source,
-        })
+        Ok(Expr::Attr { attribute: name, op, value, value_type: value_type_, value_source })
     }
 
     fn operator_help(&self, err: RuleError, name: &Token, found: Option<&Token>) -> RuleError {
@@ -360,9 +325,10 @@ impl Parser<'_> {
                 return err.with_help(format!("did you mean `{kw}`? otherwise {OPERATORS}"));
             }
         }
-        if let Some(s) = found_kw.as_deref().and_then(|k| {
-            check::suggest(k, &["lt", "gt", "lte", "gte", "eq", "ne"]).filter(|_| k.len() > 2)
-        }) {
+        if let Some(s) = found_kw
+            .as_deref()
+            .and_then(|k| check::suggest(k, &["lt", "gt", "lte", "gte", "eq", "ne"]).filter(|_| k.len() > 2))
+        {
             return err.with_help(format!("did you mean `{s}`? {OPERATORS}"));
         }
         err.with_help(OPERATORS)
@@ -386,19 +352,14 @@ impl Parser<'_> {
             match o {
                 "gt" | "lt" => {
                     // `date gt integer 5` compares a node attribute named `date`, as in pcs.
-                    let typed = self.peek_at(2).and_then(value_type).is_some()
-                        && self.peek_at(3).is_some_and(is_value);
+                    let typed = self.peek_at(2).and_then(value_type).is_some() && self.peek_at(3).is_some_and(is_value);
                     if typed {
                         return self.attribute();
                     }
                     self.pos += 2;
                     let (date, tok) = self.value(op_tok, "a date")?;
                     check::date(&date).map_err(|p| self.problem_at(&tok, p))?;
-                    return Ok(if o == "gt" {
-                        Expr::DateGt(date)
-                    } else {
-                        Expr::DateLt(date)
-                    });
+                    return Ok(if o == "gt" { Expr::DateGt(date) } else { Expr::DateLt(date) });
                 }
                 "in_range" => {
                     self.pos += 2;
@@ -414,12 +375,8 @@ impl Parser<'_> {
             None => self.at_end(message),
         };
         let help = match (&next, op.as_deref()) {
-            (Some(t), _) if part(t).is_some() => {
-                "did you mean `date-spec`? e.g. `date-spec hours=9-16 weekdays=1-5`"
-            }
-            (_, Some(o)) if check::suggest(o, &["in_range"]).is_some() => {
-                "did you mean `in_range`?"
-            }
+            (Some(t), _) if part(t).is_some() => "did you mean `date-spec`? e.g. `date-spec hours=9-16 weekdays=1-5`",
+            (_, Some(o)) if check::suggest(o, &["in_range"]).is_some() => "did you mean `in_range`?",
             _ => {
                 "e.g. `date gt 2024-01-01` or `date in_range 2024-01-01 to 2024-12-31`; to test \
                  a node attribute named `date`, quote it: \"date\""
@@ -459,11 +416,7 @@ impl Parser<'_> {
             if self.peek_at(1).is_some_and(|t| part(t).is_some()) {
                 self.pos += 1;
                 let parts = self.parts(&kw, false)?;
-                return Ok(Expr::DateInRange {
-                    start,
-                    end: None,
-                    duration: Some(parts),
-                });
+                return Ok(Expr::DateInRange { start, end: None, duration: Some(parts) });
             }
             let message = "expected duration parts after `duration`";
             let err = match self.peek_at(1) {
@@ -474,11 +427,7 @@ impl Parser<'_> {
         }
         let (end, tok) = self.value(&to, "an end date or `duration`")?;
         check::date(&end).map_err(|p| self.problem_at(&tok, p))?;
-        Ok(Expr::DateInRange {
-            start,
-            end: Some(end),
-            duration: None,
-        })
+        Ok(Expr::DateInRange { start, end: Some(end), duration: None })
     }
 
     /// `date-spec PART...`
@@ -500,15 +449,10 @@ impl Parser<'_> {
         let mut parts: Vec<(String, String)> = Vec::new();
         while let Some(t) = self.peek().cloned() {
             let Some((name, value)) = part(&t) else {
-                if let Some(w) = t
-                    .word()
-                    .filter(|w| !t.is_keyword("and") && names.contains(w))
-                {
+                if let Some(w) = t.word().filter(|w| !t.is_keyword("and") && names.contains(w)) {
                     return Err(self
                         .at(&t, format!("expected `{w}=VALUE`"))
-                        .with_help(format!(
-                            "no spaces are allowed around `=`, e.g. `{example}`"
-                        )));
+                        .with_help(format!("no spaces are allowed around `=`, e.g. `{example}`")));
                 }
                 break;
             };
@@ -518,28 +462,16 @@ impl Parser<'_> {
             if value.is_empty() {
                 return Err(self
                     .at(&t, format!("missing a value after `{name}=`"))
-                    .with_help(format!(
-                        "no spaces are allowed around `=`, e.g. `{example}`"
-                    )));
+                    .with_help(format!("no spaces are allowed around `=`, e.g. `{example}`")));
             }
-            let checked = if date_spec {
-                check::date_spec_part(name, value)
-            } else {
-                check::duration_part(name, value)
-            };
+            let checked =
+                if date_spec { check::date_spec_part(name, value) } else { check::duration_part(name, value) };
             checked.map_err(|p| {
                 // Point at the name when it is unknown, else at the value.
                 let span = if names.contains(&name) {
-                    Token {
-                        offset: t.offset + name.len() + 1,
-                        len: value.len(),
-                        ..t.clone()
-                    }
+                    Token { offset: t.offset + name.len() + 1, len: value.len(), ..t.clone() }
                 } else {
-                    Token {
-                        len: name.len(),
-                        ..t.clone()
-                    }
+                    Token { len: name.len(), ..t.clone() }
                 };
                 self.problem_at(&span, p)
             })?;
@@ -550,10 +482,7 @@ impl Parser<'_> {
             self.pos += 1;
         }
         if parts.is_empty() {
-            let message = format!(
-                "expected parts such as `{example}` after `{}`",
-                self.shown(kw)
-            );
+            let message = format!("expected parts such as `{example}` after `{}`", self.shown(kw));
             let err = match self.peek() {
                 Some(t) => self.at(t, message),
                 None => self.at_end(message),
@@ -572,22 +501,13 @@ impl Parser<'_> {
         let (spec, tok) = self.value(&kw, "a resource agent such as `ocf:heartbeat:IPaddr2`")?;
         let parts: Vec<&str> = spec.split(':').collect();
         let [standard, provider, agent_type] = parts[..] else {
-            return Err(self
-                .at(
-                    &tok,
-                    format!("`{}` is not a resource agent", self.shown(&tok)),
-                )
-                .with_help(
-                    "write `standard:provider:type`, leaving out parts to match any, e.g. \
+            return Err(self.at(&tok, format!("`{}` is not a resource agent", self.shown(&tok))).with_help(
+                "write `standard:provider:type`, leaving out parts to match any, e.g. \
                      `ocf:heartbeat:IPaddr2`, `systemd::chronyd` or `::Dummy`",
-                ));
+            ));
         };
         let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        Ok(Expr::Resource {
-            standard: some(standard),
-            provider: some(provider),
-            agent_type: some(agent_type),
-        })
+        Ok(Expr::Resource { standard: some(standard), provider: some(provider), agent_type: some(agent_type) })
     }
 
     /// `op NAME [interval=INTERVAL]`
@@ -600,11 +520,7 @@ impl Parser<'_> {
         if let Some(t) = self.peek().cloned() {
             if let Some((_, value)) = part(&t).filter(|(k, _)| k.eq_ignore_ascii_case("interval")) {
                 check::interval(value).map_err(|p| {
-                    let span = Token {
-                        offset: t.offset + 9,
-                        len: value.len(),
-                        ..t.clone()
-                    };
+                    let span = Token { offset: t.offset + 9, len: value.len(), ..t.clone() };
                     self.problem_at(&span, p)
                 })?;
                 interval = Some(value.to_string());

@@ -13,20 +13,11 @@ fn xml(src: &str) -> Element {
 }
 
 fn attr(name: &str, op: AttrOp, value: &str) -> Expr {
-    Expr::Attr {
-        attribute: name.into(),
-        op,
-        value: value.into(),
-        value_type: None,
-        value_source: None,
-    }
+    Expr::Attr { attribute: name.into(), op, value: value.into(), value_type: None, value_source: None }
 }
 
 fn not_defined(name: &str) -> Expr {
-    Expr::Defined {
-        attribute: name.into(),
-        defined: false,
-    }
+    Expr::Defined { attribute: name.into(), defined: false }
 }
 
 fn err(text: &str) -> RuleError {
@@ -56,10 +47,7 @@ fn assert_round_trips(rule: &Rule) {
 #[test]
 fn seed_rule_matches_pcs_exactly() {
     let rule = p("pingd lt 1 or not_defined pingd");
-    assert_eq!(
-        rule.expr,
-        Expr::Or(vec![attr("pingd", AttrOp::Lt, "1"), not_defined("pingd")])
-    );
+    assert_eq!(rule.expr, Expr::Or(vec![attr("pingd", AttrOp::Lt, "1"), not_defined("pingd")]));
     let el = to_xml(&rule, "location-rg-01-rule", &[("score", "-INFINITY")]);
     let pcs = xml(
         r#"<rule id="location-rg-01-rule" boolean-op="or" score="-INFINITY"><expression id="location-rg-01-rule-expr" operation="lt" attribute="pingd" value="1"/><expression id="location-rg-01-rule-expr-1" operation="not_defined" attribute="pingd"/></rule>"#,
@@ -76,11 +64,7 @@ fn seed_rule_matches_pcs_exactly() {
 }
 
 /// Rule text, extra attributes, and what pcs wrote with rule id `location-R-rule`.
-type PcsCase = (
-    &'static str,
-    &'static [(&'static str, &'static str)],
-    &'static str,
-);
+type PcsCase = (&'static str, &'static [(&'static str, &'static str)], &'static str);
 
 const PCS_CASES: &[PcsCase] = &[
     (
@@ -209,11 +193,7 @@ fn xml_matches_what_pcs_writes() {
 /// resource and op expressions only exist there).
 #[test]
 fn resource_and_op_expressions_match_pcs() {
-    let el = to_xml(
-        &p("op monitor or resource ::Dummy"),
-        "set2-rule",
-        &[("score", "INFINITY")],
-    );
+    let el = to_xml(&p("op monitor or resource ::Dummy"), "set2-rule", &[("score", "INFINITY")]);
     let pcs = r#"<rule id="set2-rule" boolean-op="or" score="INFINITY">
           <op_expression id="set2-rule-op-monitor" name="monitor"/>
           <rsc_expression id="set2-rule-rsc-Dummy" type="Dummy"/>
@@ -230,13 +210,7 @@ fn resource_and_op_expressions_match_pcs() {
         </rule>"#;
     assert_eq!(el, xml(pcs));
     let op = p("op monitor interval=10s");
-    assert_eq!(
-        op.expr,
-        Expr::Op {
-            name: "monitor".into(),
-            interval: Some("10s".into())
-        }
-    );
+    assert_eq!(op.expr, Expr::Op { name: "monitor".into(), interval: Some("10s".into()) });
     assert_eq!(to_text(&op), "op monitor interval=10s");
 }
 
@@ -245,12 +219,7 @@ fn extra_attrs_follow_pcs_order_and_skip_id() {
     let el = to_xml(
         &p("a eq 1"),
         "x",
-        &[
-            ("score-attribute", "s"),
-            ("id", "nope"),
-            ("boolean-op", "or"),
-            ("role", "Promoted"),
-        ],
+        &[("score-attribute", "s"), ("id", "nope"), ("boolean-op", "or"), ("role", "Promoted")],
     );
     let names: Vec<&str> = el.attrs.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["id", "role", "score-attribute"]);
@@ -263,16 +232,7 @@ fn generated_ids_avoid_taken_ids() {
     let el = to_xml_avoiding(&p("a eq 1 and (b eq 2 or c eq 3)"), "r", &[], &taken);
     let mut ids = Vec::new();
     el.collect_ids(&mut ids);
-    assert_eq!(
-        ids,
-        [
-            "r",
-            "r-expr-1",
-            "r-rule-1",
-            "r-rule-1-expr",
-            "r-rule-1-expr-1"
-        ]
-    );
+    assert_eq!(ids, ["r", "r-expr-1", "r-rule-1", "r-rule-1-expr", "r-rule-1-expr-1"]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -292,25 +252,13 @@ fn and_or_have_equal_precedence_left_to_right() {
         attr("d", AttrOp::Eq, "4"),
     );
     let rule = p("a eq 1 or b eq 2 and c eq 3");
-    assert_eq!(
-        rule.expr,
-        Expr::And(vec![Expr::Or(vec![a.clone(), b.clone()]), c.clone()])
-    );
+    assert_eq!(rule.expr, Expr::And(vec![Expr::Or(vec![a.clone(), b.clone()]), c.clone()]));
     assert_eq!(to_text(&rule), "(a eq 1 or b eq 2) and c eq 3");
     let rule = p("a eq 1 and b eq 2 or c eq 3 and d eq 4");
-    assert_eq!(
-        rule.expr,
-        Expr::And(vec![
-            Expr::Or(vec![Expr::And(vec![a.clone(), b.clone()]), c.clone()]),
-            d.clone()
-        ])
-    );
+    assert_eq!(rule.expr, Expr::And(vec![Expr::Or(vec![Expr::And(vec![a.clone(), b.clone()]), c.clone()]), d.clone()]));
     assert_eq!(to_text(&rule), "((a eq 1 and b eq 2) or c eq 3) and d eq 4");
     let rule = p("a eq 1 or (b eq 2 and c eq 3)");
-    assert_eq!(
-        rule.expr,
-        Expr::Or(vec![a.clone(), Expr::And(vec![b.clone(), c.clone()])])
-    );
+    assert_eq!(rule.expr, Expr::Or(vec![a.clone(), Expr::And(vec![b.clone(), c.clone()])]));
     assert_eq!(to_text(&rule), "a eq 1 or (b eq 2 and c eq 3)");
 }
 
@@ -323,22 +271,14 @@ fn groups_are_normalized() {
     assert_eq!(p("").expr, Expr::And(vec![]));
     assert_eq!(p("  \n\t ").expr, Expr::And(vec![]));
     assert_eq!(to_text(&p("")), "");
-    let odd = Rule {
-        expr: Expr::Or(vec![Expr::And(vec![Expr::Or(vec![not_defined("x")])])]),
-    };
+    let odd = Rule { expr: Expr::Or(vec![Expr::And(vec![Expr::Or(vec![not_defined("x")])])]) };
     assert_eq!(to_text(&odd), "not_defined x");
 }
 
 #[test]
 fn keywords_are_case_insensitive_like_pcs() {
-    assert_eq!(
-        p("pingd LT 1 OR Not_Defined pingd"),
-        p("pingd lt 1 or not_defined pingd")
-    );
-    assert_eq!(
-        p("DATE GT 2024-01-01").expr,
-        Expr::DateGt("2024-01-01".into())
-    );
+    assert_eq!(p("pingd LT 1 OR Not_Defined pingd"), p("pingd lt 1 or not_defined pingd"));
+    assert_eq!(p("DATE GT 2024-01-01").expr, Expr::DateGt("2024-01-01".into()));
     assert_eq!(to_text(&p("A Eq INTEGER 5")), "A eq integer 5");
 }
 
@@ -349,26 +289,11 @@ fn keyword_named_attributes_follow_pcs_longest_match() {
     assert_eq!(p("defined eq 1").expr, attr("defined", AttrOp::Eq, "1"));
     assert_eq!(p("op eq 1").expr, attr("op", AttrOp::Eq, "1"));
     assert_eq!(p("resource eq 1").expr, attr("resource", AttrOp::Eq, "1"));
-    assert_eq!(
-        p("defined eq").expr,
-        Expr::Defined {
-            attribute: "eq".into(),
-            defined: true
-        }
-    );
+    assert_eq!(p("defined eq").expr, Expr::Defined { attribute: "eq".into(), defined: true });
     let typed = p("date gt integer 5");
-    assert!(matches!(
-        typed.expr,
-        Expr::Attr {
-            value_type: Some(ValueType::Integer),
-            ..
-        }
-    ));
+    assert!(matches!(typed.expr, Expr::Attr { value_type: Some(ValueType::Integer), .. }));
     assert_eq!(to_text(&typed), "\"date\" gt integer 5");
-    assert_eq!(
-        p("date gt 2024-01-01").expr,
-        Expr::DateGt("2024-01-01".into())
-    );
+    assert_eq!(p("date gt 2024-01-01").expr, Expr::DateGt("2024-01-01".into()));
     // A quoted `date` is always an attribute.
     assert_eq!(p("\"date\" gt 5").expr, attr("date", AttrOp::Gt, "5"));
     assert_eq!(to_text(&p("\"date\" gt 5")), "\"date\" gt 5");
@@ -406,14 +331,8 @@ fn quoting_round_trips() {
     assert_eq!(to_text(&p("a eq 'x y'")), "a eq \"x y\"");
     assert_eq!(to_text(&p("a eq \"say \\\"hi\\\"\"")), "a eq 'say \"hi\"'");
     assert_eq!(to_text(&p("#uname eq node1")), "#uname eq node1");
-    assert_eq!(
-        to_text(&p("a eq \"and\" and defined \"or\"")),
-        "a eq \"and\" and defined \"or\""
-    );
-    assert_eq!(
-        to_text(&p("op \"eq\" interval=10s")),
-        "op \"eq\" interval=10s"
-    );
+    assert_eq!(to_text(&p("a eq \"and\" and defined \"or\"")), "a eq \"and\" and defined \"or\"");
+    assert_eq!(to_text(&p("op \"eq\" interval=10s")), "op \"eq\" interval=10s");
 }
 
 #[test]
@@ -454,27 +373,14 @@ fn value_source_extension() {
 fn date_forms() {
     assert_eq!(
         p("date in_range to duration months=2").expr,
-        Expr::DateInRange {
-            start: None,
-            end: None,
-            duration: Some(vec![("months".into(), "2".into())])
-        }
+        Expr::DateInRange { start: None, end: None, duration: Some(vec![("months".into(), "2".into())]) }
     );
     assert_eq!(
         p("date-spec weekdays=1-5 hours=9-16").expr,
-        Expr::DateSpec(vec![
-            ("hours".into(), "9-16".into()),
-            ("weekdays".into(), "1-5".into())
-        ])
+        Expr::DateSpec(vec![("hours".into(), "9-16".into()), ("weekdays".into(), "1-5".into())])
     );
-    assert_eq!(
-        to_text(&p("date-spec weekdays=1-5 hours=9-16")),
-        "date-spec hours=9-16 weekdays=1-5"
-    );
-    assert_eq!(
-        to_text(&p("date gt \"2019-09-23 05:00:00 -05:00\"")),
-        "date gt \"2019-09-23 05:00:00 -05:00\""
-    );
+    assert_eq!(to_text(&p("date-spec weekdays=1-5 hours=9-16")), "date-spec hours=9-16 weekdays=1-5");
+    assert_eq!(to_text(&p("date gt \"2019-09-23 05:00:00 -05:00\"")), "date gt \"2019-09-23 05:00:00 -05:00\"");
     let rule = p("date in_range 2024-01-01 to duration years=1 and date-spec minutes=0-29");
     assert_round_trips(&rule);
 }
@@ -513,53 +419,30 @@ fn errors_point_at_the_token() {
     let e = err("pingd");
     assert_eq!(e.message, "expected an operator after `pingd`");
     assert_eq!((e.offset, e.len), (5, 0));
-    assert!(e
-        .help
-        .as_deref()
-        .is_some_and(|h| h.contains("`lte`") && h.contains("`ne`")));
+    assert!(e.help.as_deref().is_some_and(|h| h.contains("`lte`") && h.contains("`ne`")));
 
     let e = err("pingd le 1");
     assert_eq!(e.message, "expected an operator after `pingd`");
     assert_eq!((e.offset, e.len), (6, 2));
-    assert!(
-        e.help
-            .as_deref()
-            .is_some_and(|h| h.starts_with("did you mean `lte`?")),
-        "{e:?}"
-    );
+    assert!(e.help.as_deref().is_some_and(|h| h.starts_with("did you mean `lte`?")), "{e:?}");
 
     let e = err("pingd != 1");
-    assert!(e
-        .help
-        .as_deref()
-        .is_some_and(|h| h.starts_with("did you mean `ne`?")));
+    assert!(e.help.as_deref().is_some_and(|h| h.starts_with("did you mean `ne`?")));
 
     let e = err("datespec hours=9");
-    assert!(
-        e.help.as_deref().is_some_and(|h| h.contains("`date-spec`")),
-        "{e:?}"
-    );
+    assert!(e.help.as_deref().is_some_and(|h| h.contains("`date-spec`")), "{e:?}");
 
     let e = err("pingd not_defined");
     assert_eq!(e.help.as_deref(), Some("write `not_defined pingd`"));
 
     let e = err("(a eq 1");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("unclosed `(`", 0, 1)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("unclosed `(`", 0, 1));
 
     let e = err("a eq 1)");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("unmatched `)`", 6, 1)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("unmatched `)`", 6, 1));
 
     let e = err("a eq 1 and");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("expected an expression after `and`", 10, 0)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("expected an expression after `and`", 10, 0));
 
     let e = err("a eq 1 adn b eq 2");
     assert_eq!((e.offset, e.len), (7, 3));
@@ -570,10 +453,7 @@ fn errors_point_at_the_token() {
     assert_eq!((e.offset, e.len), (11, 5));
 
     let e = err("a eq integer x");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("`x` is not an integer", 13, 1)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("`x` is not an integer", 13, 1));
 
     let e = err("a eq integer");
     assert_eq!(e.message, "expected a value after `integer`");
@@ -583,10 +463,7 @@ fn errors_point_at_the_token() {
     assert_eq!((e.offset, e.len), (5, 3));
 
     let e = err("date gt tomorrow");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("`tomorrow` is not an ISO 8601 date", 8, 8)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("`tomorrow` is not an ISO 8601 date", 8, 8));
 
     let e = err("date hours=9");
     assert!(e.help.as_deref().is_some_and(|h| h.contains("date-spec")));
@@ -598,16 +475,10 @@ fn errors_point_at_the_token() {
     let e = err("date-spec hour=9");
     assert_eq!(e.message, "unknown date-spec part `hour`");
     assert_eq!((e.offset, e.len), (10, 4));
-    assert!(e
-        .help
-        .as_deref()
-        .is_some_and(|h| h.starts_with("did you mean `hours`?")));
+    assert!(e.help.as_deref().is_some_and(|h| h.starts_with("did you mean `hours`?")));
 
     let e = err("date-spec hours=9 hours=10");
-    assert_eq!(
-        (e.message.as_str(), e.offset),
-        ("`hours` is given twice", 18)
-    );
+    assert_eq!((e.message.as_str(), e.offset), ("`hours` is given twice", 18));
 
     let e = err("date-spec hours = 9");
     assert_eq!(e.message, "expected `hours=VALUE`");
@@ -623,10 +494,7 @@ fn errors_point_at_the_token() {
     assert_eq!(e.message, "expected duration parts after `duration`");
 
     let e = err("op monitor interval = 10s");
-    assert_eq!(
-        (e.message.as_str(), e.offset),
-        ("expected `interval=VALUE`", 11)
-    );
+    assert_eq!((e.message.as_str(), e.offset), ("expected `interval=VALUE`", 11));
 
     let e = err("op monitor interval=ten");
     assert_eq!(e.message, "invalid interval `ten`");
@@ -636,16 +504,10 @@ fn errors_point_at_the_token() {
     assert_eq!((e.offset, e.len), (9, 11));
 
     let e = err("a eq \"x");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("unterminated quoted value", 5, 1)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("unterminated quoted value", 5, 1));
 
     let e = err("()");
-    assert_eq!(
-        (e.message.as_str(), e.offset, e.len),
-        ("empty parentheses", 0, 2)
-    );
+    assert_eq!((e.message.as_str(), e.offset, e.len), ("empty parentheses", 0, 2));
 
     let e = err("and a eq 1");
     assert_eq!(e.message, "expected an expression before `and`");
@@ -680,10 +542,7 @@ fn error_messages_are_lowercase_without_period() {
     for input in inputs {
         let e = err(input);
         let first = e.message.chars().next().unwrap_or('a');
-        assert!(
-            !first.is_uppercase() && !e.message.ends_with('.'),
-            "{input:?}: {e:?}"
-        );
+        assert!(!first.is_uppercase() && !e.message.ends_with('.'), "{input:?}: {e:?}");
         assert!(e.offset + e.len <= input.len(), "{input:?}: {e:?}");
         assert!(input.is_char_boundary(e.offset), "{input:?}: {e:?}");
     }
@@ -715,9 +574,7 @@ fn deep_nesting_is_refused_not_overflowed() {
     // Deeply nested XML is refused too.
     let mut el = Element::new("rule").with_child(Element::new("expression"));
     for _ in 0..1000 {
-        el = Element::new("rule")
-            .with_attr("boolean-op", "or")
-            .with_child(el);
+        el = Element::new("rule").with_attr("boolean-op", "or").with_child(el);
     }
     assert!(from_xml(&el).is_err());
 }
@@ -778,9 +635,7 @@ fn token_soup_never_panics_and_round_trips() {
     let mut parsed = 0;
     for _ in 0..20_000 {
         let n = (next() % 9) as usize;
-        let text: Vec<&str> = (0..n)
-            .map(|_| WORDS[(next() % WORDS.len() as u64) as usize])
-            .collect();
+        let text: Vec<&str> = (0..n).map(|_| WORDS[(next() % WORDS.len() as u64) as usize]).collect();
         let text = text.join(if next() % 5 == 0 { "" } else { " " });
         match parse(&text) {
             Ok(rule) => {
@@ -817,19 +672,13 @@ fn equivalent_cib_rules_read_the_same() {
              <expression operation="eq" attribute="#uname" value="n1" id="loc2-rule-expression"/>
              <date_expression operation="gt" start="2024-01-01" id="loc2-rule-expression-0"/>
            </rule>"##);
-    assert_eq!(
-        from_xml(&crmsh_and),
-        Ok(p("#uname eq n1 and date gt 2024-01-01"))
-    );
+    assert_eq!(from_xml(&crmsh_and), Ok(p("#uname eq n1 and date gt 2024-01-01")));
     let crmsh_spec = xml(r#"<rule score="100" id="loc3-rule">
              <date_expression operation="date_spec" id="loc3-rule-expression">
                <date_spec weekdays="1-5" hours="9-16" id="loc3-rule-expression-date_spec"/>
              </date_expression>
            </rule>"#);
-    assert_eq!(
-        from_xml(&crmsh_spec),
-        Ok(p("date-spec hours=9-16 weekdays=1-5"))
-    );
+    assert_eq!(from_xml(&crmsh_spec), Ok(p("date-spec hours=9-16 weekdays=1-5")));
     let seed = p("pingd lt 1 or not_defined pingd");
     assert_eq!(from_xml(&pcs), Ok(seed.clone()));
     assert_eq!(from_xml(&crmsh), Ok(seed));
@@ -873,20 +722,14 @@ fn equivalent_cib_rules_read_the_same() {
     assert_eq!(from_xml(&spec), Ok(p("date-spec hours=9-16 weekdays=1-5")));
 
     // The empty rule.
-    assert_eq!(
-        from_xml(&xml(r#"<rule id="r" score="INFINITY"/>"#)),
-        Ok(p(""))
-    );
+    assert_eq!(from_xml(&xml(r#"<rule id="r" score="INFINITY"/>"#)), Ok(p("")));
 }
 
 #[test]
 fn unrepresentable_cib_rules_are_refused() {
     let cases = [
         (r#"<rule id-ref="other"/>"#, "id-ref"),
-        (
-            r#"<rule id="r"><!-- why --><expression id="e" attribute="a" operation="defined"/></rule>"#,
-            "comment",
-        ),
+        (r#"<rule id="r"><!-- why --><expression id="e" attribute="a" operation="defined"/></rule>"#, "comment"),
         (r#"<rule id="r" boolean-op="or"/>"#, "never true"),
         (
             r#"<rule id="r" boolean-op="xor"><expression id="e" attribute="a" operation="defined"/></rule>"#,
@@ -898,30 +741,15 @@ fn unrepresentable_cib_rules_are_refused() {
         ),
         (r#"<rule id="r"><rule id="n"/></rule>"#, "empty"),
         (r#"<rule id="r"><foo id="f"/></rule>"#, "<foo>"),
-        (
-            r#"<rule id="r" bogus="1"><expression id="e" attribute="a" operation="defined"/></rule>"#,
-            "bogus",
-        ),
-        (
-            r#"<rule id="r"><expression id="e" attribute="a" operation="eq"/></rule>"#,
-            "no `value`",
-        ),
-        (
-            r#"<rule id="r"><expression id="e" attribute="a" operation="defined" value="1"/></rule>"#,
-            "`value`",
-        ),
+        (r#"<rule id="r" bogus="1"><expression id="e" attribute="a" operation="defined"/></rule>"#, "bogus"),
+        (r#"<rule id="r"><expression id="e" attribute="a" operation="eq"/></rule>"#, "no `value`"),
+        (r#"<rule id="r"><expression id="e" attribute="a" operation="defined" value="1"/></rule>"#, "`value`"),
         (
             r#"<rule id="r"><expression id="e" attribute="a" operation="eq" value="x" type="integer"/></rule>"#,
             "not an integer",
         ),
-        (
-            r#"<rule id="r"><expression id="e" attribute="a" operation="eq" value="x" type="float"/></rule>"#,
-            "type",
-        ),
-        (
-            r#"<rule id="r"><expression id="e" attribute="a" operation="regex" value="x"/></rule>"#,
-            "operation",
-        ),
+        (r#"<rule id="r"><expression id="e" attribute="a" operation="eq" value="x" type="float"/></rule>"#, "type"),
+        (r#"<rule id="r"><expression id="e" attribute="a" operation="regex" value="x"/></rule>"#, "operation"),
         (
             r#"<rule id="r"><expression id="e" attribute="a" operation="eq" value="x" value-source="env"/></rule>"#,
             "value-source",
@@ -930,18 +758,12 @@ fn unrepresentable_cib_rules_are_refused() {
             r#"<rule id="r"><date_expression id="d" operation="in_range" start="2024-01-01" end="2024-02-01"><duration id="u" months="1"/></date_expression></rule>"#,
             "both",
         ),
-        (
-            r#"<rule id="r"><date_expression id="d" operation="in_range" start="2024-01-01"/></rule>"#,
-            "without an end",
-        ),
+        (r#"<rule id="r"><date_expression id="d" operation="in_range" start="2024-01-01"/></rule>"#, "without an end"),
         (
             r#"<rule id="r"><date_expression id="d" operation="gt" start="2024-01-01" end="2025-01-01"/></rule>"#,
             "`end`",
         ),
-        (
-            r#"<rule id="r"><date_expression id="d" operation="date_spec"/></rule>"#,
-            "no <date_spec>",
-        ),
+        (r#"<rule id="r"><date_expression id="d" operation="date_spec"/></rule>"#, "no <date_spec>"),
         (
             r#"<rule id="r"><date_expression id="d" operation="date_spec"><date_spec id="s"/></date_expression></rule>"#,
             "empty",
@@ -950,18 +772,9 @@ fn unrepresentable_cib_rules_are_refused() {
             r#"<rule id="r"><date_expression id="d" operation="date_spec"><date_spec id="s" yearsdays="1"/></date_expression></rule>"#,
             "yearsdays",
         ),
-        (
-            r#"<rule id="r"><rsc_expression id="x" class="a:b"/></rule>"#,
-            "class",
-        ),
-        (
-            r#"<rule id="r"><op_expression id="x" name="monitor" interval="1 s"/></rule>"#,
-            "interval",
-        ),
-        (
-            r#"<expression id="e" attribute="a" operation="defined"/>"#,
-            "<rule>",
-        ),
+        (r#"<rule id="r"><rsc_expression id="x" class="a:b"/></rule>"#, "class"),
+        (r#"<rule id="r"><op_expression id="x" name="monitor" interval="1 s"/></rule>"#, "interval"),
+        (r#"<expression id="e" attribute="a" operation="defined"/>"#, "<rule>"),
     ];
     for (src, needle) in cases {
         match from_xml(&xml(src)) {
@@ -991,10 +804,7 @@ fn corpus_rules_convert() {
     paths.sort();
     let (mut ok, mut failed, mut nested_ok) = (0, 0, 0);
     let mut reasons: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for path in paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-    {
+    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "xml")) {
         let Ok(src) = std::fs::read_to_string(path) else {
             continue;
         };
@@ -1016,14 +826,8 @@ fn corpus_rules_convert() {
                 Err(e) if !nested => {
                     failed += 1;
                     let file = path.file_name().map(|f| f.to_string_lossy().into_owned());
-                    let key = e
-                        .split_once(": ")
-                        .map_or(e.as_str(), |(_, m)| m)
-                        .to_string();
-                    reasons
-                        .entry(key)
-                        .or_default()
-                        .push(format!("{}: {e}", file.unwrap_or_default()));
+                    let key = e.split_once(": ").map_or(e.as_str(), |(_, m)| m).to_string();
+                    reasons.entry(key).or_default().push(format!("{}: {e}", file.unwrap_or_default()));
                 }
                 Err(_) => {}
             }
@@ -1059,19 +863,13 @@ fn matches_real_pcs() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !have {
-        assert!(
-            std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "pcs and cibadmin are required"
-        );
+        assert!(std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() != Ok("1"), "pcs and cibadmin are required");
         return;
     }
     let dir = std::env::temp_dir().join(format!("rulecrate-pcs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let base = dir.join("base.xml");
-    let empty = Command::new("cibadmin")
-        .arg("--empty")
-        .output()
-        .expect("cibadmin runs");
+    let empty = Command::new("cibadmin").arg("--empty").output().expect("cibadmin runs");
     std::fs::write(&base, &empty.stdout).expect("write base");
     let status = Command::new("pcs")
         .arg("-f")
@@ -1079,11 +877,7 @@ fn matches_real_pcs() {
         .args(["resource", "create", "R", "ocf:pacemaker:Dummy"])
         .output()
         .expect("pcs runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let texts = [
         "pingd lt 1 or not_defined pingd",
         "pingd lt 1 or not_defined pingd and #uname eq node1",
@@ -1115,21 +909,11 @@ fn matches_real_pcs() {
             .args(&argv)
             .output()
             .expect("pcs runs");
-        assert!(
-            out.status.success(),
-            "{text}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{text}: {}", String::from_utf8_lossy(&out.stderr));
         let cib = xml(&std::fs::read_to_string(&file).expect("read"));
         let pcs_rule = cib.find_id("location-R-rule").expect("pcs wrote the rule");
         let ours = to_xml(&p(text), "location-R-rule", &[("score", "-INFINITY")]);
-        assert_eq!(
-            &ours,
-            pcs_rule,
-            "{text}\nours:\n{}\npcs:\n{}",
-            ours.to_xml(),
-            pcs_rule.to_xml()
-        );
+        assert_eq!(&ours, pcs_rule, "{text}\nours:\n{}\npcs:\n{}", ours.to_xml(), pcs_rule.to_xml());
         assert_eq!(from_xml(pcs_rule), Ok(p(text)));
     }
     let _ = std::fs::remove_dir_all(&dir);

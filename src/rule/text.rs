@@ -3,20 +3,9 @@
 use super::Expr;
 
 /// Words that would be read as keywords where an attribute name starts an expression.
-const NAME_KEYWORDS: &[&str] = &[
-    "and",
-    "or",
-    "date",
-    "date-spec",
-    "defined",
-    "not_defined",
-    "resource",
-    "op",
-];
+const NAME_KEYWORDS: &[&str] = &["and", "or", "date", "date-spec", "defined", "not_defined", "resource", "op"];
 /// Words that would be read as keywords in a comparison's value position.
-const VALUE_KEYWORDS: &[&str] = &[
-    "and", "or", "string", "integer", "number", "version", "param", "meta",
-];
+const VALUE_KEYWORDS: &[&str] = &["and", "or", "string", "integer", "number", "version", "param", "meta"];
 /// Words that end an expression.
 const BOOL_KEYWORDS: &[&str] = &["and", "or"];
 /// Words that would make `op NAME …` read as a comparison of an attribute named `op`.
@@ -36,13 +25,7 @@ fn write_expr(out: &mut String, expr: &Expr) {
     match expr {
         Expr::And(items) => write_group(out, items, " and "),
         Expr::Or(items) => write_group(out, items, " or "),
-        Expr::Attr {
-            attribute,
-            op,
-            value,
-            value_type,
-            value_source,
-        } => {
+        Expr::Attr { attribute, op, value, value_type, value_source } => {
             out.push_str(&quote(attribute, NAME_KEYWORDS));
             out.push(' ');
             out.push_str(op.as_str());
@@ -69,11 +52,7 @@ fn write_expr(out: &mut String, expr: &Expr) {
             out.push_str("date lt ");
             out.push_str(&quote(date, BOOL_KEYWORDS));
         }
-        Expr::DateInRange {
-            start,
-            end,
-            duration,
-        } => {
+        Expr::DateInRange { start, end, duration } => {
             out.push_str("date in_range ");
             if let Some(start) = start {
                 out.push_str(&quote(start, &["and", "or", "to"]));
@@ -93,14 +72,8 @@ fn write_expr(out: &mut String, expr: &Expr) {
             out.push_str("date-spec");
             write_parts(out, parts);
         }
-        Expr::Resource {
-            standard,
-            provider,
-            agent_type,
-        } => {
-            let spec = [standard, provider, agent_type]
-                .map(|p| p.as_deref().unwrap_or(""))
-                .join(":");
+        Expr::Resource { standard, provider, agent_type } => {
+            let spec = [standard, provider, agent_type].map(|p| p.as_deref().unwrap_or("")).join(":");
             out.push_str("resource ");
             out.push_str(&quote(&spec, BOOL_KEYWORDS));
         }
@@ -149,9 +122,7 @@ fn write_parts(out: &mut String, parts: &[(String, String)]) {
 /// double quotes, else single quotes, else double quotes with `\"` and `\\` escapes.
 pub(crate) fn quote(word: &str, keywords: &[&str]) -> String {
     let special = word.is_empty()
-        || word
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '(' | ')' | '"' | '\''))
+        || word.chars().any(|c| c.is_whitespace() || matches!(c, '(' | ')' | '"' | '\''))
         || keywords.iter().any(|k| word.eq_ignore_ascii_case(k));
     if !special {
         return word.to_string();

@@ -17,10 +17,7 @@ pub(crate) fn to_xml(
     taken: &dyn Fn(&str) -> bool,
 ) -> Element {
     let expr = rule.expr.normalized();
-    let mut builder = Builder {
-        used: HashSet::new(),
-        taken,
-    };
+    let mut builder = Builder { used: HashSet::new(), taken };
     builder.used.insert(id_prefix.to_string());
     let mut el = Element::new("rule").with_attr("id", id_prefix);
     builder.fill_rule(&mut el, &expr, id_prefix);
@@ -32,10 +29,7 @@ pub(crate) fn to_xml(
         "score-attribute" => 2,
         _ => 3,
     };
-    let mut extra: Vec<&(&str, &str)> = extra_attrs
-        .iter()
-        .filter(|(k, _)| *k != "id" && *k != "boolean-op")
-        .collect();
+    let mut extra: Vec<&(&str, &str)> = extra_attrs.iter().filter(|(k, _)| *k != "id" && *k != "boolean-op").collect();
     extra.sort_by_key(|(k, _)| rank(k));
     for (k, v) in extra {
         el.set_attr(k, *v);
@@ -107,13 +101,7 @@ impl Builder<'_> {
     fn leaf(&mut self, expr: &Expr, parent_id: &str) -> Element {
         let expr_id = |b: &mut Self| b.alloc(&format!("{parent_id}-expr"));
         match expr {
-            Expr::Attr {
-                attribute,
-                op,
-                value,
-                value_type,
-                value_source,
-            } => {
+            Expr::Attr { attribute, op, value, value_type, value_source } => {
                 let mut el = Element::new("expression")
                     .with_attr("id", expr_id(self))
                     .with_attr("operation", op.as_str())
@@ -129,10 +117,7 @@ impl Builder<'_> {
             }
             Expr::Defined { attribute, defined } => Element::new("expression")
                 .with_attr("id", expr_id(self))
-                .with_attr(
-                    "operation",
-                    if *defined { "defined" } else { "not_defined" },
-                )
+                .with_attr("operation", if *defined { "defined" } else { "not_defined" })
                 .with_attr("attribute", attribute.as_str()),
             Expr::DateGt(date) => Element::new("date_expression")
                 .with_attr("id", expr_id(self))
@@ -142,15 +127,10 @@ impl Builder<'_> {
                 .with_attr("id", expr_id(self))
                 .with_attr("operation", "lt")
                 .with_attr("end", date.as_str()),
-            Expr::DateInRange {
-                start,
-                end,
-                duration,
-            } => {
+            Expr::DateInRange { start, end, duration } => {
                 let id = expr_id(self);
-                let mut el = Element::new("date_expression")
-                    .with_attr("id", id.as_str())
-                    .with_attr("operation", "in_range");
+                let mut el =
+                    Element::new("date_expression").with_attr("id", id.as_str()).with_attr("operation", "in_range");
                 if let Some(start) = start {
                     el.set_attr("start", start.as_str());
                 }
@@ -171,26 +151,12 @@ impl Builder<'_> {
                     .with_attr("operation", "date_spec")
                     .with_child(spec)
             }
-            Expr::Resource {
-                standard,
-                provider,
-                agent_type,
-            } => {
+            Expr::Resource { standard, provider, agent_type } => {
                 // pcs's rule exporter: `{parent}-rsc-{class}-{provider}-{type}`, sanitized.
-                let parts: Vec<&str> = [standard, provider, agent_type]
-                    .iter()
-                    .filter_map(|p| p.as_deref())
-                    .collect();
-                let id = self.alloc(&sanitize_id(&format!(
-                    "{parent_id}-rsc-{}",
-                    parts.join("-")
-                )));
+                let parts: Vec<&str> = [standard, provider, agent_type].iter().filter_map(|p| p.as_deref()).collect();
+                let id = self.alloc(&sanitize_id(&format!("{parent_id}-rsc-{}", parts.join("-"))));
                 let mut el = Element::new("rsc_expression").with_attr("id", id);
-                for (name, value) in [
-                    ("class", standard),
-                    ("provider", provider),
-                    ("type", agent_type),
-                ] {
+                for (name, value) in [("class", standard), ("provider", provider), ("type", agent_type)] {
                     if let Some(v) = value {
                         el.set_attr(name, v.as_str());
                     }
@@ -199,9 +165,7 @@ impl Builder<'_> {
             }
             Expr::Op { name, interval } => {
                 let id = self.alloc(&sanitize_id(&format!("{parent_id}-op-{name}")));
-                let mut el = Element::new("op_expression")
-                    .with_attr("id", id)
-                    .with_attr("name", name.as_str());
+                let mut el = Element::new("op_expression").with_attr("id", id).with_attr("name", name.as_str());
                 if let Some(i) = interval {
                     el.set_attr("interval", i.as_str());
                 }
@@ -252,9 +216,7 @@ pub(crate) fn from_xml(rule: &Element) -> Result<Rule, String> {
         return Err(format!("expected a <rule> element, found <{}>", rule.name));
     }
     let expr = read_rule(rule, 0)?;
-    Ok(Rule {
-        expr: expr.normalized(),
-    })
+    Ok(Rule { expr: expr.normalized() })
 }
 
 /// How to name an element in messages.
@@ -266,15 +228,8 @@ fn describe(el: &Element) -> String {
 }
 
 fn check_attrs(el: &Element, allowed: &[&str]) -> Result<(), String> {
-    match el
-        .attrs
-        .iter()
-        .find(|(k, _)| !allowed.contains(&k.as_str()))
-    {
-        Some((k, _)) => Err(format!(
-            "{} has attribute `{k}`, which a rule text cannot express",
-            describe(el)
-        )),
+    match el.attrs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        Some((k, _)) => Err(format!("{} has attribute `{k}`, which a rule text cannot express", describe(el))),
         None => Ok(()),
     }
 }
@@ -288,10 +243,7 @@ fn child_elements(el: &Element) -> Result<Vec<&Element>, String> {
             Node::Text(t) if t.trim().is_empty() => {}
             Node::Text(_) => return Err(format!("{} contains text", describe(el))),
             Node::Comment(_) => {
-                return Err(format!(
-                    "{} contains a comment, which a rule text cannot keep",
-                    describe(el)
-                ))
+                return Err(format!("{} contains a comment, which a rule text cannot keep", describe(el)))
             }
         }
     }
@@ -300,34 +252,24 @@ fn child_elements(el: &Element) -> Result<Vec<&Element>, String> {
 
 fn no_children(el: &Element) -> Result<(), String> {
     match child_elements(el)?.first() {
-        Some(c) => Err(format!(
-            "{} has an unexpected child <{}>",
-            describe(el),
-            c.name
-        )),
+        Some(c) => Err(format!("{} has an unexpected child <{}>", describe(el), c.name)),
         None => Ok(()),
     }
 }
 
 fn required<'a>(el: &'a Element, name: &str) -> Result<&'a str, String> {
-    el.attr(name)
-        .ok_or_else(|| format!("{} has no `{name}`", describe(el)))
+    el.attr(name).ok_or_else(|| format!("{} has no `{name}`", describe(el)))
 }
 
 fn read_rule(el: &Element, depth: usize) -> Result<Expr, String> {
     if depth > MAX_DEPTH {
-        return Err(format!(
-            "rules are nested more than {MAX_DEPTH} levels deep"
-        ));
+        return Err(format!("rules are nested more than {MAX_DEPTH} levels deep"));
     }
     if el.attr("id-ref").is_some() {
         return Err(format!("{} refers to another rule (id-ref)", describe(el)));
     }
     if depth == 0 {
-        check_attrs(
-            el,
-            &["id", "boolean-op", "score", "score-attribute", "role"],
-        )?;
+        check_attrs(el, &["id", "boolean-op", "score", "score-attribute", "role"])?;
     } else {
         // Pacemaker ignores the score of nested rules (pcs writes score="0" to satisfy the
         // schema), but a role on a nested rule would be lost.
@@ -360,37 +302,18 @@ fn read_rule(el: &Element, depth: usize) -> Result<Expr, String> {
             ));
         }
     }
-    Ok(if is_and {
-        Expr::And(items)
-    } else {
-        Expr::Or(items)
-    })
+    Ok(if is_and { Expr::And(items) } else { Expr::Or(items) })
 }
 
 fn read_expression(el: &Element) -> Result<Expr, String> {
-    check_attrs(
-        el,
-        &[
-            "id",
-            "attribute",
-            "operation",
-            "value",
-            "type",
-            "value-source",
-        ],
-    )?;
+    check_attrs(el, &["id", "attribute", "operation", "value", "type", "value-source"])?;
     no_children(el)?;
     let attribute = required(el, "attribute")?.to_string();
     let operation = required(el, "operation")?;
     let value_source = match el.attr("value-source") {
         None | Some("literal") => None,
         Some(s @ ("param" | "meta")) => Some(s.to_string()),
-        Some(other) => {
-            return Err(format!(
-                "{} has unknown value-source `{other}`",
-                describe(el)
-            ))
-        }
+        Some(other) => return Err(format!("{} has unknown value-source `{other}`", describe(el))),
     };
     if let Some(defined) = match operation {
         "defined" => Some(true),
@@ -399,25 +322,16 @@ fn read_expression(el: &Element) -> Result<Expr, String> {
     } {
         for ignored in ["value", "type"] {
             if el.attr(ignored).is_some() {
-                return Err(format!(
-                    "{} has `{ignored}` with operation `{operation}`",
-                    describe(el)
-                ));
+                return Err(format!("{} has `{ignored}` with operation `{operation}`", describe(el)));
             }
         }
         if value_source.is_some() {
-            return Err(format!(
-                "{} has a value-source with operation `{operation}`",
-                describe(el)
-            ));
+            return Err(format!("{} has a value-source with operation `{operation}`", describe(el)));
         }
         return Ok(Expr::Defined { attribute, defined });
     }
     let Some(op) = AttrOp::from_keyword(operation) else {
-        return Err(format!(
-            "{} has unknown operation `{operation}`",
-            describe(el)
-        ));
+        return Err(format!("{} has unknown operation `{operation}`", describe(el)));
     };
     let value = required(el, "value")?.to_string();
     let value_type = match el.attr("type") {
@@ -430,13 +344,7 @@ fn read_expression(el: &Element) -> Result<Expr, String> {
     if let (Some(vt), None) = (value_type, &value_source) {
         check::typed_value(vt, &value).map_err(|p| format!("{}: {}", describe(el), p.message))?;
     }
-    Ok(Expr::Attr {
-        attribute,
-        op,
-        value,
-        value_type,
-        value_source,
-    })
+    Ok(Expr::Attr { attribute, op, value, value_type, value_source })
 }
 
 fn read_date_expression(el: &Element) -> Result<Expr, String> {
@@ -457,45 +365,24 @@ fn read_date_expression(el: &Element) -> Result<Expr, String> {
         match children.as_slice() {
             [] => Ok(None),
             [c] if c.name == child => Ok(Some(c)),
-            [c] => Err(format!(
-                "{} has an unexpected child <{}>",
-                describe(el),
-                c.name
-            )),
+            [c] => Err(format!("{} has an unexpected child <{}>", describe(el), c.name)),
             _ => Err(format!("{} has more than one child element", describe(el))),
         }
     };
-    let unexpected =
-        |attr: &str| format!("{} has `{attr}` with operation `{operation}`", describe(el));
+    let unexpected = |attr: &str| format!("{} has `{attr}` with operation `{operation}`", describe(el));
     match operation {
         "gt" | "lt" => {
             if let Some(c) = children.first() {
-                return Err(format!(
-                    "{} has an unexpected child <{}>",
-                    describe(el),
-                    c.name
-                ));
+                return Err(format!("{} has an unexpected child <{}>", describe(el), c.name));
             }
-            let (wanted, other) = if operation == "gt" {
-                (start, &end)
-            } else {
-                (end, &start)
-            };
+            let (wanted, other) = if operation == "gt" { (start, &end) } else { (end, &start) };
             if other.is_some() {
                 return Err(unexpected(if operation == "gt" { "end" } else { "start" }));
             }
             let Some(date) = wanted else {
-                return Err(format!(
-                    "{} has no `{}`",
-                    describe(el),
-                    if operation == "gt" { "start" } else { "end" }
-                ));
+                return Err(format!("{} has no `{}`", describe(el), if operation == "gt" { "start" } else { "end" }));
             };
-            Ok(if operation == "gt" {
-                Expr::DateGt(date)
-            } else {
-                Expr::DateLt(date)
-            })
+            Ok(if operation == "gt" { Expr::DateGt(date) } else { Expr::DateLt(date) })
         }
         "in_range" => {
             let duration = match only("duration")? {
@@ -503,10 +390,7 @@ fn read_date_expression(el: &Element) -> Result<Expr, String> {
                 None => None,
             };
             if end.is_some() && duration.is_some() {
-                return Err(format!(
-                    "{} has both `end` and <duration> (Pacemaker uses `end`)",
-                    describe(el)
-                ));
+                return Err(format!("{} has both `end` and <duration> (Pacemaker uses `end`)", describe(el)));
             }
             if end.is_none() && duration.is_none() {
                 return Err(format!(
@@ -514,11 +398,7 @@ fn read_date_expression(el: &Element) -> Result<Expr, String> {
                     describe(el)
                 ));
             }
-            Ok(Expr::DateInRange {
-                start,
-                end,
-                duration,
-            })
+            Ok(Expr::DateInRange { start, end, duration })
         }
         "date_spec" => {
             for attr in ["start", "end"] {
@@ -540,11 +420,7 @@ fn read_parts(el: &Element, date_spec: bool) -> Result<Vec<(String, String)>, St
     no_children(el)?;
     let mut parts = Vec::new();
     for (name, value) in el.attrs.iter().filter(|(k, _)| k != "id") {
-        let checked = if date_spec {
-            check::date_spec_part(name, value)
-        } else {
-            check::duration_part(name, value)
-        };
+        let checked = if date_spec { check::date_spec_part(name, value) } else { check::duration_part(name, value) };
         checked.map_err(|p| format!("{}: {}", describe(el), p.message))?;
         parts.push((name.clone(), value.clone()));
     }
@@ -561,18 +437,13 @@ fn read_rsc_expression(el: &Element) -> Result<Expr, String> {
     let part = |name: &str| -> Result<Option<String>, String> {
         match el.attr(name) {
             None => Ok(None),
-            Some(v) if v.is_empty() || v.contains(':') => Err(format!(
-                "{} has `{name}` \"{v}\", which a rule text cannot express",
-                describe(el)
-            )),
+            Some(v) if v.is_empty() || v.contains(':') => {
+                Err(format!("{} has `{name}` \"{v}\", which a rule text cannot express", describe(el)))
+            }
             Some(v) => Ok(Some(v.to_string())),
         }
     };
-    Ok(Expr::Resource {
-        standard: part("class")?,
-        provider: part("provider")?,
-        agent_type: part("type")?,
-    })
+    Ok(Expr::Resource { standard: part("class")?, provider: part("provider")?, agent_type: part("type")? })
 }
 
 fn read_op_expression(el: &Element) -> Result<Expr, String> {

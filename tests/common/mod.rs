@@ -31,10 +31,7 @@ pub struct Out {
 impl Out {
     /// Exit code, stdout and stderr in one string, for snapshots.
     pub fn snapshot(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        format!("exit: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
 
