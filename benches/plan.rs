@@ -53,11 +53,19 @@ fn main() {
     let defaults = cibform::desired::builtin_default_ops();
     let (t_desired, d) = best(5, || cibform::desired::build(&model, ids.clone(), &defaults));
     let (t_plan, plan) = best(5, || cibform::plan::compute(live.configuration(), &d));
-    let (t_patch, _) = best(5, || cibform::plan::patch::patch(&live, &live.with_configuration(plan.new_config.clone())));
+    let (t_patch, _) =
+        best(5, || cibform::plan::patch::patch(&live, &live.with_configuration(plan.new_config.clone())));
     assert_eq!(plan.changes.len(), 1, "exactly one change expected");
     let total = t_parse + t_validate + t_cib + t_desired + t_plan;
     println!("{n} primitives, YAML {} KiB, CIB {} KiB", text.len() / 1024, live_text.len() / 1024);
-    for (name, t) in [("yaml load", t_parse), ("validate", t_validate), ("cib parse", t_cib), ("desired", t_desired), ("plan (merge+diff)", t_plan), ("patch", t_patch)] {
+    for (name, t) in [
+        ("yaml load", t_parse),
+        ("validate", t_validate),
+        ("cib parse", t_cib),
+        ("desired", t_desired),
+        ("plan (merge+diff)", t_plan),
+        ("patch", t_patch),
+    ] {
         println!("{name:>18}: {:>8.1} ms", t.as_secs_f64() * 1000.0);
     }
     println!("{:>18}: {:>8.1} ms (target: well under 1000 ms)", "plan total", total.as_secs_f64() * 1000.0);

@@ -77,6 +77,18 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
         wait: Option<u64>,
     },
+    /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
+    Export {
+        /// `file:PATH` (a CIB file).
+        #[arg(long)]
+        target: String,
+        /// Write the file here instead of standard output.
+        #[arg(short, long, value_name = "cluster.yaml")]
+        out: Option<PathBuf>,
+        /// The cluster name, when the CIB records no `cluster-name`.
+        #[arg(long)]
+        cluster: Option<String>,
+    },
     /// Print the JSON Schema of the cluster file.
     Schema,
 }
@@ -214,6 +226,25 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         }
         Command::Apply { file, target, auto_approve, allow_destroy, allow_disable_stonith, wait } => {
             apply(&file, target.as_deref(), Gates { auto_approve, allow_destroy, allow_disable_stonith }, wait).await
+        }
+        Command::Export { target, out, cluster } => {
+            let target = resolve_target(Some(&target), None)?;
+            let opts = crate::export::Options { cluster, ..Default::default() };
+            let (text, notes) = ops::export(&target, &opts).await?;
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &text).map_err(|e| Error::Refused {
+                        message: format!("cannot write `{}`: {e}", path.display()),
+                        help: "check the directory exists and is writable".into(),
+                    })?;
+                    eprintln!("wrote `{}`", path.display());
+                }
+                None => print(&text),
+            }
+            Ok(ExitStatus::Success)
         }
         Command::Schema => {
             print(&crate::schema_json());

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::cib::xml::Element;
-use crate::model::{Agent, Cluster, Constraint, Op, Placement, Primitive, Resource, ResourceSet};
+use crate::model::{Agent, Cluster, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet};
 use crate::rule;
 
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
@@ -31,6 +31,15 @@ pub struct Desired {
     /// For each constraint: whether the file gave its id (matched by id) or not (matched by what
     /// it constrains).
     pub explicit_constraint_ids: Vec<bool>,
+    /// Escape-hatch `<cluster_property_set>`s (those with a rule or score), owned.
+    pub property_sets: Vec<Element>,
+    /// Escape-hatch `<node>`s, each replacing the live node of the same `uname`.
+    pub raw_nodes: Vec<Element>,
+    /// Escape-hatch whole sections (`rsc_defaults`, `fencing-topology`, `acls`, ...).
+    pub sections: Vec<Element>,
+    /// Ids of the top-level resources and constraints that came through the escape hatch: they
+    /// are written as given, without adopting live ids.
+    pub raw_ids: HashSet<String>,
 }
 
 /// Hands out ids the way pcs does: the base, or `base-1`, `base-2`, ... when taken.
@@ -51,16 +60,22 @@ impl Ids {
 
     /// A fresh id derived from `base` (sanitised to a valid XML id).
     pub fn fresh(&mut self, base: &str) -> String {
-        let mut base: String =
-            base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
-        if !base.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-            base.insert(0, '_');
-        }
+        let base = sanitize_id(base);
         if self.taken.insert(base.clone()) {
             return base;
         }
         (1..).map(|n| format!("{base}-{n}")).find(|c| self.taken.insert(c.clone())).expect("unbounded")
     }
+}
+
+/// `base` made a valid id: other characters become `-`, and `_` goes first when needed.
+pub fn sanitize_id(base: &str) -> String {
+    let mut base: String =
+        base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
+    if !base.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        base.insert(0, '_');
+    }
+    base
 }
 
 /// Built-in default operations for common agents, measured from pcs 0.11.5 with
@@ -147,6 +162,9 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
             ids.reserve(id);
         }
     }
+    for r in &model.raw {
+        reserve_all(&r.element, &mut ids);
+    }
     let mut d = Desired {
         properties: model.properties.clone(),
         rsc_defaults: model.rsc_defaults.clone(),
@@ -171,6 +189,23 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for c in &model.constraints {
         d.constraints.push(constraint_xml(c, &mut ids));
         d.explicit_constraint_ids.push(constraint_id(c).is_some());
+    }
+    for r in &model.raw {
+        let el = r.element.clone();
+        match r.place {
+            RawPlace::PropertySet => d.property_sets.push(el),
+            RawPlace::Node => d.raw_nodes.push(el),
+            RawPlace::Section => d.sections.push(el),
+            RawPlace::Resource => {
+                d.raw_ids.extend(el.id().map(str::to_string));
+                d.resources.push(el);
+            }
+            RawPlace::Constraint => {
+                d.raw_ids.extend(el.id().map(str::to_string));
+                d.constraints.push(el);
+                d.explicit_constraint_ids.push(true);
+            }
+        }
     }
     d
 }
@@ -298,8 +333,23 @@ fn op_xml(rsc: &str, op: &Op, ids: &mut Ids) -> Element {
     el
 }
 
-fn score_part(score: &str) -> &str {
-    score
+/// The id pcs gives a constraint when none is chosen (before `-1`, `-2`, ... for clashes).
+pub fn constraint_base_id(c: &Constraint) -> String {
+    let base = match c {
+        Constraint::Location { rsc, placement, .. } => match placement {
+            Placement::Node { node, score } => format!("location-{rsc}-{node}-{score}"),
+            Placement::Rule(_) => format!("location-{rsc}"),
+        },
+        Constraint::Colocation { rsc, with, score, .. } => format!("colocation-{rsc}-{with}-{score}"),
+        Constraint::ColocationSets { sets, .. } => format!("colocation_set_{}", set_names(sets)),
+        Constraint::Order { first, then, attrs, .. } => {
+            // pcs: `order-A-B-mandatory`, or the kind as written (`order-A-B-Optional`).
+            let kind = attrs.iter().find(|(k, _)| k == "kind").map_or("mandatory".to_string(), |(_, v)| v.clone());
+            format!("order-{first}-{then}-{kind}")
+        }
+        Constraint::OrderSets { sets, .. } => format!("order_set_{}", set_names(sets)),
+    };
+    sanitize_id(&base)
 }
 
 fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
@@ -307,9 +357,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
         Constraint::Location { id, rsc, placement, role, discovery } => {
             let mut el = match placement {
                 Placement::Node { node, score } => {
-                    let id = id
-                        .clone()
-                        .unwrap_or_else(|| ids.fresh(&format!("location-{rsc}-{node}-{}", score_part(score))));
+                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
                     Element::new("rsc_location")
                         .with_attr("id", id)
                         .with_attr("rsc", rsc)
@@ -317,7 +365,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
                         .with_attr("score", score)
                 }
                 Placement::Rule(lr) => {
-                    let id = id.clone().unwrap_or_else(|| ids.fresh(&format!("location-{rsc}")));
+                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
                     let rule_id = ids.fresh(&format!("{id}-rule"));
                     let mut extra = vec![("score", lr.score.as_str())];
                     if let Some(r) = &lr.role {
@@ -337,7 +385,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             el
         }
         Constraint::Colocation { id, rsc, with, score, role, with_role } => {
-            let id = id.clone().unwrap_or_else(|| ids.fresh(&format!("colocation-{rsc}-{with}-{}", score_part(score))));
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation")
                 .with_attr("id", id)
                 .with_attr("rsc", rsc)
@@ -352,7 +400,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             el
         }
         Constraint::ColocationSets { id, sets, score } => {
-            let id = id.clone().unwrap_or_else(|| ids.fresh(&format!("colocation_set_{}", set_names(sets))));
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation").with_attr("id", &id).with_attr("score", score);
             for s in sets {
                 el = el.with_child(set_xml(&id, s, ids));
@@ -360,9 +408,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             el
         }
         Constraint::Order { id, first, then, attrs } => {
-            // pcs: `order-A-B-mandatory`, or the kind as written (`order-A-B-Optional`).
-            let kind = attrs.iter().find(|(k, _)| k == "kind").map_or("mandatory".to_string(), |(_, v)| v.clone());
-            let id = id.clone().unwrap_or_else(|| ids.fresh(&format!("order-{first}-{then}-{kind}")));
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el =
                 Element::new("rsc_order").with_attr("id", id).with_attr("first", first).with_attr("then", then);
             for (k, v) in attrs {
@@ -371,7 +417,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             el
         }
         Constraint::OrderSets { id, sets, attrs } => {
-            let id = id.clone().unwrap_or_else(|| ids.fresh(&format!("order_set_{}", set_names(sets))));
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_order").with_attr("id", &id);
             for (k, v) in attrs {
                 el.set_attr(k, v);

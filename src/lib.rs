@@ -9,6 +9,8 @@
 //! 5. `render` — the plan as text, JSON or Markdown.
 //! 6. `backend` — read/write a target (file today); the only place that touches a cluster.
 //!
+//! `export` runs stages 3 → 1 backwards: a CIB → `model` → cluster file text.
+//!
 //! `ops` strings the stages together for each command; `cli` is a thin shell over `ops`.
 
 pub mod backend;
@@ -18,6 +20,7 @@ pub mod config;
 pub mod desired;
 pub mod diag;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod ops;
 pub mod plan;

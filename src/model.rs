@@ -2,8 +2,10 @@
 //!
 //! Produced only by `validate`, so every value here has been checked: ids are unique, every
 //! reference resolves, agents parse, scores are scores, rules parse. It carries no spans and knows
-//! nothing of YAML or XML.
+//! nothing of YAML. The one piece of XML is the escape hatch (`RawObject`): objects the model
+//! cannot express yet, kept as checked CIB elements.
 
+use crate::cib::xml::Element;
 use crate::rule::Rule;
 
 /// The whole cluster as declared.
@@ -21,7 +23,51 @@ pub struct Cluster {
     pub resources: Vec<Resource>,
     pub constraints: Vec<Constraint>,
     pub policy: Policy,
+    /// Escape-hatch objects, in declaration order.
+    pub raw: Vec<RawObject>,
 }
+
+/// Where an escape-hatch object lives in the CIB `<configuration>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawPlace {
+    /// A `<cluster_property_set>` in `crm_config` (one with a rule or score; plain properties
+    /// go in `properties`).
+    PropertySet,
+    /// A `<node>` in `nodes`.
+    Node,
+    /// A top-level resource or template in `resources`.
+    Resource,
+    /// A constraint in `constraints`.
+    Constraint,
+    /// A whole section (`rsc_defaults`, `op_defaults`, `fencing-topology`, `acls`, `alerts`,
+    /// `tags`).
+    Section,
+}
+
+/// One escape-hatch object: a CIB element, well-formed, of a known kind, with ids unique across
+/// the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawObject {
+    pub place: RawPlace,
+    pub element: Element,
+}
+
+impl RawPlace {
+    /// The place for a root element name, `None` when it is not a configuration object.
+    pub fn of(name: &str) -> Option<RawPlace> {
+        Some(match name {
+            "cluster_property_set" => RawPlace::PropertySet,
+            "node" => RawPlace::Node,
+            "primitive" | "group" | "clone" | "master" | "bundle" | "template" => RawPlace::Resource,
+            "rsc_location" | "rsc_colocation" | "rsc_order" | "rsc_ticket" => RawPlace::Constraint,
+            s if RAW_SECTIONS.contains(&s) => RawPlace::Section,
+            _ => return None,
+        })
+    }
+}
+
+/// Configuration sections the escape hatch may hold whole.
+pub const RAW_SECTIONS: &[&str] = &["rsc_defaults", "op_defaults", "fencing-topology", "acls", "alerts", "tags"];
 
 /// One cluster node.
 #[derive(Debug, Clone, PartialEq, Eq)]

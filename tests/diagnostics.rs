@@ -300,3 +300,52 @@ fn bad_files_fail_cleanly() {
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }
+
+#[test]
+fn raw_not_well_formed() {
+    case("raw_xml", &format!("{BASE}raw:\n  - <rsc_ticket id=\"t\" rsc=\"r\" ticket=\"T\">\n"), &["cibform::raw::xml"]);
+}
+
+#[test]
+fn raw_unknown_element() {
+    case("raw_element", &format!("{BASE}raw:\n  - <status/>\n"), &["cibform::raw::element"]);
+}
+
+#[test]
+fn raw_id_clashes_with_a_resource() {
+    case(
+        "raw_duplicate_id",
+        &format!(
+            "{BASE}resources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nraw:\n  - |\n    <tags>\n      <tag id=\"r1\"><obj_ref id=\"r1\"/></tag>\n    </tags>\n"
+        ),
+        &["cibform::id::duplicate"],
+    );
+}
+
+#[test]
+fn raw_section_twice_and_beside_its_native_key() {
+    case(
+        "raw_section",
+        &format!(
+            "{BASE}rsc_defaults: {{ resource-stickiness: 1 }}\nraw:\n  - <alerts><alert id=\"a\" path=\"/x\"/></alerts>\n  - <alerts><alert id=\"b\" path=\"/y\"/></alerts>\n  - <rsc_defaults><meta_attributes id=\"m\"/></rsc_defaults>\n"
+        ),
+        &["cibform::raw::section_twice", "cibform::raw::conflict"],
+    );
+}
+
+#[test]
+fn raw_plain_property_set() {
+    case(
+        "raw_plain_set",
+        &format!("{BASE}raw:\n  - <cluster_property_set id=\"extra\"><nvpair id=\"x\" name=\"a\" value=\"1\"/></cluster_property_set>\n"),
+        &["cibform::raw::plain_set"],
+    );
+}
+
+#[test]
+fn raw_objects_may_be_named_by_constraints() {
+    let d = diags(&format!(
+        "{BASE}constraints:\n  - {{ location: b1, node: n1, score: 10 }}\nraw:\n  - <bundle id=\"b1\"><docker image=\"x\"/></bundle>\n"
+    ));
+    assert!(d.is_empty(), "{d:#?}");
+}

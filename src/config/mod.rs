@@ -4,6 +4,7 @@
 //! place. This is the only module that knows the input is YAML (the parser, serde-saphyr, is
 //! used nowhere else, so it can be swapped). It does not interpret values: that is `validate`.
 
+pub mod emit;
 pub mod raw;
 
 use crate::config::raw::{RawCluster, Span};
@@ -101,6 +102,7 @@ const TOP_KEYS: &[&str] = &[
     "clones",
     "constraints",
     "policy",
+    "raw",
 ];
 
 fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {

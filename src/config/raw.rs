@@ -198,6 +198,12 @@ pub struct RawCluster {
     /// Policy gates for `apply`.
     #[serde(default)]
     pub policy: Option<S<RawPolicy>>,
+    /// The escape hatch: configuration objects as CIB XML, each a whole object with its own ids
+    /// (`<bundle>`, `<template>`, `<rsc_ticket>`, `<fencing-topology>`, `<acls>`, `<alerts>`,
+    /// `<tags>`, a `<cluster_property_set>` with a rule, a `<node>`, ...). They are owned like
+    /// the rest of the file: planned, applied, and removed when dropped from the list.
+    #[serde(default)]
+    pub raw: Vec<S<String>>,
 }
 
 /// One node.

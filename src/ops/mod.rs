@@ -86,6 +86,53 @@ pub async fn plan(model: &Cluster, target: &Target) -> Result<Planned, Error> {
     plan_live(model, live, target, &desired::builtin_default_ops())
 }
 
+/// Export a CIB already read as a cluster file, checked: the text is loaded and validated like any
+/// cluster file and planned against the same CIB. An object whose native form would plan a
+/// change goes through the escape hatch instead (with a note saying why), until the plan is
+/// empty. Returns the file's text and the notes.
+///
+/// # Errors
+/// The exported text does not validate, or still plans changes (a bug in export: the message
+/// says which objects).
+pub fn export_live(
+    live: &Live,
+    target: &Target,
+    opts: &crate::export::Options,
+) -> Result<(String, Vec<String>), Error> {
+    let defaults = desired::builtin_default_ops();
+    let mut opts = opts.clone();
+    loop {
+        let ex = crate::export::from_cib(&live.cib, &opts, &defaults);
+        let text = crate::export::to_yaml(&ex.model);
+        let (src, raw) = crate::config::parse("exported cluster file", text.as_bytes())?;
+        let (model, _) = crate::validate::validate(&src, &raw)?;
+        let planned = plan_live(&model, live.clone(), target, &defaults)?;
+        if planned.plan.is_empty() {
+            return Ok((text, ex.notes));
+        }
+        let before = opts.force_raw.len();
+        for (key, why) in crate::export::raw_keys(&planned.plan, live.cib.configuration()) {
+            opts.force_raw.entry(key).or_insert(why);
+        }
+        if opts.force_raw.len() == before {
+            let plan = crate::render::text(&planned.plan, &planned.header, false);
+            return Err(Error::Refused {
+                message: format!("the exported file does not describe {target} exactly"),
+                help: format!("this is a bug in `cibform export`; please report it with the plan:\n{plan}"),
+            });
+        }
+    }
+}
+
+/// Read the target and export it (see `export_live`).
+///
+/// # Errors
+/// The target cannot be read, or the export does not describe it exactly.
+pub async fn export(target: &Target, opts: &crate::export::Options) -> Result<(String, Vec<String>), Error> {
+    let live = backend::read(target).await?;
+    export_live(&live, target, opts)
+}
+
 /// Gates that block `apply` unless explicitly allowed; each entry says which flag opens it.
 pub fn gates(
     plan: &Plan,

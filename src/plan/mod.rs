@@ -150,10 +150,23 @@ fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
         true,
         &mut ids,
     );
+    own_children(
+        config.child_mut("crm_config").expect("inserted"),
+        "crm_config",
+        &|e| e.name == "cluster_property_set" && !is_plain_set(e),
+        &d.property_sets,
+    );
     for (section, set_id, pairs) in [
         ("rsc_defaults", "rsc_defaults-options", &d.rsc_defaults),
         ("op_defaults", "op_defaults-options", &d.op_defaults),
     ] {
+        if d.sections.iter().any(|s| s.name == section) {
+            continue; // given whole through the escape hatch, merged with the other sections
+        }
+        // Sets with rules or scores are owned too; without the escape hatch there are none.
+        if let Some(sec) = config.child_mut(section) {
+            own_children(sec, section, &|e| !is_plain_set(e), &[]);
+        }
         let has_live = config.child(section).is_some_and(|s| s.elements().any(is_plain_set));
         if has_live || !pairs.is_empty() {
             let sec = config.child_or_insert(section);
@@ -164,6 +177,7 @@ fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
         }
     }
     merge_nodes(config.child_mut("nodes").expect("inserted"), d, &mut ids, warnings);
+    own_sections(&mut config, d);
     let resources = merge_resources(live.child("resources"), d);
     *config.child_mut("resources").expect("inserted") = resources;
     let constraints = merge_constraints(live.child("constraints"), d);
@@ -171,6 +185,70 @@ fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
     // The sections must stay in schema order even if we had to insert one.
     order_sections(&mut config);
     config
+}
+
+/// A configuration holding one element in one section, for comparing views of lone objects.
+fn wrap(section: &str, el: &Element) -> Element {
+    Element::new("configuration").with_child(Element::new(section).with_child(el.clone()))
+}
+
+/// Make the children of `parent` that `owned` selects exactly `want` (matched by element name
+/// and id): a live child that means the same as its wanted namesake stays as it is, a different
+/// one is replaced in place, an undeclared one is removed, new ones are appended.
+fn own_children(parent: &mut Element, section: &str, owned: &dyn Fn(&Element) -> bool, want: &[Element]) {
+    let mut placed = vec![false; want.len()];
+    let mut kept = Vec::with_capacity(parent.children.len());
+    for n in std::mem::take(&mut parent.children) {
+        let Node::Element(live) = n else {
+            kept.push(n);
+            continue;
+        };
+        if !owned(&live) {
+            kept.push(Node::Element(live));
+            continue;
+        }
+        let pos = want.iter().enumerate().position(|(i, w)| !placed[i] && w.name == live.name && w.id() == live.id());
+        if let Some(i) = pos {
+            placed[i] = true;
+            if views(&wrap(section, &live)) == views(&wrap(section, &want[i])) {
+                kept.push(Node::Element(live));
+            } else {
+                kept.push(Node::Element(want[i].clone()));
+            }
+        }
+    }
+    kept.extend(want.iter().zip(&placed).filter(|(_, p)| !**p).map(|(w, _)| Node::Element(w.clone())));
+    parent.children = kept;
+}
+
+/// Sections owned whole: declared through the escape hatch, or removed (an empty section means
+/// the same as none, so it is left alone).
+fn own_sections(config: &mut Element, d: &Desired) {
+    for name in crate::model::RAW_SECTIONS {
+        let want = d.sections.iter().find(|s| s.name == *name);
+        let pos = config.children.iter().position(|n| matches!(n, Node::Element(e) if e.name == *name));
+        match (pos, want) {
+            (Some(i), Some(w)) => {
+                let Node::Element(live) = &config.children[i] else {
+                    continue;
+                };
+                let same = views(&Element::new("configuration").with_child(live.clone()))
+                    == views(&Element::new("configuration").with_child(w.clone()));
+                if !same {
+                    config.children[i] = Node::Element(w.clone());
+                }
+            }
+            (None, Some(w)) => config.children.push(Node::Element(w.clone())),
+            (Some(i), None) => {
+                let has_objects = matches!(&config.children[i], Node::Element(e) if e.elements().next().is_some());
+                let is_defaults = matches!(*name, "rsc_defaults" | "op_defaults");
+                if has_objects && !is_defaults {
+                    config.children.remove(i);
+                }
+            }
+            (None, None) => {}
+        }
+    }
 }
 
 fn order_sections(config: &mut Element) {
@@ -235,7 +313,7 @@ fn merge_pairs(
 }
 
 fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut Vec<String>) {
-    let declared: HashSet<&str> = d.nodes.iter().filter_map(|n| n.attr("uname")).collect();
+    let declared: HashSet<&str> = d.nodes.iter().chain(&d.raw_nodes).filter_map(|n| n.attr("uname")).collect();
     if !declared.is_empty() {
         for n in nodes.elements().filter(|n| n.name == "node") {
             let uname = n.attr("uname").unwrap_or_default();
@@ -244,6 +322,18 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
                     "node `{uname}` is in the CIB but not declared in the file; cibform leaves it alone"
                 ));
             }
+        }
+    }
+    for rn in &d.raw_nodes {
+        let uname = rn.attr("uname");
+        let pos = nodes.elements().position(|n| n.name == "node" && n.attr("uname") == uname);
+        match pos.and_then(|p| nodes.elements_mut().nth(p)) {
+            Some(live) => {
+                if views(&wrap("nodes", live)) != views(&wrap("nodes", rn)) {
+                    *live = rn.clone();
+                }
+            }
+            None => nodes.children.push(Node::Element(rn.clone())),
         }
     }
     for dn in &d.nodes {
@@ -303,12 +393,17 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
 
 /// Index every live resource element (at any depth) by id.
 fn index_resources<'a>(el: &'a Element, out: &mut HashMap<&'a str, &'a Element>) {
-    for c in el.elements().filter(|c| is_resource(&c.name)) {
+    for c in el.elements().filter(|c| is_top_object(&c.name)) {
         if let Some(id) = c.id() {
             out.insert(id, c);
         }
         index_resources(c, out);
     }
+}
+
+/// What `<resources>` holds as objects: resources and templates (both owned by the file).
+fn is_top_object(name: &str) -> bool {
+    is_resource(name) || name == "template"
 }
 
 fn same_kind(a: &str, b: &str) -> bool {
@@ -321,10 +416,10 @@ fn merge_resources(live: Option<&Element>, d: &Desired) -> Element {
         index_resources(l, &mut index);
     }
     let mut out = live.cloned().unwrap_or_else(|| Element::new("resources"));
-    // Non-resource children (templates, tags in old schemas, comments) are kept as they are.
-    out.children.retain(|n| !matches!(n, Node::Element(e) if is_resource(&e.name)));
+    // Other children (comments) are kept as they are; resources and templates come from the file.
+    out.children.retain(|n| !matches!(n, Node::Element(e) if is_top_object(&e.name)));
     let live_top: Vec<&Element> =
-        live.map(|l| l.elements().filter(|e| is_resource(&e.name)).collect()).unwrap_or_default();
+        live.map(|l| l.elements().filter(|e| is_top_object(&e.name)).collect()).unwrap_or_default();
     let mut merged: Vec<Option<Element>> = vec![None; live_top.len()];
     let mut appended = Vec::new();
     for want in &d.resources {
@@ -360,7 +455,9 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
             el.children.push(Node::Element(ops.clone()));
         }
     }
-    adopt_ids(&mut el, live);
+    if !want.id().is_some_and(|id| d.raw_ids.contains(id)) {
+        adopt_ids(&mut el, live);
+    }
     let child_ids = |e: &Element| {
         e.elements().filter(|c| is_resource(&c.name)).filter_map(Element::id).map(str::to_string).collect::<Vec<_>>()
     };
@@ -463,7 +560,9 @@ fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
                     result[i] = Some(live_list[i].clone());
                 } else {
                     let mut el = want.clone();
-                    adopt_ids(&mut el, live_list[i]);
+                    if !want.id().is_some_and(|id| d.raw_ids.contains(id)) {
+                        adopt_ids(&mut el, live_list[i]);
+                    }
                     if let Some(lid) = live_list[i].id() {
                         el.set_attr("id", lid);
                     }

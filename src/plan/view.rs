@@ -68,11 +68,12 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             out.push((ObjKey { section: Section::Constraints, kind: c.name.clone(), id }, constraint_view(c)));
         }
     }
+    // Other sections are one object each; an empty section means the same as none.
     for other in config.elements().filter(|e| {
         !matches!(
             e.name.as_str(),
             "crm_config" | "rsc_defaults" | "op_defaults" | "nodes" | "resources" | "constraints"
-        )
+        ) && e.elements().next().is_some()
     }) {
         out.push((
             ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() },
@@ -106,17 +107,22 @@ fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
     }
 }
 
-/// Name/value pairs of an attribute set, by name (later duplicates win, as in Pacemaker).
+/// Name/value pairs of an attribute set, by name (later duplicates win, as in Pacemaker). An
+/// nvpair that refers to another by `id-ref` is kept as that reference.
 fn pairs(set: &Element) -> BTreeMap<String, String> {
     set.elements()
         .filter(|e| e.name == "nvpair")
-        .map(|nv| (nv.attr("name").unwrap_or_default().to_string(), nv.attr("value").unwrap_or_default().to_string()))
+        .map(|nv| match nv.attr("id-ref") {
+            Some(r) => (format!("(id-ref {r})"), String::new()),
+            None => (nv.attr("name").unwrap_or_default().to_string(), nv.attr("value").unwrap_or_default().to_string()),
+        })
         .collect()
 }
 
-/// A set is "plain" when it has no rule and no score: the one the YAML maps directly.
+/// A set is "plain" when it has no rule, no score and is not a reference to another set: the
+/// one the YAML maps directly.
 pub fn is_plain_set(set: &Element) -> bool {
-    set.child("rule").is_none() && set.attr("score").is_none()
+    set.child("rule").is_none() && set.attr("score").is_none() && set.attr("id-ref").is_none()
 }
 
 /// Lines for a list of attribute sets: the plain sets merge under `prefix`, others are keyed by
@@ -133,8 +139,14 @@ fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool)
         view.push((format!("{prefix}{k}"), v));
     }
     for s in sets.iter().filter(|s| !is_plain_set(s)) {
-        let id = s.id().unwrap_or_default();
-        let p = format!("{prefix}[{id}]");
+        let p = match s.attr("id-ref") {
+            Some(r) => {
+                let p = format!("{prefix}[id-ref {r}]");
+                view.push((p.clone(), String::new()));
+                p
+            }
+            None => format!("{prefix}[{}]", s.id().unwrap_or_default()),
+        };
         if let Some(score) = s.attr("score") {
             view.push((format!("{p} score"), normalize_score(score).unwrap_or_else(|| score.to_string())));
         }
@@ -190,6 +202,9 @@ fn primitive_view(p: &Element) -> View {
     sets_view(&named_sets(p, "meta_attributes"), "meta.", &mut v, false);
     sets_view(&named_sets(p, "utilization"), "utilization.", &mut v, false);
     if let Some(ops) = p.child("operations") {
+        if let Some(r) = ops.attr("id-ref") {
+            v.push(("operations id-ref".into(), r.into()));
+        }
         let mut lines: Vec<(String, String)> = ops.elements().filter(|o| o.name == "op").map(op_line).collect();
         lines.sort();
         v.extend(lines);
@@ -343,4 +358,54 @@ fn raw_view(el: &Element) -> View {
 /// Compact XML text of an element, for objects cibform does not model yet.
 pub fn canonical_xml(el: &Element) -> String {
     el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(inner: &str) -> Element {
+        Element::parse(&format!(
+            "<configuration><crm_config/><nodes/><resources/><constraints/>{inner}</configuration>"
+        ))
+        .unwrap()
+    }
+
+    fn view_of(inner: &str) -> Vec<(ObjKey, View)> {
+        views(&config(inner))
+    }
+
+    #[test]
+    fn an_empty_section_means_the_same_as_none() {
+        assert_eq!(view_of("<acls/><tags/><alerts/>"), view_of(""));
+        assert_ne!(view_of(r#"<tags><tag id="t"><obj_ref id="r"/></tag></tags>"#), view_of(""));
+    }
+
+    #[test]
+    fn id_refs_are_part_of_the_meaning() {
+        let prim = |ops: &str, attrs: &str| {
+            format!(
+                r#"<resources><primitive id="r" class="ocf" provider="pacemaker" type="Dummy">{attrs}{ops}</primitive></resources>"#
+            )
+        };
+        let cfg = |inner: String| {
+            Element::parse(&format!("<configuration><crm_config/><nodes/>{inner}<constraints/></configuration>"))
+                .unwrap()
+        };
+        let a = views(&cfg(prim(r#"<operations id-ref="ops-a"/>"#, "")));
+        let b = views(&cfg(prim(r#"<operations id-ref="ops-b"/>"#, "")));
+        let none = views(&cfg(prim("", "")));
+        assert_ne!(a, b);
+        assert_ne!(a, none);
+        let set = |r: &str| views(&cfg(prim("", &format!(r#"<instance_attributes id-ref="{r}"/>"#))));
+        assert_ne!(set("x"), set("y"));
+        assert_ne!(set("x"), none);
+        let nv = |r: &str| {
+            views(&cfg(prim(
+                "",
+                &format!(r#"<instance_attributes id="ia"><nvpair id-ref="{r}"/></instance_attributes>"#),
+            )))
+        };
+        assert_ne!(nv("x"), nv("y"));
+    }
 }
