@@ -613,7 +613,7 @@ impl Validator<'_> {
     }
 
     fn rsc_ref(&mut self, r: &S<String>, what: &str) -> String {
-        if !self.rsc_ids.iter().any(|i| *i == r.value) {
+        if !self.rsc_ids.contains(&r.value) {
             self.unknown_ref(r, what);
         }
         r.value.clone()

@@ -454,7 +454,7 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     let other = if active == "t3021cent" { "t3022cent" } else { "t3021cent" };
     let addr = c.on(&active, &["ip", "-br", "addr", "show", "ens192"]);
     assert!(addr.stdout.contains("192.168.33.23/24"), "VIP not on ens192 of {active}: {}", addr.stdout);
-    assert_eq!(c.running("t3021cent")["rs-systemd-squid"], [active.clone()], "squid runs with its VIP");
+    assert_eq!(c.running("t3021cent")["rs-systemd-squid"], std::slice::from_ref(&active), "squid runs with its VIP");
 
     // (1) standby: true on the active node moves rg-01 away (the declarative `pcs node standby`).
     let standby = c.write(
@@ -472,7 +472,7 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
         c.write("back.yaml", &base.replace(&format!("{other}: {{ id: "), &format!("{other}: {{ standby: true, id: ")));
     assert_eq!(c.cibform("t3021cent", &["apply", back.to_str().unwrap(), "--auto-approve", "--wait", "90"]).code, 0);
     c.until("rg-01 back on the first node", 60, || {
-        c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[active.clone()])
+        c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == std::slice::from_ref(&active))
     });
     assert_eq!(c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]).code, 0);
     c.until("pingd on both nodes", 60, || {

@@ -349,44 +349,6 @@ pub struct RawCloneFull {
     pub description: Option<S<String>>,
 }
 
-impl<'de> Deserialize<'de> for RawGroup {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawGroup;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of member resources, or a mapping with `members`")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawGroup, A::Error> {
-                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a)).map(RawGroup::Members)
-            }
-            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawGroup, M::Error> {
-                RawGroupFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawGroup::Full)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for RawClone {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawClone;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("the id of the cloned resource, or a mapping with `resource`")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawClone, E> {
-                Ok(RawClone::Of(v.to_string()))
-            }
-            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawClone, M::Error> {
-                RawCloneFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawClone::Full)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// What a constraint's kind key holds: one resource, or a list of resource sets.
 #[derive(Debug, JsonSchema)]
 #[schemars(untagged)]
@@ -395,25 +357,6 @@ pub enum RawTarget {
     One(String),
     /// Resource sets, in order; each a list of ids or a mapping with `resources`.
     Sets(Vec<S<RawSet>>),
-}
-
-impl<'de> Deserialize<'de> for RawTarget {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawTarget;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a resource id, or a list of resource sets")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTarget, E> {
-                Ok(RawTarget::One(v.to_string()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawTarget, A::Error> {
-                Vec::<S<RawSet>>::deserialize(de::value::SeqAccessDeserializer::new(a)).map(RawTarget::Sets)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// A resource set: `[a, b]` or `{ resources: [a, b], sequential: false, ... }`.
@@ -441,25 +384,6 @@ pub struct RawSetFull {
     pub score: Option<S<Scalar>>,
     #[serde(default)]
     pub id: Option<S<String>>,
-}
-
-impl<'de> Deserialize<'de> for RawSet {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawSet;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of resource ids, or a mapping with `resources`")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<RawSet, A::Error> {
-                Vec::<S<String>>::deserialize(de::value::SeqAccessDeserializer::new(a)).map(RawSet::Members)
-            }
-            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawSet, M::Error> {
-                RawSetFull::deserialize(de::value::MapAccessDeserializer::new(m)).map(RawSet::Full)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// A rule: pcs rule text (`pingd lt 1 or not_defined pingd`) or the structured form.
@@ -499,25 +423,45 @@ pub struct RawRuleExpr {
     pub value_type: Option<S<String>>,
 }
 
-impl<'de> Deserialize<'de> for RawRule {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawRule;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("rule text or a structured rule")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawRule, E> {
-                Ok(RawRule::Text(v.to_string()))
-            }
-            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<RawRule, M::Error> {
-                RawRuleExpr::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(|e| RawRule::Structured(Box::new(e)))
+/// Deserialise a "short form or mapping" enum by hand: serde's `untagged` would buffer the
+/// input and lose every span inside it, and would say only "data did not match any variant".
+/// Each arm names the visitor method, what it deserialises and how it becomes the enum.
+macro_rules! short_or_full {
+    ($ty:ident, $expect:literal $(, str => $from_str:expr)? $(, seq => $seq_ty:ty => $from_seq:expr)? $(, map => $map_ty:ty => $from_map:expr)?) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str($expect)
+                    }
+                    $(fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
+                        Ok($from_str(v.to_string()))
+                    })?
+                    $(fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<$ty, A::Error> {
+                        <$seq_ty>::deserialize(de::value::SeqAccessDeserializer::new(a)).map($from_seq)
+                    })?
+                    $(fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<$ty, M::Error> {
+                        <$map_ty>::deserialize(de::value::MapAccessDeserializer::new(m)).map($from_map)
+                    })?
+                }
+                d.deserialize_any(V)
             }
         }
-        d.deserialize_any(V)
-    }
+    };
 }
+
+short_or_full!(RawGroup, "a list of member resources, or a mapping with `members`",
+    seq => Vec<S<String>> => RawGroup::Members, map => RawGroupFull => RawGroup::Full);
+short_or_full!(RawClone, "the id of the cloned resource, or a mapping with `resource`",
+    str => RawClone::Of, map => RawCloneFull => RawClone::Full);
+short_or_full!(RawTarget, "a resource id, or a list of resource sets",
+    str => RawTarget::One, seq => Vec<S<RawSet>> => RawTarget::Sets);
+short_or_full!(RawSet, "a list of resource ids, or a mapping with `resources`",
+    seq => Vec<S<String>> => RawSet::Members, map => RawSetFull => RawSet::Full);
+short_or_full!(RawRule, "rule text or a structured rule",
+    str => RawRule::Text, map => RawRuleExpr => |e| RawRule::Structured(Box::new(e)));
 
 /// One constraint: exactly one of `location`, `colocation`, `order`.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -149,7 +149,7 @@ pub fn gates(
         .filter(|c| c.action == Action::Destroy && c.key.section == plan::view::Section::Resources)
         .map(|c| format!("`{}`", c.key.id))
         .collect();
-    if !destroyed.is_empty() && !(allow_destroy || policy.allow_destroy) {
+    if !(destroyed.is_empty() || allow_destroy || policy.allow_destroy) {
         blocked.push(format!(
             "the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)",
             destroyed.join(", ")

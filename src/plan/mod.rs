@@ -275,25 +275,29 @@ fn merge_pairs(
     let want_map: BTreeMap<&str, &str> = want.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut placed: HashSet<String> = HashSet::new();
     for set in parent.elements_mut().filter(|e| e.name == tag && is_plain_set(e)) {
-        set.children.retain(|n| match n {
-            Node::Element(nv) if nv.name == "nvpair" => {
-                let name = nv.attr("name").unwrap_or_default();
-                (keep_owned && PACEMAKER_OWNED.contains(&name)) || want_map.contains_key(name)
-            }
-            _ => true,
-        });
-        for nv in set.elements_mut().filter(|e| e.name == "nvpair") {
-            let name = nv.attr("name").unwrap_or_default().to_string();
-            if let Some(v) = want_map.get(name.as_str()) {
-                if placed.insert(name.clone()) {
-                    if nv.attr("value") != Some(v) {
-                        nv.set_attr("value", *v);
+        // Keep the first nvpair of each wanted name (updated in place, keeping its id), drop
+        // unwanted names and later duplicates: Pacemaker reads only the first of a name.
+        let mut kept = Vec::with_capacity(set.children.len());
+        for n in std::mem::take(&mut set.children) {
+            match n {
+                Node::Element(mut nv) if nv.name == "nvpair" && nv.attr("id-ref").is_none() => {
+                    let name = nv.attr("name").unwrap_or_default().to_string();
+                    if keep_owned && PACEMAKER_OWNED.contains(&name.as_str()) {
+                        kept.push(Node::Element(nv));
+                    } else if let Some(v) = want_map.get(name.as_str()) {
+                        if placed.insert(name) {
+                            if nv.attr("value") != Some(v) {
+                                nv.set_attr("value", *v);
+                            }
+                            kept.push(Node::Element(nv));
+                        }
                     }
                 }
+                other => kept.push(other),
             }
         }
+        set.children = kept;
     }
-    // Drop later duplicates of a name we already placed (Pacemaker would use one of them anyway).
     let missing: Vec<&(String, String)> = want.iter().filter(|(k, _)| !placed.contains(k)).collect();
     if missing.is_empty() {
         parent.children.retain(|n| !matches!(n, Node::Element(e) if e.name == tag && is_plain_set(e) && e.children.is_empty() && e.attrs.len() <= 1 && e.id().is_some_and(|i| i.ends_with("-options") && i != "cib-bootstrap-options")));
@@ -575,4 +579,32 @@ fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
     out.children.retain(|n| !matches!(n, Node::Element(_)));
     out.children.extend(result.into_iter().flatten().chain(appended).map(Node::Element));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a name set twice in the CIB (by hand or by another tool) never converged: the
+    /// first nvpair was updated and the stale duplicate kept, and the view then read the stale one.
+    #[test]
+    fn duplicate_nvpairs_are_collapsed_to_the_first() {
+        let mut set = Element::parse(
+            r#"<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="a" name="x" value="1"/><nvpair id="b" name="x" value="2"/><nvpair id="c" name="dc-version" value="2.1.5"/></cluster_property_set></crm_config>"#,
+        )
+        .unwrap();
+        let mut ids = Ids::new(Vec::new());
+        merge_pairs(
+            &mut set,
+            "cluster_property_set",
+            "cib-bootstrap-options",
+            &[("x".into(), "3".into())],
+            true,
+            &mut ids,
+        );
+        let out = set.to_xml();
+        assert!(out.contains(r#"<nvpair id="a" name="x" value="3"/>"#), "{out}");
+        assert!(!out.contains(r#"id="b""#), "{out}");
+        assert!(out.contains(r#"name="dc-version""#), "owned properties stay: {out}");
+    }
 }

@@ -107,16 +107,19 @@ fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
     }
 }
 
-/// Name/value pairs of an attribute set, by name (later duplicates win, as in Pacemaker). An
-/// nvpair that refers to another by `id-ref` is kept as that reference.
+/// Name/value pairs of an attribute set, by name. When a name repeats, the first one counts, as
+/// in Pacemaker (which does not overwrite a value it already unpacked). An nvpair that refers to
+/// another by `id-ref` is kept as that reference.
 fn pairs(set: &Element) -> BTreeMap<String, String> {
-    set.elements()
-        .filter(|e| e.name == "nvpair")
-        .map(|nv| match nv.attr("id-ref") {
+    let mut out = BTreeMap::new();
+    for nv in set.elements().filter(|e| e.name == "nvpair") {
+        let (k, v) = match nv.attr("id-ref") {
             Some(r) => (format!("(id-ref {r})"), String::new()),
             None => (nv.attr("name").unwrap_or_default().to_string(), nv.attr("value").unwrap_or_default().to_string()),
-        })
-        .collect()
+        };
+        out.entry(k).or_insert(v);
+    }
+    out
 }
 
 /// A set is "plain" when it has no rule, no score and is not a reference to another set: the
@@ -130,7 +133,9 @@ pub fn is_plain_set(set: &Element) -> bool {
 fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool) {
     let mut plain = BTreeMap::new();
     for s in sets.iter().filter(|s| is_plain_set(s)) {
-        plain.extend(pairs(s));
+        for (k, v) in pairs(s) {
+            plain.entry(k).or_insert(v);
+        }
     }
     for (k, v) in plain {
         if skip_owned && PACEMAKER_OWNED.contains(&k.as_str()) {
