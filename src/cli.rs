@@ -56,6 +56,9 @@ pub enum Command {
         /// Exit 0 with no changes, 1 on error, 2 when changes are present.
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Compare with this corosync.conf (cluster nodes' own is read otherwise).
+        #[arg(long, value_name = "PATH")]
+        corosync: Option<PathBuf>,
     },
     /// Make the change: plan (or read a saved plan), confirm, write it as one update.
     Apply {
@@ -64,6 +67,9 @@ pub enum Command {
         file: PathBuf,
         #[arg(long)]
         target: Option<String>,
+        /// Compare with this corosync.conf (cluster nodes' own is read otherwise).
+        #[arg(long, value_name = "PATH")]
+        corosync: Option<PathBuf>,
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
         auto_approve: bool,
@@ -79,9 +85,12 @@ pub enum Command {
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
     Export {
-        /// `file:PATH` (a CIB file).
+        /// Any target `plan` accepts; cluster nodes also give corosync.conf (addresses, quorum).
         #[arg(long)]
         target: String,
+        /// Take node addresses and quorum from this corosync.conf.
+        #[arg(long, value_name = "PATH")]
+        corosync: Option<PathBuf>,
         /// Write the file here instead of standard output.
         #[arg(short, long, value_name = "cluster.yaml")]
         out: Option<PathBuf>,
@@ -199,11 +208,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             );
             Ok(ExitStatus::Success)
         }
-        Command::Plan { file, target, out, format, detailed_exitcode } => {
+        Command::Plan { file, target, out, format, detailed_exitcode, corosync } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
             let target = resolve_target(target.as_deref(), Some(&loaded.model))?;
-            let planned = ops::plan(&loaded.model, &target).await?;
+            let planned = ops::plan(&loaded.model, &target, corosync.as_deref()).await?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
                 Format::Markdown => print(&render::markdown(&planned.plan, &planned.header)),
@@ -224,13 +233,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             }
             Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
         }
-        Command::Apply { file, target, auto_approve, allow_destroy, allow_disable_stonith, wait } => {
-            apply(&file, target.as_deref(), Gates { auto_approve, allow_destroy, allow_disable_stonith }, wait).await
+        Command::Apply { file, target, corosync, auto_approve, allow_destroy, allow_disable_stonith, wait } => {
+            let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
+            apply(&file, target.as_deref(), corosync.as_deref(), gates, wait).await
         }
-        Command::Export { target, out, cluster } => {
+        Command::Export { target, out, cluster, corosync } => {
             let target = resolve_target(Some(&target), None)?;
             let opts = crate::export::Options { cluster, ..Default::default() };
-            let (text, notes) = ops::export(&target, &opts).await?;
+            let (text, notes) = ops::export(&target, &opts, corosync.as_deref()).await?;
             for n in &notes {
                 eprintln!("note: {n}");
             }
@@ -293,7 +303,13 @@ struct Gates {
     allow_disable_stonith: bool,
 }
 
-async fn apply(file: &Path, target: Option<&str>, gates: Gates, wait: Option<u64>) -> Result<ExitStatus, Error> {
+async fn apply(
+    file: &Path,
+    target: Option<&str>,
+    corosync: Option<&Path>,
+    gates: Gates,
+    wait: Option<u64>,
+) -> Result<ExitStatus, Error> {
     let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
     let (target, planned, policy, model) = if is_saved_plan(file) {
         let doc = ops::read_saved_plan(file)?;
@@ -307,7 +323,8 @@ async fn apply(file: &Path, target: Option<&str>, gates: Gates, wait: Option<u64
             })?;
         let old = doc.old_configuration.as_deref().and_then(|t| crate::cib::xml::Element::parse(t).ok());
         let changes = old.as_ref().map(|o| crate::plan::diff(o, &new)).unwrap_or_default();
-        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new };
+        let corosync = crate::plan::CorosyncPlan::default();
+        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new, corosync };
         let header = Header {
             cluster: doc.cluster.clone(),
             target: target.to_string(),
@@ -318,13 +335,14 @@ async fn apply(file: &Path, target: Option<&str>, gates: Gates, wait: Option<u64
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
         let target = resolve_target(target, Some(&loaded.model))?;
-        let p = ops::plan(&loaded.model, &target).await?;
+        let p = ops::plan(&loaded.model, &target, corosync).await?;
         let old = p.live.cib.configuration().clone();
         (target, (p.plan, p.against, p.header, Some(old)), Some(loaded.model.policy.clone()), Some(loaded.model))
     };
     let (plan, against, header, old) = planned;
     print(&render::text(&plan, &header, color_out()));
-    if plan.is_empty() {
+    if plan.changes.is_empty() {
+        // Nothing to write to the CIB (corosync.conf differences, if any, are shown above).
         return Ok(ExitStatus::Success);
     }
     let old_config = match &old {
@@ -358,8 +376,8 @@ async fn apply(file: &Path, target: Option<&str>, gates: Gates, wait: Option<u64
         }
     }
     if let Some(model) = model {
-        let again = ops::plan(&model, &target).await?;
-        if !again.plan.is_empty() {
+        let again = ops::plan(&model, &target, corosync).await?;
+        if !again.plan.changes.is_empty() {
             return Err(Error::Refused {
                 message: format!(
                     "applied, but the target still differs from the file ({} change(s) remain)",

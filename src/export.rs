@@ -48,13 +48,19 @@ pub struct Exported {
 /// The name used when neither the CIB nor the caller gives one.
 pub const DEFAULT_NAME: &str = "cluster";
 
-/// Read a CIB into a cluster model.
-pub fn from_cib(cib: &Cib, opts: &Options, defaults: &DefaultOps) -> Exported {
+/// Read a CIB (and corosync.conf's facts, when there is one) into a cluster model.
+pub fn from_cib(
+    cib: &Cib,
+    corosync: Option<&crate::corosync::Facts>,
+    opts: &Options,
+    defaults: &DefaultOps,
+) -> Exported {
     let cfg = cib.configuration();
     let mut known = HashSet::new();
     nameable(cfg, &mut known);
     let mut ex = Ex { opts, defaults, known, notes: Vec::new(), raw: Vec::new() };
-    let name = match (cib.cluster_name(), &opts.cluster) {
+    let from_conf = corosync.and_then(|f| f.cluster_name.as_deref());
+    let name = match (from_conf.or(cib.cluster_name()), &opts.cluster) {
         (_, Some(n)) => n.clone(),
         (Some(n), None) => n.to_string(),
         (None, None) => {
@@ -70,6 +76,9 @@ pub fn from_cib(cib: &Cib, opts: &Options, defaults: &DefaultOps) -> Exported {
     }
     if let Some(n) = cfg.child("nodes") {
         model.nodes = ex.nodes(n);
+    }
+    if let Some(f) = corosync {
+        with_corosync(&mut model, f, &mut ex.notes);
     }
     for (section, slot) in [("rsc_defaults", &mut model.rsc_defaults), ("op_defaults", &mut model.op_defaults)] {
         if let Some(s) = cfg.child(section) {
@@ -100,6 +109,33 @@ pub fn from_cib(cib: &Cib, opts: &Options, defaults: &DefaultOps) -> Exported {
     }
     model.raw = ex.raw;
     Exported { model, notes: ex.notes }
+}
+
+/// Take node addresses and quorum options from corosync.conf: the CIB does not hold them.
+fn with_corosync(model: &mut Cluster, f: &crate::corosync::Facts, notes: &mut Vec<String>) {
+    for n in &mut model.nodes {
+        if let Some(c) = f.nodes.iter().find(|c| c.name.as_deref() == Some(n.name.as_str())) {
+            let links: Vec<u8> = c.addrs.keys().copied().collect();
+            if links.iter().enumerate().all(|(i, l)| usize::from(*l) == i) {
+                n.addrs = c.addrs.values().cloned().collect();
+            } else {
+                notes.push(format!("node `{}` uses links {links:?} in corosync.conf; addresses are written for links numbered from 0 only, so they are not exported", n.name));
+            }
+        }
+    }
+    for c in &f.nodes {
+        if !model.nodes.iter().any(|n| Some(n.name.as_str()) == c.name.as_deref()) {
+            notes.push(format!("node `{}` is in corosync.conf but not in the CIB's nodes; it is not exported (Pacemaker adds it when it joins)", c.name.as_deref().unwrap_or("?")));
+        }
+    }
+    let q = &mut model.quorum;
+    q.two_node = f.quorum.contains_key("two_node").then(|| f.quorum_flag("two_node").unwrap_or(false));
+    q.wait_for_all = f.quorum.contains_key("wait_for_all").then(|| f.quorum_flag("wait_for_all").unwrap_or(false));
+    q.last_man_standing =
+        f.quorum.contains_key("last_man_standing").then(|| f.quorum_flag("last_man_standing").unwrap_or(false));
+    q.auto_tie_breaker =
+        f.quorum.contains_key("auto_tie_breaker").then(|| f.quorum_flag("auto_tie_breaker").unwrap_or(false));
+    q.expected_votes = f.quorum.get("expected_votes").and_then(|v| v.parse().ok());
 }
 
 /// Ids a constraint may name: resources at any depth, templates, tags.

@@ -17,6 +17,7 @@ pub mod backend;
 pub mod cib;
 pub mod cli;
 pub mod config;
+pub mod corosync;
 pub mod desired;
 pub mod diag;
 pub mod error;

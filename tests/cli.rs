@@ -307,3 +307,110 @@ fn full_example_applies_to_an_empty_cib_like_pcs() {
         assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
     }
 }
+
+#[test]
+fn corosync_conf_matching_the_file_plans_to_zero_changes() {
+    let out = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:tests/fixtures/seed-pcs.xml",
+        "--corosync=tests/fixtures/corosync-clst-01.conf",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stdout.contains("corosync.conf was not read"), "{}", out.stdout);
+    // Without it, the plan says what it could not compare.
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", "--target=file:tests/fixtures/seed-pcs.xml"]);
+    assert!(
+        out.stdout.contains("warning: corosync.conf was not read from file:tests/fixtures/seed-pcs.xml"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn corosync_differences_are_shown_with_their_disruption_and_count_as_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = std::fs::read_to_string(fixture("corosync-clst-01.conf")).unwrap();
+    let conf = conf
+        .replace("two_node: 1", "two_node: 0")
+        .replace("192.168.22.22", "192.168.22.99")
+        .replace("cluster_name: clst-01", "cluster_name: clst-02");
+    let path = dir.path().join("corosync.conf");
+    std::fs::write(&path, conf).unwrap();
+    let corosync = format!("--corosync={}", path.display());
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&[
+            "plan",
+            "examples/clst-01/cluster.yaml",
+            "--target=file:tests/fixtures/seed-pcs.xml",
+            &corosync,
+            "--detailed-exitcode",
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.code, 2, "{}", out.snapshot());
+        let stdout = out
+            .stdout
+            .replace(&path.display().to_string(), "[corosync.conf]")
+            .replace(env!("CARGO_PKG_VERSION"), "[version]");
+        insta::assert_snapshot!(format!("corosync_drift.{format}"), stdout);
+    }
+    // apply has nothing to write to the CIB and says so without failing
+    let (_d, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let out = cibform(&["apply", "examples/clst-01/cluster.yaml", &target(&cib), &corosync, "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("`apply` does not change corosync.conf yet"), "{}", out.stdout);
+}
+
+#[test]
+fn a_broken_corosync_conf_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corosync.conf");
+    std::fs::write(&path, "totem {\n    version 2\n").unwrap();
+    let out = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:tests/fixtures/seed-pcs.xml",
+        &format!("--corosync={}", path.display()),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("cibform::corosync::syntax") && out.stderr.contains("corosync.conf:2:5"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Export of the pcs-built seed with its corosync.conf reproduces the reference example: the
+/// same CIB meaning, the same nodes with their addresses and ids, the same quorum.
+#[test]
+fn export_with_corosync_reproduces_the_reference_example() {
+    let out = cibform(&[
+        "export",
+        "--target=file:tests/fixtures/seed-pcs.xml",
+        "--corosync=tests/fixtures/corosync-clst-01.conf",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let load = |name: &str, text: &str| {
+        let (src, raw) = cibform::config::parse(name, text.as_bytes()).unwrap();
+        cibform::validate::validate(&src, &raw).unwrap().0
+    };
+    let exported = load("exported", &out.stdout);
+    let example = load("example", &example_text());
+    assert_eq!(exported.name, example.name);
+    assert_eq!(exported.nodes, example.nodes);
+    assert_eq!(exported.quorum, example.quorum);
+    // and it plans to zero changes against the CIB and the corosync.conf it came from
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("cluster.yaml");
+    std::fs::write(&yaml, &out.stdout).unwrap();
+    let plan = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        "--target=file:tests/fixtures/seed-pcs.xml",
+        "--corosync=tests/fixtures/corosync-clst-01.conf",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+}

@@ -43,7 +43,7 @@ fn run(path: &Path) -> Outcome {
     let name = path.display().to_string();
     let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<String>, String> {
         let cib = Cib::parse(&name, &text).map_err(|d| d.message.clone())?;
-        let live = Live { name: name.clone(), cib };
+        let live = Live { name: name.clone(), cib, corosync: None };
         let target = Target::File(path.to_path_buf());
         let (yaml, notes) = cibform::ops::export_live(&live, &target, &Options::default()).map_err(|e| match e {
             cibform::error::Error::Refused { message, help } => format!("{message}\n{help}"),

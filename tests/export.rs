@@ -13,7 +13,7 @@ use cibform::plan::view::views;
 fn export_fixture(name: &str) -> (String, Vec<String>) {
     let path = fixture(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    let live = Live { name: name.into(), cib: Cib::parse(name, &text).unwrap() };
+    let live = Live { name: name.into(), cib: Cib::parse(name, &text).unwrap(), corosync: None };
     let opts = cibform::export::Options { cluster: Some("clst-01".into()), ..Default::default() };
     cibform::ops::export_live(&live, &Target::File(path), &opts).unwrap()
 }
@@ -22,7 +22,7 @@ fn export_fixture(name: &str) -> (String, Vec<String>) {
 fn created_views(yaml: &str) -> Vec<(cibform::plan::view::ObjKey, cibform::plan::view::View)> {
     let (src, raw) = cibform::config::parse("t.yaml", yaml.as_bytes()).unwrap();
     let (model, _) = cibform::validate::validate(&src, &raw).unwrap();
-    let live = Live { name: "empty".into(), cib: Cib::parse("empty", EMPTY_CIB).unwrap() };
+    let live = Live { name: "empty".into(), cib: Cib::parse("empty", EMPTY_CIB).unwrap(), corosync: None };
     let planned = cibform::ops::plan_live(
         &model,
         live,
@@ -197,7 +197,7 @@ fn raw_objects_are_applied_and_pacemaker_accepts_the_result() {
 fn an_object_forced_through_raw_keeps_its_members_and_constraints_working() {
     let path = fixture("seed-pcs.xml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let live = Live { name: "seed".into(), cib: Cib::parse("seed", &text).unwrap() };
+    let live = Live { name: "seed".into(), cib: Cib::parse("seed", &text).unwrap(), corosync: None };
     let mut opts = cibform::export::Options::default();
     opts.force_raw.insert("resource:rg-01".into(), "forced by the test".into());
     let (yaml, notes) = cibform::ops::export_live(&live, &Target::File(path), &opts).unwrap();

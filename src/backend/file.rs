@@ -22,7 +22,7 @@ pub fn read(path: &Path) -> Result<Live, BackendError> {
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
     let cib = Cib::parse(&name, &text).map_err(|diag| BackendError::BadCib { name: name.clone(), diag })?;
-    Ok(Live { name, cib })
+    Ok(Live { name, cib, corosync: None })
 }
 
 fn lock_path(path: &Path) -> PathBuf {

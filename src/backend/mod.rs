@@ -172,6 +172,27 @@ pub struct Live {
     /// Name used in diagnostics about the CIB (a path or `host:cib`).
     pub name: String,
     pub cib: Cib,
+    /// corosync.conf, where the target has one (cluster nodes) or it was given.
+    pub corosync: Option<ConfText>,
+}
+
+/// The text of a corosync.conf and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfText {
+    pub name: String,
+    pub text: String,
+}
+
+impl ConfText {
+    /// Read a local corosync.conf (`--corosync PATH`).
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub fn from_file(path: &std::path::Path) -> Result<ConfText, BackendError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| BackendError::Read { path: name.clone(), source })?;
+        Ok(ConfText { name, text })
+    }
 }
 
 /// What a write must be bound to: the configuration the plan was made against.
@@ -255,9 +276,9 @@ async fn each_host<T>(hosts: &[Ssh], f: impl AsyncFn(&Ssh) -> Result<T, BackendE
 pub async fn read(target: &Target) -> Result<Live, BackendError> {
     match target {
         Target::File(p) => file::read(p),
-        Target::Local => node::read(&Local, &[]).await,
+        Target::Local => node::read_with_corosync(&Local).await,
         Target::Remote(r) => r.check_password().and(node::read(&Local, &r.env()).await).map_err(|e| r.explain(e)),
-        Target::Ssh(hosts) => each_host(hosts, async |h| node::read(h, &[]).await).await,
+        Target::Ssh(hosts) => each_host(hosts, async |h| node::read_with_corosync(h).await).await,
     }
 }
 

@@ -50,7 +50,28 @@ pub async fn read<R: Run>(r: &R, env: &[(String, String)]) -> Result<Live, Backe
     let name = format!("{}:cib", r.place());
     let text = String::from_utf8_lossy(&out.stdout);
     let cib = Cib::parse(&name, &text).map_err(|diag| BackendError::BadCib { name: name.clone(), diag })?;
-    Ok(Live { name, cib })
+    Ok(Live { name, cib, corosync: None })
+}
+
+/// Where corosync keeps its configuration on a node.
+pub const COROSYNC_CONF: &str = "/etc/corosync/corosync.conf";
+
+/// Read the CIB and, when the node has one, corosync.conf (its absence is not an error: the plan
+/// then says it could not compare it).
+///
+/// # Errors
+/// As `read`.
+pub async fn read_with_corosync<R: Run>(r: &R) -> Result<Live, BackendError> {
+    let mut live = read(r, &[]).await?;
+    if let Ok(out) = r.run(&Cmd::new(&["cat", COROSYNC_CONF])).await {
+        if out.code == 0 {
+            live.corosync = Some(super::ConfText {
+                name: format!("{}:{COROSYNC_CONF}", r.place()),
+                text: String::from_utf8_lossy(&out.stdout).into_owned(),
+            });
+        }
+    }
+    Ok(live)
 }
 
 /// Ask Pacemaker whether it would accept this CIB (`crm_verify`): schema and semantics.

@@ -364,7 +364,7 @@ pub enum RawTarget {
 #[schemars(untagged)]
 pub enum RawSet {
     Members(Vec<S<String>>),
-    Full(RawSetFull),
+    Full(Box<RawSetFull>),
 }
 
 /// The long form of a resource set.
@@ -459,7 +459,7 @@ short_or_full!(RawClone, "the id of the cloned resource, or a mapping with `reso
 short_or_full!(RawTarget, "a resource id, or a list of resource sets",
     str => RawTarget::One, seq => Vec<S<RawSet>> => RawTarget::Sets);
 short_or_full!(RawSet, "a list of resource ids, or a mapping with `resources`",
-    seq => Vec<S<String>> => RawSet::Members, map => RawSetFull => RawSet::Full);
+    seq => Vec<S<String>> => RawSet::Members, map => RawSetFull => |f| RawSet::Full(Box::new(f)));
 short_or_full!(RawRule, "rule text or a structured rule",
     str => RawRule::Text, map => RawRuleExpr => |e| RawRule::Structured(Box::new(e)));
 

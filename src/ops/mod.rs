@@ -68,7 +68,20 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     let mut taken = Vec::new();
     live.cib.configuration().collect_ids(&mut taken);
     let d = desired::build(model, taken.into_iter().map(str::to_string), defaults);
-    let plan = plan::compute(live.cib.configuration(), &d);
+    let mut plan = plan::compute(live.cib.configuration(), &d);
+    match &live.corosync {
+        Some(conf) => {
+            let facts = crate::corosync::Facts::from_conf(&crate::corosync::parse(&conf.name, &conf.text)?);
+            let changes = crate::corosync::compare(model, &facts);
+            plan.corosync = plan::CorosyncPlan { source: Some(conf.name.clone()), changes };
+        }
+        None if model.nodes.iter().any(|n| !n.addrs.is_empty()) || model.quorum != Default::default() => {
+            plan.warnings.push(format!(
+                "corosync.conf was not read from {target}: node addresses and quorum are not compared (pass --corosync PATH)"
+            ));
+        }
+        None => {}
+    }
     let header = Header {
         cluster: model.name.clone(),
         target: target.to_string(),
@@ -77,13 +90,25 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     Ok(Planned { plan, against: against(&live.cib), header, live })
 }
 
-/// Read the target and plan.
+/// Read the target and plan. `corosync` (a local corosync.conf) replaces the target's own.
 ///
 /// # Errors
 /// The target cannot be read, or the CIB belongs to another cluster.
-pub async fn plan(model: &Cluster, target: &Target) -> Result<Planned, Error> {
-    let live = backend::read(target).await?;
+pub async fn plan(model: &Cluster, target: &Target, corosync: Option<&Path>) -> Result<Planned, Error> {
+    let live = read(target, corosync).await?;
     plan_live(model, live, target, &desired::builtin_default_ops())
+}
+
+/// Read the target, with `corosync` (a local corosync.conf) replacing the target's own.
+///
+/// # Errors
+/// The target or the file cannot be read.
+pub async fn read(target: &Target, corosync: Option<&Path>) -> Result<Live, Error> {
+    let mut live = backend::read(target).await?;
+    if let Some(p) = corosync {
+        live.corosync = Some(crate::backend::ConfText::from_file(p)?);
+    }
+    Ok(live)
 }
 
 /// Export a CIB already read as a cluster file, checked: the text is loaded and validated like any
@@ -100,9 +125,13 @@ pub fn export_live(
     opts: &crate::export::Options,
 ) -> Result<(String, Vec<String>), Error> {
     let defaults = desired::builtin_default_ops();
+    let facts = match &live.corosync {
+        Some(c) => Some(crate::corosync::Facts::from_conf(&crate::corosync::parse(&c.name, &c.text)?)),
+        None => None,
+    };
     let mut opts = opts.clone();
     loop {
-        let ex = crate::export::from_cib(&live.cib, &opts, &defaults);
+        let ex = crate::export::from_cib(&live.cib, facts.as_ref(), &opts, &defaults);
         let text = crate::export::to_yaml(&ex.model);
         let (src, raw) = crate::config::parse("exported cluster file", text.as_bytes())?;
         let (model, _) = crate::validate::validate(&src, &raw)?;
@@ -128,8 +157,12 @@ pub fn export_live(
 ///
 /// # Errors
 /// The target cannot be read, or the export does not describe it exactly.
-pub async fn export(target: &Target, opts: &crate::export::Options) -> Result<(String, Vec<String>), Error> {
-    let live = backend::read(target).await?;
+pub async fn export(
+    target: &Target,
+    opts: &crate::export::Options,
+    corosync: Option<&Path>,
+) -> Result<(String, Vec<String>), Error> {
+    let live = read(target, corosync).await?;
     export_live(&live, target, opts)
 }
 
@@ -211,7 +244,12 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
     if let Some(old) = old_config {
         let changes = plan::diff(old, current.configuration());
         if !changes.is_empty() {
-            let p = Plan { changes, warnings: Vec::new(), new_config: current.configuration().clone() };
+            let p = Plan {
+                changes,
+                warnings: Vec::new(),
+                new_config: current.configuration().clone(),
+                corosync: plan::CorosyncPlan::default(),
+            };
             let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
             let text = crate::render::text(&p, &h, false);
             let body: String =

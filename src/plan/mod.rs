@@ -55,6 +55,16 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// The configuration `apply` writes.
     pub new_config: Element,
+    /// How corosync.conf differs from the file (not changed by `apply` yet).
+    pub corosync: CorosyncPlan,
+}
+
+/// The corosync.conf part of a plan.
+#[derive(Debug, Clone, Default)]
+pub struct CorosyncPlan {
+    /// Where corosync.conf was read from; `None` when the target has none (a CIB file).
+    pub source: Option<String>,
+    pub changes: Vec<crate::corosync::ConfChange>,
 }
 
 impl Plan {
@@ -64,8 +74,9 @@ impl Plan {
         (n(Action::Create), n(Action::Update), n(Action::Destroy))
     }
 
+    /// No change to the CIB and no corosync.conf difference.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.changes.is_empty() && self.corosync.changes.is_empty()
     }
 }
 
@@ -74,7 +85,7 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
     let mut warnings = Vec::new();
     let new_config = merge(live, desired, &mut warnings);
     let changes = diff(live, &new_config);
-    Plan { changes, warnings, new_config }
+    Plan { changes, warnings, new_config, corosync: CorosyncPlan::default() }
 }
 
 /// The semantic difference between two configurations.

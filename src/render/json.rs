@@ -51,6 +51,13 @@ pub struct ChangeDoc {
     pub attributes: Vec<AttrDoc>,
 }
 
+/// The corosync.conf part of the JSON plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorosyncDoc {
+    pub source: String,
+    pub changes: Vec<crate::corosync::ConfChange>,
+}
+
 /// The whole JSON document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDoc {
@@ -62,6 +69,10 @@ pub struct PlanDoc {
     pub summary: Summary,
     pub changes: Vec<ChangeDoc>,
     pub warnings: Vec<String>,
+    /// How corosync.conf differs from the file (`apply` does not change it yet); absent when the
+    /// target has no corosync.conf.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corosync: Option<CorosyncDoc>,
     /// The configuration the plan was made against (saved plans only; lets `apply` show what
     /// changed when it refuses a stale plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +124,11 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
             })
             .collect(),
         warnings: plan.warnings.clone(),
+        corosync: plan
+            .corosync
+            .source
+            .clone()
+            .map(|source| CorosyncDoc { source, changes: plan.corosync.changes.clone() }),
         old_configuration: saved.map(crate::cib::xml::Element::to_xml),
         new_configuration: saved.map(|_| plan.new_config.to_xml()),
     }

@@ -8,6 +8,7 @@ pub mod json;
 
 use std::fmt::Write as _;
 
+use crate::corosync::Disruption;
 use crate::plan::{Action, Change, Plan};
 
 /// Context a printer shows alongside the plan.
@@ -88,7 +89,9 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
         return out;
     }
-    let _ = writeln!(out, "\ncibform will perform the following actions:");
+    if !plan.changes.is_empty() {
+        let _ = writeln!(out, "\ncibform will perform the following actions:");
+    }
     for c in &plan.changes {
         let _ = writeln!(out);
         let note = match c.action {
@@ -99,20 +102,53 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         let _ = writeln!(out, "  # {} {note}", kind_label(c));
         let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
         for a in &c.attrs {
-            let line = match (&a.before, &a.after) {
-                (Some(b), Some(n)) => {
-                    format!("{} {}: {} → {}", p.color(Action::Update, "~"), a.key, shown(&a.key, b), shown(&a.key, n))
-                }
-                (None, Some(n)) => format!("{} {}: {}", p.color(Action::Create, "+"), a.key, shown(&a.key, n)),
-                (Some(b), None) => format!("{} {}: {}", p.color(Action::Destroy, "-"), a.key, shown(&a.key, b)),
-                (None, None) => continue,
-            };
-            let _ = writeln!(out, "      {line}");
+            if let Some(line) = attr_line(&p, &a.key, a.before.as_deref(), a.after.as_deref()) {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    if !plan.corosync.changes.is_empty() {
+        let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
+        let _ = writeln!(
+            out,
+            "\ncorosync.conf ({source}) differs from the file; `apply` does not change corosync.conf yet:"
+        );
+        for c in &plan.corosync.changes {
+            if let Some(line) = attr_line(&p, &c.key, c.before.as_deref(), c.after.as_deref()) {
+                let _ = writeln!(out, "\n  {line}\n      {}: {}", p.bold(&c.disruption.to_string()), c.procedure);
+            }
         }
     }
     let (add, change, destroy) = plan.counts();
-    let _ = writeln!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
+    let _ = write!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
+    let _ = writeln!(out, "{}", corosync_summary(plan));
     out
+}
+
+/// One `~ key: old → new` / `+ key: new` / `- key: old` line, secrets masked.
+fn attr_line(p: &Paint, key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
+    Some(match (before, after) {
+        (Some(b), Some(n)) => format!("{} {key}: {} → {}", p.color(Action::Update, "~"), shown(key, b), shown(key, n)),
+        (None, Some(n)) => format!("{} {key}: {}", p.color(Action::Create, "+"), shown(key, n)),
+        (Some(b), None) => format!("{} {key}: {}", p.color(Action::Destroy, "-"), shown(key, b)),
+        (None, None) => return None,
+    })
+}
+
+/// ` corosync.conf: 2 differences (1 full stop, 1 online procedure).`, or nothing.
+fn corosync_summary(plan: &Plan) -> String {
+    let c = &plan.corosync.changes;
+    if c.is_empty() {
+        return String::new();
+    }
+    let mut kinds: Vec<String> = Vec::new();
+    for d in [Disruption::FullStop, Disruption::Online, Disruption::Reload] {
+        let n = c.iter().filter(|x| x.disruption == d).count();
+        if n > 0 {
+            kinds.push(format!("{n} {d}"));
+        }
+    }
+    format!(" corosync.conf: {} difference(s) ({}).", c.len(), kinds.join(", "))
 }
 
 /// A Markdown plan for a pull-request comment.
@@ -122,8 +158,10 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     let _ = writeln!(out, "### cibform plan for `{}`\n", h.cluster);
     let _ = writeln!(
         out,
-        "Target `{}` (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**\n",
-        h.target, h.version
+        "Target `{}` (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**{}\n",
+        h.target,
+        h.version,
+        corosync_summary(plan)
     );
     for w in &plan.warnings {
         let _ = writeln!(out, "> **warning:** {w}\n");
@@ -135,7 +173,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     if destroy > 0 {
         let _ = writeln!(out, "> [!CAUTION]\n> This plan **destroys {destroy} object(s)**: they are in the CIB but not declared in the file.\n");
     }
-    let _ = writeln!(out, "| | object | change |\n|---|---|---|");
+    if !plan.changes.is_empty() {
+        let _ = writeln!(out, "| | object | change |\n|---|---|---|");
+    }
     for c in &plan.changes {
         let what = match c.action {
             Action::Create => "create",
@@ -163,6 +203,25 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             }
         }
         let _ = writeln!(out, "```\n</details>\n");
+    }
+    if !plan.corosync.changes.is_empty() {
+        let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
+        let _ = writeln!(out, "#### corosync.conf (`{source}`)\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n");
+        let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
+        for c in &plan.corosync.changes {
+            let cell =
+                |v: &Option<String>| v.as_deref().map_or("—".to_string(), |v| format!("`{}`", v.replace('|', "\\|")));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | **{}** | {} |",
+                c.key,
+                cell(&c.before),
+                cell(&c.after),
+                c.disruption,
+                c.procedure.replace('|', "\\|")
+            );
+        }
+        let _ = writeln!(out);
     }
     out
 }
