@@ -149,7 +149,8 @@ fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
     let mut all_ids = Vec::new();
     live.collect_ids(&mut all_ids);
     let mut ids = Ids::new(all_ids.into_iter().map(str::to_string));
-    let mut config = live.clone();
+    // resources and constraints are rebuilt below from the live ones; do not copy them twice.
+    let mut config = without_children(live, |n| n == "resources" || n == "constraints");
     for section in ["crm_config", "nodes", "resources", "constraints"] {
         config.child_or_insert(section);
     }
@@ -430,16 +431,21 @@ fn merge_resources(live: Option<&Element>, d: &Desired) -> Element {
     if let Some(l) = live {
         index_resources(l, &mut index);
     }
-    let mut out = live.cloned().unwrap_or_else(|| Element::new("resources"));
     // Other children (comments) are kept as they are; resources and templates come from the file.
-    out.children.retain(|n| !matches!(n, Node::Element(e) if is_top_object(&e.name)));
+    let mut out = live.map_or_else(|| Element::new("resources"), |l| without_children(l, is_top_object));
     let live_top: Vec<&Element> =
         live.map(|l| l.elements().filter(|e| is_top_object(&e.name)).collect()).unwrap_or_default();
+    let slot: HashMap<(&str, &str), usize> =
+        live_top.iter().enumerate().filter_map(|(i, l)| Some(((kind_class(&l.name), l.id()?), i))).collect();
     let mut merged: Vec<Option<Element>> = vec![None; live_top.len()];
     let mut appended = Vec::new();
     for want in &d.resources {
-        let (el, _) = merge_resource(want, &index, d);
-        match live_top.iter().position(|l| l.id() == want.id() && same_kind(&l.name, &want.name)) {
+        let at = want.id().and_then(|id| slot.get(&(kind_class(&want.name), id)).copied());
+        let el = match merge_resource(want, &index, d) {
+            Some(el) => el,
+            None => index[want.id().unwrap_or_default()].clone(),
+        };
+        match at {
             Some(i) => merged[i] = Some(el),
             None => appended.push(el),
         }
@@ -448,47 +454,76 @@ fn merge_resources(live: Option<&Element>, d: &Desired) -> Element {
     out
 }
 
-/// Merge one desired resource with its live namesake; returns the element and whether it is the
-/// live element unchanged.
-fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) -> (Element, bool) {
-    let live = want.id().and_then(|id| index.get(id)).filter(|l| same_kind(&l.name, &want.name));
-    let mut el = want.clone();
-    let mut children_same = true;
-    for n in &mut el.children {
-        if let Node::Element(c) = n {
-            if is_resource(&c.name) {
-                let (m, same) = merge_resource(c, index, d);
-                children_same &= same;
-                *c = m;
+/// Element names that `same_kind` treats as one kind.
+fn kind_class(name: &str) -> &str {
+    if name == "master" {
+        "clone"
+    } else {
+        name
+    }
+}
+
+/// A copy of `el` without the element children `drop` selects (cheaper than cloning them all).
+fn without_children(el: &Element, drop: impl Fn(&str) -> bool) -> Element {
+    let children = el.children.iter().filter(|n| !matches!(n, Node::Element(e) if drop(&e.name))).cloned().collect();
+    Element { name: el.name.clone(), attrs: el.attrs.clone(), children }
+}
+
+/// Ids of an element's member resources, in order.
+fn child_ids(e: &Element) -> Vec<&str> {
+    e.elements().filter(|c| is_resource(&c.name)).filter_map(Element::id).collect()
+}
+
+/// Merge one desired resource with its live namesake: `None` when the live element already means
+/// exactly this (it is kept verbatim), otherwise the element to write, with the live ids adopted
+/// and unmanaged parts (omitted ops) taken from the live element.
+fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) -> Option<Element> {
+    let live = want.id().and_then(|id| index.get(id)).filter(|l| same_kind(&l.name, &want.name)).copied();
+    let children: Vec<Option<Element>> =
+        want.elements().filter(|c| is_resource(&c.name)).map(|c| merge_resource(c, index, d)).collect();
+    let unmanaged_ops = want.name == "primitive" && want.id().is_some_and(|id| d.unmanaged_ops.contains(id));
+    // With omitted ops, the live operations stand for the desired ones.
+    let with_live_ops = |el: &Element, live: &Element| {
+        let mut e = without_children(el, |n| n == "operations");
+        if let Some(ops) = live.child("operations") {
+            e.children.push(Node::Element(ops.clone()));
+        }
+        e
+    };
+    if let Some(live) = live {
+        if children.iter().all(Option::is_none) && child_ids(want) == child_ids(live) {
+            let own = if unmanaged_ops { own_view(&with_live_ops(want, live)) } else { own_view(want) };
+            if own == own_view(live) {
+                return None;
             }
         }
     }
-    let Some(live) = live else { return (el, false) };
-    if el.name == "primitive" && want.id().is_some_and(|id| d.unmanaged_ops.contains(id)) {
-        el.children.retain(|n| !matches!(n, Node::Element(e) if e.name == "operations"));
-        if let Some(ops) = live.child("operations") {
-            el.children.push(Node::Element(ops.clone()));
+    let mut children = children.into_iter();
+    let mut el = without_children(want, is_resource);
+    el.children.clear();
+    for n in &want.children {
+        match n {
+            Node::Element(c) if is_resource(&c.name) => {
+                let m = children.next().flatten();
+                el.children.push(Node::Element(m.unwrap_or_else(|| index[c.id().unwrap_or_default()].clone())));
+            }
+            other => el.children.push(other.clone()),
         }
     }
-    if !want.id().is_some_and(|id| d.raw_ids.contains(id)) {
-        adopt_ids(&mut el, live);
+    if let Some(live) = live {
+        if unmanaged_ops {
+            el = with_live_ops(&el, live);
+        }
+        if !want.id().is_some_and(|id| d.raw_ids.contains(id)) {
+            adopt_ids(&mut el, live);
+        }
     }
-    let child_ids = |e: &Element| {
-        e.elements().filter(|c| is_resource(&c.name)).filter_map(Element::id).map(str::to_string).collect::<Vec<_>>()
-    };
-    if children_same && child_ids(&el) == child_ids(live) && own_view(&el) == own_view(live) {
-        return ((*live).clone(), true);
-    }
-    // Keep live children that cibform does not model (e.g. a bundle's network) only when they are
-    // not resources; resources always come from the desired side.
-    (el, false)
+    Some(el)
 }
 
 /// The view of one resource element alone (its children resources are separate objects).
-fn own_view(el: &Element) -> Option<View> {
-    let mut wrapper = Element::new("configuration").with_child(Element::new("resources").with_child(el.clone()));
-    let _ = &mut wrapper;
-    views(&wrapper).into_iter().next().map(|(_, v)| v)
+fn own_view(el: &Element) -> View {
+    view::resource_view(el)
 }
 
 /// Identity of a sub-element within its parent, for id adoption.
@@ -548,30 +583,36 @@ fn natural_key(c: &Element) -> String {
 }
 
 fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
-    let mut out = live.cloned().unwrap_or_else(|| Element::new("constraints"));
+    let mut out = live.map_or_else(|| Element::new("constraints"), |l| without_children(l, |_| true));
     let live_list: Vec<&Element> = live.map(|l| l.elements().collect()).unwrap_or_default();
+    let live_views: Vec<View> = live_list.iter().map(|c| view::constraint_view(c)).collect();
+    // Where to look for a desired constraint's live counterpart: by id when the file gives one,
+    // otherwise by what it constrains. Built once, so matching stays linear.
+    let mut by_id: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_key: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    for (i, c) in live_list.iter().enumerate() {
+        if let Some(id) = c.id() {
+            by_id.entry((c.name.as_str(), id)).or_default().push(i);
+        }
+        by_key.entry((c.name.as_str(), natural_key(c))).or_default().push(i);
+    }
     let mut used = vec![false; live_list.len()];
     let mut result: Vec<Option<Element>> = vec![None; live_list.len()];
     let mut appended = Vec::new();
-    let cview = |e: &Element| {
-        views(&Element::new("configuration").with_child(Element::new("constraints").with_child(e.clone())))
-            .into_iter()
-            .next()
-            .map(|(_, v)| v)
-    };
     for (want, explicit) in d.constraints.iter().zip(&d.explicit_constraint_ids) {
-        let wv = cview(want);
-        let nk = natural_key(want);
-        let candidates: Vec<usize> = (0..live_list.len())
-            .filter(|&i| !used[i] && live_list[i].name == want.name)
-            .filter(|&i| if *explicit { live_list[i].id() == want.id() } else { natural_key(live_list[i]) == nk })
-            .collect();
-        let pick =
-            candidates.iter().copied().find(|&i| cview(live_list[i]) == wv).or_else(|| candidates.first().copied());
+        let wv = view::constraint_view(want);
+        let none = Vec::new();
+        let candidates = if *explicit {
+            by_id.get(&(want.name.as_str(), want.id().unwrap_or_default())).unwrap_or(&none)
+        } else {
+            by_key.get(&(want.name.as_str(), natural_key(want))).unwrap_or(&none)
+        };
+        let free = || candidates.iter().copied().filter(|&i| !used[i]);
+        let pick = free().find(|&i| live_views[i] == wv).or_else(|| free().next());
         match pick {
             Some(i) => {
                 used[i] = true;
-                if cview(live_list[i]) == wv {
+                if live_views[i] == wv {
                     result[i] = Some(live_list[i].clone());
                 } else {
                     let mut el = want.clone();
@@ -587,7 +628,6 @@ fn merge_constraints(live: Option<&Element>, d: &Desired) -> Element {
             None => appended.push(want.clone()),
         }
     }
-    out.children.retain(|n| !matches!(n, Node::Element(_)));
     out.children.extend(result.into_iter().flatten().chain(appended).map(Node::Element));
     out
 }

@@ -47,15 +47,26 @@ fn elements(el: &Element) -> Vec<&Element> {
     el.elements().collect()
 }
 
-/// How a child is addressed under its parent: `name[@id='x']`, or `name` when it is the only
-/// child with that name; `None` when it cannot be addressed uniquely.
-fn step(child: &Element, siblings: &[&Element]) -> Option<String> {
-    if let Some(id) = child.id() {
-        let same = siblings.iter().filter(|s| s.name == child.name && s.id() == Some(id)).count();
-        return (same == 1).then(|| format!("{}[@id='{}']", child.name, id.replace('\'', "&apos;")));
+/// How each child is addressed under its parent: `name[@id='x']`, or `name` when it is the only
+/// child with that name; `None` when some child cannot be addressed uniquely. Linear in the
+/// number of children (sections hold thousands).
+fn steps(children: &[&Element]) -> Option<Vec<String>> {
+    let mut by_id: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for c in children {
+        if let Some(id) = c.id() {
+            *by_id.entry((c.name.as_str(), id)).or_default() += 1;
+        }
+        *by_name.entry(c.name.as_str()).or_default() += 1;
     }
-    let same = siblings.iter().filter(|s| s.name == child.name).count();
-    (same == 1).then(|| child.name.clone())
+    children
+        .iter()
+        .map(|c| match c.id() {
+            Some(id) => (by_id[&(c.name.as_str(), id)] == 1)
+                .then(|| format!("{}[@id='{}']", c.name, id.replace('\'', "&apos;"))),
+            None => (by_name[c.name.as_str()] == 1).then(|| c.name.clone()),
+        })
+        .collect()
 }
 
 fn shallow(el: &Element) -> Element {
@@ -115,10 +126,6 @@ fn create(parent_path: &str, position: usize, el: &Element) -> Element {
 }
 
 /// Whether every element child of both sides can be addressed and matched.
-fn addressable(old: &[&Element], new: &[&Element]) -> bool {
-    old.iter().all(|c| step(c, old).is_some()) && new.iter().all(|c| step(c, new).is_some())
-}
-
 /// Diff two elements with the same address (`position`: index among the new parent's element
 /// children); emit changes that turn `old` into `new`.
 fn diff_element(old: &Element, new: &Element, path: &str, position: usize, out: &mut Vec<Element>) {
@@ -133,27 +140,47 @@ fn diff_element(old: &Element, new: &Element, path: &str, position: usize, out: 
     // Comments are left where they are (they mean nothing to Pacemaker); text content does not
     // occur in a CIB configuration, but if it differs the element is replaced.
     let text = |e: &Element| e.text().trim().to_string();
-    if path != "/cib" && (!addressable(&oc, &nc) || text(old) != text(new)) {
-        // Children cannot be matched one by one: replace this element's content wholesale by
-        // deleting the old children and creating the new ones.
-        out.retain(|c| c.attr("path") != Some(path));
-        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-        out.push(delete(path));
-        out.push(create(parent, position, new));
+    // `/cib` always has addressable children (configuration); below it, children that cannot be
+    // matched one by one mean the element is replaced whole.
+    let (Some(old_steps), Some(new_steps)) = (steps(&oc), steps(&nc)) else {
+        replace(new, path, position, out);
+        return;
+    };
+    if path != "/cib" && text(old) != text(new) {
+        replace(new, path, position, out);
         return;
     }
-    let key = |c: &Element, sib: &[&Element]| step(c, sib).unwrap_or_default();
-    let new_keys: HashMap<String, usize> = nc.iter().enumerate().map(|(i, c)| (key(c, &nc), i)).collect();
-    let old_keys: HashMap<String, usize> = oc.iter().enumerate().map(|(i, c)| (key(c, &oc), i)).collect();
+    let new_keys: HashMap<&str, usize> = new_steps.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let old_keys: HashMap<&str, usize> = old_steps.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    // Fast path: the same children in the same order (the common case in big sections): no
+    // creates, deletes or moves, only changes inside children.
+    if old_steps == new_steps {
+        let mut pos = 0;
+        let mut i = 0;
+        for n in &old.children {
+            match n {
+                Node::Element(_) => {
+                    diff_element(oc[i], nc[i], &format!("{path}/{}", old_steps[i]), pos, out);
+                    i += 1;
+                    pos += 1;
+                }
+                Node::Comment(_) => pos += 1,
+                Node::Text(_) => {}
+            }
+        }
+        return;
+    }
     // Pacemaker counts positions among all children, comments included: simulate the child list
     // as the changes are applied (comments stay where they were).
     let mut sim: Vec<Option<String>> = Vec::new();
+    let mut i = 0;
     for n in &old.children {
         match n {
-            Node::Element(c) => {
-                let k = key(c, &oc);
-                if new_keys.contains_key(&k) {
-                    sim.push(Some(k));
+            Node::Element(_) => {
+                let k = &old_steps[i];
+                i += 1;
+                if new_keys.contains_key(k.as_str()) {
+                    sim.push(Some(k.clone()));
                 } else {
                     out.push(delete(&format!("{path}/{k}")));
                 }
@@ -163,14 +190,13 @@ fn diff_element(old: &Element, new: &Element, path: &str, position: usize, out: 
         }
     }
     let mut prev: Option<String> = None;
-    for c in &nc {
-        let k = key(c, &nc);
+    for (c, k) in nc.iter().zip(new_steps.iter().cloned()) {
         let want = |sim: &Vec<Option<String>>| match &prev {
             Some(p) => sim.iter().position(|s| s.as_ref() == Some(p)).map_or(sim.len(), |i| i + 1),
             None => sim.iter().position(Option::is_some).unwrap_or(sim.len()),
         };
         let child_path = format!("{path}/{k}");
-        match old_keys.get(&k) {
+        match old_keys.get(k.as_str()) {
             None => {
                 let at = want(&sim);
                 sim.insert(at, Some(k.clone()));
@@ -195,4 +221,13 @@ fn diff_element(old: &Element, new: &Element, path: &str, position: usize, out: 
         }
         prev = Some(k);
     }
+}
+
+/// Replace `old` with `new` whole, at its position (children that cannot be matched one by one).
+fn replace(new: &Element, path: &str, position: usize, out: &mut Vec<Element>) {
+    debug_assert_ne!(path, "/cib", "a patch must never replace the whole CIB");
+    out.retain(|c| c.attr("path") != Some(path));
+    let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+    out.push(delete(path));
+    out.push(create(parent, position, new));
 }

@@ -89,21 +89,26 @@ pub fn is_resource(name: &str) -> bool {
 }
 
 fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
-    let key = |kind: &str| ObjKey {
-        section: Section::Resources,
-        kind: kind.into(),
-        id: r.id().unwrap_or_default().to_string(),
+    let kind = match r.name.as_str() {
+        "master" => "clone",
+        other => other,
     };
-    match r.name.as_str() {
-        "primitive" => out.push((key("primitive"), primitive_view(r))),
-        "group" | "clone" | "master" => {
-            let kind = if r.name == "group" { "group" } else { "clone" };
-            out.push((key(kind), container_view(r)));
-            for c in r.elements().filter(|c| is_resource(&c.name)) {
-                resource_views(c, out);
-            }
+    let key = ObjKey { section: Section::Resources, kind: kind.into(), id: r.id().unwrap_or_default().to_string() };
+    out.push((key, resource_view(r)));
+    if matches!(r.name.as_str(), "group" | "clone" | "master") {
+        for c in r.elements().filter(|c| is_resource(&c.name)) {
+            resource_views(c, out);
         }
-        other => out.push((key(other), raw_view(r))),
+    }
+}
+
+/// The view of one element of `resources` on its own (a container's members are objects of their
+/// own and not part of it).
+pub fn resource_view(r: &Element) -> View {
+    match r.name.as_str() {
+        "primitive" => primitive_view(r),
+        "group" | "clone" | "master" => container_view(r),
+        _ => raw_view(r),
     }
 }
 
@@ -303,7 +308,8 @@ fn node_view(n: &Element) -> View {
     v
 }
 
-fn constraint_view(c: &Element) -> View {
+/// The view of one element of `constraints`.
+pub fn constraint_view(c: &Element) -> View {
     let mut v = View::new();
     let mut attrs: BTreeMap<String, String> = c.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
     if let Some(s) = attrs.get_mut("score") {
