@@ -78,11 +78,7 @@ impl Cluster {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Out::from(out)
     }
 
     /// Run cibform on a node against `--target local`.
@@ -584,11 +580,7 @@ fn ssh_targets_try_nodes_in_order() {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Out::from(out)
     };
     let y = yaml.to_str().unwrap();
     let out = run(&["apply", y, "--target", "ssh://nohost,root@t3021cent,t3022cent", "--auto-approve"]);

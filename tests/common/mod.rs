@@ -28,6 +28,16 @@ pub struct Out {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Out {
+    fn from(out: std::process::Output) -> Out {
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Out {
     /// Exit code, stdout and stderr in one string, for snapshots.
     pub fn snapshot(&self) -> String {
@@ -44,11 +54,7 @@ pub fn cibform_in(dir: &Path, args: &[&str]) -> Out {
         .stdin(Stdio::null())
         .output()
         .expect("run cibform");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Out::from(out)
 }
 
 pub fn cibform(args: &[&str]) -> Out {
