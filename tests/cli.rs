@@ -414,3 +414,68 @@ fn export_with_corosync_reproduces_the_reference_example() {
     ]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());
 }
+
+#[test]
+fn removing_the_last_fencing_device_needs_a_gate() {
+    let (dir, cib) = scratch_with_cib(None);
+    let with_fence = variant(dir.path(), |t| {
+        t.replace("  stonith-enabled: false\n", "  stonith-enabled: true\n")
+            .replace(
+                "policy:\n  allow_disable_stonith: true   # this lab cluster runs without fencing, on purpose\n",
+                "",
+            )
+            .replace(
+                "resources:\n",
+                "resources:\n  fence-1: { agent: stonith:fence_dummy, params: { password: secret-pw } }\n",
+            )
+    });
+    let out = cibform(&["apply", with_fence.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let without = std::fs::read_to_string(&with_fence)
+        .unwrap()
+        .replace("  fence-1: { agent: stonith:fence_dummy, params: { password: secret-pw } }\n", "");
+    std::fs::write(&with_fence, without).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = cibform(&["apply", with_fence.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("removes the last fencing device"), "{}", out.stderr);
+    assert!(!out.stdout.contains("secret-pw") && !out.stderr.contains("secret-pw"));
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "a blocked apply writes nothing");
+}
+
+/// On a terminal, apply asks and only `yes` goes ahead; colour is used there unless `NO_COLOR`.
+#[test]
+fn apply_on_a_terminal_asks_for_yes() {
+    if !have("script") {
+        return;
+    }
+    let run = |answer: &str, no_color: bool| {
+        let (dir, cib) = scratch_with_cib(None);
+        let cmd = format!(
+            "{} apply examples/clst-01/cluster.yaml --target file:{}",
+            env!("CARGO_BIN_EXE_cibform"),
+            cib.display()
+        );
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"]).current_dir(root()).env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let mut child = c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(answer.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let written = std::fs::read_to_string(&cib).unwrap() != EMPTY_CIB;
+        drop(dir);
+        (text, written)
+    };
+    let (text, written) = run("no\n", false);
+    assert!(text.contains("Only `yes` will be accepted"), "{text}");
+    assert!(text.contains("apply cancelled"), "{text}");
+    assert!(!written, "anything but yes changes nothing");
+    assert!(text.contains("\u{1b}["), "colour on a terminal");
+    let (text, written) = run("yes\n", true);
+    assert!(written, "yes applies:\n{text}");
+    assert!(!text.contains("\u{1b}[3"), "NO_COLOR turns colour off:\n{text}");
+}
