@@ -281,4 +281,14 @@ mod tests {
         let out = r.run(&Cmd::new(&["sh", "-c", "echo oops >&2; exit 3"])).await.unwrap();
         assert_eq!((out.code, out.stderr.trim()), (3, "oops"));
     }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn tool_failures_become_clear_errors() {
+        let r = Local;
+        let denied = Cmd::new(&["sh", "-c", "echo 'Call cib_query failed (-13): Permission denied' >&2; exit 13"]);
+        assert!(matches!(r.run(&denied).await.unwrap_err(), RunError::PermissionDenied { .. }));
+        let missing = Cmd::new(&["sh", "-c", "echo 'sh: 1: cibadmin: not found' >&2; exit 127"]);
+        let e = r.run(&missing).await.unwrap_err();
+        assert_eq!(e.to_string(), "`sh` is not installed on this host");
+    }
 }
