@@ -59,6 +59,9 @@ pub enum Command {
         /// Compare with this corosync.conf (cluster nodes' own is read otherwise).
         #[arg(long, value_name = "PATH")]
         corosync: Option<PathBuf>,
+        /// Do not ask Pacemaker's scheduler (crm_simulate) what the change would do.
+        #[arg(long)]
+        no_preview: bool,
     },
     /// Make the change: plan (or read a saved plan), confirm, write it as one update.
     Apply {
@@ -70,6 +73,9 @@ pub enum Command {
         /// Compare with this corosync.conf (cluster nodes' own is read otherwise).
         #[arg(long, value_name = "PATH")]
         corosync: Option<PathBuf>,
+        /// Do not ask Pacemaker's scheduler (crm_simulate) what the change would do.
+        #[arg(long)]
+        no_preview: bool,
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
         auto_approve: bool,
@@ -208,11 +214,12 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             );
             Ok(ExitStatus::Success)
         }
-        Command::Plan { file, target, out, format, detailed_exitcode, corosync } => {
+        Command::Plan { file, target, out, format, detailed_exitcode, corosync, no_preview } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
             let target = resolve_target(target.as_deref(), Some(&loaded.model))?;
-            let planned = ops::plan(&loaded.model, &target, corosync.as_deref()).await?;
+            let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview };
+            let planned = ops::plan(&loaded.model, &target, opts).await?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
                 Format::Markdown => print(&render::markdown(&planned.plan, &planned.header)),
@@ -233,9 +240,18 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             }
             Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
         }
-        Command::Apply { file, target, corosync, auto_approve, allow_destroy, allow_disable_stonith, wait } => {
+        Command::Apply {
+            file,
+            target,
+            corosync,
+            no_preview,
+            auto_approve,
+            allow_destroy,
+            allow_disable_stonith,
+            wait,
+        } => {
             let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
-            apply(&file, target.as_deref(), corosync.as_deref(), gates, wait).await
+            apply(&file, target.as_deref(), corosync.as_deref(), !no_preview, gates, wait).await
         }
         Command::Export { target, out, cluster, corosync } => {
             let target = resolve_target(Some(&target), None)?;
@@ -307,6 +323,7 @@ async fn apply(
     file: &Path,
     target: Option<&str>,
     corosync: Option<&Path>,
+    preview: bool,
     gates: Gates,
     wait: Option<u64>,
 ) -> Result<ExitStatus, Error> {
@@ -324,7 +341,8 @@ async fn apply(
         let old = doc.old_configuration.as_deref().and_then(|t| crate::cib::xml::Element::parse(t).ok());
         let changes = old.as_ref().map(|o| crate::plan::diff(o, &new)).unwrap_or_default();
         let corosync = crate::plan::CorosyncPlan::default();
-        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new, corosync };
+        let preview = doc.transition.clone();
+        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new, corosync, preview };
         let header = Header {
             cluster: doc.cluster.clone(),
             target: target.to_string(),
@@ -335,7 +353,7 @@ async fn apply(
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
         let target = resolve_target(target, Some(&loaded.model))?;
-        let p = ops::plan(&loaded.model, &target, corosync).await?;
+        let p = ops::plan(&loaded.model, &target, ops::PlanOpts { corosync, preview }).await?;
         let old = p.live.cib.configuration().clone();
         (target, (p.plan, p.against, p.header, Some(old)), Some(loaded.model.policy.clone()), Some(loaded.model))
     };
@@ -376,7 +394,7 @@ async fn apply(
         }
     }
     if let Some(model) = model {
-        let again = ops::plan(&model, &target, corosync).await?;
+        let again = ops::plan(&model, &target, ops::PlanOpts { corosync, preview: false }).await?;
         if !again.plan.changes.is_empty() {
             return Err(Error::Refused {
                 message: format!(

@@ -25,6 +25,7 @@ pub mod export;
 pub mod model;
 pub mod ops;
 pub mod plan;
+pub mod preview;
 pub mod render;
 pub mod rule;
 pub mod validate;

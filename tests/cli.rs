@@ -479,3 +479,65 @@ fn apply_on_a_terminal_asks_for_yes() {
     assert!(written, "yes applies:\n{text}");
     assert!(!text.contains("\u{1b}[3"), "NO_COLOR turns colour off:\n{text}");
 }
+
+/// Every plan carries Pacemaker's own prediction of the transition (crm_simulate on the new CIB
+/// with the current status): a VIP change restarts squid too; standby moves the group away.
+#[test]
+fn plans_preview_the_transition_from_pacemakers_scheduler() {
+    if !have("crm_simulate") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("preview_vip", example_text().replace("ip: 192.168.33.23", "ip: 192.168.33.24")),
+        ("preview_standby", example_text().replace("t3021cent: { id: 1,", "t3021cent: { id: 1, standby: true,")),
+    ];
+    for (name, yaml) in cases {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, yaml).unwrap();
+        let out = cibform(&[
+            "plan",
+            path.to_str().unwrap(),
+            "--target=file:tests/fixtures/seed-running.xml",
+            "--corosync=tests/fixtures/corosync-clst-01.conf",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        insta::assert_snapshot!(name, out.stdout.replace(&path.display().to_string(), "[cluster.yaml]"));
+        let json = cibform(&[
+            "plan",
+            path.to_str().unwrap(),
+            "--target=file:tests/fixtures/seed-running.xml",
+            "--format=json",
+        ]);
+        let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        assert_eq!(doc["transition"]["status"], "ran", "{}", json.stdout);
+        assert!(!doc["transition"]["actions"].as_array().unwrap().is_empty());
+    }
+    // --no-preview leaves it out
+    let out = cibform(&[
+        "plan",
+        dir.path().join("preview_vip.yaml").to_str().unwrap(),
+        "--target=file:tests/fixtures/seed-running.xml",
+        "--no-preview",
+    ]);
+    assert!(!out.stdout.contains("scheduler"), "{}", out.stdout);
+}
+
+#[test]
+fn the_running_seed_fixture_is_what_crm_simulate_makes() {
+    if !(have("crm_simulate") && have("crm_diff")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("running.xml");
+    let ok = std::process::Command::new("bash").arg(fixture("gen-seed-running.sh")).arg(&fresh).status().unwrap();
+    assert!(ok.success());
+    let plan = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        &target(&fresh),
+        "--detailed-exitcode",
+        "--corosync=tests/fixtures/corosync-clst-01.conf",
+    ]);
+    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+}

@@ -90,13 +90,55 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     Ok(Planned { plan, against: against(&live.cib), header, live })
 }
 
-/// Read the target and plan. `corosync` (a local corosync.conf) replaces the target's own.
+/// How to plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOpts<'a> {
+    /// A local corosync.conf that replaces the target's own.
+    pub corosync: Option<&'a Path>,
+    /// Ask Pacemaker's scheduler what the change would do.
+    pub preview: bool,
+}
+
+/// Read the target and plan.
 ///
 /// # Errors
 /// The target cannot be read, or the CIB belongs to another cluster.
-pub async fn plan(model: &Cluster, target: &Target, corosync: Option<&Path>) -> Result<Planned, Error> {
-    let live = read(target, corosync).await?;
-    plan_live(model, live, target, &desired::builtin_default_ops())
+pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Result<Planned, Error> {
+    let live = read(target, opts.corosync).await?;
+    let mut planned = plan_live(model, live, target, &desired::builtin_default_ops())?;
+    if opts.preview && !planned.plan.changes.is_empty() {
+        planned.plan.preview = Some(preview(target, &planned.live.cib, &planned.plan.new_config).await);
+    }
+    Ok(planned)
+}
+
+/// Ask Pacemaker's scheduler (`crm_simulate`) what the new configuration would make it do, given
+/// the current status: on the cluster's node for live targets, on this host for CIB files. Never
+/// fails: when it cannot run, the preview says why.
+pub async fn preview(target: &Target, live: &Cib, new_config: &crate::cib::xml::Element) -> crate::preview::Preview {
+    use crate::backend::runner::Run;
+    use crate::preview::Preview;
+    if !crate::preview::has_status(live) {
+        return Preview::Skipped { reason: "the CIB's status has no node, so there is nothing to schedule".into() };
+    }
+    let cmd = crate::preview::command().stdin(live.with_configuration(new_config.clone()).root.to_xml());
+    let (out, source) = match target {
+        Target::File(_) => (
+            crate::backend::runner::Local.run(&cmd).await.map_err(crate::backend::BackendError::from),
+            "crm_simulate on this host".to_string(),
+        ),
+        _ => (backend::tool(target, cmd).await.map(|o| o.unwrap_or_default()), format!("crm_simulate via {target}")),
+    };
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => return Preview::Skipped { reason: e.to_string() },
+    };
+    match crate::preview::parse(&String::from_utf8_lossy(&out.stdout)) {
+        Ok(actions) => Preview::Ran { source, actions },
+        Err(why) => Preview::Skipped {
+            reason: if out.stderr.trim().is_empty() { why } else { format!("{why}: {}", out.stderr.trim()) },
+        },
+    }
 }
 
 /// Read the target, with `corosync` (a local corosync.conf) replacing the target's own.
@@ -249,6 +291,7 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
                 warnings: Vec::new(),
                 new_config: current.configuration().clone(),
                 corosync: plan::CorosyncPlan::default(),
+                preview: None,
             };
             let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
             let text = crate::render::text(&p, &h, false);

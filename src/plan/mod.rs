@@ -57,6 +57,8 @@ pub struct Plan {
     pub new_config: Element,
     /// How corosync.conf differs from the file (not changed by `apply` yet).
     pub corosync: CorosyncPlan,
+    /// What Pacemaker's scheduler predicts for the change (`None`: not asked for).
+    pub preview: Option<crate::preview::Preview>,
 }
 
 /// The corosync.conf part of a plan.
@@ -85,7 +87,7 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
     let mut warnings = Vec::new();
     let new_config = merge(live, desired, &mut warnings);
     let changes = diff(live, &new_config);
-    Plan { changes, warnings, new_config, corosync: CorosyncPlan::default() }
+    Plan { changes, warnings, new_config, corosync: CorosyncPlan::default(), preview: None }
 }
 
 /// The semantic difference between two configurations.

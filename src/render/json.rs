@@ -73,6 +73,9 @@ pub struct PlanDoc {
     /// target has no corosync.conf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corosync: Option<CorosyncDoc>,
+    /// What Pacemaker's scheduler predicts for this change (crm_simulate), or why it was not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition: Option<crate::preview::Preview>,
     /// The configuration the plan was made against (saved plans only; lets `apply` show what
     /// changed when it refuses a stale plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +127,7 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
             })
             .collect(),
         warnings: plan.warnings.clone(),
+        transition: plan.preview.clone(),
         corosync: plan
             .corosync
             .source

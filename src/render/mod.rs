@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use crate::corosync::Disruption;
 use crate::plan::{Action, Change, Plan};
+use crate::preview::Preview;
 
 /// Context a printer shows alongside the plan.
 #[derive(Debug, Clone)]
@@ -107,6 +108,21 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             }
         }
     }
+    match &plan.preview {
+        Some(Preview::Ran { source, actions }) if actions.is_empty() => {
+            let _ = writeln!(out, "\nPacemaker's scheduler ({source}) predicts: no resource starts, stops or moves.");
+        }
+        Some(Preview::Ran { source, actions }) => {
+            let _ = writeln!(out, "\nPacemaker's scheduler ({source}) predicts, from the current status:");
+            for a in actions {
+                let _ = writeln!(out, "  {} {a}", p.color(action_tone(&a.action), "*"));
+            }
+        }
+        Some(Preview::Skipped { reason }) => {
+            let _ = writeln!(out, "\nTransition preview not available: {reason}.");
+        }
+        None => {}
+    }
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
         let _ = writeln!(
@@ -123,6 +139,15 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let _ = write!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
     let _ = writeln!(out, "{}", corosync_summary(plan));
     out
+}
+
+/// Colour of a predicted action: starting green, stopping red, the rest yellow.
+fn action_tone(action: &str) -> Action {
+    match action {
+        "start" | "promote" => Action::Create,
+        "stop" | "demote" => Action::Destroy,
+        _ => Action::Update,
+    }
 }
 
 /// One `~ key: old → new` / `+ key: new` / `- key: old` line, secrets masked.
@@ -203,6 +228,22 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             }
         }
         let _ = writeln!(out, "```\n</details>\n");
+    }
+    match &plan.preview {
+        Some(Preview::Ran { source, actions }) => {
+            let _ = writeln!(out, "#### What Pacemaker will do\n\nPredicted by {source} from the current status:\n");
+            if actions.is_empty() {
+                let _ = writeln!(out, "No resource starts, stops or moves.\n");
+            }
+            for a in actions {
+                let _ = writeln!(out, "- {}", a.to_string().replace('|', "\\|"));
+            }
+            let _ = writeln!(out);
+        }
+        Some(Preview::Skipped { reason }) => {
+            let _ = writeln!(out, "_Transition preview not available: {reason}._\n");
+        }
+        None => {}
     }
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");

@@ -1,0 +1,127 @@
+//! Stage 5a (preview): what Pacemaker's own scheduler would do after a change.
+//!
+//! cibform never guesses the transition: it hands the new CIB (new configuration, current
+//! status) to `crm_simulate -R` and reads back the actions (`<rsc_action>`). This module builds
+//! that command as data and parses its answer; running it is the backend's job.
+
+use serde::{Deserialize, Serialize};
+
+use crate::backend::runner::Cmd;
+use crate::cib::xml::Element;
+use crate::cib::Cib;
+
+/// One action of the predicted transition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimAction {
+    /// `start`, `stop`, `restart`, `move`, `promote`, `demote`, `migrate`, ...
+    pub action: String,
+    pub resource: String,
+    /// Where it happens (or where a move starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Where a move or migration ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dest: Option<String>,
+    /// Why, when Pacemaker says (`required rs-vip-33 start`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl std::fmt::Display for SimAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.action, self.resource)?;
+        match (&self.node, &self.dest) {
+            (Some(a), Some(b)) if a != b => write!(f, " from {a} to {b}")?,
+            (_, Some(n)) | (Some(n), None) => write!(f, " on {n}")?,
+            (None, None) => {}
+        }
+        if let Some(r) = &self.reason {
+            write!(f, " ({r})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The transition preview of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Preview {
+    /// The scheduler ran; `actions` is empty when nothing would start, stop or move.
+    Ran { source: String, actions: Vec<SimAction> },
+    /// It was not run, and why (lowercase).
+    Skipped { reason: String },
+}
+
+/// The command: the CIB on standard input, the transition as XML on standard output.
+pub fn command() -> Cmd {
+    Cmd::new(&["crm_simulate", "--run", "--xml-pipe", "--output-as=xml"]).timeout(std::time::Duration::from_secs(30))
+}
+
+/// Whether a CIB's status has any node in it (without one there is nothing to schedule).
+pub fn has_status(cib: &Cib) -> bool {
+    cib.root.child("status").is_some_and(|s| s.elements().any(|e| e.name == "node_state"))
+}
+
+/// Read `crm_simulate --output-as=xml`.
+///
+/// # Errors
+/// The text is not the XML crm_simulate writes.
+pub fn parse(xml: &str) -> Result<Vec<SimAction>, String> {
+    let root = Element::parse(xml).map_err(|e| format!("crm_simulate's output is not XML: {}", e.message))?;
+    if root.name != "pacemaker-result" {
+        return Err(format!("unexpected crm_simulate output `<{}>`", root.name));
+    }
+    if let Some(status) = root.child("status") {
+        if status.attr("code").is_some_and(|c| c != "0") {
+            let msg = status.attr("message").unwrap_or("failed");
+            let errors: Vec<String> =
+                status.child("errors").map(|e| e.elements().map(Element::text).collect()).unwrap_or_default();
+            return Err(format!("crm_simulate: {msg} {}", errors.join("; ")).trim_end().to_string());
+        }
+    }
+    let Some(actions) = root.child("actions") else { return Ok(Vec::new()) };
+    Ok(actions
+        .elements()
+        .filter(|a| a.name == "rsc_action")
+        .map(|a| SimAction {
+            action: a.attr("action").unwrap_or_default().to_string(),
+            resource: a.attr("resource").unwrap_or_default().to_string(),
+            node: a.attr("node").or(a.attr("source")).map(str::to_string),
+            dest: a.attr("dest").map(str::to_string),
+            reason: a.attr("reason").map(str::to_string),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_actions_crm_simulate_reports() {
+        let xml = r#"<pacemaker-result api-version="2.25" request="crm_simulate"><cluster_status/><actions>
+            <rsc_action action="restart" resource="rs-vip-33" source="t3021cent"/>
+            <rsc_action action="restart" resource="rs-squid" source="t3021cent" reason="required rs-vip-33 start"/>
+            <rsc_action action="move" resource="rs-x" source="n1" dest="n2"/>
+            <rsc_action action="start" resource="rs-y" node="n2"/>
+          </actions><status code="0" message="OK"/></pacemaker-result>"#;
+        let a = parse(xml).unwrap();
+        let text: Vec<String> = a.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "restart rs-vip-33 on t3021cent",
+                "restart rs-squid on t3021cent (required rs-vip-33 start)",
+                "move rs-x from n1 to n2",
+                "start rs-y on n2"
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_are_reported_not_hidden() {
+        assert!(parse("not xml").is_err());
+        let failed = r#"<pacemaker-result><status code="78" message="Invalid configuration"><errors><error>bad</error></errors></status></pacemaker-result>"#;
+        assert_eq!(parse(failed).unwrap_err(), "crm_simulate: Invalid configuration bad");
+    }
+}
