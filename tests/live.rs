@@ -1,6 +1,6 @@
 //! cibform against real running clusters (corosync + pacemaker started by
 //! `tests/cluster/*.sh` in network namespaces). Needs root and the Pacemaker packages; runs when
-//! `CIBFORM_LIVE=1` (tests/all.sh sets it), otherwise each test says it is skipped.
+//! `CIBFORM_LIVE=1` (.ci/run sets it as root), otherwise each test says it is skipped.
 //!
 //! Every cluster a test starts is stopped by pid when the test ends, on success and on failure.
 
