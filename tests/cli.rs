@@ -186,6 +186,7 @@ fn example_points_editors_at_the_schema() {
     assert!(example_text().starts_with("# yaml-language-server: $schema=../../schema/cluster.schema.json\n"));
 }
 
+/// The README's first command: the bundled demo shows every kind of change.
 #[test]
 fn bundled_demo_target_differs_from_the_example() {
     let out = cibform(&[
@@ -193,9 +194,19 @@ fn bundled_demo_target_differs_from_the_example() {
         "examples/clst-01/cluster.yaml",
         "--target",
         "file:examples/clst-01/live-cib.xml",
+        "--corosync",
+        "examples/clst-01/corosync.conf",
         "--detailed-exitcode",
     ]);
     assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains("Plan: 0 to add, 3 to change, 1 to destroy. corosync.conf: 1 difference(s)"),
+        "{}",
+        out.stdout
+    );
+    if have("crm_simulate") {
+        insta::assert_snapshot!("demo", out.stdout);
+    }
 }
 
 /// Check that a committed fixture is still what the tools write (`crm_diff` sees no difference).
