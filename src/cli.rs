@@ -231,6 +231,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             if let Some(path) = out {
                 let doc =
                     json::doc(&planned.plan, &planned.header, &planned.against, Some(planned.live.cib.configuration()));
+                let doc = json::PlanDoc { policy: Some(loaded.model.policy.clone()), ..doc };
                 let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
                 std::fs::write(&path, text).map_err(|e| Error::Refused {
                     message: format!("cannot write `{}`: {e}", path.display()),
@@ -348,7 +349,7 @@ async fn apply(
             target: target.to_string(),
             version: doc.against.version().to_string(),
         };
-        (target, (plan, doc.against.clone(), header, old), None, None)
+        (target, (plan, doc.against.clone(), header, old), doc.policy.clone(), None)
     } else {
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);

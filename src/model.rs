@@ -91,7 +91,7 @@ pub struct Quorum {
 }
 
 /// Apply-time gates declared in the file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     pub allow_destroy: bool,
     pub allow_disable_stonith: bool,

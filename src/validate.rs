@@ -620,7 +620,6 @@ impl Validator<'_> {
     }
 
     fn constraint(&mut self, c: &S<RawConstraint>, nodes: &[&str]) -> Option<Constraint> {
-        let _ = nodes;
         let r = &c.value;
         let kinds = [r.location.is_some(), r.colocation.is_some(), r.order.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {

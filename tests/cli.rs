@@ -552,3 +552,25 @@ fn the_running_seed_fixture_is_what_crm_simulate_makes() {
     ]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());
 }
+
+/// Regression: applying a saved plan ignored the file's `policy:` gates, so the example's own
+/// `allow_disable_stonith: true` did not count and the apply was blocked.
+#[test]
+fn saved_plans_keep_the_files_policy_gates() {
+    let (dir, cib) = scratch_with_cib(None);
+    let plan = dir.path().join("plan.json");
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    // and without the policy in the file, the saved plan is blocked like a direct apply
+    let (dir2, cib2) = scratch_with_cib(None);
+    let yaml = variant(dir2.path(), |t| {
+        t.replace("policy:\n  allow_disable_stonith: true   # this lab cluster runs without fencing, on purpose\n", "")
+    });
+    let plan2 = dir2.path().join("plan.json");
+    assert_eq!(cibform(&["plan", yaml.to_str().unwrap(), &target(&cib2), "--out", plan2.to_str().unwrap()]).code, 0);
+    let out = cibform(&["apply", plan2.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("disables fencing"), "{}", out.stderr);
+}

@@ -89,22 +89,6 @@ pub fn load(path: &std::path::Path) -> Result<(Source, RawCluster), Box<Diag>> {
     }
 }
 
-const TOP_KEYS: &[&str] = &[
-    "cluster",
-    "target",
-    "nodes",
-    "quorum",
-    "properties",
-    "rsc_defaults",
-    "op_defaults",
-    "resources",
-    "groups",
-    "clones",
-    "constraints",
-    "policy",
-    "raw",
-];
-
 fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
     let full = e.without_snippet().to_string();
     // serde-saphyr prefixes "line L column C: "; the location is shown by the label instead.
@@ -152,13 +136,15 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
     }
     let lower = msg.to_lowercase();
     let (code, help) = if let Some(field) = unknown_field(&msg) {
+        // serde names the allowed keys in its message ("expected one of a, b").
         let expected: Vec<&str> = msg
             .split_once("expected one of ")
             .or_else(|| msg.split_once("expected "))
             .map(|(_, rest)| rest.split(", ").map(|s| s.trim_matches('`')).collect())
-            .unwrap_or_else(|| TOP_KEYS.to_vec());
+            .unwrap_or_default();
         let help = match suggest(&field, expected.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? allowed keys here: {}", expected.join(", ")),
+            None if expected.is_empty() => "see `cibform schema` for the allowed keys".to_string(),
             None => format!("allowed keys here: {}", expected.join(", ")),
         };
         msg = format!("unknown key `{field}`");

@@ -73,6 +73,9 @@ pub struct PlanDoc {
     /// target has no corosync.conf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corosync: Option<CorosyncDoc>,
+    /// The file's `policy` gates, so applying a saved plan honours them (saved plans only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::model::Policy>,
     /// What Pacemaker's scheduler predicts for this change (crm_simulate), or why it was not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transition: Option<crate::preview::Preview>,
@@ -128,6 +131,7 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
             .collect(),
         warnings: plan.warnings.clone(),
         transition: plan.preview.clone(),
+        policy: None,
         corosync: plan
             .corosync
             .source
