@@ -13,7 +13,7 @@ use crate::backend::{BackendError, Target};
 use crate::diag::{Diag, Rendered};
 use crate::error::{Error, ExitStatus};
 use crate::ops;
-use crate::render::{self, json, Header};
+use crate::render::{self, json};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -329,46 +329,22 @@ async fn apply(
     wait: Option<u64>,
 ) -> Result<ExitStatus, Error> {
     let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
-    let (target, planned, policy, model) = if is_saved_plan(file) {
+    let prepared = if is_saved_plan(file) {
         let doc = ops::read_saved_plan(file)?;
         let target = resolve_target(Some(target.unwrap_or(&doc.target)), None)?;
-        let new =
-            crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default()).map_err(|e| {
-                Error::Refused {
-                    message: format!("the plan's configuration is not valid XML: {}", e.message),
-                    help: "make the plan again".into(),
-                }
-            })?;
-        let old = doc.old_configuration.as_deref().and_then(|t| crate::cib::xml::Element::parse(t).ok());
-        let changes = old.as_ref().map(|o| crate::plan::diff(o, &new)).unwrap_or_default();
-        let corosync = crate::plan::CorosyncPlan::default();
-        let preview = doc.transition.clone();
-        let plan = crate::plan::Plan { changes, warnings: doc.warnings.clone(), new_config: new, corosync, preview };
-        let header = Header {
-            cluster: doc.cluster.clone(),
-            target: target.to_string(),
-            version: doc.against.version().to_string(),
-        };
-        (target, (plan, doc.against.clone(), header, old), doc.policy.clone(), None)
+        ops::prepare_saved(doc, target).await?
     } else {
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
         let target = resolve_target(target, Some(&loaded.model))?;
-        let p = ops::plan(&loaded.model, &target, ops::PlanOpts { corosync, preview }).await?;
-        let old = p.live.cib.configuration().clone();
-        (target, (p.plan, p.against, p.header, Some(old)), Some(loaded.model.policy.clone()), Some(loaded.model))
+        ops::prepare(loaded.model, target, ops::PlanOpts { corosync, preview }).await?
     };
-    let (plan, against, header, old) = planned;
-    print(&render::text(&plan, &header, color_out()));
-    if plan.changes.is_empty() {
+    print(&render::text(&prepared.plan, &prepared.header, color_out()));
+    if prepared.plan.changes.is_empty() {
         // Nothing to write to the CIB (corosync.conf differences, if any, are shown above).
         return Ok(ExitStatus::Success);
     }
-    let old_config = match &old {
-        Some(o) => o.clone(),
-        None => crate::backend::read(&target).await?.cib.configuration().clone(),
-    };
-    let blocked = ops::gates(&plan, &old_config, policy.as_ref(), allow_destroy, allow_disable_stonith);
+    let blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
     if !blocked.is_empty() {
         return Err(Error::Refused {
             message: format!("apply blocked by {} policy gate(s): {}", blocked.len(), blocked.join("; ")),
@@ -376,35 +352,18 @@ async fn apply(
         });
     }
     confirm(auto_approve)?;
-    let before = if wait.is_some() { ops::resource_states(&target).await.ok().flatten() } else { None };
-    let version = ops::write_planned(&target, &against, &plan.new_config, old.as_ref()).await?;
-    eprintln!("Applied: CIB is now {version}.");
-    if let Some(seconds) = wait {
-        eprintln!("Waiting up to {seconds} s for the cluster to settle...");
-        ops::wait(&target, seconds).await?;
-        if let (Some(before), Some(after)) = (before, ops::resource_states(&target).await?) {
-            let moved = ops::state_changes(&before, &after);
-            if moved.is_empty() {
-                eprintln!("Settled: no resource changed state.");
-            } else {
-                eprintln!("Settled. What Pacemaker did:");
-                for m in moved {
-                    eprintln!("  {m}");
-                }
+    let applied = ops::execute(&prepared, wait, corosync, &|line| eprintln!("{line}")).await?;
+    if let Some(moved) = applied.moved {
+        if moved.is_empty() {
+            eprintln!("Settled: no resource changed state.");
+        } else {
+            eprintln!("Settled. What Pacemaker did:");
+            for m in moved {
+                eprintln!("  {m}");
             }
         }
     }
-    if let Some(model) = model {
-        let again = ops::plan(&model, &target, ops::PlanOpts { corosync, preview: false }).await?;
-        if !again.plan.changes.is_empty() {
-            return Err(Error::Refused {
-                message: format!(
-                    "applied, but the target still differs from the file ({} change(s) remain)",
-                    again.plan.changes.len()
-                ),
-                help: "run `cibform plan` to see what Pacemaker changed or refused".into(),
-            });
-        }
+    if applied.verified {
         eprintln!("Verified: the target now matches the file.");
     }
     Ok(ExitStatus::Success)

@@ -420,3 +420,132 @@ pub fn state_changes(
         })
         .collect()
 }
+
+/// An apply ready to be confirmed: the plan and everything the write is bound to.
+#[derive(Debug)]
+pub struct Prepared {
+    pub target: Target,
+    pub plan: Plan,
+    pub against: Against,
+    pub header: Header,
+    /// The configuration the plan was made against.
+    pub old: crate::cib::xml::Element,
+    pub policy: crate::model::Policy,
+    /// The file being applied (none for a saved plan): the target is re-planned against it after
+    /// the write, to confirm.
+    pub model: Option<Cluster>,
+}
+
+impl Prepared {
+    /// The policy gates this apply would cross without permission (empty: none).
+    pub fn blocked(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
+        gates(&self.plan, &self.old, Some(&self.policy), allow_destroy, allow_disable_stonith)
+    }
+}
+
+/// Plan a cluster file for applying.
+///
+/// # Errors
+/// As `plan`.
+pub async fn prepare(model: Cluster, target: Target, opts: PlanOpts<'_>) -> Result<Prepared, Error> {
+    let p = plan(&model, &target, opts).await?;
+    let old = p.live.cib.configuration().clone();
+    Ok(Prepared {
+        plan: p.plan,
+        against: p.against,
+        header: p.header,
+        old,
+        policy: model.policy.clone(),
+        model: Some(model),
+        target,
+    })
+}
+
+/// Turn a saved plan back into a plan to apply (the check that the target has not moved comes at
+/// write time, in `execute`).
+///
+/// # Errors
+/// The plan's configurations are not XML.
+pub async fn prepare_saved(doc: PlanDoc, target: Target) -> Result<Prepared, Error> {
+    let bad = |e: crate::cib::xml::XmlError| Error::Refused {
+        message: format!("the plan's configuration is not valid XML: {}", e.message),
+        help: "make the plan again".into(),
+    };
+    let new = crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default()).map_err(bad)?;
+    let old = match doc.old_configuration.as_deref() {
+        Some(t) => crate::cib::xml::Element::parse(t).map_err(bad)?,
+        None => backend::read(&target).await?.cib.configuration().clone(),
+    };
+    let changes = plan::diff(&old, &new);
+    let header =
+        Header { cluster: doc.cluster.clone(), target: target.to_string(), version: doc.against.version().to_string() };
+    let plan = Plan {
+        changes,
+        warnings: doc.warnings,
+        new_config: new,
+        corosync: plan::CorosyncPlan::default(),
+        preview: doc.transition,
+    };
+    Ok(Prepared {
+        target,
+        plan,
+        against: doc.against,
+        header,
+        old,
+        policy: doc.policy.unwrap_or_default(),
+        model: None,
+    })
+}
+
+/// What an apply did.
+#[derive(Debug)]
+pub struct Applied {
+    pub version: crate::cib::Version,
+    /// With `--wait`: how resources changed state (`id: before → after`).
+    pub moved: Option<Vec<String>>,
+    /// The target was re-planned against the file and matches it.
+    pub verified: bool,
+}
+
+/// Write a prepared apply, optionally wait for the cluster to settle, and confirm.
+///
+/// # Guarantees
+/// As `write_planned`: written only if the target still has the planned-against configuration,
+/// as one update. `progress` receives lines to show while waiting.
+///
+/// # Errors
+/// Stale target, write failures, the cluster not settling, or a target that still differs from
+/// the file after the write.
+pub async fn execute(
+    p: &Prepared,
+    wait_secs: Option<u64>,
+    corosync: Option<&Path>,
+    progress: &dyn Fn(&str),
+) -> Result<Applied, Error> {
+    let before = if wait_secs.is_some() { resource_states(&p.target).await.ok().flatten() } else { None };
+    let version = write_planned(&p.target, &p.against, &p.plan.new_config, Some(&p.old)).await?;
+    progress(&format!("Applied: CIB is now {version}."));
+    let mut moved = None;
+    if let Some(seconds) = wait_secs {
+        progress(&format!("Waiting up to {seconds} s for the cluster to settle..."));
+        wait(&p.target, seconds).await?;
+        if let (Some(before), Some(after)) = (before, resource_states(&p.target).await?) {
+            moved = Some(state_changes(&before, &after));
+        }
+    }
+    let mut verified = false;
+    if let Some(model) = &p.model {
+        let again = plan(model, &p.target, PlanOpts { corosync, preview: false }).await?;
+        if !again.plan.changes.is_empty() {
+            return Err(Error::Refused {
+                message: format!(
+                    "applied, but the target still differs from the file ({} change(s) remain)",
+                    again.plan.changes.len()
+                ),
+                help: "run `cibform plan` to see what Pacemaker changed or refused".into(),
+            });
+        }
+        verified = true;
+    }
+    Ok(Applied { version, moved, verified })
+}
