@@ -144,6 +144,77 @@ pub fn builtin_default_ops() -> DefaultOps {
     m
 }
 
+/// Default operations from an agent's metadata (`crm_resource --show-metadata` XML), the way pcs
+/// 0.11 derives them: every action but `meta-data`, `status` and `validate-all` (fencing agents:
+/// only `monitor`); interval from the metadata, else 60 s for monitor and 0 s for the rest, a
+/// repeated interval bumped by a second; timeout, role and start-delay copied; `depth` becomes
+/// `OCF_CHECK_LEVEL`; a monitor always present; sorted by name.
+///
+/// # Errors
+/// The metadata is not XML or has no `<actions>`.
+pub fn ops_from_metadata(agent: &Agent, xml: &str) -> Result<Vec<Op>, String> {
+    // Agents declare `<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">`; cibform's parser refuses
+    // DTDs (entity expansion), and this one carries nothing, so it is dropped.
+    let xml = match (xml.find("<!DOCTYPE"), xml.find("<resource-agent")) {
+        (Some(d), Some(r)) if d < r => format!("{}{}", &xml[..d], &xml[r..]),
+        _ => xml.to_string(),
+    };
+    let root = Element::parse(&xml).map_err(|e| format!("agent metadata is not XML: {}", e.message))?;
+    let actions = root.child("actions").ok_or("agent metadata has no actions")?;
+    let stonith = agent.class == "stonith";
+    let mut ops: Vec<Op> = Vec::new();
+    for a in actions.elements().filter(|a| a.name == "action") {
+        let name = a.attr("name").unwrap_or_default();
+        let keep =
+            if stonith { name == "monitor" } else { !matches!(name, "meta-data" | "status" | "validate-all" | "") };
+        if !keep {
+            continue;
+        }
+        let interval = match a.attr("interval") {
+            Some(i) if !i.is_empty() => i.to_string(),
+            _ if name == "monitor" => "60s".to_string(),
+            _ => "0s".to_string(),
+        };
+        let mut attrs = Vec::new();
+        if let Some(t) = a.attr("timeout") {
+            attrs.push(("timeout".to_string(), t.to_string()));
+        }
+        if let Some(r) = a.attr("role") {
+            let role = match r {
+                "Master" => "Promoted",
+                "Slave" => "Unpromoted",
+                other => other,
+            };
+            attrs.push(("role".to_string(), role.to_string()));
+        }
+        if let Some(d) = a.attr("start-delay") {
+            attrs.push(("start-delay".to_string(), d.to_string()));
+        }
+        let params = match a.attr("depth") {
+            Some(d) if d != "0" => vec![("OCF_CHECK_LEVEL".to_string(), d.to_string())],
+            _ => Vec::new(),
+        };
+        ops.push(Op { name: name.to_string(), interval, attrs, meta: Vec::new(), params });
+    }
+    if !ops.iter().any(|o| o.name == "monitor") {
+        ops.extend(fallback_ops());
+    }
+    // Pacemaker identifies an operation by name and interval: pcs bumps a repeated interval by a
+    // second (and writes it in seconds without a unit).
+    let mut seen: HashSet<(String, u64)> = HashSet::new();
+    for op in &mut ops {
+        let mut ms = crate::validate::parse_duration_ms(&op.interval).unwrap_or(0);
+        if !seen.insert((op.name.clone(), ms)) {
+            while !seen.insert((op.name.clone(), ms)) {
+                ms += 1000;
+            }
+            op.interval = (ms / 1000).to_string();
+        }
+    }
+    ops.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ops)
+}
+
 /// What pcs writes for an agent it has no metadata for: a 60 s monitor.
 fn fallback_ops() -> Vec<Op> {
     vec![Op { name: "monitor".into(), interval: "60s".into(), attrs: Vec::new(), meta: Vec::new(), params: Vec::new() }]

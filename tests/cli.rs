@@ -574,3 +574,80 @@ fn saved_plans_keep_the_files_policy_gates() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("disables fencing"), "{}", out.stderr);
 }
+
+/// Default operations come from the agent's metadata exactly as pcs derives them (intervals,
+/// timeouts, roles, start-delay, OCF_CHECK_LEVEL, bumped duplicate intervals, monitor-only for
+/// fencing), checked against real pcs for agents of every shape installed here.
+#[test]
+fn default_ops_match_pcs_for_installed_agents() {
+    if !(have("pcs") && have("crm_resource")) {
+        return;
+    }
+    let agents = [
+        ("r-nginx", "ocf:heartbeat:nginx"),
+        ("r-health", "ocf:pacemaker:HealthCPU"),
+        ("r-fs", "ocf:heartbeat:Filesystem"),
+        ("r-stateful", "ocf:pacemaker:Stateful"),
+        ("r-dummy", "ocf:pacemaker:Dummy"),
+        ("r-route", "ocf:heartbeat:Route"),
+        ("r-mysql", "ocf:heartbeat:mysql"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let pcs_cib = dir.path().join("pcs.xml");
+    std::fs::write(&pcs_cib, EMPTY_CIB).unwrap();
+    let mut yaml = String::from(
+        "cluster: lab\nproperties: { stonith-enabled: false }\npolicy: { allow_disable_stonith: true }\nresources:\n",
+    );
+    for (id, agent) in agents {
+        let ok = std::process::Command::new("pcs")
+            .arg("-f")
+            .arg(&pcs_cib)
+            .args(["resource", "create", id, agent, "--force"])
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "pcs: {}", String::from_utf8_lossy(&ok.stderr));
+        yaml.push_str(&format!("  {id}: {{ agent: {agent} }}\n"));
+    }
+    let ok = std::process::Command::new("pcs")
+        .arg("-f")
+        .arg(&pcs_cib)
+        .args(["property", "set", "stonith-enabled=false"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let ours = dir.path().join("ours.xml");
+    std::fs::write(&ours, EMPTY_CIB).unwrap();
+    let out = cibform(&["apply", file.to_str().unwrap(), &target(&ours), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let parse = |p: &std::path::Path| cibform::cib::Cib::parse("x", &std::fs::read_to_string(p).unwrap()).unwrap();
+    let d = cibform::plan::diff(parse(&pcs_cib).configuration(), parse(&ours).configuration());
+    assert!(d.is_empty(), "cibform's default ops differ from pcs's: {d:#?}");
+}
+
+#[test]
+fn ops_from_metadata_follow_pcs_rules() {
+    let agent = cibform::model::Agent { class: "ocf".into(), provider: Some("heartbeat".into()), kind: "x".into() };
+    let xml = r#"<resource-agent><actions>
+        <action name="start" timeout="40s"/><action name="monitor" timeout="30s" depth="0" interval="10s"/>
+        <action name="monitor" timeout="45s" depth="20"/><action name="monitor" timeout="60s" depth="30"/>
+        <action name="status" timeout="5s"/><action name="meta-data" timeout="5s"/><action name="promote" role="Master" timeout="10s"/>
+        </actions></resource-agent>"#;
+    let ops = cibform::desired::ops_from_metadata(&agent, xml).unwrap();
+    let got: Vec<String> =
+        ops.iter().map(|o| format!("{} {} {:?} {:?}", o.name, o.interval, o.attrs, o.params)).collect();
+    assert_eq!(
+        got,
+        [
+            r#"monitor 10s [("timeout", "30s")] []"#,
+            r#"monitor 60s [("timeout", "45s")] [("OCF_CHECK_LEVEL", "20")]"#,
+            r#"monitor 61 [("timeout", "60s")] [("OCF_CHECK_LEVEL", "30")]"#,
+            r#"promote 0s [("timeout", "10s"), ("role", "Promoted")] []"#,
+            r#"start 0s [("timeout", "40s")] []"#,
+        ]
+    );
+    let fence = cibform::model::Agent { class: "stonith".into(), provider: None, kind: "fence_x".into() };
+    let ops = cibform::desired::ops_from_metadata(&fence, xml).unwrap();
+    assert!(ops.iter().all(|o| o.name == "monitor"));
+}

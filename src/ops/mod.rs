@@ -105,11 +105,63 @@ pub struct PlanOpts<'a> {
 /// The target cannot be read, or the CIB belongs to another cluster.
 pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Result<Planned, Error> {
     let live = read(target, opts.corosync).await?;
-    let mut planned = plan_live(model, live, target, &desired::builtin_default_ops())?;
+    let (defaults, notes) = agent_defaults(model, &live.cib, target).await;
+    let mut planned = plan_live(model, live, target, &defaults)?;
+    planned.plan.warnings.extend(notes);
     if opts.preview && !planned.plan.changes.is_empty() {
         planned.plan.preview = Some(preview(target, &planned.live.cib, &planned.plan.new_config).await);
     }
     Ok(planned)
+}
+
+/// Default operations for the agents of resources the plan creates without `ops`, the way pcs
+/// derives them: from the agent's metadata where it can be read (on a cluster node for live
+/// targets, on this host for CIB files), else cibform's built-in table, else a 60 s monitor (what
+/// pcs writes with --force). Returns the table and a note per agent that got the last resort.
+pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (DefaultOps, Vec<String>) {
+    use crate::backend::runner::{Cmd, Local, Run};
+    let mut live_ids = Vec::new();
+    live.configuration().collect_ids(&mut live_ids);
+    let live_ids: std::collections::HashSet<&str> = live_ids.into_iter().collect();
+    let mut wanted: std::collections::BTreeMap<String, (crate::model::Agent, Vec<String>)> = Default::default();
+    let mut note = |p: &crate::model::Primitive| {
+        if p.ops.is_none() && !live_ids.contains(p.id.as_str()) {
+            wanted.entry(p.agent.to_string()).or_insert_with(|| (p.agent.clone(), Vec::new())).1.push(p.id.clone());
+        }
+    };
+    fn walk(r: &crate::model::Resource, f: &mut dyn FnMut(&crate::model::Primitive)) {
+        match r {
+            crate::model::Resource::Primitive(p) => f(p),
+            crate::model::Resource::Group(g) => g.members.iter().for_each(|m| f(m)),
+            crate::model::Resource::Clone(c) => walk(&c.child, f),
+        }
+    }
+    for r in &model.resources {
+        walk(r, &mut note);
+    }
+    let mut table = desired::builtin_default_ops();
+    let mut notes = Vec::new();
+    for (name, (agent, ids)) in wanted {
+        let cmd = Cmd::new(&["crm_resource", "--show-metadata", &name]);
+        let out = match target {
+            Target::File(_) => Local.run(&cmd).await.ok(),
+            _ => backend::tool(target, cmd).await.ok().flatten(),
+        };
+        let from_metadata = out
+            .filter(|o| o.code == 0)
+            .and_then(|o| desired::ops_from_metadata(&agent, &String::from_utf8_lossy(&o.stdout)).ok());
+        match from_metadata {
+            Some(ops) => {
+                table.insert(name, ops);
+            }
+            None if table.contains_key(&name) => {}
+            None => notes.push(format!(
+                "no metadata for agent `{name}` here: {} get(s) only a 60 s monitor, as pcs --force writes; declare `ops` to choose",
+                ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+    (table, notes)
 }
 
 /// Ask Pacemaker's scheduler (`crm_simulate`) what the new configuration would make it do, given
