@@ -132,7 +132,7 @@ pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (De
     fn walk(r: &crate::model::Resource, f: &mut dyn FnMut(&crate::model::Primitive)) {
         match r {
             crate::model::Resource::Primitive(p) => f(p),
-            crate::model::Resource::Group(g) => g.members.iter().for_each(|m| f(m)),
+            crate::model::Resource::Group(g) => g.members.iter().for_each(&mut *f),
             crate::model::Resource::Clone(c) => walk(&c.child, f),
         }
     }
