@@ -62,6 +62,10 @@ pub enum Command {
         /// Do not ask Pacemaker's scheduler (crm_simulate) what the change would do.
         #[arg(long)]
         no_preview: bool,
+        /// Also ask what would happen after the change if: `node-down=NODE`, `node-fail=NODE`,
+        /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
+        #[arg(long, value_name = "SCENARIO")]
+        what_if: Vec<String>,
     },
     /// Make the change: plan (or read a saved plan), confirm, write it as one update.
     Apply {
@@ -214,11 +218,16 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             );
             Ok(ExitStatus::Success)
         }
-        Command::Plan { file, target, out, format, detailed_exitcode, corosync, no_preview } => {
+        Command::Plan { file, target, out, format, detailed_exitcode, corosync, no_preview, what_if } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
             let target = resolve_target(target.as_deref(), Some(&loaded.model))?;
-            let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview };
+            let scenarios = what_if
+                .iter()
+                .map(|w| crate::preview::Scenario::parse(w))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| Error::Refused { message: m, help: "see `cibform plan --help`".into() })?;
+            let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview, what_if: &scenarios };
             let planned = ops::plan(&loaded.model, &target, opts).await?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
@@ -337,7 +346,7 @@ async fn apply(
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
         let target = resolve_target(target, Some(&loaded.model))?;
-        ops::prepare(loaded.model, target, ops::PlanOpts { corosync, preview }).await?
+        ops::prepare(loaded.model, target, ops::PlanOpts { corosync, preview, what_if: &[] }).await?
     };
     print(&render::text(&prepared.plan, &prepared.header, color_out()));
     if prepared.plan.changes.is_empty() {

@@ -57,6 +57,99 @@ pub fn command() -> Cmd {
     Cmd::new(&["crm_simulate", "--run", "--xml-pipe", "--output-as=xml"]).timeout(std::time::Duration::from_secs(30))
 }
 
+/// A "what if" on top of the change: something that happens to the cluster afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scenario {
+    /// The node leaves cleanly (`--node-down`).
+    NodeDown { node: String },
+    /// The node fails (`--node-fail`): fenced if fencing is on.
+    NodeFail { node: String },
+    /// A transient node attribute takes a value (`pingd` drops to 0 when a NIC is cut).
+    Attribute { node: String, name: String, value: String },
+}
+
+impl std::fmt::Display for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scenario::NodeDown { node } => write!(f, "{node} goes down"),
+            Scenario::NodeFail { node } => write!(f, "{node} fails"),
+            Scenario::Attribute { node, name, value } => write!(f, "{name} becomes {value} on {node}"),
+        }
+    }
+}
+
+impl Scenario {
+    /// Parse `node-down=NODE`, `node-fail=NODE` or `attr=NODE:NAME=VALUE`.
+    ///
+    /// # Errors
+    /// A message naming the accepted forms.
+    pub fn parse(s: &str) -> Result<Scenario, String> {
+        let forms = "use `node-down=NODE`, `node-fail=NODE` or `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`)";
+        let (kind, rest) = s.split_once('=').ok_or_else(|| format!("`{s}` is not a scenario: {forms}"))?;
+        let node_ok = |n: &str| !n.is_empty() && !n.contains(['=', ':', ' ']);
+        match kind {
+            "node-down" if node_ok(rest) => Ok(Scenario::NodeDown { node: rest.into() }),
+            "node-fail" if node_ok(rest) => Ok(Scenario::NodeFail { node: rest.into() }),
+            "attr" => {
+                let (node, nv) = rest.split_once(':').ok_or_else(|| format!("`{s}` needs NODE:NAME=VALUE"))?;
+                let (name, value) = nv.split_once('=').ok_or_else(|| format!("`{s}` needs NODE:NAME=VALUE"))?;
+                if !node_ok(node) || name.is_empty() {
+                    return Err(format!("`{s}` needs NODE:NAME=VALUE"));
+                }
+                Ok(Scenario::Attribute { node: node.into(), name: name.into(), value: value.into() })
+            }
+            _ => Err(format!("`{s}` is not a scenario: {forms}")),
+        }
+    }
+
+    /// The command for this scenario, and the CIB to feed it (attribute scenarios edit the status).
+    ///
+    /// # Errors
+    /// The node is not in the CIB's status.
+    pub fn prepare(&self, cib: &Cib) -> Result<(Cmd, Cib), String> {
+        let mut cmd = command();
+        let mut cib = cib.clone();
+        let node = match self {
+            Scenario::NodeDown { node } | Scenario::NodeFail { node } | Scenario::Attribute { node, .. } => node,
+        };
+        let status = cib.root.child_mut("status").ok_or("the CIB has no status section")?;
+        let Some(state) =
+            status.elements_mut().find(|e| e.name == "node_state" && e.attr("uname") == Some(node.as_str()))
+        else {
+            return Err(format!("node `{node}` is not in the CIB's status"));
+        };
+        match self {
+            Scenario::NodeDown { node } => cmd.argv.extend(["--node-down".to_string(), node.clone()]),
+            Scenario::NodeFail { node } => cmd.argv.extend(["--node-fail".to_string(), node.clone()]),
+            Scenario::Attribute { name, value, .. } => {
+                let id = state.id().unwrap_or_default().to_string();
+                let ta = state.child_or_insert("transient_attributes");
+                if ta.id().is_none() {
+                    ta.set_attr("id", &id);
+                }
+                let set = ta.child_or_insert("instance_attributes");
+                if set.id().is_none() {
+                    set.set_attr("id", format!("status-{id}"));
+                }
+                let existing = set.elements().position(|nv| nv.attr("name") == Some(name.as_str()));
+                if let Some(i) = existing {
+                    if let Some(nv) = set.elements_mut().nth(i) {
+                        nv.set_attr("value", value);
+                    }
+                } else {
+                    let nv = Element::new("nvpair")
+                        .with_attr("id", format!("status-{id}-{name}"))
+                        .with_attr("name", name)
+                        .with_attr("value", value);
+                    set.children.push(crate::cib::xml::Node::Element(nv));
+                }
+            }
+        }
+        Ok((cmd, cib))
+    }
+}
+
 /// Whether a CIB's status has any node in it (without one there is nothing to schedule).
 pub fn has_status(cib: &Cib) -> bool {
     cib.root.child("status").is_some_and(|s| s.elements().any(|e| e.name == "node_state"))
@@ -116,6 +209,22 @@ mod tests {
                 "start rs-y on n2"
             ]
         );
+    }
+
+    #[test]
+    fn scenarios_parse_and_edit_the_status() {
+        assert_eq!(Scenario::parse("node-down=n1").unwrap(), Scenario::NodeDown { node: "n1".into() });
+        assert!(Scenario::parse("node-down=").is_err());
+        assert!(Scenario::parse("reboot=n1").is_err());
+        let s = Scenario::parse("attr=n1:pingd=0").unwrap();
+        assert_eq!(s.to_string(), "pingd becomes 0 on n1");
+        let cib = Cib::parse("c", r#"<cib epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status><node_state id="1" uname="n1"/></status></cib>"#).unwrap();
+        let (cmd, edited) = s.prepare(&cib).unwrap();
+        assert_eq!(cmd.argv, command().argv);
+        assert!(edited.root.to_xml().contains(r#"<nvpair id="status-1-pingd" name="pingd" value="0"/>"#));
+        let (cmd, _) = Scenario::parse("node-fail=n1").unwrap().prepare(&cib).unwrap();
+        assert!(cmd.argv.ends_with(&["--node-fail".to_string(), "n1".to_string()]));
+        assert!(Scenario::parse("node-down=n9").unwrap().prepare(&cib).is_err());
     }
 
     #[test]

@@ -651,3 +651,46 @@ fn ops_from_metadata_follow_pcs_rules() {
     let ops = cibform::desired::ops_from_metadata(&fence, xml).unwrap();
     assert!(ops.iter().all(|o| o.name == "monitor"));
 }
+
+/// What-if scenarios reproduce the walkthrough's failover checks before anything is touched:
+/// pingd dropping on the active node moves rg-01; a failed node's resources start elsewhere.
+#[test]
+fn what_if_scenarios_predict_failover() {
+    if !have("crm_simulate") {
+        return;
+    }
+    let out = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:tests/fixtures/seed-running.xml",
+        "--corosync=tests/fixtures/corosync-clst-01.conf",
+        "--what-if=attr=t3021cent:pingd=0",
+        "--what-if=node-fail=t3021cent",
+        "--what-if=node-down=nosuch",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(out.code, 0, "what-if is not a change: {}", out.snapshot());
+    insta::assert_snapshot!("what_if", out.stdout);
+    let json = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:tests/fixtures/seed-running.xml",
+        "--what-if=attr=t3021cent:pingd=0",
+        "--format=json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["what_if"][0]["scenario"]["kind"], "attribute");
+    assert_eq!(doc["what_if"][0]["transition"]["actions"][0]["action"], "move");
+}
+
+#[test]
+fn a_bad_what_if_is_a_clear_error() {
+    let out = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:tests/fixtures/seed-pcs.xml",
+        "--what-if=reboot=t3021cent",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("`reboot=t3021cent` is not a scenario: use `node-down=NODE`"), "{}", out.stderr);
+}

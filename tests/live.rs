@@ -513,9 +513,12 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
         c.on("t3021cent", &["crm_mon", "-1", "-A"]).stdout.matches("pingd").count() >= 2
     });
 
-    // (2) Cutting the active node's ens192 drops pingd there and rg-01 fails over.
+    // (2) Cutting the active node's ens192 drops pingd there and rg-01 fails over — first as
+    // Pacemaker's scheduler predicts it from the live status (what-if), then for real.
     let now = c.running("t3021cent")["rs-vip-33"][0].clone();
     let survivor = if now == "t3021cent" { "t3022cent" } else { "t3021cent" };
+    let predicted = c.cibform("t3021cent", &["plan", y, &format!("--what-if=attr={now}:pingd=0")]);
+    assert!(predicted.stdout.contains(&format!("* move rs-vip-33 from {now} to {survivor}")), "{}", predicted.stdout);
     let cut = Command::new("bash")
         .arg(root().join("tests/cluster/link.sh"))
         .arg(&c.dir)

@@ -97,6 +97,8 @@ pub struct PlanOpts<'a> {
     pub corosync: Option<&'a Path>,
     /// Ask Pacemaker's scheduler what the change would do.
     pub preview: bool,
+    /// And what would happen after it in these scenarios.
+    pub what_if: &'a [crate::preview::Scenario],
 }
 
 /// Read the target and plan.
@@ -110,6 +112,9 @@ pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Resul
     planned.plan.warnings.extend(notes);
     if opts.preview && !planned.plan.changes.is_empty() {
         planned.plan.preview = Some(preview(target, &planned.live.cib, &planned.plan.new_config).await);
+    }
+    if !opts.what_if.is_empty() {
+        planned.plan.what_if = what_if(target, &planned.live.cib, &planned.plan.new_config, opts.what_if).await;
     }
     Ok(planned)
 }
@@ -168,12 +173,39 @@ pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (De
 /// the current status: on the cluster's node for live targets, on this host for CIB files. Never
 /// fails: when it cannot run, the preview says why.
 pub async fn preview(target: &Target, live: &Cib, new_config: &crate::cib::xml::Element) -> crate::preview::Preview {
-    use crate::backend::runner::Run;
     use crate::preview::Preview;
     if !crate::preview::has_status(live) {
         return Preview::Skipped { reason: "the CIB's status has no node, so there is nothing to schedule".into() };
     }
-    let cmd = crate::preview::command().stdin(live.with_configuration(new_config.clone()).root.to_xml());
+    simulate(target, crate::preview::command(), &live.with_configuration(new_config.clone())).await
+}
+
+/// Ask the scheduler about each scenario, on top of the change (the new configuration with the
+/// current status). Never fails: a scenario that cannot run says why.
+pub async fn what_if(
+    target: &Target,
+    live: &Cib,
+    new_config: &crate::cib::xml::Element,
+    scenarios: &[crate::preview::Scenario],
+) -> Vec<(crate::preview::Scenario, crate::preview::Preview)> {
+    let new = live.with_configuration(new_config.clone());
+    let mut out = Vec::new();
+    for s in scenarios {
+        let p = match s.prepare(&new) {
+            Ok((cmd, cib)) => simulate(target, cmd, &cib).await,
+            Err(reason) => crate::preview::Preview::Skipped { reason },
+        };
+        out.push((s.clone(), p));
+    }
+    out
+}
+
+/// Run a `crm_simulate` command on `cib`: on this host for CIB files, where the cluster is
+/// otherwise.
+async fn simulate(target: &Target, cmd: crate::backend::runner::Cmd, cib: &Cib) -> crate::preview::Preview {
+    use crate::backend::runner::Run;
+    use crate::preview::Preview;
+    let cmd = cmd.stdin(cib.root.to_xml());
     let (out, source) = match target {
         Target::File(_) => (
             crate::backend::runner::Local.run(&cmd).await.map_err(crate::backend::BackendError::from),
@@ -344,6 +376,7 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
                 new_config: current.configuration().clone(),
                 corosync: plan::CorosyncPlan::default(),
                 preview: None,
+                what_if: Vec::new(),
             };
             let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
             let text = crate::render::text(&p, &h, false);
@@ -537,6 +570,7 @@ pub async fn prepare_saved(doc: PlanDoc, target: Target) -> Result<Prepared, Err
         new_config: new,
         corosync: plan::CorosyncPlan::default(),
         preview: doc.transition,
+        what_if: Vec::new(),
     };
     Ok(Prepared {
         target,
@@ -587,7 +621,7 @@ pub async fn execute(
     }
     let mut verified = false;
     if let Some(model) = &p.model {
-        let again = plan(model, &p.target, PlanOpts { corosync, preview: false }).await?;
+        let again = plan(model, &p.target, PlanOpts { corosync, preview: false, what_if: &[] }).await?;
         if !again.plan.changes.is_empty() {
             return Err(Error::Refused {
                 message: format!(

@@ -59,6 +59,8 @@ pub struct Plan {
     pub corosync: CorosyncPlan,
     /// What Pacemaker's scheduler predicts for the change (`None`: not asked for).
     pub preview: Option<crate::preview::Preview>,
+    /// What the scheduler predicts for each asked-for scenario, on top of the change.
+    pub what_if: Vec<(crate::preview::Scenario, crate::preview::Preview)>,
 }
 
 /// The corosync.conf part of a plan.
@@ -87,7 +89,7 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
     let mut warnings = Vec::new();
     let new_config = merge(live, desired, &mut warnings);
     let changes = diff(live, &new_config);
-    Plan { changes, warnings, new_config, corosync: CorosyncPlan::default(), preview: None }
+    Plan { changes, warnings, new_config, corosync: CorosyncPlan::default(), preview: None, what_if: Vec::new() }
 }
 
 /// The semantic difference between two configurations.

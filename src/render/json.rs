@@ -58,6 +58,13 @@ pub struct CorosyncDoc {
     pub changes: Vec<crate::corosync::ConfChange>,
 }
 
+/// One `--what-if` scenario and its predicted transition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatIfDoc {
+    pub scenario: crate::preview::Scenario,
+    pub transition: crate::preview::Preview,
+}
+
 /// The whole JSON document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDoc {
@@ -73,6 +80,9 @@ pub struct PlanDoc {
     /// target has no corosync.conf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corosync: Option<CorosyncDoc>,
+    /// What the scheduler predicts after the change in each `--what-if` scenario.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub what_if: Vec<WhatIfDoc>,
     /// The file's `policy` gates, so applying a saved plan honours them (saved plans only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::model::Policy>,
@@ -131,6 +141,7 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
             .collect(),
         warnings: plan.warnings.clone(),
         transition: plan.preview.clone(),
+        what_if: plan.what_if.iter().map(|(s, p)| WhatIfDoc { scenario: s.clone(), transition: p.clone() }).collect(),
         policy: None,
         corosync: plan
             .corosync

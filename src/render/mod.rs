@@ -88,7 +88,9 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     }
     if plan.is_empty() {
         let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
-        return out;
+        if plan.what_if.is_empty() {
+            return out;
+        }
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "\ncibform will perform the following actions:");
@@ -123,6 +125,25 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         }
         None => {}
     }
+    for (scenario, p2) in &plan.what_if {
+        match p2 {
+            Preview::Ran { actions, .. } if actions.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "\nWhat if {scenario}? Pacemaker's scheduler predicts: nothing starts, stops or moves."
+                );
+            }
+            Preview::Ran { actions, .. } => {
+                let _ = writeln!(out, "\nWhat if {scenario}? Pacemaker's scheduler predicts:");
+                for a in actions {
+                    let _ = writeln!(out, "  {} {a}", p.color(action_tone(&a.action), "*"));
+                }
+            }
+            Preview::Skipped { reason } => {
+                let _ = writeln!(out, "\nWhat if {scenario}? Not available: {reason}.");
+            }
+        }
+    }
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
         let _ = writeln!(
@@ -135,9 +156,11 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             }
         }
     }
-    let (add, change, destroy) = plan.counts();
-    let _ = write!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
-    let _ = writeln!(out, "{}", corosync_summary(plan));
+    if !plan.is_empty() {
+        let (add, change, destroy) = plan.counts();
+        let _ = write!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", p.bold("Plan:"));
+        let _ = writeln!(out, "{}", corosync_summary(plan));
+    }
     out
 }
 
@@ -192,8 +215,10 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         let _ = writeln!(out, "> **warning:** {w}\n");
     }
     if plan.is_empty() {
-        let _ = writeln!(out, "No changes. The cluster matches the configuration.");
-        return out;
+        let _ = writeln!(out, "No changes. The cluster matches the configuration.\n");
+        if plan.what_if.is_empty() {
+            return out;
+        }
     }
     if destroy > 0 {
         let _ = writeln!(out, "> [!CAUTION]\n> This plan **destroys {destroy} object(s)**: they are in the CIB but not declared in the file.\n");
@@ -244,6 +269,23 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             let _ = writeln!(out, "_Transition preview not available: {reason}._\n");
         }
         None => {}
+    }
+    for (scenario, p2) in &plan.what_if {
+        let _ = writeln!(out, "#### What if {scenario}?\n");
+        match p2 {
+            Preview::Ran { actions, .. } if actions.is_empty() => {
+                let _ = writeln!(out, "Nothing starts, stops or moves.\n");
+            }
+            Preview::Ran { actions, .. } => {
+                for a in actions {
+                    let _ = writeln!(out, "- {}", a.to_string().replace('|', "\\|"));
+                }
+                let _ = writeln!(out);
+            }
+            Preview::Skipped { reason } => {
+                let _ = writeln!(out, "_Not available: {reason}._\n");
+            }
+        }
     }
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
