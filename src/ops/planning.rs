@@ -1,0 +1,141 @@
+//! Planning: read the target, build the desired configuration and plan it (pure, in `plan`),
+//! with agent metadata for default operations and the corosync.conf comparison.
+
+use super::*;
+
+/// A plan together with what it was made against.
+#[derive(Debug)]
+pub struct Planned {
+    pub plan: Plan,
+    pub against: Against,
+    pub header: Header,
+    pub live: Live,
+}
+
+/// What the plan was made against, from a CIB.
+pub fn against(cib: &Cib) -> Against {
+    let v = cib.version().unwrap_or(crate::cib::Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
+    Against {
+        admin_epoch: v.admin_epoch,
+        epoch: v.epoch,
+        num_updates: v.num_updates,
+        config_digest: cib.config_digest(),
+    }
+}
+
+/// Plan `model` against a CIB already read. Pure apart from nothing: no I/O.
+///
+/// # Errors
+/// The CIB belongs to another cluster (`cluster-name` differs).
+pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
+    if let Some(name) = live.cib.cluster_name() {
+        if name != model.name {
+            return Err(Error::Refused {
+                message: format!("{target} is cluster `{name}`, but the file describes cluster `{}`", model.name),
+                help: "check --target (or `target:` in the file); cibform never plans one cluster's file against another cluster".into(),
+            });
+        }
+    }
+    let mut taken = Vec::new();
+    live.cib.configuration().collect_ids(&mut taken);
+    let d = desired::build(model, taken.into_iter().map(str::to_string), defaults);
+    let mut plan = plan::compute(live.cib.configuration(), &d);
+    match &live.corosync {
+        Some(conf) => {
+            let facts = crate::corosync::Facts::from_conf(&crate::corosync::parse(&conf.name, &conf.text)?);
+            let changes = crate::corosync::compare(model, &facts);
+            plan.corosync = plan::CorosyncPlan { source: Some(conf.name.clone()), changes };
+        }
+        None if model.nodes.iter().any(|n| !n.addrs.is_empty()) || model.quorum != Default::default() => {
+            plan.warnings.push(format!(
+                "corosync.conf was not read from {target}: node addresses and quorum are not compared (pass --corosync PATH)"
+            ));
+        }
+        None => {}
+    }
+    let header = Header {
+        cluster: model.name.clone(),
+        target: target.to_string(),
+        version: live.cib.version().map(|v| v.to_string()).unwrap_or_default(),
+    };
+    Ok(Planned { plan, against: against(&live.cib), header, live })
+}
+
+/// How to plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOpts<'a> {
+    /// A local corosync.conf that replaces the target's own.
+    pub corosync: Option<&'a Path>,
+    /// Ask Pacemaker's scheduler what the change would do.
+    pub preview: bool,
+    /// And what would happen after it in these scenarios.
+    pub what_if: &'a [crate::preview::Scenario],
+}
+
+/// Read the target and plan.
+///
+/// # Errors
+/// The target cannot be read, or the CIB belongs to another cluster.
+pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Result<Planned, Error> {
+    let live = read(target, opts.corosync).await?;
+    let (defaults, notes) = agent_defaults(model, &live.cib, target).await;
+    let mut planned = plan_live(model, live, target, &defaults)?;
+    planned.plan.warnings.extend(notes);
+    if opts.preview && !planned.plan.changes.is_empty() {
+        planned.plan.preview = Some(preview(target, &planned.live.cib, &planned.plan.new_config).await);
+    }
+    if !opts.what_if.is_empty() {
+        planned.plan.what_if = what_if(target, &planned.live.cib, &planned.plan.new_config, opts.what_if).await;
+    }
+    Ok(planned)
+}
+
+/// Default operations for the agents of resources the plan creates without `ops`, the way pcs
+/// derives them: from the agent's metadata where it can be read (on a cluster node for live
+/// targets, on this host for CIB files), else cibform's built-in table, else a 60 s monitor (what
+/// pcs writes with --force). Returns the table and a note per agent that got the last resort.
+pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (DefaultOps, Vec<String>) {
+    use crate::backend::runner::{Cmd, Local, Run};
+    let mut live_ids = Vec::new();
+    live.configuration().collect_ids(&mut live_ids);
+    let live_ids: std::collections::HashSet<&str> = live_ids.into_iter().collect();
+    let mut wanted: std::collections::BTreeMap<String, (crate::model::Agent, Vec<String>)> = Default::default();
+    let mut note = |p: &crate::model::Primitive| {
+        if p.ops.is_none() && !live_ids.contains(p.id.as_str()) {
+            wanted.entry(p.agent.to_string()).or_insert_with(|| (p.agent.clone(), Vec::new())).1.push(p.id.clone());
+        }
+    };
+    fn walk(r: &crate::model::Resource, f: &mut dyn FnMut(&crate::model::Primitive)) {
+        match r {
+            crate::model::Resource::Primitive(p) => f(p),
+            crate::model::Resource::Group(g) => g.members.iter().for_each(&mut *f),
+            crate::model::Resource::Clone(c) => walk(&c.child, f),
+        }
+    }
+    for r in &model.resources {
+        walk(r, &mut note);
+    }
+    let mut table = desired::builtin_default_ops();
+    let mut notes = Vec::new();
+    for (name, (agent, ids)) in wanted {
+        let cmd = Cmd::new(&["crm_resource", "--show-metadata", &name]);
+        let out = match target {
+            Target::File(_) => Local.run(&cmd).await.ok(),
+            _ => backend::tool(target, cmd).await.ok().flatten(),
+        };
+        let from_metadata = out
+            .filter(|o| o.code == 0)
+            .and_then(|o| desired::ops_from_metadata(&agent, &String::from_utf8_lossy(&o.stdout)).ok());
+        match from_metadata {
+            Some(ops) => {
+                table.insert(name, ops);
+            }
+            None if table.contains_key(&name) => {}
+            None => notes.push(format!(
+                "no metadata for agent `{name}` here: {} get(s) only a 60 s monitor, as pcs --force writes; declare `ops` to choose",
+                ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+    (table, notes)
+}
