@@ -4,6 +4,7 @@
 //! Printers return strings; they never write, never decide anything, and never show a secret:
 //! values of sensitive names (passwords, secrets, tokens) are masked in every format.
 
+pub mod diagram;
 pub mod json;
 
 use std::fmt::Write as _;
@@ -235,6 +236,13 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), kind_label(c).replace('|', "\\|"));
     }
     let _ = writeln!(out);
+    if !plan.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Diagram of the planned cluster</summary>\n\n{}\n</details>\n",
+            diagram::mermaid(plan)
+        );
+    }
     for c in &plan.changes {
         let _ = writeln!(
             out,
