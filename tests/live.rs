@@ -424,6 +424,7 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
 
     // 2. The runner is killed at some point during apply, several times at different moments.
     let bin = env!("CARGO_BIN_EXE_cibform");
+    let mut kills = 0;
     for delay_ms in [20u64, 60, 120, 250] {
         let mut child = Command::new("bash")
             .arg(root().join("tests/cluster/on.sh"))
@@ -437,7 +438,9 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = Command::new("pkill").args(["-KILL", "-f", &format!("{bin} apply")]).status();
+        // Only this test's apply: its file path is unique (other tests run applies meanwhile).
+        let hit = Command::new("pkill").args(["-KILL", "-f", &format!("{bin} apply {}", changed.display())]).status();
+        kills += usize::from(hit.is_ok_and(|s| s.success()));
         let _ = child.kill();
         let _ = child.wait();
         let cfg = c.cib("t3021cent");
@@ -450,6 +453,7 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
             assert_eq!(c.cibform("t3021cent", &["apply", yaml.to_str().unwrap(), "--auto-approve"]).code, 0);
         }
     }
+    assert!(kills > 0, "no apply was still running when killed: the test did not test anything");
 }
 
 /// The reference case for real: two nodes, the reference names and addresses, the example as
