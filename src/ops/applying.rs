@@ -24,28 +24,39 @@ pub fn gates(
             destroyed.join(", ")
         ));
     }
-    let stonith_on = |config: &crate::cib::xml::Element| {
-        let views = plan::view::views(config);
-        let prop = views
-            .iter()
-            .find(|(k, _)| k.kind == "properties")
-            .and_then(|(_, v)| v.iter().find(|(k, _)| k == "stonith-enabled").map(|(_, v)| v.to_ascii_lowercase()));
-        !matches!(prop.as_deref(), Some("false" | "no" | "off" | "0" | "n"))
-    };
-    let has_fencing = |config: &crate::cib::xml::Element| {
-        plan::view::views(config)
-            .iter()
-            .any(|(k, v)| k.kind == "primitive" && v.iter().any(|(a, val)| a == "agent" && val.starts_with("stonith:")))
-    };
-    let new = &plan.new_config;
     if !(allow_disable_stonith || policy.allow_disable_stonith) {
-        if stonith_on(old) && !stonith_on(new) {
+        let (old, new) = (Fencing::of(old), Fencing::of(&plan.new_config));
+        if old.enabled && !new.enabled {
             blocked.push("the plan disables fencing (stonith-enabled=false): pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
-        } else if stonith_on(new) && has_fencing(old) && !has_fencing(new) {
+        } else if new.enabled && old.has_device && !new.has_device {
             blocked.push("the plan removes the last fencing device: pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
         }
     }
     blocked
+}
+
+/// What a configuration says about fencing, read from one pass over its views.
+struct Fencing {
+    /// `stonith-enabled` is not false (Pacemaker's default is true).
+    enabled: bool,
+    /// At least one `stonith:` primitive.
+    has_device: bool,
+}
+
+impl Fencing {
+    fn of(config: &crate::cib::xml::Element) -> Fencing {
+        let mut f = Fencing { enabled: true, has_device: false };
+        for (k, v) in plan::view::views(config) {
+            let value = |name: &str| v.iter().find(|(a, _)| a == name).map(|(_, val)| val.as_str());
+            if k.kind == "properties" {
+                let on = value("stonith-enabled").map(str::to_ascii_lowercase);
+                f.enabled = !matches!(on.as_deref(), Some("false" | "no" | "off" | "0" | "n"));
+            } else if k.kind == "primitive" && value("agent").is_some_and(|a| a.starts_with("stonith:")) {
+                f.has_device = true;
+            }
+        }
+        f
+    }
 }
 
 /// Write a planned configuration.
