@@ -62,21 +62,17 @@ impl Fencing {
 /// Write a planned configuration.
 ///
 /// # Guarantees
-/// Writes only if the target's configuration is still the one planned against (digest match);
-/// the write is one atomic update. After writing it re-reads the target and re-plans to confirm.
+/// Writes only if the target's configuration is still the one planned against (digest match,
+/// checked by the backend on the CIB it reads for the write); the write is one atomic update.
 ///
 /// # Errors
-/// Stale target (nothing written), I/O errors.
+/// Stale target (nothing written, the error shows what changed), I/O errors.
 pub async fn write_planned(
     target: &Target,
     against: &Against,
     new_config: &crate::cib::xml::Element,
     old_config: Option<&crate::cib::xml::Element>,
 ) -> Result<crate::cib::Version, Error> {
-    let live = backend::read(target).await?;
-    if live.cib.config_digest() != against.config_digest {
-        return Err(stale(against, &live.cib, old_config));
-    }
     let expect = Expect { version: against.version(), config_digest: against.config_digest.clone() };
     match backend::write(target, &expect, new_config).await {
         Ok(v) => Ok(v),
