@@ -57,7 +57,7 @@ pub fn from_cib(
 ) -> Exported {
     let cfg = cib.configuration();
     let mut known = HashSet::new();
-    nameable(cfg, &mut known);
+    crate::cib::nameable_ids(cfg, &mut known);
     let mut ex = Ex { opts, defaults, known, notes: Vec::new(), raw: Vec::new() };
     let from_conf = corosync.and_then(|f| f.cluster_name.as_deref());
     let name = match (from_conf.or(cib.cluster_name()), &opts.cluster) {
@@ -136,18 +136,6 @@ fn with_corosync(model: &mut Cluster, f: &crate::corosync::Facts, notes: &mut Ve
     q.auto_tie_breaker =
         f.quorum.contains_key("auto_tie_breaker").then(|| f.quorum_flag("auto_tie_breaker").unwrap_or(false));
     q.expected_votes = f.quorum.get("expected_votes").and_then(|v| v.parse().ok());
-}
-
-/// Ids a constraint may name: resources at any depth, templates, tags.
-fn nameable(el: &Element, out: &mut HashSet<String>) {
-    if matches!(el.name.as_str(), "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag") {
-        if let Some(id) = el.id() {
-            out.insert(id.to_string());
-        }
-    }
-    for c in el.elements() {
-        nameable(c, out);
-    }
 }
 
 struct Ex<'a> {

@@ -1083,18 +1083,6 @@ fn declared_ids<'a>(el: &'a Element, parent: Option<&'a Element>, out: &mut Vec<
     }
 }
 
-/// Ids of the objects a constraint may name (resources, templates, tags) in a tree.
-fn nameable_ids(el: &Element, out: &mut Vec<String>) {
-    if matches!(el.name.as_str(), "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag") {
-        if let Some(id) = el.id() {
-            out.push(id.to_string());
-        }
-    }
-    for c in el.elements() {
-        nameable_ids(c, out);
-    }
-}
-
 impl Validator<'_> {
     /// Check the `raw:` items: well-formed XML, a configuration object cibform knows where to
     /// put, ids unique across the whole file, no section given twice.
@@ -1195,7 +1183,7 @@ impl Validator<'_> {
             for id in ids {
                 self.declare(&S::new(id.to_string(), item.span), "raw object");
             }
-            nameable_ids(&el, &mut self.rsc_ids);
+            crate::cib::nameable_ids(&el, &mut self.rsc_ids);
             out.push(RawObject { place, element: el });
         }
         out

@@ -148,6 +148,19 @@ impl Cib {
     }
 }
 
+/// Ids of the objects a constraint may name (resources at any depth, templates, tags) in a tree,
+/// in document order.
+pub fn nameable_ids(el: &Element, out: &mut impl Extend<String>) {
+    if matches!(el.name.as_str(), "primitive" | "group" | "clone" | "master" | "bundle" | "template" | "tag") {
+        if let Some(id) = el.id() {
+            out.extend([id.to_string()]);
+        }
+    }
+    for c in el.elements() {
+        nameable_ids(c, out);
+    }
+}
+
 /// Digest of an element's canonical text.
 pub fn digest_of(el: &Element) -> String {
     let mut h = Sha256::new();
