@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cib::Version;
 use crate::plan::{Action, Plan};
-use crate::render::{is_sensitive, Header};
+use crate::render::{masked, Header};
 
 /// Current plan format.
 pub const FORMAT_VERSION: &str = "1";
@@ -102,9 +102,7 @@ pub struct PlanDoc {
 /// also carries both configurations (for `--out`).
 pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib::xml::Element>) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
-    let mask = |k: &str, v: &Option<String>| {
-        v.as_ref().map(|v| if is_sensitive(k) { "(sensitive value)".to_string() } else { v.clone() })
-    };
+    let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| masked(k, v));
     PlanDoc {
         format_version: FORMAT_VERSION.into(),
         cibform_version: env!("CARGO_PKG_VERSION").into(),

@@ -31,9 +31,18 @@ pub fn is_sensitive(key: &str) -> bool {
 /// A value as shown: masked when sensitive.
 pub fn shown(key: &str, v: &str) -> String {
     if is_sensitive(key) {
-        "(sensitive value)".into()
+        masked(key, v)
     } else {
         format!("{v:?}")
+    }
+}
+
+/// A value as data (JSON): itself, or a fixed mask when its name is sensitive.
+pub fn masked(key: &str, v: &str) -> String {
+    if is_sensitive(key) {
+        "(sensitive value)".into()
+    } else {
+        v.to_string()
     }
 }
 
