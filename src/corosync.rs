@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::config::raw::Span;
+use crate::diag::Span;
 use crate::diag::{Diag, Source};
 use crate::model::Cluster;
 

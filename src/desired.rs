@@ -203,7 +203,7 @@ pub fn ops_from_metadata(agent: &Agent, xml: &str) -> Result<Vec<Op>, String> {
     // second (and writes it in seconds without a unit).
     let mut seen: HashSet<(String, u64)> = HashSet::new();
     for op in &mut ops {
-        let mut ms = crate::validate::parse_duration_ms(&op.interval).unwrap_or(0);
+        let mut ms = crate::vocab::parse_duration_ms(&op.interval).unwrap_or(0);
         if !seen.insert((op.name.clone(), ms)) {
             while !seen.insert((op.name.clone(), ms)) {
                 ms += 1000;

@@ -9,7 +9,12 @@ use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, Severity, SourceCode};
 
-use crate::config::raw::Span;
+/// A byte range in the source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub offset: usize,
+    pub len: usize,
+}
 
 /// A source text that diagnostics point into (a YAML file, a CIB, a rule).
 #[derive(Clone, Debug)]
@@ -159,12 +164,28 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
-/// "did you mean" for a misspelt name among candidates.
+/// "did you mean": the candidate closest to a misspelt `word`, if it is close enough to be a
+/// likely typo. Close is a small edit distance, a swap of neighbours counting as one edit
+/// (`adn` → `and`), or a high Jaro-Winkler similarity, which favours a shared prefix
+/// (`no-quorum-polcy` → `no-quorum-policy`). The one "did you mean" rule of the crate.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = word.chars().count();
+    if len > 64 {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    let limit = match len {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    };
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .filter_map(|c| {
+            let edits = strsim::osa_distance(&lower, &c.to_lowercase());
+            let similar = strsim::jaro_winkler(word, c);
+            (edits <= limit || similar > 0.8).then_some((edits, similar, c))
+        })
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, c)| c)
 }

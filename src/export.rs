@@ -13,17 +13,18 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::cib::xml::Element;
-use crate::cib::{Cib, PACEMAKER_OWNED};
+use crate::cib::{is_plain_set, Cib};
 use crate::config::emit::{self, Yaml};
 use crate::desired::{self, DefaultOps};
 use crate::model::{
     Agent, Clone, Cluster, Constraint, Group, LocationRule, Node, Op, Placement, Primitive, RawObject, RawPlace,
     Resource, ResourceSet,
 };
-use crate::plan::view::{is_plain_set, op_line};
+use crate::plan::view::op_line;
 use crate::rule;
-use crate::validate::{
-    is_xml_id, normalize_score, parse_duration_ms, ACTIONS, DISCOVERY, ORDER_KINDS, ROLES, STANDARDS,
+use crate::vocab::{
+    is_true, is_xml_id, normalize_score, parse_duration_ms, ACTIONS, DISCOVERY, ORDER_KINDS, PACEMAKER_OWNED, ROLES,
+    STANDARDS,
 };
 
 /// What to export and how.
@@ -742,10 +743,6 @@ fn set_constraint_id(c: &mut Constraint, new: Option<String>) {
         | Constraint::Order { id, .. }
         | Constraint::OrderSets { id, .. } => *id = new,
     }
-}
-
-fn is_true(v: &str) -> bool {
-    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
 }
 
 /// Operations as the plan compares them (name, interval, role → settings), sorted.

@@ -16,6 +16,7 @@
 pub mod backend;
 pub mod cib;
 pub mod cli;
+pub mod command;
 pub mod config;
 pub mod corosync;
 pub mod desired;
@@ -29,6 +30,7 @@ pub mod preview;
 pub mod render;
 pub mod rule;
 pub mod validate;
+pub mod vocab;
 
 /// The JSON Schema of the cluster file, pretty-printed with a final newline.
 pub fn schema_json() -> String {

@@ -6,9 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::runner::Cmd;
 use crate::cib::xml::Element;
 use crate::cib::Cib;
+use crate::command::Cmd;
 
 /// One action of the predicted transition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

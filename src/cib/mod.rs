@@ -8,13 +8,9 @@ pub mod xml;
 
 use sha2::{Digest, Sha256};
 
-use crate::config::raw::Span;
+use crate::diag::Span;
 use crate::diag::{Diag, Source};
 use xml::Element;
-
-/// Cluster properties that Pacemaker maintains itself: never written, never removed.
-pub const PACEMAKER_OWNED: &[&str] =
-    &["dc-version", "cluster-infrastructure", "cluster-name", "have-watchdog", "last-lrm-refresh"];
 
 /// `(admin_epoch, epoch, num_updates)`: Pacemaker's CIB version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -171,6 +167,12 @@ pub fn digest_of(el: &Element) -> String {
         s.push_str(&format!("{b:02x}"));
     }
     s
+}
+
+/// A set is "plain" when it has no rule, no score and is not a reference to another set: the
+/// one the YAML maps directly.
+pub fn is_plain_set(set: &Element) -> bool {
+    set.child("rule").is_none() && set.attr("score").is_none() && set.attr("id-ref").is_none()
 }
 
 #[cfg(test)]

@@ -12,12 +12,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-/// A byte range in the source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Span {
-    pub offset: usize,
-    pub len: usize,
-}
+pub use crate::diag::Span;
 
 /// A value and the place in the source it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

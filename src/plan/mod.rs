@@ -15,10 +15,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::cib::is_plain_set;
 use crate::cib::xml::{Element, Node};
-use crate::cib::PACEMAKER_OWNED;
 use crate::desired::{Desired, Ids};
-use view::{is_plain_set, is_resource, op_line, views, ObjKey, Section, View};
+use crate::vocab::PACEMAKER_OWNED;
+use view::{is_resource, op_line, views, ObjKey, Section, View};
 
 /// What happens to one object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -398,7 +399,7 @@ fn merge_nodes(nodes: &mut Element, d: &Desired, ids: &mut Ids, warnings: &mut V
                     .find(|nv| nv.attr("name") == Some("standby"))
                     .and_then(|nv| nv.attr("value"))
                 {
-                    if !matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes" | "1" | "y") {
+                    if !crate::vocab::is_true(v) {
                         want.push(("standby".into(), v.to_string()));
                     }
                 }

@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
-use crate::cib::PACEMAKER_OWNED;
 use crate::rule;
-use crate::validate::{canonical_duration, normalize_score};
+use crate::vocab::{canonical_duration, is_true, normalize_score, PACEMAKER_OWNED};
 
 /// Which part of the configuration an object belongs to (also the plan's display order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -125,12 +125,6 @@ fn pairs(set: &Element) -> BTreeMap<String, String> {
         out.entry(k).or_insert(v);
     }
     out
-}
-
-/// A set is "plain" when it has no rule, no score and is not a reference to another set: the
-/// one the YAML maps directly.
-pub fn is_plain_set(set: &Element) -> bool {
-    set.child("rule").is_none() && set.attr("score").is_none() && set.attr("id-ref").is_none()
 }
 
 /// Lines for a list of attribute sets: the plain sets merge under `prefix`, others are keyed by
@@ -280,10 +274,6 @@ fn container_view(c: &Element) -> View {
         v.push((format!("xml {}", other.name), canonical_xml(other)));
     }
     v
-}
-
-fn is_true(v: &str) -> bool {
-    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
 }
 
 fn node_view(n: &Element) -> View {

@@ -2,6 +2,7 @@
 //! `from_xml` accepts prints as text that `parse` accepts again.
 
 use super::ValueType;
+use crate::diag::suggest;
 
 /// A failed check: message (lowercase, no final period) and help.
 pub(crate) struct Problem {
@@ -156,7 +157,7 @@ pub(crate) fn duration_part(name: &str, value: &str) -> Result<(), Problem> {
 
 fn unknown_part(what: &str, name: &str, names: &[&str]) -> Problem {
     let list = format!("{what} parts are {}", names.join(", "));
-    let help = match suggest(name, names) {
+    let help = match suggest(name, names.iter().copied()) {
         Some(s) => format!("did you mean `{s}`? {list}"),
         None => list,
     };
@@ -175,45 +176,6 @@ pub(crate) fn interval(value: &str) -> Result<(), Problem> {
             "an interval is a number with an optional unit, e.g. `interval=10s`",
         ))
     }
-}
-
-/// The closest candidate within a small edit distance, for "did you mean" help.
-pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    if word.chars().count() > 40 {
-        return None;
-    }
-    let limit = if word.chars().count() <= 3 { 1 } else { 2 };
-    candidates
-        .iter()
-        .map(|c| (levenshtein(&word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Edit distance counting a swap of two neighbours as one edit (`adn` → `and`).
-fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -245,9 +207,9 @@ mod tests {
 
     #[test]
     fn suggestions_are_close() {
-        assert_eq!(suggest("hour", &["hours", "months"]), Some("hours"));
-        assert_eq!(suggest("xyz", &["hours", "months"]), None);
-        assert_eq!(suggest("adn", &["and", "or"]), Some("and"));
-        assert_eq!(suggest("b", &["and", "or"]), None);
+        assert_eq!(suggest("hour", ["hours", "months"]), Some("hours"));
+        assert_eq!(suggest("xyz", ["hours", "months"]), None);
+        assert_eq!(suggest("adn", ["and", "or"]), Some("and"));
+        assert_eq!(suggest("b", ["and", "or"]), None);
     }
 }

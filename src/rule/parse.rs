@@ -3,6 +3,7 @@
 use super::check::{self, Problem};
 use super::lex::{lex, Kind, Token};
 use super::{AttrOp, Expr, Rule, RuleError, ValueType, MAX_DEPTH};
+use crate::diag::suggest;
 
 const OPERATORS: &str = "the operators are `lt`, `gt`, `lte`, `gte`, `eq` and `ne`";
 
@@ -134,7 +135,7 @@ impl Parser<'_> {
         let suggestion = match tok.keyword().as_deref() {
             Some("&&" | "&") => Some("and"),
             Some("||" | "|") => Some("or"),
-            Some(w) => check::suggest(w, &["and", "or"]),
+            Some(w) => suggest(w, ["and", "or"]),
             None => None,
         };
         match (suggestion, &tok.kind) {
@@ -319,15 +320,14 @@ impl Parser<'_> {
             let keyword = match k.as_str() {
                 "undefined" | "notdefined" | "not-defined" => Some("not_defined"),
                 "datespec" | "date_spec" => Some("date-spec"),
-                _ => check::suggest(&k, PRIMARY_KEYWORDS).filter(|s| *s != k),
+                _ => suggest(&k, PRIMARY_KEYWORDS.iter().copied()).filter(|s| *s != k),
             };
             if let Some(kw) = keyword {
                 return err.with_help(format!("did you mean `{kw}`? otherwise {OPERATORS}"));
             }
         }
-        if let Some(s) = found_kw
-            .as_deref()
-            .and_then(|k| check::suggest(k, &["lt", "gt", "lte", "gte", "eq", "ne"]).filter(|_| k.len() > 2))
+        if let Some(s) =
+            found_kw.as_deref().and_then(|k| suggest(k, ["lt", "gt", "lte", "gte", "eq", "ne"]).filter(|_| k.len() > 2))
         {
             return err.with_help(format!("did you mean `{s}`? {OPERATORS}"));
         }
@@ -376,7 +376,7 @@ impl Parser<'_> {
         };
         let help = match (&next, op.as_deref()) {
             (Some(t), _) if part(t).is_some() => "did you mean `date-spec`? e.g. `date-spec hours=9-16 weekdays=1-5`",
-            (_, Some(o)) if check::suggest(o, &["in_range"]).is_some() => "did you mean `in_range`?",
+            (_, Some(o)) if suggest(o, ["in_range"]).is_some() => "did you mean `in_range`?",
             _ => {
                 "e.g. `date gt 2024-01-01` or `date in_range 2024-01-01 to 2024-12-31`; to test \
                  a node attribute named `date`, quote it: \"date\""

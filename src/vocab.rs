@@ -1,0 +1,82 @@
+//! Pacemaker's vocabulary: the words and value forms every stage shares (ids, scores,
+//! durations, booleans, roles, agent standards).
+//!
+//! A leaf: it imports nothing from the crate, does no I/O and makes no judgement about a whole
+//! configuration; `validate`, `plan`, `desired` and `export` all speak through it.
+
+/// Cluster properties that Pacemaker maintains itself: never written, never removed.
+pub const PACEMAKER_OWNED: &[&str] =
+    &["dc-version", "cluster-infrastructure", "cluster-name", "have-watchdog", "last-lrm-refresh"];
+
+/// Resource agent standards Pacemaker 2.1 knows.
+pub const STANDARDS: &[&str] = &["ocf", "lsb", "service", "systemd", "stonith", "nagios", "upstart"];
+pub const ROLES: &[&str] = &["Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave"];
+pub const ORDER_KINDS: &[&str] = &["Mandatory", "Optional", "Serialize"];
+pub const ACTIONS: &[&str] = &["start", "stop", "promote", "demote"];
+pub const DISCOVERY: &[&str] = &["always", "never", "exclusive"];
+
+/// Whether `s` is a valid CIB id (an XML NCName in practice).
+pub fn is_xml_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Pacemaker's reading of a boolean (`crm_is_true`): `true`, `on`, `yes`, `y`, `1`, any case.
+pub fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
+}
+
+/// `INFINITY`, `+INFINITY`, `-INFINITY` or an integer; normalised (`+INFINITY` → `INFINITY`).
+pub fn normalize_score(s: &str) -> Option<String> {
+    match s {
+        "INFINITY" | "+INFINITY" | "infinity" | "+infinity" => Some("INFINITY".into()),
+        "-INFINITY" | "-infinity" => Some("-INFINITY".into()),
+        _ => s.strip_prefix('+').unwrap_or(s).parse::<i64>().ok().map(|n| n.to_string()),
+    }
+}
+
+/// Parse a Pacemaker duration (`10`, `10s`, `500ms`, `2min`, `1h`, ISO 8601 `PT10S`) to ms.
+pub fn parse_duration_ms(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if let Some(iso) = s.strip_prefix("PT").or_else(|| s.strip_prefix("pt")) {
+        let mut total = 0u64;
+        let mut num = String::new();
+        for c in iso.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else {
+                let n: u64 = num.parse().ok()?;
+                num.clear();
+                total += n * match c.to_ascii_uppercase() {
+                    'H' => 3_600_000,
+                    'M' => 60_000,
+                    'S' => 1000,
+                    _ => return None,
+                };
+            }
+        }
+        return num.is_empty().then_some(total);
+    }
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let mult = match unit.trim() {
+        "" | "s" | "sec" => 1000,
+        "ms" | "msec" => 1,
+        "us" | "usec" => return Some(n / 1000),
+        "m" | "min" => 60_000,
+        "h" | "hr" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// Canonical text for a duration, for comparing `10`, `10s` and `10000ms` as equal.
+pub fn canonical_duration(s: &str) -> String {
+    match parse_duration_ms(s) {
+        Some(ms) if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        Some(ms) => format!("{ms}ms"),
+        None => s.to_string(),
+    }
+}
