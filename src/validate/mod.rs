@@ -1,0 +1,189 @@
+//! Stage 2: raw YAML types → validated `model`.
+//!
+//! Every check that can be made offline lives here, each reported as a `Diag` with a stable
+//! code, a label on the exact span and a help line. All problems are collected, not just the
+//! first. No I/O, no knowledge of the CIB.
+
+mod constraints;
+mod nodes;
+mod raw;
+mod resources;
+mod rules;
+
+use std::collections::HashMap;
+
+use crate::config::raw::{Attrs, RawCluster, Span, S};
+use crate::diag::{suggest, Diag, Source};
+use crate::model::{Cluster, Policy, Quorum};
+use crate::vocab::{is_xml_id, PACEMAKER_OWNED};
+
+/// Validate a parsed file.
+///
+/// # Errors
+/// Every error found (warnings are returned with the model on success).
+pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), Vec<Diag>> {
+    let mut v = Validator { src, diags: Vec::new(), ids: HashMap::new(), rsc_ids: known_ids(raw) };
+    // Escape-hatch objects first: constraints may name the resources they hold.
+    let raw_objects = v.raw_objects(raw);
+    let mut cluster = v.cluster(raw);
+    cluster.raw = raw_objects;
+    if v.diags.iter().any(Diag::is_error) {
+        Err(v.diags)
+    } else {
+        Ok((cluster, v.diags))
+    }
+}
+
+struct Validator<'a> {
+    src: &'a Source,
+    diags: Vec<Diag>,
+    /// Every declared object id → (span, what it is).
+    ids: HashMap<String, (Span, &'static str)>,
+    /// Ids a constraint may name: resources, groups, clones.
+    rsc_ids: Vec<String>,
+}
+
+impl Validator<'_> {
+    fn err(&mut self, code: &'static str, span: Span, msg: String, label: &str, help: String) {
+        let d = Diag::error(code, msg).label(span, label).help(help).in_source(self.src);
+        self.diags.push(d);
+    }
+
+    fn warn(&mut self, code: &'static str, span: Span, msg: String, help: String) {
+        let d = Diag::warning(code, msg).label(span, "here").help(help).in_source(self.src);
+        self.diags.push(d);
+    }
+
+    /// Register an object id (resource, group, clone, constraint): valid and unique.
+    fn declare(&mut self, id: &S<String>, what: &'static str) {
+        if !is_xml_id(&id.value) {
+            self.err(
+                "cibform::id::invalid",
+                id.span,
+                format!("`{}` is not a valid id", id.value),
+                "invalid id",
+                "ids start with a letter or `_` and contain only letters, digits, `-`, `_` and `.`".into(),
+            );
+            return;
+        }
+        if let Some((first, kind)) = self.ids.get(&id.value).copied() {
+            let d = Diag::error("cibform::id::duplicate", format!("id `{}` is declared twice", id.value))
+                .label(id.span, format!("declared again as a {what}"))
+                .label(first, format!("first declared as a {kind}"))
+                .help("ids are shared by resources, groups, clones, constraints and raw objects: rename one")
+                .in_source(self.src);
+            self.diags.push(d);
+        } else {
+            self.ids.insert(id.value.clone(), (id.span, what));
+        }
+    }
+
+    fn attrs(&mut self, attrs: &Attrs, what: &str) -> Vec<(String, String)> {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut out = Vec::new();
+        for (k, v) in attrs.iter() {
+            if k.value.is_empty() {
+                self.err(
+                    "cibform::attr::empty_name",
+                    k.span,
+                    format!("empty name in {what}"),
+                    "empty name",
+                    "give the attribute a name".into(),
+                );
+                continue;
+            }
+            if let Some(first) = seen.insert(&k.value, k.span) {
+                let d = Diag::error("cibform::attr::duplicate", format!("`{}` is set twice in {what}", k.value))
+                    .label(k.span, "set again here")
+                    .label(first, "first set here")
+                    .help("keep one of them")
+                    .in_source(self.src);
+                self.diags.push(d);
+                continue;
+            }
+            out.push((k.value.clone(), v.value.0.clone()));
+        }
+        out
+    }
+
+    fn cluster(&mut self, raw: &RawCluster) -> Cluster {
+        if !is_xml_id(&raw.cluster.value) {
+            self.err(
+                "cibform::cluster::name",
+                raw.cluster.span,
+                format!("`{}` is not a valid cluster name", raw.cluster.value),
+                "invalid name",
+                "use letters, digits, `-`, `_` and `.`".into(),
+            );
+        }
+        let nodes = self.nodes(&raw.nodes);
+        let quorum = raw.quorum.as_ref().map_or_else(Quorum::default, |q| Quorum {
+            two_node: q.value.two_node,
+            wait_for_all: q.value.wait_for_all,
+            last_man_standing: q.value.last_man_standing,
+            auto_tie_breaker: q.value.auto_tie_breaker,
+            expected_votes: q.value.expected_votes,
+        });
+        if let Some(q) = &raw.quorum {
+            if q.value.two_node == Some(true) && !raw.nodes.is_empty() && raw.nodes.0.len() != 2 {
+                self.err(
+                    "cibform::quorum::two_node",
+                    q.span,
+                    format!("`two_node` needs exactly 2 nodes, {} declared", raw.nodes.0.len()),
+                    "two_node set here",
+                    "remove `two_node` or declare two nodes".into(),
+                );
+            }
+        }
+        let properties = self.attrs(&raw.properties, "properties");
+        for (k, _) in raw.properties.iter() {
+            if PACEMAKER_OWNED.contains(&k.value.as_str()) {
+                self.err(
+                    "cibform::property::owned",
+                    k.span,
+                    format!("property `{}` is maintained by Pacemaker", k.value),
+                    "owned by Pacemaker",
+                    "remove it: cibform never writes Pacemaker-owned properties".into(),
+                );
+            }
+        }
+        let rsc_defaults = self.attrs(&raw.rsc_defaults, "rsc_defaults");
+        let op_defaults = self.attrs(&raw.op_defaults, "op_defaults");
+        let resources = self.resources(raw);
+        let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+        let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
+        let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
+            allow_destroy: p.value.allow_destroy.unwrap_or(false),
+            allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
+        });
+        Cluster {
+            name: raw.cluster.value.clone(),
+            target: raw.target.as_ref().map(|t| t.value.clone()),
+            nodes,
+            quorum,
+            properties,
+            rsc_defaults,
+            op_defaults,
+            resources,
+            constraints,
+            policy,
+            raw: Vec::new(),
+        }
+    }
+}
+
+fn known_ids(raw: &RawCluster) -> Vec<String> {
+    raw.resources
+        .iter()
+        .map(|(k, _)| k.value.clone())
+        .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
+        .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
+        .collect()
+}
+
+fn one_of(word: &str, allowed: &[&str]) -> String {
+    match suggest(word, allowed.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`? allowed: {}", allowed.join(", ")),
+        None => format!("allowed: {}", allowed.join(", ")),
+    }
+}

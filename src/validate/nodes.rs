@@ -1,0 +1,136 @@
+//! Nodes: names, corosync ids and knet link addresses, attributes, standby.
+
+use crate::config::raw::{Map, Span};
+use crate::diag::Diag;
+use crate::model::Node;
+use std::collections::HashMap;
+
+use super::Validator;
+
+impl Validator<'_> {
+    pub(super) fn nodes(&mut self, raw: &Map<crate::config::raw::RawNode>) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut names: HashMap<&str, Span> = HashMap::new();
+        let mut ids: HashMap<u32, Span> = HashMap::new();
+        let mut addrs: HashMap<String, Span> = HashMap::new();
+        let mut links: Option<(usize, Span, &str)> = None;
+        for (name, n) in raw.iter() {
+            if let Some(first) = names.insert(&name.value, name.span) {
+                let d = Diag::error("cibform::node::duplicate", format!("node `{}` is declared twice", name.value))
+                    .label(name.span, "declared again")
+                    .label(first, "first declared here")
+                    .help("keep one of them")
+                    .in_source(self.src);
+                self.diags.push(d);
+            }
+            let id = match n.id.value.0.parse::<u32>() {
+                Ok(i) if i > 0 => i,
+                _ => {
+                    self.err(
+                        "cibform::node::id",
+                        n.id.span,
+                        format!("node id `{}` is not a positive integer", n.id.value.0),
+                        "not a node id",
+                        "corosync node ids are integers from 1".into(),
+                    );
+                    0
+                }
+            };
+            if id > 0 {
+                if let Some(first) = ids.insert(id, n.id.span) {
+                    let d = Diag::error("cibform::node::duplicate_id", format!("node id {id} is used twice"))
+                        .label(n.id.span, "used again")
+                        .label(first, "first used here")
+                        .help("every node needs its own id")
+                        .in_source(self.src);
+                    self.diags.push(d);
+                }
+            }
+            for a in &n.addrs {
+                if let Err(why) = check_addr(&a.value.0) {
+                    self.err(
+                        "cibform::node::addr",
+                        a.span,
+                        format!("`{}` is not a valid address: {why}", a.value.0),
+                        "invalid address",
+                        "write an IPv4/IPv6 address or a host name, one per knet link".into(),
+                    );
+                } else if let Some(first) = addrs.insert(a.value.0.clone(), a.span) {
+                    let d =
+                        Diag::error("cibform::node::duplicate_addr", format!("address `{}` is used twice", a.value.0))
+                            .label(a.span, "used again")
+                            .label(first, "first used here")
+                            .help("each node needs its own address on each link")
+                            .in_source(self.src);
+                    self.diags.push(d);
+                }
+            }
+            match links {
+                None => links = Some((n.addrs.len(), name.span, &name.value)),
+                Some((count, _, first)) if count != n.addrs.len() => {
+                    let msg =
+                        format!("node `{}` has {} address(es) but `{first}` has {count}", name.value, n.addrs.len());
+                    self.err(
+                        "cibform::node::links",
+                        name.span,
+                        msg,
+                        "different number of links",
+                        "every node needs one address per knet link, in the same link order".into(),
+                    );
+                }
+                _ => {}
+            }
+            let mut attributes = self.attrs(&n.attributes, "node attributes");
+            if let Some(sb) = &n.standby {
+                if attributes.iter().any(|(k, _)| k == "standby") {
+                    self.err(
+                        "cibform::node::standby_twice",
+                        sb.span,
+                        "`standby` is set both here and in `attributes`".into(),
+                        "set twice",
+                        "keep `standby: true|false` and drop it from `attributes`".into(),
+                    );
+                }
+                attributes.retain(|(k, _)| k != "standby");
+                if sb.value {
+                    attributes.push(("standby".into(), "on".into()));
+                }
+            }
+            let utilization = self.attrs(&n.utilization, "node utilization");
+            out.push(Node {
+                name: name.value.clone(),
+                id,
+                addrs: n.addrs.iter().map(|a| a.value.0.clone()).collect(),
+                attributes,
+                utilization,
+            });
+        }
+        out
+    }
+}
+
+fn check_addr(a: &str) -> Result<(), &'static str> {
+    if a.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(());
+    }
+    if a.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err("not an IPv4 address");
+    }
+    if a.contains(':') {
+        return Err("not an IPv6 address");
+    }
+    let host_ok = !a.is_empty()
+        && a.len() <= 253
+        && a.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if host_ok {
+        Ok(())
+    } else {
+        Err("not an IP address or host name")
+    }
+}

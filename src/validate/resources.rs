@@ -1,0 +1,366 @@
+//! Resources: agents, operations, primitives, groups and clones, and references to them.
+
+use crate::config::raw::{Map, RawClone, RawCluster, RawGroup, RawOp, RawResource, Span, S};
+use crate::diag::{suggest, Diag};
+use crate::model::{Agent, Group, Op, Primitive, Resource};
+use crate::vocab::{parse_duration_ms, ROLES, STANDARDS};
+use std::collections::{BTreeMap, HashMap};
+
+use super::{one_of, Validator};
+
+impl Validator<'_> {
+    pub(super) fn agent(&mut self, a: &S<String>) -> Agent {
+        let parts: Vec<&str> = a.value.split(':').collect();
+        let bad = |v: &mut Self, why: String, help: String| {
+            v.err("cibform::agent::invalid", a.span, format!("agent `{}` {why}", a.value), "invalid agent", help);
+            Agent { class: "ocf".into(), provider: Some("pacemaker".into()), kind: "Dummy".into() }
+        };
+        let class = parts[0];
+        if !STANDARDS.contains(&class) {
+            let help = match suggest(class, STANDARDS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? known standards: {}", STANDARDS.join(", ")),
+                None => format!("known standards: {}", STANDARDS.join(", ")),
+            };
+            let d = Diag::error("cibform::agent::standard", format!("unknown agent standard `{class}`"))
+                .label(Span { offset: a.span.offset, len: class.len().min(a.span.len) }, "unknown standard")
+                .help(help)
+                .in_source(self.src);
+            self.diags.push(d);
+            return Agent { class: class.into(), provider: None, kind: parts.last().unwrap_or(&"").to_string() };
+        }
+        match (class, parts.len()) {
+            ("ocf", 3) if !parts[1].is_empty() && !parts[2].is_empty() => {
+                Agent { class: "ocf".into(), provider: Some(parts[1].into()), kind: parts[2].into() }
+            }
+            ("ocf", _) => {
+                bad(self, "needs a provider".into(), "write `ocf:PROVIDER:TYPE`, e.g. `ocf:heartbeat:IPaddr2`".into())
+            }
+            (_, 2) if !parts[1].is_empty() => Agent { class: class.into(), provider: None, kind: parts[1].into() },
+            _ => bad(self, "is not `standard:type`".into(), format!("write `{class}:TYPE`, e.g. `systemd:squid`")),
+        }
+    }
+
+    pub(super) fn op(&mut self, o: &S<RawOp>) -> Op {
+        let r = &o.value;
+        let interval = match &r.interval {
+            Some(i) => {
+                if parse_duration_ms(&i.value.0).is_none() {
+                    self.err(
+                        "cibform::op::interval",
+                        i.span,
+                        format!("`{}` is not a duration", i.value.0),
+                        "not a duration",
+                        "write e.g. `10s`, `1min`, `500ms`, or `0s` for one-shot actions".into(),
+                    );
+                }
+                i.value.0.clone()
+            }
+            None => "0s".into(),
+        };
+        let mut attrs = Vec::new();
+        if let Some(t) = &r.timeout {
+            if parse_duration_ms(&t.value.0).is_none() {
+                self.err(
+                    "cibform::op::timeout",
+                    t.span,
+                    format!("`{}` is not a duration", t.value.0),
+                    "not a duration",
+                    "write e.g. `20s`".into(),
+                );
+            }
+            attrs.push(("timeout".to_string(), t.value.0.clone()));
+        }
+        if let Some(role) = &r.role {
+            self.check_role(role);
+            attrs.push(("role".into(), role.value.clone()));
+        }
+        for (k, v) in [("on-fail", &r.on_fail), ("description", &r.description)] {
+            if let Some(v) = v {
+                attrs.push((k.into(), v.value.clone()));
+            }
+        }
+        for (k, v) in [
+            ("start-delay", &r.start_delay),
+            ("interval-origin", &r.interval_origin),
+            ("record-pending", &r.record_pending),
+        ] {
+            if let Some(v) = v {
+                attrs.push((k.into(), v.value.0.clone()));
+            }
+        }
+        if let Some(e) = &r.enabled {
+            attrs.push(("enabled".into(), e.value.to_string()));
+        }
+        Op {
+            name: r.name.value.clone(),
+            interval,
+            attrs,
+            meta: self.attrs(&r.meta, "op meta"),
+            params: self.attrs(&r.params, "op params"),
+        }
+    }
+
+    pub(super) fn check_role(&mut self, role: &S<String>) {
+        if !ROLES.contains(&role.value.as_str()) {
+            let help = one_of(&role.value, ROLES);
+            self.err(
+                "cibform::role::unknown",
+                role.span,
+                format!("unknown role `{}`", role.value),
+                "unknown role",
+                help,
+            );
+        }
+    }
+
+    pub(super) fn primitive(&mut self, id: &S<String>, r: &S<RawResource>) -> Primitive {
+        let r = &r.value;
+        let agent = self.agent(&r.agent);
+        let mut meta = self.attrs(&r.meta, "meta");
+        self.enabled(&r.enabled, &mut meta);
+        let ops = r.ops.as_ref().map(|ops| {
+            let mut seen: HashMap<(String, u64, Option<String>), Span> = HashMap::new();
+            let mut out = Vec::new();
+            for o in ops {
+                let op = self.op(o);
+                let key = (
+                    op.name.clone(),
+                    parse_duration_ms(&op.interval).unwrap_or(0),
+                    o.value.role.as_ref().map(|r| r.value.clone()),
+                );
+                if let Some(first) = seen.insert(key, o.span) {
+                    let d = Diag::error(
+                        "cibform::op::duplicate",
+                        format!("operation `{} {}` is declared twice for `{}`", op.name, op.interval, id.value),
+                    )
+                    .label(o.value.name.span, "declared again")
+                    .label(first, "first declared here")
+                    .help("an operation is identified by its name, interval and role")
+                    .in_source(self.src);
+                    self.diags.push(d);
+                }
+                out.push(op);
+            }
+            out
+        });
+        Primitive {
+            id: id.value.clone(),
+            agent,
+            description: r.description.as_ref().map(|d| d.value.clone()),
+            params: self.attrs(&r.params, "params"),
+            meta,
+            utilization: self.attrs(&r.utilization, "utilization"),
+            ops,
+        }
+    }
+
+    pub(super) fn enabled(&mut self, enabled: &Option<S<bool>>, meta: &mut Vec<(String, String)>) {
+        if let Some(e) = enabled {
+            if meta.iter().any(|(k, _)| k == "target-role") {
+                self.err(
+                    "cibform::meta::target_role_twice",
+                    e.span,
+                    "`enabled` and `meta.target-role` are both set".into(),
+                    "set twice",
+                    "keep `enabled` and drop `target-role` from `meta`".into(),
+                );
+            } else if !e.value {
+                meta.push(("target-role".into(), "Stopped".into()));
+            }
+        }
+    }
+
+    /// Resolve primitives, groups and clones into the top-level resource tree.
+    pub(super) fn resources(&mut self, raw: &RawCluster) -> Vec<Resource> {
+        let (prims, prim_order) = self.primitives(raw);
+        let (groups, member_of) = self.groups(raw, &prims);
+        let (clones, cloned) = self.clones(raw, &prims, &groups, &member_of);
+        let tree = Tree { prims, groups, clones, member_of, cloned };
+        tree.top_level(&prim_order)
+    }
+
+    /// Every primitive by id, and the order they were declared in.
+    fn primitives(&mut self, raw: &RawCluster) -> (BTreeMap<String, Primitive>, Vec<String>) {
+        let mut prims: BTreeMap<String, Primitive> = BTreeMap::new();
+        let mut prim_order = Vec::new();
+        for (id, r) in raw.resources.iter() {
+            self.declare(id, "resource");
+            let p = self.primitive(id, r);
+            prim_order.push(id.value.clone());
+            prims.entry(id.value.clone()).or_insert(p);
+        }
+        (prims, prim_order)
+    }
+
+    /// Groups by id, and which group each member primitive belongs to.
+    fn groups(&mut self, raw: &RawCluster, prims: &BTreeMap<String, Primitive>) -> (BTreeMap<String, Group>, Holders) {
+        // primitive id -> group id
+        let mut member_of: HashMap<String, (String, Span)> = HashMap::new();
+        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+        for (gid, g) in raw.groups.iter() {
+            self.declare(gid, "group");
+            let (members, meta, enabled, description) = match &g.value {
+                RawGroup::Members(m) => (m.as_slice(), &Map::default(), &None, None),
+                RawGroup::Full(f) => (f.members.as_slice(), &f.meta, &f.enabled, f.description.as_ref()),
+            };
+            if members.is_empty() {
+                self.err(
+                    "cibform::group::empty",
+                    gid.span,
+                    format!("group `{}` has no members", gid.value),
+                    "empty group",
+                    "list the group's resources in start order".into(),
+                );
+            }
+            let mut meta = self.attrs(meta, "group meta");
+            self.enabled(enabled, &mut meta);
+            let mut group = Group {
+                id: gid.value.clone(),
+                description: description.map(|d| d.value.clone()),
+                members: Vec::new(),
+                meta,
+            };
+            for m in members {
+                let Some(p) = prims.get(&m.value) else {
+                    self.unknown_ref(m, "group member");
+                    continue;
+                };
+                if let Some((other, first)) = member_of.get(&m.value) {
+                    let d = Diag::error(
+                        "cibform::group::member_twice",
+                        format!("resource `{}` is in two groups (`{other}` and `{}`)", m.value, gid.value),
+                    )
+                    .label(m.span, "second group")
+                    .label(*first, "first group")
+                    .help("a resource belongs to at most one group")
+                    .in_source(self.src);
+                    self.diags.push(d);
+                    continue;
+                }
+                member_of.insert(m.value.clone(), (gid.value.clone(), m.span));
+                group.members.push(p.clone());
+            }
+            groups.entry(gid.value.clone()).or_insert(group);
+        }
+        (groups, member_of)
+    }
+
+    /// Clones in declaration order, and which clone holds each cloned primitive or group.
+    fn clones(
+        &mut self,
+        raw: &RawCluster,
+        prims: &BTreeMap<String, Primitive>,
+        groups: &BTreeMap<String, Group>,
+        member_of: &Holders,
+    ) -> (Vec<crate::model::Clone>, Holders) {
+        // cloned id (primitive or group) -> clone
+        let mut cloned: HashMap<String, (String, Span)> = HashMap::new();
+        let mut clones: Vec<crate::model::Clone> = Vec::new();
+        for (cid, c) in raw.clones.iter() {
+            self.declare(cid, "clone");
+            let (target, promotable, meta, enabled, description) = match &c.value {
+                RawClone::Of(t) => (S::new(t.clone(), c.span), false, &Map::default(), &None, None),
+                RawClone::Full(f) => (
+                    f.resource.clone(),
+                    f.promotable.as_ref().is_some_and(|p| p.value),
+                    &f.meta,
+                    &f.enabled,
+                    f.description.as_ref(),
+                ),
+            };
+            let mut meta = self.attrs(meta, "clone meta");
+            self.enabled(enabled, &mut meta);
+            let child = if let Some(g) = groups.get(&target.value) {
+                Resource::Group(g.clone())
+            } else if let Some(p) = prims.get(&target.value) {
+                if let Some((g, _)) = member_of.get(&target.value) {
+                    let msg = format!("`{}` is a member of group `{g}` and cannot be cloned on its own", target.value);
+                    self.err(
+                        "cibform::clone::group_member",
+                        target.span,
+                        msg,
+                        "group member",
+                        format!("clone the whole group `{g}`, or take `{}` out of it", target.value),
+                    );
+                    continue;
+                }
+                Resource::Primitive(p.clone())
+            } else {
+                self.unknown_ref(&target, "cloned resource");
+                continue;
+            };
+            if let Some((other, first)) = cloned.get(&target.value) {
+                let d = Diag::error(
+                    "cibform::clone::twice",
+                    format!("`{}` is cloned twice (`{other}` and `{}`)", target.value, cid.value),
+                )
+                .label(target.span, "cloned again")
+                .label(*first, "first cloned here")
+                .help("a resource or group has at most one clone")
+                .in_source(self.src);
+                self.diags.push(d);
+                continue;
+            }
+            cloned.insert(target.value.clone(), (cid.value.clone(), target.span));
+            clones.push(crate::model::Clone {
+                id: cid.value.clone(),
+                description: description.map(|d| d.value.clone()),
+                promotable,
+                meta,
+                child: Box::new(child),
+            });
+        }
+        (clones, cloned)
+    }
+
+    pub(super) fn unknown_ref(&mut self, r: &S<String>, what: &str) {
+        let help = match suggest(&r.value, self.rsc_ids.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "declare it under `resources`, `groups` or `clones`".into(),
+        };
+        self.err(
+            "cibform::ref::unknown",
+            r.span,
+            format!("{what} `{}` is not declared", r.value),
+            "not declared",
+            help,
+        );
+    }
+}
+
+/// Who holds an id (a group its member, a clone its child), with the span that said so.
+type Holders = HashMap<String, (String, Span)>;
+
+/// The resolved resources before they are arranged into the top-level list.
+struct Tree {
+    prims: BTreeMap<String, Primitive>,
+    groups: BTreeMap<String, Group>,
+    clones: Vec<crate::model::Clone>,
+    member_of: Holders,
+    cloned: Holders,
+}
+
+impl Tree {
+    /// Top-level order: by the first declared primitive each top-level object contains.
+    fn top_level(&self, prim_order: &[String]) -> Vec<Resource> {
+        let (prims, groups, clones, member_of, cloned) =
+            (&self.prims, &self.groups, &self.clones, &self.member_of, &self.cloned);
+        let mut out: Vec<Resource> = Vec::new();
+        let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for pid in prim_order {
+            let holder = member_of.get(pid).map_or(pid.clone(), |(g, _)| g.clone());
+            let top = cloned.get(&holder).map_or(holder.clone(), |(c, _)| c.clone());
+            if !placed.insert(top.clone()) {
+                continue;
+            }
+            if let Some(c) = clones.iter().find(|c| c.id == top) {
+                out.push(Resource::Clone(c.clone()));
+            } else if let Some(g) = groups.get(&top) {
+                out.push(Resource::Group(g.clone()));
+            } else if let Some(p) = prims.get(&top) {
+                out.push(Resource::Primitive(p.clone()));
+            }
+        }
+        out
+    }
+}
