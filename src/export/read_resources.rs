@@ -1,0 +1,241 @@
+//! CIB → model: primitives, their operations, groups and clones.
+
+use super::read::{check_bool, check_role, describe, extra_attr, plain_pairs, NotNative, Reader};
+use crate::cib::xml::Element;
+use crate::desired;
+use crate::model::{self, Agent, Group, Op, Primitive, RawPlace, Resource};
+use crate::plan::view::op_line;
+use crate::vocab::{is_true, is_xml_id, parse_duration_ms, STANDARDS};
+use std::collections::HashSet;
+
+impl Reader<'_> {
+    pub(super) fn resources(&mut self, resources: &Element) -> Vec<Resource> {
+        let mut out = Vec::new();
+        for r in resources.elements() {
+            let id = r.id().unwrap_or_default();
+            let forced = self.forced(&format!("resource:{id}"));
+            let native = match (forced, r.name.as_str()) {
+                (Some(why), _) => Err(why),
+                (None, "primitive") => self.primitive(r).map(Resource::Primitive),
+                (None, "group") => self.group(r).map(Resource::Group),
+                (None, "clone" | "master") => self.clone_resource(r).map(Resource::Clone),
+                (None, "bundle") => Err("bundles are not modelled natively yet".into()),
+                (None, "template") => Err("templates are not modelled natively yet".into()),
+                (None, other) => Err(format!("`<{other}>` is not modelled natively")),
+            };
+            match native {
+                Ok(res) => out.push(res),
+                Err(why) => {
+                    if RawPlace::of(&r.name) == Some(RawPlace::Resource) {
+                        self.raw(RawPlace::Resource, r, &why);
+                    } else {
+                        self.notes
+                            .push(format!("`{}` is not a resource cibform knows; it is not exported", describe(r)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn object_id(el: &Element) -> Result<String, NotNative> {
+        let id = el.id().unwrap_or_default();
+        if is_xml_id(id) {
+            Ok(id.to_string())
+        } else {
+            Err(format!("id `{id}` is not one a cluster file accepts"))
+        }
+    }
+
+    pub(super) fn primitive(&self, p: &Element) -> Result<Primitive, NotNative> {
+        extra_attr(p, &["class", "provider", "type", "description"])?;
+        let id = Self::object_id(p)?;
+        let class = p.attr("class").unwrap_or_default();
+        let kind = p.attr("type").unwrap_or_default();
+        if !STANDARDS.contains(&class) || kind.is_empty() || kind.contains(':') {
+            return Err(format!("agent class `{class}` or type `{kind}`"));
+        }
+        let provider = p.attr("provider").map(str::to_string);
+        if (class == "ocf") != provider.is_some()
+            || provider.as_deref().is_some_and(|p| p.is_empty() || p.contains(':'))
+        {
+            return Err("the agent's provider does not fit its class".into());
+        }
+        for c in p.elements() {
+            if !matches!(c.name.as_str(), "instance_attributes" | "meta_attributes" | "utilization" | "operations") {
+                return Err(format!("`<{}>` in it", c.name));
+            }
+        }
+        let agent = Agent { class: class.into(), provider, kind: kind.into() };
+        let ops = match p.child("operations") {
+            None => Vec::new(),
+            Some(ops) => {
+                if p.elements().filter(|e| e.name == "operations").count() > 1 {
+                    return Err("several `operations`".into());
+                }
+                extra_attr(ops, &[])?;
+                let mut out = Vec::new();
+                for o in ops.elements() {
+                    out.push(self.op(o)?);
+                }
+                let mut seen = HashSet::new();
+                for (o, el) in out.iter().zip(ops.elements()) {
+                    let key = (
+                        o.name.clone(),
+                        parse_duration_ms(&o.interval).unwrap_or(0),
+                        el.attr("role").map(str::to_string),
+                    );
+                    if !seen.insert(key) {
+                        return Err(format!("operation `{} {}` given twice", o.name, o.interval));
+                    }
+                }
+                out
+            }
+        };
+        // Omitted ops mean "the agent's defaults on create, not managed after": exactly the same
+        // when the live ops are those defaults.
+        let defaults = desired::default_ops_for(&agent, self.defaults);
+        let ops = if !ops.is_empty() && op_lines(&ops) == op_lines(&defaults) { None } else { Some(ops) };
+        Ok(Primitive {
+            id,
+            agent,
+            description: p.attr("description").map(str::to_string),
+            params: plain_pairs(p, "instance_attributes")?,
+            meta: plain_pairs(p, "meta_attributes")?,
+            utilization: plain_pairs(p, "utilization")?,
+            ops,
+        })
+    }
+
+    pub(super) fn op(&self, o: &Element) -> Result<Op, NotNative> {
+        if o.name != "op" {
+            return Err(format!("`<{}>` in `operations`", o.name));
+        }
+        const OP_ATTRS: &[&str] = &[
+            "name",
+            "interval",
+            "timeout",
+            "role",
+            "on-fail",
+            "start-delay",
+            "interval-origin",
+            "record-pending",
+            "enabled",
+            "description",
+        ];
+        extra_attr(o, OP_ATTRS)?;
+        let name = o.attr("name").unwrap_or_default();
+        if name.is_empty() {
+            return Err("an operation without a name".into());
+        }
+        let interval = o.attr("interval").unwrap_or("0s");
+        for a in ["interval", "timeout"] {
+            if let Some(v) = o.attr(a) {
+                if parse_duration_ms(v).is_none() {
+                    return Err(format!("operation {a} `{v}`"));
+                }
+            }
+        }
+        if let Some(r) = o.attr("role") {
+            check_role(r)?;
+        }
+        if let Some(e) = o.attr("enabled") {
+            check_bool(e, "enabled")?;
+        }
+        for c in o.elements() {
+            if !matches!(c.name.as_str(), "instance_attributes" | "meta_attributes") {
+                return Err(format!("`<{}>` in an operation", c.name));
+            }
+        }
+        let attrs = OP_ATTRS[2..].iter().filter_map(|k| o.attr(k).map(|v| (k.to_string(), v.to_string()))).collect();
+        Ok(Op {
+            name: name.into(),
+            interval: interval.into(),
+            attrs,
+            meta: plain_pairs(o, "meta_attributes")?,
+            params: plain_pairs(o, "instance_attributes")?,
+        })
+    }
+
+    pub(super) fn group(&self, g: &Element) -> Result<Group, NotNative> {
+        extra_attr(g, &["description"])?;
+        let id = Self::object_id(g)?;
+        let mut members = Vec::new();
+        for c in g.elements() {
+            match c.name.as_str() {
+                "primitive" => members
+                    .push(self.primitive(c).map_err(|w| format!("member `{}`: {w}", c.id().unwrap_or_default()))?),
+                "meta_attributes" => {}
+                other => return Err(format!("`<{other}>` in it")),
+            }
+        }
+        if members.is_empty() {
+            return Err("it has no members".into());
+        }
+        Ok(Group {
+            id,
+            description: g.attr("description").map(str::to_string),
+            members,
+            meta: plain_pairs(g, "meta_attributes")?,
+        })
+    }
+
+    pub(super) fn clone_resource(&self, c: &Element) -> Result<model::Clone, NotNative> {
+        extra_attr(c, &["description"])?;
+        let id = Self::object_id(c)?;
+        let mut child = None;
+        for e in c.elements() {
+            let res = match e.name.as_str() {
+                "primitive" => Resource::Primitive(
+                    self.primitive(e).map_err(|w| format!("`{}`: {w}", e.id().unwrap_or_default()))?,
+                ),
+                "group" => {
+                    Resource::Group(self.group(e).map_err(|w| format!("`{}`: {w}", e.id().unwrap_or_default()))?)
+                }
+                "meta_attributes" => continue,
+                other => return Err(format!("`<{other}>` in it")),
+            };
+            if child.replace(res).is_some() {
+                return Err("it holds more than one resource".into());
+            }
+        }
+        let child = child.ok_or("it holds no resource")?;
+        let mut meta = plain_pairs(c, "meta_attributes")?;
+        let mut promotable = c.name == "master";
+        if let Some(pos) = meta.iter().position(|(k, _)| k == "promotable") {
+            promotable |= is_true(&meta.remove(pos).1);
+        }
+        Ok(model::Clone {
+            id,
+            description: c.attr("description").map(str::to_string),
+            promotable,
+            meta,
+            child: Box::new(child),
+        })
+    }
+}
+
+/// Operations as the plan compares them (name, interval, role → settings), sorted.
+fn op_lines(ops: &[Op]) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, String)> = ops
+        .iter()
+        .map(|o| {
+            let mut el = Element::new("op").with_attr("name", &o.name).with_attr("interval", &o.interval);
+            for (k, v) in &o.attrs {
+                el.set_attr(k, v);
+            }
+            for (tag, pairs) in [("instance_attributes", &o.params), ("meta_attributes", &o.meta)] {
+                if !pairs.is_empty() {
+                    let mut set = Element::new(tag);
+                    for (k, v) in pairs {
+                        set = set.with_child(Element::new("nvpair").with_attr("name", k).with_attr("value", v));
+                    }
+                    el = el.with_child(set);
+                }
+            }
+            op_line(&el)
+        })
+        .collect();
+    lines.sort();
+    lines
+}

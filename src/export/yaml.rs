@@ -1,0 +1,279 @@
+//! Model → YAML text: the cluster file as a person would write it, through `config::emit`.
+//! Knows nothing of the CIB.
+
+use crate::config::emit::{self, Yaml};
+use crate::model::{self, Cluster, Constraint, Group, Node, Op, Placement, Primitive, Resource, ResourceSet};
+use crate::rule;
+
+fn pairs_yaml(pairs: &[(String, String)]) -> Yaml {
+    Yaml::Map(pairs.iter().map(|(k, v)| (k.clone(), Yaml::text(v))).collect())
+}
+
+fn push_pairs(m: &mut Vec<(String, Yaml)>, key: &str, pairs: &[(String, String)]) {
+    if !pairs.is_empty() {
+        m.push((key.into(), pairs_yaml(pairs)));
+    }
+}
+
+/// `meta` without `target-role=Stopped`, and whether it was there (`enabled: false`).
+fn split_enabled(meta: &[(String, String)]) -> (Vec<(String, String)>, bool) {
+    let stopped = meta.iter().any(|(k, v)| k == "target-role" && v == "Stopped");
+    let rest = meta.iter().filter(|(k, v)| !(stopped && k == "target-role" && v == "Stopped")).cloned().collect();
+    (rest, stopped)
+}
+
+fn op_yaml(o: &Op) -> Yaml {
+    let mut m = vec![("name".to_string(), Yaml::str(&o.name))];
+    if !matches!(o.interval.as_str(), "0" | "0s") {
+        m.push(("interval".into(), Yaml::text(&o.interval)));
+    }
+    for (k, v) in &o.attrs {
+        let y = match k.as_str() {
+            "enabled" => Yaml::Bool(v == "true"),
+            "timeout" | "start-delay" | "interval-origin" | "record-pending" => Yaml::text(v),
+            _ => Yaml::str(v),
+        };
+        m.push((k.clone(), y));
+    }
+    push_pairs(&mut m, "params", &o.params);
+    push_pairs(&mut m, "meta", &o.meta);
+    Yaml::Map(m)
+}
+
+fn primitive_yaml(p: &Primitive) -> Yaml {
+    let mut m = vec![("agent".to_string(), Yaml::str(p.agent.to_string()))];
+    if let Some(d) = &p.description {
+        m.push(("description".into(), Yaml::str(d)));
+    }
+    let (meta, stopped) = split_enabled(&p.meta);
+    if stopped {
+        m.push(("enabled".into(), Yaml::Bool(false)));
+    }
+    push_pairs(&mut m, "params", &p.params);
+    push_pairs(&mut m, "meta", &meta);
+    push_pairs(&mut m, "utilization", &p.utilization);
+    if let Some(ops) = &p.ops {
+        m.push(("ops".into(), Yaml::Seq(ops.iter().map(op_yaml).collect())));
+    }
+    Yaml::Map(m)
+}
+
+fn container_extras(m: &mut Vec<(String, Yaml)>, description: Option<&String>, meta: &[(String, String)]) {
+    let (meta, stopped) = split_enabled(meta);
+    if stopped {
+        m.push(("enabled".into(), Yaml::Bool(false)));
+    }
+    if let Some(d) = description {
+        m.push(("description".into(), Yaml::str(d)));
+    }
+    push_pairs(m, "meta", &meta);
+}
+
+fn group_yaml(g: &Group) -> Yaml {
+    let members = Yaml::Seq(g.members.iter().map(|p| Yaml::str(&p.id)).collect());
+    if g.meta.is_empty() && g.description.is_none() {
+        return members;
+    }
+    let mut m = vec![("members".to_string(), members)];
+    container_extras(&mut m, g.description.as_ref(), &g.meta);
+    Yaml::Map(m)
+}
+
+fn clone_yaml(c: &model::Clone) -> Yaml {
+    let child = c.child.id();
+    if c.meta.is_empty() && c.description.is_none() && !c.promotable {
+        return Yaml::str(child);
+    }
+    let mut m = vec![("resource".to_string(), Yaml::str(child))];
+    if c.promotable {
+        m.push(("promotable".into(), Yaml::Bool(true)));
+    }
+    container_extras(&mut m, c.description.as_ref(), &c.meta);
+    Yaml::Map(m)
+}
+
+fn sets_yaml(sets: &[ResourceSet]) -> Yaml {
+    Yaml::Seq(
+        sets.iter()
+            .map(|s| {
+                let ids = Yaml::Seq(s.resources.iter().map(Yaml::str).collect());
+                if s.attrs.is_empty() && s.id.is_none() {
+                    return ids;
+                }
+                let mut m = vec![("resources".to_string(), ids)];
+                for (k, v) in &s.attrs {
+                    let y = match k.as_str() {
+                        "sequential" | "require-all" => Yaml::Bool(v == "true"),
+                        "score" => Yaml::text(v),
+                        _ => Yaml::str(v),
+                    };
+                    m.push((k.clone(), y));
+                }
+                if let Some(id) = &s.id {
+                    m.push(("id".into(), Yaml::str(id)));
+                }
+                Yaml::Map(m)
+            })
+            .collect(),
+    )
+}
+
+fn constraint_yaml(c: &Constraint) -> Yaml {
+    let mut m: Vec<(String, Yaml)> = Vec::new();
+    let opt = |m: &mut Vec<(String, Yaml)>, k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            m.push((k.into(), Yaml::str(v)));
+        }
+    };
+    let cid = match c {
+        Constraint::Location { id, rsc, placement, role, discovery } => {
+            m.push(("location".into(), Yaml::str(rsc)));
+            match placement {
+                Placement::Node { node, score } => {
+                    m.push(("node".into(), Yaml::str(node)));
+                    m.push(("score".into(), Yaml::text(score)));
+                    opt(&mut m, "role", role);
+                }
+                Placement::Rule(lr) => {
+                    m.push(("rule".into(), Yaml::str(rule::to_text(&lr.rule))));
+                    m.push(("score".into(), Yaml::text(&lr.score)));
+                    opt(&mut m, "role", &lr.role);
+                }
+            }
+            opt(&mut m, "resource-discovery", discovery);
+            id
+        }
+        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
+            m.push(("colocation".into(), Yaml::str(rsc)));
+            m.push(("with".into(), Yaml::str(with)));
+            m.push(("score".into(), Yaml::text(score)));
+            opt(&mut m, "role", role);
+            opt(&mut m, "with-role", with_role);
+            id
+        }
+        Constraint::ColocationSets { id, sets, score } => {
+            m.push(("colocation".into(), sets_yaml(sets)));
+            m.push(("score".into(), Yaml::text(score)));
+            id
+        }
+        Constraint::Order { id, first, then, attrs } => {
+            m.push(("order".into(), Yaml::str(first)));
+            m.push(("then".into(), Yaml::str(then)));
+            order_attrs(&mut m, attrs);
+            id
+        }
+        Constraint::OrderSets { id, sets, attrs } => {
+            m.push(("order".into(), sets_yaml(sets)));
+            order_attrs(&mut m, attrs);
+            id
+        }
+    };
+    if let Some(id) = cid {
+        m.push(("id".into(), Yaml::str(id)));
+    }
+    Yaml::Map(m)
+}
+
+fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
+    for (k, v) in attrs {
+        let y = match k.as_str() {
+            "symmetrical" => Yaml::Bool(v == "true"),
+            "score" => Yaml::text(v),
+            _ => Yaml::str(v),
+        };
+        m.push((k.clone(), y));
+    }
+}
+
+fn node_yaml(n: &Node) -> Yaml {
+    let mut m = vec![("id".to_string(), Yaml::Int(u64::from(n.id)))];
+    if !n.addrs.is_empty() {
+        m.push(("addrs".into(), Yaml::Seq(n.addrs.iter().map(Yaml::text).collect())));
+    }
+    let standby = n.attributes.iter().any(|(k, v)| k == "standby" && v == "on");
+    let attrs: Vec<(String, String)> = n.attributes.iter().filter(|(k, _)| k != "standby").cloned().collect();
+    if standby {
+        m.push(("standby".into(), Yaml::Bool(true)));
+    }
+    push_pairs(&mut m, "attributes", &attrs);
+    push_pairs(&mut m, "utilization", &n.utilization);
+    Yaml::Map(m)
+}
+
+/// Flatten the resource tree into the file's `resources`, `groups` and `clones`.
+fn collect_resources(
+    r: &Resource,
+    prims: &mut Vec<(String, Yaml)>,
+    groups: &mut Vec<(String, Yaml)>,
+    clones: &mut Vec<(String, Yaml)>,
+) {
+    match r {
+        Resource::Primitive(p) => prims.push((p.id.clone(), primitive_yaml(p))),
+        Resource::Group(g) => {
+            for p in &g.members {
+                prims.push((p.id.clone(), primitive_yaml(p)));
+            }
+            groups.push((g.id.clone(), group_yaml(g)));
+        }
+        Resource::Clone(c) => {
+            collect_resources(&c.child, prims, groups, clones);
+            clones.push((c.id.clone(), clone_yaml(c)));
+        }
+    }
+}
+
+/// The cluster file for a model, as text.
+pub fn to_yaml(model: &Cluster) -> String {
+    let mut top: Vec<(String, Yaml)> = vec![("cluster".into(), Yaml::str(&model.name))];
+    if let Some(t) = &model.target {
+        top.push(("target".into(), Yaml::str(t)));
+    }
+    if !model.nodes.is_empty() {
+        top.push(("nodes".into(), Yaml::Map(model.nodes.iter().map(|n| (n.name.clone(), node_yaml(n))).collect())));
+    }
+    let q = &model.quorum;
+    let mut quorum = Vec::new();
+    for (k, v) in [
+        ("two_node", q.two_node),
+        ("wait_for_all", q.wait_for_all),
+        ("last_man_standing", q.last_man_standing),
+        ("auto_tie_breaker", q.auto_tie_breaker),
+    ] {
+        if let Some(v) = v {
+            quorum.push((k.to_string(), Yaml::Bool(v)));
+        }
+    }
+    if let Some(e) = q.expected_votes {
+        quorum.push(("expected_votes".into(), Yaml::Int(u64::from(e))));
+    }
+    if !quorum.is_empty() {
+        top.push(("quorum".into(), Yaml::Map(quorum)));
+    }
+    push_pairs(&mut top, "properties", &model.properties);
+    push_pairs(&mut top, "rsc_defaults", &model.rsc_defaults);
+    push_pairs(&mut top, "op_defaults", &model.op_defaults);
+    let (mut prims, mut groups, mut clones) = (Vec::new(), Vec::new(), Vec::new());
+    for r in &model.resources {
+        collect_resources(r, &mut prims, &mut groups, &mut clones);
+    }
+    for (k, v) in [("resources", prims), ("groups", groups), ("clones", clones)] {
+        if !v.is_empty() {
+            top.push((k.into(), Yaml::Map(v)));
+        }
+    }
+    if !model.constraints.is_empty() {
+        top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
+    }
+    if !model.raw.is_empty() {
+        top.push((
+            "raw".into(),
+            Yaml::Commented(
+                vec!["Objects the cluster file cannot express natively yet, as CIB XML.".into()],
+                Box::new(Yaml::Seq(model.raw.iter().map(|r| Yaml::Block(r.element.to_xml())).collect())),
+            ),
+        ));
+    }
+    let mut out = String::from("# Written by `cibform export`; `cibform schema` prints the file's shape.\n");
+    out.push_str(&emit::to_string(&top));
+    out
+}
