@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diag::Span;
+use crate::diag::{codes, Span};
 use crate::diag::{Diag, Source};
 use crate::model::Cluster;
 
@@ -56,7 +56,7 @@ pub fn parse(name: &str, text: &str) -> Result<Section, Box<Diag>> {
     let mut offset = 0;
     let fail = |offset: usize, len: usize, msg: String, help: &str| {
         Box::new(
-            Diag::error("cibform::corosync::syntax", msg)
+            Diag::error(codes::COROSYNC_SYNTAX, msg)
                 .label(Span { offset, len: len.max(1) }, "here")
                 .help(help)
                 .in_source(&src),

@@ -8,7 +8,7 @@ pub mod xml;
 
 use sha2::{Digest, Sha256};
 
-use crate::diag::Span;
+use crate::diag::{codes, Span};
 use crate::diag::{Diag, Source};
 use xml::Element;
 
@@ -42,13 +42,13 @@ impl Cib {
         let src = Source::new(name, text);
         if text.trim().is_empty() {
             return Err(Box::new(
-                Diag::error("cibform::cib::empty", format!("`{name}` is empty"))
+                Diag::error(codes::CIB_EMPTY, format!("`{name}` is empty"))
                     .help("a CIB file is what `cibadmin --query` prints; `cibadmin --empty` makes an empty one"),
             ));
         }
         let root = Element::parse(text).map_err(|e| {
             Box::new(
-                Diag::error("cibform::cib::xml", format!("`{name}` is not well-formed XML: {}", e.message))
+                Diag::error(codes::CIB_XML, format!("`{name}` is not well-formed XML: {}", e.message))
                     .label(Span { offset: e.offset, len: 1 }, "here")
                     .help("a CIB file is what `cibadmin --query` prints")
                     .in_source(&src),
@@ -56,23 +56,20 @@ impl Cib {
         })?;
         if root.name != "cib" {
             return Err(Box::new(
-                Diag::error(
-                    "cibform::cib::root",
-                    format!("`{name}` is not a CIB: the root element is `<{}>`", root.name),
-                )
-                .help("a CIB's root element is `<cib>`; `cibadmin --query` prints one"),
+                Diag::error(codes::CIB_ROOT, format!("`{name}` is not a CIB: the root element is `<{}>`", root.name))
+                    .help("a CIB's root element is `<cib>`; `cibadmin --query` prints one"),
             ));
         }
         let Some(config) = root.child("configuration") else {
             return Err(Box::new(
-                Diag::error("cibform::cib::configuration", format!("`{name}` has no `<configuration>` section"))
+                Diag::error(codes::CIB_CONFIGURATION, format!("`{name}` has no `<configuration>` section"))
                     .help("a CIB has `<configuration>` and `<status>`; `cibadmin --empty` makes a valid empty one"),
             ));
         };
         for section in ["crm_config", "nodes", "resources", "constraints"] {
             if config.child(section).is_none() {
                 return Err(Box::new(
-                    Diag::error("cibform::cib::section", format!("`{name}` has no `<{section}>` in `<configuration>`"))
+                    Diag::error(codes::CIB_SECTION, format!("`{name}` has no `<{section}>` in `<configuration>`"))
                         .help("Pacemaker's schema requires crm_config, nodes, resources and constraints"),
                 ));
             }
@@ -80,7 +77,7 @@ impl Cib {
         let cib = Cib { root };
         cib.version().map_err(|m| {
             Box::new(
-                Diag::error("cibform::cib::version", format!("`{name}`: {m}"))
+                Diag::error(codes::CIB_VERSION, format!("`{name}`: {m}"))
                     .help("the `<cib>` element carries admin_epoch, epoch and num_updates as integers"),
             )
         })?;
@@ -204,7 +201,7 @@ mod tests {
         assert_eq!(Cib::parse("x", "<cib/>").unwrap_err().code, "cibform::cib::configuration");
         assert_eq!(
             Cib::parse("x", &EMPTY.replace("epoch=\"3\"", "epoch=\"x\"")).unwrap_err().code,
-            "cibform::cib::version"
+            codes::CIB_VERSION.name
         );
     }
 

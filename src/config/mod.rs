@@ -8,7 +8,7 @@ pub mod emit;
 pub mod raw;
 
 use crate::config::raw::{RawCluster, Span};
-use crate::diag::{suggest, Diag, Source};
+use crate::diag::{codes, suggest, Diag, Source};
 
 /// Largest file we read (a 10,000-resource cluster is about 2 MB).
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
@@ -23,21 +23,21 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
     let fail = |code, msg: String, help: &str| Err(Box::new(Diag::error(code, msg).help(help)));
     if bytes.len() > MAX_FILE_BYTES {
         return fail(
-            "cibform::input::too_large",
+            codes::INPUT_TOO_LARGE,
             format!("`{name}` is larger than 64 MiB"),
             "a cluster file is YAML text; check the path",
         );
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return fail(
-            "cibform::input::empty",
+            codes::INPUT_EMPTY,
             format!("`{name}` is empty"),
             "start from examples/clst-01/cluster.yaml or run `cibform export`",
         );
     }
     if bytes.contains(&0) {
         return fail(
-            "cibform::input::binary",
+            codes::INPUT_BINARY,
             format!("`{name}` is not a text file"),
             "a cluster file is YAML text; check the path",
         );
@@ -48,7 +48,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
             let src = Source::new(name, String::from_utf8_lossy(bytes).into_owned());
             let at = e.valid_up_to();
             return Err(Box::new(
-                Diag::error("cibform::input::encoding", format!("`{name}` is not valid UTF-8"))
+                Diag::error(codes::INPUT_ENCODING, format!("`{name}` is not valid UTF-8"))
                     .label(Span { offset: at, len: 1 }, "invalid byte here")
                     .help("save the file as UTF-8")
                     .in_source(&src),
@@ -83,7 +83,7 @@ pub fn load(path: &std::path::Path) -> Result<(Source, RawCluster), Box<Diag>> {
     match std::fs::read(path) {
         Ok(bytes) => parse(&name, &bytes),
         Err(e) => Err(Box::new(
-            Diag::error("cibform::input::read", format!("cannot read `{name}`: {e}"))
+            Diag::error(codes::INPUT_READ, format!("cannot read `{name}`: {e}"))
                 .help("pass the cluster file as the first argument (default `cluster.yaml`)"),
         )),
     }
@@ -148,12 +148,12 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
             None => format!("allowed keys here: {}", expected.join(", ")),
         };
         msg = format!("unknown key `{field}`");
-        ("cibform::yaml::unknown_key", help)
+        (codes::YAML_UNKNOWN_KEY, help)
     } else if msg.contains("appears twice in the same mapping") {
-        ("cibform::yaml::duplicate_key", "keep one of them: YAML mappings cannot repeat a key".to_string())
+        (codes::YAML_DUPLICATE_KEY, "keep one of them: YAML mappings cannot repeat a key".to_string())
     } else if lower.contains("more than one yaml document") {
         (
-            "cibform::yaml::documents",
+            codes::YAML_DOCUMENTS,
             "a cluster file holds exactly one YAML document: remove the `---` separators".to_string(),
         )
     } else if lower.contains("safety limit")
@@ -162,20 +162,20 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
         || lower.contains("recursion")
     {
         (
-            "cibform::yaml::limit",
+            codes::YAML_LIMIT,
             "cluster files are small and shallow; anchors/aliases and nesting are limited to keep parsing safe"
                 .to_string(),
         )
     } else if lower.contains("missing field") {
         msg = msg.replace("missing field", "missing key");
-        ("cibform::yaml::missing_key", "add the key; see `cibform schema` for the file's shape".to_string())
+        (codes::YAML_MISSING_KEY, "add the key; see `cibform schema` for the file's shape".to_string())
     } else if lower.contains("invalid type") || lower.contains("expected") || lower.contains("cannot deserialize") {
         msg = msg
             .replace("expected sequence start", "expected a list")
             .replace("expected mapping start", "expected a mapping");
-        ("cibform::yaml::type", "see `cibform schema` for the expected shape".to_string())
+        (codes::YAML_TYPE, "see `cibform schema` for the expected shape".to_string())
     } else {
-        ("cibform::yaml::syntax", "fix the YAML syntax at the marked place".to_string())
+        (codes::YAML_SYNTAX, "fix the YAML syntax at the marked place".to_string())
     };
     if msg.is_empty() {
         msg = "invalid YAML".to_string();

@@ -1,7 +1,7 @@
 //! Constraints: location, colocation and order, their resource sets and scores.
 
 use crate::config::raw::{RawConstraint, RawSet, RawTarget, Span, S};
-use crate::diag::suggest;
+use crate::diag::{codes, suggest};
 use crate::model::{Constraint, LocationRule, Placement, ResourceSet};
 use crate::vocab::{normalize_score, ACTIONS, DISCOVERY, ORDER_KINDS};
 
@@ -13,7 +13,7 @@ impl Validator<'_> {
             Some(v) => v,
             None => {
                 self.err(
-                    "cibform::score::invalid",
+                    codes::SCORE_INVALID,
                     s.span,
                     format!("`{}` is not a score", s.value.0),
                     "not a score",
@@ -36,7 +36,7 @@ impl Validator<'_> {
         let kinds = [r.location.is_some(), r.colocation.is_some(), r.order.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {
             self.err(
-                "cibform::constraint::kind",
+                codes::CONSTRAINT_KIND,
                 c.span,
                 "a constraint needs exactly one of `location`, `colocation`, `order`".into(),
                 "here",
@@ -83,7 +83,7 @@ impl Validator<'_> {
             if let Some(span) = span {
                 if !allowed.contains(&name) {
                     self.err(
-                        "cibform::constraint::field",
+                        codes::CONSTRAINT_FIELD,
                         span,
                         format!("`{name}` does not apply to this kind of constraint"),
                         "not applicable",
@@ -107,7 +107,7 @@ impl Validator<'_> {
             if !DISCOVERY.contains(&d.value.as_str()) {
                 let h = one_of(&d.value, DISCOVERY);
                 self.err(
-                    "cibform::constraint::discovery",
+                    codes::CONSTRAINT_DISCOVERY,
                     d.span,
                     format!("unknown resource-discovery `{}`", d.value),
                     "unknown value",
@@ -125,7 +125,7 @@ impl Validator<'_> {
                         |s| format!("did you mean `{s}`?"),
                     );
                     self.warn(
-                        "cibform::constraint::unknown_node",
+                        codes::CONSTRAINT_UNKNOWN_NODE,
                         n.span,
                         format!("node `{}` is not declared under `nodes`", n.value),
                         help,
@@ -143,7 +143,7 @@ impl Validator<'_> {
             }
             _ => {
                 self.err(
-                    "cibform::constraint::location",
+                    codes::CONSTRAINT_LOCATION,
                     loc.span,
                     "a location constraint needs either `node` or `rule`".into(),
                     "here",
@@ -169,7 +169,7 @@ impl Validator<'_> {
                 let a = S::new(a.clone(), col.span);
                 let Some(with) = &r.with else {
                     self.err(
-                        "cibform::constraint::colocation",
+                        codes::CONSTRAINT_COLOCATION,
                         col.span,
                         "a colocation needs `with`".into(),
                         "here",
@@ -200,7 +200,7 @@ impl Validator<'_> {
             if !ORDER_KINDS.contains(&k.value.as_str()) {
                 let h = one_of(&k.value, ORDER_KINDS);
                 self.err(
-                    "cibform::constraint::order_kind",
+                    codes::CONSTRAINT_ORDER_KIND,
                     k.span,
                     format!("unknown order kind `{}`", k.value),
                     "unknown kind",
@@ -220,7 +220,7 @@ impl Validator<'_> {
                 if !ACTIONS.contains(&a.value.as_str()) {
                     let h = one_of(&a.value, ACTIONS);
                     self.err(
-                        "cibform::constraint::action",
+                        codes::CONSTRAINT_ACTION,
                         a.span,
                         format!("unknown action `{}`", a.value),
                         "unknown action",
@@ -235,7 +235,7 @@ impl Validator<'_> {
                 let first = S::new(first.clone(), order.span);
                 let Some(then) = &r.then else {
                     self.err(
-                        "cibform::constraint::order",
+                        codes::CONSTRAINT_ORDER,
                         order.span,
                         "an order needs `then`".into(),
                         "here",

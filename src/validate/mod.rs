@@ -13,7 +13,7 @@ mod rules;
 use std::collections::HashMap;
 
 use crate::config::raw::{Attrs, RawCluster, Span, S};
-use crate::diag::{suggest, Diag, Source};
+use crate::diag::{codes, suggest, Code, Diag, Source};
 use crate::model::{Cluster, Policy, Quorum};
 use crate::vocab::{is_xml_id, PACEMAKER_OWNED};
 
@@ -44,12 +44,12 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err(&mut self, code: &'static str, span: Span, msg: String, label: &str, help: String) {
+    fn err(&mut self, code: Code, span: Span, msg: String, label: &str, help: String) {
         let d = Diag::error(code, msg).label(span, label).help(help).in_source(self.src);
         self.diags.push(d);
     }
 
-    fn warn(&mut self, code: &'static str, span: Span, msg: String, help: String) {
+    fn warn(&mut self, code: Code, span: Span, msg: String, help: String) {
         let d = Diag::warning(code, msg).label(span, "here").help(help).in_source(self.src);
         self.diags.push(d);
     }
@@ -58,7 +58,7 @@ impl Validator<'_> {
     fn declare(&mut self, id: &S<String>, what: &'static str) {
         if !is_xml_id(&id.value) {
             self.err(
-                "cibform::id::invalid",
+                codes::ID_INVALID,
                 id.span,
                 format!("`{}` is not a valid id", id.value),
                 "invalid id",
@@ -67,7 +67,7 @@ impl Validator<'_> {
             return;
         }
         if let Some((first, kind)) = self.ids.get(&id.value).copied() {
-            let d = Diag::error("cibform::id::duplicate", format!("id `{}` is declared twice", id.value))
+            let d = Diag::error(codes::ID_DUPLICATE, format!("id `{}` is declared twice", id.value))
                 .label(id.span, format!("declared again as a {what}"))
                 .label(first, format!("first declared as a {kind}"))
                 .help("ids are shared by resources, groups, clones, constraints and raw objects: rename one")
@@ -84,7 +84,7 @@ impl Validator<'_> {
         for (k, v) in attrs.iter() {
             if k.value.is_empty() {
                 self.err(
-                    "cibform::attr::empty_name",
+                    codes::ATTR_EMPTY_NAME,
                     k.span,
                     format!("empty name in {what}"),
                     "empty name",
@@ -93,7 +93,7 @@ impl Validator<'_> {
                 continue;
             }
             if let Some(first) = seen.insert(&k.value, k.span) {
-                let d = Diag::error("cibform::attr::duplicate", format!("`{}` is set twice in {what}", k.value))
+                let d = Diag::error(codes::ATTR_DUPLICATE, format!("`{}` is set twice in {what}", k.value))
                     .label(k.span, "set again here")
                     .label(first, "first set here")
                     .help("keep one of them")
@@ -109,7 +109,7 @@ impl Validator<'_> {
     fn cluster(&mut self, raw: &RawCluster) -> Cluster {
         if !is_xml_id(&raw.cluster.value) {
             self.err(
-                "cibform::cluster::name",
+                codes::CLUSTER_NAME,
                 raw.cluster.span,
                 format!("`{}` is not a valid cluster name", raw.cluster.value),
                 "invalid name",
@@ -127,7 +127,7 @@ impl Validator<'_> {
         if let Some(q) = &raw.quorum {
             if q.value.two_node == Some(true) && !raw.nodes.is_empty() && raw.nodes.0.len() != 2 {
                 self.err(
-                    "cibform::quorum::two_node",
+                    codes::QUORUM_TWO_NODE,
                     q.span,
                     format!("`two_node` needs exactly 2 nodes, {} declared", raw.nodes.0.len()),
                     "two_node set here",
@@ -139,7 +139,7 @@ impl Validator<'_> {
         for (k, _) in raw.properties.iter() {
             if PACEMAKER_OWNED.contains(&k.value.as_str()) {
                 self.err(
-                    "cibform::property::owned",
+                    codes::PROPERTY_OWNED,
                     k.span,
                     format!("property `{}` is maintained by Pacemaker", k.value),
                     "owned by Pacemaker",

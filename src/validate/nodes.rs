@@ -1,7 +1,7 @@
 //! Nodes: names, corosync ids and knet link addresses, attributes, standby.
 
 use crate::config::raw::{Map, Span};
-use crate::diag::Diag;
+use crate::diag::{codes, Diag};
 use crate::model::Node;
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ impl Validator<'_> {
         let mut links: Option<(usize, Span, &str)> = None;
         for (name, n) in raw.iter() {
             if let Some(first) = names.insert(&name.value, name.span) {
-                let d = Diag::error("cibform::node::duplicate", format!("node `{}` is declared twice", name.value))
+                let d = Diag::error(codes::NODE_DUPLICATE, format!("node `{}` is declared twice", name.value))
                     .label(name.span, "declared again")
                     .label(first, "first declared here")
                     .help("keep one of them")
@@ -27,7 +27,7 @@ impl Validator<'_> {
                 Ok(i) if i > 0 => i,
                 _ => {
                     self.err(
-                        "cibform::node::id",
+                        codes::NODE_ID,
                         n.id.span,
                         format!("node id `{}` is not a positive integer", n.id.value.0),
                         "not a node id",
@@ -38,7 +38,7 @@ impl Validator<'_> {
             };
             if id > 0 {
                 if let Some(first) = ids.insert(id, n.id.span) {
-                    let d = Diag::error("cibform::node::duplicate_id", format!("node id {id} is used twice"))
+                    let d = Diag::error(codes::NODE_DUPLICATE_ID, format!("node id {id} is used twice"))
                         .label(n.id.span, "used again")
                         .label(first, "first used here")
                         .help("every node needs its own id")
@@ -49,19 +49,18 @@ impl Validator<'_> {
             for a in &n.addrs {
                 if let Err(why) = check_addr(&a.value.0) {
                     self.err(
-                        "cibform::node::addr",
+                        codes::NODE_ADDR,
                         a.span,
                         format!("`{}` is not a valid address: {why}", a.value.0),
                         "invalid address",
                         "write an IPv4/IPv6 address or a host name, one per knet link".into(),
                     );
                 } else if let Some(first) = addrs.insert(a.value.0.clone(), a.span) {
-                    let d =
-                        Diag::error("cibform::node::duplicate_addr", format!("address `{}` is used twice", a.value.0))
-                            .label(a.span, "used again")
-                            .label(first, "first used here")
-                            .help("each node needs its own address on each link")
-                            .in_source(self.src);
+                    let d = Diag::error(codes::NODE_DUPLICATE_ADDR, format!("address `{}` is used twice", a.value.0))
+                        .label(a.span, "used again")
+                        .label(first, "first used here")
+                        .help("each node needs its own address on each link")
+                        .in_source(self.src);
                     self.diags.push(d);
                 }
             }
@@ -71,7 +70,7 @@ impl Validator<'_> {
                     let msg =
                         format!("node `{}` has {} address(es) but `{first}` has {count}", name.value, n.addrs.len());
                     self.err(
-                        "cibform::node::links",
+                        codes::NODE_LINKS,
                         name.span,
                         msg,
                         "different number of links",
@@ -84,7 +83,7 @@ impl Validator<'_> {
             if let Some(sb) = &n.standby {
                 if attributes.iter().any(|(k, _)| k == "standby") {
                     self.err(
-                        "cibform::node::standby_twice",
+                        codes::NODE_STANDBY_TWICE,
                         sb.span,
                         "`standby` is set both here and in `attributes`".into(),
                         "set twice",

@@ -2,7 +2,7 @@
 
 use crate::cib::xml::Element;
 use crate::config::raw::{RawCluster, Span, S};
-use crate::diag::Diag;
+use crate::diag::{codes, Diag};
 use crate::model::{RawObject, RawPlace, RAW_SECTIONS};
 use std::collections::HashMap;
 
@@ -39,7 +39,7 @@ impl Validator<'_> {
                 Ok(el) => el,
                 Err(e) => {
                     self.err(
-                        "cibform::raw::xml",
+                        codes::RAW_XML,
                         item.span,
                         format!("raw object is not well-formed XML: {}", e.message),
                         "in this item",
@@ -51,7 +51,7 @@ impl Validator<'_> {
             };
             let Some(place) = RawPlace::of(&el.name) else {
                 self.err(
-                    "cibform::raw::element",
+                    codes::RAW_ELEMENT,
                     item.span,
                     format!("`<{}>` is not a configuration object", el.name),
                     "unknown element",
@@ -65,14 +65,12 @@ impl Validator<'_> {
             match place {
                 RawPlace::Section => {
                     if let Some(first) = sections.insert(el.name.clone(), item.span) {
-                        let d = Diag::error(
-                            "cibform::raw::section_twice",
-                            format!("section `<{}>` is given twice", el.name),
-                        )
-                        .label(item.span, "given again")
-                        .label(first, "first given here")
-                        .help("merge the two into one element")
-                        .in_source(self.src);
+                        let d =
+                            Diag::error(codes::RAW_SECTION_TWICE, format!("section `<{}>` is given twice", el.name))
+                                .label(item.span, "given again")
+                                .label(first, "first given here")
+                                .help("merge the two into one element")
+                                .in_source(self.src);
                         self.diags.push(d);
                     }
                     let native = match el.name.as_str() {
@@ -82,7 +80,7 @@ impl Validator<'_> {
                     };
                     if native.is_some() {
                         self.err(
-                            "cibform::raw::conflict",
+                            codes::RAW_CONFLICT,
                             item.span,
                             format!("`<{}>` is given both here and as `{}`", el.name, el.name),
                             "raw section",
@@ -95,7 +93,7 @@ impl Validator<'_> {
                 }
                 RawPlace::PropertySet if crate::cib::is_plain_set(&el) => {
                     self.err(
-                        "cibform::raw::plain_set",
+                        codes::RAW_PLAIN_SET,
                         item.span,
                         format!("property set `{}` has no rule or score", el.id().unwrap_or_default()),
                         "plain set",
@@ -106,14 +104,14 @@ impl Validator<'_> {
                     let uname = el.attr("uname").unwrap_or_default();
                     if uname.is_empty() {
                         self.err(
-                            "cibform::raw::node",
+                            codes::RAW_NODE,
                             item.span,
                             "raw `<node>` has no `uname`".into(),
                             "no uname",
                             "give the node its name: `<node id=\"1\" uname=\"node1\"/>`".into(),
                         );
                     } else if let Some((k, _)) = raw.nodes.iter().find(|(k, _)| k.value == uname) {
-                        let d = Diag::error("cibform::node::duplicate", format!("node `{uname}` is declared twice"))
+                        let d = Diag::error(codes::NODE_DUPLICATE, format!("node `{uname}` is declared twice"))
                             .label(item.span, "declared again as raw XML")
                             .label(k.span, "first declared here")
                             .help("keep one of them")

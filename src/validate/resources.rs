@@ -1,7 +1,7 @@
 //! Resources: agents, operations, primitives, groups and clones, and references to them.
 
 use crate::config::raw::{Map, RawClone, RawCluster, RawGroup, RawOp, RawResource, Span, S};
-use crate::diag::{suggest, Diag};
+use crate::diag::{codes, suggest, Diag};
 use crate::model::{Agent, Group, Op, Primitive, Resource};
 use crate::vocab::{parse_duration_ms, ROLES, STANDARDS};
 use std::collections::{BTreeMap, HashMap};
@@ -12,7 +12,7 @@ impl Validator<'_> {
     pub(super) fn agent(&mut self, a: &S<String>) -> Agent {
         let parts: Vec<&str> = a.value.split(':').collect();
         let bad = |v: &mut Self, why: String, help: String| {
-            v.err("cibform::agent::invalid", a.span, format!("agent `{}` {why}", a.value), "invalid agent", help);
+            v.err(codes::AGENT_INVALID, a.span, format!("agent `{}` {why}", a.value), "invalid agent", help);
             Agent { class: "ocf".into(), provider: Some("pacemaker".into()), kind: "Dummy".into() }
         };
         let class = parts[0];
@@ -21,7 +21,7 @@ impl Validator<'_> {
                 Some(s) => format!("did you mean `{s}`? known standards: {}", STANDARDS.join(", ")),
                 None => format!("known standards: {}", STANDARDS.join(", ")),
             };
-            let d = Diag::error("cibform::agent::standard", format!("unknown agent standard `{class}`"))
+            let d = Diag::error(codes::AGENT_STANDARD, format!("unknown agent standard `{class}`"))
                 .label(Span { offset: a.span.offset, len: class.len().min(a.span.len) }, "unknown standard")
                 .help(help)
                 .in_source(self.src);
@@ -46,7 +46,7 @@ impl Validator<'_> {
             Some(i) => {
                 if parse_duration_ms(&i.value.0).is_none() {
                     self.err(
-                        "cibform::op::interval",
+                        codes::OP_INTERVAL,
                         i.span,
                         format!("`{}` is not a duration", i.value.0),
                         "not a duration",
@@ -61,7 +61,7 @@ impl Validator<'_> {
         if let Some(t) = &r.timeout {
             if parse_duration_ms(&t.value.0).is_none() {
                 self.err(
-                    "cibform::op::timeout",
+                    codes::OP_TIMEOUT,
                     t.span,
                     format!("`{}` is not a duration", t.value.0),
                     "not a duration",
@@ -103,13 +103,7 @@ impl Validator<'_> {
     pub(super) fn check_role(&mut self, role: &S<String>) {
         if !ROLES.contains(&role.value.as_str()) {
             let help = one_of(&role.value, ROLES);
-            self.err(
-                "cibform::role::unknown",
-                role.span,
-                format!("unknown role `{}`", role.value),
-                "unknown role",
-                help,
-            );
+            self.err(codes::ROLE_UNKNOWN, role.span, format!("unknown role `{}`", role.value), "unknown role", help);
         }
     }
 
@@ -130,7 +124,7 @@ impl Validator<'_> {
                 );
                 if let Some(first) = seen.insert(key, o.span) {
                     let d = Diag::error(
-                        "cibform::op::duplicate",
+                        codes::OP_DUPLICATE,
                         format!("operation `{} {}` is declared twice for `{}`", op.name, op.interval, id.value),
                     )
                     .label(o.value.name.span, "declared again")
@@ -158,7 +152,7 @@ impl Validator<'_> {
         if let Some(e) = enabled {
             if meta.iter().any(|(k, _)| k == "target-role") {
                 self.err(
-                    "cibform::meta::target_role_twice",
+                    codes::META_TARGET_ROLE_TWICE,
                     e.span,
                     "`enabled` and `meta.target-role` are both set".into(),
                     "set twice",
@@ -205,7 +199,7 @@ impl Validator<'_> {
             };
             if members.is_empty() {
                 self.err(
-                    "cibform::group::empty",
+                    codes::GROUP_EMPTY,
                     gid.span,
                     format!("group `{}` has no members", gid.value),
                     "empty group",
@@ -227,7 +221,7 @@ impl Validator<'_> {
                 };
                 if let Some((other, first)) = member_of.get(&m.value) {
                     let d = Diag::error(
-                        "cibform::group::member_twice",
+                        codes::GROUP_MEMBER_TWICE,
                         format!("resource `{}` is in two groups (`{other}` and `{}`)", m.value, gid.value),
                     )
                     .label(m.span, "second group")
@@ -276,7 +270,7 @@ impl Validator<'_> {
                 if let Some((g, _)) = member_of.get(&target.value) {
                     let msg = format!("`{}` is a member of group `{g}` and cannot be cloned on its own", target.value);
                     self.err(
-                        "cibform::clone::group_member",
+                        codes::CLONE_GROUP_MEMBER,
                         target.span,
                         msg,
                         "group member",
@@ -291,7 +285,7 @@ impl Validator<'_> {
             };
             if let Some((other, first)) = cloned.get(&target.value) {
                 let d = Diag::error(
-                    "cibform::clone::twice",
+                    codes::CLONE_TWICE,
                     format!("`{}` is cloned twice (`{other}` and `{}`)", target.value, cid.value),
                 )
                 .label(target.span, "cloned again")
@@ -318,13 +312,7 @@ impl Validator<'_> {
             Some(s) => format!("did you mean `{s}`?"),
             None => "declare it under `resources`, `groups` or `clones`".into(),
         };
-        self.err(
-            "cibform::ref::unknown",
-            r.span,
-            format!("{what} `{}` is not declared", r.value),
-            "not declared",
-            help,
-        );
+        self.err(codes::REF_UNKNOWN, r.span, format!("{what} `{}` is not declared", r.value), "not declared", help);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rules: the pcs text form and the structured YAML form, both into `rule::Rule`.
 
 use crate::config::raw::{RawRule, RawRuleExpr, Span, S};
+use crate::diag::codes;
 use crate::rule::{self, AttrOp, Expr, Rule, ValueType};
 
 use super::{one_of, Validator};
@@ -17,7 +18,7 @@ impl Validator<'_> {
                     let base = r.span.offset + usize::from(quoted);
                     let span = Span { offset: base + e.offset, len: e.len.max(1) };
                     let help = e.help.clone().unwrap_or_else(|| "see `pcs help rule` syntax: `ATTR lt|gt|lte|gte|eq|ne VALUE`, `defined ATTR`, `and`, `or`, parentheses, `date ...`".into());
-                    self.err("cibform::rule::parse", span, format!("invalid rule: {}", e.message), "here", help);
+                    self.err(codes::RULE_PARSE, span, format!("invalid rule: {}", e.message), "here", help);
                     None
                 }
             },
@@ -30,7 +31,7 @@ impl Validator<'_> {
             [s.and.is_some(), s.or.is_some(), s.defined.is_some(), s.not_defined.is_some(), s.attribute.is_some()];
         if present.iter().filter(|p| **p).count() != 1 {
             self.err(
-                "cibform::rule::structured",
+                codes::RULE_STRUCTURED,
                 span,
                 "a structured rule needs exactly one of `and`, `or`, `defined`, `not_defined`, `attribute`".into(),
                 "here",
@@ -60,7 +61,7 @@ impl Validator<'_> {
         let attribute = s.attribute.as_ref()?;
         let (Some(op), Some(value)) = (&s.op, &s.value) else {
             self.err(
-                "cibform::rule::structured",
+                codes::RULE_STRUCTURED,
                 attribute.span,
                 "an attribute expression needs `op` and `value`".into(),
                 "here",
@@ -78,13 +79,7 @@ impl Validator<'_> {
         ];
         let Some((_, aop)) = ops.iter().find(|(n, _)| *n == op.value) else {
             let h = one_of(&op.value, &["lt", "gt", "lte", "gte", "eq", "ne"]);
-            self.err(
-                "cibform::rule::operator",
-                op.span,
-                format!("unknown operator `{}`", op.value),
-                "unknown operator",
-                h,
-            );
+            self.err(codes::RULE_OPERATOR, op.span, format!("unknown operator `{}`", op.value), "unknown operator", h);
             return None;
         };
         let types = [
@@ -99,13 +94,7 @@ impl Validator<'_> {
                 Some((_, vt)) => Some(*vt),
                 None => {
                     let h = one_of(&t.value, &["integer", "number", "version", "string"]);
-                    self.err(
-                        "cibform::rule::type",
-                        t.span,
-                        format!("unknown value type `{}`", t.value),
-                        "unknown type",
-                        h,
-                    );
+                    self.err(codes::RULE_TYPE, t.span, format!("unknown value type `{}`", t.value), "unknown type", h);
                     return None;
                 }
             },

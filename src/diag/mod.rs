@@ -9,6 +9,9 @@ use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, Severity, SourceCode};
 
+pub mod codes;
+pub use codes::Code;
+
 /// A byte range in the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
@@ -50,12 +53,19 @@ pub struct Diag {
 
 impl Diag {
     /// An error with a code and message and no location yet.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
-        Diag { code, message: message.into(), labels: Vec::new(), help: None, severity: Severity::Error, source: None }
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diag {
+            code: code.name,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+            severity: Severity::Error,
+            source: None,
+        }
     }
 
     /// A warning: reported, but does not fail the command.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diag { severity: Severity::Warning, ..Diag::error(code, message) }
     }
 

@@ -1,0 +1,117 @@
+//! The registry of diagnostic codes: every code cibform reports, with what it means.
+//!
+//! A code is a promise: scripts and CI filters match on it, so a code is never reused for
+//! another meaning and never renamed. `Diag::error`/`Diag::warning` take a `Code`, so a code
+//! that is not listed here cannot be reported. Pure data; no I/O.
+
+/// A diagnostic's stable name and a one-line description of when it is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code {
+    pub name: &'static str,
+    pub summary: &'static str,
+}
+
+macro_rules! codes {
+    ($($id:ident = $name:literal, $summary:literal;)*) => {
+        $(#[doc = $summary] pub const $id: Code = Code { name: $name, summary: $summary };)*
+        /// Every code, in registry order.
+        pub const ALL: &[Code] = &[$($id),*];
+    };
+}
+
+codes! {
+    // Reading an input file (cluster file, CIB, corosync.conf, saved plan).
+    INPUT_READ = "cibform::input::read", "the file cannot be read";
+    INPUT_EMPTY = "cibform::input::empty", "the file is empty";
+    INPUT_BINARY = "cibform::input::binary", "the file is not text";
+    INPUT_ENCODING = "cibform::input::encoding", "the file is not valid UTF-8";
+    INPUT_TOO_LARGE = "cibform::input::too_large", "the file is larger than cibform reads";
+    // The cluster file's YAML.
+    YAML_SYNTAX = "cibform::yaml::syntax", "the YAML is not well-formed";
+    YAML_TYPE = "cibform::yaml::type", "a value has the wrong shape (a list where a mapping is expected, ...)";
+    YAML_UNKNOWN_KEY = "cibform::yaml::unknown_key", "a key the cluster file does not have";
+    YAML_MISSING_KEY = "cibform::yaml::missing_key", "a required key is missing";
+    YAML_DUPLICATE_KEY = "cibform::yaml::duplicate_key", "a mapping repeats a key";
+    YAML_DOCUMENTS = "cibform::yaml::documents", "more than one YAML document in the file";
+    YAML_LIMIT = "cibform::yaml::limit", "nesting or aliases beyond the parser's safety limits";
+    // Ids and attribute lists.
+    ID_INVALID = "cibform::id::invalid", "an id that is not a valid XML id";
+    ID_DUPLICATE = "cibform::id::duplicate", "an id declared twice (ids are shared by every kind of object)";
+    ATTR_EMPTY_NAME = "cibform::attr::empty_name", "an attribute with an empty name";
+    ATTR_DUPLICATE = "cibform::attr::duplicate", "an attribute set twice in one list";
+    // The cluster and its nodes.
+    CLUSTER_NAME = "cibform::cluster::name", "the cluster name is not valid";
+    QUORUM_TWO_NODE = "cibform::quorum::two_node", "`two_node` with other than two nodes";
+    PROPERTY_OWNED = "cibform::property::owned", "a cluster property that Pacemaker maintains itself";
+    NODE_DUPLICATE = "cibform::node::duplicate", "a node declared twice";
+    NODE_ID = "cibform::node::id", "a node id that is not a positive integer";
+    NODE_DUPLICATE_ID = "cibform::node::duplicate_id", "two nodes with the same corosync id";
+    NODE_ADDR = "cibform::node::addr", "a node address that is neither an IP address nor a host name";
+    NODE_DUPLICATE_ADDR = "cibform::node::duplicate_addr", "an address used twice";
+    NODE_LINKS = "cibform::node::links", "nodes with different numbers of knet link addresses";
+    NODE_STANDBY_TWICE = "cibform::node::standby_twice", "`standby` given both as a key and as an attribute";
+    // Resources.
+    AGENT_STANDARD = "cibform::agent::standard", "an unknown resource agent standard";
+    AGENT_INVALID = "cibform::agent::invalid", "an agent that is not `standard[:provider]:type`";
+    OP_INTERVAL = "cibform::op::interval", "an operation interval that is not a duration";
+    OP_TIMEOUT = "cibform::op::timeout", "an operation timeout that is not a duration";
+    OP_DUPLICATE = "cibform::op::duplicate", "the same operation (name, interval, role) declared twice";
+    ROLE_UNKNOWN = "cibform::role::unknown", "an unknown role";
+    META_TARGET_ROLE_TWICE = "cibform::meta::target_role_twice", "`enabled` and `meta.target-role` both set";
+    GROUP_EMPTY = "cibform::group::empty", "a group without members";
+    GROUP_MEMBER_TWICE = "cibform::group::member_twice", "a resource in two groups";
+    CLONE_GROUP_MEMBER = "cibform::clone::group_member", "a group member cloned on its own";
+    CLONE_TWICE = "cibform::clone::twice", "a resource or group cloned twice";
+    REF_UNKNOWN = "cibform::ref::unknown", "a reference to a resource, group or clone that is not declared";
+    // Constraints and rules.
+    SCORE_INVALID = "cibform::score::invalid", "a score that is not an integer or (-)INFINITY";
+    CONSTRAINT_KIND = "cibform::constraint::kind", "a constraint that is not exactly one of location, colocation, order";
+    CONSTRAINT_FIELD = "cibform::constraint::field", "a field that belongs to another kind of constraint";
+    CONSTRAINT_LOCATION = "cibform::constraint::location", "a location with neither `node` nor `rule`";
+    CONSTRAINT_COLOCATION = "cibform::constraint::colocation", "a colocation without `with`";
+    CONSTRAINT_ORDER = "cibform::constraint::order", "an order without `then`";
+    CONSTRAINT_ORDER_KIND = "cibform::constraint::order_kind", "an unknown order kind";
+    CONSTRAINT_ACTION = "cibform::constraint::action", "an unknown order action";
+    CONSTRAINT_DISCOVERY = "cibform::constraint::discovery", "an unknown resource-discovery value";
+    CONSTRAINT_UNKNOWN_NODE = "cibform::constraint::unknown_node", "a location on a node not declared under `nodes` (warning)";
+    RULE_PARSE = "cibform::rule::parse", "a rule that does not parse";
+    RULE_STRUCTURED = "cibform::rule::structured", "a structured rule of the wrong shape";
+    RULE_OPERATOR = "cibform::rule::operator", "an unknown rule operator";
+    RULE_TYPE = "cibform::rule::type", "an unknown rule value type";
+    // The escape hatch.
+    RAW_XML = "cibform::raw::xml", "a `raw:` item that is not well-formed XML";
+    RAW_ELEMENT = "cibform::raw::element", "a `raw:` item that is not a configuration object";
+    RAW_SECTION_TWICE = "cibform::raw::section_twice", "a `raw:` section given twice";
+    RAW_CONFLICT = "cibform::raw::conflict", "a `raw:` section also given natively";
+    RAW_PLAIN_SET = "cibform::raw::plain_set", "a `raw:` property set that belongs under `properties`";
+    RAW_NODE = "cibform::raw::node", "a `raw:` node without `uname`";
+    // The CIB.
+    CIB_EMPTY = "cibform::cib::empty", "the CIB file is empty";
+    CIB_XML = "cibform::cib::xml", "the CIB is not well-formed XML";
+    CIB_ROOT = "cibform::cib::root", "the root element is not `<cib>`";
+    CIB_CONFIGURATION = "cibform::cib::configuration", "the CIB has no `<configuration>`";
+    CIB_SECTION = "cibform::cib::section", "the CIB lacks a required configuration section";
+    CIB_VERSION = "cibform::cib::version", "the CIB's version attributes are not integers";
+    // corosync.conf.
+    COROSYNC_SYNTAX = "cibform::corosync::syntax", "corosync.conf does not parse";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut names: Vec<&str> = ALL.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "a code is registered twice");
+        for c in ALL {
+            let parts: Vec<&str> = c.name.split("::").collect();
+            assert!(parts.len() == 3 && parts[0] == "cibform", "{}", c.name);
+            assert!(c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch == ':' || ch == '_'), "{}", c.name);
+            assert!(!c.summary.is_empty() && !c.summary.ends_with('.'), "{}", c.name);
+        }
+    }
+}
