@@ -13,6 +13,7 @@ use crate::backend::{BackendError, Target};
 use crate::diag::{Diag, Rendered};
 use crate::error::{Error, ExitStatus};
 use crate::ops;
+use crate::planfile;
 use crate::render::{self, json};
 
 #[derive(Parser, Debug)]
@@ -151,27 +152,32 @@ pub fn render_diags(diags: &[Diag], color: bool) -> String {
 }
 
 fn report(e: &Error) {
-    let mut stderr = std::io::stderr();
     let text = match e {
         Error::Diags(d) => {
             let n = d.iter().filter(|d| d.is_error()).count();
             format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
         }
         Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
-        Error::Refused { message, help } => format!("error: {message}\n  help: {help}\n"),
         Error::Backend(BackendError::WriteFailed { cause, state }) => format!("error: {cause}\n  {state}\n"),
-        Error::Backend(b) => {
-            let mut msg = format!("error: {b}");
-            let mut src = std::error::Error::source(b);
+        Error::Stale { changes, .. } if !changes.is_empty() => format!(
+            "error: {e}\n  what changed in the cluster since the plan was made:\n{}  help: {}\n",
+            render::changes_text(changes, color_err()),
+            e.help().unwrap_or_default()
+        ),
+        _ => {
+            let mut msg = format!("error: {e}");
+            let mut src = std::error::Error::source(e);
             while let Some(s) = src {
                 msg.push_str(&format!(": {s}"));
                 src = s.source();
             }
-            msg.push('\n');
-            msg
+            match e.help() {
+                Some(help) => format!("{msg}\n  help: {help}\n"),
+                None => msg + "\n",
+            }
         }
     };
-    let _ = stderr.write_all(text.as_bytes());
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {
@@ -180,13 +186,13 @@ fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> 
         if let Some(t) = model.and_then(|m| Target::from_nodes(m.nodes.iter().map(|n| n.name.as_str()))) {
             return Ok(t);
         }
-        return Err(Error::Refused {
+        return Err(Error::Usage {
             message: "no target given".into(),
             help: format!("pass `--target` ({}), or write `target:` in the cluster file", crate::backend::TARGET_FORMS),
         });
     };
     Target::parse(t)
-        .map_err(|m| Error::Refused { message: m, help: format!("targets: {}", crate::backend::TARGET_FORMS) })
+        .map_err(|m| Error::Usage { message: m, help: format!("targets: {}", crate::backend::TARGET_FORMS) })
 }
 
 fn print(s: &str) {
@@ -226,25 +232,24 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 .iter()
                 .map(|w| crate::preview::Scenario::parse(w))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| Error::Refused { message: m, help: "see `cibform plan --help`".into() })?;
+                .map_err(|m| Error::Usage { message: m, help: "see `cibform plan --help`".into() })?;
             let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview, what_if: &scenarios };
             let planned = ops::plan(&loaded.model, &target, opts).await?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
                 Format::Markdown => print(&render::markdown(&planned.plan, &planned.header)),
                 Format::Json => {
-                    let doc = json::doc(&planned.plan, &planned.header, &planned.against, None);
+                    let doc = json::doc(&planned.plan, &planned.header, &planned.basis);
                     print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
                 }
             }
             if let Some(path) = out {
-                let doc =
-                    json::doc(&planned.plan, &planned.header, &planned.against, Some(planned.live.cib.configuration()));
-                let doc = json::PlanDoc { policy: Some(loaded.model.policy.clone()), ..doc };
-                let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-                std::fs::write(&path, text).map_err(|e| Error::Refused {
-                    message: format!("cannot write `{}`: {e}", path.display()),
-                    help: "check the directory exists and is writable".into(),
+                let old = planned.live.cib.configuration();
+                let text = planfile::write(&planned.plan, &planned.header, &planned.basis, old, &loaded.model.policy);
+                std::fs::write(&path, text).map_err(|source| Error::File {
+                    action: "write",
+                    path: path.display().to_string(),
+                    source,
                 })?;
                 eprintln!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
             }
@@ -272,9 +277,10 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             }
             match out {
                 Some(path) => {
-                    std::fs::write(&path, &text).map_err(|e| Error::Refused {
-                        message: format!("cannot write `{}`: {e}", path.display()),
-                        help: "check the directory exists and is writable".into(),
+                    std::fs::write(&path, &text).map_err(|source| Error::File {
+                        action: "write",
+                        path: path.display().to_string(),
+                        source,
                     })?;
                     eprintln!("wrote `{}`", path.display());
                 }
@@ -306,8 +312,8 @@ fn confirm(auto_approve: bool) -> Result<(), Error> {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Refused {
-            message: "refusing to apply without confirmation: standard input is not a terminal".into(),
+        return Err(Error::NotApproved {
+            reason: "refusing to apply without confirmation: standard input is not a terminal".into(),
             help: "review the plan and pass --auto-approve to apply non-interactively".into(),
         });
     }
@@ -317,7 +323,7 @@ fn confirm(auto_approve: bool) -> Result<(), Error> {
     if line.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::Refused { message: "apply cancelled".into(), help: "nothing was changed".into() })
+        Err(Error::NotApproved { reason: "apply cancelled".into(), help: "nothing was changed".into() })
     }
 }
 
@@ -339,9 +345,9 @@ async fn apply(
 ) -> Result<ExitStatus, Error> {
     let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
     let prepared = if is_saved_plan(file) {
-        let doc = ops::read_saved_plan(file)?;
-        let target = resolve_target(Some(target.unwrap_or(&doc.target)), None)?;
-        ops::prepare_saved(doc, target).await?
+        let saved = ops::read_saved_plan(file)?;
+        let target = resolve_target(Some(target.unwrap_or(&saved.doc.target)), None)?;
+        ops::prepare_saved(saved, file, target).await?
     } else {
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
@@ -355,10 +361,7 @@ async fn apply(
     }
     let blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
     if !blocked.is_empty() {
-        return Err(Error::Refused {
-            message: format!("apply blocked by {} policy gate(s): {}", blocked.len(), blocked.join("; ")),
-            help: "nothing was changed".into(),
-        });
+        return Err(Error::Blocked(blocked));
     }
     confirm(auto_approve)?;
     let applied = ops::execute(&prepared, wait, corosync, &|line| eprintln!("{line}")).await?;

@@ -1,7 +1,13 @@
 //! Exit statuses and the errors a command can end with. Mapped to an exit code once, in `cli`.
+//!
+//! Every error says whether anything was written (`Error::written`), so the command line, the
+//! JSON output and the tests can tell "refused, nothing changed" from "changed, then failed".
 
 use crate::backend::BackendError;
+use crate::cib::Version;
 use crate::diag::Diag;
+use crate::plan::Change;
+use crate::planfile::PlanFileError;
 
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +30,17 @@ impl ExitStatus {
     }
 }
 
+/// Whether a failed command changed the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Nothing was written.
+    Nothing,
+    /// The new configuration was written.
+    Yes,
+    /// A write may have happened; the error says how to find out.
+    Unknown,
+}
+
 /// Everything a command can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,9 +49,84 @@ pub enum Error {
     Diags(Vec<Diag>),
     #[error(transparent)]
     Backend(#[from] BackendError),
-    /// A refusal that is not an input problem (stale plan, a gate, no approval).
+    /// A command-line value that is not what the option takes.
     #[error("{message}")]
-    Refused { message: String, help: String },
+    Usage { message: String, help: String },
+    /// The target is another cluster than the file describes.
+    #[error("{target} is cluster `{live}`, but the file describes cluster `{file}`")]
+    WrongCluster { target: String, live: String, file: String },
+    /// The target's configuration changed since the plan was made; `changes` is what changed.
+    #[error("{}", stale_message(planned, now))]
+    Stale { planned: Version, now: Version, changes: Vec<Change> },
+    /// A saved plan that cannot be applied.
+    #[error("`{path}` cannot be applied")]
+    PlanFile {
+        path: String,
+        #[source]
+        problem: PlanFileError,
+    },
+    /// Policy gates the apply would cross without permission; each says which flag opens it.
+    #[error("apply blocked by {} policy gate(s): {}", .0.len(), .0.join("; "))]
+    Blocked(Vec<String>),
+    /// The admin did not confirm (or could not be asked).
+    #[error("{reason}")]
+    NotApproved { reason: String, help: String },
+    /// A local file cannot be read or written.
+    #[error("cannot {action} `{path}`")]
+    File {
+        action: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `export`'s self-check failed: the file it made would plan changes (a cibform bug).
+    #[error("the exported file does not describe {target} exactly")]
+    ExportInexact { target: String, plan: String },
+    /// Written, but the cluster did not settle within `--wait`.
+    #[error("the cluster did not settle within {seconds} s: {detail}")]
+    NotSettled { seconds: u64, detail: String },
+    /// Written, but the target still differs from the file afterwards.
+    #[error("applied (CIB {version}), but the target still differs from the file ({remaining} change(s) remain)")]
+    Unverified { version: Version, remaining: usize },
+}
+
+fn stale_message(planned: &Version, now: &Version) -> String {
+    let when = if planned == now {
+        format!("its configuration was edited without a new version (still CIB {now})")
+    } else {
+        format!("planned against CIB {planned}, now {now}")
+    };
+    format!("the cluster changed since this plan was made ({when}); nothing was changed")
+}
+
+impl Error {
+    /// Whether anything was written before the error.
+    pub fn written(&self) -> Written {
+        match self {
+            Error::Backend(b) => b.written(),
+            Error::NotSettled { .. } | Error::Unverified { .. } => Written::Yes,
+            _ => Written::Nothing,
+        }
+    }
+
+    /// What to do next, for the errors that do not carry their own help.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Error::Diags(_) | Error::Backend(_) => return None,
+            Error::Usage { help, .. } | Error::NotApproved { help, .. } => help.clone(),
+            Error::WrongCluster { .. } => "check --target (or `target:` in the file); cibform never plans one cluster's file against another cluster".into(),
+            Error::Stale { .. } => "run `cibform plan` again and review the new plan".into(),
+            Error::PlanFile { .. } => "make the plan again with `cibform plan --out PLAN.json` and review it".into(),
+            Error::Blocked(_) => "nothing was changed".into(),
+            Error::File { action: "write", .. } => "check the directory exists and is writable; nothing was written there".into(),
+            Error::File { .. } => "check the path".into(),
+            Error::ExportInexact { plan, .. } => {
+                format!("this is a bug in `cibform export`; please report it with the plan:\n{plan}")
+            }
+            Error::NotSettled { .. } => "the configuration was applied; check `crm_mon -1` for failed or pending actions".into(),
+            Error::Unverified { .. } => "run `cibform plan` to see what differs: Pacemaker may have changed or refused a value, or someone edited the cluster after the write".into(),
+        })
+    }
 }
 
 impl From<Box<Diag>> for Error {

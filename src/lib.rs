@@ -26,6 +26,7 @@ pub mod export;
 pub mod model;
 pub mod ops;
 pub mod plan;
+pub mod planfile;
 pub mod preview;
 pub mod render;
 pub mod rule;

@@ -46,7 +46,7 @@ fn run(path: &Path) -> Outcome {
         let live = Live { name: name.clone(), cib, corosync: None };
         let target = Target::File(path.to_path_buf());
         let (yaml, notes) = cibform::ops::export_live(&live, &target, &Options::default()).map_err(|e| match e {
-            cibform::error::Error::Refused { message, help } => format!("{message}\n{help}"),
+            e @ cibform::error::Error::ExportInexact { .. } => format!("{e}\n{}", e.help().unwrap_or_default()),
             cibform::error::Error::Diags(d) => {
                 d.iter().map(|d| format!("{}: {} {:?}", d.code, d.message, d.location())).collect::<Vec<_>>().join("\n")
             }

@@ -7,8 +7,8 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{BackendError, Expect, Live};
-use crate::cib::{Cib, Version};
+use super::{BackendError, Live};
+use crate::cib::{Basis, Cib, Version};
 
 /// Read and parse a CIB file.
 ///
@@ -37,7 +37,7 @@ fn lock_path(path: &Path) -> PathBuf {
 ///
 /// # Errors
 /// Stale configuration; I/O errors (the original file is then untouched).
-pub fn write(path: &Path, expect: &Expect, new_config: &crate::cib::xml::Element) -> Result<Version, BackendError> {
+pub fn write(path: &Path, expect: &Basis, new_config: &crate::cib::xml::Element) -> Result<Version, BackendError> {
     let name = path.display().to_string();
     let werr = |source| BackendError::Write { path: name.clone(), source };
     let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock_path(path)).map_err(werr)?;

@@ -13,7 +13,7 @@ pub mod runner;
 use std::path::PathBuf;
 
 use crate::cib::xml::Element;
-use crate::cib::{Cib, Version};
+use crate::cib::{Basis, Cib, Version};
 use runner::{Local, RunError, Ssh};
 
 /// Pacemaker's remote CIB access (`CIB_server` and friends) from this host.
@@ -195,13 +195,6 @@ impl ConfText {
     }
 }
 
-/// What a write must be bound to: the configuration the plan was made against.
-#[derive(Debug, Clone)]
-pub struct Expect {
-    pub version: Version,
-    pub config_digest: String,
-}
-
 /// Errors reaching or changing a cluster. Messages are lowercase and say what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -237,7 +230,7 @@ pub enum BackendError {
     WriteFailed {
         #[source]
         cause: Box<BackendError>,
-        state: String,
+        state: WriteState,
     },
     #[error("cannot log in to the CIB at {place} as `{user}` ({detail}): check `CIB_passwd`, that the user is in the haclient group, and that the port is open (`remote-clear-port`/`remote-tls-port`)")]
     RemoteLogin { place: String, user: String, detail: String },
@@ -245,7 +238,35 @@ pub enum BackendError {
     NoNode(Vec<(String, BackendError)>),
 }
 
+/// Which configuration a cluster holds after a write failed part-way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteState {
+    #[error("the cluster still has the old configuration: nothing was changed")]
+    Old,
+    #[error("the cluster has the new configuration: the change was applied")]
+    New,
+    #[error(
+        "the cluster's configuration is neither the old nor the new one: someone else changed it; run `cibform plan`"
+    )]
+    Neither,
+    #[error("the cluster cannot be read now ({0}); once it is back, run `cibform plan` to see which configuration it holds (Pacemaker applies a patch whole or not at all)")]
+    Unreadable(String),
+    #[error("Pacemaker accepted the patch, so the change was applied, but the cluster cannot be read back now; once it is back, run `cibform plan` to confirm")]
+    AcceptedUnreadable,
+}
+
 impl BackendError {
+    /// Whether anything was written before this error.
+    pub fn written(&self) -> crate::error::Written {
+        use crate::error::Written;
+        match self {
+            BackendError::WriteFailed { state: WriteState::Old, .. } => Written::Nothing,
+            BackendError::WriteFailed { state: WriteState::New | WriteState::AcceptedUnreadable, .. } => Written::Yes,
+            BackendError::WriteFailed { .. } => Written::Unknown,
+            _ => Written::Nothing,
+        }
+    }
+
     /// Whether another node of an ssh list might do better.
     fn try_next(&self) -> bool {
         matches!(
@@ -292,7 +313,7 @@ pub async fn read(target: &Target) -> Result<Live, BackendError> {
 ///
 /// # Errors
 /// Stale configuration, a CIB Pacemaker rejects, or the target cannot be written.
-pub async fn write(target: &Target, expect: &Expect, new_config: &Element) -> Result<Version, BackendError> {
+pub async fn write(target: &Target, expect: &Basis, new_config: &Element) -> Result<Version, BackendError> {
     match target {
         Target::File(p) => file::write(p, expect, new_config),
         Target::Local => node::write(&Local, &[], expect, new_config).await,

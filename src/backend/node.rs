@@ -7,9 +7,9 @@
 //! patch re-made, a bounded number of times.
 
 use super::runner::{Cmd, Output, Run, RunError};
-use super::{BackendError, Expect, Live};
+use super::{BackendError, Live, WriteState};
 use crate::cib::xml::Element;
-use crate::cib::{Cib, Version};
+use crate::cib::{Basis, Cib, Version};
 
 /// `pcmk_err_old_data`: the patch's source version is not the live one.
 const RC_OLD_DATA: i32 = 103;
@@ -104,7 +104,7 @@ pub async fn verify<R: Run>(r: &R, env: &[(String, String)], cib: &Cib) -> Resul
 pub async fn write<R: Run>(
     r: &R,
     env: &[(String, String)],
-    expect: &Expect,
+    expect: &Basis,
     new_config: &Element,
 ) -> Result<Version, BackendError> {
     for _ in 0..MAX_ATTEMPTS {
@@ -123,8 +123,13 @@ pub async fn write<R: Run>(
         };
         match out.code {
             0 => {
-                let now = read(r, env).await?;
-                return Ok(now.cib.version().unwrap_or(expect.version));
+                // Pacemaker accepted the patch: from here on, an error must say the change is in.
+                return match read(r, env).await {
+                    Ok(now) => Ok(now.cib.version().unwrap_or(expect.version)),
+                    Err(e) => {
+                        Err(BackendError::WriteFailed { cause: Box::new(e), state: WriteState::AcceptedUnreadable })
+                    }
+                };
             }
             // Only the version moved (status updates bump num_updates): check and try again.
             RC_OLD_DATA => continue,
@@ -141,15 +146,15 @@ pub async fn write<R: Run>(
 async fn after_failure<R: Run>(
     r: &R,
     env: &[(String, String)],
-    expect: &Expect,
+    expect: &Basis,
     new_config: &Element,
     err: BackendError,
 ) -> BackendError {
     let state = match read(r, env).await {
-        Ok(live) if live.cib.config_digest() == expect.config_digest => "the cluster still has the old configuration: nothing was changed".to_string(),
-        Ok(live) if crate::plan::diff(live.cib.configuration(), new_config).is_empty() => "the cluster has the new configuration: the change was applied".to_string(),
-        Ok(_) => "the cluster's configuration is neither the old nor the new one: someone else changed it; run `cibform plan`".to_string(),
-        Err(e) => format!("the cluster cannot be read now ({e}); once it is back, run `cibform plan` to see which configuration it holds (Pacemaker applies a patch whole or not at all)"),
+        Ok(live) if live.cib.config_digest() == expect.config_digest => WriteState::Old,
+        Ok(live) if crate::plan::diff(live.cib.configuration(), new_config).is_empty() => WriteState::New,
+        Ok(_) => WriteState::Neither,
+        Err(e) => WriteState::Unreadable(e.to_string()),
     };
     BackendError::WriteFailed { cause: Box::new(err), state }
 }
@@ -206,9 +211,9 @@ mod tests {
         tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     }
 
-    fn expect_for(out: &Output) -> Expect {
+    fn expect_for(out: &Output) -> Basis {
         let c = Cib::parse("x", std::str::from_utf8(&out.stdout).unwrap()).unwrap();
-        Expect { version: c.version().unwrap(), config_digest: c.config_digest() }
+        Basis { version: c.version().unwrap(), config_digest: c.config_digest() }
     }
 
     fn new_config() -> Element {
@@ -302,7 +307,8 @@ mod tests {
         ]);
         let e = block(write(&s, &[], &expect, &new_config())).unwrap_err();
         let BackendError::WriteFailed { state, .. } = &e else { panic!("{e}") };
-        assert!(state.contains("nothing was changed"), "{state}");
+        assert_eq!(*state, WriteState::Old, "{state}");
+        assert!(state.to_string().contains("nothing was changed"), "{state}");
     }
 
     #[test]

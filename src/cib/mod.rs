@@ -26,6 +26,20 @@ impl std::fmt::Display for Version {
     }
 }
 
+/// The sections Pacemaker's schema requires in `<configuration>`.
+pub const REQUIRED_SECTIONS: [&str; 4] = ["crm_config", "nodes", "resources", "constraints"];
+
+/// What a plan is made against and what a write is bound to: a CIB's version and the digest of
+/// its configuration. A write happens only while the target's configuration still has this
+/// digest; the version is for people (and for Pacemaker's patch format).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Basis {
+    #[serde(flatten)]
+    pub version: Version,
+    /// `sha256:` of the configuration section (status and num_updates excluded).
+    pub config_digest: String,
+}
+
 /// A parsed CIB document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cib {
@@ -66,7 +80,7 @@ impl Cib {
                     .help("a CIB has `<configuration>` and `<status>`; `cibadmin --empty` makes a valid empty one"),
             ));
         };
-        for section in ["crm_config", "nodes", "resources", "constraints"] {
+        for section in REQUIRED_SECTIONS {
             if config.child(section).is_none() {
                 return Err(Box::new(
                     Diag::error(codes::CIB_SECTION, format!("`{name}` has no `<{section}>` in `<configuration>`"))
@@ -112,6 +126,12 @@ impl Cib {
     /// count, so a digest changes exactly when the configuration does.
     pub fn config_digest(&self) -> String {
         digest_of(self.configuration())
+    }
+
+    /// What a plan made against this CIB is bound to.
+    pub fn basis(&self) -> Basis {
+        let version = self.version().unwrap_or(Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
+        Basis { version, config_digest: self.config_digest() }
     }
 
     /// The same CIB with `configuration` replaced and the epoch bumped (num_updates reset), as

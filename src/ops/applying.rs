@@ -66,83 +66,38 @@ impl Fencing {
 /// checked by the backend on the CIB it reads for the write); the write is one atomic update.
 ///
 /// # Errors
-/// Stale target (nothing written, the error shows what changed), I/O errors.
+/// `Stale` (nothing written; it carries what changed since `old_config`), backend errors.
 pub async fn write_planned(
     target: &Target,
-    against: &Against,
+    basis: &Basis,
     new_config: &crate::cib::xml::Element,
-    old_config: Option<&crate::cib::xml::Element>,
+    old_config: &crate::cib::xml::Element,
 ) -> Result<crate::cib::Version, Error> {
-    let expect = Expect { version: against.version(), config_digest: against.config_digest.clone() };
-    match backend::write(target, &expect, new_config).await {
+    match backend::write(target, basis, new_config).await {
         Ok(v) => Ok(v),
-        Err(BackendError::Stale { current, .. }) => Err(stale(against, &current, old_config)),
+        Err(BackendError::Stale { current, .. }) => Err(stale(basis, &current, old_config)),
         Err(e) => Err(e.into()),
     }
 }
 
-fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::Element>) -> Error {
-    let now = current.version().map(|v| v.to_string()).unwrap_or_default();
-    let mut help = String::from("run `cibform plan` again and review the new plan");
-    if let Some(old) = old_config {
-        let changes = plan::diff(old, current.configuration());
-        if !changes.is_empty() {
-            let p = Plan {
-                changes,
-                warnings: Vec::new(),
-                new_config: current.configuration().clone(),
-                corosync: plan::CorosyncPlan::default(),
-                preview: None,
-                what_if: Vec::new(),
-            };
-            let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
-            let text = crate::render::text(&p, &h, false);
-            let body: String =
-                text.lines().skip_while(|l| !l.starts_with("cibform will")).skip(1).collect::<Vec<_>>().join("\n");
-            help = format!("what changed in the cluster since the plan was made:\n{}\n{help}", body.trim_end());
-        }
-    }
-    Error::Refused {
-        message: format!(
-            "the cluster changed since this plan was made (planned against CIB {}, now {now}); nothing was changed",
-            against.version()
-        ),
-        help,
-    }
+/// The refusal of a plan whose basis is no longer the target's configuration.
+fn stale(basis: &Basis, current: &Cib, old_config: &crate::cib::xml::Element) -> Error {
+    let now = current.version().unwrap_or(basis.version);
+    Error::Stale { planned: basis.version, now, changes: plan::diff(old_config, current.configuration()) }
 }
 
-/// Parse a saved plan.
+/// Read a saved plan: a bounded read, then `planfile::read`'s checks.
 ///
 /// # Errors
-/// Not a plan document, or an unsupported format version.
-pub fn read_saved_plan(path: &Path) -> Result<PlanDoc, Error> {
+/// Unreadable, too large, or not a usable plan (`Error::PlanFile`).
+pub fn read_saved_plan(path: &Path) -> Result<crate::planfile::SavedPlan, Error> {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Refused {
-        message: format!("cannot read `{name}`: {e}"),
-        help: "pass a plan written by `cibform plan --out`".into(),
-    })?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| Error::Refused {
-        message: format!("`{name}` is not a cibform plan: {e}"),
-        help: "pass a plan written by `cibform plan --out`".into(),
-    })?;
-    if doc.format_version != crate::render::json::FORMAT_VERSION {
-        return Err(Error::Refused {
-            message: format!(
-                "`{name}` has plan format {}, this cibform reads {}",
-                doc.format_version,
-                crate::render::json::FORMAT_VERSION
-            ),
-            help: "make the plan again with this version of cibform".into(),
-        });
-    }
-    if doc.new_configuration.is_none() {
-        return Err(Error::Refused {
-            message: format!("`{name}` has no configuration to apply"),
-            help: "save plans with `cibform plan --out PLAN.json` (the `--format json` output is for reading only)"
-                .into(),
-        });
-    }
-    Ok(doc)
+    let file_err = |source| Error::File { action: "read", path: name.clone(), source };
+    let mut text = String::new();
+    let limit = crate::planfile::MAX_BYTES as u64 + 1;
+    std::fs::File::open(path).and_then(|f| f.take(limit).read_to_string(&mut text)).map_err(file_err)?;
+    crate::planfile::read(&text).map_err(|problem| Error::PlanFile { path: name, problem })
 }
 
 /// Where each resource runs, from `crm_mon`: id → `Role@node, ...` (sorted). `None` for targets
@@ -197,10 +152,7 @@ pub async fn wait(target: &Target, seconds: u64) -> Result<(), Error> {
     let cmd = crate::backend::runner::Cmd::new(&["crm_resource", "--wait", &timeout])
         .timeout(std::time::Duration::from_secs(seconds + 15));
     match backend::tool(target, cmd).await? {
-        Some(out) if out.code != 0 => Err(Error::Refused {
-            message: format!("the cluster did not settle within {seconds} s: {}", out.stderr.trim()),
-            help: "the configuration was applied; check `crm_mon -1` for failed or pending actions".into(),
-        }),
+        Some(out) if out.code != 0 => Err(Error::NotSettled { seconds, detail: out.stderr.trim().to_string() }),
         _ => Ok(()),
     }
 }
@@ -228,7 +180,7 @@ pub fn state_changes(
 pub struct Prepared {
     pub target: Target,
     pub plan: Plan,
-    pub against: Against,
+    pub basis: Basis,
     pub header: Header,
     /// The configuration the plan was made against.
     pub old: crate::cib::xml::Element,
@@ -254,7 +206,7 @@ pub async fn prepare(model: Cluster, target: Target, opts: PlanOpts<'_>) -> Resu
     let old = p.live.cib.configuration().clone();
     Ok(Prepared {
         plan: p.plan,
-        against: p.against,
+        basis: p.basis,
         header: p.header,
         old,
         policy: model.policy.clone(),
@@ -263,41 +215,27 @@ pub async fn prepare(model: Cluster, target: Target, opts: PlanOpts<'_>) -> Resu
     })
 }
 
-/// Turn a saved plan back into a plan to apply (the check that the target has not moved comes at
-/// write time, in `execute`).
+/// Turn a saved plan into an apply against the target as it is now.
+///
+/// The saved plan is untrusted: the target's configuration must still be the recorded one
+/// (else `Stale`, with what changed), and the changes are recomputed from it and the plan's
+/// new configuration and must be exactly the ones the plan lists (else `PlanFile`). The gates
+/// then judge the recomputed plan.
 ///
 /// # Errors
-/// The plan's configurations are not XML.
-pub async fn prepare_saved(doc: PlanDoc, target: Target) -> Result<Prepared, Error> {
-    let bad = |e: crate::cib::xml::XmlError| Error::Refused {
-        message: format!("the plan's configuration is not valid XML: {}", e.message),
-        help: "make the plan again".into(),
-    };
-    let new = crate::cib::xml::Element::parse(doc.new_configuration.as_deref().unwrap_or_default()).map_err(bad)?;
-    let old = match doc.old_configuration.as_deref() {
-        Some(t) => crate::cib::xml::Element::parse(t).map_err(bad)?,
-        None => backend::read(&target).await?.cib.configuration().clone(),
-    };
-    let changes = plan::diff(&old, &new);
+/// The target cannot be read, has moved, or the plan's changes are not what it would do.
+pub async fn prepare_saved(saved: crate::planfile::SavedPlan, path: &Path, target: Target) -> Result<Prepared, Error> {
+    let live = backend::read(&target).await?;
+    let basis = saved.doc.against.clone();
+    if live.cib.config_digest() != basis.config_digest {
+        return Err(stale(&basis, &live.cib, &saved.old));
+    }
     let header =
-        Header { cluster: doc.cluster.clone(), target: target.to_string(), version: doc.against.version().to_string() };
-    let plan = Plan {
-        changes,
-        warnings: doc.warnings,
-        new_config: new,
-        corosync: plan::CorosyncPlan::default(),
-        preview: doc.transition,
-        what_if: Vec::new(),
-    };
-    Ok(Prepared {
-        target,
-        plan,
-        against: doc.against,
-        header,
-        old,
-        policy: doc.policy.unwrap_or_default(),
-        model: None,
-    })
+        Header { cluster: saved.doc.cluster.clone(), target: target.to_string(), version: basis.version.to_string() };
+    let old = live.cib.configuration().clone();
+    let plan =
+        saved.check(&old, &header).map_err(|problem| Error::PlanFile { path: path.display().to_string(), problem })?;
+    Ok(Prepared { target, plan, basis, header, old, policy: saved.policy, model: None })
 }
 
 /// What an apply did.
@@ -326,7 +264,7 @@ pub async fn execute(
     progress: &dyn Fn(&str),
 ) -> Result<Applied, Error> {
     let before = if wait_secs.is_some() { resource_states(&p.target).await.ok().flatten() } else { None };
-    let version = write_planned(&p.target, &p.against, &p.plan.new_config, Some(&p.old)).await?;
+    let version = write_planned(&p.target, &p.basis, &p.plan.new_config, &p.old).await?;
     progress(&format!("Applied: CIB is now {version}."));
     let mut moved = None;
     if let Some(seconds) = wait_secs {
@@ -340,13 +278,7 @@ pub async fn execute(
     if let Some(model) = &p.model {
         let again = plan(model, &p.target, PlanOpts { corosync, preview: false, what_if: &[] }).await?;
         if !again.plan.changes.is_empty() {
-            return Err(Error::Refused {
-                message: format!(
-                    "applied, but the target still differs from the file ({} change(s) remain)",
-                    again.plan.changes.len()
-                ),
-                help: "run `cibform plan` to see what Pacemaker changed or refused".into(),
-            });
+            return Err(Error::Unverified { version, remaining: again.plan.changes.len() });
         }
         verified = true;
     }

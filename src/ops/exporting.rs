@@ -36,10 +36,7 @@ pub fn export_live(
         }
         if opts.force_raw.len() == before {
             let plan = crate::render::text(&planned.plan, &planned.header, false);
-            return Err(Error::Refused {
-                message: format!("the exported file does not describe {target} exactly"),
-                help: format!("this is a bug in `cibform export`; please report it with the plan:\n{plan}"),
-            });
+            return Err(Error::ExportInexact { target: target.to_string(), plan });
         }
     }
 }

@@ -13,14 +13,13 @@ pub use simulation::*;
 
 use std::path::Path;
 
-use crate::backend::{self, BackendError, Expect, Live, Target};
-use crate::cib::Cib;
+use crate::backend::{self, BackendError, Live, Target};
+use crate::cib::{Basis, Cib};
 use crate::desired::{self, DefaultOps};
 use crate::diag::{Diag, Source};
 use crate::error::Error;
 use crate::model::Cluster;
 use crate::plan::{self, Action, Plan};
-use crate::render::json::{Against, PlanDoc};
 use crate::render::Header;
 
 /// A validated cluster file.

@@ -7,20 +7,10 @@ use super::*;
 #[derive(Debug)]
 pub struct Planned {
     pub plan: Plan,
-    pub against: Against,
+    /// What the plan was made against.
+    pub basis: Basis,
     pub header: Header,
     pub live: Live,
-}
-
-/// What the plan was made against, from a CIB.
-pub fn against(cib: &Cib) -> Against {
-    let v = cib.version().unwrap_or(crate::cib::Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
-    Against {
-        admin_epoch: v.admin_epoch,
-        epoch: v.epoch,
-        num_updates: v.num_updates,
-        config_digest: cib.config_digest(),
-    }
 }
 
 /// Plan `model` against a CIB already read. Pure apart from nothing: no I/O.
@@ -30,9 +20,10 @@ pub fn against(cib: &Cib) -> Against {
 pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
     if let Some(name) = live.cib.cluster_name() {
         if name != model.name {
-            return Err(Error::Refused {
-                message: format!("{target} is cluster `{name}`, but the file describes cluster `{}`", model.name),
-                help: "check --target (or `target:` in the file); cibform never plans one cluster's file against another cluster".into(),
+            return Err(Error::WrongCluster {
+                target: target.to_string(),
+                live: name.to_string(),
+                file: model.name.clone(),
             });
         }
     }
@@ -58,7 +49,7 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
         target: target.to_string(),
         version: live.cib.version().map(|v| v.to_string()).unwrap_or_default(),
     };
-    Ok(Planned { plan, against: against(&live.cib), header, live })
+    Ok(Planned { plan, basis: live.cib.basis(), header, live })
 }
 
 /// How to plan.

@@ -1,27 +1,16 @@
 //! The JSON plan: a documented, versioned format for machines and for saved plans.
 //!
 //! `format_version` changes only on incompatible changes. Keys keep a stable order. A saved plan
-//! (`plan --out`) also carries the configuration it was made against (version and digest) and
-//! the configuration `apply` will write.
+//! (`plan --out`) is this document plus what `apply` needs; `planfile` owns it.
 
 use serde::{Deserialize, Serialize};
 
-use crate::cib::Version;
+use crate::cib::Basis;
 use crate::plan::{Action, Plan};
 use crate::render::{masked, Header};
 
 /// Current plan format.
 pub const FORMAT_VERSION: &str = "1";
-
-/// What a plan was made against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Against {
-    pub admin_epoch: u64,
-    pub epoch: u64,
-    pub num_updates: u64,
-    /// `sha256:` of the configuration section (status and num_updates excluded).
-    pub config_digest: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -72,7 +61,8 @@ pub struct PlanDoc {
     pub cibform_version: String,
     pub cluster: String,
     pub target: String,
-    pub against: Against,
+    /// The configuration the plan was made against.
+    pub against: Basis,
     pub summary: Summary,
     pub changes: Vec<ChangeDoc>,
     pub warnings: Vec<String>,
@@ -83,24 +73,13 @@ pub struct PlanDoc {
     /// What the scheduler predicts after the change in each `--what-if` scenario.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub what_if: Vec<WhatIfDoc>,
-    /// The file's `policy` gates, so applying a saved plan honours them (saved plans only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<crate::model::Policy>,
     /// What Pacemaker's scheduler predicts for this change (crm_simulate), or why it was not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transition: Option<crate::preview::Preview>,
-    /// The configuration the plan was made against (saved plans only; lets `apply` show what
-    /// changed when it refuses a stale plan).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old_configuration: Option<String>,
-    /// The configuration `apply` writes (saved plans only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_configuration: Option<String>,
 }
 
-/// Build the document. `saved` (the configuration planned against) makes a saved plan that
-/// also carries both configurations (for `--out`).
-pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib::xml::Element>) -> PlanDoc {
+/// Build the document for a plan made against `basis`.
+pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
     let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| masked(k, v));
     PlanDoc {
@@ -108,7 +87,7 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
         cibform_version: env!("CARGO_PKG_VERSION").into(),
         cluster: h.cluster.clone(),
         target: h.target.clone(),
-        against: against.clone(),
+        against: basis.clone(),
         summary: Summary { add, change, destroy },
         changes: plan
             .changes
@@ -140,19 +119,10 @@ pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib
         warnings: plan.warnings.clone(),
         transition: plan.preview.clone(),
         what_if: plan.what_if.iter().map(|(s, p)| WhatIfDoc { scenario: s.clone(), transition: p.clone() }).collect(),
-        policy: None,
         corosync: plan
             .corosync
             .source
             .clone()
             .map(|source| CorosyncDoc { source, changes: plan.corosync.changes.clone() }),
-        old_configuration: saved.map(crate::cib::xml::Element::to_xml),
-        new_configuration: saved.map(|_| plan.new_config.to_xml()),
-    }
-}
-
-impl Against {
-    pub fn version(&self) -> Version {
-        Version { admin_epoch: self.admin_epoch, epoch: self.epoch, num_updates: self.num_updates }
     }
 }

@@ -113,12 +113,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             Action::Destroy => "will be DESTROYED (in the CIB but not declared in the file)",
         };
         let _ = writeln!(out, "  # {} {note}", kind_label(c));
-        let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
-        for a in &c.attrs {
-            if let Some(line) = attr_line(&p, &a.key, a.before.as_deref(), a.after.as_deref()) {
-                let _ = writeln!(out, "      {line}");
-            }
-        }
+        write_change(&mut out, &p, c);
     }
     match &plan.preview {
         Some(Preview::Ran { source, actions }) if actions.is_empty() => {
@@ -175,6 +170,26 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
 }
 
 /// Colour of a predicted action: starting green, stopping red, the rest yellow.
+/// One change: its symbol and object, then its attributes, indented under it.
+fn write_change(out: &mut String, p: &Paint, c: &Change) {
+    let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
+    for a in &c.attrs {
+        if let Some(line) = attr_line(p, &a.key, a.before.as_deref(), a.after.as_deref()) {
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+}
+
+/// A list of changes without a plan around it (what changed in a cluster since a plan was made).
+pub fn changes_text(changes: &[Change], color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    for c in changes {
+        write_change(&mut out, &p, c);
+    }
+    out
+}
+
 fn action_tone(action: &str) -> Action {
     match action {
         "start" | "promote" => Action::Create,

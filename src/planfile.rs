@@ -1,0 +1,163 @@
+//! The saved plan (`plan --out`): its one owner. Writing it, and reading it back as the
+//! untrusted input it is.
+//!
+//! A saved plan holds what the reviewer saw (the JSON rendering of the plan, `render::json`),
+//! the basis it was made against, the file's policy gates, and both configurations. Nothing in
+//! it is believed on its word: `read` checks its shape, that the recorded configuration still
+//! has the recorded digest, and that the configuration to write is a configuration; `check`
+//! recomputes the changes from the live configuration and refuses when they differ from the
+//! ones the file lists. No I/O here apart from what the caller hands in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cib::xml::Element;
+use crate::cib::Basis;
+use crate::model::Policy;
+use crate::plan::{self, Plan};
+use crate::render::json::{self, ChangeDoc, PlanDoc};
+use crate::render::Header;
+
+/// The largest saved plan `read` accepts (a plan of a 10,000-resource cluster is ~20 MiB).
+pub const MAX_BYTES: usize = 256 << 20;
+
+/// A saved plan as stored: the reviewer's view plus what `apply` needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    #[serde(flatten)]
+    doc: PlanDoc,
+    /// The file's `policy` gates at plan time.
+    policy: Policy,
+    /// The configuration the plan was made against.
+    old_configuration: String,
+    /// The configuration `apply` writes.
+    new_configuration: String,
+}
+
+/// A saved plan that passed `read`'s checks.
+#[derive(Debug, Clone)]
+pub struct SavedPlan {
+    /// What the reviewer saw.
+    pub doc: PlanDoc,
+    pub policy: Policy,
+    /// The configuration planned against; its digest is `doc.against`'s.
+    pub old: Element,
+    /// The configuration to write, checked to be a `<configuration>` with the required sections.
+    pub new: Element,
+}
+
+/// Why a saved plan cannot be used. Nothing is ever written when one of these is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("it is larger than {} MiB", MAX_BYTES >> 20)]
+    TooLarge,
+    #[error("it is not a saved cibform plan: {0}")]
+    NotAPlan(String),
+    #[error("it has plan format {found}, this cibform reads {FORMAT}", FORMAT = json::FORMAT_VERSION)]
+    Format { found: String },
+    #[error("its {which} configuration is not valid XML: {detail}")]
+    Xml { which: &'static str, detail: String },
+    #[error("its configuration to write is not a CIB configuration: {0}")]
+    Shape(String),
+    #[error("its recorded configuration does not match its recorded digest: the file was edited")]
+    Digest,
+    #[error("the changes it lists are not the changes it would make: {0}")]
+    Changes(String),
+}
+
+/// The text of a saved plan: `plan` made against `old` (whose basis is `basis`), with `policy`.
+pub fn write(plan: &Plan, header: &Header, basis: &Basis, old: &Element, policy: &Policy) -> String {
+    let stored = Stored {
+        doc: json::doc(plan, header, basis),
+        policy: policy.clone(),
+        old_configuration: old.to_xml(),
+        new_configuration: plan.new_config.to_xml(),
+    };
+    serde_json::to_string_pretty(&stored).unwrap_or_default() + "\n"
+}
+
+/// Parse and check a saved plan's text.
+///
+/// # Errors
+/// Too large, not a plan, another format version, configurations that are not XML, a
+/// configuration to write that is not one, or a recorded configuration whose digest is not the
+/// recorded one.
+pub fn read(text: &str) -> Result<SavedPlan, PlanFileError> {
+    if text.len() > MAX_BYTES {
+        return Err(PlanFileError::TooLarge);
+    }
+    let version: serde_json::Value = serde_json::from_str(text).map_err(|e| PlanFileError::NotAPlan(e.to_string()))?;
+    match version.get("format_version").and_then(|v| v.as_str()) {
+        Some(json::FORMAT_VERSION) => {}
+        Some(found) => return Err(PlanFileError::Format { found: found.to_string() }),
+        None => return Err(PlanFileError::NotAPlan("no `format_version`".into())),
+    }
+    if version.get("new_configuration").is_none() {
+        return Err(PlanFileError::NotAPlan(
+            "it has no configuration to apply (save plans with `plan --out`; `--format json` is for reading)".into(),
+        ));
+    }
+    let stored: Stored = serde_json::from_value(version).map_err(|e| PlanFileError::NotAPlan(e.to_string()))?;
+    let parse = |which, t: &str| Element::parse(t).map_err(|e| PlanFileError::Xml { which, detail: e.message });
+    let old = parse("recorded", &stored.old_configuration)?;
+    let new = parse("new", &stored.new_configuration)?;
+    check_shape(&new).map_err(PlanFileError::Shape)?;
+    if crate::cib::digest_of(&old) != stored.doc.against.config_digest {
+        return Err(PlanFileError::Digest);
+    }
+    Ok(SavedPlan { doc: stored.doc, policy: stored.policy, old, new })
+}
+
+/// A configuration element as a CIB holds it: `<configuration>` with its required sections.
+fn check_shape(config: &Element) -> Result<(), String> {
+    if config.name != "configuration" {
+        return Err(format!("the root element is `<{}>`, not `<configuration>`", config.name));
+    }
+    for section in crate::cib::REQUIRED_SECTIONS {
+        if config.child(section).is_none() {
+            return Err(format!("it has no `<{section}>`"));
+        }
+    }
+    Ok(())
+}
+
+impl SavedPlan {
+    /// The plan this saved plan makes against `live` (the target's configuration now, whose
+    /// digest the caller has checked against `doc.against`), refused unless its changes are
+    /// exactly the ones the file lists: what the reviewer saw is what is written.
+    ///
+    /// # Errors
+    /// `Changes`, naming the first difference.
+    pub fn check(&self, live: &Element, header: &Header) -> Result<Plan, PlanFileError> {
+        let plan = Plan {
+            changes: plan::diff(live, &self.new),
+            warnings: self.doc.warnings.clone(),
+            new_config: self.new.clone(),
+            corosync: plan::CorosyncPlan::default(),
+            preview: self.doc.transition.clone(),
+            what_if: Vec::new(),
+        };
+        let recomputed = json::doc(&plan, header, &self.doc.against).changes;
+        first_difference(&self.doc.changes, &recomputed).map_or(Ok(plan), |d| Err(PlanFileError::Changes(d)))
+    }
+}
+
+/// The first way two change lists differ, in words; `None` when they are the same.
+fn first_difference(listed: &[ChangeDoc], actual: &[ChangeDoc]) -> Option<String> {
+    let name = |c: &ChangeDoc| format!("{} {} `{}`", c.action, c.kind, c.id);
+    for (l, a) in listed.iter().zip(actual) {
+        if l != a {
+            return Some(if (&l.action, &l.kind, &l.id) == (&a.action, &a.kind, &a.id) {
+                format!("it lists {} with other attributes than it would write", name(l))
+            } else {
+                format!("it lists {} where it would {}", name(l), name(a))
+            });
+        }
+    }
+    match listed.len().cmp(&actual.len()) {
+        std::cmp::Ordering::Less => Some(format!("it does not list {}", name(&actual[listed.len()]))),
+        std::cmp::Ordering::Greater => {
+            Some(format!("it lists {}, which it would not make", name(&listed[actual.len()])))
+        }
+        std::cmp::Ordering::Equal => None,
+    }
+}
