@@ -55,6 +55,9 @@ pub enum Error {
     /// The target is another cluster than the file describes.
     #[error("{target} is cluster `{live}`, but the file describes cluster `{file}`")]
     WrongCluster { target: String, live: String, file: String },
+    /// The planned configuration would declare these ids twice (Pacemaker's schema refuses it).
+    #[error("the planned configuration declares {} twice", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
+    DuplicateIds(Vec<String>),
     /// The target's configuration changed since the plan was made; `changes` is what changed.
     #[error("{}", stale_message(planned, now))]
     Stale { planned: Version, now: Version, changes: Vec<Change> },
@@ -118,6 +121,7 @@ impl Error {
             Error::Stale { .. } => "run `cibform plan` again and review the new plan".into(),
             Error::PlanFile { .. } => "make the plan again with `cibform plan --out PLAN.json` and review it".into(),
             Error::Blocked(_) => "nothing was changed".into(),
+            Error::DuplicateIds(_) => "rename the object in the file (a `raw:` item may not reuse an id cibform or the cluster already uses)".into(),
             Error::File { action: "write", .. } => "check the directory exists and is writable; nothing was written there".into(),
             Error::File { .. } => "check the path".into(),
             Error::ExportInexact { plan, .. } => {

@@ -27,6 +27,12 @@ pub fn is_true(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1" | "y")
 }
 
+/// Pacemaker's explicit false (`crm_str_to_boolean`): `false`, `off`, `no`, `n`, `0`, any case. A
+/// value that is neither true nor false is invalid, and Pacemaker then uses the option's default.
+pub fn is_false(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "false" | "no" | "off" | "0" | "n")
+}
+
 /// `INFINITY`, `+INFINITY`, `-INFINITY` or an integer; normalised (`+INFINITY` → `INFINITY`).
 pub fn normalize_score(s: &str) -> Option<String> {
     match s {

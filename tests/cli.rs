@@ -449,7 +449,7 @@ fn removing_the_last_fencing_device_needs_a_gate() {
     let before = std::fs::read_to_string(&cib).unwrap();
     let out = cibform(&["apply", with_fence.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
-    assert!(out.stderr.contains("removes the last fencing device"), "{}", out.stderr);
+    assert!(out.stderr.contains("removes or stops the last fencing device"), "{}", out.stderr);
     assert!(!out.stdout.contains("secret-pw") && !out.stderr.contains("secret-pw"));
     assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "a blocked apply writes nothing");
 }

@@ -147,3 +147,71 @@ fn stale_plan_with_an_unchanged_version_says_the_configuration_was_edited() {
     );
     assert!(!out.stderr.contains("now 0.12.0"), "{}", out.stderr);
 }
+
+/// The example without its fencing opt-out: no `stonith-enabled: false`, no policy.
+fn fencing_example(extra: &str) -> impl Fn(String) -> String + '_ {
+    move |t: String| {
+        t.replace("  stonith-enabled: false\n", "").replace(
+            "policy:\n  allow_disable_stonith: true   # this lab cluster runs without fencing, on purpose\n",
+            "",
+        ) + extra
+    }
+}
+
+#[test]
+fn raw_property_set_cannot_disable_fencing_past_the_gate() {
+    let (dir, cib) = scratch_with_cib(None);
+    let raw = "raw:\n  - |\n    <cluster_property_set id=\"late\" score=\"100\">\n      <nvpair id=\"late-se\" name=\"stonith-enabled\" value=\"false\"/>\n    </cluster_property_set>\n";
+    let yaml = variant(dir.path(), fencing_example(raw));
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_refused_unchanged(&out, &cib, &before, "disables fencing");
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-disable-stonith"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn raw_property_set_cannot_reuse_cib_bootstrap_options() {
+    let raw = "raw:\n  - <cluster_property_set id=\"cib-bootstrap-options\" score=\"5\"/>\n";
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), fencing_example(raw));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::raw::reserved_id"), "{}", out.stderr);
+}
+
+#[test]
+fn raw_property_set_cannot_set_pacemaker_owned_properties() {
+    let raw = "raw:\n  - <cluster_property_set id=\"mine\" score=\"5\"><nvpair id=\"mine-cn\" name=\"cluster-name\" value=\"evil\"/></cluster_property_set>\n";
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), fencing_example(raw));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("property `cluster-name` is maintained by Pacemaker"), "{}", out.stderr);
+}
+
+#[test]
+fn raw_node_cannot_take_a_declared_nodes_id() {
+    let raw = "raw:\n  - <node id=\"1\" uname=\"intruder\"/>\n";
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), fencing_example(raw));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("node id 1 is used twice"), "{}", out.stderr);
+}
+
+#[test]
+fn stopping_the_last_fencing_device_needs_the_gate() {
+    let (dir, cib) = scratch_with_cib(None);
+    let fence = "  fence-1: { agent: \"stonith:fence_dummy\" }\n";
+    let with_device =
+        variant(dir.path(), |t| fencing_example("")(t).replace("resources:\n", &format!("resources:\n{fence}")));
+    let out = cibform(&["apply", with_device.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let stopped = fence.replace(" }", ", enabled: false }");
+    let yaml =
+        variant(dir.path(), |t| fencing_example("")(t).replace("resources:\n", &format!("resources:\n{stopped}")));
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_refused_unchanged(&out, &cib, &before, "removes or stops the last fencing device");
+}

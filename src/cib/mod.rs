@@ -161,6 +161,37 @@ impl Cib {
     }
 }
 
+/// Elements whose `id` names another object instead of declaring one.
+fn is_reference(el: &Element, parent: Option<&Element>) -> bool {
+    matches!(el.name.as_str(), "resource_ref" | "obj_ref" | "node")
+        || el.attr("id-ref").is_some()
+        || (el.name == "role"
+            && parent.is_some_and(|p| matches!(p.name.as_str(), "acl_target" | "acl_user" | "acl_group")))
+}
+
+/// Every id an element tree declares, in document order.
+pub fn declared_ids<'a>(el: &'a Element, parent: Option<&'a Element>, out: &mut Vec<&'a str>) {
+    if !is_reference(el, parent) {
+        if let Some(id) = el.id() {
+            out.push(id);
+        }
+    }
+    for c in el.elements() {
+        declared_ids(c, Some(el), out);
+    }
+}
+
+/// Ids declared more than once in a configuration (sorted, each once): Pacemaker's schema
+/// refuses such a CIB, whichever object brought the second one.
+pub fn duplicate_ids(config: &Element) -> Vec<String> {
+    let mut ids = Vec::new();
+    declared_ids(config, None, &mut ids);
+    ids.sort_unstable();
+    let mut dups: Vec<String> = ids.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
+    dups.dedup();
+    dups
+}
+
 /// Ids of the objects a constraint may name (resources at any depth, templates, tags) in a tree,
 /// in document order.
 pub fn nameable_ids(el: &Element, out: &mut impl Extend<String>) {

@@ -29,34 +29,46 @@ pub fn gates(
         if old.enabled && !new.enabled {
             blocked.push("the plan disables fencing (stonith-enabled=false): pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
         } else if new.enabled && old.has_device && !new.has_device {
-            blocked.push("the plan removes the last fencing device: pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
+            blocked.push("the plan removes or stops the last fencing device: pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
         }
     }
     blocked
 }
 
-/// What a configuration says about fencing, read from one pass over its views.
+/// What a configuration says about fencing, judged on everything Pacemaker may take it from.
 struct Fencing {
-    /// `stonith-enabled` is not false (Pacemaker's default is true).
+    /// No `cluster_property_set` sets `stonith-enabled` false. Every set counts (plain, scored,
+    /// with a rule, native or raw): whichever may be in effect could turn fencing off.
     enabled: bool,
-    /// At least one `stonith:` primitive.
+    /// At least one `stonith` primitive, anywhere in `resources`, not stopped by its own or an
+    /// enclosing resource's `target-role`.
     has_device: bool,
 }
 
 impl Fencing {
     fn of(config: &crate::cib::xml::Element) -> Fencing {
-        let mut f = Fencing { enabled: true, has_device: false };
-        for (k, v) in plan::view::views(config) {
-            let value = |name: &str| v.iter().find(|(a, _)| a == name).map(|(_, val)| val.as_str());
-            if k.kind == "properties" {
-                let on = value("stonith-enabled").map(str::to_ascii_lowercase);
-                f.enabled = !matches!(on.as_deref(), Some("false" | "no" | "off" | "0" | "n"));
-            } else if k.kind == "primitive" && value("agent").is_some_and(|a| a.starts_with("stonith:")) {
-                f.has_device = true;
-            }
-        }
-        f
+        let settings = config
+            .child("crm_config")
+            .into_iter()
+            .flat_map(|c| c.elements().filter(|s| s.name == "cluster_property_set"))
+            .flat_map(|s| s.elements().filter(|nv| nv.name == "nvpair"));
+        let enabled = !settings
+            .filter(|nv| nv.attr("name") == Some("stonith-enabled"))
+            .any(|nv| nv.attr("value").is_some_and(crate::vocab::is_false));
+        let has_device = config.child("resources").is_some_and(|r| running_device(r, false));
+        Fencing { enabled, has_device }
     }
+}
+
+/// Whether `el` is or holds a fencing device that is not stopped.
+fn running_device(el: &crate::cib::xml::Element, stopped_above: bool) -> bool {
+    let stopped = stopped_above
+        || el.elements().filter(|m| m.name == "meta_attributes").flat_map(|m| m.elements()).any(|nv| {
+            nv.attr("name") == Some("target-role")
+                && nv.attr("value").is_some_and(|v| v.eq_ignore_ascii_case("stopped"))
+        });
+    (el.name == "primitive" && el.attr("class") == Some("stonith") && !stopped)
+        || el.elements().any(|c| running_device(c, stopped))
 }
 
 /// Write a planned configuration.

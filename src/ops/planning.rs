@@ -31,6 +31,12 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     live.cib.configuration().collect_ids(&mut taken);
     let d = desired::build(model, taken.into_iter().map(str::to_string), defaults);
     let mut plan = plan::compute(live.cib.configuration(), &d);
+    let already = crate::cib::duplicate_ids(live.cib.configuration());
+    let dups: Vec<String> =
+        crate::cib::duplicate_ids(&plan.new_config).into_iter().filter(|id| !already.contains(id)).collect();
+    if !dups.is_empty() {
+        return Err(Error::DuplicateIds(dups));
+    }
     match &live.corosync {
         Some(conf) => {
             let facts = crate::corosync::Facts::from_conf(&crate::corosync::parse(&conf.name, &conf.text)?);

@@ -1,32 +1,17 @@
 //! The escape hatch: `raw:` CIB elements, held to the same id rules as native objects.
 
+use crate::cib::declared_ids;
 use crate::cib::xml::Element;
 use crate::config::raw::{RawCluster, Span, S};
 use crate::diag::{codes, Diag};
 use crate::model::{RawObject, RawPlace, RAW_SECTIONS};
+use crate::vocab::PACEMAKER_OWNED;
 use std::collections::HashMap;
 
 use super::Validator;
 
-/// Elements whose `id` names another object instead of declaring one.
-fn is_reference(el: &Element, parent: Option<&Element>) -> bool {
-    matches!(el.name.as_str(), "resource_ref" | "obj_ref" | "node")
-        || el.attr("id-ref").is_some()
-        || (el.name == "role"
-            && parent.is_some_and(|p| matches!(p.name.as_str(), "acl_target" | "acl_user" | "acl_group")))
-}
-
-/// Every id an element tree declares, in document order.
-fn declared_ids<'a>(el: &'a Element, parent: Option<&'a Element>, out: &mut Vec<&'a str>) {
-    if !is_reference(el, parent) {
-        if let Some(id) = el.id() {
-            out.push(id);
-        }
-    }
-    for c in el.elements() {
-        declared_ids(c, Some(el), out);
-    }
-}
+/// Ids of the plain attribute sets cibform itself writes: a raw object may not take them.
+const RESERVED_IDS: &[&str] = &["cib-bootstrap-options", "rsc_defaults-options", "op_defaults-options"];
 
 impl Validator<'_> {
     /// Check the `raw:` items: well-formed XML, a configuration object cibform knows where to
@@ -118,17 +103,57 @@ impl Validator<'_> {
                             .in_source(self.src);
                         self.diags.push(d);
                     }
+                    self.raw_node_id(&el, raw, item.span);
                 }
+                RawPlace::PropertySet => self.raw_owned_properties(&el, item.span),
                 _ => {}
             }
             let mut ids = Vec::new();
             declared_ids(&el, None, &mut ids);
             for id in ids {
+                if RESERVED_IDS.contains(&id) {
+                    self.err(
+                        codes::RAW_RESERVED_ID,
+                        item.span,
+                        format!("id `{id}` belongs to the sets cibform writes from `properties` and the defaults"),
+                        "reserved id",
+                        "give the raw object another id".into(),
+                    );
+                }
                 self.declare(&S::new(id.to_string(), item.span), "raw object");
             }
             crate::cib::nameable_ids(&el, &mut self.rsc_ids);
             out.push(RawObject { place, element: el });
         }
         out
+    }
+}
+
+impl Validator<'_> {
+    /// A raw property set may not set what Pacemaker maintains, as `properties` may not.
+    fn raw_owned_properties(&mut self, set: &Element, span: Span) {
+        let names = set.elements().filter(|nv| nv.name == "nvpair").filter_map(|nv| nv.attr("name"));
+        for name in names.filter(|n| PACEMAKER_OWNED.contains(n)) {
+            self.err(
+                codes::PROPERTY_OWNED,
+                span,
+                format!("property `{name}` is maintained by Pacemaker"),
+                "owned by Pacemaker",
+                "remove it: cibform never writes Pacemaker-owned properties".into(),
+            );
+        }
+    }
+
+    /// A raw node may not take the corosync id of a declared node.
+    fn raw_node_id(&mut self, node: &Element, raw: &RawCluster, span: Span) {
+        let Some(id) = node.id() else { return };
+        if let Some((name, n)) = raw.nodes.iter().find(|(_, n)| n.id.value.0 == id) {
+            let d = Diag::error(codes::NODE_DUPLICATE_ID, format!("node id {id} is used twice"))
+                .label(span, "used again by raw XML")
+                .label(n.id.span, format!("first used by `{}`", name.value))
+                .help("every node needs its own id")
+                .in_source(self.src);
+            self.diags.push(d);
+        }
     }
 }
