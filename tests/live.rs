@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use cibform::cib::xml::Element;
 use common::*;
 
-/// Every test here is `#[ignore = "needs root: live cluster"]`; run with `--include-ignored`, it
-/// fails at once when what a live cluster needs is missing.
+/// Every test here is ignored ("needs root for a live cluster"); run with `--include-ignored`,
+/// it fails at once when what a live cluster needs is missing.
 fn need_live() {
     need_root();
     need_tools(&["corosync", "pacemakerd", "cibadmin", "crm_mon", "crm_resource", "pcs", "ip", "pkill"]);
@@ -232,7 +232,7 @@ fn runtime_example(single: bool) -> String {
 }
 
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn seed_example_converges_on_a_live_cluster() {
     need_live();
     let c = Cluster::single();
@@ -262,7 +262,7 @@ fn seed_example_converges_on_a_live_cluster() {
 }
 
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn runtime_example_starts_the_group_vip_first_and_a_vip_change_leaves_the_clones_running() {
     need_live();
     let c = Cluster::single();
@@ -316,7 +316,7 @@ fn runtime_example_starts_the_group_vip_first_and_a_vip_change_leaves_the_clones
 
 /// Two plans made from the same state, applied at the same time: exactly one lands.
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn racing_applies_exactly_one_lands() {
     need_live();
     let c = Cluster::single();
@@ -364,7 +364,7 @@ fn racing_applies_exactly_one_lands() {
 
 /// Someone edits the cluster by hand with pcs between plan and apply: the saved plan is refused.
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
     need_live();
     let c = Cluster::single();
@@ -388,7 +388,7 @@ fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
 /// The target dies mid-apply: the CIB holds the old or the new configuration, never a mix, and
 /// the error says what happened.
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn target_dying_mid_apply_leaves_old_or_new_configuration() {
     need_live();
     let c = Cluster::single();
@@ -454,7 +454,7 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
 /// The reference case for real: two nodes, the reference names and addresses, the example as
 /// written (systemd agents swapped for runnable ones), standby and NIC failover.
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     need_live();
     let c = Cluster::two();
@@ -571,7 +571,7 @@ esac
 /// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
 /// down), apply through ssh, and the file's nodes as the default target.
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn ssh_targets_try_nodes_in_order() {
     need_live();
     let c = Cluster::two();
@@ -628,7 +628,7 @@ fn ssh_targets_try_nodes_in_order() {
 /// and a hacluster password that exists only inside the node's mount namespace (a private copy
 /// of /etc/shadow is bind-mounted there; the host's is untouched).
 #[test]
-#[ignore = "needs root: live cluster"]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn remote_cib_target_plans_and_applies_without_leaking_the_password() {
     need_live();
     let c = Cluster::start_with("single-node.sh", |work| {

@@ -850,7 +850,7 @@ fn collect_rules<'a>(el: &'a Element, in_rule: bool, out: &mut Vec<(&'a Element,
 
 /// Compare with the real pcs (about a second per rule).
 #[test]
-#[ignore = "needs pcs and pacemaker tools: pcs, cibadmin"]
+#[ignore = "needs pacemaker tools: pcs, cibadmin"]
 fn matches_real_pcs() {
     use std::process::Command;
     prereq::need_tools(&["pcs", "cibadmin"]);
