@@ -24,12 +24,10 @@ enum Outcome {
 }
 
 fn run(name: &str, text: &str) -> Outcome {
-    let path = PathBuf::from(name);
-    let name = name.to_string();
     let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<String>, String> {
-        let cib = Cib::parse(&name, &text).map_err(|d| d.message.clone())?;
-        let live = Live { name: name.clone(), cib, corosync: None };
-        let target = Target::File(path.to_path_buf());
+        let cib = Cib::parse(name, text).map_err(|d| d.message.clone())?;
+        let live = Live { name: name.to_string(), cib, corosync: None };
+        let target = Target::File(PathBuf::from(name));
         let (yaml, notes) = cibform::ops::export_live(&live, &target, &Options::default()).map_err(|e| match e {
             cibform::error::Error::Refused { message, help } => format!("{message}\n{help}"),
             cibform::error::Error::Diags(d) => {
