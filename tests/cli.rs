@@ -189,6 +189,18 @@ fn example_points_editors_at_the_schema() {
 /// The README's first command: the bundled demo shows every kind of change.
 #[test]
 fn bundled_demo_target_differs_from_the_example() {
+    demo_plan();
+}
+
+/// The demo's whole output, with Pacemaker's preview of the transition.
+#[test]
+#[ignore = "needs pacemaker tools: crm_simulate"]
+fn bundled_demo_previews_the_transition() {
+    need_tools(&["crm_simulate"]);
+    insta::assert_snapshot!("demo", demo_plan().stdout);
+}
+
+fn demo_plan() -> Out {
     let out = cibform(&[
         "plan",
         "examples/clst-01/cluster.yaml",
@@ -204,9 +216,7 @@ fn bundled_demo_target_differs_from_the_example() {
         "{}",
         out.stdout
     );
-    if have("crm_simulate") {
-        insta::assert_snapshot!("demo", out.stdout);
-    }
+    out
 }
 
 /// Check that a committed fixture is still what the tools write (`crm_diff` sees no difference).
@@ -223,8 +233,8 @@ fn assert_fixture_fresh(name: &str, fresh: &std::path::Path, regenerate: &str) {
     assert_eq!(diff.status.code(), Some(0), "{name} fixture is stale; run {regenerate}\n{stale}");
 }
 
-/// Apply `yaml` to an empty CIB: it converges, `crm_verify` accepts the result, and the result
-/// means exactly what pcs wrote for the same cluster (`pcs_fixture`). Returns the written CIB.
+/// Apply `yaml` to an empty CIB: it converges, and the result means exactly what pcs wrote for
+/// the same cluster (`pcs_fixture`). Returns the scratch directory (`cib.xml`) and the written CIB.
 fn assert_applies_like_pcs(yaml: &str, pcs_fixture: &str) -> (tempfile::TempDir, cibform::cib::Cib) {
     let (dir, cib) = scratch_with_cib(None);
     let out = cibform(&["apply", yaml, &target(&cib), "--auto-approve"]);
@@ -234,11 +244,6 @@ fn assert_applies_like_pcs(yaml: &str, pcs_fixture: &str) -> (tempfile::TempDir,
     assert_eq!(again.code, 0, "{}", again.snapshot());
     let text = std::fs::read_to_string(&cib).unwrap();
     assert!(text.contains(r#"epoch="2""#), "one update bumps epoch once:\n{text}");
-    if have("crm_verify") {
-        let v = std::process::Command::new("crm_verify").arg("-x").arg(&cib).arg("-V").output().unwrap();
-        let why = format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
-        assert!(v.status.success(), "crm_verify rejected the result:\n{why}");
-    }
     let ours = cibform::cib::Cib::parse("ours", &text).unwrap();
     let pcs = cibform::cib::Cib::parse("pcs", &std::fs::read_to_string(fixture(pcs_fixture)).unwrap()).unwrap();
     let d = cibform::plan::diff(pcs.configuration(), ours.configuration());
@@ -249,10 +254,9 @@ fn assert_applies_like_pcs(yaml: &str, pcs_fixture: &str) -> (tempfile::TempDir,
 /// Conformance with the real pcs (and crmsh): rebuild the seed CIB from the walkthrough's
 /// commands now, check the committed fixtures still match what the tools write, and plan.
 #[test]
+#[ignore = "needs pacemaker tools: pcs, crm, crm_diff"]
 fn seed_rebuilt_by_real_pcs_plans_to_zero_changes() {
-    if !(have("pcs") && have("crm_diff") && have("crm")) {
-        return;
-    }
+    need_tools(&["pcs", "crm", "crm_diff"]);
     let dir = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("bash").arg(fixture("gen-seed.sh")).arg(dir.path()).status().unwrap();
     assert!(status.success());
@@ -274,9 +278,13 @@ fn full_example_built_by_pcs_plans_to_zero_changes() {
         "--detailed-exitcode",
     ]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    if !(have("pcs") && have("crm_diff")) {
-        return;
-    }
+}
+
+/// The committed `full-pcs.xml` is still what today's pcs writes for the full example.
+#[test]
+#[ignore = "needs pacemaker tools: pcs, crm_diff"]
+fn full_example_rebuilt_by_real_pcs_plans_to_zero_changes() {
+    need_tools(&["pcs", "crm_diff"]);
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("full.xml");
     let status = std::process::Command::new("bash")
@@ -316,6 +324,26 @@ fn full_example_applies_to_an_empty_cib_like_pcs() {
         "location-db-clone-rule-rule-expr-1",
     ] {
         assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
+    }
+}
+
+/// What cibform writes for the examples, Pacemaker accepts without errors or warnings.
+#[test]
+#[ignore = "needs pacemaker tools: crm_verify"]
+fn applied_examples_pass_crm_verify() {
+    need_tools(&["crm_verify"]);
+    for (yaml, pcs_fixture) in
+        [("examples/clst-01/cluster.yaml", "seed-pcs.xml"), ("examples/full/cluster.yaml", "full-pcs.xml")]
+    {
+        let (dir, _) = assert_applies_like_pcs(yaml, pcs_fixture);
+        let v = std::process::Command::new("crm_verify")
+            .arg("-x")
+            .arg(dir.path().join("cib.xml"))
+            .arg("-V")
+            .output()
+            .unwrap();
+        let why = format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+        assert!(v.status.success(), "crm_verify rejected what {yaml} applied:\n{why}");
     }
 }
 
@@ -456,10 +484,9 @@ fn removing_the_last_fencing_device_needs_a_gate() {
 
 /// On a terminal, apply asks and only `yes` goes ahead; colour is used there unless `NO_COLOR`.
 #[test]
+#[ignore = "needs util-linux: script"]
 fn apply_on_a_terminal_asks_for_yes() {
-    if !have("script") {
-        return;
-    }
+    need_tools(&["script"]);
     let run = |answer: &str, no_color: bool| {
         let (dir, cib) = scratch_with_cib(None);
         let cmd = format!(
@@ -494,10 +521,9 @@ fn apply_on_a_terminal_asks_for_yes() {
 /// Every plan carries Pacemaker's own prediction of the transition (crm_simulate on the new CIB
 /// with the current status): a VIP change restarts squid too; standby moves the group away.
 #[test]
+#[ignore = "needs pacemaker tools: crm_simulate"]
 fn plans_preview_the_transition_from_pacemakers_scheduler() {
-    if !have("crm_simulate") {
-        return;
-    }
+    need_tools(&["crm_simulate"]);
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("preview_vip", example_text().replace("ip: 192.168.33.23", "ip: 192.168.33.24")),
@@ -535,10 +561,9 @@ fn plans_preview_the_transition_from_pacemakers_scheduler() {
 }
 
 #[test]
+#[ignore = "needs pacemaker tools: crm_simulate, crm_diff"]
 fn the_running_seed_fixture_is_what_crm_simulate_makes() {
-    if !(have("crm_simulate") && have("crm_diff")) {
-        return;
-    }
+    need_tools(&["crm_simulate", "crm_diff"]);
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("running.xml");
     let ok = std::process::Command::new("bash").arg(fixture("gen-seed-running.sh")).arg(&fresh).status().unwrap();
@@ -579,10 +604,9 @@ fn saved_plans_keep_the_files_policy_gates() {
 /// timeouts, roles, start-delay, OCF_CHECK_LEVEL, bumped duplicate intervals, monitor-only for
 /// fencing), checked against real pcs for agents of every shape installed here.
 #[test]
+#[ignore = "needs pacemaker tools: pcs, crm_resource"]
 fn default_ops_match_pcs_for_installed_agents() {
-    if !(have("pcs") && have("crm_resource")) {
-        return;
-    }
+    need_tools(&["pcs", "crm_resource"]);
     let agents = [
         ("r-nginx", "ocf:heartbeat:nginx"),
         ("r-health", "ocf:pacemaker:HealthCPU"),
@@ -655,10 +679,9 @@ fn ops_from_metadata_follow_pcs_rules() {
 /// What-if scenarios reproduce the walkthrough's failover checks before anything is touched:
 /// pingd dropping on the active node moves rg-01; a failed node's resources start elsewhere.
 #[test]
+#[ignore = "needs pacemaker tools: crm_simulate"]
 fn what_if_scenarios_predict_failover() {
-    if !have("crm_simulate") {
-        return;
-    }
+    need_tools(&["crm_simulate"]);
     let out = cibform(&[
         "plan",
         "examples/clst-01/cluster.yaml",

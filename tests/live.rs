@@ -1,6 +1,7 @@
 //! cibform against real running clusters (corosync + pacemaker started by
-//! `tests/cluster/*.sh` in network namespaces). Needs root and the Pacemaker packages; runs when
-//! `CIBFORM_LIVE=1` (.ci/run sets it as root), otherwise each test says it is skipped.
+//! `tests/cluster/*.sh` in network namespaces). Needs root and the Pacemaker packages, so every
+//! test is ignored unless asked for (`cargo test --test live -- --include-ignored`, as .ci/run
+//! does as root).
 //!
 //! Every cluster a test starts is stopped by pid when the test ends, on success and on failure.
 
@@ -14,12 +15,11 @@ use std::time::{Duration, Instant};
 use cibform::cib::xml::Element;
 use common::*;
 
-fn live() -> bool {
-    if std::env::var("CIBFORM_LIVE").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("skipping: set CIBFORM_LIVE=1 (as root, with pacemaker installed) to run live tests");
-    false
+/// Every test here is ignored ("needs root for a live cluster"); run with `--include-ignored`,
+/// it fails at once when what a live cluster needs is missing.
+fn need_live() {
+    need_root();
+    need_tools(&["corosync", "pacemakerd", "cibadmin", "crm_mon", "crm_resource", "pcs", "ip", "pkill"]);
 }
 
 /// A running cluster; stopped when dropped.
@@ -232,10 +232,9 @@ fn runtime_example(single: bool) -> String {
 }
 
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn seed_example_converges_on_a_live_cluster() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::single();
     let yaml = example().to_string_lossy().into_owned();
     let out = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve"]);
@@ -263,10 +262,9 @@ fn seed_example_converges_on_a_live_cluster() {
 }
 
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn runtime_example_starts_the_group_vip_first_and_a_vip_change_leaves_the_clones_running() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::single();
     let yaml = c.write("cluster.yaml", &runtime_example(true));
     let yaml = yaml.to_str().unwrap();
@@ -318,10 +316,9 @@ fn runtime_example_starts_the_group_vip_first_and_a_vip_change_leaves_the_clones
 
 /// Two plans made from the same state, applied at the same time: exactly one lands.
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn racing_applies_exactly_one_lands() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::single();
     let (base, _) = c.applied_runtime_example();
     let a = base.replace("dampen: 5s", "dampen: 6s");
@@ -367,10 +364,9 @@ fn racing_applies_exactly_one_lands() {
 
 /// Someone edits the cluster by hand with pcs between plan and apply: the saved plan is refused.
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::single();
     let (base, _) = c.applied_runtime_example();
     c.saved_plan(&base.replace("dampen: 5s", "dampen: 7s"), "plan.json");
@@ -392,10 +388,9 @@ fn hand_edit_between_plan_and_apply_refuses_the_saved_plan() {
 /// The target dies mid-apply: the CIB holds the old or the new configuration, never a mix, and
 /// the error says what happened.
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn target_dying_mid_apply_leaves_old_or_new_configuration() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::single();
     let (base, yaml) = c.applied_runtime_example();
     let old_cfg = c.cib("t3021cent").child("configuration").cloned().unwrap();
@@ -459,10 +454,9 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
 /// The reference case for real: two nodes, the reference names and addresses, the example as
 /// written (systemd agents swapped for runnable ones), standby and NIC failover.
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::two();
     let base = runtime_example(false);
     let yaml = c.write("cluster.yaml", &base);
@@ -577,10 +571,9 @@ esac
 /// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
 /// down), apply through ssh, and the file's nodes as the default target.
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn ssh_targets_try_nodes_in_order() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::two();
     let (bin, log) = fake_ssh(&c);
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
@@ -635,10 +628,9 @@ fn ssh_targets_try_nodes_in_order() {
 /// and a hacluster password that exists only inside the node's mount namespace (a private copy
 /// of /etc/shadow is bind-mounted there; the host's is untouched).
 #[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
 fn remote_cib_target_plans_and_applies_without_leaking_the_password() {
-    if !live() {
-        return;
-    }
+    need_live();
     let c = Cluster::start_with("single-node.sh", |work| {
         let seed = work.join("seed.xml");
         let out = Command::new("cibadmin").arg("--empty").output().unwrap();

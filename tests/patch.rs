@@ -60,10 +60,9 @@ fn cib(path: &Path) -> Cib {
 }
 
 #[test]
+#[ignore = "needs pacemaker tools: cibadmin"]
 fn patches_for_the_seed_apply_exactly() {
-    if !have("cibadmin") {
-        return;
-    }
+    need_tools(&["cibadmin"]);
     let dir = tempfile::tempdir().unwrap();
     let empty = Cib::parse("empty", EMPTY_CIB).unwrap();
     let seed = cib(&fixture("seed-pcs.xml"));
@@ -82,37 +81,15 @@ fn patches_for_the_seed_apply_exactly() {
     }
 }
 
-fn corpus() -> Option<Vec<PathBuf>> {
-    let dir = root().join("../shared/cib-corpus/xml");
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        assert!(std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() != Ok("1"), "corpus missing at {}", dir.display());
-        eprintln!("skipping: no corpus at {}", dir.display());
-        return None;
-    };
-    let mut v: Vec<PathBuf> =
-        rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "xml")).collect();
-    v.sort();
-    Some(v)
-}
-
 /// Every corpus CIB against its neighbour in the corpus: large, unrelated changes, every part
 /// of the CIB language. Only pairs whose target Pacemaker accepts as a file are checked.
 #[test]
+#[ignore = "needs pacemaker tools: cibadmin"]
 fn patches_between_corpus_cibs_apply_exactly() {
-    if !have("cibadmin") {
-        return;
-    }
-    let Some(files) = corpus() else { return };
+    need_tools(&["cibadmin"]);
     let dir = tempfile::tempdir().unwrap();
-    let cibs: Vec<(String, Cib)> = files
-        .iter()
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(p).ok()?;
-            Cib::parse(&p.display().to_string(), &text)
-                .ok()
-                .map(|c| (p.file_name().unwrap().to_string_lossy().into_owned(), c))
-        })
-        .collect();
+    let cibs: Vec<(&str, Cib)> =
+        corpus::cibs().iter().filter_map(|e| Cib::parse(&e.name, &e.text).ok().map(|c| (e.name.as_str(), c))).collect();
     let mut checked = 0;
     let mut failures = Vec::new();
     for w in cibs.windows(2) {
@@ -148,6 +125,10 @@ fn patches_between_corpus_cibs_apply_exactly() {
         }
         checked += 1;
         if let Err(e) = check_pair(dir.path(), &a, &target) {
+            if failures.is_empty() {
+                let kept = keep_for_debugging(&a, &target);
+                eprintln!("{an} → {bn}: its old CIB and patch are in {}", kept.display());
+            }
             failures.push(format!("{an} → {bn}: {}", e.lines().take(30).collect::<Vec<_>>().join("\n")));
         }
     }
@@ -161,17 +142,11 @@ fn patches_between_corpus_cibs_apply_exactly() {
     );
 }
 
-#[test]
-#[ignore = "debug helper: writes /tmp/segv-{old,patch}.xml for one corpus pair"]
-fn dump_pair() {
-    let a = std::env::var("A").unwrap();
-    let b = std::env::var("B").unwrap();
-    let dir = root().join("../shared/cib-corpus/xml");
-    let a = cib(&dir.join(a));
-    let b = cib(&dir.join(b));
-    let mut a2 = a.clone();
-    a2.root.set_attr("validate-with", b.root.attr("validate-with").unwrap_or("pacemaker-3.9"));
-    let t = a2.with_configuration(b.configuration().clone());
-    std::fs::write("/tmp/segv-old.xml", a2.root.to_xml()).unwrap();
-    std::fs::write("/tmp/segv-patch.xml", cibform::plan::patch::patch(&a2, &t).to_xml()).unwrap();
+/// Keep the inputs of a failing pair (`old.xml`, `patch.xml`) to rerun `cibadmin --patch` by hand.
+fn keep_for_debugging(old: &Cib, new: &Cib) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("patch-failure");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("old.xml"), old.root.to_xml()).unwrap();
+    std::fs::write(dir.join("patch.xml"), cibform::plan::patch::patch(old, new).to_xml()).unwrap();
+    dir
 }

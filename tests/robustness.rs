@@ -112,11 +112,7 @@ fn cluster_files_never_panic() {
 fn cibs_never_panic_in_parse_export_and_plan() {
     let mut seeds =
         vec![read(&fixture("seed-pcs.xml")), read(&fixture("full-pcs.xml")), read(&fixture("seed-running.xml"))];
-    if let Ok(rd) = std::fs::read_dir(root().join("../shared/cib-corpus/xml")) {
-        let mut paths: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-        paths.sort();
-        seeds.extend(paths.iter().step_by(40).map(|p| read(p)));
-    }
+    seeds.extend(corpus::cibs().iter().step_by(40).map(|e| e.text.clone().into_bytes()));
     hammer("cib", &seeds, 400, |b| {
         let Ok(text) = std::str::from_utf8(b) else { return };
         if let Ok(cib) = cibform::cib::Cib::parse("m.xml", text) {

@@ -1,6 +1,14 @@
 use super::*;
 use crate::cib::xml::{Element, Node};
 
+// The integration tests' corpus reader and prerequisite checks, shared by path.
+#[allow(dead_code)]
+#[path = "../../tests/common/corpus.rs"]
+mod corpus;
+#[allow(dead_code)]
+#[path = "../../tests/common/prereq.rs"]
+mod prereq;
+
 fn p(text: &str) -> Rule {
     match parse(text) {
         Ok(r) => r,
@@ -795,22 +803,10 @@ fn whitespace_text_between_elements_is_fine() {
 /// converts survives text and XML round trips.
 #[test]
 fn corpus_rules_convert() {
-    let dir = std::path::Path::new("/work/shared/cib-corpus/xml");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        eprintln!("corpus not found at {}, skipping", dir.display());
-        return;
-    };
-    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
     let (mut ok, mut failed, mut nested_ok) = (0, 0, 0);
     let mut reasons: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "xml")) {
-        let Ok(src) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let Ok(root) = Element::parse(&src) else {
-            continue;
-        };
+    for cib in corpus::cibs() {
+        let root = Element::parse(&cib.text).unwrap_or_else(|e| panic!("{}: {e:?}", cib.name));
         let mut rules = Vec::new();
         collect_rules(&root, false, &mut rules);
         for (rule_el, nested) in rules {
@@ -825,9 +821,8 @@ fn corpus_rules_convert() {
                 }
                 Err(e) if !nested => {
                     failed += 1;
-                    let file = path.file_name().map(|f| f.to_string_lossy().into_owned());
                     let key = e.split_once(": ").map_or(e.as_str(), |(_, m)| m).to_string();
-                    reasons.entry(key).or_default().push(format!("{}: {e}", file.unwrap_or_default()));
+                    reasons.entry(key).or_default().push(format!("{}: {e}", cib.name));
                 }
                 Err(_) => {}
             }
@@ -853,19 +848,12 @@ fn collect_rules<'a>(el: &'a Element, in_rule: bool, out: &mut Vec<(&'a Element,
     }
 }
 
-/// Compare with the real pcs (needs `pcs` and `cibadmin`; about a second per rule). Skipped when
-/// they are missing, unless `CIBFORM_REQUIRE_TOOLS=1` (as in CI).
+/// Compare with the real pcs (about a second per rule).
 #[test]
+#[ignore = "needs pacemaker tools: pcs, cibadmin"]
 fn matches_real_pcs() {
     use std::process::Command;
-    let have = Command::new("sh")
-        .args(["-c", "command -v pcs && command -v cibadmin"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have {
-        assert!(std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() != Ok("1"), "pcs and cibadmin are required");
-        return;
-    }
+    prereq::need_tools(&["pcs", "cibadmin"]);
     let dir = std::env::temp_dir().join(format!("rulecrate-pcs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let base = dir.join("base.xml");

@@ -1,8 +1,14 @@
-//! Shared helpers for the integration tests: run the real binary, find fixtures, check tools.
+//! Shared helpers for the integration tests: run the real binary, find fixtures, read the CIB
+//! corpus, check the prerequisites of ignored tests.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+pub mod corpus;
+pub mod prereq;
+#[allow(unused_imports)]
+pub use prereq::{need_root, need_tools};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -59,24 +65,6 @@ pub fn cibform_in(dir: &Path, args: &[&str]) -> Out {
 
 pub fn cibform(args: &[&str]) -> Out {
     cibform_in(&root(), args)
-}
-
-/// Whether a Pacemaker/pcs tool is installed. When `CIBFORM_REQUIRE_TOOLS=1` (as in CI), a
-/// missing tool fails the test instead of skipping it.
-pub fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found && std::env::var("CIBFORM_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("`{tool}` is required (CIBFORM_REQUIRE_TOOLS=1) but not installed");
-    }
-    if !found {
-        eprintln!("skipping: `{tool}` is not installed");
-    }
-    found
 }
 
 /// A scratch directory with a copy of a CIB fixture (or an empty CIB) as `cib.xml`.
