@@ -95,7 +95,7 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
                 preview: None,
                 what_if: Vec::new(),
             };
-            let h = Header { cluster: String::new(), target: String::new(), version: String::new() };
+            let h = Header::default();
             let text = crate::render::text(&p, &h, false);
             let body: String =
                 text.lines().skip_while(|l| !l.starts_with("cibform will")).skip(1).collect::<Vec<_>>().join("\n");
@@ -279,8 +279,12 @@ pub async fn prepare_saved(doc: PlanDoc, target: Target) -> Result<Prepared, Err
         None => backend::read(&target).await?.cib.configuration().clone(),
     };
     let changes = plan::diff(&old, &new);
-    let header =
-        Header { cluster: doc.cluster.clone(), target: target.to_string(), version: doc.against.version().to_string() };
+    let header = Header {
+        cluster: doc.cluster.clone(),
+        target: target.to_string(),
+        version: doc.against.version().to_string(),
+        sensitive: doc.policy.as_ref().map(|p| p.sensitive.clone()).unwrap_or_default(),
+    };
     let plan = Plan {
         changes,
         warnings: doc.warnings,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cib::Version;
 use crate::plan::{Action, Plan};
-use crate::render::{masked, Header};
+use crate::render::Header;
 
 /// Current plan format.
 pub const FORMAT_VERSION: &str = "1";
@@ -102,7 +102,8 @@ pub struct PlanDoc {
 /// also carries both configurations (for `--out`).
 pub fn doc(plan: &Plan, h: &Header, against: &Against, saved: Option<&crate::cib::xml::Element>) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
-    let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| masked(k, v));
+    let m = h.mask();
+    let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| m.value(k, v));
     PlanDoc {
         format_version: FORMAT_VERSION.into(),
         cibform_version: env!("CARGO_PKG_VERSION").into(),
