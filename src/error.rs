@@ -35,6 +35,9 @@ pub enum Error {
     /// A refusal that is not an input problem (stale plan, a gate, no approval).
     #[error("{message}")]
     Refused { message: String, help: String },
+    /// Standard output could not be written (a full disk; a closed pipe is not an error).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
 }
 
 impl From<Box<Diag>> for Error {
