@@ -168,13 +168,28 @@ fn color_err() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// Render diagnostics to a string (miette's graphical report; plain when `color` is off).
+/// Render diagnostics to a string (miette's graphical report; plain when `color` is off). The
+/// source lines shown have secret values masked (`render::mask::source_text`).
 pub fn render_diags(diags: &[Diag], color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mask = render::Mask::default();
+    let mut shown: Vec<(std::sync::Arc<String>, crate::diag::Source)> = Vec::new();
     let mut out = String::new();
     for d in diags {
-        let _ = handler.render_report(&mut out, &Rendered::new(d));
+        let mut d = d.clone();
+        if let Some(src) = &d.source {
+            let masked = match shown.iter().find(|(orig, _)| std::sync::Arc::ptr_eq(orig, &src.text)) {
+                Some((_, m)) => m.clone(),
+                None => {
+                    let m = crate::diag::Source::new(&src.name, render::mask::source_text(&mask, &src.text));
+                    shown.push((src.text.clone(), m.clone()));
+                    m
+                }
+            };
+            d.source = Some(masked);
+        }
+        let _ = handler.render_report(&mut out, &Rendered::new(&d));
     }
     out
 }

@@ -345,3 +345,15 @@ fn what_if_an_unknown_node_exited_0() {
     assert!(out.stderr.contains("node `nosuch`"), "{}", out.stderr);
     assert!(out.stderr.contains("`t3021cent`"), "the help names the known nodes: {}", out.stderr);
 }
+
+#[test]
+fn diagnostic_snippet_echoed_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "cluster: c\nresources:\n  f:\n    agent: stonith:fence_ipmilan\n    params: { ip: 10.0.0.1, password: [SEKRIT, b], api_key: AK }\n";
+    std::fs::write(dir.path().join("cluster.yaml"), text).unwrap();
+    let out = cibform_in(dir.path(), &["validate", "cluster.yaml"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("cluster.yaml:5:"), "{}", out.stderr);
+    assert!(out.stderr.contains("10.0.0.1"), "the rest of the line is shown: {}", out.stderr);
+    assert!(!out.stderr.contains("SEKRIT") && !out.stderr.contains("AK }"), "{}", out.stderr);
+}

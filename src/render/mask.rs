@@ -171,6 +171,150 @@ impl Mask {
     }
 }
 
+/// Source text (a cluster file, a CIB) as a diagnostic may show it: the values of sensitive
+/// `KEY: VALUE` entries and of sensitive XML nvpairs and attributes replaced by `*`, byte for
+/// byte, so every span still points at the same place. Lexical (the text may not parse).
+pub fn source_text(mask: &Mask, text: &str) -> String {
+    let mut out = text.as_bytes().to_vec();
+    yaml_values(mask, text.as_bytes(), &mut out);
+    xml_values(mask, text.as_bytes(), &mut out);
+    // Only ASCII bytes were replaced, whole characters at a time.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+fn hide(out: &mut [u8], from: usize, to: usize) {
+    // Ranges start and end at ASCII delimiters, so whole characters are replaced.
+    for c in out.iter_mut().take(to).skip(from) {
+        if *c != b'\n' {
+            *c = b'*';
+        }
+    }
+}
+
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.') || c >= 0x80
+}
+
+/// `KEY: VALUE` with a sensitive KEY: the value to the end of its flow item or line, and the
+/// more-indented lines of a block value after it.
+fn yaml_values(mask: &Mask, b: &[u8], out: &mut [u8]) {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'#' if i == 0 || b[i - 1].is_ascii_whitespace() => {
+                i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n);
+                continue;
+            }
+            c if is_name_byte(c) && (i == 0 || !is_name_byte(b[i - 1])) => {
+                let end = i + b[i..].iter().take_while(|&&c| is_name_byte(c)).count();
+                let key = std::str::from_utf8(&b[i..end]).unwrap_or_default();
+                let quote = usize::from(matches!(b.get(end), Some(b'"' | b'\'')));
+                let colon = end + quote;
+                let value_follows = b.get(colon) == Some(&b':') && b.get(colon + 1).is_none_or(u8::is_ascii_whitespace);
+                if value_follows && mask.is_sensitive(key) {
+                    let stop = value_end(b, colon + 1, depth > 0);
+                    let from = colon + 1 + b[colon + 1..stop].iter().take_while(|c| c.is_ascii_whitespace()).count();
+                    let to = stop - b[from..stop].iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+                    hide(out, from, to);
+                    if depth == 0 {
+                        hide_block(b, out, i, stop);
+                    }
+                    i = stop;
+                    continue;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// Where an inline value starting at `from` ends: a `,`, `}` or `]` outside quotes and brackets
+/// in flow context, else the end of the line (or of a quoted scalar spanning lines).
+fn value_end(b: &[u8], from: usize, flow: bool) -> usize {
+    let (mut depth, mut quote, mut i) = (0usize, None::<u8>, from);
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, b'"' | b'\'') && b[from..i].iter().all(u8::is_ascii_whitespace) => quote = Some(c),
+            None if c == b'\n' => return i,
+            None if c == b'#' && b[i - 1].is_ascii_whitespace() => return i,
+            None if matches!(c, b'{' | b'[') => depth += 1,
+            None if flow && depth == 0 && matches!(c, b',' | b'}' | b']') => return i,
+            None if matches!(c, b'}' | b']') => depth = depth.saturating_sub(1),
+            None => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// The lines after a key's line that are indented deeper than it (a block scalar or mapping).
+fn hide_block(b: &[u8], out: &mut [u8], key_at: usize, stop: usize) {
+    let line_start = b[..key_at].iter().rposition(|&c| c == b'\n').map_or(0, |n| n + 1);
+    let indent = b[line_start..].iter().take_while(|&&c| c == b' ').count();
+    let mut i = b[stop..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| stop + n + 1);
+    while i < b.len() {
+        let next = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n + 1);
+        let deeper = b[i..next].iter().take_while(|&&c| c == b' ').count();
+        if !b[i..next].iter().all(u8::is_ascii_whitespace) {
+            if deeper <= indent {
+                return;
+            }
+            hide(out, i + deeper, next);
+        }
+        i = next;
+    }
+}
+
+/// In every `<tag ...>`: the `value` of an nvpair with a sensitive `name`, and every attribute
+/// with a sensitive name.
+fn xml_values(mask: &Mask, b: &[u8], out: &mut [u8]) {
+    let mut i = 0;
+    while let Some(open) = b[i..].iter().position(|&c| c == b'<').map(|n| i + n) {
+        let close = b[open..].iter().position(|&c| c == b'>').map_or(b.len(), |n| open + n);
+        let attrs = xml_attrs(&b[open..close]);
+        let secret_pair = attrs
+            .iter()
+            .any(|(k, v)| *k == "name" && mask.is_sensitive(&String::from_utf8_lossy(&b[open + v.0..open + v.1])));
+        for (k, (from, to)) in &attrs {
+            if mask.is_sensitive(k) || (secret_pair && *k == "value") {
+                hide(out, open + from, open + to);
+            }
+        }
+        i = close.max(open + 1);
+    }
+}
+
+/// `name="value"` attributes of one tag: names and the byte ranges of their values.
+fn xml_attrs(tag: &[u8]) -> Vec<(String, (usize, usize))> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(eq) = tag[i..].iter().position(|&c| c == b'=').map(|n| i + n) {
+        let name_start = tag[..eq].iter().rposition(|&c| !is_name_byte(c) && c != b':').map_or(0, |n| n + 1);
+        let mut v = eq + 1;
+        if tag.get(v) == Some(&b'\\') {
+            v += 1;
+        }
+        let Some(&q) = tag.get(v).filter(|&&q| q == b'"' || q == b'\'') else {
+            i = eq + 1;
+            continue;
+        };
+        let end = tag[v + 1..].iter().position(|&c| c == q).map_or(tag.len(), |n| v + 1 + n);
+        let end = if end > v + 1 && tag[end - 1] == b'\\' { end - 1 } else { end };
+        out.push((String::from_utf8_lossy(&tag[name_start..eq]).into_owned(), (v + 1, end)));
+        i = end.max(eq + 1);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +373,21 @@ mod tests {
         assert_eq!(words("DBPassword"), ["db", "password"]);
         assert_eq!(words("db.password2"), ["db", "password", "2"]);
         assert_eq!(words("--a__b--"), ["a", "b"]);
+    }
+
+    #[test]
+    fn source_text_hides_values_and_keeps_every_offset() {
+        let m = Mask::default();
+        let yaml = "r:\n  params: { ip: 1.2.3.4, password: [SEK, b], api_key: \"A, B\" }\n  meta:\n    token: TOK # c\n    secret: |\n      BLOCK\n      MORE\n    keepalive: 5\nraw:\n  - '<nvpair id=\"n\" name=\"passwd\" value=\"XML\"/><a password=\"P2\" ip=\"9\"/>'\n";
+        let shown = source_text(&m, yaml);
+        assert_eq!(shown.len(), yaml.len());
+        assert_eq!(shown.lines().count(), yaml.lines().count());
+        for secret in ["SEK", "A, B", "TOK", "BLOCK", "MORE", "XML", "P2"] {
+            assert!(!shown.contains(secret), "`{secret}` in:\n{shown}");
+        }
+        for kept in ["1.2.3.4", "keepalive: 5", "# c", "ip=\"9\""] {
+            assert!(shown.contains(kept), "`{kept}` lost:\n{shown}");
+        }
     }
 
     #[test]
