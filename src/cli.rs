@@ -195,13 +195,22 @@ pub fn render_diags(diags: &[Diag], color: bool) -> String {
 }
 
 fn report(e: &Error) {
-    let mut stderr = std::io::stderr();
     let text = match e {
         Error::Diags(d) => {
             let n = d.iter().filter(|d| d.is_error()).count();
             format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
         }
         Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
+        _ => error_text(e),
+    };
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// An error that is not a diagnostic, as text. It may quote a tool's output (crm_verify,
+/// cibadmin) or XML, so secret values in it are masked like a diagnostic's source.
+fn error_text(e: &Error) -> String {
+    let text = match e {
+        Error::Diags(_) | Error::Backend(BackendError::BadCib { .. }) => format!("error: {e}\n"),
         Error::Refused { message, help } => format!("error: {message}\n  help: {help}\n"),
         Error::Stdout(_) => format!("error: {e}\n"),
         Error::Backend(BackendError::WriteFailed { cause, state }) => format!("error: {cause}\n  {state}\n"),
@@ -216,7 +225,22 @@ fn report(e: &Error) {
             msg
         }
     };
-    let _ = stderr.write_all(text.as_bytes());
+    render::mask::source_text(&render::Mask::default(), &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_output_in_an_error_is_masked() {
+        let e = Error::Backend(BackendError::Rejected {
+            place: "node1".into(),
+            output: r#"<nvpair id="f-pw" name="passwd" value="SEKRIT"/> password: SEKRIT2"#.into(),
+        });
+        let text = error_text(&e);
+        assert!(!text.contains("SEKRIT") && text.contains(r#"name="passwd""#), "{text}");
+    }
 }
 
 fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {
