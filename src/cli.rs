@@ -12,9 +12,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::backend::{BackendError, Target};
 use crate::diag::{Diag, Rendered};
 use crate::error::{Error, ExitStatus};
+use crate::fsutil;
 use crate::ops;
 use crate::planfile;
+use crate::preview::Scenario;
 use crate::render::{self, json};
+
+/// A line for humans on stderr. A failed write to stderr is ignored: there is nowhere left to say
+/// so, and `eprintln!` would panic.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -115,11 +125,14 @@ pub enum Command {
 
 /// Run the command line; returns the process exit code.
 pub fn main() -> u8 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            say!("error: cannot start the runtime: {e}");
             return 1;
         }
     };
@@ -132,6 +145,22 @@ pub fn main() -> u8 {
     }
 }
 
+/// `--help` and `--version` print to stdout and succeed; a usage error prints to stderr and exits
+/// 1 (clap's own 2 would mean "changes present" under `--detailed-exitcode`).
+fn usage(e: &clap::Error) -> u8 {
+    use clap::error::ErrorKind;
+    let asked = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let printed = e.print();
+    match printed {
+        Err(p) if asked && p.kind() != std::io::ErrorKind::BrokenPipe => {
+            say!("error: cannot write to standard output: {p}");
+            ExitStatus::Failure.code()
+        }
+        _ if asked => ExitStatus::Success.code(),
+        _ => ExitStatus::Failure.code(),
+    }
+}
+
 fn color_out() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
@@ -140,13 +169,28 @@ fn color_err() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// Render diagnostics to a string (miette's graphical report; plain when `color` is off).
+/// Render diagnostics to a string (miette's graphical report; plain when `color` is off). The
+/// source lines shown have secret values masked (`render::mask::source_text`).
 pub fn render_diags(diags: &[Diag], color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mask = render::Mask::default();
+    let mut shown: Vec<(std::sync::Arc<String>, crate::diag::Source)> = Vec::new();
     let mut out = String::new();
     for d in diags {
-        let _ = handler.render_report(&mut out, &Rendered::new(d));
+        let mut d = d.clone();
+        if let Some(src) = &d.source {
+            let masked = match shown.iter().find(|(orig, _)| std::sync::Arc::ptr_eq(orig, &src.text)) {
+                Some((_, m)) => m.clone(),
+                None => {
+                    let m = crate::diag::Source::new(&src.name, render::mask::source_text(&mask, &src.text));
+                    shown.push((src.text.clone(), m.clone()));
+                    m
+                }
+            };
+            d.source = Some(masked);
+        }
+        let _ = handler.render_report(&mut out, &Rendered::new(&d));
     }
     out
 }
@@ -158,10 +202,21 @@ fn report(e: &Error) {
             format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
         }
         Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
+        _ => error_text(e),
+    };
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// An error that is not a diagnostic, as text. It may quote a tool's output (crm_verify,
+/// cibadmin) or XML, so secret values in it are masked like a diagnostic's source.
+fn error_text(e: &Error) -> String {
+    let text = match e {
+        Error::Diags(_) | Error::Backend(BackendError::BadCib { .. }) => format!("error: {e}\n"),
+        Error::Stdout(_) => format!("error: {e}\n"),
         Error::Backend(BackendError::WriteFailed { cause, state }) => format!("error: {cause}\n  {state}\n"),
-        Error::Stale { changes, .. } if !changes.is_empty() => format!(
+        Error::Stale { changes, sensitive, .. } if !changes.is_empty() => format!(
             "error: {e}\n  what changed in the cluster since the plan was made:\n{}  help: {}\n",
-            render::changes_text(changes, color_err()),
+            render::changes_text(changes, &render::Mask::new(sensitive), color_err()),
             e.help().unwrap_or_default()
         ),
         _ => {
@@ -177,7 +232,22 @@ fn report(e: &Error) {
             }
         }
     };
-    let _ = std::io::stderr().write_all(text.as_bytes());
+    render::mask::source_text(&render::Mask::default(), &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_output_in_an_error_is_masked() {
+        let e = Error::Backend(BackendError::Rejected {
+            place: "node1".into(),
+            output: r#"<nvpair id="f-pw" name="passwd" value="SEKRIT"/> password: SEKRIT2"#.into(),
+        });
+        let text = error_text(&e);
+        assert!(!text.contains("SEKRIT") && text.contains(r#"name="passwd""#), "{text}");
+    }
 }
 
 fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {
@@ -195,17 +265,69 @@ fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> 
         .map_err(|m| Error::Usage { message: m, help: format!("targets: {}", crate::backend::TARGET_FORMS) })
 }
 
-fn print(s: &str) {
+/// Write data to stdout, the only way commands do. A closed pipe (`cibform plan | head -1`) ends
+/// the output quietly; any other failure (a full disk) is an error, so no plan is lost silently.
+fn print(s: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`cibform plan | head`) is not an error.
-    let _ = out.write_all(s.as_bytes());
-    let _ = out.flush();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+        _ => Ok(()),
+    }
 }
 
 fn warn(diags: &[Diag]) {
     if !diags.is_empty() {
-        eprint!("{}", render_diags(diags, color_err()));
+        say!("{}", render_diags(diags, color_err()).trim_end_matches('\n'));
     }
+}
+
+/// Refuse an output path that would overwrite one of the command's inputs.
+fn check_out(out: Option<&Path>, inputs: &[(&str, Option<&Path>)]) -> Result<(), Error> {
+    let Some(out) = out else { return Ok(()) };
+    let inputs: Vec<(&str, &Path)> = inputs.iter().filter_map(|(w, p)| p.map(|p| (*w, p))).collect();
+    fsutil::refuse_overwrite(out, &inputs)
+        .map_err(|message| Error::Usage { message, help: "write the output to another path".into() })
+}
+
+/// Write an output file (`plan --out`, `export -o`) through `fsutil::write`.
+fn save(path: &Path, text: &str, access: fsutil::Access) -> Result<(), Error> {
+    if let Some(note) = fsutil::link_note(path) {
+        say!("{note}");
+    }
+    fsutil::write(path, text.as_bytes(), access).map(drop).map_err(|source| Error::File {
+        action: "write",
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn target_file(t: &Target) -> Option<&Path> {
+    match t {
+        Target::File(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// Every `--what-if` node must be a node of the file or of the target.
+fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &crate::cib::Cib) -> Result<(), Error> {
+    let mut known: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
+    for (section, tag) in [(cib.configuration().child("nodes"), "node"), (cib.root.child("status"), "node_state")] {
+        let unames =
+            section.into_iter().flat_map(|s| s.elements().filter(|e| e.name == tag).filter_map(|e| e.attr("uname")));
+        known.extend(unames);
+    }
+    for s in scenarios {
+        let (Scenario::NodeDown { node } | Scenario::NodeFail { node } | Scenario::Attribute { node, .. }) = s;
+        if !known.contains(&node.as_str()) {
+            known.sort_unstable();
+            known.dedup();
+            return Err(Error::Usage {
+                message: format!("`--what-if` names node `{node}`, which is neither in the file nor in the target"),
+                help: format!("known nodes: {}", known.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
@@ -215,7 +337,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             warn(&loaded.warnings);
             let m = &loaded.model;
             let prims: usize = m.resources.iter().map(count_primitives).sum();
-            eprintln!(
+            say!(
                 "`{}` is valid: cluster `{}`, {} node(s), {prims} primitive(s), {} constraint(s)",
                 file.display(),
                 m.name,
@@ -228,30 +350,34 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
             let target = resolve_target(target.as_deref(), Some(&loaded.model))?;
+            let inputs = [
+                ("cluster file", Some(file.as_path())),
+                ("target", target_file(&target)),
+                ("corosync.conf", corosync.as_deref()),
+            ];
+            check_out(out.as_deref(), &inputs)?;
             let scenarios = what_if
                 .iter()
-                .map(|w| crate::preview::Scenario::parse(w))
+                .map(|w| Scenario::parse(w))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|m| Error::Usage { message: m, help: "see `cibform plan --help`".into() })?;
             let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview, what_if: &scenarios };
             let planned = ops::plan(&loaded.model, &target, opts).await?;
+            check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
-                Format::Text => print(&render::text(&planned.plan, &planned.header, color_out())),
-                Format::Markdown => print(&render::markdown(&planned.plan, &planned.header)),
+                Format::Text => print(&render::text(&planned.plan, &planned.header, color_out()))?,
+                Format::Markdown => print(&render::markdown(&planned.plan, &planned.header))?,
                 Format::Json => {
                     let doc = json::doc(&planned.plan, &planned.header, &planned.basis);
-                    print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
+                    print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"))?;
                 }
             }
             if let Some(path) = out {
                 let old = planned.live.cib.configuration();
                 let text = planfile::write(&planned.plan, &planned.header, &planned.basis, old, &loaded.model.policy);
-                std::fs::write(&path, text).map_err(|source| Error::File {
-                    action: "write",
-                    path: path.display().to_string(),
-                    source,
-                })?;
-                eprintln!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
+                // A saved plan carries the configuration to write, secrets included: owner only.
+                save(&path, &text, fsutil::Access::Private)?;
+                say!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
             }
             Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
         }
@@ -270,26 +396,32 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         }
         Command::Export { target, out, cluster, corosync } => {
             let target = resolve_target(Some(&target), None)?;
+            check_out(out.as_deref(), &[("target", target_file(&target)), ("corosync.conf", corosync.as_deref())])?;
             let opts = crate::export::Options { cluster, ..Default::default() };
             let (text, notes) = ops::export(&target, &opts, corosync.as_deref()).await?;
             for n in &notes {
-                eprintln!("note: {n}");
+                say!("note: {n}");
             }
+            let secrets = crate::config::holds_secrets(&text, &render::Mask::default());
+            // Export keeps secret values (the file must plan to zero changes), so the file is
+            // private when it holds one or when its source was not readable by everyone.
+            let public = !secrets && target_file(&target).is_some_and(fsutil::world_readable);
             match out {
                 Some(path) => {
-                    std::fs::write(&path, &text).map_err(|source| Error::File {
-                        action: "write",
-                        path: path.display().to_string(),
-                        source,
-                    })?;
-                    eprintln!("wrote `{}`", path.display());
+                    save(&path, &text, if public { fsutil::Access::Keep } else { fsutil::Access::Private })?;
+                    say!("wrote `{}`", path.display());
                 }
-                None => print(&text),
+                None => {
+                    if secrets {
+                        say!("warning: the exported file holds secret values (passwords, keys); keep it private or use `-o FILE` (written mode 0600)");
+                    }
+                    print(&text)?;
+                }
             }
             Ok(ExitStatus::Success)
         }
         Command::Schema => {
-            print(&crate::schema_json());
+            print(&crate::schema_json())?;
             Ok(ExitStatus::Success)
         }
     }
@@ -317,7 +449,10 @@ fn confirm(auto_approve: bool) -> Result<(), Error> {
             help: "review the plan and pass --auto-approve to apply non-interactively".into(),
         });
     }
-    eprint!("\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: ");
+    let _ = write!(
+        std::io::stderr(),
+        "\nDo you want to perform these actions? Only `yes` will be accepted.\n  Enter a value: "
+    );
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
     if line.trim() == "yes" {
@@ -354,7 +489,7 @@ async fn apply(
         let target = resolve_target(target, Some(&loaded.model))?;
         ops::prepare(loaded.model, target, ops::PlanOpts { corosync, preview, what_if: &[] }).await?
     };
-    print(&render::text(&prepared.plan, &prepared.header, color_out()));
+    print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
     if prepared.plan.changes.is_empty() {
         // Nothing to write to the CIB (corosync.conf differences, if any, are shown above).
         return Ok(ExitStatus::Success);
@@ -364,19 +499,22 @@ async fn apply(
         return Err(Error::Blocked(blocked));
     }
     confirm(auto_approve)?;
-    let applied = ops::execute(&prepared, wait, corosync, &|line| eprintln!("{line}")).await?;
+    if let Some(note) = target_file(&prepared.target).and_then(fsutil::link_note) {
+        say!("{note}");
+    }
+    let applied = ops::execute(&prepared, wait, corosync, &|line| say!("{line}")).await?;
     if let Some(moved) = applied.moved {
         if moved.is_empty() {
-            eprintln!("Settled: no resource changed state.");
+            say!("Settled: no resource changed state.");
         } else {
-            eprintln!("Settled. What Pacemaker did:");
+            say!("Settled. What Pacemaker did:");
             for m in moved {
-                eprintln!("  {m}");
+                say!("  {m}");
             }
         }
     }
     if applied.verified {
-        eprintln!("Verified: the target now matches the file.");
+        say!("Verified: the target now matches the file.");
     }
     Ok(ExitStatus::Success)
 }

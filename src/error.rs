@@ -58,9 +58,10 @@ pub enum Error {
     /// The planned configuration would declare these ids twice (Pacemaker's schema refuses it).
     #[error("the planned configuration declares {} twice", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
     DuplicateIds(Vec<String>),
-    /// The target's configuration changed since the plan was made; `changes` is what changed.
+    /// The target's configuration changed since the plan was made; `changes` is what changed
+    /// (shown with the values of `sensitive` names masked).
     #[error("{}", stale_message(planned, now))]
-    Stale { planned: Version, now: Version, changes: Vec<Change> },
+    Stale { planned: Version, now: Version, changes: Vec<Change>, sensitive: Vec<String> },
     /// A saved plan that cannot be applied.
     #[error("`{path}` cannot be applied")]
     PlanFile {
@@ -91,6 +92,9 @@ pub enum Error {
     /// Written, but the target still differs from the file afterwards.
     #[error("applied (CIB {version}), but the target still differs from the file ({remaining} change(s) remain)")]
     Unverified { version: Version, remaining: usize },
+    /// Standard output could not be written (a full disk; a closed pipe is not an error).
+    #[error("cannot write to standard output")]
+    Stdout(#[source] std::io::Error),
 }
 
 fn stale_message(planned: &Version, now: &Version) -> String {
@@ -128,6 +132,7 @@ impl Error {
                 format!("this is a bug in `cibform export`; please report it with the plan:\n{plan}")
             }
             Error::NotSettled { .. } => "the configuration was applied; check `crm_mon -1` for failed or pending actions".into(),
+            Error::Stdout(_) => "the output was lost: write it to a file with room, or to a pipe".into(),
             Error::Unverified { .. } => "run `cibform plan` to see what differs: Pacemaker may have changed or refused a value, or someone edited the cluster after the write".into(),
         })
     }

@@ -23,6 +23,7 @@ pub mod desired;
 pub mod diag;
 pub mod error;
 pub mod export;
+pub mod fsutil;
 pub mod model;
 pub mod ops;
 pub mod plan;

@@ -95,6 +95,9 @@ pub struct Quorum {
 pub struct Policy {
     pub allow_destroy: bool,
     pub allow_disable_stonith: bool,
+    /// Names added to the masking rule (`render::mask`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
 }
 
 /// A resource agent reference: `class[:provider]:type`.

@@ -689,7 +689,6 @@ fn what_if_scenarios_predict_failover() {
         "--corosync=tests/fixtures/corosync-clst-01.conf",
         "--what-if=attr=t3021cent:pingd=0",
         "--what-if=node-fail=t3021cent",
-        "--what-if=node-down=nosuch",
         "--detailed-exitcode",
     ]);
     assert_eq!(out.code, 0, "what-if is not a change: {}", out.snapshot());

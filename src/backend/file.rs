@@ -1,14 +1,14 @@
 //! The file backend: a CIB file on this machine.
 //!
-//! Writes are atomic (a temporary file in the same directory, fsync, rename) and serialised with
-//! an advisory lock on a sidecar file, and they re-check the configuration under that lock.
+//! Writes go through `fsutil::write` (atomic, symlink-safe, mode and owner kept), are serialised
+//! with an advisory lock on a sidecar file, and re-check the configuration under that lock.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{BackendError, Live};
 use crate::cib::{Basis, Cib, Version};
+use crate::fsutil;
 
 /// Read and parse a CIB file.
 ///
@@ -30,19 +30,24 @@ fn lock_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.cibform-lock"))
 }
 
-/// Replace the CIB file with `new` if its configuration is still the expected one.
+/// Replace the CIB file with `new` if its configuration is still the expected one. A symlinked
+/// path is resolved: the real file is replaced (and locked), the link kept.
 ///
 /// # Guarantees
-/// The file holds either the old or the new CIB, never a mix; a stale expectation writes nothing.
+/// The file holds either the old or the new CIB, never a mix, with its mode and owner; a stale
+/// expectation writes nothing. See `fsutil::write`.
 ///
 /// # Errors
 /// Stale configuration; I/O errors (the original file is then untouched).
 pub fn write(path: &Path, expect: &Basis, new_config: &crate::cib::xml::Element) -> Result<Version, BackendError> {
     let name = path.display().to_string();
     let werr = |source| BackendError::Write { path: name.clone(), source };
-    let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock_path(path)).map_err(werr)?;
+    let real = fsutil::resolve(path).map_err(werr)?;
+    let lock = fsutil::open_lock(&lock_path(&real)).map_err(werr)?;
     lock.lock().map_err(werr)?;
-    let current = read(path)?;
+    // Every writer holds this lock, so a temporary file here is one a killed writer left.
+    fsutil::remove_stale_temps(&real);
+    let current = read(&real)?;
     if current.cib.config_digest() != expect.config_digest {
         let now = current.cib.version().unwrap_or(expect.version);
         return Err(BackendError::Stale { planned: expect.version, now, current: Box::new(current.cib) });
@@ -50,25 +55,7 @@ pub fn write(path: &Path, expect: &Basis, new_config: &crate::cib::xml::Element)
     // Bump from the version on disk (a status-only change may have moved num_updates).
     let new = current.cib.with_configuration(new_config.clone());
     let version = new.version().unwrap_or(expect.version);
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.cibform-tmp-{}",
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        if let Ok(meta) = fs::metadata(path) {
-            let _ = f.set_permissions(meta.permissions());
-        }
-        f.write_all(new.root.to_xml().as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(werr(e));
-    }
+    fsutil::write(&real, new.root.to_xml().as_bytes(), fsutil::Access::Keep).map_err(werr)?;
     drop(lock);
     Ok(version)
 }

@@ -55,8 +55,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
             ));
         }
     };
-    let src = Source::new(name, text.to_string());
+    // A byte-order mark is not part of the YAML; dropping it from the source too keeps every
+    // span (and so every column shown) right.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let src = Source::new(name, text.to_string());
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: 64,
@@ -169,7 +171,11 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
     } else if lower.contains("missing field") {
         msg = msg.replace("missing field", "missing key");
         (codes::YAML_MISSING_KEY, "add the key; see `cibform schema` for the file's shape".to_string())
-    } else if lower.contains("invalid type") || lower.contains("expected") || lower.contains("cannot deserialize") {
+    } else if lower.contains("invalid type")
+        || lower.contains("expected")
+        || lower.contains("cannot deserialize")
+        || is_invalid_scalar(&lower)
+    {
         msg = msg
             .replace("expected sequence start", "expected a list")
             .replace("expected mapping start", "expected a mapping");
@@ -177,6 +183,7 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
     } else {
         (codes::YAML_SYNTAX, "fix the YAML syntax at the marked place".to_string())
     };
+    let mut msg = plain_words(&msg);
     if msg.is_empty() {
         msg = "invalid YAML".to_string();
     }
@@ -184,6 +191,69 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
         msg = first.to_lowercase() + &msg[1..];
     }
     Diag::error(code, msg).label(span, "here").help(help).in_source(src)
+}
+
+/// `invalid u32`, `invalid boolean`: a scalar of the wrong kind (a type error, not a syntax one).
+fn is_invalid_scalar(lower: &str) -> bool {
+    lower.strip_prefix("invalid ").is_some_and(|ty| {
+        ty.starts_with("boolean")
+            || (ty.starts_with(['u', 'i', 'f']) && ty[1..].chars().take_while(char::is_ascii_digit).count() > 0)
+            || ty.starts_with("usize")
+            || ty.starts_with("isize")
+    })
+}
+
+/// The parser's messages in the words of the file, not of the Rust types behind it
+/// (`cannot deserialize null into string; use Option<String>`, `invalid u32`, `struct RawOp`).
+fn plain_words(msg: &str) -> String {
+    const PHRASES: &[(&str, &str)] = &[
+        ("cannot deserialize null into string; use Option<String>", "expected a value here, found nothing (null)"),
+        ("invalid char: cannot deserialize null; use Option<char>", "expected a character here, found nothing (null)"),
+        ("expected string scalar", "expected a text value"),
+        ("cannot deserialize tagged scalar into string", "expected a text value without a YAML tag"),
+    ];
+    let mut out = msg.to_string();
+    for (from, to) in PHRASES {
+        out = out.replace(from, to);
+    }
+    let words: Vec<String> = out
+        .split(' ')
+        .map(|w| {
+            let bare = w.trim_end_matches([',', ';', ':']);
+            let plain = match bare {
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "non-negative whole number",
+                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "whole number",
+                "f32" | "f64" => "number",
+                "bool" => "boolean (true or false)",
+                "String" | "str" | "&str" => "text value",
+                _ if bare.starts_with("Option<") || bare.starts_with("Vec<") || bare.starts_with("Raw") => "value",
+                _ => return w.to_string(),
+            };
+            format!("{plain}{}", &w[bare.len()..])
+        })
+        .collect();
+    // `struct RawOp` / `enum RawGroup` → `a mapping` / `a value`.
+    words.join(" ").replace("struct value", "mapping").replace("enum value", "value")
+}
+
+/// Whether a cluster file's text holds a secret value: a value of a sensitive key anywhere, or
+/// a sensitive nvpair or attribute in a `raw:` XML item. Text that does not parse holds none that
+/// cibform could find.
+pub fn holds_secrets(text: &str, mask: &crate::render::Mask) -> bool {
+    fn walk(v: &serde_json::Value, mask: &crate::render::Mask) -> bool {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.iter().any(|(k, v)| (mask.is_sensitive(k) && !v.is_null()) || walk(v, mask))
+            }
+            serde_json::Value::Array(items) => items.iter().any(|v| walk(v, mask)),
+            serde_json::Value::String(s) if s.trim_start().starts_with('<') => {
+                crate::cib::xml::Element::parse(s).is_ok_and(|el| mask.xml_holds_secret(&el))
+            }
+            _ => false,
+        }
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_saphyr::from_str::<serde_json::Value>(text).is_ok_and(|v| walk(&v, mask))
 }
 
 fn unknown_field(msg: &str) -> Option<String> {
@@ -225,6 +295,41 @@ mod tests {
         }
         let d = err(&bomb);
         assert!(matches!(d.code, "cibform::yaml::limit" | "cibform::yaml::unknown_key"), "{d:?}");
+    }
+
+    #[test]
+    fn type_errors_speak_of_the_file_not_of_rust() {
+        for (text, want) in [
+            ("cluster: ~\n", "expected a value here, found nothing (null)"),
+            ("cluster: c\nquorum: { expected_votes: x }\n", "invalid non-negative whole number"),
+            ("cluster: [c]\n", "expected a text value"),
+        ] {
+            let d = err(text);
+            assert_eq!(d.code, "cibform::yaml::type", "{text}");
+            assert_eq!(d.message, want, "{text}");
+        }
+        assert_eq!(
+            plain_words("invalid type: integer `3`, expected struct RawOp"),
+            "invalid type: integer `3`, expected mapping"
+        );
+        assert_eq!(plain_words("expected u32, found `x`"), "expected non-negative whole number, found `x`");
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_shift_columns() {
+        let text = "cluster: c\nresources:\n  r: { agent: ocf:pacemaker:Dummy, parms: { a: 1 } }\n";
+        let plain = err(text);
+        let bom = *parse("t.yaml", format!("\u{feff}{text}").as_bytes()).unwrap_err();
+        assert_eq!(bom.location(), plain.location());
+        assert_eq!(bom.location().as_deref(), Some("t.yaml:3:36"));
+    }
+
+    #[test]
+    fn secrets_are_found_in_values_and_raw_xml() {
+        let m = crate::render::Mask::default();
+        assert!(holds_secrets("cluster: c\nresources: { f: { agent: stonith:x, params: { passwd: p } } }\n", &m));
+        assert!(holds_secrets("cluster: c\nraw: ['<alerts><alert id=\"a\" path=\"/x\"><instance_attributes id=\"i\"><nvpair id=\"n\" name=\"api_key\" value=\"k\"/></instance_attributes></alert></alerts>']\n", &m));
+        assert!(!holds_secrets("cluster: c\nresources: { f: { agent: ocf:x:y, params: { keepalive: 1 } } }\n", &m));
     }
 
     #[test]

@@ -520,4 +520,8 @@ pub struct RawPolicy {
     /// Allow `apply` to disable fencing without `--allow-disable-stonith`.
     #[serde(default)]
     pub allow_disable_stonith: Option<bool>,
+    /// More attribute names whose values are secrets, masked in every plan and message like
+    /// `password` or `api_key` (each matches a whole name or a word of one, case-insensitively).
+    #[serde(default)]
+    pub sensitive: Vec<String>,
 }

@@ -84,18 +84,20 @@ pub async fn write_planned(
     basis: &Basis,
     new_config: &crate::cib::xml::Element,
     old_config: &crate::cib::xml::Element,
+    sensitive: &[String],
 ) -> Result<crate::cib::Version, Error> {
     match backend::write(target, basis, new_config).await {
         Ok(v) => Ok(v),
-        Err(BackendError::Stale { current, .. }) => Err(stale(basis, &current, old_config)),
+        Err(BackendError::Stale { current, .. }) => Err(stale(basis, &current, old_config, sensitive)),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The refusal of a plan whose basis is no longer the target's configuration.
-fn stale(basis: &Basis, current: &Cib, old_config: &crate::cib::xml::Element) -> Error {
+fn stale(basis: &Basis, current: &Cib, old_config: &crate::cib::xml::Element, sensitive: &[String]) -> Error {
     let now = current.version().unwrap_or(basis.version);
-    Error::Stale { planned: basis.version, now, changes: plan::diff(old_config, current.configuration()) }
+    let changes = plan::diff(old_config, current.configuration());
+    Error::Stale { planned: basis.version, now, changes, sensitive: sensitive.to_vec() }
 }
 
 /// Read a saved plan: a bounded read, then `planfile::read`'s checks.
@@ -240,10 +242,14 @@ pub async fn prepare_saved(saved: crate::planfile::SavedPlan, path: &Path, targe
     let live = backend::read(&target).await?;
     let basis = saved.doc.against.clone();
     if live.cib.config_digest() != basis.config_digest {
-        return Err(stale(&basis, &live.cib, &saved.old));
+        return Err(stale(&basis, &live.cib, &saved.old, &saved.policy.sensitive));
     }
-    let header =
-        Header { cluster: saved.doc.cluster.clone(), target: target.to_string(), version: basis.version.to_string() };
+    let header = Header {
+        cluster: saved.doc.cluster.clone(),
+        target: target.to_string(),
+        version: basis.version.to_string(),
+        sensitive: saved.policy.sensitive.clone(),
+    };
     let old = live.cib.configuration().clone();
     let plan =
         saved.check(&old, &header).map_err(|problem| Error::PlanFile { path: path.display().to_string(), problem })?;
@@ -276,7 +282,7 @@ pub async fn execute(
     progress: &dyn Fn(&str),
 ) -> Result<Applied, Error> {
     let before = if wait_secs.is_some() { resource_states(&p.target).await.ok().flatten() } else { None };
-    let version = write_planned(&p.target, &p.basis, &p.plan.new_config, &p.old).await?;
+    let version = write_planned(&p.target, &p.basis, &p.plan.new_config, &p.old, &p.header.sensitive).await?;
     progress(&format!("Applied: CIB is now {version}."));
     let mut moved = None;
     if let Some(seconds) = wait_secs {

@@ -54,6 +54,7 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
         cluster: model.name.clone(),
         target: target.to_string(),
         version: live.cib.version().map(|v| v.to_string()).unwrap_or_default(),
+        sensitive: model.policy.sensitive.clone(),
     };
     Ok(Planned { plan, basis: live.cib.basis(), header, live })
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cib::Basis;
 use crate::plan::{Action, Plan};
-use crate::render::{masked, Header};
+use crate::render::Header;
 
 /// Current plan format.
 pub const FORMAT_VERSION: &str = "1";
@@ -81,7 +81,8 @@ pub struct PlanDoc {
 /// Build the document for a plan made against `basis`.
 pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
-    let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| masked(k, v));
+    let m = h.mask();
+    let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| m.value(k, v));
     PlanDoc {
         format_version: FORMAT_VERSION.into(),
         cibform_version: env!("CARGO_PKG_VERSION").into(),

@@ -2,10 +2,11 @@
 //! plans), Markdown (pull-request comments).
 //!
 //! Printers return strings; they never write, never decide anything, and never show a secret:
-//! values of sensitive names (passwords, secrets, tokens) are masked in every format.
+//! every value goes through `mask::Mask` (one rule for every format and message).
 
 pub mod diagram;
 pub mod json;
+pub mod mask;
 
 use std::fmt::Write as _;
 
@@ -13,36 +14,22 @@ use crate::corosync::Disruption;
 use crate::plan::{Action, Change, Plan};
 use crate::preview::Preview;
 
+pub use mask::Mask;
+
 /// Context a printer shows alongside the plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Header {
     pub cluster: String,
     pub target: String,
     pub version: String,
+    /// Names the cluster file's `policy: { sensitive: [...] }` adds to the masking rule.
+    pub sensitive: Vec<String>,
 }
 
-/// Names whose values never appear in output.
-pub fn is_sensitive(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    let name = k.rsplit(['.', ' ']).next().unwrap_or(&k);
-    ["pass", "secret", "token", "community", "private", "credential"].iter().any(|s| name.contains(s))
-}
-
-/// A value as shown: masked when sensitive.
-pub fn shown(key: &str, v: &str) -> String {
-    if is_sensitive(key) {
-        masked(key, v)
-    } else {
-        format!("{v:?}")
-    }
-}
-
-/// A value as data (JSON): itself, or a fixed mask when its name is sensitive.
-pub fn masked(key: &str, v: &str) -> String {
-    if is_sensitive(key) {
-        "(sensitive value)".into()
-    } else {
-        v.to_string()
+impl Header {
+    /// The masking rule for this plan.
+    pub fn mask(&self) -> Mask {
+        Mask::new(&self.sensitive)
     }
 }
 
@@ -91,6 +78,7 @@ impl Paint {
 /// The terminal plan, terraform-like.
 pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let p = Paint(color);
+    let m = h.mask();
     let mut out = String::new();
     let _ = writeln!(out, "cibform plan for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
     for w in &plan.warnings {
@@ -113,7 +101,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             Action::Destroy => "will be DESTROYED (in the CIB but not declared in the file)",
         };
         let _ = writeln!(out, "  # {} {note}", kind_label(c));
-        write_change(&mut out, &p, c);
+        write_change(&mut out, &p, &m, c);
     }
     match &plan.preview {
         Some(Preview::Ran { source, actions }) if actions.is_empty() => {
@@ -156,7 +144,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             "\ncorosync.conf ({source}) differs from the file; `apply` does not change corosync.conf yet:"
         );
         for c in &plan.corosync.changes {
-            if let Some(line) = attr_line(&p, &c.key, c.before.as_deref(), c.after.as_deref()) {
+            if let Some(line) = attr_line(&p, &m, &c.key, c.before.as_deref(), c.after.as_deref()) {
                 let _ = writeln!(out, "\n  {line}\n      {}: {}", p.bold(&c.disruption.to_string()), c.procedure);
             }
         }
@@ -171,21 +159,21 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
 
 /// Colour of a predicted action: starting green, stopping red, the rest yellow.
 /// One change: its symbol and object, then its attributes, indented under it.
-fn write_change(out: &mut String, p: &Paint, c: &Change) {
+fn write_change(out: &mut String, p: &Paint, m: &Mask, c: &Change) {
     let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
     for a in &c.attrs {
-        if let Some(line) = attr_line(p, &a.key, a.before.as_deref(), a.after.as_deref()) {
+        if let Some(line) = attr_line(p, m, &a.key, a.before.as_deref(), a.after.as_deref()) {
             let _ = writeln!(out, "      {line}");
         }
     }
 }
 
 /// A list of changes without a plan around it (what changed in a cluster since a plan was made).
-pub fn changes_text(changes: &[Change], color: bool) -> String {
+pub fn changes_text(changes: &[Change], mask: &Mask, color: bool) -> String {
     let p = Paint(color);
     let mut out = String::new();
     for c in changes {
-        write_change(&mut out, &p, c);
+        write_change(&mut out, &p, mask, c);
     }
     out
 }
@@ -199,11 +187,12 @@ fn action_tone(action: &str) -> Action {
 }
 
 /// One `~ key: old → new` / `+ key: new` / `- key: old` line, secrets masked.
-fn attr_line(p: &Paint, key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
+fn attr_line(p: &Paint, m: &Mask, key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
+    let shown = |v| m.shown(key, v);
     Some(match (before, after) {
-        (Some(b), Some(n)) => format!("{} {key}: {} → {}", p.color(Action::Update, "~"), shown(key, b), shown(key, n)),
-        (None, Some(n)) => format!("{} {key}: {}", p.color(Action::Create, "+"), shown(key, n)),
-        (Some(b), None) => format!("{} {key}: {}", p.color(Action::Destroy, "-"), shown(key, b)),
+        (Some(b), Some(n)) => format!("{} {key}: {} → {}", p.color(Action::Update, "~"), shown(b), shown(n)),
+        (None, Some(n)) => format!("{} {key}: {}", p.color(Action::Create, "+"), shown(n)),
+        (Some(b), None) => format!("{} {key}: {}", p.color(Action::Destroy, "-"), shown(b)),
         (None, None) => return None,
     })
 }
@@ -226,6 +215,7 @@ fn corosync_summary(plan: &Plan) -> String {
 
 /// A Markdown plan for a pull-request comment.
 pub fn markdown(plan: &Plan, h: &Header) -> String {
+    let m = h.mask();
     let mut out = String::new();
     let (add, change, destroy) = plan.counts();
     let _ = writeln!(out, "### cibform plan for `{}`\n", h.cluster);
@@ -278,10 +268,10 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         let _ = writeln!(out, "```diff");
         for a in &c.attrs {
             if let Some(b) = &a.before {
-                let _ = writeln!(out, "- {}: {}", a.key, shown(&a.key, b));
+                let _ = writeln!(out, "- {}: {}", a.key, m.shown(&a.key, b));
             }
             if let Some(n) = &a.after {
-                let _ = writeln!(out, "+ {}: {}", a.key, shown(&a.key, n));
+                let _ = writeln!(out, "+ {}: {}", a.key, m.shown(&a.key, n));
             }
         }
         let _ = writeln!(out, "```\n</details>\n");
@@ -324,8 +314,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         let _ = writeln!(out, "#### corosync.conf (`{source}`)\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n");
         let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
         for c in &plan.corosync.changes {
-            let cell =
-                |v: &Option<String>| v.as_deref().map_or("—".to_string(), |v| format!("`{}`", v.replace('|', "\\|")));
+            let cell = |v: &Option<String>| {
+                v.as_deref().map_or("—".to_string(), |v| format!("`{}`", m.value(&c.key, v).replace('|', "\\|")))
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | **{}** | {} |",

@@ -155,6 +155,7 @@ impl Validator<'_> {
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
+            sensitive: p.value.sensitive.clone(),
         });
         Cluster {
             name: raw.cluster.value.clone(),
