@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::backend::{BackendError, Target};
+use crate::backend::{Backend, BackendError, Target};
 use crate::diag::{Diag, Rendered};
 use crate::error::{Error, ExitStatus};
 use crate::fsutil;
@@ -35,6 +35,10 @@ macro_rules! say {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Never run Pacemaker's tools on this host for a CIB file target (no transition preview;
+    /// default operations from the built-in table), so the output depends only on the inputs.
+    #[arg(long, global = true)]
+    pub no_host_tools: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -250,6 +254,15 @@ mod tests {
     }
 }
 
+/// The command's backend, built once: the target from the flag, the file or the file's nodes.
+fn resolve_backend(
+    flag: Option<&str>,
+    model: Option<&crate::model::Cluster>,
+    host_tools: bool,
+) -> Result<Backend, Error> {
+    resolve_target(flag, model).map(|t| Backend::new(t, host_tools))
+}
+
 fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {
     let from_model = model.and_then(|m| m.target.as_deref());
     let Some(t) = flag.or(from_model) else {
@@ -331,6 +344,7 @@ fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &
 }
 
 async fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    let host_tools = !cli.no_host_tools;
     match cli.command {
         Command::Validate { file } => {
             let loaded = ops::load(&file)?;
@@ -349,10 +363,10 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Plan { file, target, out, format, detailed_exitcode, corosync, no_preview, what_if } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
-            let target = resolve_target(target.as_deref(), Some(&loaded.model))?;
+            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?;
             let inputs = [
                 ("cluster file", Some(file.as_path())),
-                ("target", target_file(&target)),
+                ("target", target_file(&backend.target)),
                 ("corosync.conf", corosync.as_deref()),
             ];
             check_out(out.as_deref(), &inputs)?;
@@ -362,7 +376,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|m| Error::Usage { message: m, help: "see `cibform plan --help`".into() })?;
             let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview, what_if: &scenarios };
-            let planned = ops::plan(&loaded.model, &target, opts).await?;
+            let planned = ops::plan(&loaded.model, &backend, opts).await?;
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out()))?,
@@ -392,20 +406,22 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             wait,
         } => {
             let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
-            apply(&file, target.as_deref(), corosync.as_deref(), !no_preview, gates, wait).await
+            let how = How { corosync: corosync.as_deref(), preview: !no_preview, host_tools, wait };
+            apply(&file, target.as_deref(), how, gates).await
         }
         Command::Export { target, out, cluster, corosync } => {
-            let target = resolve_target(Some(&target), None)?;
-            check_out(out.as_deref(), &[("target", target_file(&target)), ("corosync.conf", corosync.as_deref())])?;
+            let backend = resolve_backend(Some(&target), None, host_tools)?;
+            let target = &backend.target;
+            check_out(out.as_deref(), &[("target", target_file(target)), ("corosync.conf", corosync.as_deref())])?;
             let opts = crate::export::Options { cluster, ..Default::default() };
-            let (text, notes) = ops::export(&target, &opts, corosync.as_deref()).await?;
+            let (text, notes) = ops::export(&backend, &opts, corosync.as_deref()).await?;
             for n in &notes {
                 say!("note: {n}");
             }
             let secrets = crate::config::holds_secrets(&text, &render::Mask::default());
             // Export keeps secret values (the file must plan to zero changes), so the file is
             // private when it holds one or when its source was not readable by everyone.
-            let public = !secrets && target_file(&target).is_some_and(fsutil::world_readable);
+            let public = !secrets && target_file(target).is_some_and(fsutil::world_readable);
             match out {
                 Some(path) => {
                     save(&path, &text, if public { fsutil::Access::Keep } else { fsutil::Access::Private })?;
@@ -470,24 +486,27 @@ struct Gates {
     allow_disable_stonith: bool,
 }
 
-async fn apply(
-    file: &Path,
-    target: Option<&str>,
-    corosync: Option<&Path>,
+/// How to apply, besides the gates.
+#[derive(Debug, Clone, Copy)]
+struct How<'a> {
+    corosync: Option<&'a Path>,
     preview: bool,
-    gates: Gates,
+    host_tools: bool,
     wait: Option<u64>,
-) -> Result<ExitStatus, Error> {
+}
+
+async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
     let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
+    let How { corosync, preview, host_tools, wait } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
-        let target = resolve_target(Some(target.unwrap_or(&saved.doc.target)), None)?;
-        ops::prepare_saved(saved, file, target).await?
+        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?;
+        ops::prepare_saved(saved, file, backend).await?
     } else {
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
-        let target = resolve_target(target, Some(&loaded.model))?;
-        ops::prepare(loaded.model, target, ops::PlanOpts { corosync, preview, what_if: &[] }).await?
+        let backend = resolve_backend(target, Some(&loaded.model), host_tools)?;
+        ops::prepare(loaded.model, backend, ops::PlanOpts { corosync, preview, what_if: &[] }).await?
     };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
     if prepared.plan.changes.is_empty() {
@@ -499,7 +518,7 @@ async fn apply(
         return Err(Error::Blocked(blocked));
     }
     confirm(auto_approve)?;
-    if let Some(note) = target_file(&prepared.target).and_then(fsutil::link_note) {
+    if let Some(note) = target_file(&prepared.backend.target).and_then(fsutil::link_note) {
         say!("{note}");
     }
     let applied = ops::execute(&prepared, wait, corosync, &|line| say!("{line}")).await?;

@@ -385,6 +385,7 @@ fn corosync_differences_are_shown_with_their_disruption_and_count_as_changes() {
             "--target=file:tests/fixtures/seed-pcs.xml",
             &corosync,
             "--detailed-exitcode",
+            "--no-host-tools",
             "--format",
             format,
         ]);
@@ -715,4 +716,23 @@ fn a_bad_what_if_is_a_clear_error() {
     ]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("`reboot=t3021cent` is not a scenario: use `node-down=NODE`"), "{}", out.stderr);
+}
+
+#[test]
+fn no_host_tools_makes_a_file_plan_independent_of_this_host() {
+    let out = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:examples/clst-01/live-cib.xml",
+        "--corosync=examples/clst-01/corosync.conf",
+        "--no-host-tools",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(
+        out.stdout.contains(
+            "Transition preview not available: Pacemaker's tools on this host are not used (--no-host-tools)"
+        ),
+        "{}",
+        out.stdout
+    );
 }

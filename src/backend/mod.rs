@@ -6,6 +6,8 @@
 //! data (`runner::Cmd`) and run by a `runner::Run` (this host, or a node over ssh), so they can be
 //! tested without running anything.
 
+#[cfg(test)]
+pub mod fake;
 pub mod file;
 pub mod node;
 pub mod runner;
@@ -75,6 +77,9 @@ pub enum Target {
     Ssh(Vec<Ssh>),
     /// Pacemaker's remote CIB access.
     Remote(RemoteCib),
+    /// A scripted node, for unit tests of the layers above the backend.
+    #[cfg(test)]
+    Fake(fake::FakeNode),
 }
 
 /// The forms `--target` accepts, for help texts.
@@ -162,6 +167,8 @@ impl std::fmt::Display for Target {
             Target::Remote(r) => {
                 write!(f, "remote{}://{}@{}:{}", if r.encrypted { "" } else { "+plain" }, r.user, r.host, r.port)
             }
+            #[cfg(test)]
+            Target::Fake(_) => write!(f, "fake"),
         }
     }
 }
@@ -277,6 +284,66 @@ impl BackendError {
     }
 }
 
+/// The backend of one command, built once (in `cli`) and passed down: where the CIB is read and
+/// written, and where Pacemaker's tools run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    pub target: Target,
+    /// Whether Pacemaker's tools on this host may stand in for a cluster's when the target is a
+    /// CIB file (`crm_simulate` for previews, `crm_resource` for agent metadata). The one switch
+    /// that decides it; off, a file target's output does not depend on what this host has.
+    pub host_tools: bool,
+}
+
+impl Backend {
+    pub fn new(target: Target, host_tools: bool) -> Backend {
+        Backend { target, host_tools }
+    }
+
+    /// Read the target.
+    ///
+    /// # Errors
+    /// As `read`.
+    pub async fn read(&self) -> Result<Live, BackendError> {
+        read(&self.target).await
+    }
+
+    /// Write a new configuration bound to `basis`.
+    ///
+    /// # Guarantees
+    /// As `write`: all or nothing, and nothing when the configuration is no longer `basis`'s.
+    ///
+    /// # Errors
+    /// As `write`.
+    pub async fn write(&self, basis: &Basis, new_config: &Element) -> Result<Version, BackendError> {
+        write(&self.target, basis, new_config).await
+    }
+
+    /// Ask the running cluster (`crm_mon`, `crm_resource --wait`): `None` for a CIB file, which
+    /// has no cluster behind it.
+    ///
+    /// # Errors
+    /// The command cannot be run on any node.
+    pub async fn query(&self, cmd: runner::Cmd) -> Result<Option<runner::Output>, BackendError> {
+        tool(&self.target, cmd).await
+    }
+
+    /// Run a tool that works on the data it is given (`crm_simulate --xml-pipe`, agent
+    /// metadata): where the cluster is, or on this host for a CIB file when host tools are
+    /// allowed; `None` when there is nowhere to run it. Also says where it ran.
+    ///
+    /// # Errors
+    /// The command cannot be run.
+    pub async fn offline(&self, cmd: runner::Cmd) -> Result<Option<(runner::Output, String)>, BackendError> {
+        use runner::Run;
+        match &self.target {
+            Target::File(_) if self.host_tools => Ok(Some((Local.run(&cmd).await?, "this host".into()))),
+            Target::File(_) => Ok(None),
+            t => Ok(tool(t, cmd).await?.map(|o| (o, format!("{t}")))),
+        }
+    }
+}
+
 /// Try each ssh host in order until one answers.
 async fn each_host<T>(hosts: &[Ssh], f: impl AsyncFn(&Ssh) -> Result<T, BackendError>) -> Result<T, BackendError> {
     let mut errors = Vec::new();
@@ -300,6 +367,8 @@ pub async fn read(target: &Target) -> Result<Live, BackendError> {
         Target::Local => node::read_with_corosync(&Local).await,
         Target::Remote(r) => r.check_password().and(node::read(&Local, &r.env()).await).map_err(|e| r.explain(e)),
         Target::Ssh(hosts) => each_host(hosts, async |h| node::read_with_corosync(h).await).await,
+        #[cfg(test)]
+        Target::Fake(n) => node::read(&*n.0, &[]).await,
     }
 }
 
@@ -321,6 +390,8 @@ pub async fn write(target: &Target, expect: &Basis, new_config: &Element) -> Res
             r.check_password().and(node::write(&Local, &r.env(), expect, new_config).await).map_err(|e| r.explain(e))
         }
         Target::Ssh(hosts) => each_host(hosts, async |h| node::write(h, &[], expect, new_config).await).await,
+        #[cfg(test)]
+        Target::Fake(n) => node::write(&*n.0, &[], expect, new_config).await,
     }
 }
 
@@ -339,6 +410,8 @@ pub async fn tool(target: &Target, cmd: runner::Cmd) -> Result<Option<runner::Ou
             Ok(Some(Local.run(&cmd).await?))
         }
         Target::Ssh(hosts) => each_host(hosts, async |h| Ok(Some(h.run(&cmd).await?))).await,
+        #[cfg(test)]
+        Target::Fake(n) => Ok(Some(n.0.run(&cmd).await?)),
     }
 }
 

@@ -167,34 +167,8 @@ impl From<RunError> for BackendError {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-    use std::collections::VecDeque;
-
+    use super::super::fake::Script;
     use super::*;
-
-    /// A scripted runner: answers each command with the next output for its program.
-    struct Script {
-        answers: RefCell<VecDeque<(&'static str, Output)>>,
-        seen: RefCell<Vec<Cmd>>,
-    }
-
-    impl Script {
-        fn new(answers: Vec<(&'static str, Output)>) -> Self {
-            Script { answers: RefCell::new(answers.into()), seen: RefCell::new(Vec::new()) }
-        }
-    }
-
-    impl Run for Script {
-        fn place(&self) -> String {
-            "fake".into()
-        }
-        async fn run(&self, cmd: &Cmd) -> Result<Output, RunError> {
-            self.seen.borrow_mut().push(cmd.clone());
-            let (program, out) = self.answers.borrow_mut().pop_front().expect("unexpected command");
-            assert_eq!(cmd.argv[0], program, "{:?}", cmd.argv);
-            Ok(out)
-        }
-    }
 
     fn cib(epoch: u64, num_updates: u64, nodes: &str) -> Output {
         let xml = format!(

@@ -80,13 +80,13 @@ fn running_device(el: &crate::cib::xml::Element, stopped_above: bool) -> bool {
 /// # Errors
 /// `Stale` (nothing written; it carries what changed since `old_config`), backend errors.
 pub async fn write_planned(
-    target: &Target,
+    backend: &Backend,
     basis: &Basis,
     new_config: &crate::cib::xml::Element,
     old_config: &crate::cib::xml::Element,
     sensitive: &[String],
 ) -> Result<crate::cib::Version, Error> {
-    match backend::write(target, basis, new_config).await {
+    match backend.write(basis, new_config).await {
         Ok(v) => Ok(v),
         Err(BackendError::Stale { current, .. }) => Err(stale(basis, &current, old_config, sensitive)),
         Err(e) => Err(e.into()),
@@ -119,9 +119,9 @@ pub fn read_saved_plan(path: &Path) -> Result<crate::planfile::SavedPlan, Error>
 ///
 /// # Errors
 /// `crm_mon` cannot be run.
-pub async fn resource_states(target: &Target) -> Result<Option<std::collections::BTreeMap<String, String>>, Error> {
-    let cmd = crate::backend::runner::Cmd::new(&["crm_mon", "-1", "--output-as=xml"]);
-    let Some(out) = backend::tool(target, cmd).await? else { return Ok(None) };
+pub async fn resource_states(backend: &Backend) -> Result<Option<std::collections::BTreeMap<String, String>>, Error> {
+    let cmd = crate::command::Cmd::new(&["crm_mon", "-1", "--output-as=xml"]);
+    let Some(out) = backend.query(cmd).await? else { return Ok(None) };
     let Ok(xml) = crate::cib::xml::Element::parse(&String::from_utf8_lossy(&out.stdout)) else { return Ok(None) };
     let mut states: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     fn walk(el: &crate::cib::xml::Element, states: &mut std::collections::BTreeMap<String, Vec<String>>) {
@@ -161,11 +161,11 @@ pub async fn resource_states(target: &Target) -> Result<Option<std::collections:
 ///
 /// # Errors
 /// The cluster did not settle in time, or the tool cannot be run.
-pub async fn wait(target: &Target, seconds: u64) -> Result<(), Error> {
+pub async fn wait(backend: &Backend, seconds: u64) -> Result<(), Error> {
     let timeout = format!("--timeout={seconds}s");
-    let cmd = crate::backend::runner::Cmd::new(&["crm_resource", "--wait", &timeout])
+    let cmd = crate::command::Cmd::new(&["crm_resource", "--wait", &timeout])
         .timeout(std::time::Duration::from_secs(seconds + 15));
-    match backend::tool(target, cmd).await? {
+    match backend.query(cmd).await? {
         Some(out) if out.code != 0 => Err(Error::NotSettled { seconds, detail: out.stderr.trim().to_string() }),
         _ => Ok(()),
     }
@@ -192,7 +192,7 @@ pub fn state_changes(
 /// An apply ready to be confirmed: the plan and everything the write is bound to.
 #[derive(Debug)]
 pub struct Prepared {
-    pub target: Target,
+    pub backend: Backend,
     pub plan: Plan,
     pub basis: Basis,
     pub header: Header,
@@ -215,8 +215,8 @@ impl Prepared {
 ///
 /// # Errors
 /// As `plan`.
-pub async fn prepare(model: Cluster, target: Target, opts: PlanOpts<'_>) -> Result<Prepared, Error> {
-    let p = plan(&model, &target, opts).await?;
+pub async fn prepare(model: Cluster, backend: Backend, opts: PlanOpts<'_>) -> Result<Prepared, Error> {
+    let p = plan(&model, &backend, opts).await?;
     let old = p.live.cib.configuration().clone();
     Ok(Prepared {
         plan: p.plan,
@@ -225,7 +225,7 @@ pub async fn prepare(model: Cluster, target: Target, opts: PlanOpts<'_>) -> Resu
         old,
         policy: model.policy.clone(),
         model: Some(model),
-        target,
+        backend,
     })
 }
 
@@ -238,22 +238,26 @@ pub async fn prepare(model: Cluster, target: Target, opts: PlanOpts<'_>) -> Resu
 ///
 /// # Errors
 /// The target cannot be read, has moved, or the plan's changes are not what it would do.
-pub async fn prepare_saved(saved: crate::planfile::SavedPlan, path: &Path, target: Target) -> Result<Prepared, Error> {
-    let live = backend::read(&target).await?;
+pub async fn prepare_saved(
+    saved: crate::planfile::SavedPlan,
+    path: &Path,
+    backend: Backend,
+) -> Result<Prepared, Error> {
+    let live = backend.read().await?;
     let basis = saved.doc.against.clone();
     if live.cib.config_digest() != basis.config_digest {
         return Err(stale(&basis, &live.cib, &saved.old, &saved.policy.sensitive));
     }
     let header = Header {
         cluster: saved.doc.cluster.clone(),
-        target: target.to_string(),
+        target: backend.target.to_string(),
         version: basis.version.to_string(),
         sensitive: saved.policy.sensitive.clone(),
     };
     let old = live.cib.configuration().clone();
     let plan =
         saved.check(&old, &header).map_err(|problem| Error::PlanFile { path: path.display().to_string(), problem })?;
-    Ok(Prepared { target, plan, basis, header, old, policy: saved.policy, model: None })
+    Ok(Prepared { backend, plan, basis, header, old, policy: saved.policy, model: None })
 }
 
 /// What an apply did.
@@ -281,20 +285,20 @@ pub async fn execute(
     corosync: Option<&Path>,
     progress: &dyn Fn(&str),
 ) -> Result<Applied, Error> {
-    let before = if wait_secs.is_some() { resource_states(&p.target).await.ok().flatten() } else { None };
-    let version = write_planned(&p.target, &p.basis, &p.plan.new_config, &p.old, &p.header.sensitive).await?;
+    let before = if wait_secs.is_some() { resource_states(&p.backend).await.ok().flatten() } else { None };
+    let version = write_planned(&p.backend, &p.basis, &p.plan.new_config, &p.old, &p.header.sensitive).await?;
     progress(&format!("Applied: CIB is now {version}."));
     let mut moved = None;
     if let Some(seconds) = wait_secs {
         progress(&format!("Waiting up to {seconds} s for the cluster to settle..."));
-        wait(&p.target, seconds).await?;
-        if let (Some(before), Some(after)) = (before, resource_states(&p.target).await?) {
+        wait(&p.backend, seconds).await?;
+        if let (Some(before), Some(after)) = (before, resource_states(&p.backend).await?) {
             moved = Some(state_changes(&before, &after));
         }
     }
     let mut verified = false;
     if let Some(model) = &p.model {
-        let again = plan(model, &p.target, PlanOpts { corosync, preview: false, what_if: &[] }).await?;
+        let again = plan(model, &p.backend, PlanOpts { corosync, preview: false, what_if: &[] }).await?;
         if !again.plan.changes.is_empty() {
             return Err(Error::Unverified { version, remaining: again.plan.changes.len() });
         }

@@ -46,10 +46,10 @@ pub fn export_live(
 /// # Errors
 /// The target cannot be read, or the export does not describe it exactly.
 pub async fn export(
-    target: &Target,
+    backend: &Backend,
     opts: &crate::export::Options,
     corosync: Option<&Path>,
 ) -> Result<(String, Vec<String>), Error> {
-    let live = read(target, corosync).await?;
-    export_live(&live, target, opts)
+    let live = read(backend, corosync).await?;
+    export_live(&live, &backend.target, opts)
 }

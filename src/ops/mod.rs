@@ -13,7 +13,7 @@ pub use simulation::*;
 
 use std::path::Path;
 
-use crate::backend::{self, BackendError, Live, Target};
+use crate::backend::{Backend, BackendError, Live, Target};
 use crate::cib::{Basis, Cib};
 use crate::desired::{self, DefaultOps};
 use crate::diag::{Diag, Source};
@@ -45,10 +45,13 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
 ///
 /// # Errors
 /// The target or the file cannot be read.
-pub async fn read(target: &Target, corosync: Option<&Path>) -> Result<Live, Error> {
-    let mut live = backend::read(target).await?;
+pub async fn read(backend: &Backend, corosync: Option<&Path>) -> Result<Live, Error> {
+    let mut live = backend.read().await?;
     if let Some(p) = corosync {
         live.corosync = Some(crate::backend::ConfText::from_file(p)?);
     }
     Ok(live)
 }
+
+#[cfg(test)]
+mod tests;

@@ -74,16 +74,16 @@ pub struct PlanOpts<'a> {
 ///
 /// # Errors
 /// The target cannot be read, or the CIB belongs to another cluster.
-pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Result<Planned, Error> {
-    let live = read(target, opts.corosync).await?;
-    let (defaults, notes) = agent_defaults(model, &live.cib, target).await;
-    let mut planned = plan_live(model, live, target, &defaults)?;
+pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Result<Planned, Error> {
+    let live = read(backend, opts.corosync).await?;
+    let (defaults, notes) = agent_defaults(model, &live.cib, backend).await;
+    let mut planned = plan_live(model, live, &backend.target, &defaults)?;
     planned.plan.warnings.extend(notes);
     if opts.preview && !planned.plan.changes.is_empty() {
-        planned.plan.preview = Some(preview(target, &planned.live.cib, &planned.plan.new_config).await);
+        planned.plan.preview = Some(preview(backend, &planned.live.cib, &planned.plan.new_config).await);
     }
     if !opts.what_if.is_empty() {
-        planned.plan.what_if = what_if(target, &planned.live.cib, &planned.plan.new_config, opts.what_if).await;
+        planned.plan.what_if = what_if(backend, &planned.live.cib, &planned.plan.new_config, opts.what_if).await;
     }
     Ok(planned)
 }
@@ -92,8 +92,8 @@ pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Resul
 /// derives them: from the agent's metadata where it can be read (on a cluster node for live
 /// targets, on this host for CIB files), else cibform's built-in table, else a 60 s monitor (what
 /// pcs writes with --force). Returns the table and a note per agent that got the last resort.
-pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (DefaultOps, Vec<String>) {
-    use crate::backend::runner::{Cmd, Local, Run};
+pub async fn agent_defaults(model: &Cluster, live: &Cib, backend: &Backend) -> (DefaultOps, Vec<String>) {
+    use crate::command::Cmd;
     let mut live_ids = Vec::new();
     live.configuration().collect_ids(&mut live_ids);
     let live_ids: std::collections::HashSet<&str> = live_ids.into_iter().collect();
@@ -117,10 +117,7 @@ pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (De
     let mut notes = Vec::new();
     for (name, (agent, ids)) in wanted {
         let cmd = Cmd::new(&["crm_resource", "--show-metadata", &name]);
-        let out = match target {
-            Target::File(_) => Local.run(&cmd).await.ok(),
-            _ => backend::tool(target, cmd).await.ok().flatten(),
-        };
+        let out = backend.offline(cmd).await.ok().flatten().map(|(out, _)| out);
         let from_metadata = out
             .filter(|o| o.code == 0)
             .and_then(|o| desired::ops_from_metadata(&agent, &String::from_utf8_lossy(&o.stdout)).ok());

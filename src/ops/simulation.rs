@@ -5,18 +5,18 @@ use super::*;
 /// Ask Pacemaker's scheduler (`crm_simulate`) what the new configuration would make it do, given
 /// the current status: on the cluster's node for live targets, on this host for CIB files. Never
 /// fails: when it cannot run, the preview says why.
-pub async fn preview(target: &Target, live: &Cib, new_config: &crate::cib::xml::Element) -> crate::preview::Preview {
+pub async fn preview(backend: &Backend, live: &Cib, new_config: &crate::cib::xml::Element) -> crate::preview::Preview {
     use crate::preview::Preview;
     if !crate::preview::has_status(live) {
         return Preview::Skipped { reason: "the CIB's status has no node, so there is nothing to schedule".into() };
     }
-    simulate(target, crate::preview::command(), &live.with_configuration(new_config.clone())).await
+    simulate(backend, crate::preview::command(), &live.with_configuration(new_config.clone())).await
 }
 
 /// Ask the scheduler about each scenario, on top of the change (the new configuration with the
 /// current status). Never fails: a scenario that cannot run says why.
 pub async fn what_if(
-    target: &Target,
+    backend: &Backend,
     live: &Cib,
     new_config: &crate::cib::xml::Element,
     scenarios: &[crate::preview::Scenario],
@@ -25,7 +25,7 @@ pub async fn what_if(
     let mut out = Vec::new();
     for s in scenarios {
         let p = match s.prepare(&new) {
-            Ok((cmd, cib)) => simulate(target, cmd, &cib).await,
+            Ok((cmd, cib)) => simulate(backend, cmd, &cib).await,
             Err(reason) => crate::preview::Preview::Skipped { reason },
         };
         out.push((s.clone(), p));
@@ -33,22 +33,20 @@ pub async fn what_if(
     out
 }
 
-/// Run a `crm_simulate` command on `cib`: on this host for CIB files, where the cluster is
-/// otherwise.
-async fn simulate(target: &Target, cmd: crate::backend::runner::Cmd, cib: &Cib) -> crate::preview::Preview {
-    use crate::backend::runner::Run;
+/// Run a `crm_simulate` command on `cib` where the backend runs offline tools (the cluster's
+/// node, or this host for a CIB file when host tools are allowed).
+async fn simulate(backend: &Backend, cmd: crate::command::Cmd, cib: &Cib) -> crate::preview::Preview {
     use crate::preview::Preview;
-    let cmd = cmd.stdin(cib.root.to_xml());
-    let (out, source) = match target {
-        Target::File(_) => (
-            crate::backend::runner::Local.run(&cmd).await.map_err(crate::backend::BackendError::from),
-            "crm_simulate on this host".to_string(),
-        ),
-        _ => (backend::tool(target, cmd).await.map(|o| o.unwrap_or_default()), format!("crm_simulate via {target}")),
-    };
-    let out = match out {
-        Ok(o) => o,
+    let (out, place) = match backend.offline(cmd.stdin(cib.root.to_xml())).await {
+        Ok(Some(ran)) => ran,
+        Ok(None) => {
+            return Preview::Skipped { reason: "Pacemaker's tools on this host are not used (--no-host-tools)".into() }
+        }
         Err(e) => return Preview::Skipped { reason: e.to_string() },
+    };
+    let source = match &backend.target {
+        Target::File(_) => format!("crm_simulate on {place}"),
+        _ => format!("crm_simulate via {place}"),
     };
     match crate::preview::parse(&String::from_utf8_lossy(&out.stdout)) {
         Ok(actions) => Preview::Ran { source, actions },

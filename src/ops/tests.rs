@@ -1,0 +1,140 @@
+//! The orchestration (`prepare`, `execute`, `--wait`) against a scripted node: which commands run,
+//! in which order, and what each failure says about what was written.
+
+use std::rc::Rc;
+
+use super::*;
+use crate::backend::fake::{FakeNode, Script};
+use crate::backend::runner::Output;
+use crate::error::Written;
+
+fn cib(epoch: u64, props: &str) -> Output {
+    let xml = format!(
+        r#"<cib admin_epoch="0" epoch="{epoch}" num_updates="0"><configuration><crm_config><cluster_property_set id="cib-bootstrap-options">{props}</cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration><status/></cib>"#
+    );
+    Output { code: 0, stdout: xml.into_bytes(), stderr: String::new() }
+}
+
+const BEFORE: &str = "";
+const AFTER: &str = r#"<nvpair id="cib-bootstrap-options-no-quorum-policy" name="no-quorum-policy" value="ignore"/>"#;
+
+fn ok() -> Output {
+    Output::default()
+}
+
+fn failed(code: i32, stderr: &str) -> Output {
+    Output { code, stdout: Vec::new(), stderr: stderr.into() }
+}
+
+fn model() -> Cluster {
+    let (src, raw) = crate::config::parse("t.yaml", b"cluster: c\nproperties:\n  no-quorum-policy: ignore\n").unwrap();
+    crate::validate::validate(&src, &raw).unwrap().0
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// Prepare an apply of `model()` on a node scripted with `answers` (after the plan's own read).
+fn prepared(answers: Vec<(&'static str, Output)>) -> (Rc<Script>, Prepared) {
+    let mut all = vec![("cibadmin", cib(3, BEFORE))];
+    all.extend(answers);
+    let script = Rc::new(Script::new(all));
+    let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false);
+    let p = block(prepare(model(), backend, PlanOpts::default())).unwrap();
+    assert_eq!(p.plan.changes.len(), 1, "{:?}", p.plan.changes);
+    (script, p)
+}
+
+fn programs(script: &Script) -> Vec<String> {
+    script.seen.borrow().iter().map(|c| c.argv[..2.min(c.argv.len())].join(" ")).collect()
+}
+
+#[test]
+fn execute_writes_one_verified_patch_then_confirms_by_planning_again() {
+    let (script, p) = prepared(vec![
+        ("cibadmin", cib(3, BEFORE)),
+        ("crm_verify", ok()),
+        ("cibadmin", ok()),
+        ("cibadmin", cib(4, AFTER)),
+        ("cibadmin", cib(4, AFTER)),
+    ]);
+    let applied = block(execute(&p, None, None, &|_| {})).unwrap();
+    assert!(applied.verified);
+    assert_eq!(applied.version.epoch, 4);
+    assert!(script.is_done());
+    assert_eq!(
+        programs(&script),
+        [
+            "cibadmin --query",
+            "cibadmin --query",
+            "crm_verify --xml-pipe",
+            "cibadmin --patch",
+            "cibadmin --query",
+            "cibadmin --query"
+        ]
+    );
+}
+
+#[test]
+fn execute_refuses_a_stale_target_and_writes_nothing() {
+    let moved = r#"<nvpair id="x" name="maintenance-mode" value="true"/>"#;
+    let (script, p) = prepared(vec![("cibadmin", cib(4, moved))]);
+    let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
+    let Error::Stale { changes, .. } = &e else { panic!("{e}") };
+    assert_eq!(changes.len(), 1, "the refusal carries what changed: {changes:?}");
+    assert_eq!(e.written(), Written::Nothing);
+    assert!(!programs(&script).iter().any(|c| c == "cibadmin --patch"), "no patch is sent");
+}
+
+#[test]
+fn wait_that_times_out_says_the_change_was_written() {
+    let (script, p) = prepared(vec![
+        ("crm_mon", Output { code: 0, stdout: b"<crm_mon><resources/></crm_mon>".to_vec(), stderr: String::new() }),
+        ("cibadmin", cib(3, BEFORE)),
+        ("crm_verify", ok()),
+        ("cibadmin", ok()),
+        ("cibadmin", cib(4, AFTER)),
+        ("crm_resource", failed(124, "timed out")),
+    ]);
+    let e = block(execute(&p, Some(5), None, &|_| {})).unwrap_err();
+    assert!(matches!(e, Error::NotSettled { seconds: 5, .. }), "{e}");
+    assert_eq!(e.written(), Written::Yes);
+    assert!(script.is_done());
+}
+
+#[test]
+fn a_value_pacemaker_changed_after_the_write_is_reported_unverified() {
+    let (_script, p) = prepared(vec![
+        ("cibadmin", cib(3, BEFORE)),
+        ("crm_verify", ok()),
+        ("cibadmin", ok()),
+        ("cibadmin", cib(4, AFTER)),
+        ("cibadmin", cib(5, BEFORE)),
+    ]);
+    let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
+    assert!(matches!(e, Error::Unverified { remaining: 1, .. }), "{e}");
+    assert_eq!(e.written(), Written::Yes);
+}
+
+#[test]
+fn a_crashed_cluster_after_an_accepted_patch_says_the_change_is_in() {
+    let (_script, p) = prepared(vec![
+        ("cibadmin", cib(3, BEFORE)),
+        ("crm_verify", ok()),
+        ("cibadmin", ok()),
+        ("cibadmin", failed(102, "Could not connect to the CIB: Transport endpoint is not connected")),
+    ]);
+    let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
+    assert_eq!(e.written(), Written::Yes, "{e}");
+    assert!(e.to_string().contains("write failed"), "{e}");
+}
+
+#[test]
+fn file_targets_run_no_host_tool_when_host_tools_are_off() {
+    let backend = Backend::new(Target::File("cib.xml".into()), false);
+    let out = block(backend.offline(crate::command::Cmd::new(&["crm_simulate", "--version"]))).unwrap();
+    assert!(out.is_none());
+    let out = block(backend.query(crate::command::Cmd::new(&["crm_mon", "-1"]))).unwrap();
+    assert!(out.is_none(), "a CIB file has no cluster to ask");
+}
