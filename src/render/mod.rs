@@ -190,11 +190,47 @@ fn action_tone(action: &str) -> Action {
 fn attr_line(p: &Paint, m: &Mask, key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
     let shown = |v| m.shown(key, v);
     Some(match (before, after) {
+        (Some(b), Some(n)) if is_long(b) || is_long(n) => {
+            format!("{} {key}:\n{}", p.color(Action::Update, "~"), line_diff(p, &m.value(key, b), &m.value(key, n)))
+        }
         (Some(b), Some(n)) => format!("{} {key}: {} → {}", p.color(Action::Update, "~"), shown(b), shown(n)),
         (None, Some(n)) => format!("{} {key}: {}", p.color(Action::Create, "+"), shown(n)),
         (Some(b), None) => format!("{} {key}: {}", p.color(Action::Destroy, "-"), shown(b)),
         (None, None) => return None,
     })
+}
+
+/// A value too long to read as `before → after` on one line (raw XML, a long description).
+fn is_long(v: &str) -> bool {
+    v.len() > 60 || v.contains('\n')
+}
+
+/// The lines of a long value that change, with one line of context around each change: XML is
+/// broken at each element first. Indented to sit under its attribute line.
+fn line_diff(p: &Paint, before: &str, after: &str) -> String {
+    let split = |v: &str| v.replace("><", ">\n<") + "\n";
+    let (b, a) = (split(before), split(after));
+    let diff = similar::TextDiff::from_lines(&b, &a);
+    let mut out = Vec::new();
+    for (i, group) in diff.grouped_ops(1).iter().enumerate() {
+        if i > 0 {
+            out.push("          ...".to_string());
+        }
+        for change in group.iter().flat_map(|op| diff.iter_changes(op)) {
+            let line = printable(change.value().trim_end_matches('\n'));
+            out.push(match change.tag() {
+                similar::ChangeTag::Equal => format!("          {line}"),
+                similar::ChangeTag::Delete => format!("        {} {line}", p.color(Action::Destroy, "-")),
+                similar::ChangeTag::Insert => format!("        {} {line}", p.color(Action::Create, "+")),
+            });
+        }
+    }
+    out.join("\n")
+}
+
+/// A line with its control characters escaped, so a value cannot move the terminal's cursor.
+fn printable(line: &str) -> String {
+    line.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// ` corosync.conf: 2 differences (1 full stop, 1 online procedure).`, or nothing.
@@ -334,4 +370,26 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
 
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod long_value_tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_raw_item_shows_the_lines_that_change() {
+        let before = r#"<rsc_ticket id="t" rsc="a" ticket="T"><x a="1"/><y/><z/></rsc_ticket>"#;
+        let after = r#"<rsc_ticket id="t" rsc="a" ticket="T"><x a="2"/><y/><z/></rsc_ticket>"#;
+        let line = attr_line(&Paint(false), &Mask::default(), "xml", Some(before), Some(after)).unwrap();
+        assert_eq!(
+            line,
+            "~ xml:\n          <rsc_ticket id=\"t\" rsc=\"a\" ticket=\"T\">\n        - <x a=\"1\"/>\n        + <x a=\"2\"/>\n          <y/>"
+        );
+    }
+
+    #[test]
+    fn short_values_stay_on_one_line() {
+        let line = attr_line(&Paint(false), &Mask::default(), "params.ip", Some("1.2.3.4"), Some("1.2.3.5")).unwrap();
+        assert_eq!(line, "~ params.ip: \"1.2.3.4\" → \"1.2.3.5\"");
+    }
 }
