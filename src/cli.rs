@@ -174,7 +174,7 @@ fn color_err() -> bool {
 }
 
 /// Render diagnostics to a string (miette's graphical report; plain when `color` is off). The
-/// source lines shown have secret values masked (`render::mask::source_text`).
+/// source lines shown have secret values masked (`crate::mask::source_text`).
 pub fn render_diags(diags: &[Diag], color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
@@ -187,7 +187,7 @@ pub fn render_diags(diags: &[Diag], color: bool) -> String {
             let masked = match shown.iter().find(|(orig, _)| std::sync::Arc::ptr_eq(orig, &src.text)) {
                 Some((_, m)) => m.clone(),
                 None => {
-                    let m = crate::diag::Source::new(&src.name, render::mask::source_text(&mask, &src.text));
+                    let m = crate::diag::Source::new(&src.name, crate::mask::source_text(&mask, &src.text));
                     shown.push((src.text.clone(), m.clone()));
                     m
                 }
@@ -236,7 +236,7 @@ fn error_text(e: &Error) -> String {
             }
         }
     };
-    render::mask::source_text(&render::Mask::default(), &text)
+    crate::mask::source_text(&render::Mask::default(), &text)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Every error says whether anything was written (`Error::written`), so the command line, the
 //! JSON output and the tests can tell "refused, nothing changed" from "changed, then failed".
 
-use crate::backend::BackendError;
+use crate::backend::{BackendError, Written};
 use crate::cib::Version;
 use crate::diag::Diag;
 use crate::plan::Change;
@@ -28,17 +28,6 @@ impl ExitStatus {
             ExitStatus::Changes => 2,
         }
     }
-}
-
-/// Whether a failed command changed the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
-    /// Nothing was written.
-    Nothing,
-    /// The new configuration was written.
-    Yes,
-    /// A write may have happened; the error says how to find out.
-    Unknown,
 }
 
 /// Everything a command can fail with.

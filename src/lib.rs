@@ -24,6 +24,7 @@ pub mod diag;
 pub mod error;
 pub mod export;
 pub mod fsutil;
+pub mod mask;
 pub mod model;
 pub mod ops;
 pub mod plan;

@@ -245,6 +245,17 @@ pub enum BackendError {
     NoNode(Vec<(String, BackendError)>),
 }
 
+/// Whether a failed command changed the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Nothing was written.
+    Nothing,
+    /// The new configuration was written.
+    Yes,
+    /// A write may have happened; the error says how to find out.
+    Unknown,
+}
+
 /// Which configuration a cluster holds after a write failed part-way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WriteState {
@@ -264,8 +275,7 @@ pub enum WriteState {
 
 impl BackendError {
     /// Whether anything was written before this error.
-    pub fn written(&self) -> crate::error::Written {
-        use crate::error::Written;
+    pub fn written(&self) -> Written {
         match self {
             BackendError::WriteFailed { state: WriteState::Old, .. } => Written::Nothing,
             BackendError::WriteFailed { state: WriteState::New | WriteState::AcceptedUnreadable, .. } => Written::Yes,

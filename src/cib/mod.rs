@@ -192,6 +192,11 @@ pub fn duplicate_ids(config: &Element) -> Vec<String> {
     dups
 }
 
+/// Compact XML text of an element, for objects cibform does not model yet.
+pub fn canonical_xml(el: &Element) -> String {
+    el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
 /// Ids of the objects a constraint may name (resources at any depth, templates, tags) in a tree,
 /// in document order.
 pub fn nameable_ids(el: &Element, out: &mut impl Extend<String>) {

@@ -239,8 +239,8 @@ fn plain_words(msg: &str) -> String {
 /// Whether a cluster file's text holds a secret value: a value of a sensitive key anywhere, or
 /// a sensitive nvpair or attribute in a `raw:` XML item. Text that does not parse holds none that
 /// cibform could find.
-pub fn holds_secrets(text: &str, mask: &crate::render::Mask) -> bool {
-    fn walk(v: &serde_json::Value, mask: &crate::render::Mask) -> bool {
+pub fn holds_secrets(text: &str, mask: &crate::mask::Mask) -> bool {
+    fn walk(v: &serde_json::Value, mask: &crate::mask::Mask) -> bool {
         match v {
             serde_json::Value::Object(map) => {
                 map.iter().any(|(k, v)| (mask.is_sensitive(k) && !v.is_null()) || walk(v, mask))
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn secrets_are_found_in_values_and_raw_xml() {
-        let m = crate::render::Mask::default();
+        let m = crate::mask::Mask::default();
         assert!(holds_secrets("cluster: c\nresources: { f: { agent: stonith:x, params: { passwd: p } } }\n", &m));
         assert!(holds_secrets("cluster: c\nraw: ['<alerts><alert id=\"a\" path=\"/x\"><instance_attributes id=\"i\"><nvpair id=\"n\" name=\"api_key\" value=\"k\"/></instance_attributes></alert></alerts>']\n", &m));
         assert!(!holds_secrets("cluster: c\nresources: { f: { agent: ocf:x:y, params: { keepalive: 1 } } }\n", &m));

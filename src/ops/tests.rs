@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::*;
 use crate::backend::fake::{FakeNode, Script};
 use crate::backend::runner::Output;
-use crate::error::Written;
+use crate::backend::Written;
 
 fn cib(epoch: u64, props: &str) -> Output {
     let xml = format!(

@@ -352,13 +352,10 @@ fn set_line(s: &Element) -> String {
     line
 }
 
+use crate::cib::canonical_xml;
+
 fn raw_view(el: &Element) -> View {
     vec![("xml".into(), canonical_xml(el))]
-}
-
-/// Compact XML text of an element, for objects cibform does not model yet.
-pub fn canonical_xml(el: &Element) -> String {
-    el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")
 }
 
 #[cfg(test)]

@@ -2,11 +2,10 @@
 //! plans), Markdown (pull-request comments).
 //!
 //! Printers return strings; they never write, never decide anything, and never show a secret:
-//! every value goes through `mask::Mask` (one rule for every format and message).
+//! every value goes through `crate::mask::Mask` (one rule for every format and message).
 
 pub mod diagram;
 pub mod json;
-pub mod mask;
 
 use std::fmt::Write as _;
 
@@ -14,7 +13,7 @@ use crate::corosync::Disruption;
 use crate::plan::{Action, Change, Plan};
 use crate::preview::Preview;
 
-pub use mask::Mask;
+pub use crate::mask::Mask;
 
 /// Context a printer shows alongside the plan.
 #[derive(Debug, Clone, Default)]

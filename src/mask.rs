@@ -141,7 +141,7 @@ impl Mask {
         match Element::parse(text) {
             Ok(mut el) if self.xml_holds_secret(&el) => {
                 self.mask_element(&mut el);
-                crate::plan::view::canonical_xml(&el)
+                crate::cib::canonical_xml(&el)
             }
             Ok(_) => text.to_string(),
             Err(_) => "(XML that cannot be parsed, not shown)".into(),
