@@ -566,3 +566,18 @@ fn stopping_the_last_fencing_device_needs_the_gate() {
     let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
     assert_refused_unchanged(&out, &cib, &before, "removes or stops the last fencing device");
 }
+
+#[test]
+fn two_invalid_intervals_added_a_spurious_declared_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "  rs-systemd-squid:   { agent: systemd:squid }\n",
+            "  rs-systemd-squid:\n    agent: systemd:squid\n    ops: [{ name: monitor, interval: often }, { name: monitor, interval: seldom }]\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert_eq!(out.stderr.matches("cibform::op::interval").count(), 2, "{}", out.stderr);
+    assert!(!out.stderr.contains("declared twice"), "{}", out.stderr);
+}

@@ -117,11 +117,12 @@ impl Validator<'_> {
             let mut out = Vec::new();
             for o in ops {
                 let op = self.op(o);
-                let key = (
-                    op.name.clone(),
-                    parse_duration_ms(&op.interval).unwrap_or(0),
-                    o.value.role.as_ref().map(|r| r.value.clone()),
-                );
+                // An interval that is not a duration is reported by `op`; it identifies nothing.
+                let Some(interval) = parse_duration_ms(&op.interval) else {
+                    out.push(op);
+                    continue;
+                };
+                let key = (op.name.clone(), interval, o.value.role.as_ref().map(|r| r.value.clone()));
                 if let Some(first) = seen.insert(key, o.span) {
                     let d = Diag::error(
                         codes::OP_DUPLICATE,
