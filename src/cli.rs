@@ -77,6 +77,10 @@ pub enum Command {
         /// Do not ask Pacemaker's scheduler (crm_simulate) what the change would do.
         #[arg(long)]
         no_preview: bool,
+        /// How long one question to the scheduler may take (the preview, each --what-if); a longer
+        /// one is cut short and the plan says so.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        preview_timeout: u64,
         /// Also ask what would happen after the change if: `node-down=NODE`, `node-fail=NODE`,
         /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
         #[arg(long, value_name = "SCENARIO")]
@@ -95,6 +99,10 @@ pub enum Command {
         /// Do not ask Pacemaker's scheduler (crm_simulate) what the change would do.
         #[arg(long)]
         no_preview: bool,
+        /// How long one question to the scheduler may take (the preview, each --what-if); a longer
+        /// one is cut short and the plan says so.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        preview_timeout: u64,
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
         auto_approve: bool,
@@ -360,7 +368,17 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             );
             Ok(ExitStatus::Success)
         }
-        Command::Plan { file, target, out, format, detailed_exitcode, corosync, no_preview, what_if } => {
+        Command::Plan {
+            file,
+            target,
+            out,
+            format,
+            detailed_exitcode,
+            corosync,
+            no_preview,
+            preview_timeout,
+            what_if,
+        } => {
             let loaded = ops::load(&file)?;
             warn(&loaded.warnings);
             let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?;
@@ -375,8 +393,16 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 .map(|w| Scenario::parse(w))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|m| Error::Usage { message: m, help: "see `cibform plan --help`".into() })?;
-            let opts = ops::PlanOpts { corosync: corosync.as_deref(), preview: !no_preview, what_if: &scenarios };
-            let planned = ops::plan(&loaded.model, &backend, opts).await?;
+            let opts = ops::PlanOpts {
+                corosync: corosync.as_deref(),
+                preview: !no_preview,
+                what_if: &scenarios,
+                preview_timeout: std::time::Duration::from_secs(preview_timeout),
+            };
+            let busy = spinner(opts.preview_timeout);
+            let planned = ops::plan(&loaded.model, &backend, opts).await;
+            busy.finish_and_clear();
+            let planned = planned?;
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out()))?,
@@ -400,13 +426,15 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             target,
             corosync,
             no_preview,
+            preview_timeout,
             auto_approve,
             allow_destroy,
             allow_disable_stonith,
             wait,
         } => {
             let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
-            let how = How { corosync: corosync.as_deref(), preview: !no_preview, host_tools, wait };
+            let preview_timeout = std::time::Duration::from_secs(preview_timeout);
+            let how = How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait };
             apply(&file, target.as_deref(), how, gates).await
         }
         Command::Export { target, out, cluster, corosync } => {
@@ -486,18 +514,31 @@ struct Gates {
     allow_disable_stonith: bool,
 }
 
+/// A spinner on stderr while the target is read and Pacemaker's scheduler asked, on a terminal
+/// only (indicatif draws nothing elsewhere).
+fn spinner(budget: std::time::Duration) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!(
+        "planning: reading the target, asking Pacemaker's scheduler (at most {} s)",
+        budget.as_secs()
+    ));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// How to apply, besides the gates.
 #[derive(Debug, Clone, Copy)]
 struct How<'a> {
     corosync: Option<&'a Path>,
     preview: bool,
+    preview_timeout: std::time::Duration,
     host_tools: bool,
     wait: Option<u64>,
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
     let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
-    let How { corosync, preview, host_tools, wait } = how;
+    let How { corosync, preview, preview_timeout, host_tools, wait } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
         let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?;
@@ -506,7 +547,12 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         let loaded = ops::load(file)?;
         warn(&loaded.warnings);
         let backend = resolve_backend(target, Some(&loaded.model), host_tools)?;
-        ops::prepare(loaded.model, backend, ops::PlanOpts { corosync, preview, what_if: &[] }).await?
+        let busy = spinner(preview_timeout);
+        let prepared =
+            ops::prepare(loaded.model, backend, ops::PlanOpts { corosync, preview, what_if: &[], preview_timeout })
+                .await;
+        busy.finish_and_clear();
+        prepared?
     };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
     if prepared.plan.changes.is_empty() {

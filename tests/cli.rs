@@ -736,3 +736,21 @@ fn no_host_tools_makes_a_file_plan_independent_of_this_host() {
         out.stdout
     );
 }
+
+#[test]
+#[ignore = "needs pacemaker tools: crm_simulate"]
+fn a_preview_over_its_budget_is_cut_short_and_says_so() {
+    need_tools(&["crm_simulate"]);
+    let out = cibform(&[
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target=file:examples/clst-01/live-cib.xml",
+        "--corosync=examples/clst-01/corosync.conf",
+        "--preview-timeout=0",
+        "--what-if=node-down=t3021cent",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let cut = "cut short after 0 s (--preview-timeout); ask for the full run with --preview-timeout SECONDS";
+    assert!(out.stdout.contains(&format!("Transition preview not available: {cut}")), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("What if t3021cent goes down? Not available: {cut}")), "{}", out.stdout);
+}

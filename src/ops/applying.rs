@@ -298,7 +298,7 @@ pub async fn execute(
     }
     let mut verified = false;
     if let Some(model) = &p.model {
-        let again = plan(model, &p.backend, PlanOpts { corosync, preview: false, what_if: &[] }).await?;
+        let again = plan(model, &p.backend, PlanOpts { corosync, ..PlanOpts::default() }).await?;
         if !again.plan.changes.is_empty() {
             return Err(Error::Unverified { version, remaining: again.plan.changes.len() });
         }

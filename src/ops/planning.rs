@@ -60,7 +60,7 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
 }
 
 /// How to plan.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct PlanOpts<'a> {
     /// A local corosync.conf that replaces the target's own.
     pub corosync: Option<&'a Path>,
@@ -68,7 +68,18 @@ pub struct PlanOpts<'a> {
     pub preview: bool,
     /// And what would happen after it in these scenarios.
     pub what_if: &'a [crate::preview::Scenario],
+    /// How long each question to the scheduler may take; a longer one is cut short and says so.
+    pub preview_timeout: std::time::Duration,
 }
+
+impl Default for PlanOpts<'_> {
+    fn default() -> Self {
+        PlanOpts { corosync: None, preview: false, what_if: &[], preview_timeout: DEFAULT_PREVIEW_TIMEOUT }
+    }
+}
+
+/// The default budget of one `crm_simulate` run (`--preview-timeout`).
+pub const DEFAULT_PREVIEW_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Read the target and plan.
 ///
@@ -79,12 +90,21 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
     let (defaults, notes) = agent_defaults(model, &live.cib, backend).await;
     let mut planned = plan_live(model, live, &backend.target, &defaults)?;
     planned.plan.warnings.extend(notes);
-    if opts.preview && !planned.plan.changes.is_empty() {
-        planned.plan.preview = Some(preview(backend, &planned.live.cib, &planned.plan.new_config).await);
-    }
-    if !opts.what_if.is_empty() {
-        planned.plan.what_if = what_if(backend, &planned.live.cib, &planned.plan.new_config, opts.what_if).await;
-    }
+    // The preview and every what-if scenario ask the scheduler at the same time, each within
+    // the budget.
+    let (cib, new, budget) = (&planned.live.cib, &planned.plan.new_config, opts.preview_timeout);
+    let wanted = opts.preview && !planned.plan.changes.is_empty();
+    let (preview, what_if) = tokio::join!(
+        async move {
+            match wanted {
+                true => Some(preview(backend, cib, new, budget).await),
+                false => None,
+            }
+        },
+        what_if(backend, cib, new, opts.what_if, budget)
+    );
+    planned.plan.preview = preview;
+    planned.plan.what_if = what_if;
     Ok(planned)
 }
 
