@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod raw;
+pub mod text;
 
 use crate::config::raw::{RawCluster, Span};
 use crate::diag::{suggest, Diag, Source};
@@ -69,7 +70,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
         },
     };
     match serde_saphyr::from_str_with_options::<RawCluster>(text, options) {
-        Ok(raw) => Ok((src, raw)),
+        Ok(raw) => text::check_scalars(&src, text).map(|()| (src, raw)),
         Err(e) => Err(Box::new(yaml_error(&e, &src, text.len()))),
     }
 }

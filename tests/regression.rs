@@ -1,0 +1,90 @@
+//! Regression tests for trust bugs: each is named after the bug it pins, and runs the real
+//! binary (and the real Pacemaker tools where they decide) against file targets.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+/// The example with the VIP's `nic` parameter set to a YAML double-quoted scalar `"<escaped>"`.
+fn with_nic(dir: &std::path::Path, escaped: &str) -> std::path::PathBuf {
+    variant(dir, |t| t.replace("nic: ens192", &format!("nic: \"{escaped}\"")))
+}
+
+fn apply(yaml: &std::path::Path, cib: &std::path::Path) -> Out {
+    cibform(&["apply", yaml.to_str().unwrap(), &target(cib), "--auto-approve", "--no-preview"])
+}
+
+#[test]
+fn yaml_value_with_a_character_xml_cannot_carry_made_apply_write_a_file_that_is_not_xml() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for escaped in [r"ens\0192", r"ens\x01", r"ens\e[31m", r"ens\uFFFE", r"ens\uFFFF"] {
+        let yaml = with_nic(dir.path(), escaped);
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{escaped}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::input::char"), "{escaped}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("nic: \"{escaped}\"")), "the value is shown: {}", out.stderr);
+        assert!(out.stderr.contains("in this value") && out.stderr.contains("help:"), "{}", out.stderr);
+        assert!(!out.stderr.contains('\u{1b}'), "no escape character reaches the terminal");
+        let out = apply(&yaml, &cib);
+        assert_eq!(out.code, 1, "{escaped}: {}", out.snapshot());
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "{escaped}: nothing may be written");
+    }
+    // Keys and fields other than parameters are covered by the same walk.
+    let yaml = variant(dir.path(), |t| t.replace("no-quorum-policy: ignore", "\"no-\\equorum\": ignore"));
+    assert!(cibform(&["validate", yaml.to_str().unwrap()]).stderr.contains("cibform::input::char"));
+    let yaml =
+        variant(dir.path(), |t| t.replace("agent: systemd:squid", "agent: systemd:squid, description: \"a\\x07\""));
+    assert!(cibform(&["validate", yaml.to_str().unwrap()]).stderr.contains("cibform::input::char"));
+}
+
+#[test]
+fn carriage_return_in_a_value_was_read_back_as_a_space_and_never_converged() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = with_nic(dir.path(), r"ens\r192\t\n");
+    let out = apply(&yaml, &cib);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
+    let text = std::fs::read_to_string(&cib).unwrap();
+    assert!(text.contains(r#"value="ens&#13;192&#9;&#10;""#), "{text}");
+    let again = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode", "--no-preview"]);
+    assert_eq!(again.code, 0, "converged: {}", again.snapshot());
+}
+
+/// Values that need escaping, each written by `apply` and read back by Pacemaker itself.
+const HOSTILE_VALUES: &[(&str, &str)] = &[
+    (r#"a\"b'c"#, "a\"b'c"),
+    ("x &amp; y", "x &amp; y"),
+    ("<b>bold</b> ]]> <!-- no -->", "<b>bold</b> ]]> <!-- no -->"),
+    (r"tab\there", "tab\there"),
+    (r"two\nlines", "two\nlines"),
+    (r"cr\rlf\r\n", "cr\rlf\r\n"),
+    ("&#10; as text", "&#10; as text"),
+    (r"  spaced  ", "  spaced  "),
+    ("ünïcødé ☃ \u{10348}", "ünïcødé ☃ \u{10348}"),
+];
+
+#[test]
+fn hostile_values_are_written_so_that_pacemaker_reads_them_back_exactly() {
+    if !have("crm_verify") || !have("crm_resource") {
+        return;
+    }
+    for (escaped, value) in HOSTILE_VALUES {
+        let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+        let out = apply(&with_nic(dir.path(), escaped), &cib);
+        assert_eq!(out.code, 0, "{escaped}: {}", out.snapshot());
+        let verify = Command::new("crm_verify").arg("-x").arg(&cib).output().unwrap();
+        assert!(verify.status.success(), "{escaped}: {}", String::from_utf8_lossy(&verify.stderr));
+        let got = Command::new("crm_resource")
+            .args(["--resource", "rs-vip-33", "--get-parameter", "nic"])
+            .env("CIB_file", &cib)
+            .output()
+            .unwrap();
+        assert!(got.status.success(), "{escaped}: {}", String::from_utf8_lossy(&got.stderr));
+        assert_eq!(String::from_utf8(got.stdout).unwrap(), format!("{value}\n"), "{escaped}");
+        let back = cibform::cib::Cib::parse("cib", &std::fs::read_to_string(&cib).unwrap()).unwrap();
+        assert_eq!(back.root.find_id("rs-vip-33-instance_attributes-nic").unwrap().attr("value"), Some(*value));
+    }
+}
