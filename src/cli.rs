@@ -158,8 +158,8 @@ fn report(e: &Error) {
             format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
         }
         Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
-        Error::Refused { message, help } => format!("error: {message}\n  help: {help}\n"),
-        Error::Backend(BackendError::WriteFailed { cause, state }) => format!("error: {cause}\n  {state}\n"),
+        Error::Refused { message, help } => plain(&format!("error: {message}\n  help: {help}\n")),
+        Error::Backend(BackendError::WriteFailed { cause, state }) => plain(&format!("error: {cause}\n  {state}\n")),
         Error::Backend(b) => {
             let mut msg = format!("error: {b}");
             let mut src = std::error::Error::source(b);
@@ -168,10 +168,15 @@ fn report(e: &Error) {
                 src = s.source();
             }
             msg.push('\n');
-            msg
+            plain(&msg)
         }
     };
     let _ = stderr.write_all(text.as_bytes());
+}
+
+/// An error message that may quote input (paths, tool output), made safe for a terminal.
+fn plain(s: &str) -> String {
+    crate::diag::printable(s, &['\n', '\t'], 20_000)
 }
 
 fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {

@@ -11,6 +11,8 @@
 //!
 //! `export` runs stages 3 → 1 backwards: a CIB → `model` → cluster file text.
 //!
+//! `input` reads every file cibform is given, with a size cap.
+//!
 //! `ops` strings the stages together for each command; `cli` is a thin shell over `ops`.
 
 pub mod backend;
@@ -22,6 +24,7 @@ pub mod desired;
 pub mod diag;
 pub mod error;
 pub mod export;
+pub mod input;
 pub mod model;
 pub mod ops;
 pub mod plan;

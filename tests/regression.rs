@@ -88,3 +88,92 @@ fn hostile_values_are_written_so_that_pacemaker_reads_them_back_exactly() {
         assert_eq!(back.root.find_id("rs-vip-33-instance_attributes-nic").unwrap().attr("value"), Some(*value));
     }
 }
+
+/// A CIB with elements nested `depth` deep inside `<resources>`.
+fn deep_cib(depth: usize) -> String {
+    EMPTY_CIB.replace(
+        "<resources/>",
+        &format!(
+            "<resources>{}{}</resources>",
+            "<meta_attributes id=\"m\">".repeat(depth),
+            "</meta_attributes>".repeat(depth)
+        ),
+    )
+}
+
+#[test]
+fn deep_cib_aborted_plan_and_export_with_a_stack_overflow() {
+    let (_dir, cib) = scratch_with_cib(None);
+    std::fs::write(&cib, deep_cib(20_000)).unwrap();
+    for args in [&["plan", "examples/clst-01/cluster.yaml", "--no-preview"][..], &["export"][..]] {
+        let out = cibform(&[args, &[target(&cib).as_str()]].concat());
+        assert_eq!(out.code, 1, "{args:?}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::cib::xml"), "{}", out.stderr);
+        assert!(out.stderr.contains("nested more than 256 deep"), "{}", out.stderr);
+        assert!(out.stderr.len() < 4_000, "the echo is cut: {} bytes", out.stderr.len());
+    }
+    // Pacemaker's own limit is the same: what is deep but allowed still plans.
+    std::fs::write(&cib, deep_cib(200)).unwrap();
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--no-preview"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn deep_raw_item_aborted_validate_with_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = format!("<tags>{}{}</tags>", "<tag id=\"t\">".repeat(15_000), "</tag>".repeat(15_000));
+    let yaml = variant(dir.path(), |t| format!("{t}raw:\n  - '{raw}'\n"));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::raw::xml") && out.stderr.contains("nested more than"), "{}", out.stderr);
+    assert!(out.stderr.len() < 4_000, "the echo is cut: {} bytes", out.stderr.len());
+}
+
+#[test]
+fn huge_or_endless_input_files_were_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.xml");
+    std::fs::File::create(&big).unwrap().set_len(1 << 30).unwrap();
+    let started = std::time::Instant::now();
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&big)]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("larger than 128 MiB"), "{}", out.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused before reading");
+    // Streams are read through a bounded reader: each kind of input file.
+    for args in [
+        &["validate", "/dev/zero"][..],
+        &["plan", "examples/clst-01/cluster.yaml", "--target=file:/dev/zero"][..],
+        &["plan", "examples/clst-01/cluster.yaml", "--target=file:tests/fixtures/seed-pcs.xml", "--corosync=/dev/zero"]
+            [..],
+        &["apply", "/dev/zero", "--target=file:tests/fixtures/seed-pcs.xml"][..],
+    ] {
+        let out = cibform(args);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.snapshot());
+        assert!(out.stderr.contains("larger than"), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn diagnostics_echoed_whole_input_lines_and_raw_escape_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(5_000_000);
+    let yaml = variant(dir.path(), |t| t.replace("nic: ens192", &format!("nic: ens192, k{long}: [1]")));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stderr.len());
+    assert!(out.stderr.contains("cibform::yaml::type") && out.stderr.contains('…'), "{}", &out.stderr[..2000]);
+    assert!(out.stderr.len() < 4_000, "the echo is cut: {} bytes", out.stderr.len());
+    // An escape sequence in the source, and one decoded into a message, are shown escaped.
+    let yaml = variant(dir.path(), |t| t.replace("stonith-enabled: false", "stonith-enabled: false\n\u{1b}[2J: 1"));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(!out.stderr.contains('\u{1b}'), "{}", out.stderr);
+    let cib = dir.path().join("cib.xml");
+    std::fs::write(&cib, EMPTY_CIB.replace("<nodes/>", "<nodes/>\u{1b}[2J\u{1b}]0;pwned\u{7}")).unwrap();
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib)]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(!out.stderr.contains('\u{1b}') && out.stderr.contains(r"\u{1b}[2J"), "{}", out.stderr);
+    let yaml = variant(dir.path(), |t| format!("{t}\"\\e]0;pwned\\a\": 1\n"));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(!out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{7}'), "{}", out.stderr);
+}

@@ -81,7 +81,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
 /// A diagnostic when the file cannot be read or does not parse.
 pub fn load(path: &std::path::Path) -> Result<(Source, RawCluster), Box<Diag>> {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match crate::input::read_capped(path, MAX_FILE_BYTES as u64) {
         Ok(bytes) => parse(&name, &bytes),
         Err(e) => Err(Box::new(
             Diag::error("cibform::input::read", format!("cannot read `{name}`: {e}"))

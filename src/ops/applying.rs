@@ -117,7 +117,7 @@ fn stale(against: &Against, current: &Cib, old_config: Option<&crate::cib::xml::
 /// Not a plan document, or an unsupported format version.
 pub fn read_saved_plan(path: &Path) -> Result<PlanDoc, Error> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Refused {
+    let text = crate::input::read_text_capped(path, crate::input::MAX_PLAN_BYTES).map_err(|e| Error::Refused {
         message: format!("cannot read `{name}`: {e}"),
         help: "pass a plan written by `cibform plan --out`".into(),
     })?;
