@@ -177,3 +177,34 @@ fn diagnostics_echoed_whole_input_lines_and_raw_escape_sequences() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(!out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{7}'), "{}", out.stderr);
 }
+
+#[test]
+fn updating_one_nvpair_in_place_moved_it_and_its_neighbour() {
+    if !have("crm_diff") {
+        return;
+    }
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let before = dir.path().join("before.xml");
+    std::fs::copy(&cib, &before).unwrap();
+    let yaml = variant(dir.path(), |t| t.replace("ip: 192.168.33.23", "ip: 192.168.33.24"));
+    let out = apply(&yaml, &cib);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let diff = Command::new("crm_diff").arg("-o").arg(&before).arg("-n").arg(&cib).output().unwrap();
+    let diff = String::from_utf8(diff.stdout).unwrap();
+    // Besides the version bump on `/cib`, exactly one change: the value, set in place.
+    let changes: Vec<&str> =
+        diff.lines().filter(|l| l.contains("<change operation=") && !l.contains("path=\"/cib\"")).collect();
+    assert_eq!(changes.len(), 1, "{diff}");
+    assert!(changes[0].contains("operation=\"modify\"") && changes[0].contains("instance_attributes-ip"), "{diff}");
+    assert!(diff.contains(r#"<change-attr name="value" operation="set" value="192.168.33.24"/>"#), "{diff}");
+    // Our own patch (what `apply` sends to a cluster) is the same single change.
+    let old = cibform::cib::Cib::parse("before", &std::fs::read_to_string(&before).unwrap()).unwrap();
+    let new = cibform::cib::Cib::parse("after", &std::fs::read_to_string(&cib).unwrap()).unwrap();
+    let patch = cibform::plan::patch::patch(&old, &new);
+    let ops: Vec<_> = patch
+        .elements()
+        .filter(|e| e.name == "change" && e.attr("path") != Some("/cib"))
+        .map(|e| e.attr("operation").unwrap())
+        .collect();
+    assert_eq!(ops, ["modify"], "{}", patch.to_xml());
+}
