@@ -15,6 +15,7 @@
 //!
 //! `ops` strings the stages together for each command; `cli` is a thin shell over `ops`.
 
+pub mod agent;
 pub mod backend;
 pub mod cib;
 pub mod cli;

@@ -208,3 +208,152 @@ fn updating_one_nvpair_in_place_moved_it_and_its_neighbour() {
         .collect();
     assert_eq!(ops, ["modify"], "{}", patch.to_xml());
 }
+
+/// Strings that would end a code span, a fence, a table cell, a Mermaid label or the Markdown
+/// itself if they were written raw.
+const HOSTILE_TEXT: &[&str] = &[
+    "a`b",
+    "x\n```\n<!--",
+    "<!-- swallow the rest",
+    "</details><script>alert(1)</script>",
+    "| cell | split |",
+    "\n# heading\n> quote\n- item",
+    "\"]\n  evil[\"x",
+    "#quot; #35; &amp; &lt;",
+    "![img](https://example.invalid/t.png) [l](javascript:x)",
+    "*bold* _em_ ~~s~~ \\",
+    "\u{202e}reversed\u{2028}sep\u{85}nel",
+];
+
+/// A plan in which every input-derived string is `s`.
+fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
+    use cibform::cib::xml::Element;
+    use cibform::plan::view::{ObjKey, Section};
+    use cibform::plan::{Action, AttrChange, Change, CorosyncPlan, Plan};
+    use cibform::preview::{Preview, Scenario, SimAction};
+    let key = |section, kind: &str| ObjKey { section, kind: kind.into(), id: s.into() };
+    let attr = AttrChange { key: s.into(), before: Some(s.into()), after: Some(format!("{s}2")) };
+    let primitive = Element::new("primitive").with_attr("id", s).with_attr("type", s);
+    let colocation = Element::new("rsc_colocation").with_attr("id", s).with_attr("rsc", s).with_attr("with-rsc", s);
+    let config = Element::new("configuration")
+        .with_child(
+            Element::new("resources").with_child(Element::new("group").with_attr("id", s).with_child(primitive)),
+        )
+        .with_child(Element::new("constraints").with_child(colocation.with_attr("score", s)));
+    let sim =
+        SimAction { action: s.into(), resource: s.into(), node: Some(s.into()), dest: None, reason: Some(s.into()) };
+    let plan = Plan {
+        changes: vec![
+            Change { action: Action::Create, key: key(Section::Resources, "primitive"), attrs: vec![attr.clone()] },
+            Change {
+                action: Action::Update,
+                key: key(Section::Constraints, "rsc_colocation"),
+                attrs: vec![attr.clone()],
+            },
+            Change { action: Action::Destroy, key: key(Section::Resources, s), attrs: vec![attr] },
+        ],
+        warnings: vec![format!("node `{s}` is in the CIB but not declared in the file; {s}")],
+        new_config: config,
+        corosync: CorosyncPlan {
+            source: Some(s.into()),
+            changes: vec![cibform::corosync::ConfChange {
+                key: s.into(),
+                before: Some(s.into()),
+                after: Some(s.into()),
+                disruption: cibform::corosync::Disruption::Online,
+                procedure: "`pcs cluster link update`".into(),
+            }],
+        },
+        preview: Some(Preview::Ran { source: s.into(), actions: vec![sim.clone()] }),
+        what_if: vec![
+            (Scenario::NodeDown { node: s.into() }, Preview::Ran { source: s.into(), actions: vec![sim] }),
+            (Scenario::NodeFail { node: s.into() }, Preview::Skipped { reason: s.into() }),
+        ],
+    };
+    let header = cibform::render::Header { cluster: s.into(), target: s.into(), version: "0.1.0".into() };
+    (plan, header)
+}
+
+/// A line of Markdown with its code spans (a run of n backticks to the next run of exactly n)
+/// removed.
+fn outside_code_spans(line: &str) -> String {
+    let runs: Vec<(usize, usize)> = line
+        .char_indices()
+        .filter(|(i, c)| *c == '`' && (*i == 0 || !line[..*i].ends_with('`')))
+        .map(|(i, _)| (i, line[i..].chars().take_while(|c| *c == '`').count()))
+        .collect();
+    let (mut out, mut at, mut k) = (String::new(), 0, 0);
+    while k < runs.len() {
+        let (start, n) = runs[k];
+        match runs[k + 1..].iter().position(|r| r.1 == n) {
+            Some(j) if start >= at => {
+                out.push_str(&line[at..start]);
+                at = runs[k + 1 + j].0 + n;
+                k += j + 2;
+            }
+            _ => k += 1,
+        }
+    }
+    out + &line[at..]
+}
+
+/// Markdown text with its backslash escapes (`\<`: a literal `<`) removed.
+fn without_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.next().is_some_and(|n| n.is_ascii_punctuation()) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn markdown_plans_could_be_injected_by_input_text() {
+    let (plan, h) = plan_with("plain");
+    let benign = cibform::render::markdown(&plan, &h);
+    let shape = |md: &str| md.lines().map(|l| l.chars().take(2).collect::<String>()).collect::<Vec<_>>();
+    for s in HOSTILE_TEXT {
+        let (plan, h) = plan_with(s);
+        let md = cibform::render::markdown(&plan, &h);
+        // Same lines, each starting the same block as with a plain string: no value opened a
+        // block, closed a fence, split a table row or ended a Mermaid label.
+        assert_eq!(shape(&md), shape(&benign), "{s:?}:\n{md}");
+        // Outside code spans (where CommonMark shows everything literally) nothing is markup.
+        let mut in_fence = false;
+        let outside: String = md
+            .lines()
+            .filter(|l| {
+                let fence = l.starts_with("```");
+                in_fence ^= fence;
+                !in_fence && !fence
+            })
+            .map(|l| without_escapes(&outside_code_spans(l)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for raw in ["<!--", "<script", "</details><", "![", "](", "\u{202e}", "\u{2028}", "\u{85}"] {
+            assert!(!outside.contains(raw), "{s:?} left {raw:?} raw:\n{outside}");
+        }
+        let mermaid = md.split("```mermaid\n").nth(1).unwrap().split("```\n").next().unwrap();
+        for line in mermaid.lines() {
+            assert!(!line.contains('`') && line.matches('"').count() % 2 == 0, "{s:?}: {line}");
+        }
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        for row in rows {
+            let cells = row.replace("\\|", "").matches('|').count();
+            assert!(cells == 4 || cells == 6, "{s:?}: a value split a table row: {row}");
+        }
+    }
+}
+
+#[test]
+fn agent_string_with_markup_replaced_the_markdown_plan_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| t.replace("agent: systemd:squid", "agent: \"systemd:squid`\\n<!--\""));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::agent::invalid") && out.stderr.contains("invalid agent"), "{}", out.stderr);
+    assert!(out.stderr.contains("help: write `class[:provider]:type`"), "{}", out.stderr);
+}

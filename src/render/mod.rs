@@ -5,6 +5,7 @@
 //! values of sensitive names (passwords, secrets, tokens) are masked in every format.
 
 pub mod diagram;
+pub mod escape;
 pub mod json;
 
 use std::fmt::Write as _;
@@ -12,6 +13,7 @@ use std::fmt::Write as _;
 use crate::corosync::Disruption;
 use crate::plan::{Action, Change, Plan};
 use crate::preview::Preview;
+use escape::{html_text, md_cell, md_code, md_prose, md_text, one_line};
 
 /// Context a printer shows alongside the plan.
 #[derive(Debug, Clone)]
@@ -94,7 +96,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "cibform plan for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
     for w in &plan.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        let _ = writeln!(out, "warning: {}", one_line(w));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
@@ -112,8 +114,9 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             Action::Update => "will be updated in place",
             Action::Destroy => "will be DESTROYED (in the CIB but not declared in the file)",
         };
-        let _ = writeln!(out, "  # {} {note}", kind_label(c));
-        let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
+        let label = one_line(&kind_label(c));
+        let _ = writeln!(out, "  # {label} {note}");
+        let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&label));
         for a in &c.attrs {
             if let Some(line) = attr_line(&p, &a.key, a.before.as_deref(), a.after.as_deref()) {
                 let _ = writeln!(out, "      {line}");
@@ -185,6 +188,7 @@ fn action_tone(action: &str) -> Action {
 
 /// One `~ key: old → new` / `+ key: new` / `- key: old` line, secrets masked.
 fn attr_line(p: &Paint, key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
+    let key = &one_line(key);
     Some(match (before, after) {
         (Some(b), Some(n)) => format!("{} {key}: {} → {}", p.color(Action::Update, "~"), shown(key, b), shown(key, n)),
         (None, Some(n)) => format!("{} {key}: {}", p.color(Action::Create, "+"), shown(key, n)),
@@ -213,16 +217,16 @@ fn corosync_summary(plan: &Plan) -> String {
 pub fn markdown(plan: &Plan, h: &Header) -> String {
     let mut out = String::new();
     let (add, change, destroy) = plan.counts();
-    let _ = writeln!(out, "### cibform plan for `{}`\n", h.cluster);
+    let _ = writeln!(out, "### cibform plan for {}\n", md_code(&h.cluster));
     let _ = writeln!(
         out,
-        "Target `{}` (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**{}\n",
-        h.target,
+        "Target {} (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**{}\n",
+        md_code(&h.target),
         h.version,
         corosync_summary(plan)
     );
     for w in &plan.warnings {
-        let _ = writeln!(out, "> **warning:** {w}\n");
+        let _ = writeln!(out, "> **warning:** {}\n", md_prose(w));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. The cluster matches the configuration.\n");
@@ -242,7 +246,7 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             Action::Update => "update in place",
             Action::Destroy => "**destroy**",
         };
-        let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), kind_label(c).replace('|', "\\|"));
+        let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), md_cell(&md_text(&kind_label(c))));
     }
     let _ = writeln!(out);
     if !plan.changes.is_empty() {
@@ -258,74 +262,80 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             "<details{}><summary><code>{} {}</code></summary>\n",
             if c.action == Action::Destroy { " open" } else { "" },
             symbol(c.action),
-            html_escape(&kind_label(c))
+            html_text(&kind_label(c))
         );
+        // Every line of the block starts with `-` or `+` and holds no line break: nothing in it
+        // can close the fence.
         let _ = writeln!(out, "```diff");
         for a in &c.attrs {
+            let key = one_line(&a.key);
             if let Some(b) = &a.before {
-                let _ = writeln!(out, "- {}: {}", a.key, shown(&a.key, b));
+                let _ = writeln!(out, "- {key}: {}", one_line(&shown(&a.key, b)));
             }
             if let Some(n) = &a.after {
-                let _ = writeln!(out, "+ {}: {}", a.key, shown(&a.key, n));
+                let _ = writeln!(out, "+ {key}: {}", one_line(&shown(&a.key, n)));
             }
         }
         let _ = writeln!(out, "```\n</details>\n");
     }
     match &plan.preview {
         Some(Preview::Ran { source, actions }) => {
-            let _ = writeln!(out, "#### What Pacemaker will do\n\nPredicted by {source} from the current status:\n");
+            let _ = writeln!(
+                out,
+                "#### What Pacemaker will do\n\nPredicted by {} from the current status:\n",
+                md_text(source)
+            );
             if actions.is_empty() {
                 let _ = writeln!(out, "No resource starts, stops or moves.\n");
             }
             for a in actions {
-                let _ = writeln!(out, "- {}", a.to_string().replace('|', "\\|"));
+                let _ = writeln!(out, "- {}", md_text(&a.to_string()));
             }
             let _ = writeln!(out);
         }
         Some(Preview::Skipped { reason }) => {
-            let _ = writeln!(out, "_Transition preview not available: {reason}._\n");
+            let _ = writeln!(out, "_Transition preview not available: {}._\n", md_prose(reason));
         }
         None => {}
     }
     for (scenario, p2) in &plan.what_if {
-        let _ = writeln!(out, "#### What if {scenario}?\n");
+        let _ = writeln!(out, "#### What if {}?\n", md_text(&scenario.to_string()));
         match p2 {
             Preview::Ran { actions, .. } if actions.is_empty() => {
                 let _ = writeln!(out, "Nothing starts, stops or moves.\n");
             }
             Preview::Ran { actions, .. } => {
                 for a in actions {
-                    let _ = writeln!(out, "- {}", a.to_string().replace('|', "\\|"));
+                    let _ = writeln!(out, "- {}", md_text(&a.to_string()));
                 }
                 let _ = writeln!(out);
             }
             Preview::Skipped { reason } => {
-                let _ = writeln!(out, "_Not available: {reason}._\n");
+                let _ = writeln!(out, "_Not available: {}._\n", md_prose(reason));
             }
         }
     }
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
-        let _ = writeln!(out, "#### corosync.conf (`{source}`)\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n");
+        let _ = writeln!(
+            out,
+            "#### corosync.conf ({})\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n",
+            md_code(source)
+        );
         let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
         for c in &plan.corosync.changes {
-            let cell =
-                |v: &Option<String>| v.as_deref().map_or("—".to_string(), |v| format!("`{}`", v.replace('|', "\\|")));
+            let cell = |v: &Option<String>| v.as_deref().map_or("—".to_string(), |v| md_cell(&md_code(v)));
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | **{}** | {} |",
-                c.key,
+                md_cell(&md_code(&c.key)),
                 cell(&c.before),
                 cell(&c.after),
                 c.disruption,
-                c.procedure.replace('|', "\\|")
+                md_cell(&c.procedure)
             );
         }
         let _ = writeln!(out);
     }
     out
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
