@@ -244,7 +244,7 @@ fn error_text(e: &Error) -> String {
             }
         }
     };
-    crate::mask::source_text(&render::Mask::default(), &text)
+    plain(&crate::mask::source_text(&render::Mask::default(), &text))
 }
 
 #[cfg(test)]
@@ -269,6 +269,11 @@ fn resolve_backend(
     host_tools: bool,
 ) -> Result<Backend, Error> {
     resolve_target(flag, model).map(|t| Backend::new(t, host_tools))
+}
+
+/// An error message that may quote input (paths, tool output), made safe for a terminal.
+fn plain(s: &str) -> String {
+    crate::diag::printable(s, &['\n', '\t'], 20_000)
 }
 
 fn resolve_target(flag: Option<&str>, model: Option<&crate::model::Cluster>) -> Result<Target, Error> {

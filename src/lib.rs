@@ -11,8 +11,11 @@
 //!
 //! `export` runs stages 3 → 1 backwards: a CIB → `model` → cluster file text.
 //!
+//! `input` reads every file cibform is given, with a size cap.
+//!
 //! `ops` strings the stages together for each command; `cli` is a thin shell over `ops`.
 
+pub mod agent;
 pub mod backend;
 pub mod cib;
 pub mod cli;
@@ -24,6 +27,7 @@ pub mod diag;
 pub mod error;
 pub mod export;
 pub mod fsutil;
+pub mod input;
 pub mod mask;
 pub mod model;
 pub mod ops;

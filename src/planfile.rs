@@ -18,7 +18,7 @@ use crate::render::json::{self, ChangeDoc, PlanDoc};
 use crate::render::Header;
 
 /// The largest saved plan `read` accepts (a plan of a 10,000-resource cluster is ~20 MiB).
-pub const MAX_BYTES: usize = 256 << 20;
+pub const MAX_BYTES: usize = crate::input::MAX_PLAN_BYTES as usize;
 
 /// A saved plan as stored: the reviewer's view plus what `apply` needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]

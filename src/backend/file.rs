@@ -3,7 +3,6 @@
 //! Writes go through `fsutil::write` (atomic, symlink-safe, mode and owner kept), are serialised
 //! with an advisory lock on a sidecar file, and re-check the configuration under that lock.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{BackendError, Live};
@@ -16,11 +15,8 @@ use crate::fsutil;
 /// Unreadable file, or not a CIB.
 pub fn read(path: &Path) -> Result<Live, BackendError> {
     let name = path.display().to_string();
-    let text = fs::read(path).map_err(|source| BackendError::Read { path: name.clone(), source })?;
-    let text = String::from_utf8(text).map_err(|e| BackendError::Read {
-        path: name.clone(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    })?;
+    let text = crate::input::read_text_capped(path, crate::input::MAX_CIB_BYTES)
+        .map_err(|source| BackendError::Read { path: name.clone(), source })?;
     let cib = Cib::parse(&name, &text).map_err(|diag| BackendError::BadCib { name: name.clone(), diag })?;
     Ok(Live { name, cib, corosync: None })
 }

@@ -197,7 +197,8 @@ impl ConfText {
     /// The file cannot be read.
     pub fn from_file(path: &std::path::Path) -> Result<ConfText, BackendError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BackendError::Read { path: name.clone(), source })?;
+        let text = crate::input::read_text_capped(path, crate::input::MAX_COROSYNC_BYTES)
+            .map_err(|source| BackendError::Read { path: name.clone(), source })?;
         Ok(ConfText { name, text })
     }
 }

@@ -7,6 +7,10 @@
 
 use std::fmt::Write as _;
 
+/// How deep elements may nest in a document we read: libxml2's default, so what we accept
+/// Pacemaker accepts too, and every recursive walk of a tree stays far from the stack's end.
+pub const MAX_DEPTH: usize = 256;
+
 /// One child of an element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
@@ -153,6 +157,26 @@ impl Element {
     /// # Errors
     /// Returns the parser's message and the byte offset of the problem.
     pub fn parse(text: &str) -> Result<Element, XmlError> {
+        Element::parse_within(text, MAX_DEPTH)
+    }
+
+    /// Parse one configuration object that will sit under `<cib><configuration><section>`: its
+    /// own nesting may use what the CIB's limit leaves.
+    ///
+    /// # Errors
+    /// As [`Element::parse`].
+    pub fn parse_object(text: &str) -> Result<Element, XmlError> {
+        Element::parse_within(text, MAX_DEPTH - 3)
+    }
+
+    /// Parse a document whose elements nest at most `max_depth` deep (the root is depth 1).
+    ///
+    /// # Errors
+    /// As [`Element::parse`], and a too deep element (refused before anything recurses into it).
+    pub fn parse_within(text: &str, max_depth: usize) -> Result<Element, XmlError> {
+        if let Some(offset) = too_deep(text, max_depth) {
+            return Err(XmlError { message: format!("elements are nested more than {max_depth} deep"), offset });
+        }
         let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX };
         let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
             let pos = e.pos();
@@ -174,7 +198,7 @@ impl Element {
         let pad = "  ".repeat(depth);
         let _ = write!(out, "{pad}<{}", self.name);
         for (k, v) in &self.attrs {
-            let _ = write!(out, " {k}=\"{}\"", escape(v, true));
+            let _ = write!(out, " {k}=\"{}\"", escape(v));
         }
         if self.children.is_empty() {
             out.push_str("/>\n");
@@ -182,7 +206,7 @@ impl Element {
         }
         let only_text = self.children.iter().all(|n| matches!(n, Node::Text(_)));
         if only_text {
-            let _ = writeln!(out, ">{}</{}>", escape(&self.text(), false), self.name);
+            let _ = writeln!(out, ">{}</{}>", escape(&self.text()), self.name);
             return;
         }
         out.push_str(">\n");
@@ -190,7 +214,7 @@ impl Element {
             match c {
                 Node::Element(e) => e.write(out, depth + 1),
                 Node::Text(t) => {
-                    let _ = writeln!(out, "{pad}  {}", escape(t.trim(), false));
+                    let _ = writeln!(out, "{pad}  {}", escape(t.trim()));
                 }
                 Node::Comment(t) => {
                     let _ = writeln!(out, "{pad}  <!--{t}-->");
@@ -199,6 +223,60 @@ impl Element {
         }
         let _ = writeln!(out, "{pad}</{}>", self.name);
     }
+}
+
+/// The byte offset of the first element nested deeper than `max_depth`, found by a flat scan
+/// before the parser runs (roxmltree's tokenizer recurses once per open element, so a deep
+/// document would overflow the stack inside it). The scan follows XML's lexical structure
+/// (comments, CDATA, processing instructions, quoted attribute values), so on a well-formed
+/// document it counts exactly what the parser will see; on a malformed one the parser stops at
+/// the first error, before it is any deeper than the scan counted.
+fn too_deep(text: &str, max_depth: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let skip_past = |from: usize, end: &[u8]| {
+        b[from..].windows(end.len()).position(|w| w == end).map_or(b.len(), |p| from + p + end.len())
+    };
+    let (mut i, mut depth) = (0, 0usize);
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + p;
+        let rest = &b[at..];
+        i = if rest.starts_with(b"<!--") {
+            skip_past(at + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_past(at + 9, b"]]>")
+        } else if rest.starts_with(b"<?") {
+            skip_past(at + 2, b"?>")
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_past(at + 2, b">")
+        } else {
+            let (end, self_closing) = tag_end(b, at + 1);
+            if !self_closing && !rest.starts_with(b"<!") {
+                depth += 1;
+                if depth > max_depth {
+                    return Some(at);
+                }
+            }
+            end
+        };
+    }
+    None
+}
+
+/// Past the `>` that ends the tag whose name starts at `from` (quoted values may hold `>`), and
+/// whether the tag closes itself.
+fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
+    let mut quote = None;
+    for (j, &c) in b.iter().enumerate().skip(from) {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(c),
+            (None, b'>') => return (j + 1, j > from && b[j - 1] == b'/'),
+            _ => {}
+        }
+    }
+    (b.len(), false)
 }
 
 fn convert(node: roxmltree::Node<'_, '_>) -> Element {
@@ -230,17 +308,22 @@ fn offset_of(text: &str, row: u32, col: u32) -> usize {
     text.len()
 }
 
-/// Escape text for an attribute value (`attr = true`) or element content.
-pub fn escape(s: &str, attr: bool) -> String {
+/// Escape text for an attribute value or element content: the one escaping function of every
+/// XML text cibform writes. Markup characters and quotes become entities; tab, line feed and
+/// carriage return become character references, so an attribute value reads back exactly
+/// (a parser normalises literal ones to spaces or line feeds). Characters XML cannot carry at
+/// all are refused earlier, when the input is read.
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            '\n' if attr => out.push_str("&#10;"),
-            '\t' if attr => out.push_str("&#9;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
             _ => out.push(ch),
         }
     }
@@ -259,6 +342,49 @@ mod tests {
         let again = Element::parse(&el.to_xml()).unwrap();
         assert_eq!(el, again);
         assert!(matches!(el.child("configuration").unwrap().children[0], Node::Comment(_)));
+    }
+
+    /// Strings of any characters XML can carry, biased towards the ones that need escaping.
+    fn xml_strings() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let special = proptest::sample::select(vec!['\t', '\n', '\r', ' ', '&', '<', '>', '"', '\'', ';', '#', ']']);
+        let ch = prop_oneof![any::<char>(), special];
+        proptest::collection::vec(ch, 0..40)
+            .prop_map(|v| v.into_iter().filter(|c| crate::config::text::is_xml_char(*c)).collect::<String>())
+    }
+
+    proptest::proptest! {
+        /// Any string the input check accepts is written, read back by our reader and compares
+        /// equal: as an attribute value, and as the text of an element.
+        #[test]
+        fn every_accepted_string_round_trips(s in xml_strings()) {
+            let el = Element::new("nvpair").with_attr("value", s.clone()).with_child(Element::new("x"));
+            let back = Element::parse(&el.to_xml()).unwrap();
+            proptest::prop_assert_eq!(back.attr("value"), Some(s.as_str()));
+            proptest::prop_assert_eq!(back.elements().count(), 1);
+            if !s.trim().is_empty() {
+                let mut el = Element::new("description");
+                el.children.push(Node::Text(s.clone()));
+                let back = Element::parse(&el.to_xml()).unwrap();
+                proptest::prop_assert_eq!(back.text(), s);
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited_before_anything_recurses() {
+        let nested = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(Element::parse(&nested(MAX_DEPTH)).is_ok());
+        let err = Element::parse(&nested(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(err.offset, 3 * MAX_DEPTH, "{err:?}");
+        assert!(err.message.contains("nested more than 256 deep"), "{err:?}");
+        assert!(Element::parse(&nested(100_000)).is_err());
+        // What the scan must not count: comments, CDATA, instructions, quoted `>`, empty tags.
+        let noise = r#"<!-- <a> --><![CDATA[<a>]]><?pi <a>?><b x=">" y='/>'/>"#;
+        let padded = format!("{}{noise}{}", "<a>".repeat(MAX_DEPTH - 1), "</a>".repeat(MAX_DEPTH - 1));
+        assert!(Element::parse(&format!("<r>{noise}{padded}</r>")).is_ok());
+        assert!(Element::parse_object(&nested(MAX_DEPTH - 3)).is_ok());
+        assert!(Element::parse_object(&nested(MAX_DEPTH - 2)).is_err());
     }
 
     #[test]

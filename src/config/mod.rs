@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod raw;
+pub mod text;
 
 use crate::config::raw::{RawCluster, Span};
 use crate::diag::{codes, suggest, Diag, Source};
@@ -71,7 +72,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
         },
     };
     match serde_saphyr::from_str_with_options::<RawCluster>(text, options) {
-        Ok(raw) => Ok((src, raw)),
+        Ok(raw) => text::check_scalars(&src, text).map(|()| (src, raw)),
         Err(e) => Err(Box::new(yaml_error(&e, &src, text.len()))),
     }
 }
@@ -82,7 +83,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
 /// A diagnostic when the file cannot be read or does not parse.
 pub fn load(path: &std::path::Path) -> Result<(Source, RawCluster), Box<Diag>> {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match crate::input::read_capped(path, MAX_FILE_BYTES as u64) {
         Ok(bytes) => parse(&name, &bytes),
         Err(e) => Err(Box::new(
             Diag::error(codes::INPUT_READ, format!("cannot read `{name}`: {e}"))

@@ -26,6 +26,7 @@ codes! {
     INPUT_BINARY = "cibform::input::binary", "the file is not text";
     INPUT_ENCODING = "cibform::input::encoding", "the file is not valid UTF-8";
     INPUT_TOO_LARGE = "cibform::input::too_large", "the file is larger than cibform reads";
+    INPUT_CHAR = "cibform::input::char", "a value holds a character XML 1.0 cannot carry (NUL, ESC, U+FFFE, ...)";
     // The cluster file's YAML.
     YAML_SYNTAX = "cibform::yaml::syntax", "the YAML is not well-formed";
     YAML_TYPE = "cibform::yaml::type", "a value has the wrong shape (a list where a mapping is expected, ...)";

@@ -105,12 +105,12 @@ fn stale(basis: &Basis, current: &Cib, old_config: &crate::cib::xml::Element, se
 /// # Errors
 /// Unreadable, too large, or not a usable plan (`Error::PlanFile`).
 pub fn read_saved_plan(path: &Path) -> Result<crate::planfile::SavedPlan, Error> {
-    use std::io::Read as _;
     let name = path.display().to_string();
-    let file_err = |source| Error::File { action: "read", path: name.clone(), source };
-    let mut text = String::new();
-    let limit = crate::planfile::MAX_BYTES as u64 + 1;
-    std::fs::File::open(path).and_then(|f| f.take(limit).read_to_string(&mut text)).map_err(file_err)?;
+    let text = crate::input::read_text_capped(path, crate::input::MAX_PLAN_BYTES).map_err(|source| Error::File {
+        action: "read",
+        path: name.clone(),
+        source,
+    })?;
     crate::planfile::read(&text).map_err(|problem| Error::PlanFile { path: name, problem })
 }
 

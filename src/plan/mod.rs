@@ -541,31 +541,65 @@ fn identity(e: &Element, ordinal: usize) -> Option<String> {
     }
 }
 
-/// Copy ids from `live` onto the matching sub-elements of `el` (recursively), so an update keeps
-/// the ids already in the CIB.
+/// Copy ids from `live` onto the matching sub-elements of `el` (recursively), and put the matched
+/// ones in their live order, so an update keeps the ids and positions already in the CIB (the
+/// patch then changes values, not places). Children whose order means something (resources of a
+/// group, same-named rule parts, resource sets) match by name and ordinal or not at all, so
+/// their order is never changed.
 pub fn adopt_ids(el: &mut Element, live: &Element) {
     if let (Some(_), Some(lid)) = (el.id(), live.id()) {
         if !is_resource(&el.name) {
             el.set_attr("id", lid);
         }
     }
-    let mut live_by_key: HashMap<String, &Element> = HashMap::new();
+    let mut live_by_key: HashMap<String, (usize, &Element)> = HashMap::new();
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for c in live.elements() {
+    for (i, c) in live.elements().enumerate() {
         let n = counts.entry(c.name.as_str()).or_default();
         if let Some(k) = identity(c, *n) {
-            live_by_key.entry(k).or_insert(c);
+            live_by_key.entry(k).or_insert((i, c));
         }
         *n += 1;
     }
     let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut ranks = Vec::new();
     for c in el.elements_mut() {
         let n = counts.entry(c.name.clone()).or_default();
         let key = identity(c, *n);
         *n += 1;
-        if let Some(l) = key.and_then(|k| live_by_key.get(&k)) {
+        let found = key.and_then(|k| live_by_key.get(&k));
+        if let Some((_, l)) = found {
             adopt_ids(c, l);
         }
+        ranks.push(found.map(|(i, _)| *i));
+    }
+    keep_live_order(el, &ranks);
+}
+
+/// Reorder the element children of `el` that have a live position (`ranks`, one per element
+/// child) by that position, within the slots they occupy; the others stay where they are.
+fn keep_live_order(el: &mut Element, ranks: &[Option<usize>]) {
+    let slots: Vec<usize> = el
+        .children
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n, Node::Element(_)))
+        .map(|(i, _)| i)
+        .zip(ranks)
+        .filter_map(|(slot, r)| r.map(|_| slot))
+        .collect();
+    let mut ranked: Vec<usize> = ranks.iter().flatten().copied().collect();
+    if ranked.is_sorted() {
+        return;
+    }
+    let mut moved: Vec<(usize, Node)> = slots
+        .iter()
+        .zip(ranked.drain(..))
+        .map(|(&slot, r)| (r, std::mem::replace(&mut el.children[slot], Node::Text(String::new()))))
+        .collect();
+    moved.sort_by_key(|(r, _)| *r);
+    for (&slot, (_, node)) in slots.iter().zip(moved) {
+        el.children[slot] = node;
     }
 }
 

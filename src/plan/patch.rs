@@ -62,11 +62,18 @@ fn steps(children: &[&Element]) -> Option<Vec<String>> {
     children
         .iter()
         .map(|c| match c.id() {
-            Some(id) => (by_id[&(c.name.as_str(), id)] == 1)
-                .then(|| format!("{}[@id='{}']", c.name, id.replace('\'', "&apos;"))),
+            Some(id) => (by_id[&(c.name.as_str(), id)] == 1).then(|| xpath_step(&c.name, id)).flatten(),
             None => (by_name[c.name.as_str()] == 1).then(|| c.name.clone()),
         })
         .collect()
+}
+
+/// `name[@id='x']`: an XPath 1.0 literal has no escapes, so the id is quoted with the quote it
+/// does not hold; `None` when it holds both (the parent is then replaced whole). The XML writer
+/// escapes the step like any other attribute value.
+fn xpath_step(name: &str, id: &str) -> Option<String> {
+    let quote = ['\'', '"'].into_iter().find(|q| !id.contains(*q))?;
+    Some(format!("{name}[@id={quote}{id}{quote}]"))
 }
 
 fn shallow(el: &Element) -> Element {

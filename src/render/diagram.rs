@@ -16,9 +16,9 @@ fn nid(id: &str) -> String {
     s
 }
 
-/// Text inside a Mermaid label: quotes and brackets would end it.
+/// Text inside a Mermaid label: quotes, brackets, newlines and backticks would end it.
 fn label(s: &str) -> String {
-    s.replace('#', "#35;").replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
+    super::escape::mermaid_label(s)
 }
 
 fn class_of(actions: &BTreeMap<String, Action>, id: &str) -> Option<&'static str> {
@@ -137,6 +137,7 @@ mod tests {
     #[test]
     fn ids_and_labels_are_mermaid_safe() {
         assert_eq!(nid("rs-vip-33"), "n_rs_vip_33");
-        assert_eq!(label(r#"a "b" <c> #uname"#), "a #quot;b#quot; #lt;c#gt; #35;uname");
+        assert_eq!(label(r#"a "b" <c> #uname"#), "a #34;b#34; #60;c#62; #35;uname");
+        assert_eq!(label("x\n```\n<!--"), "x#10;#96;#96;#96;#10;#60;#33;--");
     }
 }

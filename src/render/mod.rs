@@ -5,6 +5,7 @@
 //! every value goes through `crate::mask::Mask` (one rule for every format and message).
 
 pub mod diagram;
+pub mod escape;
 pub mod json;
 
 use std::fmt::Write as _;
@@ -12,6 +13,7 @@ use std::fmt::Write as _;
 use crate::corosync::Disruption;
 use crate::plan::{Action, Change, Plan};
 use crate::preview::Preview;
+use escape::{html_text, md_cell, md_code, md_prose, md_text, one_line};
 
 pub use crate::mask::Mask;
 
@@ -81,7 +83,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "cibform plan for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
     for w in &plan.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        let _ = writeln!(out, "warning: {}", one_line(w));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
@@ -99,7 +101,8 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             Action::Update => "will be updated in place",
             Action::Destroy => "will be DESTROYED (in the CIB but not declared in the file)",
         };
-        let _ = writeln!(out, "  # {} {note}", kind_label(c));
+        let label = one_line(&kind_label(c));
+        let _ = writeln!(out, "  # {label} {note}");
         write_change(&mut out, &p, &m, c);
     }
     match &plan.preview {
@@ -159,7 +162,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
 /// Colour of a predicted action: starting green, stopping red, the rest yellow.
 /// One change: its symbol and object, then its attributes, indented under it.
 fn write_change(out: &mut String, p: &Paint, m: &Mask, c: &Change) {
-    let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&kind_label(c)));
+    let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&one_line(&kind_label(c))));
     for a in &c.attrs {
         if let Some(line) = attr_line(p, m, &a.key, a.before.as_deref(), a.after.as_deref()) {
             let _ = writeln!(out, "      {line}");
@@ -186,8 +189,9 @@ fn action_tone(action: &str) -> Action {
 }
 
 /// One `~ key: old → new` / `+ key: new` / `- key: old` line, secrets masked.
-fn attr_line(p: &Paint, m: &Mask, key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
-    let shown = |v| m.shown(key, v);
+fn attr_line(p: &Paint, m: &Mask, raw_key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
+    let key = &one_line(raw_key);
+    let shown = |v| m.shown(raw_key, v);
     Some(match (before, after) {
         (Some(b), Some(n)) if is_long(b) || is_long(n) => {
             format!("{} {key}:\n{}", p.color(Action::Update, "~"), line_diff(p, &m.value(key, b), &m.value(key, n)))
@@ -253,16 +257,16 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     let m = h.mask();
     let mut out = String::new();
     let (add, change, destroy) = plan.counts();
-    let _ = writeln!(out, "### cibform plan for `{}`\n", h.cluster);
+    let _ = writeln!(out, "### cibform plan for {}\n", md_code(&h.cluster));
     let _ = writeln!(
         out,
-        "Target `{}` (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**{}\n",
-        h.target,
+        "Target {} (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**{}\n",
+        md_code(&h.target),
         h.version,
         corosync_summary(plan)
     );
     for w in &plan.warnings {
-        let _ = writeln!(out, "> **warning:** {w}\n");
+        let _ = writeln!(out, "> **warning:** {}\n", md_prose(w));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. The cluster matches the configuration.\n");
@@ -282,7 +286,7 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             Action::Update => "update in place",
             Action::Destroy => "**destroy**",
         };
-        let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), kind_label(c).replace('|', "\\|"));
+        let _ = writeln!(out, "| {} | {} | {what} |", symbol(c.action), md_cell(&md_text(&kind_label(c))));
     }
     let _ = writeln!(out);
     if !plan.changes.is_empty() {
@@ -298,77 +302,83 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             "<details{}><summary><code>{} {}</code></summary>\n",
             if c.action == Action::Destroy { " open" } else { "" },
             symbol(c.action),
-            html_escape(&kind_label(c))
+            html_text(&kind_label(c))
         );
+        // Every line of the block starts with `-` or `+` and holds no line break: nothing in it
+        // can close the fence.
         let _ = writeln!(out, "```diff");
         for a in &c.attrs {
+            let key = one_line(&a.key);
             if let Some(b) = &a.before {
-                let _ = writeln!(out, "- {}: {}", a.key, m.shown(&a.key, b));
+                let _ = writeln!(out, "- {key}: {}", one_line(&m.shown(&a.key, b)));
             }
             if let Some(n) = &a.after {
-                let _ = writeln!(out, "+ {}: {}", a.key, m.shown(&a.key, n));
+                let _ = writeln!(out, "+ {key}: {}", one_line(&m.shown(&a.key, n)));
             }
         }
         let _ = writeln!(out, "```\n</details>\n");
     }
     match &plan.preview {
         Some(Preview::Ran { source, actions }) => {
-            let _ = writeln!(out, "#### What Pacemaker will do\n\nPredicted by {source} from the current status:\n");
+            let _ = writeln!(
+                out,
+                "#### What Pacemaker will do\n\nPredicted by {} from the current status:\n",
+                md_text(source)
+            );
             if actions.is_empty() {
                 let _ = writeln!(out, "No resource starts, stops or moves.\n");
             }
             for a in actions {
-                let _ = writeln!(out, "- {}", a.to_string().replace('|', "\\|"));
+                let _ = writeln!(out, "- {}", md_text(&a.to_string()));
             }
             let _ = writeln!(out);
         }
         Some(Preview::Skipped { reason }) => {
-            let _ = writeln!(out, "_Transition preview not available: {reason}._\n");
+            let _ = writeln!(out, "_Transition preview not available: {}._\n", md_prose(reason));
         }
         None => {}
     }
     for (scenario, p2) in &plan.what_if {
-        let _ = writeln!(out, "#### What if {scenario}?\n");
+        let _ = writeln!(out, "#### What if {}?\n", md_text(&scenario.to_string()));
         match p2 {
             Preview::Ran { actions, .. } if actions.is_empty() => {
                 let _ = writeln!(out, "Nothing starts, stops or moves.\n");
             }
             Preview::Ran { actions, .. } => {
                 for a in actions {
-                    let _ = writeln!(out, "- {}", a.to_string().replace('|', "\\|"));
+                    let _ = writeln!(out, "- {}", md_text(&a.to_string()));
                 }
                 let _ = writeln!(out);
             }
             Preview::Skipped { reason } => {
-                let _ = writeln!(out, "_Not available: {reason}._\n");
+                let _ = writeln!(out, "_Not available: {}._\n", md_prose(reason));
             }
         }
     }
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
-        let _ = writeln!(out, "#### corosync.conf (`{source}`)\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n");
+        let _ = writeln!(
+            out,
+            "#### corosync.conf ({})\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n",
+            md_code(source)
+        );
         let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
         for c in &plan.corosync.changes {
-            let cell = |v: &Option<String>| {
-                v.as_deref().map_or("—".to_string(), |v| format!("`{}`", m.value(&c.key, v).replace('|', "\\|")))
-            };
+            let cell =
+                |v: &Option<String>| v.as_deref().map_or("—".to_string(), |v| md_cell(&md_code(&m.value(&c.key, v))));
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | **{}** | {} |",
-                c.key,
+                md_cell(&md_code(&c.key)),
                 cell(&c.before),
                 cell(&c.after),
                 c.disruption,
-                c.procedure.replace('|', "\\|")
+                md_cell(&c.procedure)
             );
         }
         let _ = writeln!(out);
     }
     out
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ impl Validator<'_> {
         let mut out = Vec::new();
         let mut sections: HashMap<String, Span> = HashMap::new();
         for item in &raw.raw {
-            let el = match Element::parse(&item.value) {
+            let el = match Element::parse_object(&item.value) {
                 Ok(el) => el,
                 Err(e) => {
                     self.err(

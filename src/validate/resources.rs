@@ -15,6 +15,9 @@ impl Validator<'_> {
             v.err(codes::AGENT_INVALID, a.span, format!("agent `{}` {why}", a.value), "invalid agent", help);
             Agent { class: "ocf".into(), provider: Some("pacemaker".into()), kind: "Dummy".into() }
         };
+        if let Some(why) = crate::agent::shape_problem(&a.value) {
+            return bad(self, why, "write `class[:provider]:type` of letters, digits and `_ . - @ + /`".into());
+        }
         let class = parts[0];
         if !STANDARDS.contains(&class) {
             let help = match suggest(class, STANDARDS.iter().copied()) {
