@@ -47,6 +47,9 @@ pub enum Error {
     /// The planned configuration would declare these ids twice (Pacemaker's schema refuses it).
     #[error("the planned configuration declares {} twice", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
     DuplicateIds(Vec<String>),
+    /// The plan would write properties Pacemaker maintains itself (from a `raw:` property set).
+    #[error("the plan would set {}, which Pacemaker maintains itself", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
+    OwnedProperties(Vec<String>),
     /// The target's configuration changed since the plan was made; `changes` is what changed
     /// (shown with the values of `sensitive` names masked).
     #[error("{}", stale_message(planned, now))]
@@ -114,6 +117,7 @@ impl Error {
             Error::Stale { .. } => "run `cibform plan` again and review the new plan".into(),
             Error::PlanFile { .. } => "make the plan again with `cibform plan --out PLAN.json` and review it".into(),
             Error::Blocked(_) => "nothing was changed".into(),
+            Error::OwnedProperties(_) => "remove them from the `raw:` property set: cibform never writes Pacemaker-owned properties (it keeps the values already there)".into(),
             Error::DuplicateIds(_) => "rename the object in the file (a `raw:` item may not reuse an id cibform or the cluster already uses)".into(),
             Error::File { action: "write", .. } => "check the directory exists and is writable; nothing was written there".into(),
             Error::File { .. } => "check the path".into(),

@@ -523,22 +523,27 @@ fn raw_property_set_cannot_disable_fencing_past_the_gate() {
 
 #[test]
 fn raw_property_set_cannot_reuse_cib_bootstrap_options() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
     let raw = "raw:\n  - <cluster_property_set id=\"cib-bootstrap-options\" score=\"5\"/>\n";
-    let dir = tempfile::tempdir().unwrap();
     let yaml = variant(dir.path(), fencing_example(raw));
-    let out = cibform(&["validate", yaml.to_str().unwrap()]);
-    assert_eq!(out.code, 1, "{}", out.snapshot());
-    assert!(out.stderr.contains("cibform::raw::reserved_id"), "{}", out.stderr);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-disable-stonith"]);
+    assert_refused_unchanged(&out, &cib, &before, "the planned configuration declares `cib-bootstrap-options` twice");
 }
 
 #[test]
 fn raw_property_set_cannot_set_pacemaker_owned_properties() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
     let raw = "raw:\n  - <cluster_property_set id=\"mine\" score=\"5\"><nvpair id=\"mine-cn\" name=\"cluster-name\" value=\"evil\"/></cluster_property_set>\n";
-    let dir = tempfile::tempdir().unwrap();
     let yaml = variant(dir.path(), fencing_example(raw));
-    let out = cibform(&["validate", yaml.to_str().unwrap()]);
-    assert_eq!(out.code, 1, "{}", out.snapshot());
-    assert!(out.stderr.contains("property `cluster-name` is maintained by Pacemaker"), "{}", out.stderr);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-disable-stonith"]);
+    assert_refused_unchanged(
+        &out,
+        &cib,
+        &before,
+        "the plan would set `cluster-name`, which Pacemaker maintains itself",
+    );
 }
 
 #[test]

@@ -197,6 +197,21 @@ pub fn canonical_xml(el: &Element) -> String {
     el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")
 }
 
+/// The Pacemaker-owned properties a configuration sets, in any property set: (set id, name,
+/// value). A plan may keep these, never write new ones.
+pub fn owned_properties(config: &Element) -> std::collections::BTreeSet<(String, String, String)> {
+    let sets = config.child("crm_config").into_iter().flat_map(|c| c.elements());
+    let pairs = sets
+        .filter(|s| s.name == "cluster_property_set")
+        .flat_map(|s| s.elements().filter(|nv| nv.name == "nvpair").map(move |nv| (s.id().unwrap_or_default(), nv)));
+    pairs
+        .filter_map(|(set, nv)| {
+            let name = nv.attr("name").filter(|n| crate::vocab::PACEMAKER_OWNED.contains(n))?;
+            Some((set.to_string(), name.to_string(), nv.attr("value").unwrap_or_default().to_string()))
+        })
+        .collect()
+}
+
 /// Ids of the objects a constraint may name (resources at any depth, templates, tags) in a tree,
 /// in document order.
 pub fn nameable_ids(el: &Element, out: &mut impl Extend<String>) {

@@ -86,7 +86,6 @@ codes! {
     RAW_CONFLICT = "cibform::raw::conflict", "a `raw:` section also given natively";
     RAW_PLAIN_SET = "cibform::raw::plain_set", "a `raw:` property set that belongs under `properties`";
     RAW_NODE = "cibform::raw::node", "a `raw:` node without `uname`";
-    RAW_RESERVED_ID = "cibform::raw::reserved_id", "a `raw:` object taking an id of a set cibform writes itself";
     // The CIB.
     CIB_EMPTY = "cibform::cib::empty", "the CIB file is empty";
     CIB_XML = "cibform::cib::xml", "the CIB is not well-formed XML";

@@ -37,6 +37,13 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     if !dups.is_empty() {
         return Err(Error::DuplicateIds(dups));
     }
+    let kept = crate::cib::owned_properties(live.cib.configuration());
+    let mut owned: Vec<String> =
+        crate::cib::owned_properties(&plan.new_config).difference(&kept).map(|(_, name, _)| name.clone()).collect();
+    owned.dedup();
+    if !owned.is_empty() {
+        return Err(Error::OwnedProperties(owned));
+    }
     match &live.corosync {
         Some(conf) => {
             let facts = crate::corosync::Facts::from_conf(&crate::corosync::parse(&conf.name, &conf.text)?);

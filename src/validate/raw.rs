@@ -5,13 +5,9 @@ use crate::cib::xml::Element;
 use crate::config::raw::{RawCluster, Span, S};
 use crate::diag::{codes, Diag};
 use crate::model::{RawObject, RawPlace, RAW_SECTIONS};
-use crate::vocab::PACEMAKER_OWNED;
 use std::collections::HashMap;
 
 use super::Validator;
-
-/// Ids of the plain attribute sets cibform itself writes: a raw object may not take them.
-const RESERVED_IDS: &[&str] = &["cib-bootstrap-options", "rsc_defaults-options", "op_defaults-options"];
 
 impl Validator<'_> {
     /// Check the `raw:` items: well-formed XML, a configuration object cibform knows where to
@@ -105,21 +101,11 @@ impl Validator<'_> {
                     }
                     self.raw_node_id(&el, raw, item.span);
                 }
-                RawPlace::PropertySet => self.raw_owned_properties(&el, item.span),
                 _ => {}
             }
             let mut ids = Vec::new();
             declared_ids(&el, None, &mut ids);
             for id in ids {
-                if RESERVED_IDS.contains(&id) {
-                    self.err(
-                        codes::RAW_RESERVED_ID,
-                        item.span,
-                        format!("id `{id}` belongs to the sets cibform writes from `properties` and the defaults"),
-                        "reserved id",
-                        "give the raw object another id".into(),
-                    );
-                }
                 self.declare(&S::new(id.to_string(), item.span), "raw object");
             }
             crate::cib::nameable_ids(&el, &mut self.rsc_ids);
@@ -130,20 +116,6 @@ impl Validator<'_> {
 }
 
 impl Validator<'_> {
-    /// A raw property set may not set what Pacemaker maintains, as `properties` may not.
-    fn raw_owned_properties(&mut self, set: &Element, span: Span) {
-        let names = set.elements().filter(|nv| nv.name == "nvpair").filter_map(|nv| nv.attr("name"));
-        for name in names.filter(|n| PACEMAKER_OWNED.contains(n)) {
-            self.err(
-                codes::PROPERTY_OWNED,
-                span,
-                format!("property `{name}` is maintained by Pacemaker"),
-                "owned by Pacemaker",
-                "remove it: cibform never writes Pacemaker-owned properties".into(),
-            );
-        }
-    }
-
     /// A raw node may not take the corosync id of a declared node.
     fn raw_node_id(&mut self, node: &Element, raw: &RawCluster, span: Span) {
         let Some(id) = node.id() else { return };
