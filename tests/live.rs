@@ -681,3 +681,43 @@ fn remote_cib_target_plans_and_applies_without_leaking_the_password() {
     let none = c.on("t3021cent", &[env!("CARGO_BIN_EXE_cibform"), "plan", y, target]);
     assert!(none.stderr.contains("`CIB_passwd` is not set"), "{}", none.stderr);
 }
+
+/// A one-node cluster file with one resource (fencing off on purpose, as in this lab).
+fn one_resource_file() -> String {
+    "cluster: clst-01\nnodes:\n  t3021cent: { id: 1, addrs: [127.0.0.1] }\nproperties:\n  stonith-enabled: false\n  dc-deadtime: 2s\npolicy:\n  allow_disable_stonith: true\nresources:\n  rs-keep: { agent: ocf:pacemaker:Dummy }\n".into()
+}
+
+/// Issue 8 item 10: removing a running resource someone added by hand failed with "pacemaker
+/// would reject the new CIB": crm_verify's *warning* "Detected active orphan" (exit 78, like its
+/// errors) was taken for a rejection. Now it is a note in the plan, and one apply removes it.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn a_running_hand_added_resource_could_not_be_destroyed() {
+    need_live();
+    let c = Cluster::single();
+    let yaml = c.write("cluster.yaml", &one_resource_file());
+    let y = yaml.to_str().unwrap();
+    let out = c.cibform("t3021cent", &["apply", y, "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let pcs = c.on("t3021cent", &["pcs", "resource", "create", "byhand", "ocf:pacemaker:Dummy"]);
+    assert_eq!(pcs.code, 0, "{}", pcs.snapshot());
+    c.until("byhand started", 30, || c.running("t3021cent").contains_key("byhand"));
+
+    let out = c.cibform("t3021cent", &["apply", y, "--allow-destroy", "--auto-approve", "--wait", "30"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("- primitive byhand"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(
+            "note: crm_verify: resource `byhand` is running on t3021cent and will be stopped (active orphan)"
+        ),
+        "the warning is shown as what the change does:\n{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("Blind faith"), "a warning the change does not cause is not a note:\n{}", out.stdout);
+    assert!(out.stderr.contains("byhand: Started@t3021cent → (none)"), "{}", out.stderr);
+    assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
+    let cib = c.cib("t3021cent");
+    assert!(!cib.child("configuration").unwrap().to_xml().contains("byhand"), "byhand is still configured");
+    let running = c.running("t3021cent");
+    assert!(!running.contains_key("byhand") && running.contains_key("rs-keep"), "{running:?}");
+}

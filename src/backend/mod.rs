@@ -9,6 +9,7 @@
 pub mod file;
 pub mod node;
 pub mod runner;
+pub mod verify;
 
 use std::path::PathBuf;
 

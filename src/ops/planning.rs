@@ -79,6 +79,11 @@ pub async fn plan(model: &Cluster, target: &Target, opts: PlanOpts<'_>) -> Resul
     let (defaults, notes) = agent_defaults(model, &live.cib, target).await;
     let mut planned = plan_live(model, live, target, &defaults)?;
     planned.plan.warnings.extend(notes);
+    if !planned.plan.changes.is_empty() {
+        let (notes, warnings) = verify_notes(target, &planned.live.cib, &planned.plan.new_config).await;
+        planned.plan.notes = notes;
+        planned.plan.warnings.extend(warnings);
+    }
     if opts.preview && !planned.plan.changes.is_empty() {
         planned.plan.preview = Some(preview(target, &planned.live.cib, &planned.plan.new_config).await);
     }
@@ -136,4 +141,41 @@ pub async fn agent_defaults(model: &Cluster, live: &Cib, target: &Target) -> (De
         }
     }
     (table, notes)
+}
+
+/// What crm_verify, run where the cluster is, says about the new CIB (the new configuration with
+/// the current status): the warnings the change causes (those the current CIB does not have)
+/// as notes, and, as a warning, errors that will make `apply` refuse the plan. Live targets
+/// only: a CIB file is written without this check. Returns `(notes, warnings)`.
+async fn verify_notes(
+    target: &Target,
+    live: &Cib,
+    new_config: &crate::cib::xml::Element,
+) -> (Vec<String>, Vec<String>) {
+    use crate::backend::verify::{self, Verdict};
+    if matches!(target, Target::File(_)) {
+        return Default::default();
+    }
+    match ask_verify(target, &live.with_configuration(new_config.clone())).await {
+        Some(Verdict::Clean { .. }) => Default::default(),
+        Some(Verdict::Warnings(new)) => {
+            let current = match ask_verify(target, live).await {
+                Some(Verdict::Clean { warnings } | Verdict::Warnings(warnings)) => warnings,
+                _ => Vec::new(),
+            };
+            (verify::notes(&new, &current), Vec::new())
+        }
+        Some(Verdict::Errors(words)) => (
+            Vec::new(),
+            vec![format!(
+                "crm_verify via {target} reports errors in the new CIB, so `apply` will refuse this plan:\n{words}"
+            )],
+        ),
+        None => (Vec::new(), vec![format!("crm_verify could not be run via {target}: the new CIB was not checked")]),
+    }
+}
+
+async fn ask_verify(target: &Target, cib: &Cib) -> Option<crate::backend::verify::Verdict> {
+    let out = backend::tool(target, crate::backend::verify::command(cib)).await.ok().flatten()?;
+    Some(crate::backend::verify::judge(&out))
 }

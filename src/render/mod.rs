@@ -103,6 +103,12 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         let _ = writeln!(out, "  # {} {note}", kind_label(c));
         write_change(&mut out, &p, &m, c);
     }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(out);
+    }
+    for n in &plan.notes {
+        let _ = writeln!(out, "note: {}", mask::source_text(&m, n));
+    }
     match &plan.preview {
         Some(Preview::Ran { source, actions }) if actions.is_empty() => {
             let _ = writeln!(out, "\nPacemaker's scheduler ({source}) predicts: no resource starts, stops or moves.");
@@ -228,6 +234,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     );
     for w in &plan.warnings {
         let _ = writeln!(out, "> **warning:** {w}\n");
+    }
+    for n in &plan.notes {
+        let _ = writeln!(out, "> **note:** {}\n", mask::source_text(&m, n));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. The cluster matches the configuration.\n");
