@@ -721,3 +721,69 @@ fn a_running_hand_added_resource_could_not_be_destroyed() {
     let running = c.running("t3021cent");
     assert!(!running.contains_key("byhand") && running.contains_key("rs-keep"), "{running:?}");
 }
+
+/// Issue 8 item 11: the node's cluster stack died after `cibadmin --patch` returned 0 and before
+/// cibform read the CIB back; apply said only "pacemaker is not running". A `cibadmin` stand-in,
+/// first on PATH inside the node, runs the real one and, after an accepted patch, SIGKILLs the
+/// node's corosync and waits until the CIB cannot be read.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn a_write_accepted_before_the_stack_died_was_reported_as_a_failure() {
+    need_live();
+    let c = Cluster::single();
+    let real = Command::new("sh").args(["-c", "command -v cibadmin"]).output().unwrap();
+    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+    assert!(real.starts_with('/'), "no cibadmin on PATH");
+    let bin = c.work().join("shim");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = c.work().join("shim.log");
+    let shim = format!(
+        r#"#!/bin/bash
+{real} "$@"
+rc=$?
+if [[ $rc -eq 0 && " $* " == *" --patch "* ]]; then
+	bash {node} {dir} t3021cent kill corosync 2>>{log}
+	for i in $(seq 200); do {real} --query >/dev/null 2>&1 || break; sleep 0.1; done
+	echo "killed corosync after the patch; CIB unreadable after $i tries" >>{log}
+fi
+exit $rc
+"#,
+        node = root().join("tests/cluster/node.sh").display(),
+        dir = c.dir.display(),
+        log = log.display()
+    );
+    let path = bin.join("cibadmin");
+    std::fs::write(&path, shim).unwrap();
+    Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+    let yaml = c.write("cluster.yaml", &one_resource_file());
+    let env_path = format!("PATH={}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let args = [
+        "env",
+        &env_path,
+        env!("CARGO_BIN_EXE_cibform"),
+        "apply",
+        yaml.to_str().unwrap(),
+        "--target",
+        "local",
+        "--auto-approve",
+    ];
+    let out = c.on("t3021cent", &args);
+    let killed = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(killed.contains("killed corosync after the patch"), "the stand-in did not run:\n{killed}");
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("the change was applied"), "{}", out.stderr);
+    assert!(!out.stderr.contains("nothing was changed"), "{}", out.stderr);
+
+    let start = Command::new("bash")
+        .arg(root().join("tests/cluster/node.sh"))
+        .arg(&c.dir)
+        .args(["t3021cent", "start"])
+        .output()
+        .unwrap();
+    assert!(start.status.success(), "{}", String::from_utf8_lossy(&start.stderr));
+    c.until("the CIB is readable again", 60, || c.on("t3021cent", &["cibadmin", "--query"]).code == 0);
+    let cfg = c.cib("t3021cent").child("configuration").unwrap().to_xml();
+    assert!(cfg.contains(r#"<primitive id="rs-keep""#), "the accepted change is not in the CIB:\n{cfg}");
+    let plan = c.cibform("t3021cent", &["plan", yaml.to_str().unwrap(), "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "the cluster holds the new configuration:\n{}", plan.snapshot());
+}

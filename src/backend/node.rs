@@ -307,6 +307,30 @@ mod tests {
         assert!(state.to_string().contains("nothing was changed"), "{state}");
     }
 
+    /// Issue 8 item 11: the stack died after `cibadmin --patch` returned 0 and before the re-read.
+    #[test]
+    fn a_patch_accepted_before_the_cluster_died_is_reported_as_applied() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let down = Output {
+            code: 102,
+            stdout: Vec::new(),
+            stderr: "Could not connect to the CIB: Transport endpoint is not connected\nInit failed, could not perform requested operations".into(),
+        };
+        let s = Script::new(vec![("cibadmin", first), ("crm_verify", ok()), ("cibadmin", ok()), ("cibadmin", down)]);
+        let e = block(write(&s, &[], &expect, &new_config())).unwrap_err();
+        let BackendError::WriteFailed { state, cause } = &e else { panic!("{e}") };
+        assert_eq!(*state, WriteState::AcceptedUnreadable, "{state}");
+        assert!(matches!(**cause, BackendError::ClusterDown { .. }), "{cause}");
+        assert!(state.to_string().contains("the change was applied"), "{state}");
+        assert_eq!(e.written(), crate::error::Written::Yes);
+        assert_eq!(crate::error::Error::Backend(e).written(), crate::error::Written::Yes);
+        // Exactly one patch, and nothing run after the failed re-read.
+        let seen = s.seen.borrow();
+        assert_eq!(seen.len(), 4);
+        assert_eq!(seen.iter().filter(|c| c.argv.get(1).map(String::as_str) == Some("--patch")).count(), 1);
+    }
+
     /// Issue 8 item 10: crm_verify's warnings (same exit code 78 as errors) never stop a write.
     #[test]
     fn a_running_resource_can_be_removed_despite_the_active_orphan_warning() {
