@@ -231,6 +231,15 @@ fn error_text(e: &Error) -> String {
             render::changes_text(changes, &render::Mask::new(sensitive), color_err()),
             e.help().unwrap_or_default()
         ),
+        Error::Unverified { changes, sensitive, drift, .. } if !changes.is_empty() => format!(
+            "error: {e}\n  {}:\n{}  help: {}\n",
+            match drift {
+                crate::error::Drift::ChangedAfter { .. } => "what changed in the cluster since the write",
+                _ => "how the configuration differs from what was written",
+            },
+            render::changes_text(changes, &render::Mask::new(sensitive), color_err()),
+            e.help().unwrap_or_default()
+        ),
         _ => {
             let mut msg = format!("error: {e}");
             let mut src = std::error::Error::source(e);
@@ -259,6 +268,30 @@ mod tests {
         });
         let text = error_text(&e);
         assert!(!text.contains("SEKRIT") && text.contains(r#"name="passwd""#), "{text}");
+    }
+
+    /// Issue 8 item 11: an edit landing between the write and the verification is named as such,
+    /// with what it changed, instead of blaming Pacemaker.
+    #[test]
+    fn an_edit_after_the_write_is_shown_not_blamed_on_pacemaker() {
+        let sent = crate::cib::xml::Element::parse(
+            "<configuration><crm_config/><nodes/><resources/><constraints/></configuration>",
+        )
+        .unwrap();
+        let now = crate::cib::Cib::parse(
+            "x",
+            r#"<cib admin_epoch="0" epoch="9" num_updates="0"><configuration><crm_config/><nodes/><resources><primitive id="theirs" class="ocf" provider="pacemaker" type="Dummy"/></resources><constraints/></configuration><status/></cib>"#,
+        )
+        .unwrap();
+        let written = crate::cib::Version { admin_epoch: 0, epoch: 7, num_updates: 1 };
+        let text = error_text(&ops::unverified(written, &sent, &now, 1, &[]));
+        assert!(
+            text.starts_with("error: applied (CIB 0.7.1), but the cluster changed after the write (now CIB 0.9.0)"),
+            "{text}"
+        );
+        assert!(text.contains("what changed in the cluster since the write:\n"), "{text}");
+        assert!(text.contains("+ primitive theirs"), "{text}");
+        assert!(!text.contains("Pacemaker may have changed"), "{text}");
     }
 }
 

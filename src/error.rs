@@ -81,12 +81,36 @@ pub enum Error {
     /// Written, but the cluster did not settle within `--wait`.
     #[error("the cluster did not settle within {seconds} s: {detail}")]
     NotSettled { seconds: u64, detail: String },
-    /// Written, but the target still differs from the file afterwards.
-    #[error("applied (CIB {version}), but the target still differs from the file ({remaining} change(s) remain)")]
-    Unverified { version: Version, remaining: usize },
+    /// Written, but the target still differs from the file afterwards. `drift` says why;
+    /// `changes` is how the configuration now differs from the one written (shown with the
+    /// values of `sensitive` names masked).
+    #[error("{}", unverified_message(version, *remaining, drift))]
+    Unverified { version: Version, remaining: usize, drift: Drift, changes: Vec<Change>, sensitive: Vec<String> },
     /// Standard output could not be written (a full disk; a closed pipe is not an error).
     #[error("cannot write to standard output")]
     Stdout(#[source] std::io::Error),
+}
+
+/// Why the target still differs from the file after a write, judged by comparing the
+/// configuration read back with the one written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drift {
+    /// The configuration's version moved past the write's: someone changed the cluster after it.
+    ChangedAfter { now: Version },
+    /// Same version as right after the write, other content: Pacemaker changed or refused part
+    /// of what was written.
+    NotAsWritten,
+    /// The cluster holds exactly what was written, yet the file still plans changes (a cibform bug).
+    AsWritten,
+}
+
+fn unverified_message(version: &Version, remaining: usize, drift: &Drift) -> String {
+    let why = match drift {
+        Drift::ChangedAfter { now } => format!("the cluster changed after the write (now CIB {now})"),
+        Drift::NotAsWritten => "Pacemaker changed or refused part of what was written".into(),
+        Drift::AsWritten => "the cluster holds exactly what was written and the file still plans changes".into(),
+    };
+    format!("applied (CIB {version}), but {why}: the target still differs from the file ({remaining} change(s) remain)")
 }
 
 fn stale_message(planned: &Version, now: &Version) -> String {
@@ -126,7 +150,9 @@ impl Error {
             }
             Error::NotSettled { .. } => "the configuration was applied; check `crm_mon -1` for failed or pending actions".into(),
             Error::Stdout(_) => "the output was lost: write it to a file with room, or to a pipe".into(),
-            Error::Unverified { .. } => "run `cibform plan` to see what differs: Pacemaker may have changed or refused a value, or someone edited the cluster after the write".into(),
+            Error::Unverified { drift: Drift::ChangedAfter { .. }, .. } => "someone else changed the cluster after the write (shown above); run `cibform plan` and decide whose change stays".into(),
+            Error::Unverified { drift: Drift::NotAsWritten, .. } => "run `cibform plan` to see what differs; Pacemaker normalised or dropped the values shown above, so write them the way Pacemaker keeps them".into(),
+            Error::Unverified { drift: Drift::AsWritten, .. } => "this is a bug in cibform (its plan is not stable); please report it with the output of `cibform plan`".into(),
         })
     }
 }

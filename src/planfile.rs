@@ -131,6 +131,7 @@ impl SavedPlan {
         let plan = Plan {
             changes: plan::diff(live, &self.new),
             warnings: self.doc.warnings.clone(),
+            notes: self.doc.notes.clone(),
             new_config: self.new.clone(),
             corosync: plan::CorosyncPlan::default(),
             preview: self.doc.transition.clone(),

@@ -833,6 +833,7 @@ fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
             Change { action: Action::Destroy, key: key(Section::Resources, s), attrs: vec![attr] },
         ],
         warnings: vec![format!("node `{s}` is in the CIB but not declared in the file; {s}")],
+        notes: vec![format!("crm_verify: resource `{s}` is running and will be stopped; {s}")],
         new_config: config,
         corosync: CorosyncPlan {
             source: Some(s.into()),

@@ -11,6 +11,7 @@ pub mod fake;
 pub mod file;
 pub mod node;
 pub mod runner;
+pub mod verify;
 
 use std::path::PathBuf;
 

@@ -74,22 +74,18 @@ pub async fn read_with_corosync<R: Run>(r: &R) -> Result<Live, BackendError> {
     Ok(live)
 }
 
-/// Ask Pacemaker whether it would accept this CIB (`crm_verify`): schema and semantics.
+/// Ask Pacemaker whether it would accept this CIB (`crm_verify`): schema and semantics. Warnings
+/// are not a refusal (see `verify`): they are returned, for the caller to show.
 ///
 /// # Errors
-/// `Rejected` with crm_verify's words, or a runner failure.
-pub async fn verify<R: Run>(r: &R, env: &[(String, String)], cib: &Cib) -> Result<(), BackendError> {
-    let cmd = with_env(Cmd::new(&["crm_verify", "--xml-pipe"]), env).stdin(cib.root.to_xml());
-    let out = r.run(&cmd).await?;
-    if out.code == 0 {
-        return Ok(());
+/// `Rejected` with crm_verify's words when it reports errors, or a runner failure.
+pub async fn verify<R: Run>(r: &R, env: &[(String, String)], cib: &Cib) -> Result<Vec<String>, BackendError> {
+    let out = r.run(&with_env(super::verify::command(cib), env)).await?;
+    match super::verify::judge(&out) {
+        super::verify::Verdict::Clean { .. } => Ok(Vec::new()),
+        super::verify::Verdict::Warnings(w) => Ok(w),
+        super::verify::Verdict::Errors(output) => Err(BackendError::Rejected { place: r.place(), output }),
     }
-    let mut words = out.stderr.trim().to_string();
-    let so = String::from_utf8_lossy(&out.stdout);
-    if !so.trim().is_empty() {
-        words = format!("{}\n{words}", so.trim());
-    }
-    Err(BackendError::Rejected { place: r.place(), output: words })
 }
 
 /// Write `new_config` as one patch bound to the configuration described by `expect`.
@@ -283,6 +279,51 @@ mod tests {
         let BackendError::WriteFailed { state, .. } = &e else { panic!("{e}") };
         assert_eq!(*state, WriteState::Old, "{state}");
         assert!(state.to_string().contains("nothing was changed"), "{state}");
+    }
+
+    /// Issue 8 item 11: the stack died after `cibadmin --patch` returned 0 and before the re-read.
+    #[test]
+    fn a_patch_accepted_before_the_cluster_died_is_reported_as_applied() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let down = Output {
+            code: 102,
+            stdout: Vec::new(),
+            stderr: "Could not connect to the CIB: Transport endpoint is not connected\nInit failed, could not perform requested operations".into(),
+        };
+        let s = Script::new(vec![("cibadmin", first), ("crm_verify", ok()), ("cibadmin", ok()), ("cibadmin", down)]);
+        let e = block(write(&s, &[], &expect, &new_config())).unwrap_err();
+        let BackendError::WriteFailed { state, cause } = &e else { panic!("{e}") };
+        assert_eq!(*state, WriteState::AcceptedUnreadable, "{state}");
+        assert!(matches!(**cause, BackendError::ClusterDown { .. }), "{cause}");
+        assert!(state.to_string().contains("the change was applied"), "{state}");
+        assert_eq!(e.written(), crate::backend::Written::Yes);
+        assert_eq!(crate::error::Error::Backend(e).written(), crate::backend::Written::Yes);
+        // Exactly one patch, and nothing run after the failed re-read.
+        let seen = s.seen.borrow();
+        assert_eq!(seen.len(), 4);
+        assert_eq!(seen.iter().filter(|c| c.argv.get(1).map(String::as_str) == Some("--patch")).count(), 1);
+    }
+
+    /// Issue 8 item 10: crm_verify's warnings (same exit code 78 as errors) never stop a write.
+    #[test]
+    fn a_running_resource_can_be_removed_despite_the_active_orphan_warning() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let orphan = Output {
+            code: 78,
+            stdout: Vec::new(),
+            stderr: "(unpack_config) \twarning: Blind faith: not fencing unseen nodes\n(process_rsc_state) \twarning: Detected active orphan byhand running on a\ncrm_verify: Warnings found during check: config may not be valid\n".into(),
+        };
+        let s = Script::new(vec![
+            ("cibadmin", first),
+            ("crm_verify", orphan),
+            ("cibadmin", ok()),
+            ("cibadmin", cib(6, 0, r#"<node id="1" uname="a"/>"#)),
+        ]);
+        let v = block(write(&s, &[], &expect, &new_config())).unwrap();
+        assert_eq!(v, Version { admin_epoch: 0, epoch: 6, num_updates: 0 });
+        assert_eq!(s.seen.borrow()[1].argv, ["crm_verify", "--xml-pipe", "-VV"]);
     }
 
     #[test]

@@ -300,7 +300,8 @@ pub async fn execute(
     if let Some(model) = &p.model {
         let again = plan(model, &p.backend, PlanOpts { corosync, ..PlanOpts::default() }).await?;
         if !again.plan.changes.is_empty() {
-            return Err(Error::Unverified { version, remaining: again.plan.changes.len() });
+            let (sent, now) = (&p.plan.new_config, &again.live.cib);
+            return Err(unverified(version, sent, now, again.plan.changes.len(), &p.header.sensitive));
         }
         verified = true;
     }

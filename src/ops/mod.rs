@@ -5,11 +5,13 @@ mod applying;
 mod exporting;
 mod planning;
 mod simulation;
+mod verifying;
 
 pub use applying::*;
 pub use exporting::*;
 pub use planning::*;
 pub use simulation::*;
+pub use verifying::*;
 
 use std::path::Path;
 

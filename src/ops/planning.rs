@@ -97,19 +97,28 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
     let (defaults, notes) = agent_defaults(model, &live.cib, backend).await;
     let mut planned = plan_live(model, live, &backend.target, &defaults)?;
     planned.plan.warnings.extend(notes);
-    // The preview and every what-if scenario ask the scheduler at the same time, each within
-    // the budget.
+    // crm_verify, the preview and every what-if scenario ask Pacemaker at the same time, the
+    // scheduler's questions each within the budget.
     let (cib, new, budget) = (&planned.live.cib, &planned.plan.new_config, opts.preview_timeout);
-    let wanted = opts.preview && !planned.plan.changes.is_empty();
-    let (preview, what_if) = tokio::join!(
+    let changed = !planned.plan.changes.is_empty();
+    let (verified, preview, what_if) = tokio::join!(
         async move {
-            match wanted {
+            match changed {
+                true => verify_notes(backend, cib, new).await,
+                false => Default::default(),
+            }
+        },
+        async move {
+            match opts.preview && changed {
                 true => Some(preview(backend, cib, new, budget).await),
                 false => None,
             }
         },
         what_if(backend, cib, new, opts.what_if, budget)
     );
+    let (notes, warnings) = verified;
+    planned.plan.notes = notes;
+    planned.plan.warnings.extend(warnings);
     planned.plan.preview = preview;
     planned.plan.what_if = what_if;
     Ok(planned)
@@ -160,4 +169,42 @@ pub async fn agent_defaults(model: &Cluster, live: &Cib, backend: &Backend) -> (
         }
     }
     (table, notes)
+}
+
+/// What crm_verify, run where the cluster is, says about the new CIB (the new configuration with
+/// the current status): the warnings the change causes (those the current CIB does not have)
+/// as notes, and, as a warning, errors that will make `apply` refuse the plan. Live targets
+/// only: a CIB file is written without this check. Returns `(notes, warnings)`.
+async fn verify_notes(
+    backend: &Backend,
+    live: &Cib,
+    new_config: &crate::cib::xml::Element,
+) -> (Vec<String>, Vec<String>) {
+    use crate::backend::verify::{self, Verdict};
+    let target = &backend.target;
+    if matches!(target, Target::File(_)) {
+        return Default::default();
+    }
+    match ask_verify(backend, &live.with_configuration(new_config.clone())).await {
+        Some(Verdict::Clean { .. }) => Default::default(),
+        Some(Verdict::Warnings(new)) => {
+            let current = match ask_verify(backend, live).await {
+                Some(Verdict::Clean { warnings } | Verdict::Warnings(warnings)) => warnings,
+                _ => Vec::new(),
+            };
+            (verify::notes(&new, &current), Vec::new())
+        }
+        Some(Verdict::Errors(words)) => (
+            Vec::new(),
+            vec![format!(
+                "crm_verify via {target} reports errors in the new CIB, so `apply` will refuse this plan:\n{words}"
+            )],
+        ),
+        None => (Vec::new(), vec![format!("crm_verify could not be run via {target}: the new CIB was not checked")]),
+    }
+}
+
+async fn ask_verify(backend: &Backend, cib: &Cib) -> Option<crate::backend::verify::Verdict> {
+    let out = backend.query(crate::backend::verify::command(cib)).await.ok().flatten()?;
+    Some(crate::backend::verify::judge(&out))
 }

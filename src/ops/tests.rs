@@ -37,7 +37,7 @@ fn block<F: std::future::Future>(f: F) -> F::Output {
 
 /// Prepare an apply of `model()` on a node scripted with `answers` (after the plan's own read).
 fn prepared(answers: Vec<(&'static str, Output)>) -> (Rc<Script>, Prepared) {
-    let mut all = vec![("cibadmin", cib(3, BEFORE))];
+    let mut all = vec![("cibadmin", cib(3, BEFORE)), ("crm_verify", ok())];
     all.extend(answers);
     let script = Rc::new(Script::new(all));
     let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false);
@@ -63,17 +63,10 @@ fn execute_writes_one_verified_patch_then_confirms_by_planning_again() {
     assert!(applied.verified);
     assert_eq!(applied.version.epoch, 4);
     assert!(script.is_done());
-    assert_eq!(
-        programs(&script),
-        [
-            "cibadmin --query",
-            "cibadmin --query",
-            "crm_verify --xml-pipe",
-            "cibadmin --patch",
-            "cibadmin --query",
-            "cibadmin --query"
-        ]
-    );
+    let plan_read = ["cibadmin --query", "crm_verify --xml-pipe"];
+    let write = ["cibadmin --query", "crm_verify --xml-pipe", "cibadmin --patch", "cibadmin --query"];
+    let confirm = ["cibadmin --query"];
+    assert_eq!(programs(&script), [&plan_read[..], &write, &confirm].concat());
 }
 
 #[test]
@@ -104,16 +97,20 @@ fn wait_that_times_out_says_the_change_was_written() {
 }
 
 #[test]
-fn a_value_pacemaker_changed_after_the_write_is_reported_unverified() {
+fn a_change_after_the_write_is_reported_unverified_and_not_blamed_on_pacemaker() {
     let (_script, p) = prepared(vec![
         ("cibadmin", cib(3, BEFORE)),
         ("crm_verify", ok()),
         ("cibadmin", ok()),
         ("cibadmin", cib(4, AFTER)),
         ("cibadmin", cib(5, BEFORE)),
+        ("crm_verify", ok()),
     ]);
     let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
-    assert!(matches!(e, Error::Unverified { remaining: 1, .. }), "{e}");
+    assert!(
+        matches!(e, Error::Unverified { remaining: 1, drift: crate::error::Drift::ChangedAfter { .. }, .. }),
+        "{e}"
+    );
     assert_eq!(e.written(), Written::Yes);
 }
 

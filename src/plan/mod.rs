@@ -54,6 +54,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Things worth knowing that change nothing (lowercase sentences).
     pub warnings: Vec<String>,
+    /// What Pacemaker says the change does that is worth knowing but not wrong (crm_verify's
+    /// warnings on the new CIB, e.g. a running resource that will be stopped).
+    pub notes: Vec<String>,
     /// The configuration `apply` writes.
     pub new_config: Element,
     /// How corosync.conf differs from the file (not changed by `apply` yet).
@@ -90,7 +93,15 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
     let mut warnings = Vec::new();
     let new_config = merge(live, desired, &mut warnings);
     let changes = diff(live, &new_config);
-    Plan { changes, warnings, new_config, corosync: CorosyncPlan::default(), preview: None, what_if: Vec::new() }
+    Plan {
+        changes,
+        warnings,
+        notes: Vec::new(),
+        new_config,
+        corosync: CorosyncPlan::default(),
+        preview: None,
+        what_if: Vec::new(),
+    }
 }
 
 /// The semantic difference between two configurations.

@@ -66,6 +66,9 @@ pub struct PlanDoc {
     pub summary: Summary,
     pub changes: Vec<ChangeDoc>,
     pub warnings: Vec<String>,
+    /// What Pacemaker says the change does that is worth knowing (crm_verify's warnings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// How corosync.conf differs from the file (`apply` does not change it yet); absent when the
     /// target has no corosync.conf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,6 +121,7 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
             })
             .collect(),
         warnings: plan.warnings.clone(),
+        notes: plan.notes.clone(),
         transition: plan.preview.clone(),
         what_if: plan.what_if.iter().map(|(s, p)| WhatIfDoc { scenario: s.clone(), transition: p.clone() }).collect(),
         corosync: plan

@@ -105,6 +105,12 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         let _ = writeln!(out, "  # {label} {note}");
         write_change(&mut out, &p, &m, c);
     }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(out);
+    }
+    for n in &plan.notes {
+        let _ = writeln!(out, "note: {}", one_line(&crate::mask::source_text(&m, n)));
+    }
     match &plan.preview {
         Some(Preview::Ran { source, actions }) if actions.is_empty() => {
             let _ = writeln!(out, "\nPacemaker's scheduler ({source}) predicts: no resource starts, stops or moves.");
@@ -267,6 +273,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     );
     for w in &plan.warnings {
         let _ = writeln!(out, "> **warning:** {}\n", md_prose(w));
+    }
+    for n in &plan.notes {
+        let _ = writeln!(out, "> **note:** {}\n", md_prose(&crate::mask::source_text(&m, n)));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. The cluster matches the configuration.\n");
