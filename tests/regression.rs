@@ -939,3 +939,20 @@ fn agent_string_with_markup_replaced_the_markdown_plan_body() {
     assert!(out.stderr.contains("cibform::agent::invalid") && out.stderr.contains("invalid agent"), "{}", out.stderr);
     assert!(out.stderr.contains("help: write `class[:provider]:type`"), "{}", out.stderr);
 }
+
+#[test]
+#[ignore = "needs pacemaker tools: crm_verify"]
+fn apply_to_a_cib_file_wrote_a_cib_crm_verify_rejects() {
+    need_tools(&["crm_verify"]);
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let raw = "raw:\n  - <rsc_order id=\"bad-order\" first=\"nosuch\" then=\"rs-vip-33\"/>\n";
+    let yaml = variant(dir.path(), |t| t + raw);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_refused_unchanged(&out, &cib, &before, "pacemaker would reject the new CIB (crm_verify on this host)");
+    assert!(out.stderr.contains("nosuch"), "crm_verify's own words are shown:\n{}", out.stderr);
+    // Without host tools nothing can check it, and the apply says so.
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-host-tools"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("not checked with crm_verify (--no-host-tools)"), "{}", out.stderr);
+}

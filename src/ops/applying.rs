@@ -196,8 +196,9 @@ pub struct Prepared {
     pub plan: Plan,
     pub basis: Basis,
     pub header: Header,
-    /// The configuration the plan was made against.
-    pub old: crate::cib::xml::Element,
+    /// The CIB the plan was made against (its configuration is the basis; its status is what
+    /// crm_verify judges the new configuration with).
+    pub live: Cib,
     pub policy: crate::model::Policy,
     /// The file being applied (none for a saved plan): the target is re-planned against it after
     /// the write, to confirm.
@@ -207,7 +208,7 @@ pub struct Prepared {
 impl Prepared {
     /// The policy gates this apply would cross without permission (empty: none).
     pub fn blocked(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
-        gates(&self.plan, &self.old, Some(&self.policy), allow_destroy, allow_disable_stonith)
+        gates(&self.plan, self.live.configuration(), Some(&self.policy), allow_destroy, allow_disable_stonith)
     }
 }
 
@@ -217,12 +218,11 @@ impl Prepared {
 /// As `plan`.
 pub async fn prepare(model: Cluster, backend: Backend, opts: PlanOpts<'_>) -> Result<Prepared, Error> {
     let p = plan(&model, &backend, opts).await?;
-    let old = p.live.cib.configuration().clone();
     Ok(Prepared {
         plan: p.plan,
         basis: p.basis,
         header: p.header,
-        old,
+        live: p.live.cib,
         policy: model.policy.clone(),
         model: Some(model),
         backend,
@@ -254,10 +254,40 @@ pub async fn prepare_saved(
         version: basis.version.to_string(),
         sensitive: saved.policy.sensitive.clone(),
     };
-    let old = live.cib.configuration().clone();
-    let plan =
-        saved.check(&old, &header).map_err(|problem| Error::PlanFile { path: path.display().to_string(), problem })?;
-    Ok(Prepared { backend, plan, basis, header, old, policy: saved.policy, model: None })
+    let plan = saved
+        .check(live.cib.configuration(), &header)
+        .map_err(|problem| Error::PlanFile { path: path.display().to_string(), problem })?;
+    Ok(Prepared { backend, plan, basis, header, live: live.cib, policy: saved.policy, model: None })
+}
+
+/// A CIB file has no cluster to refuse a CIB Pacemaker would reject, so this host's crm_verify
+/// stands in (when host tools are allowed): errors refuse the write, warnings are shown, and an
+/// apply it could not check says so.
+///
+/// # Errors
+/// `Rejected`, with crm_verify's words; nothing is written.
+async fn verify_file_write(p: &Prepared, progress: &dyn Fn(&str)) -> Result<(), Error> {
+    use crate::backend::verify::{self, Verdict};
+    let new = p.live.with_configuration(p.plan.new_config.clone());
+    let out = match p.backend.offline(verify::command(&new)).await {
+        Ok(Some((out, _))) => out,
+        Ok(None) => {
+            progress("note: the new CIB was not checked with crm_verify (--no-host-tools)");
+            return Ok(());
+        }
+        Err(e) => {
+            progress(&format!("note: the new CIB was not checked with crm_verify: {e}"));
+            return Ok(());
+        }
+    };
+    match verify::judge(&out) {
+        Verdict::Errors(output) => Err(BackendError::Rejected { place: "this host".into(), output }.into()),
+        Verdict::Warnings(words) => {
+            words.iter().for_each(|w| progress(&format!("note: crm_verify: {w}")));
+            Ok(())
+        }
+        Verdict::Clean { .. } => Ok(()),
+    }
 }
 
 /// What an apply did.
@@ -286,7 +316,11 @@ pub async fn execute(
     progress: &dyn Fn(&str),
 ) -> Result<Applied, Error> {
     let before = if wait_secs.is_some() { resource_states(&p.backend).await.ok().flatten() } else { None };
-    let version = write_planned(&p.backend, &p.basis, &p.plan.new_config, &p.old, &p.header.sensitive).await?;
+    if matches!(p.backend.target, Target::File(_)) {
+        verify_file_write(p, progress).await?;
+    }
+    let old = p.live.configuration();
+    let version = write_planned(&p.backend, &p.basis, &p.plan.new_config, old, &p.header.sensitive).await?;
     progress(&format!("Applied: CIB is now {version}."));
     let mut moved = None;
     if let Some(seconds) = wait_secs {
