@@ -211,7 +211,7 @@ fn report(e: &Error) {
     let text = match e {
         Error::Diags(d) => {
             let n = d.iter().filter(|d| d.is_error()).count();
-            format!("{}error: {n} problem(s) found\n", render_diags(d, color_err()))
+            format!("{}error: {} found\n", render_diags(d, color_err()), render::count(n, "problem"))
         }
         Error::Backend(BackendError::BadCib { diag, .. }) => render_diags(std::slice::from_ref(diag), color_err()),
         _ => error_text(e),
@@ -398,11 +398,12 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let m = &loaded.model;
             let prims: usize = m.resources.iter().map(count_primitives).sum();
             say!(
-                "`{}` is valid: cluster `{}`, {} node(s), {prims} primitive(s), {} constraint(s)",
+                "`{}` is valid: cluster `{}`, {}, {}, {}",
                 file.display(),
                 m.name,
-                m.nodes.len(),
-                m.constraints.len()
+                render::count(m.nodes.len(), "node"),
+                render::count(prims, "primitive"),
+                render::count(m.constraints.len(), "constraint")
             );
             Ok(ExitStatus::Success)
         }

@@ -62,7 +62,7 @@ pub enum Error {
         problem: PlanFileError,
     },
     /// Policy gates the apply would cross without permission; each says which flag opens it.
-    #[error("apply blocked by {} policy gate(s): {}", .0.len(), .0.join("; "))]
+    #[error("apply blocked by {}: {}", crate::render::count(.0.len(), "policy gate"), .0.join("; "))]
     Blocked(Vec<String>),
     /// The admin did not confirm (or could not be asked).
     #[error("{reason}")]
@@ -110,7 +110,10 @@ fn unverified_message(version: &Version, remaining: usize, drift: &Drift) -> Str
         Drift::NotAsWritten => "Pacemaker changed or refused part of what was written".into(),
         Drift::AsWritten => "the cluster holds exactly what was written and the file still plans changes".into(),
     };
-    format!("applied (CIB {version}), but {why}: the target still differs from the file ({remaining} change(s) remain)")
+    format!(
+        "applied (CIB {version}), but {why}: the target still differs from the file ({} left)",
+        crate::render::count(remaining, "change")
+    )
 }
 
 fn stale_message(planned: &Version, now: &Version) -> String {

@@ -8,7 +8,7 @@ use common::*;
 fn validate_accepts_the_example() {
     let out = cibform(&["validate", "examples/clst-01/cluster.yaml"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("cluster `clst-01`, 2 node(s), 4 primitive(s), 1 constraint(s)"), "{}", out.stderr);
+    assert!(out.stderr.contains("cluster `clst-01`, 2 nodes, 4 primitives, 1 constraint"), "{}", out.stderr);
 }
 
 #[test]
@@ -212,7 +212,7 @@ fn demo_plan() -> Out {
     ]);
     assert_eq!(out.code, 2, "{}", out.snapshot());
     assert!(
-        out.stdout.contains("Plan: 0 to add, 3 to change, 1 to destroy. corosync.conf: 1 difference(s)"),
+        out.stdout.contains("Plan: 0 to add, 3 to change, 1 to destroy. corosync.conf: 1 difference"),
         "{}",
         out.stdout
     );

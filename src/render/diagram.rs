@@ -9,10 +9,20 @@ use crate::cib::xml::Element;
 use crate::plan::view::{is_resource, Section};
 use crate::plan::{Action, Plan};
 
-/// A Mermaid-safe node id for a CIB id.
+/// A Mermaid-safe node id for a CIB id, one-to-one: letters and digits stay, `_` doubles, and
+/// any other character becomes its code in hex between single `_` (`rs-vip` → `n_rs_2d_vip`,
+/// `rs_vip` → `n_rs__vip`), so two ids never share a node.
 fn nid(id: &str) -> String {
-    let mut s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    s.insert_str(0, "n_");
+    let mut s = String::from("n_");
+    for c in id.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => s.push(c),
+            '_' => s.push_str("__"),
+            c => {
+                let _ = write!(s, "_{:x}_", c as u32);
+            }
+        }
+    }
     s
 }
 
@@ -63,6 +73,54 @@ fn resource(el: &Element, out: &mut String, depth: usize, drawn: &mut Vec<String
     }
 }
 
+/// The colours of the diagram; `LEGEND` says in words what they mean.
+const CLASSES: &str = "  classDef create fill:#b7ebb7,stroke:#1b5e20,color:#111111\n  classDef update fill:#ffd166,stroke:#8a5a00,color:#111111\n  classDef destroy fill:#f4a6a6,stroke:#b71c1c,color:#111111,stroke-dasharray: 4 2\n";
+
+/// What the colours and arrows of the diagram mean, as Markdown under it.
+pub const LEGEND: &str = "Green: added · amber: changed · red, dashed: destroyed · `==>` order · `-.->` optional order · `---` colocation · `+`/`~` on an edge: a new or changed constraint.";
+
+/// A location constraint in words: `avoid where pingd lt 1` for -INFINITY, `require ...` for
+/// INFINITY, `prefer (100) ...` otherwise.
+fn location_label(score: &str, place: &str) -> String {
+    match score {
+        "-INFINITY" => format!("avoid {place}"),
+        "INFINITY" | "+INFINITY" => format!("require {place}"),
+        s if s.starts_with('-') => format!("dislike ({s}) {place}"),
+        s => format!("prefer ({s}) {place}"),
+    }
+}
+
+/// `+ ` for a constraint the plan creates, `~ ` for one it changes.
+fn mark(actions: &BTreeMap<String, Action>, id: &str) -> &'static str {
+    match actions.get(id) {
+        Some(Action::Create) => "+ ",
+        Some(Action::Update) => "~ ",
+        _ => "",
+    }
+}
+
+/// The (from, to) resource pairs a two-resource constraint links: its two attributes, or, for
+/// resource sets, each member to the next and the last of a set to the first of the next set.
+fn pairs(c: &Element, from: &str, to: &str) -> Vec<(String, String)> {
+    if let (Some(a), Some(b)) = (c.attr(from), c.attr(to)) {
+        return vec![(a.to_string(), b.to_string())];
+    }
+    let sets: Vec<Vec<String>> = c
+        .elements()
+        .filter(|s| s.name == "resource_set")
+        .map(|s| s.elements().filter(|r| r.name == "resource_ref").filter_map(|r| r.id().map(str::to_string)).collect())
+        .filter(|s: &Vec<String>| !s.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        out.extend(set.windows(2).map(|w| (w[0].clone(), w[1].clone())));
+        if let (Some(last), Some(next)) = (set.last(), sets.get(i + 1).and_then(|n| n.first())) {
+            out.push((last.clone(), next.clone()));
+        }
+    }
+    out
+}
+
 /// The diagram, as a fenced `mermaid` block.
 pub fn mermaid(plan: &Plan) -> String {
     // Only resources and constraints are drawn (properties and nodes are not boxes).
@@ -87,12 +145,12 @@ pub fn mermaid(plan: &Plan) -> String {
             match c.name.as_str() {
                 "rsc_location" => {
                     let what = match (c.attr("node"), c.child("rule")) {
-                        (Some(node), _) => format!("{node}: {score}"),
+                        (Some(node), _) => location_label(score, &format!("on {node}")),
                         (None, Some(rule)) => {
                             let text = crate::rule::from_xml(rule)
                                 .map(|r| crate::rule::to_text(&r))
-                                .unwrap_or_else(|_| "rule".into());
-                            format!("{text}: {}", rule.attr("score").unwrap_or(""))
+                                .unwrap_or_else(|_| "a rule".into());
+                            location_label(rule.attr("score").unwrap_or(""), &format!("where {text}"))
                         }
                         _ => "location".into(),
                     };
@@ -102,13 +160,19 @@ pub fn mermaid(plan: &Plan) -> String {
                     }
                 }
                 "rsc_colocation" => {
-                    if let (Some(a), Some(b)) = (c.attr("rsc"), c.attr("with-rsc")) {
-                        let _ = writeln!(out, "  {} ---|\"with {}\"| {}", nid(a), label(score), nid(b));
+                    let mark = mark(&actions, cid);
+                    let text = format!("{mark}with {score}");
+                    for (a, b) in pairs(c, "rsc", "with-rsc") {
+                        let _ = writeln!(out, "  {} ---|\"{}\"| {}", nid(&a), label(&text), nid(&b));
                     }
                 }
                 "rsc_order" => {
-                    if let (Some(a), Some(b)) = (c.attr("first"), c.attr("then")) {
-                        let _ = writeln!(out, "  {} ==>|\"then\"| {}", nid(a), nid(b));
+                    let mark = mark(&actions, cid);
+                    let optional = c.attr("kind") == Some("Optional") || score == "0";
+                    let (arrow, text) = if optional { ("-.->", "then, if both run") } else { ("==>", "then") };
+                    for (a, b) in pairs(c, "first", "then") {
+                        let _ =
+                            writeln!(out, "  {} {arrow}|\"{}\"| {}", nid(&a), label(&format!("{mark}{text}")), nid(&b));
                     }
                 }
                 _ => {}
@@ -120,7 +184,8 @@ pub fn mermaid(plan: &Plan) -> String {
         let _ = writeln!(out, "  {}[\"{} {} (destroyed)\"]", nid(&c.key.id), label(&c.key.kind), label(&c.key.id));
         drawn.push(c.key.id.clone());
     }
-    out.push_str("  classDef create fill:#d8f5d8,stroke:#2e7d32\n  classDef update fill:#fff4c2,stroke:#b7791f\n  classDef destroy fill:#f9d6d5,stroke:#c62828,stroke-dasharray: 4 2\n");
+    // Every class sets its text colour: a dark theme's light text on a light fill is unreadable.
+    out.push_str(CLASSES);
     for id in actions.keys().filter(|id| drawn.contains(id)) {
         if let Some(class) = class_of(&actions, id) {
             let _ = writeln!(out, "  class {} {class}", nid(id));
@@ -136,7 +201,9 @@ mod tests {
 
     #[test]
     fn ids_and_labels_are_mermaid_safe() {
-        assert_eq!(nid("rs-vip-33"), "n_rs_vip_33");
+        assert_eq!(nid("rs-vip-33"), "n_rs_2d_vip_2d_33");
+        assert_ne!(nid("rs-vip"), nid("rs_vip"));
+        assert_ne!(nid("a_2d"), nid("a-"));
         assert_eq!(label(r#"a "b" <c> #uname"#), "a #34;b#34; #60;c#62; #35;uname");
         assert_eq!(label("x\n```\n<!--"), "x#10;#96;#96;#96;#10;#60;#33;--");
     }

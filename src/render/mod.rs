@@ -131,11 +131,11 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             Preview::Ran { actions, .. } if actions.is_empty() => {
                 let _ = writeln!(
                     out,
-                    "\nWhat if {scenario}? Pacemaker's scheduler predicts: nothing starts, stops or moves."
+                    "\nWhat if {scenario}? Pacemaker's scheduler predicts, on top of this plan: nothing starts, stops or moves."
                 );
             }
             Preview::Ran { actions, .. } => {
-                let _ = writeln!(out, "\nWhat if {scenario}? Pacemaker's scheduler predicts:");
+                let _ = writeln!(out, "\nWhat if {scenario}? Pacemaker's scheduler predicts, on top of this plan:");
                 for a in actions {
                     let _ = writeln!(out, "  {} {a}", p.color(action_tone(&a.action), "*"));
                 }
@@ -237,6 +237,15 @@ fn line_diff(p: &Paint, before: &str, after: &str) -> String {
     out.join("\n")
 }
 
+/// `1 object`, `2 objects`: a count and its noun, in the plural when it is not one.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A line with its control characters escaped, so a value cannot move the terminal's cursor.
 fn printable(line: &str) -> String {
     line.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
@@ -255,7 +264,7 @@ fn corosync_summary(plan: &Plan) -> String {
             kinds.push(format!("{n} {d}"));
         }
     }
-    format!(" corosync.conf: {} difference(s) ({}).", c.len(), kinds.join(", "))
+    format!(" corosync.conf: {} ({}).", count(c.len(), "difference"), kinds.join(", "))
 }
 
 /// A Markdown plan for a pull-request comment.
@@ -266,11 +275,13 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     let _ = writeln!(out, "### cibform plan for {}\n", md_code(&h.cluster));
     let _ = writeln!(
         out,
-        "Target {} (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**{}\n",
+        "Target {} (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**\n",
         md_code(&h.target),
         h.version,
-        corosync_summary(plan)
     );
+    if !plan.corosync.changes.is_empty() {
+        let _ = writeln!(out, "{}\n", corosync_summary(plan).trim());
+    }
     for w in &plan.warnings {
         let _ = writeln!(out, "> **warning:** {}\n", md_prose(w));
     }
@@ -284,7 +295,11 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         }
     }
     if destroy > 0 {
-        let _ = writeln!(out, "> [!CAUTION]\n> This plan **destroys {destroy} object(s)**: they are in the CIB but not declared in the file.\n");
+        let what = count(destroy, "object");
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> This plan **destroys {what}**: they are in the CIB but not declared in the file.\n"
+        );
     }
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "| | object | change |\n|---|---|---|");
@@ -301,8 +316,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     if !plan.changes.is_empty() {
         let _ = writeln!(
             out,
-            "<details><summary>Diagram of the planned cluster</summary>\n\n{}\n</details>\n",
-            diagram::mermaid(plan)
+            "<details><summary>Diagram of the planned cluster</summary>\n\n{}\n{}\n</details>\n",
+            diagram::mermaid(plan),
+            diagram::LEGEND
         );
     }
     for c in &plan.changes {
@@ -347,8 +363,11 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         }
         None => {}
     }
+    if !plan.what_if.is_empty() {
+        let _ = writeln!(out, "#### What if ...\n\nEach scenario is predicted on top of this plan: the new configuration with the current status.\n");
+    }
     for (scenario, p2) in &plan.what_if {
-        let _ = writeln!(out, "#### What if {}?\n", md_text(&scenario.to_string()));
+        let _ = writeln!(out, "##### What if {}?\n", md_text(&scenario.to_string()));
         match p2 {
             Preview::Ran { actions, .. } if actions.is_empty() => {
                 let _ = writeln!(out, "Nothing starts, stops or moves.\n");
