@@ -222,13 +222,61 @@ pub fn scalar(s: &str) -> String {
     }
 }
 
-/// A value the loader keeps as text (`Scalar`): booleans and numbers stay plain.
+/// A value the loader keeps as text (`Scalar`). cibform reads any scalar back as its text, but
+/// other YAML tools (PyYAML, yq, editor plugins) resolve types and write back their canonical
+/// form, so only what survives that stays plain: canonical integers (`24`, `-1`), `true` and
+/// `false`, and text no resolver types. `03`, `0x10`, `1e3`, `0.10`, `yes`, `on`, dates and
+/// times are quoted, so `InstanceNumber: "03"` stays `03` after a round trip through them.
 pub fn text(s: &str) -> String {
-    if is_plain(s) {
+    let canonical = is_canonical_int(s) || matches!(s, "true" | "false");
+    if is_plain(s) && (canonical || !resolves_to_a_type(s)) {
         s.to_string()
     } else {
         quote(s)
     }
+}
+
+/// `0`, `24`, `-1`: an integer every YAML tool writes back exactly as it reads it.
+fn is_canonical_int(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && s != "-0"
+}
+
+/// Whether a YAML 1.1 or 1.2 resolver reads `s` as something other than a string: a boolean, a
+/// number in any notation, a date or time, or a sexagesimal number (`12:30`).
+fn resolves_to_a_type(s: &str) -> bool {
+    let first = s.chars().next().unwrap_or(' ');
+    let numeric_like = first.is_ascii_digit() || matches!(first, '+' | '.' | '-');
+    let date_like = s.len() >= 8 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) && s.as_bytes()[4] == b'-';
+    let sexagesimal = numeric_like
+        && s.contains(':')
+        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '_' | '+' | '-'));
+    BOOLS.contains(&s.to_ascii_lowercase().as_str()) || is_yaml_number(s) || date_like || sexagesimal
+}
+
+/// A number in YAML 1.1 or 1.2 notation: decimal with at most one `.` and an optional exponent
+/// (1.1 also allows `_`), hex, octal, binary, `.inf`, `.nan`. `192.168.33.23` is not one.
+fn is_yaml_number(s: &str) -> bool {
+    let t = s.strip_prefix(['+', '-']).unwrap_or(s).to_ascii_lowercase();
+    if matches!(t.as_str(), ".inf" | ".nan") {
+        return true;
+    }
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(d) = t.strip_prefix(prefix) {
+            return !d.is_empty() && d.chars().all(|c| c == '_' || c.is_digit(radix));
+        }
+    }
+    let t = t.replace('_', "");
+    let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "1"));
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    mantissa.chars().any(|c| c.is_ascii_digit())
+        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && mantissa.matches('.').count() <= 1
+        && !exponent.is_empty()
+        && exponent.chars().all(|c| c.is_ascii_digit())
 }
 
 fn is_plain(s: &str) -> bool {
@@ -415,9 +463,16 @@ mod tests {
 
     #[test]
     fn plain_where_a_person_would_write_plain() {
-        for v in ["ignore", "false", "24", "192.168.33.23", "ocf:heartbeat:IPaddr2", "-INFINITY", "5s", "0.10", "0x1F"]
+        for v in
+            ["ignore", "false", "24", "-1", "0", "192.168.33.23", "ocf:heartbeat:IPaddr2", "-INFINITY", "5s", "ens192"]
         {
             assert_eq!(text(v), v);
+        }
+        // What PyYAML or yq would read as a number, boolean or date and write back otherwise.
+        for v in
+            ["03", "010", "0x10", "0x1F", "0.10", "1e3", "+1", "1_000", "yes", "on", "No", "2024-01-01", "12:30", ".5"]
+        {
+            assert_eq!(text(v), format!("\"{v}\""), "{v} must be quoted");
         }
         for (v, q) in [("yes", "\"yes\""), ("007", "\"007\""), ("24", "\"24\""), ("null", "\"null\"")] {
             assert_eq!(scalar(v), q);
