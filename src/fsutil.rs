@@ -75,7 +75,8 @@ fn file_name(path: &Path) -> String {
 /// Unresolvable target, I/O errors, or an owner that cannot be kept; the target is then
 /// untouched and the temporary file removed.
 pub fn write(path: &Path, bytes: &[u8], access: Access) -> io::Result<PathBuf> {
-    let real = resolve(path)?;
+    let shown = resolve(path)?;
+    let real = anchored(&shown);
     let old = fs::metadata(&real).ok();
     let new_mode = if access == Access::Private { 0o600 } else { 0o666 };
     let mut tmp = tempfile::Builder::new()
@@ -101,7 +102,21 @@ pub fn write(path: &Path, bytes: &[u8], access: Access) -> io::Result<PathBuf> {
     if let Ok(d) = fs::File::open(dir_of(&real)) {
         let _ = d.sync_all();
     }
-    Ok(real)
+    Ok(shown)
+}
+
+/// A relative path anchored at the process's real working directory. `tempfile` makes a
+/// relative directory absolute with `getcwd`, whose text can name another directory than the
+/// working directory itself (a mount over it, as in a mount namespace): the temporary file then
+/// lands elsewhere and the rename fails across devices, or worse. `/proc/self/cwd` always is the
+/// working directory, so both paths name the same place.
+fn anchored(path: &Path) -> PathBuf {
+    let cwd = Path::new("/proc/self/cwd");
+    if path.is_relative() && cwd.is_dir() {
+        cwd.join(path)
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// Remove temporary files a killed `write` left next to `path`. Call only while holding a lock
@@ -213,5 +228,19 @@ mod tests {
         std::os::unix::fs::symlink(&victim, &lock).unwrap();
         assert!(open_lock(&lock).is_err());
         assert!(!victim.exists());
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_anchored_at_the_real_working_directory() {
+        assert_eq!(anchored(Path::new("plan.json")), Path::new("/proc/self/cwd/plan.json"));
+        assert_eq!(anchored(Path::new("/tmp/plan.json")), Path::new("/tmp/plan.json"));
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("f");
+        assert_eq!(write(&target, b"x", Access::Keep).unwrap(), target, "the path shown is the one given");
     }
 }
