@@ -103,6 +103,25 @@ impl Cluster {
         assert_eq!(out.code, 0, "cluster did not settle: {}", out.stderr);
     }
 
+    /// Run `tests/cluster/node.sh DIR NODE ARGS...` (start or stop a node's daemons), which
+    /// must succeed.
+    fn node_sh(&self, node: &str, args: &[&str]) {
+        let out = Command::new("bash")
+            .arg(root().join("tests/cluster/node.sh"))
+            .arg(&self.dir)
+            .arg(node)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "node.sh {node} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Start a node's stack again and wait until its CIB can be read.
+    fn restart(&self, node: &str) {
+        self.node_sh(node, &["start"]);
+        self.until("the CIB is readable again", 60, || self.on(node, &["cibadmin", "--query"]).code == 0);
+    }
+
     /// Poll until `check` holds (the cluster reacts to node attributes asynchronously).
     fn until(&self, what: &str, secs: u64, check: impl Fn() -> bool) {
         let end = Instant::now() + Duration::from_secs(secs);
@@ -397,24 +416,11 @@ fn target_dying_mid_apply_leaves_old_or_new_configuration() {
     let changed = c.saved_plan(&base.replace("dampen: 5s", "dampen: 8s"), "plan.json");
 
     // 1. Pacemaker is down when apply runs: a clear error, nothing changed.
-    let stop = Command::new("bash")
-        .arg(root().join("tests/cluster/node.sh"))
-        .arg(&c.dir)
-        .args(["t3021cent", "stop", "pacemakerd"])
-        .output()
-        .unwrap();
-    assert!(stop.status.success(), "{}", String::from_utf8_lossy(&stop.stderr));
+    c.node_sh("t3021cent", &["stop", "pacemakerd"]);
     let out = c.cibform("t3021cent", &["apply", "plan.json", "--auto-approve"]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("pacemaker is not running"), "{}", out.stderr);
-    let start = Command::new("bash")
-        .arg(root().join("tests/cluster/node.sh"))
-        .arg(&c.dir)
-        .args(["t3021cent", "start"])
-        .output()
-        .unwrap();
-    assert!(start.status.success(), "{}", String::from_utf8_lossy(&start.stderr));
-    c.until("the CIB is readable again", 60, || c.on("t3021cent", &["cibadmin", "--query"]).code == 0);
+    c.restart("t3021cent");
     assert_eq!(c.cib("t3021cent").child("configuration"), Some(&old_cfg), "a failed apply changed the configuration");
 
     // 2. The runner is killed at some point during apply, several times at different moments.
@@ -598,13 +604,7 @@ fn ssh_targets_try_nodes_in_order() {
     assert!(!asked.contains("t3022cent"), "no need for the third host:\n{asked}");
 
     // The first node's pacemaker is down: the plan still works through the second.
-    let stop = Command::new("bash")
-        .arg(root().join("tests/cluster/node.sh"))
-        .arg(&c.dir)
-        .args(["t3021cent", "stop", "pacemakerd"])
-        .output()
-        .unwrap();
-    assert!(stop.status.success(), "{}", String::from_utf8_lossy(&stop.stderr));
+    c.node_sh("t3021cent", &["stop", "pacemakerd"]);
     std::fs::write(&log, "").unwrap();
     // No --target: the file's nodes, over ssh, in order.
     let out = run(&["plan", y, "--detailed-exitcode"]);
@@ -774,14 +774,7 @@ exit $rc
     assert!(out.stderr.contains("the change was applied"), "{}", out.stderr);
     assert!(!out.stderr.contains("nothing was changed"), "{}", out.stderr);
 
-    let start = Command::new("bash")
-        .arg(root().join("tests/cluster/node.sh"))
-        .arg(&c.dir)
-        .args(["t3021cent", "start"])
-        .output()
-        .unwrap();
-    assert!(start.status.success(), "{}", String::from_utf8_lossy(&start.stderr));
-    c.until("the CIB is readable again", 60, || c.on("t3021cent", &["cibadmin", "--query"]).code == 0);
+    c.restart("t3021cent");
     let cfg = c.cib("t3021cent").child("configuration").unwrap().to_xml();
     assert!(cfg.contains(r#"<primitive id="rs-keep""#), "the accepted change is not in the CIB:\n{cfg}");
     let plan = c.cibform("t3021cent", &["plan", yaml.to_str().unwrap(), "--detailed-exitcode"]);
