@@ -29,6 +29,8 @@ pub enum RunError {
     PermissionDenied { program: String, host: String },
     #[error("`{program}` on {host} did not finish within {seconds} s")]
     Timeout { program: String, host: String, seconds: u64 },
+    #[error("`{program}` on {host} printed more than {limit} MiB: that is not what it should answer")]
+    TooMuchOutput { program: String, host: String, limit: u64 },
     #[error("cannot run `{program}` on {host}")]
     Spawn {
         program: String,
@@ -124,18 +126,63 @@ async fn spawn(
             let _ = pipe.shutdown().await;
         });
     }
-    let out = match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Ok(Ok(o)) => o,
+    let read = bounded_output(&mut child);
+    let (code, stdout, stderr) = match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(Some(o))) => o,
+        Ok(Ok(None)) => {
+            return Err(RunError::TooMuchOutput {
+                program: program.into(),
+                host: place.into(),
+                limit: MAX_OUTPUT >> 20,
+            })
+        }
         Ok(Err(source)) => return Err(RunError::Spawn { program: program.into(), host: place.into(), source }),
         Err(_) => {
             return Err(RunError::Timeout { program: program.into(), host: place.into(), seconds: timeout.as_secs() })
         }
     };
-    Ok(Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
+    Ok(Output { code, stdout, stderr: String::from_utf8_lossy(&stderr).into_owned() })
+}
+
+/// The most a command may print on standard output (a CIB, a transition): a node that answers
+/// with more is not sending a CIB. Standard error is cut at `MAX_STDERR`.
+pub const MAX_OUTPUT: u64 = crate::input::MAX_CIB_BYTES;
+const MAX_STDERR: u64 = 1 << 20;
+
+/// Read a child's output within the caps and wait for it: `None` when standard output went past
+/// `MAX_OUTPUT` (the child is killed then, so nothing waits on a full pipe).
+async fn bounded_output(child: &mut tokio::process::Child) -> std::io::Result<Option<(i32, Vec<u8>, Vec<u8>)>> {
+    use tokio::io::AsyncReadExt;
+    let (mut so, mut se) = (child.stdout.take(), child.stderr.take());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let stdout = async {
+        if let Some(so) = so.as_mut() {
+            so.take(MAX_OUTPUT + 1).read_to_end(&mut out).await?;
+        }
+        Ok::<_, std::io::Error>(out.len() as u64 > MAX_OUTPUT)
+    };
+    let stderr = async {
+        if let Some(se) = se.as_mut() {
+            se.take(MAX_STDERR).read_to_end(&mut err).await?;
+            // Drain the rest so the child never blocks on a full pipe.
+            tokio::io::copy(se, &mut tokio::io::sink()).await?;
+        }
+        Ok::<_, std::io::Error>(())
+    };
+    let (over, drained) = tokio::join!(
+        async {
+            let over = stdout.await;
+            if matches!(over, Ok(true)) {
+                let _ = child.start_kill();
+            }
+            over
+        },
+        stderr
+    );
+    let over = over?;
+    drained?;
+    let status = child.wait().await?;
+    Ok((!over).then(|| (status.code().unwrap_or(-1), out, err)))
 }
 
 /// Turn well-known failures of the command itself into errors.
@@ -181,6 +228,24 @@ impl Run for Ssh {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run_here(argv: &[&str]) -> Result<Output, RunError> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(Local.run(&Cmd::new(argv).timeout(Duration::from_secs(60))))
+    }
+
+    #[test]
+    fn a_command_that_never_stops_printing_is_cut_off_not_read_whole() {
+        let e = run_here(&["yes"]).unwrap_err();
+        assert!(matches!(e, RunError::TooMuchOutput { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_flood_on_stderr_neither_blocks_nor_is_kept_whole() {
+        let out = run_here(&["sh", "-c", "head -c 5000000 /dev/zero >&2; echo done"]).unwrap();
+        assert_eq!(out.stdout, b"done\n");
+        assert_eq!(out.stderr.len() as u64, MAX_STDERR);
+    }
 
     #[test]
     fn ssh_wraps_argv_with_batch_mode_and_quoting() {
