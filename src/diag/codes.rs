@@ -97,6 +97,7 @@ codes! {
     RULE_STRUCTURED = "cibform::rule::structured", "a structured rule of the wrong shape";
     RULE_OPERATOR = "cibform::rule::operator", "an unknown rule operator";
     RULE_TYPE = "cibform::rule::type", "an unknown rule value type";
+    RULE_ATTRIBUTE = "cibform::rule::attribute", "a rule reads a node attribute nothing in the file defines (warning)";
     // The escape hatch.
     RAW_XML = "cibform::raw::xml", "a `raw:` item that is not well-formed XML";
     RAW_ELEMENT = "cibform::raw::element", "a `raw:` item that is not a configuration object";

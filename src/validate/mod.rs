@@ -28,7 +28,9 @@ use crate::vocab::{is_xml_id, PACEMAKER_OWNED};
 /// Every error found (warnings are returned with the model on success).
 pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), Vec<Diag>> {
     let allow_unknown = raw.policy.as_ref().is_some_and(|p| p.value.allow_unknown_params == Some(true));
-    let mut v = Validator { src, diags: Vec::new(), ids: HashMap::new(), rsc_ids: known_ids(raw), allow_unknown };
+    let node_attrs = rules::defined_attributes(raw);
+    let mut v =
+        Validator { src, diags: Vec::new(), ids: HashMap::new(), rsc_ids: known_ids(raw), allow_unknown, node_attrs };
     // Escape-hatch objects first: constraints may name the resources they hold.
     let raw_objects = v.raw_objects(raw);
     let mut cluster = v.cluster(raw);
@@ -49,6 +51,8 @@ struct Validator<'a> {
     rsc_ids: Vec<String>,
     /// `policy.allow_unknown_params`: metadata findings are warnings.
     allow_unknown: bool,
+    /// Node attributes the file defines (`rules::defined_attributes`).
+    node_attrs: Vec<String>,
 }
 
 impl Validator<'_> {
