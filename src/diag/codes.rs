@@ -59,6 +59,8 @@ codes! {
     AGENT_STANDARD = "cibform::agent::standard", "an unknown resource agent standard";
     AGENT_INVALID = "cibform::agent::invalid", "an agent that is not `standard[:provider]:type`";
     AGENT_METADATA = "cibform::agent::metadata", "an agent without metadata, or not installed where it runs (warning)";
+    AGENT_MISSING = "cibform::agent::missing", "an agent the cluster's node does not have";
+    AGENT_UNKNOWN = "cibform::agent::unknown", "an agent nobody has, close to one the snapshot has (a typo)";
     AGENT_PARAM_UNKNOWN = "cibform::agent::param_unknown", "a parameter the agent's metadata does not have";
     AGENT_PARAM_MISSING = "cibform::agent::param_missing", "a parameter the agent requires is missing";
     AGENT_PARAM_VALUE = "cibform::agent::param_value", "a parameter value not among the agent's options (a warning when only its type is wrong)";

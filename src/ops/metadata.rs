@@ -15,7 +15,7 @@ const NO_SUCH_OBJECT: i32 = 105;
 pub async fn metadata(loaded: &Loaded, backend: &Backend) -> Catalog {
     let wanted = agents::agents(&loaded.raw);
     let mut catalog = Catalog::offline(&wanted);
-    let node = matches!(backend.target, Target::Local | Target::Ssh(_));
+    let node = is_node(&backend.target);
     for a in &wanted {
         let unit = !matches!(a.class.as_str(), "ocf" | "stonith");
         if unit && !node {
@@ -31,6 +31,16 @@ pub async fn metadata(loaded: &Loaded, backend: &Backend) -> Catalog {
         }
     }
     catalog
+}
+
+/// Whether the target's tools run on a cluster node (whose agents are the cluster's).
+fn is_node(target: &Target) -> bool {
+    match target {
+        Target::Local | Target::Ssh(_) => true,
+        #[cfg(test)]
+        Target::Fake(_) => true,
+        Target::File(_) | Target::Remote(_) => false,
+    }
 }
 
 /// Check `loaded` against `catalog`: warnings, or every problem as an error.

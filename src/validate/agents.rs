@@ -167,7 +167,7 @@ pub fn check(src: &Source, raw: &RawCluster, catalog: &Catalog) -> Vec<Diag> {
         let force = r.value.force.as_ref().is_some_and(|f| f.value);
         let waiver = waiver_for(Some(&id.value), force, policy);
         let Some(entry) = catalog.get(&agent) else { continue };
-        c.origin(&agent, &r.value.agent, entry);
+        c.origin(&agent, &r.value.agent, entry, waiver.as_ref());
         if let Some(meta) = &entry.meta {
             let rsc = Rsc { id, raw: &r.value, agent: &agent, meta, waiver: waiver.as_ref() };
             c.params(&rsc);
@@ -210,22 +210,37 @@ impl Checker<'_> {
         self.diags.push(Diag::warning(code, msg).label(span, label).help(help).in_source(self.src));
     }
 
-    /// Agents without metadata, or missing where they run: one warning per agent.
-    fn origin(&mut self, agent: &Agent, at: &S<String>, entry: &Entry) {
+    /// Agents missing where they run (an error, as pcs refuses them), unknown with a close
+    /// name in the snapshot (a typo: an error), or without metadata (a warning, once).
+    fn origin(&mut self, agent: &Agent, at: &S<String>, entry: &Entry, waiver: Option<&Waiver>) {
         let name = agent.to_string();
+        let unit = UNIT_CLASSES.contains(&agent.class.as_str());
         let (msg, help) = match &entry.origin {
-            Origin::Nowhere => (
-                format!("no metadata for agent `{name}`: its parameters and operations are not checked"),
-                "cibform's snapshot does not have it; plan against a cluster node that has the agent to check it"
-                    .into(),
-            ),
-            Origin::Missing(place) if UNIT_CLASSES.contains(&agent.class.as_str()) => (
-                format!("{} unit `{}` was not found on {place}", agent.class, agent.kind),
-                "install it on every node that may run the resource".into(),
-            ),
+            Origin::Missing(place) if !unit => {
+                let message = format!("agent `{name}` is not installed on {place}");
+                let help = "install it on every node that may run the resource (pcs refuses it too); its parameters are checked against the snapshot meanwhile".to_string();
+                let f = Finding { code: codes::AGENT_MISSING, span: at.span, message, label: "not installed", help };
+                return self.finding(f, waiver);
+            }
+            Origin::Nowhere => {
+                if let Some(close) = snapshot_typo(agent) {
+                    let message = format!("unknown agent `{name}`");
+                    let help = format!(
+                        "did you mean `{close}`? (if the nodes have `{name}`, plan against one of them, or set `force: true`)"
+                    );
+                    let f =
+                        Finding { code: codes::AGENT_UNKNOWN, span: at.span, message, label: "unknown agent", help };
+                    return self.finding(f, waiver);
+                }
+                (
+                    format!("no metadata for agent `{name}`: its parameters and operations are not checked"),
+                    "cibform's snapshot does not have it; plan against a cluster node that has the agent to check it"
+                        .to_string(),
+                )
+            }
             Origin::Missing(place) => (
-                format!("agent `{name}` is not installed on {place}"),
-                "install it on every node that may run the resource; checked against the snapshot meanwhile".into(),
+                format!("{} unit `{}` was not found on {place}", agent.class, agent.kind),
+                "install it on every node that may run the resource".to_string(),
             ),
             _ => return,
         };
@@ -382,7 +397,7 @@ impl Checker<'_> {
                 .iter()
                 .filter(|(k, v)| names.contains(&k.value.as_str()) && !v.value.0.is_empty())
                 .collect();
-            let Some((_, first)) = set.first() else { continue };
+            let Some((first, _)) = set.first() else { continue };
             let values = set.iter().map(|(k, v)| (k.value.clone(), v.value.0.clone())).collect();
             let key = (r.agent.to_string(), group.to_string());
             self.unique.entry(key).or_default().push((r.id.value.clone(), values, first.span, r.waiver.cloned()));
@@ -392,8 +407,12 @@ impl Checker<'_> {
     fn report_unique(&mut self) {
         let unique = std::mem::take(&mut self.unique);
         for ((agent, _), uses) in unique {
-            for (i, (id, values, span, waiver)) in uses.iter().enumerate() {
-                let Some((other, _, first, _)) = uses[..i].iter().find(|(_, v, _, _)| v == values) else { continue };
+            let mut first_use: HashMap<&BTreeMap<String, String>, (&str, Span)> = HashMap::new();
+            for (id, values, span, waiver) in &uses {
+                let Some(&(other, first)) = first_use.get(values) else {
+                    first_use.insert(values, (id, *span));
+                    continue;
+                };
                 let shown: Vec<String> = values.iter().map(|(k, v)| format!("`{k}` = `{v}`")).collect();
                 let d = Finding {
                     code: codes::AGENT_PARAM_UNIQUE,
@@ -403,11 +422,22 @@ impl Checker<'_> {
                     help: format!("give `{id}` its own value (two resources would fight over it)"),
                 }
                 .diag(self.src, waiver.as_ref())
-                .label(*first, format!("used by `{other}`"));
+                .label(first, format!("used by `{other}`"));
                 self.diags.push(d);
             }
         }
     }
+}
+
+/// For an OCF agent of a provider the snapshot ships (heartbeat, pacemaker) that it does not
+/// have: the snapshot's agent with a close name, if any (a typo such as `IPAddr2`). A name with
+/// nothing close may be an agent newer than the snapshot, so it is not judged.
+fn snapshot_typo(agent: &Agent) -> Option<String> {
+    let provider =
+        agent.provider.as_deref().filter(|p| agent.class == "ocf" && ["heartbeat", "pacemaker"].contains(p))?;
+    let prefix = format!("ocf:{provider}:");
+    let names: Vec<&str> = snapshot::get().names().filter_map(|n| n.strip_prefix(prefix.as_str())).collect();
+    suggest(&agent.kind, names).map(|k| format!("{prefix}{k}"))
 }
 
 fn unknown_help(name: &str, meta: &AgentMeta, agent: &Agent) -> String {

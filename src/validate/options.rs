@@ -301,12 +301,15 @@ impl Validator<'_> {
                     ty
                 }
             };
-            if matches!(name, "stonith-watchdog-timeout" | "fencing-watchdog-timeout") && v.value.0.starts_with('-') {
-                // A negative value means "twice SBD_WATCHDOG_TIMEOUT".
-                self.typed_value(&v.value.0[1..], v.span, &ty, name, codes::PROPERTY_VALUE, waiver.as_ref());
+            let slot = Slot { name, code: codes::PROPERTY_VALUE, strict: true };
+            if matches!(name, "stonith-watchdog-timeout" | "fencing-watchdog-timeout") {
+                // A negative value means "twice SBD_WATCHDOG_TIMEOUT"; pcs never lets a bad one
+                // through, even with --force.
+                let v_text = v.value.0.strip_prefix('-').unwrap_or(&v.value.0);
+                self.typed_value(v_text, v.span, &ty, slot, None);
                 continue;
             }
-            self.typed_value(&v.value.0, v.span, &ty, name, codes::PROPERTY_VALUE, waiver.as_ref());
+            self.typed_value(&v.value.0, v.span, &ty, slot, waiver.as_ref());
         }
     }
 
@@ -336,11 +339,13 @@ impl Validator<'_> {
                     .in_source(self.src);
                 self.diags.push(d);
             }
-            self.typed_value(&v.value.0, v.span, &ty, name, codes::META_VALUE, waiver.as_ref());
+            let slot = Slot { name, code: codes::META_VALUE, strict: false };
+            self.typed_value(&v.value.0, v.span, &ty, slot, waiver.as_ref());
         }
     }
 
-    /// The typed attributes of an operation (`on-fail`, `record-pending`, `start-delay`).
+    /// The typed attributes of an operation (`on-fail`, `record-pending`, `start-delay`): never
+    /// waived (pcs refuses a bad `on-fail` even with --force); its `meta` as meta attributes.
     pub(super) fn typed_op(&mut self, op: &RawOp, force: Option<Waiver>) {
         let waiver = force.or_else(|| self.policy_waiver());
         let fields: [(&str, Option<(&str, Span)>); 3] = [
@@ -350,7 +355,7 @@ impl Validator<'_> {
         ];
         for (name, value) in fields {
             if let (Some((v, span)), Some(ty)) = (value, op_meta(name)) {
-                self.typed_value(v, span, &ty, name, codes::OP_VALUE, waiver.as_ref());
+                self.typed_value(v, span, &ty, Slot { name, code: codes::OP_VALUE, strict: false }, None);
             }
         }
         self.typed_meta(&op.meta, MetaScope::Op, waiver);
@@ -358,9 +363,18 @@ impl Validator<'_> {
 
     /// One value against its type: an error (waivable) when Pacemaker cannot read it, a warning
     /// when it reads it differently.
-    fn typed_value(&mut self, v: &str, span: Span, ty: &T, name: &str, code: Code, waiver: Option<&Waiver>) {
+    /// Cluster properties are `strict` (pcs refuses `1.0` for an integer): a value Pacemaker
+    /// would read differently is then an error, not a warning.
+    fn typed_value(&mut self, v: &str, span: Span, ty: &T, slot: Slot, waiver: Option<&Waiver>) {
+        let Slot { name, code, strict } = slot;
         match values::check(ty, v, Reader::Pacemaker) {
             Verdict::Ok => {}
+            Verdict::Lax(read) if strict => {
+                let message = format!("`{v}` is not a valid value for `{name}`: expected {}", values::name(ty));
+                let help =
+                    format!("Pacemaker would read it as `{read}`: write that; `{name}` takes {}", values::describe(ty));
+                self.push_finding(Finding { code, span, message, label: "invalid value", help }, waiver);
+            }
             Verdict::Lax(read) => {
                 let d = Diag::warning(codes::VALUE_LAX, format!("Pacemaker reads `{v}` as `{read}` for `{name}`"))
                     .label(span, "read differently")
@@ -378,6 +392,14 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// Which option a value is for, and how to report it.
+#[derive(Clone, Copy)]
+struct Slot<'a> {
+    name: &'a str,
+    code: Code,
+    strict: bool,
 }
 
 /// A primitive's own waiver: `force: true`.

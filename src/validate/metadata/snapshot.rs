@@ -60,6 +60,11 @@ impl Snapshot {
         self.agents.get(name)
     }
 
+    /// Every agent name in the snapshot.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.agents.keys().map(String::as_str)
+    }
+
     /// The version of a package, without the Debian epoch and revision (`1:4.12.0-2` → `4.12.0`).
     pub fn version(&self, package: &str) -> Option<&str> {
         let (_, v) = self.packages.iter().find(|(p, v)| p == package && v != "unknown")?;
