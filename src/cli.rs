@@ -181,12 +181,23 @@ fn color_err() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
+/// The cluster file's own `policy.sensitive` names, once it validated: every diagnostic shown
+/// after that (warnings of a valid file, metadata findings) masks them too.
+static FILE_SENSITIVE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn remember_sensitive(model: &crate::model::Cluster) {
+    if let Ok(mut names) = FILE_SENSITIVE.lock() {
+        names.clone_from(&model.policy.sensitive);
+    }
+}
+
 /// Render diagnostics to a string (miette's graphical report; plain when `color` is off). The
-/// source lines shown have secret values masked (`crate::mask::source_text`).
+/// source lines shown have secret values masked (`crate::mask::source_text`), with the file's
+/// own sensitive names once it is known.
 pub fn render_diags(diags: &[Diag], color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-    let mask = render::Mask::default();
+    let mask = FILE_SENSITIVE.lock().map(|names| render::Mask::new(&names)).unwrap_or_default();
     let mut shown: Vec<(std::sync::Arc<String>, crate::diag::Source)> = Vec::new();
     let mut out = String::new();
     for d in diags {
@@ -394,7 +405,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
     match cli.command {
         Command::Validate { file } => {
             let loaded = ops::load(&file)?;
+            remember_sensitive(&loaded.model);
             warn(&loaded.warnings);
+            let catalog = crate::validate::agents::Catalog::offline(&crate::validate::agents::agents(&loaded.raw));
+            warn(&ops::check_agents(&loaded, &catalog)?);
+            say!("{}", catalog.summary());
             let m = &loaded.model;
             let prims: usize = m.resources.iter().map(count_primitives).sum();
             say!(
@@ -419,6 +434,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             what_if,
         } => {
             let loaded = ops::load(&file)?;
+            remember_sensitive(&loaded.model);
             warn(&loaded.warnings);
             let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?;
             let inputs = [
@@ -427,6 +443,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 ("corosync.conf", corosync.as_deref()),
             ];
             check_out(out.as_deref(), &inputs)?;
+            let catalog = agent_checks(&loaded, &backend).await?;
             let scenarios = what_if
                 .iter()
                 .map(|w| Scenario::parse(w))
@@ -437,6 +454,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 preview: !no_preview,
                 what_if: &scenarios,
                 preview_timeout: std::time::Duration::from_secs(preview_timeout),
+                catalog: Some(&catalog),
             };
             let busy = spinner(opts.preview_timeout);
             let planned = ops::plan(&loaded.model, &backend, opts).await;
@@ -508,6 +526,15 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             Ok(ExitStatus::Success)
         }
     }
+}
+
+/// Look up the file's agents where the backend runs tools, check the file against them, and say
+/// where the metadata came from.
+async fn agent_checks(loaded: &ops::Loaded, backend: &Backend) -> Result<crate::validate::agents::Catalog, Error> {
+    let catalog = ops::metadata(loaded, backend).await;
+    warn(&ops::check_agents(loaded, &catalog)?);
+    say!("{}", catalog.summary());
+    Ok(catalog)
 }
 
 fn count_primitives(r: &crate::model::Resource) -> usize {
@@ -584,12 +611,13 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         ops::prepare_saved(saved, file, backend).await?
     } else {
         let loaded = ops::load(file)?;
+        remember_sensitive(&loaded.model);
         warn(&loaded.warnings);
         let backend = resolve_backend(target, Some(&loaded.model), host_tools)?;
+        let catalog = agent_checks(&loaded, &backend).await?;
         let busy = spinner(preview_timeout);
-        let prepared =
-            ops::prepare(loaded.model, backend, ops::PlanOpts { corosync, preview, what_if: &[], preview_timeout })
-                .await;
+        let opts = ops::PlanOpts { corosync, preview, what_if: &[], preview_timeout, catalog: Some(&catalog) };
+        let prepared = ops::prepare(loaded.model, backend, opts).await;
         busy.finish_and_clear();
         prepared?
     };

@@ -153,12 +153,7 @@ pub fn builtin_default_ops() -> DefaultOps {
 /// # Errors
 /// The metadata is not XML or has no `<actions>`.
 pub fn ops_from_metadata(agent: &Agent, xml: &str) -> Result<Vec<Op>, String> {
-    // Agents declare `<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">`; cibform's parser refuses
-    // DTDs (entity expansion), and this one carries nothing, so it is dropped.
-    let xml = match (xml.find("<!DOCTYPE"), xml.find("<resource-agent")) {
-        (Some(d), Some(r)) if d < r => format!("{}{}", &xml[..d], &xml[r..]),
-        _ => xml.to_string(),
-    };
+    let xml = crate::validate::metadata::without_doctype(xml);
     let root = Element::parse(&xml).map_err(|e| format!("agent metadata is not XML: {}", e.message))?;
     let actions = root.child("actions").ok_or("agent metadata has no actions")?;
     let stonith = agent.class == "stonith";

@@ -98,6 +98,9 @@ pub struct Policy {
     /// Names added to the masking rule (`render::mask`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive: Vec<String>,
+    /// Metadata findings (unknown properties and parameters, wrong values) are warnings.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_unknown_params: bool,
 }
 
 /// A resource agent reference: `class[:provider]:type`.
@@ -140,6 +143,8 @@ pub struct Primitive {
     pub utilization: Vec<(String, String)>,
     /// `None`: not managed (agent defaults on create, left alone afterwards).
     pub ops: Option<Vec<Op>>,
+    /// `force: true`: what the agent's metadata refuses is accepted with a warning.
+    pub force: bool,
 }
 
 /// A group of primitives, started in order.
@@ -170,6 +175,15 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// Every primitive in this resource, in order.
+    pub fn primitives(&self) -> Vec<&Primitive> {
+        match self {
+            Resource::Primitive(p) => vec![p],
+            Resource::Group(g) => g.members.iter().collect(),
+            Resource::Clone(c) => c.child.primitives(),
+        }
+    }
+
     pub fn id(&self) -> &str {
         match self {
             Resource::Primitive(p) => &p.id,

@@ -466,14 +466,14 @@ fn removing_the_last_fencing_device_needs_a_gate() {
             )
             .replace(
                 "resources:\n",
-                "resources:\n  fence-1: { agent: stonith:fence_dummy, params: { password: secret-pw } }\n",
+                "resources:\n  fence-1: { agent: stonith:fence_ipmilan, params: { ip: 192.0.2.1, password: secret-pw } }\n",
             )
     });
     let out = cibform(&["apply", with_fence.to_str().unwrap(), &target(&cib), "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let without = std::fs::read_to_string(&with_fence)
         .unwrap()
-        .replace("  fence-1: { agent: stonith:fence_dummy, params: { password: secret-pw } }\n", "");
+        .replace("  fence-1: { agent: stonith:fence_ipmilan, params: { ip: 192.0.2.1, password: secret-pw } }\n", "");
     std::fs::write(&with_fence, without).unwrap();
     let before = std::fs::read_to_string(&cib).unwrap();
     let out = cibform(&["apply", with_fence.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-destroy"]);

@@ -248,6 +248,7 @@ policy: { allow_disable_stonith: true, allow_destroy: true, sensitive: [vault] }
 resources:
   fence-1:
     agent: stonith:fence_ipmilan
+    force: true   # made-up parameter names, to test masking
     params: { ip: 10.0.0.1, username: admin, password: PW-PARAM, api_key: AK-PARAM, apikey: AK2, ssh_key: SSHK, token: TOK, pw: PWSHORT, vault: VAULT-REF }
     meta: { secret: META-SECRET }
     utilization: { passwd: UT-PW }

@@ -262,6 +262,10 @@ pub struct RawResource {
     /// Free-text description.
     #[serde(default)]
     pub description: Option<S<String>>,
+    /// Accept what the agent's metadata refuses (unknown or missing parameters, wrong values,
+    /// unadvertised operations) with a warning instead of an error, like pcs `--force`.
+    #[serde(default)]
+    pub force: Option<S<bool>>,
 }
 
 /// One operation of a primitive.
@@ -524,4 +528,8 @@ pub struct RawPolicy {
     /// `password` or `api_key` (each matches a whole name or a word of one, case-insensitively).
     #[serde(default)]
     pub sensitive: Vec<String>,
+    /// Accept what Pacemaker's or an agent's metadata refuses (unknown properties and
+    /// parameters, wrong values) everywhere in the file, with warnings, like pcs `--force`.
+    #[serde(default)]
+    pub allow_unknown_params: Option<bool>,
 }

@@ -44,6 +44,10 @@ codes! {
     CLUSTER_NAME = "cibform::cluster::name", "the cluster name is not valid";
     QUORUM_TWO_NODE = "cibform::quorum::two_node", "`two_node` with other than two nodes";
     PROPERTY_OWNED = "cibform::property::owned", "a cluster property that Pacemaker maintains itself";
+    PROPERTY_UNKNOWN = "cibform::property::unknown", "a cluster property Pacemaker's metadata does not know";
+    PROPERTY_VALUE = "cibform::property::value", "a cluster property value of the wrong type or not among the allowed values";
+    PROPERTY_NEWER = "cibform::property::newer", "a cluster property only a later Pacemaker than the metadata's knows (warning)";
+    PROPERTY_DEPRECATED = "cibform::property::deprecated", "a deprecated or legacy cluster property name (warning)";
     NODE_DUPLICATE = "cibform::node::duplicate", "a node declared twice";
     NODE_ID = "cibform::node::id", "a node id that is not a positive integer";
     NODE_DUPLICATE_ID = "cibform::node::duplicate_id", "two nodes with the same corosync id";
@@ -54,11 +58,27 @@ codes! {
     // Resources.
     AGENT_STANDARD = "cibform::agent::standard", "an unknown resource agent standard";
     AGENT_INVALID = "cibform::agent::invalid", "an agent that is not `standard[:provider]:type`";
+    AGENT_METADATA = "cibform::agent::metadata", "an agent without metadata, or not installed where it runs (warning)";
+    AGENT_MISSING = "cibform::agent::missing", "an agent the cluster's node does not have";
+    AGENT_UNKNOWN = "cibform::agent::unknown", "an agent nobody has, close to one the snapshot has (a typo)";
+    AGENT_PARAM_UNKNOWN = "cibform::agent::param_unknown", "a parameter the agent's metadata does not have";
+    AGENT_PARAM_MISSING = "cibform::agent::param_missing", "a parameter the agent requires is missing";
+    AGENT_PARAM_VALUE = "cibform::agent::param_value", "a parameter value not among the agent's options (a warning when only its type is wrong)";
+    AGENT_PARAM_DEPRECATED = "cibform::agent::param_deprecated", "a deprecated agent parameter (warning; an error for a fence device's `action`)";
+    AGENT_PARAM_UNIQUE = "cibform::agent::param_unique", "two resources of one agent share the value of a unique parameter";
+    AGENT_ACTION = "cibform::agent::action", "an operation the agent does not advertise";
+    AGENT_CHECK_LEVEL = "cibform::agent::check_level", "an `OCF_CHECK_LEVEL` that is not a non-negative integer";
+    FENCE_PARAM = "cibform::fence::param", "a fencing parameter (`pcmk_host_map`, `pcmk_host_list`, `pcmk_host_check`) Pacemaker cannot parse";
     OP_INTERVAL = "cibform::op::interval", "an operation interval that is not a duration";
     OP_TIMEOUT = "cibform::op::timeout", "an operation timeout that is not a duration";
     OP_DUPLICATE = "cibform::op::duplicate", "the same operation (name, interval, role) declared twice";
     ROLE_UNKNOWN = "cibform::role::unknown", "an unknown role";
     META_TARGET_ROLE_TWICE = "cibform::meta::target_role_twice", "`enabled` and `meta.target-role` both set";
+    META_UNKNOWN = "cibform::meta::unknown", "a meta attribute or default Pacemaker does not read (warning)";
+    META_VALUE = "cibform::meta::value", "a meta attribute or default value of the wrong type";
+    META_DEPRECATED = "cibform::meta::deprecated", "a deprecated meta attribute name (warning)";
+    OP_VALUE = "cibform::op::value", "an operation attribute (`on-fail`, `record-pending`, ...) with a wrong value";
+    VALUE_LAX = "cibform::value::lax", "a value Pacemaker reads as something other than what is written (warning)";
     GROUP_EMPTY = "cibform::group::empty", "a group without members";
     GROUP_MEMBER_TWICE = "cibform::group::member_twice", "a resource in two groups";
     CLONE_GROUP_MEMBER = "cibform::clone::group_member", "a group member cloned on its own";
@@ -79,6 +99,7 @@ codes! {
     RULE_STRUCTURED = "cibform::rule::structured", "a structured rule of the wrong shape";
     RULE_OPERATOR = "cibform::rule::operator", "an unknown rule operator";
     RULE_TYPE = "cibform::rule::type", "an unknown rule value type";
+    RULE_ATTRIBUTE = "cibform::rule::attribute", "a rule reads a node attribute nothing in the file defines (warning)";
     // The escape hatch.
     RAW_XML = "cibform::raw::xml", "a `raw:` item that is not well-formed XML";
     RAW_ELEMENT = "cibform::raw::element", "a `raw:` item that is not a configuration object";

@@ -37,6 +37,11 @@ pub struct Options {
     /// `resource:ID`, `constraint:ID`, `node:UNAME`, `section:NAME` (set by `ops::export` when
     /// the native form would not plan to zero changes).
     pub force_raw: HashMap<String, String>,
+    /// Primitives written with `force: true`, and whether the file gets
+    /// `policy.allow_unknown_params` (set by `ops::export` when the CIB holds what the metadata
+    /// refuses: the file describes the cluster as it is, with warnings).
+    pub force: HashSet<String>,
+    pub allow_unknown: bool,
 }
 
 /// The result: the model and what the admin should know about it.
@@ -73,6 +78,7 @@ pub fn from_cib(
         }
     };
     let mut model = Cluster { name, ..Cluster::default() };
+    model.policy.allow_unknown_params = opts.allow_unknown;
     if let Some(c) = cfg.child("crm_config") {
         model.properties = ex.properties(c);
     }

@@ -97,6 +97,7 @@ impl Reader<'_> {
         let defaults = desired::default_ops_for(&agent, self.defaults);
         let ops = if !ops.is_empty() && op_lines(&ops) == op_lines(&defaults) { None } else { Some(ops) };
         Ok(Primitive {
+            force: self.opts.force.contains(&id),
             id,
             agent,
             description: p.attr("description").map(str::to_string),

@@ -55,6 +55,9 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     if let Some(ops) = &p.ops {
         m.push(("ops".into(), Yaml::Seq(ops.iter().map(op_yaml).collect())));
     }
+    if p.force {
+        m.push(("force".into(), Yaml::Bool(true)));
+    }
     Yaml::Map(m)
 }
 
@@ -263,6 +266,9 @@ pub fn to_yaml(model: &Cluster) -> String {
     }
     if !model.constraints.is_empty() {
         top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
+    }
+    if model.policy.allow_unknown_params {
+        top.push(("policy".into(), Yaml::Map(vec![("allow_unknown_params".into(), Yaml::Bool(true))])));
     }
     if !model.raw.is_empty() {
         top.push((

@@ -3,12 +3,14 @@
 
 mod applying;
 mod exporting;
+mod metadata;
 mod planning;
 mod simulation;
 mod verifying;
 
 pub use applying::*;
 pub use exporting::*;
+pub use metadata::*;
 pub use planning::*;
 pub use simulation::*;
 pub use verifying::*;
@@ -31,16 +33,26 @@ pub struct Loaded {
     pub model: Cluster,
     /// Warnings found while validating (errors fail `load`).
     pub warnings: Vec<Diag>,
+    /// The file as parsed, for the checks against agent metadata (`check_agents`).
+    pub raw: crate::config::raw::RawCluster,
 }
 
-/// Read and validate a cluster file.
+/// Read and validate a cluster file (the pure `validate`; the agents' metadata is checked by
+/// `check_agents` once its source is known).
 ///
 /// # Errors
-/// Every problem found, as diagnostics.
+/// Every problem found, as diagnostics (with the agents' findings against the snapshot).
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let (src, raw) = crate::config::load(path)?;
-    let (model, warnings) = crate::validate::validate(&src, &raw)?;
-    Ok(Loaded { src, model, warnings })
+    match crate::validate::validate(&src, &raw) {
+        Ok((model, warnings)) => Ok(Loaded { src, model, warnings, raw }),
+        Err(mut diags) => {
+            // Say everything at once: the agents' findings too (from the snapshot).
+            let catalog = crate::validate::agents::Catalog::offline(&crate::validate::agents::agents(&raw));
+            diags.extend(crate::validate::agents::check(&src, &raw, &catalog));
+            Err(Error::Diags(diags))
+        }
+    }
 }
 
 /// Read the target, with `corosync` (a local corosync.conf) replacing the target's own.

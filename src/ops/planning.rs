@@ -77,11 +77,19 @@ pub struct PlanOpts<'a> {
     pub what_if: &'a [crate::preview::Scenario],
     /// How long each question to the scheduler may take; a longer one is cut short and says so.
     pub preview_timeout: std::time::Duration,
+    /// Agent metadata already looked up (`metadata`); default operations come from it.
+    pub catalog: Option<&'a crate::validate::agents::Catalog>,
 }
 
 impl Default for PlanOpts<'_> {
     fn default() -> Self {
-        PlanOpts { corosync: None, preview: false, what_if: &[], preview_timeout: DEFAULT_PREVIEW_TIMEOUT }
+        PlanOpts {
+            corosync: None,
+            preview: false,
+            what_if: &[],
+            preview_timeout: DEFAULT_PREVIEW_TIMEOUT,
+            catalog: None,
+        }
     }
 }
 
@@ -94,8 +102,10 @@ pub const DEFAULT_PREVIEW_TIMEOUT: std::time::Duration = std::time::Duration::fr
 /// The target cannot be read, or the CIB belongs to another cluster.
 pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Result<Planned, Error> {
     let live = read(backend, opts.corosync).await?;
-    let (defaults, notes) = agent_defaults(model, &live.cib, backend).await;
+    let empty = crate::validate::agents::Catalog::default();
+    let (defaults, notes) = agent_defaults(model, &live.cib, opts.catalog.unwrap_or(&empty));
     let mut planned = plan_live(model, live, &backend.target, &defaults)?;
+    planned.plan.warnings.extend(waiver_notes(model));
     planned.plan.warnings.extend(notes);
     // crm_verify, the preview and every what-if scenario ask Pacemaker at the same time, the
     // scheduler's questions each within the budget.
@@ -125,38 +135,29 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
 }
 
 /// Default operations for the agents of resources the plan creates without `ops`, the way pcs
-/// derives them: from the agent's metadata where it can be read (on a cluster node for live
-/// targets, on this host for CIB files), else cibform's built-in table, else a 60 s monitor (what
-/// pcs writes with --force). Returns the table and a note per agent that got the last resort.
-pub async fn agent_defaults(model: &Cluster, live: &Cib, backend: &Backend) -> (DefaultOps, Vec<String>) {
-    use crate::command::Cmd;
+/// derives them: from the agent's metadata where it was read (`metadata`: on a cluster node for
+/// live targets, on this host for CIB files), else cibform's built-in table, else a 60 s monitor
+/// (what pcs writes with --force). Returns the table and a note per agent that got the last
+/// resort.
+pub fn agent_defaults(
+    model: &Cluster,
+    live: &Cib,
+    catalog: &crate::validate::agents::Catalog,
+) -> (DefaultOps, Vec<String>) {
     let mut live_ids = Vec::new();
     live.configuration().collect_ids(&mut live_ids);
     let live_ids: std::collections::HashSet<&str> = live_ids.into_iter().collect();
     let mut wanted: std::collections::BTreeMap<String, (crate::model::Agent, Vec<String>)> = Default::default();
-    let mut note = |p: &crate::model::Primitive| {
+    for p in model.resources.iter().flat_map(crate::model::Resource::primitives) {
         if p.ops.is_none() && !live_ids.contains(p.id.as_str()) {
             wanted.entry(p.agent.to_string()).or_insert_with(|| (p.agent.clone(), Vec::new())).1.push(p.id.clone());
         }
-    };
-    fn walk(r: &crate::model::Resource, f: &mut dyn FnMut(&crate::model::Primitive)) {
-        match r {
-            crate::model::Resource::Primitive(p) => f(p),
-            crate::model::Resource::Group(g) => g.members.iter().for_each(&mut *f),
-            crate::model::Resource::Clone(c) => walk(&c.child, f),
-        }
-    }
-    for r in &model.resources {
-        walk(r, &mut note);
     }
     let mut table = desired::builtin_default_ops();
     let mut notes = Vec::new();
     for (name, (agent, ids)) in wanted {
-        let cmd = Cmd::new(&["crm_resource", "--show-metadata", &name]);
-        let out = backend.offline(cmd).await.ok().flatten().map(|(out, _)| out);
-        let from_metadata = out
-            .filter(|o| o.code == 0)
-            .and_then(|o| desired::ops_from_metadata(&agent, &String::from_utf8_lossy(&o.stdout)).ok());
+        let xml = catalog.get(&agent).and_then(|e| e.xml.as_deref());
+        let from_metadata = xml.and_then(|x| desired::ops_from_metadata(&agent, x).ok());
         match from_metadata {
             Some(ops) => {
                 table.insert(name, ops);

@@ -135,3 +135,40 @@ fn file_targets_run_no_host_tool_when_host_tools_are_off() {
     let out = block(backend.query(crate::command::Cmd::new(&["crm_mon", "-1"]))).unwrap();
     assert!(out.is_none(), "a CIB file has no cluster to ask");
 }
+
+/// A file with `text`, loaded.
+fn loaded(text: &str) -> Loaded {
+    let (src, raw) = crate::config::parse("t.yaml", text.as_bytes()).unwrap();
+    let (model, warnings) = crate::validate::validate(&src, &raw).unwrap();
+    Loaded { src, model, warnings, raw }
+}
+
+#[test]
+fn agent_metadata_is_asked_once_per_agent_and_a_node_without_the_agent_is_refused() {
+    let file = loaded(
+        "cluster: c\nresources:\n  a: { agent: ocf:acme:Thing, params: { size: 1 } }\n  b: { agent: ocf:acme:Thing, params: { size: 2 } }\n  c: { agent: ocf:heartbeat:IPaddr2, params: { ip: 192.0.2.1 } }\n  u: { agent: systemd:squid }\n",
+    );
+    let thing = r#"<?xml version="1.0"?><!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd"><resource-agent name="Thing"><parameters><parameter name="size" required="1"><content type="integer"/></parameter></parameters><actions><action name="start"/><action name="monitor" interval="10s" timeout="20s"/></actions></resource-agent>"#;
+    let found = Output { code: 0, stdout: thing.as_bytes().to_vec(), stderr: String::new() };
+    let script = Rc::new(Script::new(vec![
+        ("crm_resource", found),
+        ("crm_resource", failed(105, "No such object")),
+        ("crm_resource", failed(105, "No such object")),
+    ]));
+    let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false);
+    let catalog = block(metadata(&file, &backend));
+    assert!(script.is_done(), "one question per agent: {:?}", programs(&script));
+    let thing = crate::model::Agent { class: "ocf".into(), provider: Some("acme".into()), kind: "Thing".into() };
+    let entry = catalog.get(&thing).unwrap();
+    assert_eq!(entry.origin, crate::validate::agents::Origin::Host("fake".into()));
+    assert!(entry.xml.is_some(), "kept for default operations");
+    assert_eq!(catalog.summary().split(';').next(), Some("agent metadata: from fake"));
+    let Err(Error::Diags(diags)) = check_agents(&file, &catalog) else { panic!("IPaddr2 is missing on the node") };
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec!["cibform::agent::missing", "cibform::agent::metadata"], "{diags:?}");
+    assert!(diags[1].message.contains("systemd unit `squid` was not found on fake") && !diags[1].is_error());
+    // Default operations come from the same answer, without asking again.
+    let empty = crate::cib::Cib::parse("c", &String::from_utf8(cib(1, "").stdout).unwrap()).unwrap();
+    let (defaults, _) = agent_defaults(&file.model, &empty, &catalog);
+    assert!(defaults["ocf:acme:Thing"].iter().any(|o| o.name == "monitor" && o.interval == "10s"));
+}

@@ -79,19 +79,90 @@ pub(crate) fn typed_value(value_type: ValueType, value: &str) -> Result<(), Prob
     }
 }
 
-/// A date for `date gt|lt|in_range`. Pacemaker's ISO 8601 parser is lenient (it takes
-/// `2019-09-23 18:00:00 -05:00`, `2024-W01-1`, `2024-001`), so this only catches words.
+/// A date for `date gt|lt|in_range`, as Pacemaker's ISO 8601 parser (`iso8601 -d`, which pcs
+/// asks) reads it: `2024-01-31`, `20240131`, `2024-W05-3`, `2024-031`, then optionally a time
+/// (`T` or a space, `HH[:MM[:SS]]`) and an offset (`Z`, `+HH:MM`). The calendar must exist:
+/// `2024-02-30`, month 13, hour 25 are refused; other spellings Pacemaker takes are let through.
 pub(crate) fn date(value: &str) -> Result<(), Problem> {
-    let ok = value.as_bytes().first().is_some_and(u8::is_ascii_digit)
+    let shaped = value.as_bytes().first().is_some_and(u8::is_ascii_digit)
         && value.chars().all(|c| c.is_ascii_alphanumeric() || "-:.+, ".contains(c))
         && !value.ends_with(' ');
-    if ok {
-        Ok(())
-    } else {
-        Err(problem(
-            format!("`{value}` is not an ISO 8601 date"),
+    let why = if shaped { calendar_problem(value) } else { Some(String::new()) };
+    match why {
+        None => Ok(()),
+        Some(why) => Err(problem(
+            format!("`{value}` is not an ISO 8601 date{why}"),
             "dates look like `2024-01-31` or `2024-01-31T08:00:00`",
-        ))
+        )),
+    }
+}
+
+/// What makes a date-shaped value impossible, if anything (`: February 2024 has 29 days`).
+fn calendar_problem(value: &str) -> Option<String> {
+    let (date, time) = match value.find(['T', ' ']) {
+        Some(i) => (&value[..i], Some(&value[i + 1..])),
+        None => (value, None),
+    };
+    if let Some(why) = date_part_problem(date) {
+        return Some(why);
+    }
+    let time = time?.trim_end_matches('Z');
+    let clock = time.split(['+', '-', ' ']).next().unwrap_or_default();
+    let fields: Vec<&str> = clock.split(':').collect();
+    let num = |i: usize| fields.get(i).and_then(|f| f.parse::<u32>().ok());
+    let (h, m, s) = (num(0).unwrap_or(0), num(1).unwrap_or(0), num(2).unwrap_or(0));
+    let midnight = h == 24 && m == 0 && s == 0;
+    if (h > 23 && !midnight) || m > 59 || s > 59 {
+        return Some(format!(": `{clock}` is not a time of day"));
+    }
+    None
+}
+
+fn date_part_problem(date: &str) -> Option<String> {
+    let parts: Vec<&str> = date.split('-').collect();
+    let num = |s: &str| if all_digits(s) { s.parse::<u32>().ok() } else { None };
+    let leap = |y: u32| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    let month_days = |y: u32, m: u32| match m {
+        2 if leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let ymd = |y: u32, m: u32, d: u32| {
+        if !(1..=12).contains(&m) {
+            Some(format!(": there is no month {m}"))
+        } else if d < 1 || d > month_days(y, m) {
+            Some(format!(": month {m} of {y} has {} days", month_days(y, m)))
+        } else {
+            None
+        }
+    };
+    match parts.as_slice() {
+        [compact] if compact.len() == 8 => {
+            let (y, m, d) = (num(&compact[..4])?, num(&compact[4..6])?, num(&compact[6..])?);
+            ymd(y, m, d)
+        }
+        [y] if all_digits(y) => Some(": a year alone is not a date".into()),
+        [y, m, d] if !m.starts_with(['W', 'w']) => ymd(num(y)?, num(m)?, num(d)?),
+        [y, w, d] => {
+            let (y, w, d) = (num(y)?, num(&w[1..])?, num(d)?);
+            // ISO years have 53 weeks when they start on a Thursday (or a Wednesday in leap years).
+            let jan1 = (1 + 5 * ((y - 1) % 4) + 4 * ((y - 1) % 100) + 6 * ((y - 1) % 400)) % 7; // 0 = Sunday
+            let weeks = if jan1 == 4 || (jan1 == 3 && leap(y)) { 53 } else { 52 };
+            if w < 1 || w > weeks {
+                Some(format!(": {y} has {weeks} ISO weeks"))
+            } else if !(1..=7).contains(&d) {
+                Some(format!(": there is no weekday {d}"))
+            } else {
+                None
+            }
+        }
+        [y, ord] => {
+            let (y, ord) = (num(y)?, num(ord)?);
+            let days = if leap(y) { 366 } else { 365 };
+            (ord < 1 || ord > days).then(|| format!(": {y} has {days} days"))
+        }
+        _ => None,
     }
 }
 
@@ -203,6 +274,42 @@ mod tests {
         assert!(date_spec_part("hours", "16-9").is_err());
         assert!(date_spec_part("hours", "9-").is_err());
         assert!(date_spec_part("hour", "9").unwrap_err().help.contains("`hours`"));
+    }
+
+    #[test]
+    fn dates_must_exist_on_the_calendar() {
+        for ok in [
+            "2024-02-29",
+            "20240228",
+            "2024-2-3",
+            "2020-W53-1",
+            "2024-366",
+            "2024-02",
+            "2024-02-28 24:00:00",
+            "2024-02-28T10",
+            "2024-01-01T00:00:00Z",
+            "2019-09-23 18:00:00 -05:00",
+        ] {
+            assert!(date(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-02-28 25:00:00",
+            "2024-02-28T23:59:60",
+            "2024-W53-1",
+            "2024-W01-8",
+            "2023-366",
+            "20240230",
+            "2024-02-28T10:61",
+            "2024",
+            "tomorrow",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
+        assert!(date("2024-02-30").unwrap_err().message.contains("month 2 of 2024 has 29 days"));
     }
 
     #[test]

@@ -906,3 +906,39 @@ fn matches_real_pcs() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The same verdicts as Pacemaker's own parser, which pcs asks (`iso8601 -d`).
+#[test]
+#[ignore = "needs pacemaker tools: iso8601"]
+fn dates_agree_with_pacemakers_iso8601() {
+    prereq::need_tools(&["iso8601"]);
+    let samples = [
+        "2024-02-29",
+        "2024-02-30",
+        "2023-02-29",
+        "2024-13-01",
+        "2024-00-10",
+        "2024-04-31",
+        "2000-02-29",
+        "1900-02-29",
+        "20240228",
+        "20240230",
+        "2020-W53-1",
+        "2024-W53-1",
+        "2026-W53-4",
+        "2024-W01-8",
+        "2024-366",
+        "2023-366",
+        "2024-02-28 25:00:00",
+        "2024-02-28 24:00:00",
+        "2024-02-28T23:59:60",
+        "2024-02-28T10:61",
+        "2024-02-28T10:30",
+        "2024",
+        "2019-09-23 18:00:00 -05:00",
+    ];
+    for s in samples {
+        let pacemaker = std::process::Command::new("iso8601").args(["-d", s]).output().unwrap().status.success();
+        assert_eq!(super::check::date(s).is_ok(), pacemaker, "`{s}`: Pacemaker says {pacemaker}");
+    }
+}

@@ -133,8 +133,9 @@ impl Validator<'_> {
                 }
                 Placement::Node { node: n.value.clone(), score: score.unwrap_or_else(|| "INFINITY".into()) }
             }
-            (None, Some(rule)) => {
-                let rule = self.rule(rule)?;
+            (None, Some(raw_rule)) => {
+                let rule = self.rule(raw_rule)?;
+                self.rule_attributes(&rule, raw_rule);
                 Placement::Rule(LocationRule {
                     rule,
                     score: score.unwrap_or_else(|| "INFINITY".into()),

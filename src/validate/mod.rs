@@ -4,11 +4,16 @@
 //! code, a label on the exact span and a help line. All problems are collected, not just the
 //! first. No I/O, no knowledge of the CIB.
 
+pub mod agents;
 mod constraints;
+pub mod forced;
+pub mod metadata;
 mod nodes;
+mod options;
 mod raw;
 mod resources;
 mod rules;
+mod values;
 
 use std::collections::HashMap;
 
@@ -22,7 +27,10 @@ use crate::vocab::{is_xml_id, PACEMAKER_OWNED};
 /// # Errors
 /// Every error found (warnings are returned with the model on success).
 pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), Vec<Diag>> {
-    let mut v = Validator { src, diags: Vec::new(), ids: HashMap::new(), rsc_ids: known_ids(raw) };
+    let allow_unknown = raw.policy.as_ref().is_some_and(|p| p.value.allow_unknown_params == Some(true));
+    let node_attrs = rules::defined_attributes(raw);
+    let mut v =
+        Validator { src, diags: Vec::new(), ids: HashMap::new(), rsc_ids: known_ids(raw), allow_unknown, node_attrs };
     // Escape-hatch objects first: constraints may name the resources they hold.
     let raw_objects = v.raw_objects(raw);
     let mut cluster = v.cluster(raw);
@@ -41,6 +49,10 @@ struct Validator<'a> {
     ids: HashMap<String, (Span, &'static str)>,
     /// Ids a constraint may name: resources, groups, clones.
     rsc_ids: Vec<String>,
+    /// `policy.allow_unknown_params`: metadata findings are warnings.
+    allow_unknown: bool,
+    /// Node attributes the file defines (`rules::defined_attributes`).
+    node_attrs: Vec<String>,
 }
 
 impl Validator<'_> {
@@ -147,8 +159,11 @@ impl Validator<'_> {
                 );
             }
         }
+        self.typed_properties(&raw.properties);
         let rsc_defaults = self.attrs(&raw.rsc_defaults, "rsc_defaults");
+        self.typed_meta(&raw.rsc_defaults, options::MetaScope::RscDefaults, None);
         let op_defaults = self.attrs(&raw.op_defaults, "op_defaults");
+        self.typed_meta(&raw.op_defaults, options::MetaScope::Op, None);
         let resources = self.resources(raw);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
@@ -156,6 +171,7 @@ impl Validator<'_> {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
             sensitive: p.value.sensitive.clone(),
+            allow_unknown_params: p.value.allow_unknown_params.unwrap_or(false),
         });
         Cluster {
             name: raw.cluster.value.clone(),

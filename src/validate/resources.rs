@@ -6,6 +6,7 @@ use crate::model::{Agent, Group, Op, Primitive, Resource};
 use crate::vocab::{parse_duration_ms, ROLES, STANDARDS};
 use std::collections::{BTreeMap, HashMap};
 
+use super::options::MetaScope;
 use super::{one_of, Validator};
 
 impl Validator<'_> {
@@ -114,11 +115,14 @@ impl Validator<'_> {
         let r = &r.value;
         let agent = self.agent(&r.agent);
         let mut meta = self.attrs(&r.meta, "meta");
+        let force = super::options::force_of(id, r.force.as_ref());
+        self.typed_meta(&r.meta, MetaScope::Primitive, force.clone());
         self.enabled(&r.enabled, &mut meta);
         let ops = r.ops.as_ref().map(|ops| {
             let mut seen: HashMap<(String, u64, Option<String>), Span> = HashMap::new();
             let mut out = Vec::new();
             for o in ops {
+                self.typed_op(&o.value, force.clone());
                 let op = self.op(o);
                 // An interval that is not a duration is reported by `op`; it identifies nothing.
                 let Some(interval) = parse_duration_ms(&op.interval) else {
@@ -149,6 +153,7 @@ impl Validator<'_> {
             meta,
             utilization: self.attrs(&r.utilization, "utilization"),
             ops,
+            force: r.force.as_ref().is_some_and(|f| f.value),
         }
     }
 
@@ -210,6 +215,7 @@ impl Validator<'_> {
                     "list the group's resources in start order".into(),
                 );
             }
+            self.typed_meta(meta, MetaScope::Group, None);
             let mut meta = self.attrs(meta, "group meta");
             self.enabled(enabled, &mut meta);
             let mut group = Group {
@@ -266,6 +272,7 @@ impl Validator<'_> {
                     f.description.as_ref(),
                 ),
             };
+            self.typed_meta(meta, MetaScope::Clone, None);
             let mut meta = self.attrs(meta, "clone meta");
             self.enabled(enabled, &mut meta);
             let child = if let Some(g) = groups.get(&target.value) {
