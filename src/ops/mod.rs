@@ -5,12 +5,14 @@ mod applying;
 mod exporting;
 mod planning;
 mod simulation;
+mod testing;
 mod verifying;
 
 pub use applying::*;
 pub use exporting::*;
 pub use planning::*;
 pub use simulation::*;
+pub use testing::*;
 pub use verifying::*;
 
 use std::path::Path;

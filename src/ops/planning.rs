@@ -114,13 +114,13 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
                 false => None,
             }
         },
-        what_if(backend, cib, new, opts.what_if, budget)
+        what_if_and_tests(backend, cib, new, opts, &model.scenarios)
     );
     let (notes, warnings) = verified;
     planned.plan.notes = notes;
     planned.plan.warnings.extend(warnings);
     planned.plan.preview = preview;
-    planned.plan.what_if = what_if;
+    (planned.plan.what_if, planned.plan.scenarios) = what_if;
     Ok(planned)
 }
 

@@ -9,6 +9,7 @@ mod nodes;
 mod raw;
 mod resources;
 mod rules;
+mod scenarios;
 
 use std::collections::HashMap;
 
@@ -27,6 +28,7 @@ pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), 
     let raw_objects = v.raw_objects(raw);
     let mut cluster = v.cluster(raw);
     cluster.raw = raw_objects;
+    cluster.scenarios = v.scenarios(raw);
     if v.diags.iter().any(Diag::is_error) {
         Err(v.diags)
     } else {
@@ -169,6 +171,7 @@ impl Validator<'_> {
             constraints,
             policy,
             raw: Vec::new(),
+            scenarios: Vec::new(),
         }
     }
 }
