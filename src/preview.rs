@@ -433,6 +433,55 @@ mod tests {
     }
 
     #[test]
+    fn events_together_edit_the_status_and_inject_failures() {
+        let cib = Cib::parse("c", r#"<cib epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes/><resources>
+            <group id="g"><primitive id="squid" class="systemd" type="squid"><operations><op id="m" name="monitor" interval="1min"/></operations></primitive></group>
+            <primitive id="two" class="ocf" provider="pacemaker" type="Dummy"><operations><op id="a" name="monitor" interval="10s"/><op id="b" name="monitor" interval="20s" role="Promoted"/></operations></primitive>
+            </resources><constraints/></configuration><status>
+            <node_state id="1" uname="n1"><transient_attributes id="1"><instance_attributes id="status-1"><nvpair id="status-1-pingd" name="pingd" value="1000"/></instance_attributes></transient_attributes></node_state>
+            <node_state id="2" uname="n2"/></status></cib>"#).unwrap();
+        let events = [
+            Scenario::AttributeUnset { node: "n1".into(), name: "pingd".into() },
+            Scenario::Standby { node: "n2".into() },
+            Scenario::OpFails {
+                resource: "squid".into(),
+                op: "monitor".into(),
+                node: "n1".into(),
+                interval_ms: None,
+                rc: 1,
+            },
+            Scenario::OpFails {
+                resource: "squid".into(),
+                op: "start".into(),
+                node: "n2".into(),
+                interval_ms: None,
+                rc: 7,
+            },
+            Scenario::NodeDown { node: "n2".into() },
+        ];
+        let (cmd, edited) = prepare(&events, &cib, simulate_command()).unwrap();
+        assert_eq!(
+            &cmd.argv[5..],
+            ["--op-inject", "squid_monitor_60000@n1=1", "--op-inject", "squid_start_0@n2=7", "--node-down", "n2"]
+        );
+        let xml = edited.root.to_xml();
+        assert!(!xml.contains("pingd"), "{xml}");
+        assert!(xml.contains(r#"<nvpair id="status-2-standby" name="standby" value="on"/>"#), "{xml}");
+        let fails = |rsc: &str, interval_ms| {
+            let e =
+                Scenario::OpFails { resource: rsc.into(), op: "monitor".into(), node: "n1".into(), interval_ms, rc: 1 };
+            prepare(&[e], &cib, simulate_command()).map(|(c, _)| c.argv.last().cloned().unwrap_or_default())
+        };
+        assert_eq!(
+            fails("two", None).unwrap_err(),
+            "`two` has 2 `monitor` operations (intervals 10000, 20000 ms): give `interval`"
+        );
+        assert_eq!(fails("two", Some(20_000)).unwrap(), "two_monitor_20000@n1=1");
+        assert_eq!(fails("nosuch", None).unwrap_err(), "primitive `nosuch` is not in the configuration");
+        assert!(prepare(&[Scenario::Standby { node: "n9".into() }], &cib, simulate_command()).is_err());
+    }
+
+    #[test]
     fn errors_are_reported_not_hidden() {
         assert!(parse("not xml").is_err());
         let failed = r#"<pacemaker-result><status code="78" message="Invalid configuration"><errors><error>bad</error></errors></status></pacemaker-result>"#;

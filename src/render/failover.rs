@@ -80,8 +80,8 @@ pub fn text_section(out: &mut String, verdicts: &[Verdict], color: bool) {
     if verdicts.is_empty() {
         return;
     }
-    let s = summary(verdicts);
-    let _ = writeln!(out, "\nFailover scenarios, played by Pacemaker's scheduler on top of this plan ({s}):");
+    let (pass, all) = tally(verdicts);
+    let _ = writeln!(out, "\nFailover tests, played by Pacemaker's scheduler on top of this plan: {pass}/{all} hold");
     out.push_str(&lines(verdicts, color));
 }
 

@@ -293,15 +293,32 @@ impl Validator<'_> {
 
     fn expect(&mut self, e: &RawExpect, known: &Known) -> Vec<Expect> {
         let mut out = Vec::new();
-        let mut named: HashMap<String, (Span, &'static str)> = HashMap::new();
+        let mut named: HashMap<(String, &'static str), Span> = HashMap::new();
         let mut claim = |v: &mut Self, r: &S<String>, what: &'static str| {
-            if let Some((first, was)) = named.insert(r.value.clone(), (r.span, what)) {
-                let d = Diag::error(codes::SCENARIO_CONFLICT, format!("`{}` is expected twice", r.value))
-                    .label(r.span, format!("expected {what} here"))
-                    .label(first, format!("expected {was} here"))
-                    .help("keep one expectation per resource and kind (a clone may run on several nodes: list them)")
+            if let Some(first) = named.insert((r.value.clone(), what), r.span) {
+                let d = Diag::error(codes::SCENARIO_CONFLICT, format!("`{}` is expected {what} twice", r.value))
+                    .label(r.span, "again here")
+                    .label(first, "first here")
+                    .help("keep one (a clone may run on several nodes: list them)")
                     .in_source(v.src);
                 v.diags.push(d);
+                return;
+            }
+            let state = |w: &str| if w == "to run" { "running".to_string() } else { w.to_string() };
+            let other = if what == "stopped" { ["to run", "promoted", "unpromoted"].as_slice() } else { &["stopped"] };
+            for o in other {
+                if let Some(first) = named.get(&(r.value.clone(), *o)) {
+                    let (now, before) = (state(what), state(o));
+                    let d = Diag::error(
+                        codes::SCENARIO_CONFLICT,
+                        format!("`{}` is expected both {before} and {now}", r.value),
+                    )
+                    .label(r.span, format!("expected {now} here"))
+                    .label(*first, format!("expected {before} here"))
+                    .help("a scenario's expectations must all hold at once: keep the one you mean")
+                    .in_source(v.src);
+                    v.diags.push(d);
+                }
             }
         };
         let placed: [(&Map<S<RawNames>>, &'static str); 3] =
