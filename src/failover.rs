@@ -92,6 +92,14 @@ impl Verdict {
     }
 }
 
+/// The one reason no test could be played, when every case of every test failed to be asked
+/// for the same reason (no tools, no status, cut short).
+pub fn not_played(verdicts: &[Verdict]) -> Option<&str> {
+    let mut reasons = verdicts.iter().flat_map(|v| &v.cases).map(|c| c.error.as_deref());
+    let first = reasons.next()??;
+    reasons.all(|r| r == Some(first)).then_some(first)
+}
+
 /// `(passed, total)`.
 pub fn tally(verdicts: &[Verdict]) -> (usize, usize) {
     (verdicts.iter().filter(|v| v.status == Status::Pass).count(), verdicts.len())

@@ -65,6 +65,14 @@ pub async fn failover_tests(
     budget: std::time::Duration,
 ) -> Vec<crate::failover::Verdict> {
     use crate::failover::{judge, CaseVerdict, Verdict};
+    if !crate::preview::has_status(live) {
+        let why = "the CIB's status has no node, so there is nothing to play them on";
+        let none = |t: &crate::model::FailoverTest| {
+            let cases = t.cases.iter().map(|e| CaseVerdict::error(e.clone(), why.into())).collect();
+            Verdict::new(t, cases)
+        };
+        return tests.iter().map(none).collect();
+    }
     let new = live.with_configuration(new_config.clone());
     let cases = tests.iter().map(|t| {
         let new = &new;

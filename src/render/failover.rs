@@ -8,7 +8,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::escape::{md_cell, md_prose, md_text, one_line};
 use super::Header;
-use crate::failover::{tally, CaseVerdict, Status, Verdict};
+use crate::failover::{not_played, tally, CaseVerdict, Status, Verdict};
 
 /// `failover tests: 4/5 hold`.
 pub fn summary(verdicts: &[Verdict]) -> String {
@@ -80,6 +80,10 @@ pub fn text_section(out: &mut String, verdicts: &[Verdict], color: bool) {
     if verdicts.is_empty() {
         return;
     }
+    if let Some(why) = not_played(verdicts) {
+        let _ = writeln!(out, "\nFailover tests not played: {}.", one_line(why));
+        return;
+    }
     let (pass, all) = tally(verdicts);
     let _ = writeln!(out, "\nFailover tests, played by Pacemaker's scheduler on top of this plan: {pass}/{all} hold");
     out.push_str(&lines(verdicts, color));
@@ -88,6 +92,10 @@ pub fn text_section(out: &mut String, verdicts: &[Verdict], color: bool) {
 /// The Markdown plan's section: a count and a row per scenario.
 pub fn markdown_section(out: &mut String, verdicts: &[Verdict]) {
     if verdicts.is_empty() {
+        return;
+    }
+    if let Some(why) = not_played(verdicts) {
+        let _ = writeln!(out, "_Failover tests not played: {}._\n", md_prose(why));
         return;
     }
     let (pass, all) = tally(verdicts);
