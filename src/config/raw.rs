@@ -549,7 +549,7 @@ pub struct RawScenario {
 #[derive(Debug, JsonSchema)]
 #[schemars(untagged)]
 pub enum RawCases {
-    One(RawWhen),
+    One(Box<RawWhen>),
     Each(Vec<S<RawWhen>>),
 }
 
@@ -715,7 +715,7 @@ pub struct RawExpect {
 }
 
 short_or_full!(RawCases, "a mapping of conditions, or a list of them",
-    seq => Vec<S<RawWhen>> => RawCases::Each, map => RawWhen => RawCases::One);
+    seq => Vec<S<RawWhen>> => RawCases::Each, map => RawWhen => |w| RawCases::One(Box::new(w)));
 short_or_full!(RawNames, "a name, or a list of names",
     str => RawNames::One, seq => Vec<S<String>> => RawNames::Many);
 short_or_full!(RawAttrs, "`NODE:NAME=VALUE`, a mapping with `node`, or a list of them",

@@ -13,6 +13,9 @@ use crate::model::{Event, Expect, FailoverTest};
 
 use super::Validator;
 
+/// A condition on nodes, and the event it makes of each node.
+type NodeEvent<'a> = (&'a Option<S<RawNames>>, fn(String) -> Event);
+
 /// What the file declares that scenarios may name.
 struct Known {
     nodes: Vec<String>,
@@ -117,7 +120,7 @@ impl Validator<'_> {
     /// One case: its events, in the order the keys are listed in the file's schema.
     fn when(&mut self, w: &RawWhen, span: Span, known: &Known) -> Vec<Event> {
         let mut events = Vec::new();
-        let node_events: [(&Option<S<RawNames>>, fn(String) -> Event); 3] = [
+        let node_events: [NodeEvent; 3] = [
             (&w.node_down, |node| Event::NodeDown { node }),
             (&w.node_fails, |node| Event::NodeFail { node }),
             (&w.standby, |node| Event::Standby { node }),
