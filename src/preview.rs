@@ -1,8 +1,9 @@
 //! Stage 5a (preview): what Pacemaker's own scheduler would do after a change.
 //!
 //! cibform never guesses the transition: it hands the new CIB (new configuration, current
-//! status) to `crm_simulate -R` and reads back the actions (`<rsc_action>`). This module builds
-//! that command as data and parses its answer; running it is the backend's job.
+//! status) to `crm_simulate -R` and reads back the actions (`<rsc_action>`); a failover test's
+//! case goes to `crm_simulate -S` for the state after the transition and its graph. This module
+//! builds those commands as data and parses the answers; running them is the backend's job.
 
 use serde::{Deserialize, Serialize};
 

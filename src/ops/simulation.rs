@@ -1,4 +1,4 @@
-//! Asking Pacemaker's scheduler (`crm_simulate`): the transition preview and what-if scenarios.
+//! Asking Pacemaker's scheduler (`crm_simulate`): the transition preview, what-if scenarios and failover tests.
 
 use super::*;
 
