@@ -86,6 +86,22 @@ pub enum Command {
         #[arg(long, value_name = "SCENARIO")]
         what_if: Vec<String>,
     },
+    /// Play the file's failover scenarios with Pacemaker's scheduler on the planned configuration
+    /// and the target's current status, touching nothing (exit 0 all hold, 1 otherwise).
+    Test {
+        #[arg(default_value = "cluster.yaml")]
+        file: PathBuf,
+        /// Any target `plan` accepts; a CIB file needs its status section.
+        #[arg(long)]
+        target: Option<String>,
+        /// Also write the results as JUnit XML, for CI.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<PathBuf>,
+        /// How long the scheduler may take for one scenario; a longer one is cut short and counts
+        /// as not holding.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        preview_timeout: u64,
+    },
     /// Make the change: plan (or read a saved plan), confirm, write it as one update.
     Apply {
         /// A cluster file, or a plan saved with `plan --out`.
@@ -387,8 +403,8 @@ fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &
         known.extend(unames);
     }
     for s in scenarios {
-        let (Scenario::NodeDown { node } | Scenario::NodeFail { node } | Scenario::Attribute { node, .. }) = s;
-        if !known.contains(&node.as_str()) {
+        let node = s.node();
+        if !known.contains(&node) {
             known.sort_unstable();
             known.dedup();
             return Err(Error::Usage {
@@ -477,6 +493,9 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 say!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
             }
             Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
+        }
+        Command::Test { file, target, junit, preview_timeout } => {
+            test(&file, target.as_deref(), junit.as_deref(), preview_timeout, host_tools).await
         }
         Command::Apply {
             file,
@@ -647,6 +666,49 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     }
     if applied.verified {
         say!("Verified: the target now matches the file.");
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `cibform test`: the report on stdout, JUnit XML on request, exit 1 unless every scenario holds.
+async fn test(
+    file: &Path,
+    target: Option<&str>,
+    junit: Option<&Path>,
+    preview_timeout: u64,
+    host_tools: bool,
+) -> Result<ExitStatus, Error> {
+    let loaded = ops::load(file)?;
+    warn(&loaded.warnings);
+    let backend = resolve_backend(target, Some(&loaded.model), host_tools)?;
+    check_out(junit, &[("cluster file", Some(file)), ("target", target_file(&backend.target))])?;
+    if loaded.model.scenarios.is_empty() {
+        say!("`{}` has no scenarios: nothing to test", file.display());
+    }
+    let catalog = agent_checks(&loaded, &backend).await?;
+    let preview_timeout = std::time::Duration::from_secs(preview_timeout);
+    let opts = ops::PlanOpts { preview_timeout, catalog: Some(&catalog), ..Default::default() };
+    let busy = spinner(opts.preview_timeout);
+    let tested = ops::test(&loaded.model, &backend, opts).await;
+    busy.finish_and_clear();
+    let tested = tested?;
+    for w in &tested.warnings {
+        say!("warning: {}", plain(w));
+    }
+    print(&render::failover::report(&tested.verdicts, &tested.header, tested.changes, color_out()))?;
+    if let Some(path) = junit {
+        let xml = render::failover::junit(&tested.verdicts, &tested.header).map_err(|e| Error::File {
+            action: "write",
+            path: path.display().to_string(),
+            source: std::io::Error::other(e),
+        })?;
+        save(path, &xml, fsutil::Access::Keep)?;
+        say!("wrote the JUnit report to `{}`", path.display());
+    }
+    let (pass, all) = crate::failover::tally(&tested.verdicts);
+    if pass < all {
+        say!("error: {} of {all} failover scenarios do not hold", all - pass);
+        return Ok(ExitStatus::Failure);
     }
     Ok(ExitStatus::Success)
 }

@@ -26,6 +26,7 @@ pub mod desired;
 pub mod diag;
 pub mod error;
 pub mod export;
+pub mod failover;
 pub mod fsutil;
 pub mod input;
 pub mod mask;

@@ -25,6 +25,8 @@ pub struct Cluster {
     pub policy: Policy,
     /// Escape-hatch objects, in declaration order.
     pub raw: Vec<RawObject>,
+    /// Failover tests (`scenarios:`), in declaration order.
+    pub scenarios: Vec<FailoverTest>,
 }
 
 /// Where an escape-hatch object lives in the CIB `<configuration>`.
@@ -251,4 +253,87 @@ pub enum Constraint {
         sets: Vec<ResourceSet>,
         attrs: Vec<(String, String)>,
     },
+}
+
+/// Something that happens to the cluster, for a failover test or a `--what-if`: what Pacemaker's
+/// scheduler is asked to react to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The node leaves cleanly (`--node-down`).
+    NodeDown { node: String },
+    /// The node fails (`--node-fail`): fenced if fencing is on.
+    NodeFail { node: String },
+    /// A transient node attribute takes a value (`pingd` drops to 0 when a NIC is cut).
+    Attribute { node: String, name: String, value: String },
+    /// A transient node attribute disappears (`pingd` before the ping resource reports).
+    AttributeUnset { node: String, name: String },
+    /// The node is put in standby.
+    Standby { node: String },
+    /// An operation of a primitive returns `rc` on the node (`--op-inject`); `interval_ms`
+    /// `None`: the one interval the configuration gives that operation.
+    OpFails { resource: String, op: String, node: String, interval_ms: Option<u64>, rc: u8 },
+}
+
+impl Event {
+    /// The node the event happens on.
+    pub fn node(&self) -> &str {
+        match self {
+            Event::NodeDown { node }
+            | Event::NodeFail { node }
+            | Event::Attribute { node, .. }
+            | Event::AttributeUnset { node, .. }
+            | Event::Standby { node }
+            | Event::OpFails { node, .. } => node,
+        }
+    }
+
+    /// Parse `NODE:NAME=VALUE` (a `--what-if` and a failover test's short `attr`).
+    pub fn parse_attr(s: &str) -> Option<Event> {
+        let (node, nv) = s.split_once(':')?;
+        let (name, value) = nv.split_once('=')?;
+        (Event::node_ok(node) && !name.is_empty()).then(|| Event::Attribute {
+            node: node.into(),
+            name: name.into(),
+            value: value.into(),
+        })
+    }
+
+    /// A node name as the short forms take it.
+    pub fn node_ok(n: &str) -> bool {
+        !n.is_empty() && !n.contains(['=', ':', ' '])
+    }
+}
+
+/// A failover test (`scenarios:`): what must hold after the planned change when something
+/// happens to the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverTest {
+    pub name: String,
+    /// Each case is events that happen together; the expectations must hold in every case. One
+    /// empty case: the planned change alone.
+    pub cases: Vec<Vec<Event>>,
+    pub expect: Vec<Expect>,
+}
+
+/// One expectation of a failover test, on the cluster after the scheduler's transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// The resource (every primitive in it) is active on each of these nodes.
+    RunsOn { resource: String, nodes: Vec<String> },
+    /// Nothing of the resource is active anywhere.
+    Stopped { resource: String },
+    /// A promotable clone has its promoted instance on each of these nodes.
+    Promoted { resource: String, nodes: Vec<String> },
+    /// A promotable clone has an unpromoted instance on each of these nodes.
+    Unpromoted { resource: String, nodes: Vec<String> },
+    /// A clone has this many active instances.
+    Instances { resource: String, count: u32 },
+    /// The transition stops (restarts, moves) nothing of the resource.
+    NoRestart { resource: String },
+    /// Where both start in the transition, `first` has started before `then` starts (the
+    /// transition graph orders it so); `then` never starts while `first` is stopped.
+    StartsBefore { first: String, then: String },
+    /// Every resource runs on this node, and nothing runs elsewhere (disabled ones excepted).
+    EverythingOn { node: String },
 }

@@ -136,6 +136,7 @@ impl SavedPlan {
             corosync: plan::CorosyncPlan::default(),
             preview: self.doc.transition.clone(),
             what_if: Vec::new(),
+            scenarios: Vec::new(),
         };
         let recomputed = json::doc(&plan, header, &self.doc.against).changes;
         first_difference(&self.doc.changes, &recomputed).map_or(Ok(plan), |d| Err(PlanFileError::Changes(d)))

@@ -1,8 +1,9 @@
 //! Stage 5a (preview): what Pacemaker's own scheduler would do after a change.
 //!
 //! cibform never guesses the transition: it hands the new CIB (new configuration, current
-//! status) to `crm_simulate -R` and reads back the actions (`<rsc_action>`). This module builds
-//! that command as data and parses its answer; running it is the backend's job.
+//! status) to `crm_simulate -R` and reads back the actions (`<rsc_action>`); a failover test's
+//! case goes to `crm_simulate -S` for the state after the transition and its graph. This module
+//! builds those commands as data and parses the answers; running them is the backend's job.
 
 use serde::{Deserialize, Serialize};
 
@@ -58,16 +59,7 @@ pub fn command() -> Cmd {
 }
 
 /// A "what if" on top of the change: something that happens to the cluster afterwards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Scenario {
-    /// The node leaves cleanly (`--node-down`).
-    NodeDown { node: String },
-    /// The node fails (`--node-fail`): fenced if fencing is on.
-    NodeFail { node: String },
-    /// A transient node attribute takes a value (`pingd` drops to 0 when a NIC is cut).
-    Attribute { node: String, name: String, value: String },
-}
+pub use crate::model::Event as Scenario;
 
 impl std::fmt::Display for Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,30 +67,28 @@ impl std::fmt::Display for Scenario {
             Scenario::NodeDown { node } => write!(f, "{node} goes down"),
             Scenario::NodeFail { node } => write!(f, "{node} fails"),
             Scenario::Attribute { node, name, value } => write!(f, "{name} becomes {value} on {node}"),
+            Scenario::AttributeUnset { node, name } => write!(f, "{name} is undefined on {node}"),
+            Scenario::Standby { node } => write!(f, "{node} is in standby"),
+            Scenario::OpFails { resource, op, node, rc, .. } => {
+                write!(f, "{op} of {resource} fails on {node} (rc {rc})")
+            }
         }
     }
 }
 
 impl Scenario {
-    /// Parse `node-down=NODE`, `node-fail=NODE` or `attr=NODE:NAME=VALUE`.
+    /// Parse `node-down=NODE`, `node-fail=NODE`, `standby=NODE` or `attr=NODE:NAME=VALUE`.
     ///
     /// # Errors
     /// A message naming the accepted forms.
     pub fn parse(s: &str) -> Result<Scenario, String> {
-        let forms = "use `node-down=NODE`, `node-fail=NODE` or `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`)";
+        let forms = "use `node-down=NODE`, `node-fail=NODE`, `standby=NODE` or `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`)";
         let (kind, rest) = s.split_once('=').ok_or_else(|| format!("`{s}` is not a scenario: {forms}"))?;
-        let node_ok = |n: &str| !n.is_empty() && !n.contains(['=', ':', ' ']);
         match kind {
-            "node-down" if node_ok(rest) => Ok(Scenario::NodeDown { node: rest.into() }),
-            "node-fail" if node_ok(rest) => Ok(Scenario::NodeFail { node: rest.into() }),
-            "attr" => {
-                let (node, nv) = rest.split_once(':').ok_or_else(|| format!("`{s}` needs NODE:NAME=VALUE"))?;
-                let (name, value) = nv.split_once('=').ok_or_else(|| format!("`{s}` needs NODE:NAME=VALUE"))?;
-                if !node_ok(node) || name.is_empty() {
-                    return Err(format!("`{s}` needs NODE:NAME=VALUE"));
-                }
-                Ok(Scenario::Attribute { node: node.into(), name: name.into(), value: value.into() })
-            }
+            "node-down" if Scenario::node_ok(rest) => Ok(Scenario::NodeDown { node: rest.into() }),
+            "node-fail" if Scenario::node_ok(rest) => Ok(Scenario::NodeFail { node: rest.into() }),
+            "standby" if Scenario::node_ok(rest) => Ok(Scenario::Standby { node: rest.into() }),
+            "attr" => Scenario::parse_attr(rest).ok_or_else(|| format!("`{s}` needs NODE:NAME=VALUE")),
             _ => Err(format!("`{s}` is not a scenario: {forms}")),
         }
     }
@@ -108,46 +98,108 @@ impl Scenario {
     /// # Errors
     /// The node is not in the CIB's status.
     pub fn prepare(&self, cib: &Cib) -> Result<(Cmd, Cib), String> {
-        let mut cmd = command();
-        let mut cib = cib.clone();
-        let node = match self {
-            Scenario::NodeDown { node } | Scenario::NodeFail { node } | Scenario::Attribute { node, .. } => node,
-        };
-        let status = cib.root.child_mut("status").ok_or("the CIB has no status section")?;
-        let Some(state) =
-            status.elements_mut().find(|e| e.name == "node_state" && e.attr("uname") == Some(node.as_str()))
-        else {
-            return Err(format!("node `{node}` is not in the CIB's status"));
-        };
-        match self {
+        prepare(std::slice::from_ref(self), cib, command())
+    }
+}
+
+/// The command for events that happen together, built on `cmd`, and the CIB to feed it: node
+/// attributes and standby are set in the status, the rest are `crm_simulate` options.
+///
+/// # Errors
+/// A node is not in the CIB's status, or a failing operation cannot be found.
+pub fn prepare(events: &[Scenario], cib: &Cib, mut cmd: Cmd) -> Result<(Cmd, Cib), String> {
+    let mut cib = cib.clone();
+    for event in events {
+        node_state(&mut cib, event.node())?;
+        match event {
             Scenario::NodeDown { node } => cmd.argv.extend(["--node-down".to_string(), node.clone()]),
             Scenario::NodeFail { node } => cmd.argv.extend(["--node-fail".to_string(), node.clone()]),
-            Scenario::Attribute { name, value, .. } => {
-                let id = state.id().unwrap_or_default().to_string();
-                let ta = state.child_or_insert("transient_attributes");
-                if ta.id().is_none() {
-                    ta.set_attr("id", &id);
-                }
-                let set = ta.child_or_insert("instance_attributes");
-                if set.id().is_none() {
-                    set.set_attr("id", format!("status-{id}"));
-                }
-                let existing = set.elements().position(|nv| nv.attr("name") == Some(name.as_str()));
-                if let Some(i) = existing {
-                    if let Some(nv) = set.elements_mut().nth(i) {
-                        nv.set_attr("value", value);
-                    }
-                } else {
-                    let nv = Element::new("nvpair")
-                        .with_attr("id", format!("status-{id}-{name}"))
-                        .with_attr("name", name)
-                        .with_attr("value", value);
-                    set.children.push(crate::cib::xml::Node::Element(nv));
-                }
+            Scenario::Attribute { node, name, value } => set_transient(node_state(&mut cib, node)?, name, Some(value)),
+            Scenario::AttributeUnset { node, name } => set_transient(node_state(&mut cib, node)?, name, None),
+            Scenario::Standby { node } => set_transient(node_state(&mut cib, node)?, "standby", Some("on")),
+            Scenario::OpFails { resource, op, node, interval_ms, rc } => {
+                let interval = match interval_ms {
+                    Some(ms) => *ms,
+                    None => op_interval(cib.configuration(), resource, op)?,
+                };
+                cmd.argv.extend(["--op-inject".to_string(), format!("{resource}_{op}_{interval}@{node}={rc}")]);
             }
         }
-        Ok((cmd, cib))
     }
+    Ok((cmd, cib))
+}
+
+/// The status entry of a node.
+fn node_state<'a>(cib: &'a mut Cib, node: &str) -> Result<&'a mut Element, String> {
+    let status = cib.root.child_mut("status").ok_or("the CIB has no status section")?;
+    status
+        .elements_mut()
+        .find(|e| e.name == "node_state" && e.attr("uname") == Some(node))
+        .ok_or_else(|| format!("node `{node}` is not in the CIB's status"))
+}
+
+/// Set (or with `None` remove) a transient attribute of a node's status entry.
+fn set_transient(state: &mut Element, name: &str, value: Option<&str>) {
+    let id = state.id().unwrap_or_default().to_string();
+    let ta = state.child_or_insert("transient_attributes");
+    if ta.id().is_none() {
+        ta.set_attr("id", &id);
+    }
+    let set = ta.child_or_insert("instance_attributes");
+    if set.id().is_none() {
+        set.set_attr("id", format!("status-{id}"));
+    }
+    let existing = set.elements().position(|nv| nv.attr("name") == Some(name));
+    match (existing, value) {
+        (Some(i), Some(value)) => {
+            if let Some(nv) = set.elements_mut().nth(i) {
+                nv.set_attr("value", value);
+            }
+        }
+        (None, Some(value)) => {
+            let nv = Element::new("nvpair")
+                .with_attr("id", format!("status-{id}-{name}"))
+                .with_attr("name", name)
+                .with_attr("value", value);
+            set.children.push(crate::cib::xml::Node::Element(nv));
+        }
+        (_, None) => set.children.retain(
+            |c| !matches!(c, crate::cib::xml::Node::Element(e) if e.name == "nvpair" && e.attr("name") == Some(name)),
+        ),
+    }
+}
+
+/// The interval (ms) of a primitive's operation in a configuration: the one it has, 0 for an
+/// operation the configuration does not list (`start`, `stop`), and an error when it is a
+/// `monitor` without one or there are several to choose from.
+fn op_interval(config: &Element, resource: &str, op: &str) -> Result<u64, String> {
+    let prim = find_primitive(config, resource)
+        .ok_or_else(|| format!("primitive `{resource}` is not in the configuration"))?;
+    let mut intervals: Vec<u64> = prim
+        .child("operations")
+        .into_iter()
+        .flat_map(|ops| ops.elements().filter(|o| o.name == "op" && o.attr("name") == Some(op)))
+        .map(|o| crate::vocab::parse_duration_ms(o.attr("interval").unwrap_or("0")).unwrap_or(0))
+        .collect();
+    intervals.sort_unstable();
+    intervals.dedup();
+    match intervals.as_slice() {
+        [one] => Ok(*one),
+        [] if op == "monitor" => Err(format!("`{resource}` has no `monitor` operation to fail")),
+        [] => Ok(0),
+        many => Err(format!(
+            "`{resource}` has {} `{op}` operations (intervals {} ms): give `interval`",
+            many.len(),
+            many.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn find_primitive<'a>(e: &'a Element, id: &str) -> Option<&'a Element> {
+    if e.name == "primitive" && e.id() == Some(id) {
+        return Some(e);
+    }
+    e.elements().find_map(|c| find_primitive(c, id))
 }
 
 /// Whether a CIB's status has any node in it (without one there is nothing to schedule).
@@ -160,6 +212,11 @@ pub fn has_status(cib: &Cib) -> bool {
 /// # Errors
 /// The text is not the XML crm_simulate writes.
 pub fn parse(xml: &str) -> Result<Vec<SimAction>, String> {
+    result(xml).map(|root| actions(&root))
+}
+
+/// The root of crm_simulate's XML answer, when it reports success.
+fn result(xml: &str) -> Result<Element, String> {
     let root = Element::parse(xml).map_err(|e| format!("crm_simulate's output is not XML: {}", e.message))?;
     if root.name != "pacemaker-result" {
         return Err(format!("unexpected crm_simulate output `<{}>`", root.name));
@@ -172,8 +229,13 @@ pub fn parse(xml: &str) -> Result<Vec<SimAction>, String> {
             return Err(format!("crm_simulate: {msg} {}", errors.join("; ")).trim_end().to_string());
         }
     }
-    let Some(actions) = root.child("actions") else { return Ok(Vec::new()) };
-    Ok(actions
+    Ok(root)
+}
+
+/// The transition summary (`<actions>`).
+fn actions(root: &Element) -> Vec<SimAction> {
+    let Some(actions) = root.child("actions") else { return Vec::new() };
+    actions
         .elements()
         .filter(|a| a.name == "rsc_action")
         .map(|a| SimAction {
@@ -183,7 +245,151 @@ pub fn parse(xml: &str) -> Result<Vec<SimAction>, String> {
             dest: a.attr("dest").map(str::to_string),
             reason: a.attr("reason").map(str::to_string),
         })
-        .collect())
+        .collect()
+}
+
+/// The command that plays one case of a failover test: the transition is simulated to its end
+/// (the state after it is in the answer) and its graph is written to standard error.
+pub fn simulate_command() -> Cmd {
+    Cmd::new(&["crm_simulate", "--simulate", "--xml-pipe", "--output-as=xml", "--save-graph=/dev/stderr"])
+        .timeout(std::time::Duration::from_secs(30))
+}
+
+/// What the scheduler made of a case: its actions, the resources after them, and the graph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub actions: Vec<SimAction>,
+    /// Every resource instance after the transition.
+    pub after: Vec<Instance>,
+    /// The transition's operations and what each waits for; `None` when crm_simulate wrote no
+    /// graph.
+    pub graph: Option<Vec<GraphAction>>,
+}
+
+/// One instance of a primitive in crm_simulate's view of the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// The primitive's id (without a clone instance's `:N`).
+    pub primitive: String,
+    /// The group and clone around it, innermost first.
+    pub parents: Vec<String>,
+    /// `Started`, `Stopped`, `Promoted`, `Unpromoted` (Pacemaker's older `Master`, `Slave`).
+    pub role: String,
+    /// The nodes it is active on.
+    pub nodes: Vec<String>,
+    /// The resource is disabled (`target-role=Stopped` on it or around it).
+    pub disabled: bool,
+}
+
+impl Instance {
+    /// Whether this instance belongs to the resource `id` (is it, or is in it).
+    pub fn of(&self, id: &str) -> bool {
+        self.primitive == id || self.parents.iter().any(|p| p == id)
+    }
+
+    pub fn promoted(&self) -> bool {
+        matches!(self.role.as_str(), "Promoted" | "Master")
+    }
+
+    pub fn unpromoted(&self) -> bool {
+        matches!(self.role.as_str(), "Unpromoted" | "Slave")
+    }
+}
+
+/// One action of the transition graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphAction {
+    pub id: u32,
+    /// The primitive (without `:N`), for a resource operation.
+    pub resource: Option<String>,
+    /// `start`, `stop`, `monitor`, `running`, ...
+    pub operation: String,
+    pub node: Option<String>,
+    /// The actions it waits for.
+    pub inputs: Vec<u32>,
+}
+
+/// Read what `simulate_command` printed: the answer on standard output, the graph on standard
+/// error (amid anything else crm_simulate says there).
+///
+/// # Errors
+/// The answer is not crm_simulate's, or reports a failure.
+pub fn parse_outcome(stdout: &str, stderr: &str) -> Result<Outcome, String> {
+    let root = result(stdout)?;
+    let mut after = Vec::new();
+    if let Some(res) = root.child("revised_cluster_status").and_then(|s| s.child("resources")) {
+        instances(res, &mut Vec::new(), false, &mut after);
+    }
+    Ok(Outcome { actions: actions(&root), after, graph: graph(stderr) })
+}
+
+fn instances(e: &Element, parents: &mut Vec<String>, disabled: bool, out: &mut Vec<Instance>) {
+    for c in e.elements() {
+        let off = disabled
+            || c.attr("disabled") == Some("true")
+            || c.attr("target_role").is_some_and(|r| r.eq_ignore_ascii_case("stopped"));
+        match c.name.as_str() {
+            "resource" => out.push(Instance {
+                primitive: instance_id(c.id().unwrap_or_default()),
+                parents: parents.iter().rev().cloned().collect(),
+                role: c.attr("role").unwrap_or_default().to_string(),
+                nodes: match c.attr("active") {
+                    Some("true") => c
+                        .elements()
+                        .filter(|n| n.name == "node")
+                        .filter_map(|n| n.attr("name"))
+                        .map(str::to_string)
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                disabled: off,
+            }),
+            "group" | "clone" | "bundle" => {
+                parents.push(instance_id(c.id().unwrap_or_default()));
+                instances(c, parents, off, out);
+                parents.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A resource id without a clone instance's `:N`.
+pub fn instance_id(id: &str) -> String {
+    match id.rsplit_once(':') {
+        Some((base, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => base.to_string(),
+        _ => id.to_string(),
+    }
+}
+
+/// The `<transition_graph>` in `text`, if there is one.
+fn graph(text: &str) -> Option<Vec<GraphAction>> {
+    let start = text.find("<transition_graph")?;
+    let rest = &text[start..];
+    let end = match rest.find("</transition_graph>") {
+        Some(i) => i + "</transition_graph>".len(),
+        None => rest.find("/>")? + 2,
+    };
+    let root = Element::parse(&rest[..end]).ok()?;
+    let mut out = Vec::new();
+    for synapse in root.elements().filter(|s| s.name == "synapse") {
+        let Some(action) = synapse.child("action_set").and_then(|a| a.elements().next()) else { continue };
+        let Some(id) = action.id().and_then(|i| i.parse().ok()) else { continue };
+        let inputs = synapse
+            .child("inputs")
+            .into_iter()
+            .flat_map(Element::elements)
+            .filter_map(|t| t.elements().next()?.id()?.parse().ok())
+            .collect();
+        out.push(GraphAction {
+            id,
+            resource: action.child("primitive").and_then(Element::id).map(instance_id),
+            operation: action.attr("operation").unwrap_or_default().to_string(),
+            node: action.attr("on_node").map(str::to_string),
+            inputs,
+        });
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -225,6 +431,55 @@ mod tests {
         let (cmd, _) = Scenario::parse("node-fail=n1").unwrap().prepare(&cib).unwrap();
         assert!(cmd.argv.ends_with(&["--node-fail".to_string(), "n1".to_string()]));
         assert!(Scenario::parse("node-down=n9").unwrap().prepare(&cib).is_err());
+    }
+
+    #[test]
+    fn events_together_edit_the_status_and_inject_failures() {
+        let cib = Cib::parse("c", r#"<cib epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes/><resources>
+            <group id="g"><primitive id="squid" class="systemd" type="squid"><operations><op id="m" name="monitor" interval="1min"/></operations></primitive></group>
+            <primitive id="two" class="ocf" provider="pacemaker" type="Dummy"><operations><op id="a" name="monitor" interval="10s"/><op id="b" name="monitor" interval="20s" role="Promoted"/></operations></primitive>
+            </resources><constraints/></configuration><status>
+            <node_state id="1" uname="n1"><transient_attributes id="1"><instance_attributes id="status-1"><nvpair id="status-1-pingd" name="pingd" value="1000"/></instance_attributes></transient_attributes></node_state>
+            <node_state id="2" uname="n2"/></status></cib>"#).unwrap();
+        let events = [
+            Scenario::AttributeUnset { node: "n1".into(), name: "pingd".into() },
+            Scenario::Standby { node: "n2".into() },
+            Scenario::OpFails {
+                resource: "squid".into(),
+                op: "monitor".into(),
+                node: "n1".into(),
+                interval_ms: None,
+                rc: 1,
+            },
+            Scenario::OpFails {
+                resource: "squid".into(),
+                op: "start".into(),
+                node: "n2".into(),
+                interval_ms: None,
+                rc: 7,
+            },
+            Scenario::NodeDown { node: "n2".into() },
+        ];
+        let (cmd, edited) = prepare(&events, &cib, simulate_command()).unwrap();
+        assert_eq!(
+            &cmd.argv[5..],
+            ["--op-inject", "squid_monitor_60000@n1=1", "--op-inject", "squid_start_0@n2=7", "--node-down", "n2"]
+        );
+        let xml = edited.root.to_xml();
+        assert!(!xml.contains("pingd"), "{xml}");
+        assert!(xml.contains(r#"<nvpair id="status-2-standby" name="standby" value="on"/>"#), "{xml}");
+        let fails = |rsc: &str, interval_ms| {
+            let e =
+                Scenario::OpFails { resource: rsc.into(), op: "monitor".into(), node: "n1".into(), interval_ms, rc: 1 };
+            prepare(&[e], &cib, simulate_command()).map(|(c, _)| c.argv.last().cloned().unwrap_or_default())
+        };
+        assert_eq!(
+            fails("two", None).unwrap_err(),
+            "`two` has 2 `monitor` operations (intervals 10000, 20000 ms): give `interval`"
+        );
+        assert_eq!(fails("two", Some(20_000)).unwrap(), "two_monitor_20000@n1=1");
+        assert_eq!(fails("nosuch", None).unwrap_err(), "primitive `nosuch` is not in the configuration");
+        assert!(prepare(&[Scenario::Standby { node: "n9".into() }], &cib, simulate_command()).is_err());
     }
 
     #[test]

@@ -349,3 +349,114 @@ fn raw_objects_may_be_named_by_constraints() {
     ));
     assert!(d.is_empty(), "{d:#?}");
 }
+
+/// The resources failover scenarios may name: a group, a clone, a promotable clone.
+const SCEN: &str = "resources:\n  vip: { agent: ocf:heartbeat:IPaddr2 }\n  web: { agent: systemd:nginx }\n  db: { agent: ocf:pacemaker:Stateful }\ngroups:\n  g: [vip, web]\nclones:\n  db-clone: { resource: db, promotable: true }\n  g-clone: g\n";
+
+#[test]
+fn scenarios_read_as_the_admin_wrote_them() {
+    use cibform::model::{Event, Expect};
+    let yaml = format!(
+        "{BASE}{}scenarios:\n  - name: all\n    when: {{ node_down: n1, standby: [n2], attr: [n1:pingd=0, {{ node: [n1, n2], pingd: ~, other: 5 }}], op_fails: {{ resource: web, node: n2, interval: 1min }} }}\n    expect: {{ runs_on: {{ g: n2, db-clone: [n1, n2] }}, stopped: vip, promoted: {{ db-clone: n2 }}, instances: {{ db-clone: 1 }}, no_restart: [g], starts_before: [vip, web, db-clone], everything_on: n2 }}\n  - name: alone\n    expect: {{ stopped: [g] }}\n  - name: each\n    when: [{{ node_fails: n1 }}, {{ node_fails: n2 }}]\n    expect: {{ runs_on: {{ g: n1 }} }}\n",
+        SCEN.replace("  g-clone: g\n", "")
+    );
+    let (src, raw) = cibform::config::parse("cluster.yaml", yaml.as_bytes()).unwrap();
+    let (model, warnings) = cibform::validate::validate(&src, &raw).unwrap();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let s = &model.scenarios;
+    assert_eq!(s.len(), 3);
+    let n = |x: &str| x.to_string();
+    assert_eq!(
+        s[0].cases,
+        [vec![
+            Event::NodeDown { node: n("n1") },
+            Event::Standby { node: n("n2") },
+            Event::Attribute { node: n("n1"), name: n("pingd"), value: n("0") },
+            Event::AttributeUnset { node: n("n1"), name: n("pingd") },
+            Event::Attribute { node: n("n1"), name: n("other"), value: n("5") },
+            Event::AttributeUnset { node: n("n2"), name: n("pingd") },
+            Event::Attribute { node: n("n2"), name: n("other"), value: n("5") },
+            Event::OpFails { resource: n("web"), op: n("monitor"), node: n("n2"), interval_ms: Some(60_000), rc: 1 },
+        ]]
+    );
+    assert_eq!(
+        s[0].expect,
+        [
+            Expect::RunsOn { resource: n("g"), nodes: vec![n("n2")] },
+            Expect::RunsOn { resource: n("db-clone"), nodes: vec![n("n1"), n("n2")] },
+            Expect::Promoted { resource: n("db-clone"), nodes: vec![n("n2")] },
+            Expect::Stopped { resource: n("vip") },
+            Expect::Instances { resource: n("db-clone"), count: 1 },
+            Expect::NoRestart { resource: n("g") },
+            Expect::StartsBefore { first: n("vip"), then: n("web") },
+            Expect::StartsBefore { first: n("web"), then: n("db-clone") },
+            Expect::EverythingOn { node: n("n2") },
+        ]
+    );
+    assert_eq!(s[1].cases, [Vec::<Event>::new()], "no `when`: the planned change alone");
+    assert_eq!(s[2].cases.len(), 2, "a list of cases: each on its own");
+}
+
+#[test]
+fn scenario_names_an_unknown_node_or_resource() {
+    case(
+        "scenario_unknown",
+        &format!("{BASE}{SCEN}scenarios:\n  - name: x\n    when: {{ node_fails: n3 }}\n    expect: {{ runs_on: {{ gg: n1 }} }}\n"),
+        &["cibform::scenario::node", "cibform::ref::unknown"],
+    );
+}
+
+#[test]
+fn scenario_expectation_on_the_wrong_kind_of_resource() {
+    case(
+        "scenario_kind",
+        &format!(
+            "{BASE}{SCEN}scenarios:\n  - name: x\n    when: {{ op_fails: {{ resource: g, node: n1 }} }}\n    expect: {{ runs_on: {{ g: [n1, n2] }}, promoted: {{ g-clone: n1 }}, instances: {{ vip: 1 }} }}\n"
+        ),
+        &["cibform::scenario::kind", "cibform::scenario::kind", "cibform::scenario::kind", "cibform::scenario::kind"],
+    );
+}
+
+#[test]
+fn scenario_without_a_name_expectation_or_condition() {
+    case(
+        "scenario_empty",
+        &format!("{BASE}{SCEN}scenarios:\n  - name: x\n    when: {{}}\n    expect: {{}}\n  - name: x\n    when: []\n    expect: {{ stopped: [], starts_before: [vip] }}\n"),
+        &[
+            "cibform::scenario::empty",
+            "cibform::scenario::empty",
+            "cibform::scenario::name",
+            "cibform::scenario::empty",
+            "cibform::scenario::empty",
+            "cibform::scenario::empty",
+            "cibform::scenario::empty",
+        ],
+    );
+}
+
+#[test]
+fn scenario_attribute_conditions_need_a_node_and_a_value() {
+    case(
+        "scenario_attr",
+        &format!("{BASE}{SCEN}scenarios:\n  - name: x\n    when: {{ attr: [n1-pingd-0, {{ pingd: 0 }}, {{ node: n1 }}] }}\n    expect: {{ stopped: g }}\n"),
+        &["cibform::scenario::attr", "cibform::scenario::attr", "cibform::scenario::attr"],
+    );
+}
+
+#[test]
+fn scenario_expectations_that_contradict() {
+    case(
+        "scenario_conflict",
+        &format!("{BASE}{SCEN}scenarios:\n  - name: x\n    expect: {{ runs_on: {{ g: n1 }}, stopped: [g, g], starts_before: [vip, web, vip] }}\n"),
+        &["cibform::scenario::conflict", "cibform::scenario::conflict", "cibform::scenario::conflict"],
+    );
+}
+
+#[test]
+fn scenario_operation_failure_needs_an_operation_and_a_duration() {
+    case(
+        "scenario_op",
+        &format!("{BASE}{SCEN}scenarios:\n  - name: x\n    when: {{ op_fails: {{ resource: web, op: Monitor!, node: n1, interval: soon }} }}\n    expect: {{ no_restart: vip }}\n"),
+        &["cibform::scenario::op", "cibform::op::interval"],
+    );
+}

@@ -237,7 +237,8 @@ fn runtime_example(single: bool) -> String {
         .replace("{ agent: systemd:unbound }", "{ agent: ocf:pacemaker:Dummy }")
         .replace("  stonith-enabled: false\n", "  stonith-enabled: false\n  dc-deadtime: 2s\n");
     if single {
-        t = t
+        // The failover scenarios name the second node.
+        t = without_scenarios(t)
             .replace("  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
             .replace("addrs: [192.168.33.21, 192.168.22.21]", "addrs: [127.0.0.1]")
             .replace("quorum: { two_node: true }\n", "")

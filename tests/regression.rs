@@ -363,7 +363,8 @@ fn diagnostic_snippet_echoed_a_password() {
 fn destroying_plan() -> (tempfile::TempDir, PathBuf, PathBuf, serde_json::Value) {
     let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
     let yaml = variant(dir.path(), |t| {
-        t.replace("  rs-systemd-unbound-clone: rs-systemd-unbound\n", "")
+        without_scenarios(t)
+            .replace("  rs-systemd-unbound-clone: rs-systemd-unbound\n", "")
             .replace("  rs-systemd-unbound: { agent: systemd:unbound }\n", "")
     });
     let plan = dir.path().join("plan.json");
@@ -848,13 +849,34 @@ fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
         },
         preview: Some(Preview::Ran { source: s.into(), actions: vec![sim.clone()] }),
         what_if: vec![
-            (Scenario::NodeDown { node: s.into() }, Preview::Ran { source: s.into(), actions: vec![sim] }),
+            (Scenario::NodeDown { node: s.into() }, Preview::Ran { source: s.into(), actions: vec![sim.clone()] }),
             (Scenario::NodeFail { node: s.into() }, Preview::Skipped { reason: s.into() }),
         ],
+        scenarios: failover_verdicts(s, sim),
     };
     let header =
         cibform::render::Header { cluster: s.into(), target: s.into(), version: "0.1.0".into(), sensitive: Vec::new() };
     (plan, header)
+}
+
+/// Failover test results in which every input-derived string is `s`: one fails, one could not be
+/// played, one holds.
+fn failover_verdicts(s: &str, sim: cibform::preview::SimAction) -> Vec<cibform::failover::Verdict> {
+    use cibform::failover::{CaseVerdict, Status, Verdict};
+    let event = cibform::model::Event::Attribute { node: s.into(), name: s.into(), value: s.into() };
+    let failed = CaseVerdict {
+        events: vec![event.clone()],
+        status: Status::Fail,
+        failures: vec![format!("`{s}` does not run on {s}: `{s}` runs on {s}")],
+        error: None,
+        actions: vec![sim],
+    };
+    let passed = CaseVerdict { status: Status::Pass, failures: Vec::new(), ..failed.clone() };
+    vec![
+        Verdict { name: s.into(), status: Status::Fail, cases: vec![failed, passed.clone()] },
+        Verdict { name: s.into(), status: Status::Error, cases: vec![CaseVerdict::error(vec![event], s.into())] },
+        Verdict { name: s.into(), status: Status::Pass, cases: vec![passed] },
+    ]
 }
 
 /// A line of Markdown with its code spans (a run of n backticks to the next run of exactly n)

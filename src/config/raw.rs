@@ -199,6 +199,10 @@ pub struct RawCluster {
     /// the rest of the file: planned, applied, and removed when dropped from the list.
     #[serde(default)]
     pub raw: Vec<S<String>>,
+    /// Failover tests: what must hold after the change when something happens to the cluster,
+    /// checked with Pacemaker's own scheduler by `cibform test` and `cibform plan`.
+    #[serde(default)]
+    pub scenarios: Vec<S<RawScenario>>,
 }
 
 /// One node.
@@ -533,3 +537,198 @@ pub struct RawPolicy {
     #[serde(default)]
     pub allow_unknown_params: Option<bool>,
 }
+
+/// One failover test: a name, what happens (`when`) and what must hold then (`expect`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// What the test checks, in the admin's words (`rg-01 leaves a node without its gateway`).
+    pub name: S<String>,
+    /// What happens: a mapping (its conditions happen together), or a list of such mappings
+    /// (each case on its own; the expectations must hold in every one). Omitted: the planned
+    /// change alone.
+    #[serde(default)]
+    pub when: Option<S<RawCases>>,
+    /// What must hold after Pacemaker's scheduler has reacted.
+    pub expect: S<RawExpect>,
+}
+
+/// `when:`: one case, or a list of cases.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawCases {
+    One(Box<RawWhen>),
+    Each(Vec<S<RawWhen>>),
+}
+
+/// Conditions that happen together.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWhen {
+    /// These nodes leave the cluster cleanly.
+    #[serde(default)]
+    pub node_down: Option<S<RawNames>>,
+    /// These nodes fail (fenced, if fencing is on).
+    #[serde(default)]
+    pub node_fails: Option<S<RawNames>>,
+    /// These nodes are put in standby.
+    #[serde(default)]
+    pub standby: Option<S<RawNames>>,
+    /// Transient node attributes take values: `{ node: t3021cent, pingd: 0 }` (`~` for
+    /// undefined; `node` may list several nodes), `t3021cent:pingd=0`, or a list of these.
+    #[serde(default)]
+    pub attr: Option<S<RawAttrs>>,
+    /// An operation fails: `{ resource: rs-squid, op: monitor, node: t3021cent }`, or a list.
+    #[serde(default)]
+    pub op_fails: Option<S<RawOpFailures>>,
+}
+
+/// One name or a list of names (nodes, resources).
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawNames {
+    One(String),
+    Many(Vec<S<String>>),
+}
+
+impl RawNames {
+    /// Each name with its span (`span` is the whole value's, which is the name's for one name).
+    pub fn names(&self, span: Span) -> Vec<S<String>> {
+        match self {
+            RawNames::One(n) => vec![S::new(n.clone(), span)],
+            RawNames::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// `attr:`: one attribute condition or a list of them.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawAttrs {
+    Short(String),
+    One(RawAttrFull),
+    Many(Vec<S<RawAttr>>),
+}
+
+/// One attribute condition: `NODE:NAME=VALUE`, or the mapping.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawAttr {
+    Short(String),
+    Full(RawAttrFull),
+}
+
+/// `{ node: NODE or [NODES], NAME: VALUE, ... }`; a `~` value: the attribute is undefined.
+#[derive(Debug)]
+pub struct RawAttrFull {
+    pub node: Option<S<RawNames>>,
+    pub attrs: Vec<(S<String>, S<Option<Scalar>>)>,
+}
+
+impl<'de> Deserialize<'de> for RawAttrFull {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawAttrFull;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping with `node` and attribute values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawAttrFull, A::Error> {
+                let mut out = RawAttrFull { node: None, attrs: Vec::new() };
+                while let Some(k) = m.next_key::<S<Scalar>>()? {
+                    if k.value.0 == "node" {
+                        out.node = Some(m.next_value()?);
+                    } else {
+                        out.attrs.push((S::new(k.value.0, k.span), m.next_value()?));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl JsonSchema for RawAttrFull {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawAttrFull".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let node = g.subschema_for::<RawNames>();
+        schemars::json_schema!({
+            "description": "`node` (one node or a list) and the attributes' values (`~`: undefined)",
+            "type": "object",
+            "required": ["node"],
+            "properties": { "node": node },
+            "additionalProperties": { "type": ["string", "number", "boolean", "null"] }
+        })
+    }
+}
+
+/// `op_fails:`: one operation failure or a list.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawOpFailures {
+    One(RawOpFails),
+    Many(Vec<S<RawOpFails>>),
+}
+
+/// An operation failure, as `crm_simulate --op-inject` makes it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOpFails {
+    /// The primitive whose operation fails.
+    pub resource: S<String>,
+    /// The operation (default `monitor`).
+    #[serde(default)]
+    pub op: Option<S<String>>,
+    /// Where it fails.
+    pub node: S<String>,
+    /// The operation's interval, when the configuration gives that operation more than one.
+    #[serde(default)]
+    pub interval: Option<S<Scalar>>,
+    /// The agent's exit code (default 1, a generic error; 7 is "not running").
+    #[serde(default)]
+    pub rc: Option<S<u8>>,
+}
+
+/// What must hold after the scheduler's transition.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    /// Resource → the node it runs on (a clone: the nodes it runs on, each).
+    #[serde(default)]
+    pub runs_on: Map<S<RawNames>>,
+    /// Resources that run nowhere.
+    #[serde(default)]
+    pub stopped: Option<S<RawNames>>,
+    /// Promotable clone → the node(s) of its promoted instance(s).
+    #[serde(default)]
+    pub promoted: Map<S<RawNames>>,
+    /// Promotable clone → nodes with an unpromoted instance.
+    #[serde(default)]
+    pub unpromoted: Map<S<RawNames>>,
+    /// Clone → how many instances run.
+    #[serde(default)]
+    pub instances: Map<S<u32>>,
+    /// Resources the transition must not stop, restart or move.
+    #[serde(default)]
+    pub no_restart: Option<S<RawNames>>,
+    /// Resources in start order: each starts only after the one before it has started.
+    #[serde(default)]
+    pub starts_before: Vec<S<String>>,
+    /// Every resource runs on this node, and nothing runs elsewhere (disabled ones excepted).
+    #[serde(default)]
+    pub everything_on: Option<S<String>>,
+}
+
+short_or_full!(RawCases, "a mapping of conditions, or a list of them",
+    seq => Vec<S<RawWhen>> => RawCases::Each, map => RawWhen => |w| RawCases::One(Box::new(w)));
+short_or_full!(RawNames, "a name, or a list of names",
+    str => RawNames::One, seq => Vec<S<String>> => RawNames::Many);
+short_or_full!(RawAttrs, "`NODE:NAME=VALUE`, a mapping with `node`, or a list of them",
+    str => RawAttrs::Short, seq => Vec<S<RawAttr>> => RawAttrs::Many, map => RawAttrFull => RawAttrs::One);
+short_or_full!(RawAttr, "`NODE:NAME=VALUE`, or a mapping with `node`",
+    str => RawAttr::Short, map => RawAttrFull => RawAttr::Full);
+short_or_full!(RawOpFailures, "a mapping with `resource` and `node`, or a list of them",
+    seq => Vec<S<RawOpFails>> => RawOpFailures::Many, map => RawOpFails => RawOpFailures::One);

@@ -100,6 +100,14 @@ codes! {
     RULE_OPERATOR = "cibform::rule::operator", "an unknown rule operator";
     RULE_TYPE = "cibform::rule::type", "an unknown rule value type";
     RULE_ATTRIBUTE = "cibform::rule::attribute", "a rule reads a node attribute nothing in the file defines (warning)";
+    // Failover tests (`scenarios:`).
+    SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
+    SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";
+    SCENARIO_NODE = "cibform::scenario::node", "a failover scenario names a node not declared under `nodes`";
+    SCENARIO_KIND = "cibform::scenario::kind", "an expectation or condition on the wrong kind of resource (instances of a primitive, ...)";
+    SCENARIO_ATTR = "cibform::scenario::attr", "an attribute condition without `node` or attributes, or not `NODE:NAME=VALUE`";
+    SCENARIO_OP = "cibform::scenario::op", "an operation failure with an invalid operation name";
+    SCENARIO_CONFLICT = "cibform::scenario::conflict", "expectations that contradict or repeat each other";
     // The escape hatch.
     RAW_XML = "cibform::raw::xml", "a `raw:` item that is not well-formed XML";
     RAW_ELEMENT = "cibform::raw::element", "a `raw:` item that is not a configuration object";

@@ -6,6 +6,7 @@ mod exporting;
 mod metadata;
 mod planning;
 mod simulation;
+mod testing;
 mod verifying;
 
 pub use applying::*;
@@ -13,6 +14,7 @@ pub use exporting::*;
 pub use metadata::*;
 pub use planning::*;
 pub use simulation::*;
+pub use testing::*;
 pub use verifying::*;
 
 use std::path::Path;

@@ -96,17 +96,27 @@ impl Default for PlanOpts<'_> {
 /// The default budget of one `crm_simulate` run (`--preview-timeout`).
 pub const DEFAULT_PREVIEW_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Read the target and plan.
+/// Read the target and plan its configuration, asking Pacemaker nothing (no crm_verify, no
+/// scheduler): what `plan` and `cibform test` share.
 ///
 /// # Errors
 /// The target cannot be read, or the CIB belongs to another cluster.
-pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Result<Planned, Error> {
+pub async fn plan_configuration(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Result<Planned, Error> {
     let live = read(backend, opts.corosync).await?;
     let empty = crate::validate::agents::Catalog::default();
     let (defaults, notes) = agent_defaults(model, &live.cib, opts.catalog.unwrap_or(&empty));
     let mut planned = plan_live(model, live, &backend.target, &defaults)?;
     planned.plan.warnings.extend(waiver_notes(model));
     planned.plan.warnings.extend(notes);
+    Ok(planned)
+}
+
+/// Read the target and plan.
+///
+/// # Errors
+/// The target cannot be read, or the CIB belongs to another cluster.
+pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Result<Planned, Error> {
+    let mut planned = plan_configuration(model, backend, opts).await?;
     // crm_verify, the preview and every what-if scenario ask Pacemaker at the same time, the
     // scheduler's questions each within the budget.
     let (cib, new, budget) = (&planned.live.cib, &planned.plan.new_config, opts.preview_timeout);
@@ -124,13 +134,13 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
                 false => None,
             }
         },
-        what_if(backend, cib, new, opts.what_if, budget)
+        what_if_and_tests(backend, cib, new, opts, &model.scenarios)
     );
     let (notes, warnings) = verified;
     planned.plan.notes = notes;
     planned.plan.warnings.extend(warnings);
     planned.plan.preview = preview;
-    planned.plan.what_if = what_if;
+    (planned.plan.what_if, planned.plan.scenarios) = what_if;
     Ok(planned)
 }
 

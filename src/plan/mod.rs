@@ -65,6 +65,8 @@ pub struct Plan {
     pub preview: Option<crate::preview::Preview>,
     /// What the scheduler predicts for each asked-for scenario, on top of the change.
     pub what_if: Vec<(crate::preview::Scenario, crate::preview::Preview)>,
+    /// The file's failover tests, played on top of the change (empty: none, or not asked for).
+    pub scenarios: Vec<crate::failover::Verdict>,
 }
 
 /// The corosync.conf part of a plan.
@@ -101,6 +103,7 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
         corosync: CorosyncPlan::default(),
         preview: None,
         what_if: Vec::new(),
+        scenarios: Vec::new(),
     }
 }
 

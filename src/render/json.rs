@@ -79,6 +79,9 @@ pub struct PlanDoc {
     /// What Pacemaker's scheduler predicts for this change (crm_simulate), or why it was not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transition: Option<crate::preview::Preview>,
+    /// The file's failover tests, played by the scheduler on top of this plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<crate::failover::Verdict>,
 }
 
 /// Build the document for a plan made against `basis`.
@@ -123,6 +126,7 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
         transition: plan.preview.clone(),
+        scenarios: plan.scenarios.clone(),
         what_if: plan.what_if.iter().map(|(s, p)| WhatIfDoc { scenario: s.clone(), transition: p.clone() }).collect(),
         corosync: plan
             .corosync

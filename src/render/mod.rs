@@ -6,6 +6,7 @@
 
 pub mod diagram;
 pub mod escape;
+pub mod failover;
 pub mod json;
 
 use std::fmt::Write as _;
@@ -87,7 +88,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     }
     if plan.is_empty() {
         let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
-        if plan.what_if.is_empty() {
+        if plan.what_if.is_empty() && plan.scenarios.is_empty() {
             return out;
         }
     }
@@ -145,6 +146,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
             }
         }
     }
+    failover::text_section(&mut out, &plan.scenarios, color);
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
         let _ = writeln!(
@@ -288,6 +290,7 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     for n in &plan.notes {
         let _ = writeln!(out, "> **note:** {}\n", md_prose(&crate::mask::source_text(&m, n)));
     }
+    failover::markdown_section(&mut out, &plan.scenarios);
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. The cluster matches the configuration.\n");
         if plan.what_if.is_empty() {

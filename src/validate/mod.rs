@@ -13,6 +13,7 @@ mod options;
 mod raw;
 mod resources;
 mod rules;
+mod scenarios;
 mod values;
 
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), 
     let raw_objects = v.raw_objects(raw);
     let mut cluster = v.cluster(raw);
     cluster.raw = raw_objects;
+    cluster.scenarios = v.scenarios(raw);
     if v.diags.iter().any(Diag::is_error) {
         Err(v.diags)
     } else {
@@ -185,6 +187,7 @@ impl Validator<'_> {
             constraints,
             policy,
             raw: Vec::new(),
+            scenarios: Vec::new(),
         }
     }
 }

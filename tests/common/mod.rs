@@ -103,3 +103,11 @@ pub fn variant(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
 pub fn target(cib: &Path) -> String {
     format!("--target=file:{}", cib.display())
 }
+
+/// The example's text without its failover scenarios, for variants that remove what they name.
+pub fn without_scenarios(text: String) -> String {
+    match text.split_once("\n# Failover tests") {
+        Some((head, _)) => format!("{head}\n"),
+        None => text,
+    }
+}
