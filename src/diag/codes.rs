@@ -56,8 +56,11 @@ codes! {
     AGENT_INVALID = "cibform::agent::invalid", "an agent that is not `standard[:provider]:type`";
     OP_INTERVAL = "cibform::op::interval", "an operation interval that is not a duration";
     OP_TIMEOUT = "cibform::op::timeout", "an operation timeout that is not a duration";
-    OP_DUPLICATE = "cibform::op::duplicate", "the same operation (name, interval, role) declared twice";
+    OP_DUPLICATE = "cibform::op::duplicate", "the same operation (name and interval, whatever the role) declared twice";
+    OP_MONITOR_INTERVAL = "cibform::op::monitor_interval", "a monitor without an interval: it runs every 60s, as pcs writes it (warning)";
+    OPS_EXACT_WITHOUT_OPS = "cibform::ops::exact_without_ops", "`ops_exact` on a resource without `ops`";
     ROLE_UNKNOWN = "cibform::role::unknown", "an unknown role";
+    ROLE_LEGACY = "cibform::role::legacy", "a legacy role name (`Master`, `Slave`), the same as `Promoted`, `Unpromoted` (warning)";
     META_TARGET_ROLE_TWICE = "cibform::meta::target_role_twice", "`enabled` and `meta.target-role` both set";
     GROUP_EMPTY = "cibform::group::empty", "a group without members";
     GROUP_MEMBER_TWICE = "cibform::group::member_twice", "a resource in two groups";
