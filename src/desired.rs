@@ -5,10 +5,10 @@
 //! ids never collide. It does not compare anything (`plan`) and does no I/O: agent default
 //! operations come in as data (`DefaultOps`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::cib::xml::Element;
-use crate::model::{Agent, Cluster, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet};
+use crate::model::{Agent, Cluster, Completion, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet};
 use crate::rule;
 
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
@@ -24,8 +24,11 @@ pub struct Desired {
     pub nodes: Vec<Element>,
     /// Top-level `<primitive>`, `<group>`, `<clone>` elements.
     pub resources: Vec<Element>,
-    /// Primitive ids whose operations are not managed (omitted in the file).
-    pub unmanaged_ops: HashSet<String>,
+    /// For each primitive whose operation list is not exact: the operation names the file owns
+    /// (the declared ones; `plan` keeps the live operations of other names).
+    pub owned_op_names: HashMap<String, BTreeSet<String>>,
+    /// Ids of the `<op>`s written because they are the agent's defaults (the plan says so).
+    pub default_op_ids: HashSet<String>,
     /// `<rsc_location>`, `<rsc_colocation>`, `<rsc_order>` elements.
     pub constraints: Vec<Element>,
     /// For each constraint: whether the file gave its id (matched by id) or not (matched by what
@@ -249,7 +252,7 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
         d.nodes.push(el);
     }
     for r in &model.resources {
-        let el = resource_xml(r, defaults, &mut ids, &mut d.unmanaged_ops);
+        let el = resource_xml(r, defaults, &mut ids, &mut d);
         d.resources.push(el);
     }
     for c in &model.constraints {
@@ -306,9 +309,9 @@ pub fn nvset(tag: &str, set_id: &str, pairs: &[(String, String)], ids: &mut Ids)
     set
 }
 
-fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &mut HashSet<String>) -> Element {
+fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, d: &mut Desired) -> Element {
     match r {
-        Resource::Primitive(p) => primitive_xml(p, defaults, ids, unmanaged),
+        Resource::Primitive(p) => primitive_xml(p, defaults, ids, d),
         Resource::Group(g) => {
             let mut el = Element::new("group").with_attr("id", &g.id);
             if let Some(desc) = &g.description {
@@ -318,7 +321,7 @@ fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &
                 el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", g.id), &g.meta, ids));
             }
             for m in &g.members {
-                el = el.with_child(primitive_xml(m, defaults, ids, unmanaged));
+                el = el.with_child(primitive_xml(m, defaults, ids, d));
             }
             el
         }
@@ -327,7 +330,7 @@ fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &
             if let Some(desc) = &c.description {
                 el.set_attr("description", desc);
             }
-            el = el.with_child(resource_xml(&c.child, defaults, ids, unmanaged));
+            el = el.with_child(resource_xml(&c.child, defaults, ids, d));
             let mut meta = Vec::new();
             if c.promotable {
                 meta.push(("promotable".to_string(), "true".to_string()));
@@ -341,7 +344,7 @@ fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &
     }
 }
 
-fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, unmanaged: &mut HashSet<String>) -> Element {
+fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, d: &mut Desired) -> Element {
     let mut el = Element::new("primitive")
         .with_attr("id", &p.id)
         .with_attr("class", &p.agent.class)
@@ -361,21 +364,42 @@ fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, unmanaged:
     if !p.utilization.is_empty() {
         el = el.with_child(nvset("utilization", &format!("{}-utilization", p.id), &p.utilization, ids));
     }
-    let ops = match &p.ops {
-        Some(ops) => ops.clone(),
-        None => {
-            unmanaged.insert(p.id.clone());
-            default_ops_for(&p.agent, defaults)
-        }
-    };
+    if p.ops.completion != Completion::Exact {
+        let names = p.ops.declared.iter().map(|o| o.name.clone()).collect();
+        d.owned_op_names.insert(p.id.clone(), names);
+    }
+    let ops = complete_ops(p, defaults);
     if !ops.is_empty() {
         let mut ops_el = Element::new("operations");
-        for op in &ops {
-            ops_el = ops_el.with_child(op_xml(&p.id, op, ids));
+        for (op, is_default) in &ops {
+            let op_el = op_xml(&p.id, op, ids);
+            if *is_default {
+                d.default_op_ids.extend(op_el.id().map(str::to_string));
+            }
+            ops_el = ops_el.with_child(op_el);
         }
         el = el.with_child(ops_el);
     }
     el
+}
+
+/// The operations a primitive is created with, each with whether it is an agent default: the
+/// declared ones, completed the way pcs completes them (`Completion`), in pcs's order (by name).
+pub fn complete_ops(p: &Primitive, defaults: &DefaultOps) -> Vec<(Op, bool)> {
+    let agent: Vec<Op> = match p.ops.completion {
+        Completion::Exact => Vec::new(),
+        Completion::Monitor => {
+            default_ops_for(&p.agent, defaults).into_iter().filter(|o| o.name == "monitor").collect()
+        }
+        Completion::Agent => default_ops_for(&p.agent, defaults)
+            .into_iter()
+            .filter(|o| !p.ops.declared.iter().any(|d| d.name == o.name))
+            .collect(),
+    };
+    let mut ops: Vec<(Op, bool)> =
+        p.ops.declared.iter().map(|o| (o.clone(), false)).chain(agent.into_iter().map(|o| (o, true))).collect();
+    ops.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    ops
 }
 
 /// The operations pcs would write for an agent when none are given.

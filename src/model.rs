@@ -143,10 +143,48 @@ pub struct Primitive {
     /// Meta attributes, `target-role` included when `enabled: false`.
     pub meta: Vec<(String, String)>,
     pub utilization: Vec<(String, String)>,
-    /// `None`: not managed (agent defaults on create, left alone afterwards).
-    pub ops: Option<Vec<Op>>,
+    /// Declared operations and how the agent's defaults complete them.
+    pub ops: Ops,
     /// `force: true`: what the agent's metadata refuses is accepted with a warning.
     pub force: bool,
+}
+
+/// A primitive's operations: the declared ones, and which of the agent's default operations
+/// complete them, the way pcs completes `resource create ... op ...`.
+///
+/// On create, the declared operations are written with the completing defaults. Afterwards the
+/// file owns the operations of the declared names (all of them when `Exact`): those are made
+/// exactly as declared, and live operations of other names are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ops {
+    pub declared: Vec<Op>,
+    pub completion: Completion,
+}
+
+/// Which of the agent's default operations complete the declared ones on create.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Completion {
+    /// The defaults of every name not declared (`pcs resource create ... op ...`; `ops` omitted
+    /// or a non-empty list).
+    #[default]
+    Agent,
+    /// Only the agent's monitors, which pcs always writes (`ops: []`, pcs `--no-default-ops`).
+    Monitor,
+    /// None: the declared list is all there is, and the file owns every operation
+    /// (`ops_exact: true`).
+    Exact,
+}
+
+impl Ops {
+    /// Whether the file owns the live operations named `name` (and makes them as declared).
+    pub fn owns(&self, name: &str) -> bool {
+        self.completion == Completion::Exact || self.declared.iter().any(|o| o.name == name)
+    }
+
+    /// Whether agent defaults are written on create.
+    pub fn uses_defaults(&self) -> bool {
+        self.completion != Completion::Exact
+    }
 }
 
 /// A group of primitives, started in order.

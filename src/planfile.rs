@@ -139,7 +139,10 @@ impl SavedPlan {
             scenarios: Vec::new(),
         };
         let recomputed = json::doc(&plan, header, &self.doc.against).changes;
-        first_difference(&self.doc.changes, &recomputed).map_or(Ok(plan), |d| Err(PlanFileError::Changes(d)))
+        // A note says where a value comes from, not what is written: it is not compared.
+        let mut listed = self.doc.changes.clone();
+        listed.iter_mut().flat_map(|c| &mut c.attributes).for_each(|a| a.note = None);
+        first_difference(&listed, &recomputed).map_or(Ok(plan), |d| Err(PlanFileError::Changes(d)))
     }
 }
 

@@ -11,6 +11,18 @@ pub const PACEMAKER_OWNED: &[&str] =
 /// Resource agent standards Pacemaker 2.1 knows.
 pub const STANDARDS: &[&str] = &["ocf", "lsb", "service", "systemd", "stonith", "nagios", "upstart"];
 pub const ROLES: &[&str] = &["Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave"];
+/// The role Pacemaker means by `r`, in its current name: the legacy `Master` and `Slave` are
+/// `Promoted` and `Unpromoted` (Pacemaker reads role names in any case). `None`: not a role.
+pub fn canonical_role(r: &str) -> Option<&'static str> {
+    Some(match r.to_ascii_lowercase().as_str() {
+        "started" => "Started",
+        "stopped" => "Stopped",
+        "promoted" | "master" => "Promoted",
+        "unpromoted" | "slave" => "Unpromoted",
+        _ => return None,
+    })
+}
+
 pub const ORDER_KINDS: &[&str] = &["Mandatory", "Optional", "Serialize"];
 pub const ACTIONS: &[&str] = &["start", "stop", "promote", "demote"];
 pub const DISCOVERY: &[&str] = &["always", "never", "exclusive"];

@@ -300,6 +300,28 @@ fn full_example_rebuilt_by_real_pcs_plans_to_zero_changes() {
     assert_fixture_fresh("full-pcs.xml", &fresh, "tests/fixtures/gen-full.sh tests/fixtures/full-pcs.xml");
 }
 
+/// Operations written the way Clusters from Scratch and ha_cluster write them (custom monitors,
+/// role monitors, `--no-default-ops`) create what pcs creates for the same commands.
+#[test]
+fn ops_translated_from_pcs_commands_apply_like_pcs() {
+    assert_applies_like_pcs("tests/fixtures/ops-pcs.yaml", "ops-pcs.xml");
+}
+
+/// The committed `ops-pcs.xml` is still what today's pcs writes, and its natural translation
+/// plans to zero changes against it.
+#[test]
+#[ignore = "needs pacemaker tools: pcs, crm_diff"]
+fn ops_rebuilt_by_real_pcs_plan_to_zero_changes() {
+    need_tools(&["pcs", "crm_diff"]);
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("ops.xml");
+    let status = std::process::Command::new("bash").arg(fixture("gen-ops.sh")).arg(&fresh).status().unwrap();
+    assert!(status.success());
+    let out = cibform(&["plan", "tests/fixtures/ops-pcs.yaml", &target(&fresh), "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_fixture_fresh("ops-pcs.xml", &fresh, "tests/fixtures/gen-ops.sh tests/fixtures/ops-pcs.xml");
+}
+
 #[test]
 fn seed_applies_to_an_empty_cib_like_pcs_with_pcs_ids() {
     let (_dir, ours) = assert_applies_like_pcs("examples/clst-01/cluster.yaml", "seed-pcs.xml");

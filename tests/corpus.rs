@@ -1,5 +1,7 @@
 //! The round-trip proof on Pacemaker's own scheduler regression CIBs: for every file, export →
-//! load and validate the YAML → plan it against the same CIB → zero changes.
+//! load and validate the YAML → plan it against the same CIB → zero changes; and the same file
+//! planned against the CIB without its resources creates every primitive with the operations it has (export
+//! leaves out the agent's defaults, and only those).
 //!
 //! The corpus is `tests/corpus/cib-corpus.tar.zst` (read in memory by `common::corpus`).
 
@@ -45,10 +47,21 @@ fn run(name: &str, text: &str) -> Outcome {
         if let Some(d) = agents::check(&src, &raw, &catalog).into_iter().find(|d| d.is_error()) {
             return Err(format!("exported file fails the agent checks: {} {:?}", d.message, d.location()));
         }
-        let planned = cibform::ops::plan_live(&model, live, &target, &cibform::desired::builtin_default_ops())
-            .map_err(|e| e.to_string())?;
+        let defaults = cibform::desired::builtin_default_ops();
+        let planned = cibform::ops::plan_live(&model, live.clone(), &target, &defaults).map_err(|e| e.to_string())?;
         if !planned.plan.is_empty() {
             return Err(format!("plans changes:\n{}", cibform::render::text(&planned.plan, &planned.header, false)));
+        }
+        // The same CIB without its resources: every primitive is created from the file.
+        let mut bare = live.cib.configuration().clone();
+        if let Some(r) = bare.child_mut("resources") {
+            r.children.clear();
+        }
+        let empty = Live { cib: live.cib.with_configuration(bare), ..live };
+        let created = cibform::ops::plan_live(&model, empty, &target, &defaults).map_err(|e| e.to_string())?;
+        let (had, made) = (op_lines(planned.live.cib.configuration()), op_lines(&created.plan.new_config));
+        if let Some((id, ops)) = had.iter().find(|(id, ops)| made.get(*id) != Some(*ops)) {
+            return Err(format!("`{id}` is created with {:?}, not {ops:?}", made.get(id)));
         }
         Ok(notes.into_iter().filter(|n| n.contains("raw XML") || n.contains("metadata refuses")).collect())
     }));
@@ -62,6 +75,15 @@ fn run(name: &str, text: &str) -> Outcome {
                 .unwrap_or_default(),
         ),
     }
+}
+
+/// Every primitive's operations as the plan compares them, by id.
+fn op_lines(config: &cibform::cib::xml::Element) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+    cibform::plan::view::views(config)
+        .into_iter()
+        .filter(|(k, _)| k.kind == "primitive")
+        .map(|(k, v)| (k.id, v.into_iter().filter(|(key, _)| key.starts_with("op ")).collect()))
+        .collect()
 }
 
 /// Every file round-trips: none is refused, even those Pacemaker's own `crm_verify` reports

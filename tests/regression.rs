@@ -814,7 +814,7 @@ fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
     use cibform::plan::{Action, AttrChange, Change, CorosyncPlan, Plan};
     use cibform::preview::{Preview, Scenario, SimAction};
     let key = |section, kind: &str| ObjKey { section, kind: kind.into(), id: s.into() };
-    let attr = AttrChange { key: s.into(), before: Some(s.into()), after: Some(format!("{s}2")) };
+    let attr = AttrChange { key: s.into(), before: Some(s.into()), after: Some(format!("{s}2")), note: None };
     let primitive = Element::new("primitive").with_attr("id", s).with_attr("type", s);
     let colocation = Element::new("rsc_colocation").with_attr("id", s).with_attr("rsc", s).with_attr("with-rsc", s);
     let config = Element::new("configuration")
@@ -978,4 +978,19 @@ fn apply_to_a_cib_file_wrote_a_cib_crm_verify_rejects() {
     let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-host-tools"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("not checked with crm_verify (--no-host-tools)"), "{}", out.stderr);
+}
+
+/// Regression: a `monitor` without `interval` became `interval=0s` — no recurring monitor at all,
+/// the resource unwatched — with no word; pcs writes 60s for the same command.
+#[test]
+fn a_monitor_without_interval_silently_stopped_monitoring() {
+    let yaml = "cluster: c\nresources:\n  r: { agent: ocf:pacemaker:Dummy, ops: [{ name: monitor, timeout: 30s }] }\n";
+    let (src, raw) = cibform::config::parse("cluster.yaml", yaml.as_bytes()).unwrap();
+    let (model, warnings) = cibform::validate::validate(&src, &raw).unwrap();
+    let cibform::model::Resource::Primitive(p) = &model.resources[0] else { panic!("a primitive") };
+    assert_eq!(p.ops.declared[0].interval, "60s");
+    assert!(
+        warnings.iter().any(|d| d.code == "cibform::op::monitor_interval" && d.message.contains("`r`")),
+        "{warnings:?}"
+    );
 }

@@ -253,10 +253,17 @@ pub struct RawResource {
     /// Meta attributes (resource options), e.g. `resource-stickiness`.
     #[serde(default)]
     pub meta: Attrs,
-    /// Operations. When omitted, the agent's defaults are written on create (as pcs does) and
-    /// existing operations are left alone afterwards.
+    /// Operations, completed like pcs's `resource create ... op ...`: each declared operation
+    /// replaces the agent's default operations of its name, and the agent's other defaults are
+    /// written on create. An empty list writes only the agent's monitor (pcs's
+    /// `--no-default-ops`). On an existing resource the file owns the operations of the names it
+    /// declares; live operations of other names are left alone.
     #[serde(default)]
     pub ops: Option<Vec<S<RawOp>>>,
+    /// `true`: `ops` is the whole list, no agent default is added, and live operations not in
+    /// the list are removed.
+    #[serde(default)]
+    pub ops_exact: Option<S<bool>>,
     /// `false` writes `target-role=Stopped` (the declarative `pcs resource disable`).
     #[serde(default)]
     pub enabled: Option<S<bool>>,
@@ -278,7 +285,8 @@ pub struct RawResource {
 pub struct RawOp {
     /// `monitor`, `start`, `stop`, `promote`, `demote`, `reload-agent`, ...
     pub name: S<String>,
-    /// How often (monitor) — `0s` for one-shot actions; default `0s`.
+    /// How often (monitor) — `0s` for one-shot actions; default `60s` for `monitor` (as pcs
+    /// writes it, with a warning), `0s` for the others.
     #[serde(default)]
     pub interval: Option<S<Scalar>>,
     #[serde(default)]

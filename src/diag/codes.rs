@@ -71,8 +71,11 @@ codes! {
     FENCE_PARAM = "cibform::fence::param", "a fencing parameter (`pcmk_host_map`, `pcmk_host_list`, `pcmk_host_check`) Pacemaker cannot parse";
     OP_INTERVAL = "cibform::op::interval", "an operation interval that is not a duration";
     OP_TIMEOUT = "cibform::op::timeout", "an operation timeout that is not a duration";
-    OP_DUPLICATE = "cibform::op::duplicate", "the same operation (name, interval, role) declared twice";
+    OP_DUPLICATE = "cibform::op::duplicate", "the same operation (name and interval, whatever the role) declared twice";
+    OP_MONITOR_INTERVAL = "cibform::op::monitor_interval", "a monitor without an interval: it runs every 60s, as pcs writes it (warning)";
+    OPS_EXACT_WITHOUT_OPS = "cibform::ops::exact_without_ops", "`ops_exact` on a resource without `ops`";
     ROLE_UNKNOWN = "cibform::role::unknown", "an unknown role";
+    ROLE_LEGACY = "cibform::role::legacy", "a legacy role name (`Master`, `Slave`), the same as `Promoted`, `Unpromoted` (warning)";
     META_TARGET_ROLE_TWICE = "cibform::meta::target_role_twice", "`enabled` and `meta.target-role` both set";
     META_UNKNOWN = "cibform::meta::unknown", "a meta attribute or default Pacemaker does not read (warning)";
     META_VALUE = "cibform::meta::value", "a meta attribute or default value of the wrong type";

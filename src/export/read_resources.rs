@@ -3,7 +3,7 @@
 use super::read::{check_bool, check_role, describe, extra_attr, plain_pairs, NotNative, Reader};
 use crate::cib::xml::Element;
 use crate::desired;
-use crate::model::{self, Agent, Group, Op, Primitive, RawPlace, Resource};
+use crate::model::{self, Agent, Completion, Group, Op, Ops, Primitive, RawPlace, Resource};
 use crate::plan::view::op_line;
 use crate::vocab::{is_true, is_xml_id, parse_duration_ms, STANDARDS};
 use std::collections::HashSet;
@@ -79,12 +79,9 @@ impl Reader<'_> {
                     out.push(self.op(o)?);
                 }
                 let mut seen = HashSet::new();
-                for (o, el) in out.iter().zip(ops.elements()) {
-                    let key = (
-                        o.name.clone(),
-                        parse_duration_ms(&o.interval).unwrap_or(0),
-                        el.attr("role").map(str::to_string),
-                    );
+                // Pacemaker identifies an operation by name and interval, whatever its role.
+                for o in &out {
+                    let key = (o.name.clone(), parse_duration_ms(&o.interval).unwrap_or(0));
                     if !seen.insert(key) {
                         return Err(format!("operation `{} {}` given twice", o.name, o.interval));
                     }
@@ -92,10 +89,7 @@ impl Reader<'_> {
                 out
             }
         };
-        // Omitted ops mean "the agent's defaults on create, not managed after": exactly the same
-        // when the live ops are those defaults.
-        let defaults = desired::default_ops_for(&agent, self.defaults);
-        let ops = if !ops.is_empty() && op_lines(&ops) == op_lines(&defaults) { None } else { Some(ops) };
+        let ops = shortest_ops(ops, &desired::default_ops_for(&agent, self.defaults));
         Ok(Primitive {
             force: self.opts.force.contains(&id),
             id,
@@ -214,6 +208,23 @@ impl Reader<'_> {
             child: Box::new(child),
         })
     }
+}
+
+/// The shortest `ops` that creates exactly the `live` operations from the agent's `defaults` (and
+/// so plans no change against them): the names whose operations differ from the defaults; an
+/// empty list when the live operations are the default monitors alone; the whole list, exact,
+/// when some other default is missing.
+fn shortest_ops(live: Vec<Op>, defaults: &[Op]) -> Ops {
+    let named = |ops: &[Op], name: &str| op_lines(&ops.iter().filter(|o| o.name == name).cloned().collect::<Vec<_>>());
+    if defaults.iter().all(|d| live.iter().any(|o| o.name == d.name)) {
+        let declared = live.iter().filter(|o| named(&live, &o.name) != named(defaults, &o.name)).cloned().collect();
+        return Ops { declared, completion: Completion::Agent };
+    }
+    let monitors: Vec<Op> = defaults.iter().filter(|o| o.name == "monitor").cloned().collect();
+    if !live.is_empty() && op_lines(&live) == op_lines(&monitors) {
+        return Ops { declared: Vec::new(), completion: Completion::Monitor };
+    }
+    Ops { declared: live, completion: Completion::Exact }
 }
 
 /// Operations as the plan compares them (name, interval, role → settings), sorted.

@@ -2,7 +2,9 @@
 //! Knows nothing of the CIB.
 
 use crate::config::emit::{self, Yaml};
-use crate::model::{self, Cluster, Constraint, Group, Node, Op, Placement, Primitive, Resource, ResourceSet};
+use crate::model::{
+    self, Cluster, Completion, Constraint, Group, Node, Op, Placement, Primitive, Resource, ResourceSet,
+};
 use crate::rule;
 
 fn pairs_yaml(pairs: &[(String, String)]) -> Yaml {
@@ -24,7 +26,8 @@ fn split_enabled(meta: &[(String, String)]) -> (Vec<(String, String)>, bool) {
 
 fn op_yaml(o: &Op) -> Yaml {
     let mut m = vec![("name".to_string(), Yaml::str(&o.name))];
-    if !matches!(o.interval.as_str(), "0" | "0s") {
+    // A monitor without an interval runs every 60s: its interval is always written.
+    if o.name == "monitor" || !matches!(o.interval.as_str(), "0" | "0s") {
         m.push(("interval".into(), Yaml::text(&o.interval)));
     }
     for (k, v) in &o.attrs {
@@ -52,8 +55,13 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     push_pairs(&mut m, "params", &p.params);
     push_pairs(&mut m, "meta", &meta);
     push_pairs(&mut m, "utilization", &p.utilization);
-    if let Some(ops) = &p.ops {
-        m.push(("ops".into(), Yaml::Seq(ops.iter().map(op_yaml).collect())));
+    // Omitted and an empty list complete differently: the empty list is written only for
+    // `Monitor` and `Exact` (see `model::Completion`).
+    if !p.ops.declared.is_empty() || p.ops.completion != Completion::Agent {
+        m.push(("ops".into(), Yaml::Seq(p.ops.declared.iter().map(op_yaml).collect())));
+    }
+    if p.ops.completion == Completion::Exact {
+        m.push(("ops_exact".into(), Yaml::Bool(true)));
     }
     if p.force {
         m.push(("force".into(), Yaml::Bool(true)));

@@ -144,7 +144,7 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
     Ok(planned)
 }
 
-/// Default operations for the agents of resources the plan creates without `ops`, the way pcs
+/// Default operations for the agents of resources the plan creates (unless `ops_exact`), the way pcs
 /// derives them: from the agent's metadata where it was read (`metadata`: on a cluster node for
 /// live targets, on this host for CIB files), else cibform's built-in table, else a 60 s monitor
 /// (what pcs writes with --force). Returns the table and a note per agent that got the last
@@ -159,7 +159,7 @@ pub fn agent_defaults(
     let live_ids: std::collections::HashSet<&str> = live_ids.into_iter().collect();
     let mut wanted: std::collections::BTreeMap<String, (crate::model::Agent, Vec<String>)> = Default::default();
     for p in model.resources.iter().flat_map(crate::model::Resource::primitives) {
-        if p.ops.is_none() && !live_ids.contains(p.id.as_str()) {
+        if p.ops.uses_defaults() && !live_ids.contains(p.id.as_str()) {
             wanted.entry(p.agent.to_string()).or_insert_with(|| (p.agent.clone(), Vec::new())).1.push(p.id.clone());
         }
     }

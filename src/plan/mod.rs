@@ -11,7 +11,7 @@
 pub mod patch;
 pub mod view;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -38,6 +38,9 @@ pub struct AttrChange {
     pub before: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// Where the new value comes from when the file does not say it (`agent default`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A change to one object.
@@ -94,7 +97,8 @@ impl Plan {
 pub fn compute(live: &Element, desired: &Desired) -> Plan {
     let mut warnings = Vec::new();
     let new_config = merge(live, desired, &mut warnings);
-    let changes = diff(live, &new_config);
+    let mut changes = diff(live, &new_config);
+    mark_default_ops(&mut changes, &new_config, &desired.default_op_ids);
     Plan {
         changes,
         warnings,
@@ -140,6 +144,33 @@ pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
     out.into_iter().map(|(_, _, c)| c).collect()
 }
 
+/// Note the added operations that are the agent's defaults (the file does not list them).
+fn mark_default_ops(changes: &mut [Change], new_config: &Element, default_ids: &HashSet<String>) {
+    fn walk(el: &Element, ids: &HashSet<String>, out: &mut HashSet<(String, String)>) {
+        for c in el.elements().filter(|c| is_resource(&c.name)) {
+            let ops = c.child("operations").into_iter().flat_map(Element::elements);
+            for op in ops.filter(|o| o.id().is_some_and(|i| ids.contains(i))) {
+                out.insert((c.id().unwrap_or_default().to_string(), op_line(op).0));
+            }
+            walk(c, ids, out);
+        }
+    }
+    if default_ids.is_empty() {
+        return;
+    }
+    let mut defaults = HashSet::new();
+    if let Some(res) = new_config.child("resources") {
+        walk(res, default_ids, &mut defaults);
+    }
+    for c in changes.iter_mut().filter(|c| c.key.kind == "primitive") {
+        for a in c.attrs.iter_mut().filter(|a| a.after.is_some()) {
+            if defaults.contains(&(c.key.id.clone(), a.key.clone())) {
+                a.note = Some("agent default".into());
+            }
+        }
+    }
+}
+
 fn lines(old: Option<&View>, new: Option<&View>) -> Vec<AttrChange> {
     let empty = View::new();
     let old = old.unwrap_or(&empty);
@@ -151,12 +182,17 @@ fn lines(old: Option<&View>, new: Option<&View>) -> Vec<AttrChange> {
     for (k, v) in new {
         match old_m.get(k.as_str()) {
             Some(o) if *o == v => {}
-            o => out.push(AttrChange { key: k.clone(), before: o.map(|s| s.to_string()), after: Some(v.clone()) }),
+            o => out.push(AttrChange {
+                key: k.clone(),
+                before: o.map(|s| s.to_string()),
+                after: Some(v.clone()),
+                note: None,
+            }),
         }
     }
     for (k, v) in old {
         if !new_m.contains_key(k.as_str()) {
-            out.push(AttrChange { key: k.clone(), before: Some(v.clone()), after: None });
+            out.push(AttrChange { key: k.clone(), before: Some(v.clone()), after: None, note: None });
         }
     }
     out
@@ -500,18 +536,18 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
     let live = want.id().and_then(|id| index.get(id)).filter(|l| same_kind(&l.name, &want.name)).copied();
     let children: Vec<Option<Element>> =
         want.elements().filter(|c| is_resource(&c.name)).map(|c| merge_resource(c, index, d)).collect();
-    let unmanaged_ops = want.name == "primitive" && want.id().is_some_and(|id| d.unmanaged_ops.contains(id));
-    // With omitted ops, the live operations stand for the desired ones.
-    let with_live_ops = |el: &Element, live: &Element| {
-        let mut e = without_children(el, |n| n == "operations");
-        if let Some(ops) = live.child("operations") {
-            e.children.push(Node::Element(ops.clone()));
-        }
-        e
+    let owned_ops = match want.name.as_str() {
+        "primitive" => want.id().and_then(|id| d.owned_op_names.get(id)),
+        _ => None,
+    };
+    // Live operations of the names the file does not own stand for the desired ones.
+    let with_live_ops = |el: &Element, live: &Element| match owned_ops {
+        Some(owned) => with_unowned_ops(el, live, owned),
+        None => el.clone(),
     };
     if let Some(live) = live {
         if children.iter().all(Option::is_none) && child_ids(want) == child_ids(live) {
-            let own = if unmanaged_ops { own_view(&with_live_ops(want, live)) } else { own_view(want) };
+            let own = own_view(&with_live_ops(want, live));
             if own == own_view(live) {
                 return None;
             }
@@ -530,14 +566,33 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
         }
     }
     if let Some(live) = live {
-        if unmanaged_ops {
-            el = with_live_ops(&el, live);
-        }
+        el = with_live_ops(&el, live);
         if !want.id().is_some_and(|id| d.raw_ids.contains(id)) {
             adopt_ids(&mut el, live);
         }
     }
     Some(el)
+}
+
+/// `el` with the operations of the names in `owned` from `el` and every other operation from
+/// `live` (the live `<operations>` element, so its id and place are kept).
+fn with_unowned_ops(el: &Element, live: &Element, owned: &BTreeSet<String>) -> Element {
+    let is_owned = |n: &Node| matches!(n, Node::Element(op) if op.name == "op" && owned.contains(op.attr("name").unwrap_or_default()));
+    let wanted: Vec<Node> = el
+        .child("operations")
+        .map(|o| o.children.iter().filter(|n| is_owned(n)).cloned().collect())
+        .unwrap_or_default();
+    let mut e = without_children(el, |n| n == "operations");
+    let mut ops = match live.child("operations") {
+        Some(l) => l.clone(),
+        None => Element::new("operations"),
+    };
+    ops.children.retain(|n| !is_owned(n));
+    ops.children.extend(wanted);
+    if ops.elements().next().is_some() || ops.attrs.iter().any(|(k, _)| k != "id") {
+        e.children.push(Node::Element(ops));
+    }
+    e
 }
 
 /// The view of one resource element alone (its children resources are separate objects).

@@ -3,7 +3,8 @@
 //! Flattens every object Pacemaker configures (properties, nodes, primitives, groups, clones,
 //! constraints, ...) into `key = value` lines that mean the same whatever tool wrote the XML: ids of
 //! nvpairs/ops/rules, attribute and element order, whitespace and default values vanish; durations
-//! and scores are canonical; rules print in pcs syntax. Two configurations are equal for cibform
+//! and scores are canonical; roles go by their current names (`Master` is `Promoted`); rules
+//! print in pcs syntax. Two configurations are equal for cibform
 //! exactly when their views are equal. Pure functions; no I/O.
 
 use std::collections::BTreeMap;
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::rule;
-use crate::vocab::{canonical_duration, is_true, normalize_score, PACEMAKER_OWNED};
+use crate::vocab::{canonical_duration, canonical_role, is_true, normalize_score, PACEMAKER_OWNED};
 
 /// Which part of the configuration an object belongs to (also the plan's display order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -140,6 +141,7 @@ fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool)
         if skip_owned && PACEMAKER_OWNED.contains(&k.as_str()) {
             continue;
         }
+        let v = if k == "target-role" { role(&v) } else { v };
         view.push((format!("{prefix}{k}"), v));
     }
     for s in sets.iter().filter(|s| !is_plain_set(s)) {
@@ -163,6 +165,11 @@ fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool)
     }
 }
 
+/// A role by its current name (`Master` → `Promoted`), or as written when it is no role.
+fn role(r: &str) -> String {
+    canonical_role(r).map_or_else(|| r.to_string(), str::to_string)
+}
+
 /// A `<rule>` as lines: `{prefix}` = the expression in pcs syntax, then its score and role.
 fn rule_lines(r: &Element, prefix: &str, view: &mut View) {
     let text = match rule::from_xml(r) {
@@ -172,7 +179,11 @@ fn rule_lines(r: &Element, prefix: &str, view: &mut View) {
     view.push((prefix.to_string(), text));
     for a in ["score", "score-attribute", "role"] {
         if let Some(v) = r.attr(a) {
-            let v = if a == "score" { normalize_score(v).unwrap_or_else(|| v.to_string()) } else { v.to_string() };
+            let v = match a {
+                "score" => normalize_score(v).unwrap_or_else(|| v.to_string()),
+                "role" => role(v),
+                _ => v.to_string(),
+            };
             if !(a == "role" && v == "Started") {
                 view.push((format!("{prefix} {a}"), v));
             }
@@ -226,9 +237,9 @@ pub fn op_line(o: &Element) -> (String, String) {
     let name = o.attr("name").unwrap_or_default();
     let interval = canonical_duration(o.attr("interval").unwrap_or("0"));
     let mut key = format!("op {name} {interval}");
-    if let Some(role) = o.attr("role") {
+    if let Some(r) = o.attr("role") {
         key.push(' ');
-        key.push_str(role);
+        key.push_str(&role(r));
     }
     let mut settings: Vec<String> = o
         .attrs
@@ -305,9 +316,14 @@ pub fn constraint_view(c: &Element) -> View {
     if let Some(s) = attrs.get_mut("score") {
         *s = normalize_score(s).unwrap_or_else(|| s.clone());
     }
-    for role in ["role", "rsc-role", "with-rsc-role", "first-action", "then-action"] {
-        if attrs.get(role).map(String::as_str) == Some("Started") {
-            attrs.remove(role);
+    for a in ["role", "rsc-role", "with-rsc-role"] {
+        if let Some(r) = attrs.get_mut(a) {
+            *r = role(r);
+        }
+    }
+    for a in ["role", "rsc-role", "with-rsc-role", "first-action", "then-action"] {
+        if attrs.get(a).map(String::as_str) == Some("Started") {
+            attrs.remove(a);
         }
     }
     if c.name == "rsc_order" {
@@ -341,7 +357,12 @@ pub fn constraint_view(c: &Element) -> View {
 fn set_line(s: &Element) -> String {
     let refs: Vec<&str> = s.elements().filter(|e| e.name == "resource_ref").filter_map(Element::id).collect();
     let mut line = format!("[{}]", refs.join(" "));
-    let mut attrs: Vec<(String, String)> = s.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
+    let mut attrs: Vec<(String, String)> = s
+        .attrs
+        .iter()
+        .filter(|(k, _)| k != "id")
+        .map(|(k, v)| (k.clone(), if k == "role" { role(v) } else { v.clone() }))
+        .collect();
     attrs.retain(|(k, v)| {
         !((k == "sequential" || k == "require-all") && is_true(v)) && !(k == "role" && v == "Started")
     });
@@ -377,6 +398,20 @@ mod tests {
     fn an_empty_section_means_the_same_as_none() {
         assert_eq!(view_of("<acls/><tags/><alerts/>"), view_of(""));
         assert_ne!(view_of(r#"<tags><tag id="t"><obj_ref id="r"/></tag></tags>"#), view_of(""));
+    }
+
+    #[test]
+    fn legacy_role_names_mean_the_current_ones() {
+        let both = |role: &str, target: &str| {
+            let cfg = Element::parse(&format!(
+                r#"<configuration><resources><primitive id="r" class="ocf" provider="pacemaker" type="Stateful"><meta_attributes id="m"><nvpair id="n" name="target-role" value="{target}"/></meta_attributes><operations><op id="o" name="monitor" interval="10s" role="{role}"/></operations></primitive></resources><constraints><rsc_colocation id="c" rsc="a" with-rsc="r" with-rsc-role="{role}" score="INFINITY"/><rsc_location id="l" rsc="r"><rule id="lr" score="1" role="{role}"><expression id="e" attribute="x" operation="defined"/></rule></rsc_location><rsc_order id="s"><resource_set id="s1" role="{role}"><resource_ref id="r"/></resource_set></rsc_order></constraints></configuration>"#
+            ))
+            .unwrap();
+            views(&cfg)
+        };
+        assert_eq!(both("Master", "Master"), both("Promoted", "Promoted"));
+        assert_eq!(both("Slave", "Slave"), both("Unpromoted", "Unpromoted"));
+        assert_ne!(both("Master", "Master"), both("Unpromoted", "Promoted"));
     }
 
     #[test]

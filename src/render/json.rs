@@ -26,6 +26,9 @@ pub struct AttrDoc {
     pub before: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// Where the new value comes from when the file does not say it (`agent default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +122,7 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
                         key: a.key.clone(),
                         before: mask(&a.key, &a.before),
                         after: mask(&a.key, &a.after),
+                        note: a.note.clone(),
                     })
                     .collect(),
             })

@@ -173,9 +173,14 @@ fn write_change(out: &mut String, p: &Paint, m: &Mask, c: &Change) {
     let _ = writeln!(out, "  {} {}", p.color(c.action, symbol(c.action)), p.bold(&one_line(&kind_label(c))));
     for a in &c.attrs {
         if let Some(line) = attr_line(p, m, &a.key, a.before.as_deref(), a.after.as_deref()) {
-            let _ = writeln!(out, "      {line}");
+            let _ = writeln!(out, "      {line}{}", note_suffix(a));
         }
     }
+}
+
+/// `  (agent default)` after a line whose value the file does not say, or nothing.
+fn note_suffix(a: &crate::plan::AttrChange) -> String {
+    a.note.as_deref().map(|n| format!("  ({})", one_line(n))).unwrap_or_default()
 }
 
 /// A list of changes without a plan around it (what changed in a cluster since a plan was made).
@@ -341,7 +346,7 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
                 let _ = writeln!(out, "- {key}: {}", one_line(&m.shown(&a.key, b)));
             }
             if let Some(n) = &a.after {
-                let _ = writeln!(out, "+ {key}: {}", one_line(&m.shown(&a.key, n)));
+                let _ = writeln!(out, "+ {key}: {}{}", one_line(&m.shown(&a.key, n)), note_suffix(a));
             }
         }
         let _ = writeln!(out, "```\n</details>\n");

@@ -1,9 +1,9 @@
 //! Resources: agents, operations, primitives, groups and clones, and references to them.
 
-use crate::config::raw::{Map, RawClone, RawCluster, RawGroup, RawOp, RawResource, Span, S};
+use crate::config::raw::{Attrs, Map, RawClone, RawCluster, RawGroup, RawOp, RawResource, Span, S};
 use crate::diag::{codes, suggest, Diag};
-use crate::model::{Agent, Group, Op, Primitive, Resource};
-use crate::vocab::{parse_duration_ms, ROLES, STANDARDS};
+use crate::model::{Agent, Completion, Group, Op, Ops, Primitive, Resource};
+use crate::vocab::{canonical_role, parse_duration_ms, ROLES, STANDARDS};
 use std::collections::{BTreeMap, HashMap};
 
 use super::options::MetaScope;
@@ -44,7 +44,7 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn op(&mut self, o: &S<RawOp>) -> Op {
+    pub(super) fn op(&mut self, rsc: &str, o: &S<RawOp>) -> Op {
         let r = &o.value;
         let interval = match &r.interval {
             Some(i) => {
@@ -58,6 +58,16 @@ impl Validator<'_> {
                     );
                 }
                 i.value.0.clone()
+            }
+            // pcs's default interval, not the agent's: pcs writes 60s for a monitor.
+            None if r.name.value == "monitor" => {
+                self.warn(
+                    codes::OP_MONITOR_INTERVAL,
+                    r.name.span,
+                    format!("the monitor of `{rsc}` has no interval: it runs every 60s, as pcs writes it"),
+                    "write `interval: 60s` to say so, or the interval you want".into(),
+                );
+                "60s".into()
             }
             None => "0s".into(),
         };
@@ -109,42 +119,39 @@ impl Validator<'_> {
             let help = one_of(&role.value, ROLES);
             self.err(codes::ROLE_UNKNOWN, role.span, format!("unknown role `{}`", role.value), "unknown role", help);
         }
+        self.legacy_role(&role.value, role.span);
+    }
+
+    /// Warn about a legacy role name: Pacemaker reads `Master`/`Slave` as `Promoted`/`Unpromoted`,
+    /// and the plan compares them so (no change between the two).
+    fn legacy_role(&mut self, role: &str, span: Span) {
+        if let (true, Some(new)) = (matches!(role, "Master" | "Slave"), canonical_role(role)) {
+            self.warn(
+                codes::ROLE_LEGACY,
+                span,
+                format!("`{role}` is the legacy name of the role `{new}`"),
+                format!("write `{new}`: Pacemaker treats both the same, so changing it plans no change"),
+            );
+        }
+    }
+
+    /// Meta attributes of a resource, group or clone, with a legacy `target-role` pointed out.
+    fn meta(&mut self, meta: &Attrs, what: &str) -> Vec<(String, String)> {
+        for (k, v) in meta.iter().filter(|(k, _)| k.value == "target-role") {
+            let span = Span { offset: k.span.offset, len: v.span.offset + v.span.len - k.span.offset };
+            self.legacy_role(&v.value.0, span);
+        }
+        self.attrs(meta, what)
     }
 
     pub(super) fn primitive(&mut self, id: &S<String>, r: &S<RawResource>) -> Primitive {
         let r = &r.value;
         let agent = self.agent(&r.agent);
-        let mut meta = self.attrs(&r.meta, "meta");
+        let mut meta = self.meta(&r.meta, "meta");
         let force = super::options::force_of(id, r.force.as_ref());
         self.typed_meta(&r.meta, MetaScope::Primitive, force.clone());
         self.enabled(&r.enabled, &mut meta);
-        let ops = r.ops.as_ref().map(|ops| {
-            let mut seen: HashMap<(String, u64, Option<String>), Span> = HashMap::new();
-            let mut out = Vec::new();
-            for o in ops {
-                self.typed_op(&o.value, force.clone());
-                let op = self.op(o);
-                // An interval that is not a duration is reported by `op`; it identifies nothing.
-                let Some(interval) = parse_duration_ms(&op.interval) else {
-                    out.push(op);
-                    continue;
-                };
-                let key = (op.name.clone(), interval, o.value.role.as_ref().map(|r| r.value.clone()));
-                if let Some(first) = seen.insert(key, o.span) {
-                    let d = Diag::error(
-                        codes::OP_DUPLICATE,
-                        format!("operation `{} {}` is declared twice for `{}`", op.name, op.interval, id.value),
-                    )
-                    .label(o.value.name.span, "declared again")
-                    .label(first, "first declared here")
-                    .help("an operation is identified by its name, interval and role")
-                    .in_source(self.src);
-                    self.diags.push(d);
-                }
-                out.push(op);
-            }
-            out
-        });
+        let ops = self.ops(id, r, force);
         Primitive {
             id: id.value.clone(),
             agent,
@@ -155,6 +162,53 @@ impl Validator<'_> {
             ops,
             force: r.force.as_ref().is_some_and(|f| f.value),
         }
+    }
+
+    /// A primitive's operations and how the agent's defaults complete them (`model::Ops`).
+    fn ops(&mut self, id: &S<String>, r: &RawResource, force: Option<super::forced::Waiver>) -> Ops {
+        let exact = r.ops_exact.as_ref().is_some_and(|e| e.value);
+        let Some(ops) = &r.ops else {
+            if let Some(e) = r.ops_exact.as_ref().filter(|e| e.value) {
+                self.err(
+                    codes::OPS_EXACT_WITHOUT_OPS,
+                    e.span,
+                    format!("`ops_exact` on `{}`, which has no `ops`", id.value),
+                    "exact what?",
+                    "write the operations under `ops` (`ops: []` for none at all), or drop `ops_exact`".into(),
+                );
+            }
+            return Ops::default();
+        };
+        let mut seen: HashMap<(String, u64), Span> = HashMap::new();
+        let mut declared = Vec::new();
+        for o in ops {
+            self.typed_op(&o.value, force.clone());
+            let op = self.op(&id.value, o);
+            // An interval that is not a duration is reported by `op`; it identifies nothing.
+            let Some(interval) = parse_duration_ms(&op.interval) else {
+                declared.push(op);
+                continue;
+            };
+            // Pacemaker identifies an operation by name and interval, whatever its role.
+            if let Some(first) = seen.insert((op.name.clone(), interval), o.span) {
+                let d = Diag::error(
+                    codes::OP_DUPLICATE,
+                    format!("operation `{} {}` is declared twice for `{}`", op.name, op.interval, id.value),
+                )
+                .label(o.value.name.span, "declared again")
+                .label(first, "first declared here")
+                .help("Pacemaker identifies an operation by name and interval, whatever the role: change one interval")
+                .in_source(self.src);
+                self.diags.push(d);
+            }
+            declared.push(op);
+        }
+        let completion = match (exact, declared.is_empty()) {
+            (true, _) => Completion::Exact,
+            (false, true) => Completion::Monitor,
+            (false, false) => Completion::Agent,
+        };
+        Ops { declared, completion }
     }
 
     pub(super) fn enabled(&mut self, enabled: &Option<S<bool>>, meta: &mut Vec<(String, String)>) {
@@ -216,7 +270,7 @@ impl Validator<'_> {
                 );
             }
             self.typed_meta(meta, MetaScope::Group, None);
-            let mut meta = self.attrs(meta, "group meta");
+            let mut meta = self.meta(meta, "group meta");
             self.enabled(enabled, &mut meta);
             let mut group = Group {
                 id: gid.value.clone(),
@@ -273,7 +327,7 @@ impl Validator<'_> {
                 ),
             };
             self.typed_meta(meta, MetaScope::Clone, None);
-            let mut meta = self.attrs(meta, "clone meta");
+            let mut meta = self.meta(meta, "clone meta");
             self.enabled(enabled, &mut meta);
             let child = if let Some(g) = groups.get(&target.value) {
                 Resource::Group(g.clone())
