@@ -1,7 +1,7 @@
 //! Property tests over generated cluster files: small valid models (nodes, primitives with
 //! params, meta and ops, groups, clones, location/colocation/order constraints, properties,
 //! defaults), with ids from a safe alphabet (often shared between two models, so one model's
-//! primitive is another's group) and values holding `<&"'`, spaces and non-ASCII text.
+//! primitive is another's group) and values holding `<&"'`, tabs, line breaks, spaces and non-ASCII text.
 //!
 //! Each model is written as a cluster file (JSON flow style, which is YAML, so every value is
 //! escaped by serde_json rather than by hand), loaded and validated like a user's file, and
@@ -31,9 +31,10 @@ fn id() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Attribute values: markup and quote characters, spaces, non-ASCII text, or empty.
+/// Attribute values: markup and quote characters, tabs, line breaks (CR too), spaces, non-ASCII
+/// text, or empty.
 fn value() -> impl Strategy<Value = String> {
-    "[a-z0-9 <>&\"'=:/._@é中🦀-]{0,10}"
+    "[a-z0-9 <>&\"'=:/._@é中🦀\t\n\r-]{0,10}"
 }
 
 fn attrs(max: usize) -> impl Strategy<Value = BTreeMap<String, String>> {

@@ -609,3 +609,29 @@ fn cluster_file_with_a_deeply_alternating_rule_is_refused_with_a_diagnostic() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("the rule is nested too deeply"), "{}", out.stderr);
 }
+
+#[test]
+fn escaped_control_character_was_written_into_a_cib_that_no_longer_parsed() {
+    // Found by the `yaml` fuzz target: `"\e"` in a double-quoted value (any string of the file)
+    // passed validation and was written raw into the CIB, which XML 1.0 cannot hold.
+    let (dir, cib) = scratch_with_cib(None);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for (escape, shown) in [("\\e", "U+001B"), ("\\x01", "U+0001"), ("\\uFFFE", "U+FFFE"), ("\\0", "U+0000")] {
+        let yaml = variant(dir.path(), |t| t.replace("ip: 192.168.33.23", &format!("ip: \"192.168.33.23{escape}\"")));
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stderr.contains("cibform::yaml::character") && out.stderr.contains(shown), "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "the CIB was written");
+    }
+}
+
+#[test]
+fn carriage_return_in_a_value_was_read_back_as_a_line_feed() {
+    // The same class, in the writer: a raw CR in an attribute is normalised away on reading.
+    let (dir, cib) = scratch_with_cib(None);
+    let yaml = variant(dir.path(), |t| t.replace("ip: 192.168.33.23", "ip: \"a\\rb\\r\\nc\""));
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "the applied file plans changes:\n{}", out.snapshot());
+}

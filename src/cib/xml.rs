@@ -230,7 +230,14 @@ fn offset_of(text: &str, row: u32, col: u32) -> usize {
     text.len()
 }
 
-/// Escape text for an attribute value (`attr = true`) or element content.
+/// Can XML 1.0 hold this character at all (raw or as a reference)? Not the C0 controls but tab
+/// and line breaks, nor U+FFFE and U+FFFF.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escape text for an attribute value (`attr = true`) or element content. A carriage return is
+/// always a reference: a parser would turn a raw one into a line feed (or a space).
 pub fn escape(s: &str, attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -241,6 +248,7 @@ pub fn escape(s: &str, attr: bool) -> String {
             '"' if attr => out.push_str("&quot;"),
             '\n' if attr => out.push_str("&#10;"),
             '\t' if attr => out.push_str("&#9;"),
+            '\r' => out.push_str("&#13;"),
             _ => out.push(ch),
         }
     }

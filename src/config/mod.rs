@@ -151,6 +151,11 @@ fn yaml_error(e: &serde_saphyr::Error, src: &Source, len: usize) -> Diag {
         };
         msg = format!("unknown key `{field}`");
         (codes::YAML_UNKNOWN_KEY, help)
+    } else if msg.contains("a character a CIB cannot hold") {
+        (
+            codes::YAML_CHARACTER,
+            "remove the character or its escape: XML 1.0 cannot hold it, not even as a reference".to_string(),
+        )
     } else if msg.contains("appears twice in the same mapping") {
         (codes::YAML_DUPLICATE_KEY, "keep one of them: YAML mappings cannot repeat a key".to_string())
     } else if lower.contains("more than one yaml document") {

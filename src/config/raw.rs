@@ -27,7 +27,7 @@ impl<T> S<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
+impl<'de, T: Deserialize<'de> + Text> Deserialize<'de> for S<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let sp = serde_saphyr::Spanned::<T>::deserialize(d)?;
         let loc = sp.referenced;
@@ -35,9 +35,74 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
             offset: loc.span().byte_offset().unwrap_or(0) as usize,
             len: loc.span().byte_len().unwrap_or(0) as usize,
         };
+        if let Some(c) = sp.value.text().and_then(|t| t.chars().find(|&c| !crate::cib::xml::is_xml_char(c))) {
+            return Err(de::Error::custom(format!(
+                "the value holds U+{:04X}, a character a CIB cannot hold (XML 1.0 allows no control \
+                 characters but tab and line breaks)",
+                c as u32
+            )));
+        }
         Ok(S { value: sp.value, span })
     }
 }
+
+/// What a value in `S` holds as text, checked there to be writable to the CIB: every string of
+/// the file is in an `S` (keys and values of attribute lists, names, descriptions, rules), and
+/// a double-quoted YAML string can spell any character with an escape (`"\e"`, `"\x01"`).
+pub trait Text {
+    fn text(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Text for String {
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl Text for Scalar {
+    fn text(&self) -> Option<&str> {
+        Some(&self.0)
+    }
+}
+
+impl Text for RawClone {
+    fn text(&self) -> Option<&str> {
+        match self {
+            RawClone::Of(s) => Some(s),
+            RawClone::Full(_) => None,
+        }
+    }
+}
+
+impl Text for RawTarget {
+    fn text(&self) -> Option<&str> {
+        match self {
+            RawTarget::One(s) => Some(s),
+            RawTarget::Sets(_) => None,
+        }
+    }
+}
+
+impl Text for RawRule {
+    fn text(&self) -> Option<&str> {
+        match self {
+            RawRule::Text(s) => Some(s),
+            RawRule::Structured(_) => None,
+        }
+    }
+}
+
+// Values made of other `S` values, or of no text.
+impl Text for bool {}
+impl Text for RawResource {}
+impl Text for RawGroup {}
+impl Text for RawConstraint {}
+impl Text for RawPolicy {}
+impl Text for RawQuorum {}
+impl Text for RawOp {}
+impl Text for RawSet {}
 
 impl<T: JsonSchema> JsonSchema for S<T> {
     fn schema_name() -> std::borrow::Cow<'static, str> {

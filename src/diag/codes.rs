@@ -34,6 +34,7 @@ codes! {
     YAML_DUPLICATE_KEY = "cibform::yaml::duplicate_key", "a mapping repeats a key";
     YAML_DOCUMENTS = "cibform::yaml::documents", "more than one YAML document in the file";
     YAML_LIMIT = "cibform::yaml::limit", "nesting or aliases beyond the parser's safety limits";
+    YAML_CHARACTER = "cibform::yaml::character", "a value holds a character a CIB cannot hold (a control character)";
     // Ids and attribute lists.
     ID_INVALID = "cibform::id::invalid", "an id that is not a valid XML id";
     ID_DUPLICATE = "cibform::id::duplicate", "an id declared twice (ids are shared by every kind of object)";
