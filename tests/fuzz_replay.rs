@@ -22,6 +22,8 @@ fn replay(target: &str, run: fn(&[u8])) -> (usize, Vec<String>) {
     let files: Vec<PathBuf> =
         ["corpus", "regressions"].iter().flat_map(|d| inputs(&root.join(d).join(target))).collect();
     let mut failures = Vec::new();
+    // Failures are reported with their file below; the default hook would print each twice.
+    std::panic::set_hook(Box::new(|_| {}));
     for file in &files {
         let data = std::fs::read(file).unwrap();
         if let Err(p) = catch_unwind(AssertUnwindSafe(|| run(&data))) {
@@ -29,6 +31,7 @@ fn replay(target: &str, run: fn(&[u8])) -> (usize, Vec<String>) {
             failures.push(format!("{}: {}", file.display(), msg.unwrap_or_default()));
         }
     }
+    let _ = std::panic::take_hook();
     (files.len(), failures)
 }
 
@@ -50,7 +53,7 @@ fn a_failing_harness_is_reported() {
     fn boom(_: &[u8]) {
         panic!("boom");
     }
-    let (count, failed) = replay("rule", boom);
+    let (count, failed) = replay("planfile", boom);
     assert!(count > 0);
     assert_eq!(failed.len(), count);
     assert!(failed[0].ends_with(": boom"), "{}", failed[0]);
