@@ -994,3 +994,61 @@ fn a_monitor_without_interval_silently_stopped_monitoring() {
         "{warnings:?}"
     );
 }
+
+// --- found by fuzzing (fuzz/regressions/) ---------------------------------------------------
+
+/// `c0 eq 1 and c1 eq 1 or c2 eq 1 and …` with `changes` changes between `and` and `or`: each
+/// nests the expression before it one group deeper, with no parentheses in the text.
+fn alternating_rule(changes: usize) -> String {
+    let mut text = "c0 eq 1".to_string();
+    for i in 1..=changes + 1 {
+        text.push_str(if i % 2 == 0 { " or " } else { " and " });
+        text.push_str(&format!("c{i} eq 1"));
+    }
+    text
+}
+
+#[test]
+fn rule_alternating_and_or_printed_back_to_text_that_does_not_parse() {
+    use cibform::rule::{from_xml, parse, to_text, to_xml, MAX_DEPTH};
+    // Found by the `rule` fuzz target: the tree's height was unbounded, the printed text puts
+    // every nested group in parentheses, and more than MAX_DEPTH of them are refused.
+    for changes in [1, MAX_DEPTH - 1, MAX_DEPTH] {
+        let rule = parse(&alternating_rule(changes)).unwrap();
+        assert_eq!(parse(&to_text(&rule)).as_ref(), Ok(&rule), "{changes} changes");
+        assert_eq!(from_xml(&to_xml(&rule, "r", &[])).as_ref(), Ok(&rule), "{changes} changes");
+    }
+    // Beyond the limit, and far beyond it (no unbounded recursion): a located error.
+    for changes in [MAX_DEPTH + 1, 200_000] {
+        let text = alternating_rule(changes);
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.message, "the rule is nested too deeply");
+        let at = &text[e.offset..e.offset + e.len];
+        assert!(at == "and" || at == "or", "the error points at an operator, not `{at}`");
+    }
+}
+
+#[test]
+fn cluster_file_with_a_deeply_alternating_rule_is_refused_with_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = alternating_rule(500);
+    let yaml = variant(dir.path(), |t| t.replace("rule: pingd lt 1 or not_defined pingd", &format!("rule: {rule}")));
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("the rule is nested too deeply"), "{}", out.stderr);
+}
+
+#[test]
+fn escaped_control_character_was_written_into_a_cib_that_no_longer_parsed() {
+    // Found by the `yaml` fuzz target: `"\e"` in a double-quoted value (any string of the file)
+    // passed validation and was written raw into the CIB, which XML 1.0 cannot hold.
+    let (dir, cib) = scratch_with_cib(None);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for (escape, shown) in [("\\e", "U+001B"), ("\\x01", "U+0001"), ("\\uFFFE", "U+FFFE"), ("\\0", "U+0000")] {
+        let yaml = variant(dir.path(), |t| t.replace("ip: 192.168.33.23", &format!("ip: \"192.168.33.23{escape}\"")));
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stderr.contains("cibform::input::char") && out.stderr.contains(shown), "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "the CIB was written");
+    }
+}

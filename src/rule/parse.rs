@@ -100,9 +100,17 @@ impl Parser<'_> {
     /// `primary (("and"|"or") primary)*`, grouped from the left as pcs does: a run of the
     /// same operator forms one group, and a change of operator makes the group so far the
     /// first member of a new one.
+    ///
+    /// Each change of operator nests the expression so far one group deeper, so the height of
+    /// the tree (not only of the parentheses) is bounded: what parses prints back (`to_text`
+    /// puts every nested group in parentheses) and writes to XML (one `<rule>` per group) within
+    /// the limits `parse` and `from_xml` accept, and nothing recurses without bound.
     fn expr(&mut self, depth: usize, after: Option<&Token>) -> Result<Expr, RuleError> {
         let mut left = self.primary(depth, after)?;
-        let mut last: Option<bool> = None;
+        // Heights (in groups) of `left` and of the tallest of `rest`.
+        let (mut left_h, mut rest_h) = (height(&left), 0);
+        // The operator of the group being built, and its last token.
+        let mut last: Option<(bool, Token)> = None;
         let mut rest = Vec::new();
         while let Some(tok) = self.peek() {
             let is_and = if tok.is_keyword("and") {
@@ -117,16 +125,32 @@ impl Parser<'_> {
             let op_tok = tok.clone();
             self.pos += 1;
             let right = self.primary(depth, Some(&op_tok))?;
-            if last.is_some_and(|prev| prev != is_and) {
+            if last.as_ref().is_some_and(|(prev, _)| *prev != is_and) {
                 left = group(!is_and, left, std::mem::take(&mut rest));
+                left_h = self.grouped(left_h, rest_h, &op_tok)?;
+                rest_h = 0;
             }
+            rest_h = rest_h.max(height(&right));
             rest.push(right);
-            last = Some(is_and);
+            last = Some((is_and, op_tok));
         }
-        if let Some(is_and) = last {
+        if let Some((is_and, op_tok)) = last {
+            self.grouped(left_h, rest_h, &op_tok)?;
             left = group(is_and, left, rest);
         }
         Ok(left)
+    }
+
+    /// The height of a group of members this tall, refused (at `tok`) beyond the limit.
+    fn grouped(&self, left_h: usize, rest_h: usize, tok: &Token) -> Result<usize, RuleError> {
+        let h = 1 + left_h.max(rest_h);
+        if h > MAX_GROUP_HEIGHT {
+            return Err(self.at(tok, "the rule is nested too deeply").with_help(format!(
+                "each change between `and` and `or` nests the expression before it one level deeper; \
+                 at most {MAX_DEPTH} levels are allowed: group with parentheses, e.g. `(a and b) or (c and d)`"
+            )));
+        }
+        Ok(h)
     }
 
     fn unexpected_after_expression(&self, tok: &Token) -> RuleError {
@@ -536,6 +560,17 @@ impl Parser<'_> {
 }
 
 /// A group of `left` and `rest`, merging members that are groups with the same operator.
+/// The most groups on any path of a parsed tree: `MAX_DEPTH` parentheses in the printed text.
+const MAX_GROUP_HEIGHT: usize = MAX_DEPTH + 1;
+
+/// The height of a tree in groups (a condition is 0). The parser bounds it, so the recursion.
+fn height(e: &Expr) -> usize {
+    match e {
+        Expr::And(items) | Expr::Or(items) => 1 + items.iter().map(height).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn group(is_and: bool, left: Expr, rest: Vec<Expr>) -> Expr {
     let mut items = Vec::with_capacity(rest.len() + 1);
     for item in std::iter::once(left).chain(rest) {
