@@ -1052,3 +1052,41 @@ fn escaped_control_character_was_written_into_a_cib_that_no_longer_parsed() {
         assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "the CIB was written");
     }
 }
+
+#[test]
+fn carriage_return_in_a_value_was_read_back_as_a_line_feed() {
+    // The same class, in the writer: a raw CR in an attribute is normalised away on reading.
+    let (dir, cib) = scratch_with_cib(None);
+    let yaml = variant(dir.path(), |t| t.replace("ip: 192.168.33.23", "ip: \"a\\rb\\r\\nc\""));
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "the applied file plans changes:\n{}", out.snapshot());
+}
+
+#[test]
+fn configuration_with_a_duplicate_key_differed_from_itself() {
+    // Found by the `cib` fuzz target: with two objects under one key (two groups with one id,
+    // two nodes with one name, as a live CIB may hold), the diff compared every occurrence with
+    // the last one, so a configuration planned phantom changes against itself and a real change
+    // was shown against the wrong object.
+    let config = |second_members: &str| {
+        let text = format!(
+            r#"<configuration><crm_config/>
+              <nodes><node id="1" uname="n1"/><node id="2" uname="n1"/></nodes>
+              <resources>
+                <group id="g"><primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/></group>
+                <group id="g">{second_members}</group>
+              </resources><constraints/></configuration>"#
+        );
+        cibform::cib::xml::Element::parse(&text).unwrap()
+    };
+    let b = r#"<primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>"#;
+    let c = r#"<primitive id="c" class="ocf" provider="pacemaker" type="Dummy"/>"#;
+    let old = config(b);
+    assert_eq!(cibform::plan::diff(&old, &old), vec![]);
+    let changes = cibform::plan::diff(&old, &config(c));
+    let group = changes.iter().find(|ch| ch.key.kind == "group").expect("the second group changes");
+    let members = group.attrs.iter().find(|a| a.key == "members").expect("its members change");
+    assert_eq!((members.before.as_deref(), members.after.as_deref()), (Some("b"), Some("c")), "{changes:?}");
+}

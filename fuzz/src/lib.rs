@@ -105,7 +105,8 @@ pub fn cib(data: &[u8]) {
         Err(d) => return render(&[*d]),
     };
     let config = cib.configuration();
-    assert!(plan::diff(config, config).is_empty(), "a configuration differs from itself");
+    let itself = plan::diff(config, config);
+    assert!(itself.is_empty(), "a configuration differs from itself: {itself:?}");
     let _ = plan::view::views(config);
     let _ = plan::patch::patch(&cib, &cib.with_configuration(Default::default()));
     let exported = ops::export_live(&live("fuzz.xml", cib.clone()), &target(), &Default::default());

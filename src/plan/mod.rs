@@ -112,14 +112,17 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
 }
 
 /// The semantic difference between two configurations.
+///
+/// A key can occur more than once (a live CIB may hold two objects with one id, or two nodes
+/// with one name): the n-th occurrence in `new` is compared with the n-th in `old`.
 pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
     let old_v = views(old);
     let new_v = views(new);
-    let old_map: HashMap<&ObjKey, &View> = old_v.iter().map(|(k, v)| (k, v)).collect();
-    let new_keys: HashSet<&ObjKey> = new_v.iter().map(|(k, _)| k).collect();
+    let old_map: HashMap<(&ObjKey, usize), &View> = occurrences(&old_v).zip(old_v.iter().map(|(_, v)| v)).collect();
+    let new_keys: HashSet<(&ObjKey, usize)> = occurrences(&new_v).collect();
     let mut out: Vec<(Section, usize, Change)> = Vec::new();
-    for (i, (k, v)) in new_v.iter().enumerate() {
-        match old_map.get(k) {
+    for (i, ((k, v), nth)) in new_v.iter().zip(occurrences(&new_v)).enumerate() {
+        match old_map.get(&nth) {
             None => {
                 out.push((k.section, i, Change { action: Action::Create, key: k.clone(), attrs: lines(None, Some(v)) }))
             }
@@ -131,8 +134,8 @@ pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
             Some(_) => {}
         }
     }
-    for (i, (k, v)) in old_v.iter().enumerate() {
-        if !new_keys.contains(k) {
+    for (i, ((k, v), nth)) in old_v.iter().zip(occurrences(&old_v)).enumerate() {
+        if !new_keys.contains(&nth) {
             out.push((
                 k.section,
                 new_v.len() + i,
@@ -169,6 +172,16 @@ fn mark_default_ops(changes: &mut [Change], new_config: &Element, default_ids: &
             }
         }
     }
+}
+
+/// Each key with its occurrence number (0 for the first object with that key).
+fn occurrences(views: &[(ObjKey, View)]) -> impl Iterator<Item = (&ObjKey, usize)> {
+    let mut seen: HashMap<&ObjKey, usize> = HashMap::new();
+    views.iter().map(move |(k, _)| {
+        let n = seen.entry(k).or_default();
+        *n += 1;
+        (k, *n - 1)
+    })
 }
 
 fn lines(old: Option<&View>, new: Option<&View>) -> Vec<AttrChange> {
