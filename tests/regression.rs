@@ -1054,17 +1054,6 @@ fn escaped_control_character_was_written_into_a_cib_that_no_longer_parsed() {
 }
 
 #[test]
-fn carriage_return_in_a_value_was_read_back_as_a_line_feed() {
-    // The same class, in the writer: a raw CR in an attribute is normalised away on reading.
-    let (dir, cib) = scratch_with_cib(None);
-    let yaml = variant(dir.path(), |t| t.replace("ip: 192.168.33.23", "ip: \"a\\rb\\r\\nc\""));
-    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--detailed-exitcode"]);
-    assert_eq!(out.code, 0, "the applied file plans changes:\n{}", out.snapshot());
-}
-
-#[test]
 fn configuration_with_a_duplicate_key_differed_from_itself() {
     // Found by the `cib` fuzz target: with two objects under one key (two groups with one id,
     // two nodes with one name, as a live CIB may hold), the diff compared every occurrence with
