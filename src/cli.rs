@@ -664,8 +664,9 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
             }
         }
     }
-    if applied.verified {
-        say!("Verified: the target now matches the file.");
+    match prepared.model {
+        Some(_) => say!("Verified: the target now matches the file."),
+        None => say!("Verified: the target now holds the plan's configuration."),
     }
     Ok(ExitStatus::Success)
 }

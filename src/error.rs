@@ -86,6 +86,13 @@ pub enum Error {
     /// values of `sensitive` names masked).
     #[error("{}", unverified_message(version, *remaining, drift))]
     Unverified { version: Version, remaining: usize, drift: Drift, changes: Vec<Change>, sensitive: Vec<String> },
+    /// Written, but the target could not be read back (or waited on) afterwards to confirm it.
+    #[error("applied (CIB {version}), but the result could not be confirmed")]
+    Unconfirmed {
+        version: Version,
+        #[source]
+        source: Box<Error>,
+    },
     /// Standard output could not be written (a full disk; a closed pipe is not an error).
     #[error("cannot write to standard output")]
     Stdout(#[source] std::io::Error),
@@ -126,11 +133,20 @@ fn stale_message(planned: &Version, now: &Version) -> String {
 }
 
 impl Error {
+    /// An error met after a successful write (reading the target back, waiting for it): it must
+    /// say that the write happened. Errors that already say what was written are kept as they are.
+    pub fn after_write(version: Version, e: Error) -> Error {
+        match e.written() {
+            Written::Nothing => Error::Unconfirmed { version, source: Box::new(e) },
+            Written::Yes | Written::Unknown => e,
+        }
+    }
+
     /// Whether anything was written before the error.
     pub fn written(&self) -> Written {
         match self {
             Error::Backend(b) => b.written(),
-            Error::NotSettled { .. } | Error::Unverified { .. } => Written::Yes,
+            Error::NotSettled { .. } | Error::Unverified { .. } | Error::Unconfirmed { .. } => Written::Yes,
             _ => Written::Nothing,
         }
     }
@@ -152,6 +168,7 @@ impl Error {
                 format!("this is a bug in `cibform export`; please report it with the plan:\n{plan}")
             }
             Error::NotSettled { .. } => "the configuration was applied; check `crm_mon -1` for failed or pending actions".into(),
+            Error::Unconfirmed { .. } => "the write was accepted; once the target answers, run `cibform plan` to see what it holds".into(),
             Error::Stdout(_) => "the output was lost: write it to a file with room, or to a pipe".into(),
             Error::Unverified { drift: Drift::ChangedAfter { .. }, .. } => "someone else changed the cluster after the write (shown above); run `cibform plan` and decide whose change stays".into(),
             Error::Unverified { drift: Drift::NotAsWritten, .. } => "run `cibform plan` to see what differs; Pacemaker normalised or dropped the values shown above, so write them the way Pacemaker keeps them".into(),

@@ -290,14 +290,37 @@ async fn verify_file_write(p: &Prepared, progress: &dyn Fn(&str)) -> Result<(), 
     }
 }
 
+/// Read the target back after the write: a cluster file being applied is re-planned against it;
+/// a saved plan's new configuration must be what the target now holds.
+///
+/// # Errors
+/// `Unverified` when the target differs (and why); `Unconfirmed` when it cannot be read back.
+async fn confirm(p: &Prepared, version: crate::cib::Version, corosync: Option<&Path>) -> Result<(), Error> {
+    let after = |e: Error| Error::after_write(version, e);
+    let (now, remaining) = match &p.model {
+        Some(model) => {
+            let again = plan(model, &p.backend, PlanOpts { corosync, ..PlanOpts::default() }).await.map_err(after)?;
+            let remaining = again.plan.changes.len();
+            (again.live.cib, remaining)
+        }
+        None => {
+            let live = p.backend.read().await.map_err(|e| after(e.into()))?;
+            let remaining = plan::diff(&p.plan.new_config, live.cib.configuration()).len();
+            (live.cib, remaining)
+        }
+    };
+    match remaining {
+        0 => Ok(()),
+        n => Err(unverified(version, &p.plan.new_config, &now, n, &p.header.sensitive)),
+    }
+}
+
 /// What an apply did.
 #[derive(Debug)]
 pub struct Applied {
     pub version: crate::cib::Version,
     /// With `--wait`: how resources changed state (`id: before → after`).
     pub moved: Option<Vec<String>>,
-    /// The target was re-planned against the file and matches it.
-    pub verified: bool,
 }
 
 /// Write a prepared apply, optionally wait for the cluster to settle, and confirm.
@@ -322,22 +345,15 @@ pub async fn execute(
     let old = p.live.configuration();
     let version = write_planned(&p.backend, &p.basis, &p.plan.new_config, old, &p.header.sensitive).await?;
     progress(&format!("Applied: CIB is now {version}."));
+    let after = |e: Error| Error::after_write(version, e);
     let mut moved = None;
     if let Some(seconds) = wait_secs {
         progress(&format!("Waiting up to {seconds} s for the cluster to settle..."));
-        wait(&p.backend, seconds).await?;
-        if let (Some(before), Some(after)) = (before, resource_states(&p.backend).await?) {
-            moved = Some(state_changes(&before, &after));
+        wait(&p.backend, seconds).await.map_err(after)?;
+        if let (Some(before), Some(now)) = (before, resource_states(&p.backend).await.map_err(after)?) {
+            moved = Some(state_changes(&before, &now));
         }
     }
-    let mut verified = false;
-    if let Some(model) = &p.model {
-        let again = plan(model, &p.backend, PlanOpts { corosync, ..PlanOpts::default() }).await?;
-        if !again.plan.changes.is_empty() {
-            let (sent, now) = (&p.plan.new_config, &again.live.cib);
-            return Err(unverified(version, sent, now, again.plan.changes.len(), &p.header.sensitive));
-        }
-        verified = true;
-    }
-    Ok(Applied { version, moved, verified })
+    confirm(p, version, corosync).await?;
+    Ok(Applied { version, moved })
 }

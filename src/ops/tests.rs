@@ -60,7 +60,6 @@ fn execute_writes_one_verified_patch_then_confirms_by_planning_again() {
         ("cibadmin", cib(4, AFTER)),
     ]);
     let applied = block(execute(&p, None, None, &|_| {})).unwrap();
-    assert!(applied.verified);
     assert_eq!(applied.version.epoch, 4);
     assert!(script.is_done());
     let plan_read = ["cibadmin --query", "crm_verify --xml-pipe"];
@@ -125,6 +124,53 @@ fn a_crashed_cluster_after_an_accepted_patch_says_the_change_is_in() {
     let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
     assert_eq!(e.written(), Written::Yes, "{e}");
     assert!(e.to_string().contains("write failed"), "{e}");
+}
+
+/// The write, as the scripted node answers it: the pre-write read, crm_verify, the patch, the
+/// re-read that gives the new version (4).
+fn written() -> Vec<(&'static str, Output)> {
+    vec![("cibadmin", cib(3, BEFORE)), ("crm_verify", ok()), ("cibadmin", ok()), ("cibadmin", cib(4, AFTER))]
+}
+
+#[test]
+fn a_saved_plan_is_confirmed_by_reading_the_target_back() {
+    let mut answers = written();
+    answers.push(("cibadmin", cib(4, AFTER)));
+    let (script, mut p) = prepared(answers);
+    p.model = None;
+    let applied = block(execute(&p, None, None, &|_| {})).unwrap();
+    assert_eq!(applied.version.epoch, 4);
+    assert!(script.is_done(), "the target is read back: {:?}", programs(&script));
+}
+
+#[test]
+fn a_saved_plan_applied_was_never_checked_against_what_the_target_then_held() {
+    let mut answers = written();
+    answers.push(("cibadmin", cib(5, BEFORE)));
+    let (_script, mut p) = prepared(answers);
+    p.model = None;
+    let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
+    assert!(
+        matches!(e, Error::Unverified { remaining: 1, drift: crate::error::Drift::ChangedAfter { .. }, .. }),
+        "{e}"
+    );
+    assert_eq!(e.written(), Written::Yes);
+}
+
+#[test]
+fn a_target_unreadable_after_the_write_was_reported_as_nothing_written() {
+    for saved in [false, true] {
+        let mut answers = written();
+        answers.push(("cibadmin", failed(102, "Could not connect to the CIB: Transport endpoint is not connected")));
+        let (_script, mut p) = prepared(answers);
+        if saved {
+            p.model = None;
+        }
+        let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
+        assert!(matches!(e, Error::Unconfirmed { .. }), "{e}");
+        assert_eq!(e.written(), Written::Yes);
+        assert!(e.to_string().starts_with("applied (CIB 0.4.0)"), "{e}");
+    }
 }
 
 #[test]
