@@ -5,7 +5,8 @@
 //! at any name cannot redirect it) in the target's real directory, writes it, fsyncs it, gives it
 //! the target's mode and owner, and renames it over the target. A symlinked target is resolved
 //! and the real file is replaced, never the link. The temporary file is removed on every path
-//! that returns (its drop guard); only a kill can leave one, named `.NAME.XXXXXX.cibform-tmp`.
+//! that returns (its drop guard); only a kill can leave one, named `.NAME.PID.XXXXXX.cibform-tmp`,
+//! and the next `write` of that file removes it once its writer is gone.
 //! This module decides nothing about content and prints nothing.
 
 use std::fs;
@@ -79,8 +80,9 @@ pub fn write(path: &Path, bytes: &[u8], access: Access) -> io::Result<PathBuf> {
     let real = anchored(&shown);
     let old = fs::metadata(&real).ok();
     let new_mode = if access == Access::Private { 0o600 } else { 0o666 };
+    sweep_orphans(&real);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", file_name(&real)))
+        .prefix(&format!(".{}.{}.", file_name(&real), std::process::id()))
         .suffix(TMP_SUFFIX)
         .permissions(fs::Permissions::from_mode(new_mode))
         .tempfile_in(dir_of(&real))?;
@@ -119,15 +121,45 @@ fn anchored(path: &Path) -> PathBuf {
     }
 }
 
+/// The temporary files `write` made for `path` that are still there, with the writer's process
+/// id when the name carries one.
+fn temps_of(path: &Path) -> Vec<(PathBuf, Option<u32>)> {
+    let prefix = format!(".{}.", file_name(path));
+    let Ok(entries) = fs::read_dir(dir_of(path)) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let middle = name.strip_prefix(&prefix)?.strip_suffix(TMP_SUFFIX)?;
+            let pid = middle.split_once('.').and_then(|(pid, _)| pid.parse().ok());
+            Some((e.path(), pid))
+        })
+        .collect()
+}
+
 /// Remove temporary files a killed `write` left next to `path`. Call only while holding a lock
 /// that every writer of `path` takes (a running writer's temporary file would be removed).
 pub fn remove_stale_temps(path: &Path) {
-    let prefix = format!(".{}.", file_name(path));
-    let Ok(entries) = fs::read_dir(dir_of(path)) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with(&prefix) && name.ends_with(TMP_SUFFIX) {
-            let _ = fs::remove_file(e.path());
+    for (temp, _) in temps_of(path) {
+        let _ = fs::remove_file(temp);
+    }
+}
+
+/// How old an orphan must be before `write` removes it without a lock: a writer in another PID
+/// namespace looks dead from here, but no writer keeps its temporary file this long.
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Remove temporary files of `path` whose writer has exited (its process id is gone) and that
+/// are older than `ORPHAN_AGE`: what a killed `write` leaves. A live writer's file is kept.
+fn sweep_orphans(path: &Path) {
+    for (temp, pid) in temps_of(path) {
+        let Some(pid) = pid.filter(|&p| p != std::process::id()) else { continue };
+        let gone = Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists();
+        let old = fs::symlink_metadata(&temp)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|a| a > ORPHAN_AGE));
+        if gone && old {
+            let _ = fs::remove_file(temp);
         }
     }
 }

@@ -173,6 +173,35 @@ fn export_of_a_private_cib_was_world_readable() {
     assert_ne!(mode(&public) & 0o004, 0, "mode {:o}", mode(&public));
 }
 
+#[test]
+fn a_killed_out_write_left_its_temporary_file_behind_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    let plant = |pid: u32, age: Option<std::time::SystemTime>| {
+        let young = if age.is_some() { "Old123" } else { "New456" };
+        let p = dir.path().join(format!(".plan.json.{pid}.{young}.cibform-tmp"));
+        let f = std::fs::File::create(&p).unwrap();
+        if let Some(t) = age {
+            f.set_modified(t).unwrap();
+        }
+        p.file_name().unwrap().to_string_lossy().into_owned()
+    };
+    let orphan = plant(dead, Some(long_ago));
+    let running = plant(1, Some(long_ago));
+    let fresh = plant(dead, None);
+    cibform::fsutil::write(&out, b"{}", cibform::fsutil::Access::Private).unwrap();
+    let mut left = temp_files(dir.path());
+    left.sort();
+    let mut kept = vec![running, fresh];
+    kept.sort();
+    assert!(!left.contains(&orphan), "the dead writer's old file is removed: {left:?}");
+    assert_eq!(left, kept, "a live writer's file, and a file too young to judge, are kept");
+}
+
 // --- B. exit codes and output -------------------------------------------------------------
 
 #[test]
