@@ -60,6 +60,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
     // span (and so every column shown) right.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let src = Source::new(name, text.to_string());
+    text::check_raw(&src, text)?;
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: 64,

@@ -49,6 +49,28 @@ pub fn check_scalars(src: &Source, text: &str) -> Result<(), Box<Diag>> {
     Ok(())
 }
 
+/// Whether YAML 1.2 allows `c` written as is (its `c-printable` production): tab, line feed,
+/// carriage return, printable ASCII, NEL, and the rest of Unicode but the C1 controls, U+FFFE and
+/// U+FFFF. Anything else must be written as an escape in a double-quoted string.
+fn is_yaml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}') || (c >= '\u{a0}' && c != '\u{fffe}' && c != '\u{ffff}')
+}
+
+/// Refuse the first character YAML does not allow in a file as is, at its place (the parser's
+/// own error for it names the start of the file).
+///
+/// # Errors
+/// `cibform::input::char`, labelled on the character.
+pub fn check_raw(src: &Source, text: &str) -> Result<(), Box<Diag>> {
+    let Some((at, c)) = text.char_indices().find(|(_, c)| !is_yaml_char(*c)) else { return Ok(()) };
+    Err(Box::new(
+        Diag::error(codes::INPUT_CHAR, format!("this file holds {} as is, which YAML does not allow", char_name(c)))
+            .label(Span { offset: at, len: c.len_utf8() }, "this character")
+            .help("remove it; YAML writes such characters only as escapes in double-quoted strings, and a CIB cannot store most of them")
+            .in_source(src),
+    ))
+}
+
 /// `U+001B (escape)`-style name of a character, safe to print.
 fn char_name(c: char) -> String {
     let what = match c {
@@ -65,6 +87,17 @@ mod tests {
 
     fn check(yaml: &str) -> Result<(), Box<Diag>> {
         check_scalars(&Source::new("t.yaml", yaml), yaml)
+    }
+
+    #[test]
+    fn a_raw_control_character_was_located_at_the_start_of_the_file() {
+        for (text, at) in [("a: b\u{1}c\n", 4), ("a: x\u{7f}\n", 4), ("k: é\u{9f}\n", 5)] {
+            let d = check_raw(&Source::new("t.yaml", text), text).unwrap_err();
+            assert_eq!(d.code, "cibform::input::char", "{text:?}");
+            assert_eq!(d.labels[0].0.offset, at, "{text:?}");
+        }
+        let fine = "a: \"tab\there\"\r\nb: é\u{85}\u{a0}\u{10000}\n";
+        assert!(check_raw(&Source::new("t.yaml", fine), fine).is_ok());
     }
 
     #[test]
