@@ -778,3 +778,27 @@ fn a_preview_over_its_budget_is_cut_short_and_says_so() {
     assert!(out.stdout.contains(&format!("Transition preview not available: {cut}")), "{}", out.stdout);
     assert!(out.stdout.contains(&format!("What if t3021cent goes down? Not available: {cut}")), "{}", out.stdout);
 }
+
+/// Issue 9: an option newer than the target's Pacemaker (read from `dc-version`) is flagged in
+/// the plan, naming the target's version; the same file against a new enough one is not.
+#[test]
+fn a_property_newer_than_the_targets_pacemaker_is_flagged_in_the_plan() {
+    for (dc, flagged) in [("2.1.5-a3f44794f94", true), ("2.1.7-1.el9", false)] {
+        let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+        let text = std::fs::read_to_string(&cib).unwrap().replace(
+            r#"<cluster_property_set id="cib-bootstrap-options">"#,
+            &format!(
+                r#"<cluster_property_set id="cib-bootstrap-options"><nvpair id="dc" name="dc-version" value="{dc}"/>"#
+            ),
+        );
+        std::fs::write(&cib, text).unwrap();
+        let yaml = variant(dir.path(), |t| {
+            without_scenarios(t)
+                .replace("  no-quorum-policy: ignore\n", "  no-quorum-policy: ignore\n  node-pending-timeout: 30s\n")
+        });
+        let out = cibform_in(dir.path(), &["plan", yaml.to_str().unwrap(), "--target", "file:cib.xml", "--no-preview"]);
+        let note =
+            format!("the target runs Pacemaker {dc}, which ignores property `node-pending-timeout` (new in 2.1.7)");
+        assert_eq!(out.stdout.contains(&note), flagged, "{}", out.snapshot());
+    }
+}

@@ -108,7 +108,21 @@ pub async fn plan_configuration(model: &Cluster, backend: &Backend, opts: PlanOp
     let mut planned = plan_live(model, live, &backend.target, &defaults)?;
     planned.plan.warnings.extend(waiver_notes(model));
     planned.plan.warnings.extend(notes);
+    planned.plan.warnings.extend(version_notes(model, &planned.live.cib));
     Ok(planned)
+}
+
+/// Properties the file sets that the target's Pacemaker (its `dc-version`) is too old to know.
+fn version_notes(model: &Cluster, live: &crate::cib::Cib) -> Vec<String> {
+    let dc = crate::cib::owned_properties(live.configuration()).into_iter().find(|(_, name, _)| name == "dc-version");
+    let Some((_, _, version)) = dc else { return Vec::new() };
+    let names = model.properties.iter().map(|(n, _)| n.as_str());
+    crate::validate::too_new_for(names, &version)
+        .into_iter()
+        .map(|(name, since)| {
+            format!("the target runs Pacemaker {version}, which ignores property `{name}` (new in {since})")
+        })
+        .collect()
 }
 
 /// Read the target and plan.

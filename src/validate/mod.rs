@@ -10,6 +10,7 @@ pub mod forced;
 pub mod metadata;
 mod nodes;
 mod options;
+pub use options::too_new_for;
 mod raw;
 mod resources;
 mod rules;

@@ -33,6 +33,23 @@ const LATER: &[(&str, &str, Later)] = &[
     ("fencing-max-attempts", "3.0.2", Later::Renames("stonith-max-attempts")),
 ];
 
+/// The cluster properties of `names` that the target's Pacemaker is too old for, with the version
+/// each is new in. `dc_version` is the CIB's `dc-version` property (`2.1.5-a3f44794f94`); `None`
+/// when it cannot be read as a version (nothing is flagged then).
+pub fn too_new_for<'a>(names: impl Iterator<Item = &'a str>, dc_version: &str) -> Vec<(&'a str, &'static str)> {
+    let Some(target) = version_key(dc_version) else { return Vec::new() };
+    names
+        .filter_map(|n| LATER.iter().find(|(l, _, _)| *l == n).map(|(_, since, _)| (n, *since)))
+        .filter(|(_, since)| version_key(since).is_some_and(|s| s > target))
+        .collect()
+}
+
+/// `2.1.5-a3f44794f94` → `[2, 1, 5]`: the release part of a Pacemaker version, comparable.
+fn version_key(v: &str) -> Option<Vec<u32>> {
+    let release = v.split(['-', '+', ' ']).next()?;
+    release.split('.').map(|p| p.parse().ok()).collect::<Option<Vec<u32>>>().filter(|k| !k.is_empty())
+}
+
 /// Options the snapshot knows that Pacemaker deprecates: legacy names it still reads, and
 /// options later versions deprecate or drop. Name, replacement (if any), why.
 const DEPRECATED: &[(&str, Option<&str>, &str)] = &[
@@ -417,6 +434,14 @@ mod tests {
         assert!(matches!(property("symmetric-cluster"), Some(Known::Now(T::Boolean))));
         assert!(matches!(property("enable-acl"), Some(Known::Now(T::Boolean))));
         assert!(matches!(property("fencing-enabled"), Some(Known::Later { since: "3.0.2", ty: T::Boolean })));
+        let names = ["fencing-enabled", "node-pending-timeout", "stonith-enabled"];
+        assert_eq!(
+            too_new_for(names.into_iter(), "2.1.5-a3f44794f94"),
+            [("fencing-enabled", "3.0.2"), ("node-pending-timeout", "2.1.7")]
+        );
+        assert_eq!(too_new_for(names.into_iter(), "2.1.9-1.el9"), [("fencing-enabled", "3.0.2")]);
+        assert_eq!(too_new_for(names.into_iter(), "3.0.2"), []);
+        assert_eq!(too_new_for(names.into_iter(), "unknown"), []);
         assert!(matches!(property("crmd-transition-delay"), Some(Known::Deprecated { ty: T::Duration, .. })));
         assert!(property("no-quorum-polcy").is_none());
         assert!(property_names().iter().any(|n| n == "no-quorum-policy"));
