@@ -27,6 +27,18 @@ impl std::fmt::Display for Version {
 }
 
 /// The sections Pacemaker's schema requires in `<configuration>`.
+/// What `cibadmin --empty` prints on pacemaker 2.1.5: a CIB with nothing configured.
+pub const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config/>
+    <nodes/>
+    <resources/>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>
+"#;
+
 pub const REQUIRED_SECTIONS: [&str; 4] = ["crm_config", "nodes", "resources", "constraints"];
 
 /// What a plan is made against and what a write is bound to: a CIB's version and the digest of

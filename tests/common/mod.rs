@@ -79,17 +79,8 @@ pub fn scratch_with_cib(cib: Option<&str>) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-/// What `cibadmin --empty` prints on pacemaker 2.1.5.
-pub const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config/>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-"#;
+/// What `cibadmin --empty` prints on pacemaker 2.1.5 (one copy, in the library).
+pub use cibform::cib::EMPTY_CIB;
 
 /// Write a variant of the example file into `dir` and return its path.
 pub fn variant(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
