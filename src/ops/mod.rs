@@ -8,6 +8,7 @@ mod planning;
 mod simulation;
 mod testing;
 mod verifying;
+mod via_pcsd;
 
 pub use applying::*;
 pub use exporting::*;
@@ -16,6 +17,7 @@ pub use planning::*;
 pub use simulation::*;
 pub use testing::*;
 pub use verifying::*;
+pub use via_pcsd::*;
 
 use std::path::Path;
 
@@ -65,6 +67,8 @@ pub async fn read(backend: &Backend, corosync: Option<&Path>) -> Result<Live, Er
     let mut live = backend.read().await?;
     if let Some(p) = corosync {
         live.corosync = Some(crate::backend::ConfText::from_file(p)?);
+    } else if let Some(p) = &backend.pcsd {
+        live.corosync = corosync_via_pcsd(p).await.map_err(BackendError::from)?;
     }
     Ok(live)
 }
