@@ -85,6 +85,15 @@ pub enum Command {
         /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
         #[arg(long, value_name = "SCENARIO")]
         what_if: Vec<String>,
+        /// pcsd for corosync.conf and agent metadata (the CIB still comes from --target):
+        /// `pcsd://HOST[:PORT][,HOST...]`, tried in order. Logs in as `hacluster` with
+        /// `PCSD_PASSWORD` or the password file, or reuses a pcs token.
+        #[arg(long, value_name = "pcsd://HOST")]
+        pcsd: Option<String>,
+        /// A file whose first line is the `hacluster` password for --pcsd (instead of
+        /// `PCSD_PASSWORD`/`PCSD_PASSWORD_FILE`); never give the password itself on the command line.
+        #[arg(long, value_name = "PATH")]
+        pcsd_password_file: Option<PathBuf>,
     },
     /// Play the file's failover scenarios with Pacemaker's scheduler on the planned configuration
     /// and the target's current status, touching nothing (exit 0 all hold, 1 otherwise).
@@ -131,6 +140,15 @@ pub enum Command {
         /// After writing, wait up to SECONDS for the cluster to settle and report what moved.
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
         wait: Option<u64>,
+        /// pcsd for corosync.conf and agent metadata (the CIB still comes from --target):
+        /// `pcsd://HOST[:PORT][,HOST...]`, tried in order. Logs in as `hacluster` with
+        /// `PCSD_PASSWORD` or the password file, or reuses a pcs token.
+        #[arg(long, value_name = "pcsd://HOST")]
+        pcsd: Option<String>,
+        /// A file whose first line is the `hacluster` password for --pcsd (instead of
+        /// `PCSD_PASSWORD`/`PCSD_PASSWORD_FILE`); never give the password itself on the command line.
+        #[arg(long, value_name = "PATH")]
+        pcsd_password_file: Option<PathBuf>,
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
     Export {
@@ -448,11 +466,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             no_preview,
             preview_timeout,
             what_if,
+            pcsd,
+            pcsd_password_file,
         } => {
             let loaded = ops::load(&file)?;
             remember_sensitive(&loaded.model);
             warn(&loaded.warnings);
-            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?;
+            let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
+            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
             let inputs = [
                 ("cluster file", Some(file.as_path())),
                 ("target", target_file(&backend.target)),
@@ -475,6 +496,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let busy = spinner(opts.preview_timeout);
             let planned = ops::plan(&loaded.model, &backend, opts).await;
             busy.finish_and_clear();
+            pcsd_notes(&backend);
             let planned = planned?;
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
@@ -507,10 +529,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             allow_destroy,
             allow_disable_stonith,
             wait,
+            pcsd,
+            pcsd_password_file,
         } => {
+            let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
             let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
             let preview_timeout = std::time::Duration::from_secs(preview_timeout);
-            let how = How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait };
+            let how =
+                How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait, pcsd };
             apply(&file, target.as_deref(), how, gates).await
         }
         Command::Export { target, out, cluster, corosync } => {
@@ -612,32 +638,34 @@ fn spinner(budget: std::time::Duration) -> indicatif::ProgressBar {
 }
 
 /// How to apply, besides the gates.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct How<'a> {
     corosync: Option<&'a Path>,
     preview: bool,
     preview_timeout: std::time::Duration,
     host_tools: bool,
     wait: Option<u64>,
+    pcsd: Option<crate::backend::pcsd::Pcsd>,
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
     let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
-    let How { corosync, preview, preview_timeout, host_tools, wait } = how;
+    let How { corosync, preview, preview_timeout, host_tools, wait, pcsd } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
-        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?;
+        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?.with_pcsd(pcsd);
         ops::prepare_saved(saved, file, backend).await?
     } else {
         let loaded = ops::load(file)?;
         remember_sensitive(&loaded.model);
         warn(&loaded.warnings);
-        let backend = resolve_backend(target, Some(&loaded.model), host_tools)?;
+        let backend = resolve_backend(target, Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
         let catalog = agent_checks(&loaded, &backend).await?;
         let busy = spinner(preview_timeout);
         let opts = ops::PlanOpts { corosync, preview, what_if: &[], preview_timeout, catalog: Some(&catalog) };
-        let prepared = ops::prepare(loaded.model, backend, opts).await;
+        let prepared = ops::prepare(loaded.model, backend.clone(), opts).await;
         busy.finish_and_clear();
+        pcsd_notes(&backend);
         prepared?
     };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
@@ -711,4 +739,28 @@ async fn test(
         return Ok(ExitStatus::Failure);
     }
     Ok(ExitStatus::Success)
+}
+
+/// `--pcsd`, with the run's pins, tokens and password.
+fn resolve_pcsd(flag: Option<&str>, password_file: Option<&Path>) -> Result<Option<crate::backend::pcsd::Pcsd>, Error> {
+    use crate::backend::pcsd::{Pcsd, PcsdTarget, Settings, PCSD_FORMS};
+    let Some(flag) = flag else {
+        if password_file.is_some() {
+            return Err(Error::Usage {
+                message: "`--pcsd-password-file` is given without `--pcsd`".into(),
+                help: format!("name the pcsd hosts with `--pcsd` ({PCSD_FORMS})"),
+            });
+        }
+        return Ok(None);
+    };
+    let target = PcsdTarget::parse(flag)
+        .map_err(|m| Error::Usage { message: m, help: format!("pcsd targets: {PCSD_FORMS}") })?;
+    Ok(Some(Pcsd::new(target, std::sync::Arc::new(Settings::from_env(password_file)))))
+}
+
+/// Tell the admin what the pcsd client did that they should know (a certificate pinned).
+fn pcsd_notes(backend: &Backend) {
+    for n in backend.pcsd.iter().flat_map(|p| p.settings.take_notes()) {
+        say!("note: {}", plain(&n));
+    }
 }

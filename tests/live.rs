@@ -785,3 +785,100 @@ exit $rc
     let plan = c.cibform("t3021cent", &["plan", yaml.to_str().unwrap(), "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "the cluster holds the new configuration:\n{}", plan.snapshot());
 }
+
+/// pcsd running on a harness node (tests/cluster/pcsd.sh); stopped by pid when dropped, so
+/// declare it after the `Cluster` it runs on (dropped first).
+struct PcsdOn<'a> {
+    cluster: &'a Cluster,
+    node: &'static str,
+}
+
+impl<'a> PcsdOn<'a> {
+    fn start(cluster: &'a Cluster, node: &'static str, password_file: &Path) -> PcsdOn<'a> {
+        let p = PcsdOn { cluster, node };
+        p.script(&["start", password_file.to_str().unwrap()]);
+        p
+    }
+
+    fn script(&self, args: &[&str]) {
+        let out = Command::new("bash")
+            .arg(root().join("tests/cluster/pcsd.sh"))
+            .arg(args[0])
+            .arg(&self.cluster.dir)
+            .arg(self.node)
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pcsd.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for PcsdOn<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(root().join("tests/cluster/pcsd.sh"))
+            .arg("stop")
+            .arg(&self.cluster.dir)
+            .arg(self.node)
+            .status();
+    }
+}
+
+#[test]
+#[ignore = "needs root and pcsd"]
+fn pcsd_logs_in_pins_its_certificate_reads_corosync_conf_and_refuses_a_new_certificate() {
+    need_live();
+    need_tools(&["pcsd", "openssl"]);
+    let c = Cluster::single();
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let pcsd = PcsdOn::start(&c, "t3021cent", &password);
+    let yaml = c.write("cluster.yaml", &runtime_example(true));
+    let state = c.work().join("pcsd-state");
+    let plan = |password_file: Option<&Path>| {
+        let state_env = format!("CIBFORM_PCSD_DIR={}", state.display());
+        let pw_env = password_file.map(|p| format!("PCSD_PASSWORD_FILE={}", p.display()));
+        let mut args = vec!["env", &state_env];
+        args.extend(pw_env.as_deref());
+        args.extend([env!("CARGO_BIN_EXE_cibform"), "plan", yaml.to_str().unwrap(), "--target", "local"]);
+        args.extend(["--pcsd", "pcsd://t3021cent", "--no-preview", "--format", "json"]);
+        c.on("t3021cent", &args)
+    };
+    // First use: logs in with the password, pins the certificate, reads corosync.conf and
+    // the agents' metadata through pcsd.
+    let first = plan(Some(&password));
+    assert_eq!(first.code, 0, "{}", first.snapshot());
+    let doc: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(doc["corosync"]["source"], "pcsd://t3021cent:2224/corosync.conf", "{}", first.stdout);
+    assert!(first.stderr.contains("agent metadata: from pcsd at t3021cent:2224"), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("note: pinned the certificate of pcsd at t3021cent:2224 (sha256 "),
+        "{}",
+        first.stderr
+    );
+    let pins = std::fs::read_to_string(state.join("pcsd-certs")).unwrap();
+    let cert = c.dir.join("nodes/t3021cent/lib-pcsd/pcsd.crt");
+    let openssl =
+        Command::new("openssl").args(["x509", "-noout", "-fingerprint", "-sha256", "-in"]).arg(&cert).output().unwrap();
+    let fingerprint = String::from_utf8_lossy(&openssl.stdout).trim().rsplit('=').next().unwrap().to_string();
+    assert!(pins.contains(&format!("t3021cent:2224 sha256 {fingerprint}")), "{pins} vs {fingerprint}");
+    // The token is kept (owner only) and is enough later: no password, no new pin.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(state.join("pcsd-known-hosts")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let again = plan(None);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    assert!(!again.stderr.contains("pinned"), "{}", again.stderr);
+    // A new certificate on the node: refused, with how to accept it, even with the password.
+    pcsd.script(&["new-cert"]);
+    let refused = plan(Some(&password));
+    assert_eq!(refused.code, 1, "{}", refused.snapshot());
+    assert!(refused.stderr.contains("shows another certificate than the one pinned"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("delete the line `t3021cent:2224`"), "{}", refused.stderr);
+    assert!(!refused.stderr.contains("Pw-live-123") && !first.stderr.contains("Pw-live-123"));
+    // A wrong password (fresh state, so no token): named as such.
+    let wrong = c.write("wrong-password", "nope\n");
+    std::fs::remove_dir_all(&state).unwrap();
+    let denied = plan(Some(&wrong));
+    assert_eq!(denied.code, 1, "{}", denied.snapshot());
+    assert!(denied.stderr.contains("refused the password of `hacluster`"), "{}", denied.stderr);
+}

@@ -485,9 +485,10 @@ fn report_error(r: &serde_json::Value) -> Option<String> {
         .then(|| r.pointer("/message/message").and_then(|m| m.as_str()).unwrap_or("(no message)").to_string())
 }
 
+/// pcs's answer for an agent the node does not have: `UNABLE_TO_GET_AGENT_METADATA`, "Agent
+/// 'ocf:heartbeat:Nope' is not installed or does not provide valid metadata: ... No such object".
 fn is_missing_agent(messages: &str) -> bool {
-    let m = messages.to_lowercase();
-    m.contains("not found") || m.contains("unable to find agent") || m.contains("no such")
+    messages.contains("is not installed") && messages.contains("No such object")
 }
 
 /// Whether `corosync-quorumtool -s` output says the partition is quorate.
