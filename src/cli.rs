@@ -481,6 +481,12 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             ];
             check_out(out.as_deref(), &inputs)?;
             let catalog = agent_checks(&loaded, &backend).await?;
+            if let Some(b) = bootstrap(&loaded.model, &backend).await? {
+                check_new_cluster_plan(out.as_deref())?;
+                let planned = ops::plan_new_cluster(&loaded.model, &backend.target, &catalog)?;
+                print(&new_cluster_plan(&b, &planned, format))?;
+                return Ok(if detailed_exitcode { ExitStatus::Changes } else { ExitStatus::Success });
+            }
             let scenarios = what_if
                 .iter()
                 .map(|w| Scenario::parse(w))
@@ -649,7 +655,7 @@ struct How<'a> {
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
-    let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
+    let Gates { mut auto_approve, allow_destroy, allow_disable_stonith } = gates;
     let How { corosync, preview, preview_timeout, host_tools, wait, pcsd } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
@@ -661,6 +667,10 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         warn(&loaded.warnings);
         let backend = resolve_backend(target, Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
         let catalog = agent_checks(&loaded, &backend).await?;
+        if let Some(b) = bootstrap(&loaded.model, &backend).await? {
+            create_cluster(&loaded.model, &backend, &b, &catalog, auto_approve).await?;
+            auto_approve = true; // the admin approved the whole, the CIB part included
+        }
         let busy = spinner(preview_timeout);
         let opts = ops::PlanOpts { corosync, preview, what_if: &[], preview_timeout, catalog: Some(&catalog) };
         let prepared = ops::prepare(loaded.model, backend.clone(), opts).await;
@@ -762,5 +772,77 @@ fn resolve_pcsd(flag: Option<&str>, password_file: Option<&Path>) -> Result<Opti
 fn pcsd_notes(backend: &Backend) {
     for n in backend.pcsd.iter().flat_map(|p| p.settings.take_notes()) {
         say!("note: {}", plain(&n));
+    }
+}
+
+/// With `--pcsd`: the cluster to create, when none of the file's nodes has it yet.
+async fn bootstrap(model: &crate::model::Cluster, backend: &Backend) -> Result<Option<ops::Bootstrap>, Error> {
+    let Some(p) = &backend.pcsd else { return Ok(None) };
+    let found = ops::bootstrap_check(model, p).await.map_err(BackendError::from);
+    pcsd_notes(backend);
+    Ok(found?)
+}
+
+/// A plan that creates the cluster runs only as one `apply` (setup, quorum, then the CIB).
+fn check_new_cluster_plan(out: Option<&Path>) -> Result<(), Error> {
+    match out {
+        Some(_) => Err(Error::Usage {
+            message: "a plan that creates the cluster cannot be saved".into(),
+            help: "run `cibform apply FILE --pcsd ...`: it shows the same plan and asks before doing anything".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The plan of a new cluster: what is created and checked first, then the CIB part.
+fn new_cluster_plan(b: &ops::Bootstrap, planned: &ops::Planned, format: Format) -> String {
+    match format {
+        Format::Text => format!("{}\n{}", b.text(), render::text(&planned.plan, &planned.header, color_out())),
+        Format::Markdown => format!("```\n{}```\n\n{}", b.text(), render::markdown(&planned.plan, &planned.header)),
+        Format::Json => {
+            let doc = json::doc(&planned.plan, &planned.header, &planned.basis);
+            let mut v = serde_json::to_value(&doc).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("bootstrap".into(), serde_json::to_value(b).unwrap_or_default());
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+    }
+}
+
+/// `apply` of a new cluster: show the plan, refuse unless every preflight fact holds, confirm,
+/// set the cluster up through pcsd, wait for quorum and for its CIB.
+async fn create_cluster(
+    model: &crate::model::Cluster,
+    backend: &Backend,
+    b: &ops::Bootstrap,
+    catalog: &crate::validate::agents::Catalog,
+    auto_approve: bool,
+) -> Result<(), Error> {
+    let planned = ops::plan_new_cluster(model, &backend.target, catalog)?;
+    print(&new_cluster_plan(b, &planned, Format::Text))?;
+    if !b.ready() {
+        return Err(Error::NotApproved {
+            reason: format!("the preflight checks above failed: cluster `{}` was not created", b.cluster),
+            help: "make the FAIL lines hold (pcsd running and authenticated on every node, names resolving, versions), then apply again".into(),
+        });
+    }
+    confirm(auto_approve)?;
+    let Some(p) = &backend.pcsd else { return Ok(()) };
+    let budget = std::time::Duration::from_secs(120);
+    ops::bootstrap_apply(model, p, budget, &|line| say!("{line}")).await?;
+    say!("cluster `{}` has quorum; waiting for its CIB", model.name);
+    let end = std::time::Instant::now() + budget;
+    loop {
+        match backend.read().await {
+            Ok(_) => return Ok(()),
+            Err(e) if std::time::Instant::now() >= end => {
+                return Err(Error::NotSettled {
+                    seconds: budget.as_secs(),
+                    detail: format!("the new cluster's CIB cannot be read: {e}"),
+                })
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
+        }
     }
 }

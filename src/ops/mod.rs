@@ -2,6 +2,7 @@
 //! thin wrappers over these functions. I/O happens only through `config::load` and `backend`.
 
 mod applying;
+mod bootstrap;
 mod exporting;
 mod metadata;
 mod planning;
@@ -11,6 +12,7 @@ mod verifying;
 mod via_pcsd;
 
 pub use applying::*;
+pub use bootstrap::*;
 pub use exporting::*;
 pub use metadata::*;
 pub use planning::*;

@@ -294,7 +294,7 @@ impl Pcsd {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// Two `Pcsd`s are the same when they name the same hosts (settings are the run's).
 impl PartialEq for Pcsd {

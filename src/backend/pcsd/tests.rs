@@ -10,20 +10,22 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use super::*;
 
-const PASSWORD: &str = "Secr3t-pw";
+pub(crate) const PASSWORD: &str = "Secr3t-pw";
 const TOKEN: &str = "6a1f0d2e-0000-4000-8000-00000000cafe";
 
 /// What the stand-in saw and how it behaves.
 #[derive(Default)]
-struct Seen {
-    requests: Mutex<Vec<String>>,
+pub(crate) struct Seen {
+    pub(crate) requests: Mutex<Vec<String>>,
+    /// Answer like a node where no cluster was set up yet.
+    pub(crate) no_cluster: std::sync::atomic::AtomicBool,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
 }
 
-struct StandIn {
-    port: u16,
-    seen: Arc<Seen>,
+pub(crate) struct StandIn {
+    pub(crate) port: u16,
+    pub(crate) seen: Arc<Seen>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -47,10 +49,14 @@ fn tls_config() -> Arc<rustls::ServerConfig> {
 }
 
 /// pcsd's answers: (status, body) for a request line, its cookie and its body.
-fn answer(line: &str, cookie: Option<&str>, body: &str) -> (u16, String) {
+fn answer(line: &str, cookie: Option<&str>, body: &str, no_cluster: bool) -> (u16, String) {
     let authed = cookie == Some(&format!("token={TOKEN}"));
     let path = line.split_whitespace().nth(1).unwrap_or("");
     match path {
+        "/remote/get_corosync_conf" if authed && no_cluster => (400, "Unable to read corosync.conf".into()),
+        "/remote/get_sw_versions" if authed && no_cluster => {
+            (200, r#"{"rhel":null,"pcs":[0,11,5],"pacemaker":[2,1,5],"corosync":[3,1,7]}"#.into())
+        }
         "/remote/auth" if body.contains(&format!("password={PASSWORD}")) => (200, TOKEN.into()),
         "/remote/auth" => (200, String::new()),
         _ if !authed => (401, r#"{"notauthorized":"true"}"#.into()),
@@ -100,13 +106,13 @@ async fn serve_one(stream: tokio::net::TcpStream, tls: tokio_rustls::TlsAcceptor
     seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
     tokio::time::sleep(delay).await;
     seen.in_flight.fetch_sub(1, Ordering::SeqCst);
-    let (status, text) = answer(&line, cookie, &body);
+    let (status, text) = answer(&line, cookie, &body, seen.no_cluster.load(Ordering::SeqCst));
     let reply = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len());
     let _ = s.write_all(reply.as_bytes()).await;
     let _ = s.shutdown().await;
 }
 
-async fn stand_in(delay: Duration) -> StandIn {
+pub(crate) async fn stand_in(delay: Duration) -> StandIn {
     stand_in_on(0, delay).await
 }
 
@@ -135,7 +141,7 @@ fn node(port: u16, s: &Arc<Settings>) -> Node {
     Node::new(Endpoint { host: "127.0.0.1".into(), port }, s.clone()).unwrap()
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
