@@ -824,6 +824,18 @@ impl Drop for PcsdOn<'_> {
     }
 }
 
+/// Run cibform on t3021cent with its pcsd pins and tokens in `state` and, when given, the
+/// `hacluster` password from a file (never on the command line).
+fn cibform_with_pcsd(c: &Cluster, state: &Path, password_file: Option<&Path>, args: &[&str]) -> Out {
+    let state_env = format!("CIBFORM_PCSD_DIR={}", state.display());
+    let pw_env = password_file.map(|p| format!("PCSD_PASSWORD_FILE={}", p.display()));
+    let mut all = vec!["env", state_env.as_str()];
+    all.extend(pw_env.as_deref());
+    all.push(env!("CARGO_BIN_EXE_cibform"));
+    all.extend_from_slice(args);
+    c.on("t3021cent", &all)
+}
+
 #[test]
 #[ignore = "needs root and pcsd"]
 fn pcsd_logs_in_pins_its_certificate_reads_corosync_conf_and_refuses_a_new_certificate() {
@@ -835,13 +847,8 @@ fn pcsd_logs_in_pins_its_certificate_reads_corosync_conf_and_refuses_a_new_certi
     let yaml = c.write("cluster.yaml", &runtime_example(true));
     let state = c.work().join("pcsd-state");
     let plan = |password_file: Option<&Path>| {
-        let state_env = format!("CIBFORM_PCSD_DIR={}", state.display());
-        let pw_env = password_file.map(|p| format!("PCSD_PASSWORD_FILE={}", p.display()));
-        let mut args = vec!["env", &state_env];
-        args.extend(pw_env.as_deref());
-        args.extend([env!("CARGO_BIN_EXE_cibform"), "plan", yaml.to_str().unwrap(), "--target", "local"]);
-        args.extend(["--pcsd", "pcsd://t3021cent", "--no-preview", "--format", "json"]);
-        c.on("t3021cent", &args)
+        let args = ["plan", yaml.to_str().unwrap(), "--target", "local", "--pcsd", "pcsd://t3021cent"];
+        cibform_with_pcsd(&c, &state, password_file, &[&args[..], &["--no-preview", "--format", "json"]].concat())
     };
     // First use: logs in with the password, pins the certificate, reads corosync.conf and
     // the agents' metadata through pcsd.
@@ -881,4 +888,45 @@ fn pcsd_logs_in_pins_its_certificate_reads_corosync_conf_and_refuses_a_new_certi
     let denied = plan(Some(&wrong));
     assert_eq!(denied.code, 1, "{}", denied.snapshot());
     assert!(denied.stderr.contains("refused the password of `hacluster`"), "{}", denied.stderr);
+}
+
+#[test]
+#[ignore = "needs root and pcsd"]
+fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_one_run() {
+    need_live();
+    need_tools(&["pcsd", "openssl"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--bare".into()]);
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
+    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
+    let yaml = c.write("cluster.yaml", &runtime_example(false));
+    let state = c.work().join("pcsd-state");
+    let y = yaml.to_str().unwrap();
+    let pcsd = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
+    let plan = cibform_with_pcsd(&c, &state, Some(&password), &[&["plan", y][..], &pcsd].concat());
+    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+    assert!(
+        plan.stdout.starts_with("cluster `clst-01` will be created on t3021cent, t3022cent with 2 knet links\n"),
+        "{}",
+        plan.stdout
+    );
+    for f in ["pcsd reachable and authenticated", "resolve to their link-0", "versions compatible", "no other cluster"]
+    {
+        assert!(plan.stdout.contains(f), "{f}: {}", plan.stdout);
+    }
+    assert!(!plan.stdout.contains("FAIL"), "{}", plan.stdout);
+    let started = Instant::now();
+    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&["apply", y, "--auto-approve"][..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(apply.stderr.contains("setting up cluster `clst-01` through pcsd at t3021cent:2224"), "{}", apply.stderr);
+    assert!(apply.stderr.contains("Verified: the target now matches the file."), "{}", apply.stderr);
+    eprintln!("bootstrap apply took {:.1} s", started.elapsed().as_secs_f64());
+    let links = c.on("t3021cent", &["corosync-cfgtool", "-s"]);
+    assert!(links.stdout.contains("LINK ID 0") && links.stdout.contains("LINK ID 1"), "{}", links.stdout);
+    c.until("both nodes online and rg-01 started", 120, || {
+        let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+        mon.contains("Online: [ t3021cent t3022cent ]") && c.running("t3021cent").contains_key("rs-vip-33")
+    });
+    let again = cibform_with_pcsd(&c, &state, None, &[&["plan", y, "--detailed-exitcode"][..], &pcsd].concat());
+    assert_eq!(again.code, 0, "a second plan is empty:\n{}", again.snapshot());
 }

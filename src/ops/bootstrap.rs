@@ -195,8 +195,9 @@ pub fn setup_params(model: &crate::model::Cluster) -> serde_json::Value {
 }
 
 /// Create the cluster: every node's token in the first node's known-hosts, `cluster-setup`
-/// with start there, the other nodes' pins moved to the first node's certificate (setup gives
-/// every node that certificate), then wait up to `wait` for quorum.
+/// with start there, then wait up to `wait` for quorum. The nodes keep their pcsd certificates
+/// (pcs replaces them only where `PCSD_SSL_CERT_SYNC_ENABLED=true`, with new ones cibform cannot
+/// vouch for: the next request is then refused as a changed certificate, with how to accept it).
 ///
 /// # Errors
 /// A node cannot be reached or refuses, the setup fails, or no quorum within `wait`.
@@ -237,11 +238,6 @@ async fn set_up(model: &crate::model::Cluster, pcsd: &Pcsd, progress: &dyn Fn(&s
     coordinator.known_hosts_add(&hosts).await?;
     progress(&format!("setting up cluster `{}` through pcsd at {}", model.name, coordinator.place()));
     coordinator.cluster_setup(&setup_params(model), Duration::from_secs(180)).await?;
-    if let Some(fp) = coordinator.shown_certificate() {
-        for (_, ep, _) in hosts.iter().skip(1) {
-            pcsd.settings.pins.set(ep, &fp)?;
-        }
-    }
     Ok(())
 }
 

@@ -12,7 +12,9 @@
 # fails with the logs' tails. stop sends SIGTERM to every process in this pcsd's own mount
 # namespace (both halves and the workers), waits up to 10 s, then SIGKILLs what is left.
 # Leftovers are also killed by the cluster's own `stop` (they live in the node's network
-# namespace). State: NODEDIR/{pcsd,pcsd-ruby}.{pid,out}, pcsd.mntns, pcsd-shadow, log-pcsd/.
+# namespace). pcsd's `systemctl` is systemctl-standin.sh (it starts and stops corosync and
+# pacemaker as the harness does). State: NODEDIR/{pcsd,pcsd-ruby}.{pid,out}, pcsd.mntns,
+# pcsd-shadow, pcsd-systemctl, log-pcsd/.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,10 +42,15 @@ pcsd_pid() {
 }
 
 # Pids of every process in this pcsd's mount namespace: both halves and the Python half's
-# workers (which outlive a SIGKILLed parent).
+# workers (which outlive a SIGKILLed parent). Only the node's network namespace is searched.
 pcsd_all_pids() {
-	[[ -f $nd/pcsd.mntns ]] || return 0
-	cibf_mntns_pids "$(<"$nd/pcsd.mntns")"
+	local want p
+	[[ -f $nd/pcsd.mntns && -f $nd/netns ]] || return 0
+	want=$(<"$nd/pcsd.mntns")
+	for p in $(ip netns pids "$(<"$nd/netns")" 2>/dev/null); do
+		[[ $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$want" ]] && printf '%s\n' "$p"
+	done
+	return 0
 }
 
 stop() {
@@ -83,6 +90,8 @@ start() {
 	[[ -f $nd/pcsd-shadow ]] || cibf_die "no password set for $node (start with PASSWORD_FILE)"
 	rm -f -- "$nd/pcsd.pid" "$nd/pcsd-ruby.pid" "$nd/pcsd.mntns"
 	mkdir -p -- "$nd/log-pcsd"
+	printf '#!/bin/bash\nexec %q %q "$@"\n' "$CIBF_DIR/systemctl-standin.sh" "$nd" >"$nd/pcsd-systemctl"
+	chmod 0755 "$nd/pcsd-systemctl"
 	cibf_nsenter_cmd "$dir" "$node"
 	(cd / && exec "${CIBF_NSENTER[@]}" "${CIBF_DAEMON_ENV[@]}" setsid unshare --mount --propagation private -- \
 		"$CIBF_DIR/pcsd-init.sh" "$nd" "$bind" </dev/null >>"$nd/pcsd-init.out" 2>&1 &)
