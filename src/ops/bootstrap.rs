@@ -242,7 +242,7 @@ async fn set_up(model: &crate::model::Cluster, pcsd: &Pcsd, progress: &dyn Fn(&s
 }
 
 /// The configuration `cibadmin --empty` gives: what a new cluster's CIB holds before cibform.
-const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>"#;
+const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>"#;
 
 /// Plan the CIB part of a cluster about to be created: against an empty CIB.
 ///
