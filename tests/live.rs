@@ -930,3 +930,61 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     let again = cibform_with_pcsd(&c, &state, None, &[&["plan", y, "--detailed-exitcode"][..], &pcsd].concat());
     assert_eq!(again.code, 0, "a second plan is empty:\n{}", again.snapshot());
 }
+
+/// The pcsd client's methods (those the corosync work builds on) against a real pcsd. The
+/// client must run inside the node's network namespace, so this test starts the cluster and
+/// pcsd, then runs itself again on the node (`CIBF_PCSD_INNER=1`), where `pcsd_endpoints_inner`
+/// does the checks.
+#[test]
+#[ignore = "needs root and pcsd"]
+fn pcsd_client_gets_sets_and_reloads_corosync_conf_and_answers_status_quorum_standby_metadata() {
+    if std::env::var_os("CIBF_PCSD_INNER").is_some() {
+        return pcsd_endpoints_inner();
+    }
+    need_live();
+    need_tools(&["pcsd", "openssl"]);
+    let c = Cluster::single();
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _pcsd = PcsdOn::start(&c, "t3021cent", &password);
+    let me = std::env::current_exe().unwrap();
+    let state = format!("CIBFORM_PCSD_DIR={}", c.work().join("pcsd-state").display());
+    let pw = format!("PCSD_PASSWORD_FILE={}", password.display());
+    let name = "pcsd_client_gets_sets_and_reloads_corosync_conf_and_answers_status_quorum_standby_metadata";
+    let args = ["env", "CIBF_PCSD_INNER=1", &state, &pw, me.to_str().unwrap(), "--exact", name, "--include-ignored"];
+    let out = c.on("t3021cent", &[&args[..], &["--nocapture", "--test-threads=1"]].concat());
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("1 passed"), "{}", out.snapshot());
+}
+
+fn pcsd_endpoints_inner() {
+    use cibform::backend::pcsd::{Pcsd, PcsdTarget, Reload, Settings};
+    use cibform::model::Agent;
+    let settings = std::sync::Arc::new(Settings::from_env(None));
+    let p = Pcsd::new(PcsdTarget::parse("pcsd://t3021cent").unwrap(), settings);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let n = p.node("t3021cent").unwrap();
+        n.check_auth().await.unwrap();
+        let v = n.sw_versions().await.unwrap();
+        assert!(v.corosync.first().is_some_and(|m| *m >= 3) && !v.pacemaker.is_empty() && !v.pcs.is_empty(), "{v:?}");
+        let conf = p.get_corosync_conf("t3021cent").await.unwrap();
+        assert!(conf.contains("cluster_name: clst-01"), "{conf}");
+        // set + reload: a totem token change reaches the running corosync.
+        let new = conf.replacen("totem {", "totem {\n    token: 3456", 1);
+        p.set_corosync_conf("t3021cent", &new).await.unwrap();
+        assert_eq!(p.get_corosync_conf("t3021cent").await.unwrap(), new);
+        assert_eq!(p.reload_corosync_conf().await.unwrap(), Reload::Reloaded);
+        let cmap = Command::new("corosync-cmapctl").args(["-g", "totem.token"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&cmap.stdout).trim_end().ends_with("= 3456"), "{cmap:?}");
+        assert!(n.quorate().await.unwrap());
+        assert!(n.status().await.unwrap().is_object());
+        let ip = Agent { class: "ocf".into(), provider: Some("heartbeat".into()), kind: "IPaddr2".into() };
+        let xml = n.agent_metadata(&ip).await.unwrap().unwrap();
+        assert!(xml.contains(r#"<parameter name="ip" required="1""#), "{xml}");
+        let nope = Agent { kind: "NoSuchAgent".into(), ..ip };
+        assert_eq!(n.agent_metadata(&nope).await.unwrap(), None);
+        n.standby(&["t3021cent".to_string()], true).await.unwrap();
+        let q = Command::new("crm_attribute").args(["-N", "t3021cent", "-n", "standby", "-G", "-q"]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&q.stdout).trim(), "on", "{q:?}");
+    });
+}

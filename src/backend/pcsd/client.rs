@@ -342,6 +342,7 @@ impl Node {
                 place: self.place(),
                 what: "reloading corosync.conf".into(),
                 messages: excerpt(&a.message),
+                codes: vec![a.code],
             }),
         }
     }
@@ -406,12 +407,19 @@ impl Node {
         if a.status == "success" {
             return Ok(a.data);
         }
-        let mut messages: Vec<String> = a.report_list.iter().filter_map(report_error).collect();
+        let errors: Vec<(String, String)> = a.report_list.iter().filter_map(report_error).collect();
+        let codes = errors.iter().map(|(c, _)| c.clone()).collect();
+        let mut messages: Vec<String> = errors.into_iter().map(|(_, m)| m).collect();
         messages.extend(a.status_msg.filter(|m| !m.is_empty()));
         if messages.is_empty() {
             messages.push(format!("status `{}`", a.status));
         }
-        Err(PcsdError::Api { place: self.place(), what: format!("`{name}`"), messages: excerpt(&messages.join("; ")) })
+        Err(PcsdError::Api {
+            place: self.place(),
+            what: format!("`{name}`"),
+            messages: excerpt(&messages.join("; ")),
+            codes,
+        })
     }
 
     /// An agent's metadata as OCF XML (`resource-agent-get-agent-metadata`); `None` when the
@@ -426,7 +434,7 @@ impl Node {
             Ok(data) => super::metadata::to_xml(&data)
                 .map(Some)
                 .ok_or_else(|| self.bad("resource-agent-get-agent-metadata", "agent metadata", &data.to_string())),
-            Err(PcsdError::Api { messages, .. }) if is_missing_agent(&messages) => Ok(None),
+            Err(PcsdError::Api { messages, codes, .. }) if is_missing_agent(&codes, &messages) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -478,17 +486,19 @@ impl Node {
     }
 }
 
-/// The error messages of a pcs report (`{"severity": {"level": "ERROR"}, "message": {...}}`).
-fn report_error(r: &serde_json::Value) -> Option<String> {
+/// The code and message of an error in a pcs report (`{"severity": {"level": "ERROR"},
+/// "message": {"code": ..., "message": ...}}`).
+fn report_error(r: &serde_json::Value) -> Option<(String, String)> {
     let level = r.pointer("/severity/level").and_then(|l| l.as_str()).unwrap_or("ERROR");
+    let text = |p: &str| r.pointer(p).and_then(|m| m.as_str()).map(str::to_string);
     (level == "ERROR")
-        .then(|| r.pointer("/message/message").and_then(|m| m.as_str()).unwrap_or("(no message)").to_string())
+        .then(|| (text("/message/code").unwrap_or_default(), text("/message/message").unwrap_or("(no message)".into())))
 }
 
 /// pcs's answer for an agent the node does not have: `UNABLE_TO_GET_AGENT_METADATA`, "Agent
-/// 'ocf:heartbeat:Nope' is not installed or does not provide valid metadata: ... No such object".
-fn is_missing_agent(messages: &str) -> bool {
-    messages.contains("is not installed") && messages.contains("No such object")
+/// 'ocf:heartbeat:Nope' is not installed or does not provide valid metadata: ...".
+fn is_missing_agent(codes: &[String], messages: &str) -> bool {
+    codes.iter().any(|c| c == "UNABLE_TO_GET_AGENT_METADATA") && messages.contains("is not installed")
 }
 
 /// Whether `corosync-quorumtool -s` output says the partition is quorate.

@@ -124,7 +124,7 @@ pub enum PcsdError {
     #[error("pcsd at {place} answered {what} with HTTP {status}: {excerpt}")]
     Http { place: String, what: String, status: u16, excerpt: String },
     #[error("pcsd at {place} refused {what}: {messages}")]
-    Api { place: String, what: String, messages: String },
+    Api { place: String, what: String, messages: String, codes: Vec<String> },
     #[error("TLS with pcsd at {place} failed: {detail}")]
     Tls { place: String, detail: String },
     #[error("cannot use `{path}`: {detail}")]
