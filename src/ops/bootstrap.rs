@@ -113,8 +113,10 @@ pub async fn bootstrap_check(model: &crate::model::Cluster, pcsd: &Pcsd) -> Resu
     } else {
         fact(false, others.join("; "))
     });
-    let links = model.nodes.first().map_or(0, |n| n.addrs.len());
-    if model.nodes.iter().any(|n| n.addrs.len() != links) {
+    // No addresses: one link, on the address pcs knows the node by.
+    let links_of = |n: &crate::model::Node| n.addrs.len().max(1);
+    let links = model.nodes.first().map_or(1, links_of);
+    if model.nodes.iter().any(|n| links_of(n) != links) {
         facts.push(fact(false, "the nodes declare different numbers of addresses (knet links)"));
     }
     Ok(Some(Bootstrap { cluster: model.name.clone(), nodes: names, links, facts }))
@@ -170,8 +172,18 @@ fn versions_fact(versions: &[(String, SwVersions)]) -> Fact {
 /// pcs's `cluster.setup` parameters for `model` (knet; quorum options pcs accepts at setup;
 /// pcs adds `two_node` itself for two nodes).
 pub fn setup_params(model: &crate::model::Cluster) -> serde_json::Value {
-    let nodes: Vec<serde_json::Value> =
-        model.nodes.iter().map(|n| serde_json::json!({ "name": n.name, "addrs": n.addrs })).collect();
+    // A node without addresses is sent without `addrs`: pcs then takes its known-hosts address.
+    let nodes: Vec<serde_json::Value> = model
+        .nodes
+        .iter()
+        .map(|n| {
+            if n.addrs.is_empty() {
+                serde_json::json!({ "name": n.name })
+            } else {
+                serde_json::json!({ "name": n.name, "addrs": n.addrs })
+            }
+        })
+        .collect();
     let mut quorum = serde_json::Map::new();
     let q = &model.quorum;
     for (key, v) in [

@@ -184,7 +184,7 @@ impl Node {
             .settings
             .password
             .get()
-            .map_err(|detail| PcsdError::Store { path: "the password".into(), detail })?
+            .map_err(PcsdError::Password)?
             .ok_or_else(|| PcsdError::NoPassword { place: self.place(), host: self.ep.host.clone() })?;
         let form = [("username", "hacluster"), ("password", password.expose())];
         let (status, body) = self.send("remote/auth", &Body::Form(&form), None, None).await?;

@@ -129,6 +129,9 @@ pub enum PcsdError {
     Tls { place: String, detail: String },
     #[error("cannot use `{path}`: {detail}")]
     Store { path: String, detail: String },
+    /// The password file cannot be used (the message names the file, never its content).
+    #[error("{0}")]
+    Password(String),
     #[error("no pcsd answered: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     NoHost(Vec<PcsdError>),
 }
