@@ -264,6 +264,11 @@ impl Pcsd {
         stream::iter(jobs).buffered(self.settings.parallel.max(1)).collect().await
     }
 
+    // The corosync transport (`get(node)`, `set(node, text)`, `reload()`) maps onto the three
+    // methods below. pcsd has no endpoint for knet links: pcs itself adds or removes one by
+    // writing the same new corosync.conf on every node (`set` on each, concurrently through
+    // `each`) and then one `reload`, which is what a transport's link add/remove does here.
+
     /// corosync.conf of one node (the corosync transport's `get`).
     ///
     /// # Errors
