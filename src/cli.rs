@@ -85,6 +85,15 @@ pub enum Command {
         /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
         #[arg(long, value_name = "SCENARIO")]
         what_if: Vec<String>,
+        /// pcsd for corosync.conf and agent metadata (the CIB still comes from --target):
+        /// `pcsd://HOST[:PORT][,HOST...]`, tried in order. Logs in as `hacluster` with
+        /// `PCSD_PASSWORD` or the password file, or reuses a pcs token.
+        #[arg(long, value_name = "pcsd://HOST")]
+        pcsd: Option<String>,
+        /// A file whose first line is the `hacluster` password for --pcsd (instead of
+        /// `PCSD_PASSWORD`/`PCSD_PASSWORD_FILE`); never give the password itself on the command line.
+        #[arg(long, value_name = "PATH")]
+        pcsd_password_file: Option<PathBuf>,
     },
     /// Play the file's failover scenarios with Pacemaker's scheduler on the planned configuration
     /// and the target's current status, touching nothing (exit 0 all hold, 1 otherwise).
@@ -131,6 +140,15 @@ pub enum Command {
         /// After writing, wait up to SECONDS for the cluster to settle and report what moved.
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
         wait: Option<u64>,
+        /// pcsd for corosync.conf and agent metadata (the CIB still comes from --target):
+        /// `pcsd://HOST[:PORT][,HOST...]`, tried in order. Logs in as `hacluster` with
+        /// `PCSD_PASSWORD` or the password file, or reuses a pcs token.
+        #[arg(long, value_name = "pcsd://HOST")]
+        pcsd: Option<String>,
+        /// A file whose first line is the `hacluster` password for --pcsd (instead of
+        /// `PCSD_PASSWORD`/`PCSD_PASSWORD_FILE`); never give the password itself on the command line.
+        #[arg(long, value_name = "PATH")]
+        pcsd_password_file: Option<PathBuf>,
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
     Export {
@@ -448,11 +466,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             no_preview,
             preview_timeout,
             what_if,
+            pcsd,
+            pcsd_password_file,
         } => {
             let loaded = ops::load(&file)?;
             remember_sensitive(&loaded.model);
             warn(&loaded.warnings);
-            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?;
+            let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
+            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
             let inputs = [
                 ("cluster file", Some(file.as_path())),
                 ("target", target_file(&backend.target)),
@@ -460,6 +481,12 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             ];
             check_out(out.as_deref(), &inputs)?;
             let catalog = agent_checks(&loaded, &backend).await?;
+            if let Some(b) = bootstrap(&loaded.model, &backend).await? {
+                check_new_cluster_plan(out.as_deref())?;
+                let planned = ops::plan_new_cluster(&loaded.model, &backend.target, &catalog)?;
+                print(&new_cluster_plan(&b, &planned, format))?;
+                return Ok(if detailed_exitcode { ExitStatus::Changes } else { ExitStatus::Success });
+            }
             let scenarios = what_if
                 .iter()
                 .map(|w| Scenario::parse(w))
@@ -475,6 +502,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let busy = spinner(opts.preview_timeout);
             let planned = ops::plan(&loaded.model, &backend, opts).await;
             busy.finish_and_clear();
+            pcsd_notes(&backend);
             let planned = planned?;
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
@@ -507,10 +535,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             allow_destroy,
             allow_disable_stonith,
             wait,
+            pcsd,
+            pcsd_password_file,
         } => {
+            let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
             let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
             let preview_timeout = std::time::Duration::from_secs(preview_timeout);
-            let how = How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait };
+            let how =
+                How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait, pcsd };
             apply(&file, target.as_deref(), how, gates).await
         }
         Command::Export { target, out, cluster, corosync } => {
@@ -612,32 +644,38 @@ fn spinner(budget: std::time::Duration) -> indicatif::ProgressBar {
 }
 
 /// How to apply, besides the gates.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct How<'a> {
     corosync: Option<&'a Path>,
     preview: bool,
     preview_timeout: std::time::Duration,
     host_tools: bool,
     wait: Option<u64>,
+    pcsd: Option<crate::backend::pcsd::Pcsd>,
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
-    let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
-    let How { corosync, preview, preview_timeout, host_tools, wait } = how;
+    let Gates { mut auto_approve, allow_destroy, allow_disable_stonith } = gates;
+    let How { corosync, preview, preview_timeout, host_tools, wait, pcsd } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
-        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?;
+        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?.with_pcsd(pcsd);
         ops::prepare_saved(saved, file, backend).await?
     } else {
         let loaded = ops::load(file)?;
         remember_sensitive(&loaded.model);
         warn(&loaded.warnings);
-        let backend = resolve_backend(target, Some(&loaded.model), host_tools)?;
+        let backend = resolve_backend(target, Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
         let catalog = agent_checks(&loaded, &backend).await?;
+        if let Some(b) = bootstrap(&loaded.model, &backend).await? {
+            create_cluster(&loaded.model, &backend, &b, &catalog, auto_approve).await?;
+            auto_approve = true; // the admin approved the whole, the CIB part included
+        }
         let busy = spinner(preview_timeout);
         let opts = ops::PlanOpts { corosync, preview, what_if: &[], preview_timeout, catalog: Some(&catalog) };
-        let prepared = ops::prepare(loaded.model, backend, opts).await;
+        let prepared = ops::prepare(loaded.model, backend.clone(), opts).await;
         busy.finish_and_clear();
+        pcsd_notes(&backend);
         prepared?
     };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
@@ -712,4 +750,100 @@ async fn test(
         return Ok(ExitStatus::Failure);
     }
     Ok(ExitStatus::Success)
+}
+
+/// `--pcsd`, with the run's pins, tokens and password.
+fn resolve_pcsd(flag: Option<&str>, password_file: Option<&Path>) -> Result<Option<crate::backend::pcsd::Pcsd>, Error> {
+    use crate::backend::pcsd::{Pcsd, PcsdTarget, Settings, PCSD_FORMS};
+    let Some(flag) = flag else {
+        if password_file.is_some() {
+            return Err(Error::Usage {
+                message: "`--pcsd-password-file` is given without `--pcsd`".into(),
+                help: format!("name the pcsd hosts with `--pcsd` ({PCSD_FORMS})"),
+            });
+        }
+        return Ok(None);
+    };
+    let target = PcsdTarget::parse(flag)
+        .map_err(|m| Error::Usage { message: m, help: format!("pcsd targets: {PCSD_FORMS}") })?;
+    Ok(Some(Pcsd::new(target, std::sync::Arc::new(Settings::from_env(password_file)))))
+}
+
+/// Tell the admin what the pcsd client did that they should know (a certificate pinned).
+fn pcsd_notes(backend: &Backend) {
+    for n in backend.pcsd.iter().flat_map(|p| p.settings.take_notes()) {
+        say!("note: {}", plain(&n));
+    }
+}
+
+/// With `--pcsd`: the cluster to create, when none of the file's nodes has it yet.
+async fn bootstrap(model: &crate::model::Cluster, backend: &Backend) -> Result<Option<ops::Bootstrap>, Error> {
+    let Some(p) = &backend.pcsd else { return Ok(None) };
+    let found = ops::bootstrap_check(model, p).await.map_err(BackendError::from);
+    pcsd_notes(backend);
+    Ok(found?)
+}
+
+/// A plan that creates the cluster runs only as one `apply` (setup, quorum, then the CIB).
+fn check_new_cluster_plan(out: Option<&Path>) -> Result<(), Error> {
+    match out {
+        Some(_) => Err(Error::Usage {
+            message: "a plan that creates the cluster cannot be saved".into(),
+            help: "run `cibform apply FILE --pcsd ...`: it shows the same plan and asks before doing anything".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The plan of a new cluster: what is created and checked first, then the CIB part.
+fn new_cluster_plan(b: &ops::Bootstrap, planned: &ops::Planned, format: Format) -> String {
+    match format {
+        Format::Text => format!("{}\n{}", b.text(), render::text(&planned.plan, &planned.header, color_out())),
+        Format::Markdown => format!("```\n{}```\n\n{}", b.text(), render::markdown(&planned.plan, &planned.header)),
+        Format::Json => {
+            let doc = json::doc(&planned.plan, &planned.header, &planned.basis);
+            let mut v = serde_json::to_value(&doc).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("bootstrap".into(), serde_json::to_value(b).unwrap_or_default());
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+    }
+}
+
+/// `apply` of a new cluster: show the plan, refuse unless every preflight fact holds, confirm,
+/// set the cluster up through pcsd, wait for quorum and for its CIB.
+async fn create_cluster(
+    model: &crate::model::Cluster,
+    backend: &Backend,
+    b: &ops::Bootstrap,
+    catalog: &crate::validate::agents::Catalog,
+    auto_approve: bool,
+) -> Result<(), Error> {
+    let planned = ops::plan_new_cluster(model, &backend.target, catalog)?;
+    print(&new_cluster_plan(b, &planned, Format::Text))?;
+    if !b.ready() {
+        return Err(Error::NotApproved {
+            reason: format!("the preflight checks above failed: cluster `{}` was not created", b.cluster),
+            help: "make the FAIL lines hold (pcsd running and authenticated on every node, names resolving, versions), then apply again".into(),
+        });
+    }
+    confirm(auto_approve)?;
+    let Some(p) = &backend.pcsd else { return Ok(()) };
+    let budget = std::time::Duration::from_secs(120);
+    ops::bootstrap_apply(model, p, budget, &|line| say!("{line}")).await?;
+    say!("cluster `{}` has quorum; waiting for its CIB", model.name);
+    let end = std::time::Instant::now() + budget;
+    loop {
+        match backend.read().await {
+            Ok(_) => return Ok(()),
+            Err(e) if std::time::Instant::now() >= end => {
+                return Err(Error::NotSettled {
+                    seconds: budget.as_secs(),
+                    detail: format!("the new cluster's CIB cannot be read: {e}"),
+                })
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
+        }
+    }
 }

@@ -785,3 +785,206 @@ exit $rc
     let plan = c.cibform("t3021cent", &["plan", yaml.to_str().unwrap(), "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "the cluster holds the new configuration:\n{}", plan.snapshot());
 }
+
+/// pcsd running on a harness node (tests/cluster/pcsd.sh); stopped by pid when dropped, so
+/// declare it after the `Cluster` it runs on (dropped first).
+struct PcsdOn<'a> {
+    cluster: &'a Cluster,
+    node: &'static str,
+}
+
+impl<'a> PcsdOn<'a> {
+    fn start(cluster: &'a Cluster, node: &'static str, password_file: &Path) -> PcsdOn<'a> {
+        let p = PcsdOn { cluster, node };
+        p.script(&["start", password_file.to_str().unwrap()]);
+        p
+    }
+
+    fn script(&self, args: &[&str]) {
+        let out = Command::new("bash")
+            .arg(root().join("tests/cluster/pcsd.sh"))
+            .arg(args[0])
+            .arg(&self.cluster.dir)
+            .arg(self.node)
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pcsd.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for PcsdOn<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(root().join("tests/cluster/pcsd.sh"))
+            .arg("stop")
+            .arg(&self.cluster.dir)
+            .arg(self.node)
+            .status();
+    }
+}
+
+/// Run cibform on t3021cent with its pcsd pins and tokens in `state` and, when given, the
+/// `hacluster` password from a file (never on the command line).
+fn cibform_with_pcsd(c: &Cluster, state: &Path, password_file: Option<&Path>, args: &[&str]) -> Out {
+    let state_env = format!("CIBFORM_PCSD_DIR={}", state.display());
+    let pw_env = password_file.map(|p| format!("PCSD_PASSWORD_FILE={}", p.display()));
+    let mut all = vec!["env", state_env.as_str()];
+    all.extend(pw_env.as_deref());
+    all.push(env!("CARGO_BIN_EXE_cibform"));
+    all.extend_from_slice(args);
+    c.on("t3021cent", &all)
+}
+
+#[test]
+#[ignore = "needs root and pcsd"]
+fn pcsd_logs_in_pins_its_certificate_reads_corosync_conf_and_refuses_a_new_certificate() {
+    need_live();
+    need_tools(&["pcsd", "openssl"]);
+    let c = Cluster::single();
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let pcsd = PcsdOn::start(&c, "t3021cent", &password);
+    let yaml = c.write("cluster.yaml", &runtime_example(true));
+    let state = c.work().join("pcsd-state");
+    let plan = |password_file: Option<&Path>| {
+        let args = ["plan", yaml.to_str().unwrap(), "--target", "local", "--pcsd", "pcsd://t3021cent"];
+        cibform_with_pcsd(&c, &state, password_file, &[&args[..], &["--no-preview", "--format", "json"]].concat())
+    };
+    // First use: logs in with the password, pins the certificate, reads corosync.conf and
+    // the agents' metadata through pcsd.
+    let first = plan(Some(&password));
+    assert_eq!(first.code, 0, "{}", first.snapshot());
+    let doc: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(doc["corosync"]["source"], "pcsd://t3021cent:2224/corosync.conf", "{}", first.stdout);
+    assert!(first.stderr.contains("agent metadata: from pcsd at t3021cent:2224"), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("note: pinned the certificate of pcsd at t3021cent:2224 (sha256 "),
+        "{}",
+        first.stderr
+    );
+    let pins = std::fs::read_to_string(state.join("pcsd-certs")).unwrap();
+    let cert = c.dir.join("nodes/t3021cent/lib-pcsd/pcsd.crt");
+    let openssl =
+        Command::new("openssl").args(["x509", "-noout", "-fingerprint", "-sha256", "-in"]).arg(&cert).output().unwrap();
+    let fingerprint = String::from_utf8_lossy(&openssl.stdout).trim().rsplit('=').next().unwrap().to_string();
+    assert!(pins.contains(&format!("t3021cent:2224 sha256 {fingerprint}")), "{pins} vs {fingerprint}");
+    // The token is kept (owner only) and is enough later: no password, no new pin.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(state.join("pcsd-known-hosts")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let again = plan(None);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    assert!(!again.stderr.contains("pinned"), "{}", again.stderr);
+    // A new certificate on the node: refused, with how to accept it, even with the password.
+    pcsd.script(&["new-cert"]);
+    let refused = plan(Some(&password));
+    assert_eq!(refused.code, 1, "{}", refused.snapshot());
+    assert!(refused.stderr.contains("shows another certificate than the one pinned"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("delete the line `t3021cent:2224`"), "{}", refused.stderr);
+    assert!(!refused.stderr.contains("Pw-live-123") && !first.stderr.contains("Pw-live-123"));
+    // A wrong password (fresh state, so no token): named as such.
+    let wrong = c.write("wrong-password", "nope\n");
+    std::fs::remove_dir_all(&state).unwrap();
+    let denied = plan(Some(&wrong));
+    assert_eq!(denied.code, 1, "{}", denied.snapshot());
+    assert!(denied.stderr.contains("refused the password of `hacluster`"), "{}", denied.stderr);
+}
+
+#[test]
+#[ignore = "needs root and pcsd"]
+fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_one_run() {
+    need_live();
+    need_tools(&["pcsd", "openssl"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--bare".into()]);
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
+    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
+    let yaml = c.write("cluster.yaml", &runtime_example(false));
+    let state = c.work().join("pcsd-state");
+    let y = yaml.to_str().unwrap();
+    let pcsd = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
+    let plan = cibform_with_pcsd(&c, &state, Some(&password), &[&["plan", y][..], &pcsd].concat());
+    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+    assert!(
+        plan.stdout.starts_with("cluster `clst-01` will be created on t3021cent, t3022cent with 2 knet links\n"),
+        "{}",
+        plan.stdout
+    );
+    for f in ["pcsd reachable and authenticated", "resolve to their link-0", "versions compatible", "no other cluster"]
+    {
+        assert!(plan.stdout.contains(f), "{f}: {}", plan.stdout);
+    }
+    assert!(!plan.stdout.contains("FAIL"), "{}", plan.stdout);
+    let started = Instant::now();
+    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&["apply", y, "--auto-approve"][..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(apply.stderr.contains("setting up cluster `clst-01` through pcsd at t3021cent:2224"), "{}", apply.stderr);
+    assert!(apply.stderr.contains("Verified: the target now matches the file."), "{}", apply.stderr);
+    eprintln!("bootstrap apply took {:.1} s", started.elapsed().as_secs_f64());
+    let links = c.on("t3021cent", &["corosync-cfgtool", "-s"]);
+    assert!(links.stdout.contains("LINK ID 0") && links.stdout.contains("LINK ID 1"), "{}", links.stdout);
+    c.until("both nodes online and rg-01 started", 120, || {
+        let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+        mon.contains("Online: [ t3021cent t3022cent ]") && c.running("t3021cent").contains_key("rs-vip-33")
+    });
+    let again = cibform_with_pcsd(&c, &state, None, &[&["plan", y, "--detailed-exitcode"][..], &pcsd].concat());
+    assert_eq!(again.code, 0, "a second plan is empty:\n{}", again.snapshot());
+}
+
+/// The pcsd client's methods (those the corosync work builds on) against a real pcsd. The
+/// client must run inside the node's network namespace, so this test starts the cluster and
+/// pcsd, then runs itself again on the node (`CIBF_PCSD_INNER=1`), where `pcsd_endpoints_inner`
+/// does the checks.
+#[test]
+#[ignore = "needs root and pcsd"]
+fn pcsd_client_gets_sets_and_reloads_corosync_conf_and_answers_status_quorum_standby_metadata() {
+    if std::env::var_os("CIBF_PCSD_INNER").is_some() {
+        return pcsd_endpoints_inner();
+    }
+    need_live();
+    need_tools(&["pcsd", "openssl"]);
+    let c = Cluster::single();
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _pcsd = PcsdOn::start(&c, "t3021cent", &password);
+    let me = std::env::current_exe().unwrap();
+    let state = format!("CIBFORM_PCSD_DIR={}", c.work().join("pcsd-state").display());
+    let pw = format!("PCSD_PASSWORD_FILE={}", password.display());
+    let name = "pcsd_client_gets_sets_and_reloads_corosync_conf_and_answers_status_quorum_standby_metadata";
+    let args = ["env", "CIBF_PCSD_INNER=1", &state, &pw, me.to_str().unwrap(), "--exact", name, "--include-ignored"];
+    let out = c.on("t3021cent", &[&args[..], &["--nocapture", "--test-threads=1"]].concat());
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("1 passed"), "{}", out.snapshot());
+}
+
+fn pcsd_endpoints_inner() {
+    use cibform::backend::pcsd::{Pcsd, PcsdTarget, Reload, Settings};
+    use cibform::model::Agent;
+    let settings = std::sync::Arc::new(Settings::from_env(None));
+    let p = Pcsd::new(PcsdTarget::parse("pcsd://t3021cent").unwrap(), settings);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let n = p.node("t3021cent").unwrap();
+        n.check_auth().await.unwrap();
+        let v = n.sw_versions().await.unwrap();
+        assert!(v.corosync.first().is_some_and(|m| *m >= 3) && !v.pacemaker.is_empty() && !v.pcs.is_empty(), "{v:?}");
+        let conf = p.get_corosync_conf("t3021cent").await.unwrap();
+        assert!(conf.contains("cluster_name: clst-01"), "{conf}");
+        // set + reload: a totem token change reaches the running corosync.
+        let new = conf.replacen("totem {", "totem {\n    token: 3456", 1);
+        p.set_corosync_conf("t3021cent", &new).await.unwrap();
+        assert_eq!(p.get_corosync_conf("t3021cent").await.unwrap(), new);
+        assert_eq!(p.reload_corosync_conf().await.unwrap(), Reload::Reloaded);
+        let cmap = Command::new("corosync-cmapctl").args(["-g", "totem.token"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&cmap.stdout).trim_end().ends_with("= 3456"), "{cmap:?}");
+        assert!(n.quorate().await.unwrap());
+        assert!(n.status().await.unwrap().is_object());
+        let ip = Agent { class: "ocf".into(), provider: Some("heartbeat".into()), kind: "IPaddr2".into() };
+        let xml = n.agent_metadata(&ip).await.unwrap().unwrap();
+        assert!(xml.contains(r#"<parameter name="ip" required="1""#), "{xml}");
+        let nope = Agent { kind: "NoSuchAgent".into(), ..ip };
+        assert_eq!(n.agent_metadata(&nope).await.unwrap(), None);
+        n.standby(&["t3021cent".to_string()], true).await.unwrap();
+        let q = Command::new("crm_attribute").args(["-N", "t3021cent", "-n", "standby", "-G", "-q"]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&q.stdout).trim(), "on", "{q:?}");
+    });
+}

@@ -10,6 +10,7 @@
 pub mod fake;
 pub mod file;
 pub mod node;
+pub mod pcsd;
 pub mod runner;
 pub mod verify;
 
@@ -245,6 +246,8 @@ pub enum BackendError {
     RemoteLogin { place: String, user: String, detail: String },
     #[error("no node could be reached: {}", .0.iter().map(|(h, e)| format!("{h}: {e}")).collect::<Vec<_>>().join("; "))]
     NoNode(Vec<(String, BackendError)>),
+    #[error(transparent)]
+    Pcsd(#[from] pcsd::PcsdError),
 }
 
 /// Whether a failed command changed the target.
@@ -305,11 +308,18 @@ pub struct Backend {
     /// CIB file (`crm_simulate` for previews, `crm_resource` for agent metadata). The one switch
     /// that decides it; off, a file target's output does not depend on what this host has.
     pub host_tools: bool,
+    /// pcsd, for what it offers besides the CIB (`--pcsd`): corosync.conf, agent metadata.
+    pub pcsd: Option<pcsd::Pcsd>,
 }
 
 impl Backend {
     pub fn new(target: Target, host_tools: bool) -> Backend {
-        Backend { target, host_tools }
+        Backend { target, host_tools, pcsd: None }
+    }
+
+    /// The same backend, with pcsd for corosync.conf and agent metadata.
+    pub fn with_pcsd(self, pcsd: Option<pcsd::Pcsd>) -> Backend {
+        Backend { pcsd, ..self }
     }
 
     /// Read the target.

@@ -15,6 +15,12 @@ const NO_SUCH_OBJECT: i32 = 105;
 pub async fn metadata(loaded: &Loaded, backend: &Backend) -> Catalog {
     let wanted = agents::agents(&loaded.raw);
     let mut catalog = Catalog::offline(&wanted);
+    if let Some(p) = &backend.pcsd {
+        // A refusal here is reported by the corosync.conf read that follows; the snapshot stands in.
+        if metadata_via_pcsd(&wanted, p, &mut catalog).await.is_ok() {
+            return catalog;
+        }
+    }
     let node = is_node(&backend.target);
     for a in &wanted {
         let unit = !matches!(a.class.as_str(), "ocf" | "stonith");

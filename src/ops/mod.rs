@@ -2,20 +2,24 @@
 //! thin wrappers over these functions. I/O happens only through `config::load` and `backend`.
 
 mod applying;
+mod bootstrap;
 mod exporting;
 mod metadata;
 mod planning;
 mod simulation;
 mod testing;
 mod verifying;
+mod via_pcsd;
 
 pub use applying::*;
+pub use bootstrap::*;
 pub use exporting::*;
 pub use metadata::*;
 pub use planning::*;
 pub use simulation::*;
 pub use testing::*;
 pub use verifying::*;
+pub use via_pcsd::*;
 
 use std::path::Path;
 
@@ -65,6 +69,8 @@ pub async fn read(backend: &Backend, corosync: Option<&Path>) -> Result<Live, Er
     let mut live = backend.read().await?;
     if let Some(p) = corosync {
         live.corosync = Some(crate::backend::ConfText::from_file(p)?);
+    } else if let Some(p) = &backend.pcsd {
+        live.corosync = corosync_via_pcsd(p).await.map_err(BackendError::from)?;
     }
     Ok(live)
 }

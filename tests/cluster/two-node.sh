@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -14,6 +14,8 @@
 # node.sh. The nodes' /etc/hosts name every address as the reference case does
 # (t3021cent, t3021cent-22, ..., pinghost). Start returns once both nodes see both Online
 # with a DC (CIBF_START_TIMEOUT, default 90 s). Seed CIB, stop and status: as single-node.sh.
+# --bare: the same hosts and links with no cluster (no corosync.conf, key or CIB; nothing
+# started), for a bootstrap through pcsd (pcsd.sh).
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -42,10 +44,12 @@ action=${1:-}
 [[ $# -gt 0 ]] && shift
 dir=/tmp/cibform-cluster-two
 cib=
+bare=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--dir) dir=${2:?}; shift 2 ;;
 	--cib) cib=$(realpath -- "${2:?}"); shift 2 ;;
+	--bare) bare=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -111,6 +115,15 @@ start() {
 	ph=$(cibf_netns_of "$dir" pinghost)
 	wire "$sw" br-l0 phl0 "$ph" eth0 192.168.33.31/24
 	cibf_log "namespaces and links ready after $(cibf_since "$t0") s (prefix $(cibf_prefix "$dir"))"
+	if [[ -n $bare ]]; then
+		# Hosts with no cluster yet (for a bootstrap): no corosync.conf, key or CIB, nothing started.
+		for name in "${NODE_NAMES[@]}"; do
+			rm -f -- "$dir/nodes/$name"/etc-corosync/{corosync.conf,authkey} "$dir/nodes/$name/lib-pacemaker/cib/cib.xml"
+		done
+		cibf_log "bare hosts ready (no cluster) after $(cibf_since "$t0") s (state in $dir)"
+		trap - EXIT INT TERM
+		return 0
+	fi
 
 	# corosync on both before pacemaker on either, as `pcs cluster start --all` does.
 	for name in "${NODE_NAMES[@]}"; do cibf_start_corosync "$dir" "$name"; done
