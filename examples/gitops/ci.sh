@@ -272,7 +272,6 @@ cmd_plan() {
 	cib test "$CLUSTER_FILE" "${TARGET_ARGS[@]}" --junit "$OUT_DIR/failover.xml" >&2 || tested=1
 	if cib plan "$CLUSTER_FILE" "${TARGET_ARGS[@]}" --format markdown --out "$OUT_DIR/plan.json" \
 		>"$OUT_DIR/plan.md" 2>"$errors"; then
-		inputs_digest >"$OUT_DIR/plan.inputs"
 		cat "$OUT_DIR/plan.md" >>"$body"
 		if [[ $(wc -c <"$body") -gt 60000 ]]; then
 			{
@@ -293,6 +292,8 @@ cmd_plan() {
 	post_sticky "$(marker)" "$body"
 	((failed == 0)) || die "the plan failed (see above)"
 	((tested == 0)) || die "a failover scenario does not hold (see above and $OUT_DIR/failover.xml)"
+	# Only a plan whose job passed can be applied: the digest binds it to this cluster file.
+	inputs_digest >"$OUT_DIR/plan.inputs"
 	say "plan saved to $OUT_DIR/plan.json: merging applies exactly this plan"
 }
 

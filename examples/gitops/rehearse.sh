@@ -130,7 +130,7 @@ while [ \$# -gt 0 ]; do
 	-o|-p|-l) shift 2 ;;
 	--) shift; break ;;
 	-*) shift ;;
-	*) host=\$1; shift; break ;;
+	*) host=\$1; shift ;;
 	esac
 done
 case "\$host" in
