@@ -3,6 +3,7 @@
 
 mod applying;
 mod exporting;
+mod graphing;
 mod metadata;
 mod planning;
 mod simulation;
@@ -11,6 +12,7 @@ mod verifying;
 
 pub use applying::*;
 pub use exporting::*;
+pub use graphing::*;
 pub use metadata::*;
 pub use planning::*;
 pub use simulation::*;
