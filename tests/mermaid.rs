@@ -109,3 +109,59 @@ fn a_broken_diagram_fails_the_check() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stdout.contains("error ") && out.stdout.contains("Parse error"), "{}", out.stdout);
 }
+
+/// Load `page` in headless Chromium; the page's title once its scripts ran.
+fn browser_title(page: &Path, screenshot: &Path) -> String {
+    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| which(c)).expect("chromium");
+    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=20000"];
+    let url = format!("file://{}", page.display());
+    let dom = Command::new(chromium).args(common).arg("--dump-dom").arg(&url).stdin(Stdio::null()).output().unwrap();
+    assert!(dom.status.success(), "chromium failed:\n{}", String::from_utf8_lossy(&dom.stderr));
+    let shot = Command::new(chromium)
+        .args(common)
+        .arg("--window-size=1280,2400")
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(&url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(shot.status.success(), "chromium screenshot failed:\n{}", String::from_utf8_lossy(&shot.stderr));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or_default().to_string()
+}
+
+fn which(tool: &str) -> bool {
+    Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success())
+}
+
+/// The example's Markdown plan rendered as GitHub would (GFM, Mermaid 11) in a real browser,
+/// light and dark: every diagram renders without a Mermaid error, and the screenshots are kept
+/// as test artifacts (`target/tmp/mermaid-check/plan-{light,dark}.png`).
+#[test]
+#[ignore = "needs chromium, node and npm"]
+fn the_markdown_plan_renders_in_a_browser_light_and_dark() {
+    need_tools(&["chromium"]);
+    let dir = installed();
+    let plan = cibform(&[
+        "--no-host-tools",
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target",
+        "file:examples/clst-01/live-cib.xml",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+    // A JSON string is a JavaScript string; `</` must not end the script element.
+    let literal = serde_json::to_string(&plan.stdout).unwrap().replace("</", "<\\/");
+    let template = std::fs::read_to_string(root().join("tests/mermaid/render.html")).unwrap();
+    for theme in ["light", "dark"] {
+        let page = dir.join(format!("plan-{theme}.html"));
+        std::fs::write(&page, template.replace("THEME", theme).replace("MARKDOWN", &literal)).unwrap();
+        let shot = dir.join(format!("plan-{theme}.png"));
+        let _ = std::fs::remove_file(&shot);
+        let title = browser_title(&page, &shot);
+        assert_eq!(title, "rendered 1 of 1 diagrams, 0 errors", "{theme}: the page says {title:?}");
+        assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000), "{theme}: no screenshot");
+    }
+}
