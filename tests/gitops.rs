@@ -215,3 +215,38 @@ fn gitlab_adapter_keeps_one_sticky_note() {
         "PUT",
     );
 }
+
+/// The CI files are thin: each job's commands call `ci.sh` for its one job, and no command
+/// touches a secret (they reach `ci.sh` only through the job's environment).
+#[test]
+fn ci_files_only_call_ci_sh_and_never_touch_a_secret() {
+    fn commands(doc: &serde_json::Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (job, spec) in doc.as_object().unwrap() {
+            let steps = spec.get("steps").and_then(|s| s.as_array()).cloned().unwrap_or_default();
+            out.extend(steps.iter().filter_map(|s| s.get("run")?.as_str()).map(|r| (job.clone(), r.to_string())));
+            let script = spec.get("script").and_then(|s| s.as_array()).cloned().unwrap_or_default();
+            out.extend(script.iter().filter_map(|s| s.as_str()).map(|r| (job.clone(), r.to_string())));
+        }
+        out
+    }
+    let read = |p: &str| -> serde_json::Value {
+        serde_saphyr::from_str(&std::fs::read_to_string(gitops().join(p)).unwrap()).unwrap()
+    };
+    let github = read(".github/workflows/cibform.yml");
+    let gitlab = read(".gitlab-ci.yml");
+    for (name, jobs, prefix) in [("github", &github["jobs"], ""), ("gitlab", &gitlab, "cibform-")] {
+        let cmds = commands(jobs);
+        for job in ["plan", "apply", "drift"] {
+            let calls: Vec<&(String, String)> = cmds.iter().filter(|(_, c)| c.contains("ci/ci.sh")).collect();
+            let ours: Vec<_> = calls.iter().filter(|(j, _)| *j == format!("{prefix}{job}")).collect();
+            assert_eq!(ours.len(), 1, "{name}: job {job} calls ci.sh once: {calls:?}");
+            assert_eq!(ours[0].1.trim(), format!("bash ci/ci.sh {job}"), "{name}");
+        }
+        for (job, c) in &cmds {
+            for secret in ["secrets.", "CIBFORM_SSH_KEY", "PCSD_PASSWORD", "CIB_passwd", "set -x"] {
+                assert!(!c.contains(secret), "{name} job {job} touches {secret}: {c}");
+            }
+        }
+    }
+}
