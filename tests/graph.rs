@@ -55,3 +55,37 @@ fn an_invalid_file_is_an_error_not_a_drawing() {
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(out.stderr.contains("nosuch"), "{}", out.stderr);
 }
+
+/// Graphviz accepts every dot drawing (clusters, edges clipped at boxes, escaped labels).
+#[test]
+#[ignore = "needs graphviz"]
+fn graphviz_draws_every_dot_output() {
+    need_tools(&["dot"]);
+    let drawings = [
+        graph(&["graph", "examples/clst-01/cluster.yaml", "--format", "dot"]),
+        graph(&["graph", "examples/full/cluster.yaml", "--format", "dot"]),
+        graph(&[
+            "--no-host-tools",
+            "graph",
+            "examples/clst-01/cluster.yaml",
+            "--target",
+            "file:examples/clst-01/live-cib.xml",
+            "--format",
+            "dot",
+        ]),
+    ];
+    for d in drawings {
+        let mut child = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), d.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.trim().is_empty(), "dot rejects:\n{err}\n{d}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"), "{d}");
+    }
+}

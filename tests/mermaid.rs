@@ -72,16 +72,21 @@ fn plans_and_graphs_parse_with_mermaids_own_parser() {
     for (name, file) in [("reference", "examples/clst-01/cluster.yaml"), ("full", "examples/full/cluster.yaml")] {
         diagrams.push((format!("graph-{name}"), cibform(&["graph", file]).stdout));
     }
-    // Every plan snapshot's diagram (creates, updates, destroys, standby, rules).
+    // Every plan snapshot's diagram (creates, updates, destroys, standby, rules) and every graph
+    // snapshot (sets, roles, a promotable clone, the plan's colours).
     for entry in std::fs::read_dir(root().join("tests/snapshots")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
         if name.ends_with(".markdown.snap") {
-            let text = std::fs::read_to_string(&path).unwrap();
             diagrams.extend(blocks(&text).into_iter().map(|b| (name.clone(), b)));
+        } else if name.ends_with(".mermaid.snap") {
+            // A graph snapshot: the diagram itself, after insta's header.
+            let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
+            diagrams.push((name.clone(), body.to_string()));
         }
     }
-    assert!(diagrams.len() >= 10, "too few diagrams: {}", diagrams.len());
+    assert!(diagrams.len() >= 13, "too few diagrams: {}", diagrams.len());
     let files: Vec<PathBuf> = diagrams
         .iter()
         .enumerate()

@@ -367,7 +367,7 @@ impl Drawing {
     pub fn to_dot(&self) -> String {
         let mut leaves = BTreeMap::new();
         collect_first_leaves(&self.items, &mut leaves);
-        let mut out = String::from("digraph cluster {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"sans-serif\"];\n  edge [fontname=\"sans-serif\", fontsize=10];\n");
+        let mut out = String::from("digraph cluster {\n  rankdir=LR;\n  compound=true;\n  graph [fontname=\"sans-serif\"];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"sans-serif\"];\n  edge [fontname=\"sans-serif\", fontsize=10];\n");
         for item in &self.items {
             self.dot_item(item, &mut out, 1, &leaves);
         }
