@@ -297,26 +297,42 @@ cmd_plan() {
 	say "plan saved to $OUT_DIR/plan.json: merging applies exactly this plan"
 }
 
+# Compare the target with the cluster file; 0 when they match, 2 when they differ (the
+# difference in $OUT_DIR/verify.txt), else an error.
+matches_file() {
+	target_args
+	local rc=0
+	NO_COLOR=1 cib plan "$CLUSTER_FILE" "${TARGET_ARGS[@]}" --no-preview --detailed-exitcode >"$OUT_DIR/verify.txt" || rc=$?
+	return $rc
+}
+
 cmd_apply() {
 	local plan=$OUT_DIR/plan.json log=$OUT_DIR/apply.txt
+	[[ -f $CLUSTER_FILE ]] || die "no cluster file \`$CLUSTER_FILE\` (set CLUSTER_FILE)"
 	[[ -f $plan && -f $OUT_DIR/plan.inputs ]] ||
-		die "no reviewed plan in $OUT_DIR (plan.json and plan.inputs): the merge job must fetch the pull request's plan job artifact"
+		die "no reviewed plan in $OUT_DIR (plan.json and plan.inputs, written when the plan job passes): the merge job must fetch the pull request's plan job artifact"
 	if [[ $(inputs_digest) != "$(cat "$OUT_DIR/plan.inputs")" ]]; then
 		die "the reviewed plan was made from another version of $CLUSTER_FILE than the one merged; nothing was applied. Re-run the plan job on the pull request (it must be up to date with the main branch), review the new plan, then merge"
 	fi
 	local rc=0
 	cib apply "$plan" ${CIBFORM_TARGET:+--target "$CIBFORM_TARGET"} --auto-approve 2>&1 | tee "$log" || rc=$?
 	if ((rc != 0)); then
-		if grep -qE 'changed since this plan was made|configuration was edited' "$log"; then
-			die "refused: the cluster changed after the plan was reviewed, so the reviewed plan no longer says what apply would do; nothing was applied. To re-plan: re-run the plan job of the pull request (or push to it), review the new plan comment, and run this job again"
+		if ! grep -qE 'changed since this plan was made|configuration was edited' "$log"; then
+			die "apply failed (see above)"
 		fi
-		die "apply failed (see above)"
+		# A re-run of a merge job that already applied: the cluster holds the reviewed file.
+		rc=0
+		matches_file || rc=$?
+		if ((rc == 0)); then
+			say "the cluster already matches $CLUSTER_FILE, the file this plan was made from: nothing to apply"
+			return 0
+		fi
+		die "refused: the cluster changed after the plan was reviewed, so the reviewed plan no longer says what apply would do; nothing was applied. To re-plan: re-run the plan job of the pull request (or push to it), review the new plan comment, and run this job again"
 	fi
 	say "applied the reviewed plan"
 	# A saved plan holds no cluster file: check the result against the merged one.
-	target_args
 	rc=0
-	NO_COLOR=1 cib plan "$CLUSTER_FILE" "${TARGET_ARGS[@]}" --no-preview --detailed-exitcode >"$OUT_DIR/verify.txt" || rc=$?
+	matches_file || rc=$?
 	case $rc in
 	0) say "verified: the cluster now matches $CLUSTER_FILE" ;;
 	2)
@@ -328,6 +344,7 @@ cmd_apply() {
 }
 
 cmd_drift() {
+	[[ -f $CLUSTER_FILE ]] || die "no cluster file \`$CLUSTER_FILE\` (set CLUSTER_FILE)"
 	mkdir -p "$OUT_DIR"
 	target_args
 	local report=$OUT_DIR/drift.txt rc=0

@@ -191,6 +191,9 @@ merge pr-1
 ci apply main pr-1-artifact
 check "merge: the reviewed plan is applied" is "$RC" 0
 check "merge: the result is verified against the merged file" has "$W/out" "verified: the cluster now matches cluster.yaml"
+ci apply main pr-1-artifact
+check "a re-run of the merge job: nothing to apply, no error" is "$RC" 0
+check "a re-run of the merge job: says the cluster already matches" has "$W/out" "already matches cluster.yaml"
 ci drift main nightly-1
 check "nightly after the merge: no drift" is "$RC" 0
 
