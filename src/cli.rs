@@ -167,6 +167,26 @@ pub enum Command {
     },
     /// Print the JSON Schema of the cluster file.
     Schema,
+    /// Draw the cluster: groups with their start order, clones, constraints and nodes. Without
+    /// --target, the file alone (offline); with one, the planned configuration on it, coloured by
+    /// what the plan changes.
+    Graph {
+        #[arg(default_value = "cluster.yaml")]
+        file: PathBuf,
+        /// Any target `plan` accepts.
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitHub and GitLab render it in Markdown).
+    Mermaid,
+    /// Graphviz dot (`dot -Tsvg`).
+    Dot,
 }
 
 /// Run the command line; returns the process exit code.
@@ -576,6 +596,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             print(&crate::schema_json())?;
             Ok(ExitStatus::Success)
         }
+        Command::Graph { file, target, format } => graph(&file, target.as_deref(), format, host_tools).await,
     }
 }
 
@@ -706,6 +727,25 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         Some(_) => say!("Verified: the target now matches the file."),
         None => say!("Verified: the target now holds the plan's configuration."),
     }
+    Ok(ExitStatus::Success)
+}
+
+/// `cibform graph`: the drawing on stdout.
+async fn graph(file: &Path, target: Option<&str>, format: GraphFormat, host_tools: bool) -> Result<ExitStatus, Error> {
+    let loaded = ops::load(file)?;
+    remember_sensitive(&loaded.model);
+    warn(&loaded.warnings);
+    let drawing = match target {
+        None => ops::file_drawing(&loaded.model),
+        Some(t) => {
+            let backend = resolve_backend(Some(t), Some(&loaded.model), host_tools)?;
+            ops::planned_drawing(&loaded.model, &backend).await?
+        }
+    };
+    print(&match format {
+        GraphFormat::Mermaid => drawing.to_mermaid(),
+        GraphFormat::Dot => drawing.to_dot(),
+    })?;
     Ok(ExitStatus::Success)
 }
 

@@ -495,15 +495,25 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     assert!(addr.stdout.contains("192.168.33.23/24"), "VIP not on ens192 of {active}: {}", addr.stdout);
     assert_eq!(c.running("t3021cent")["rs-systemd-squid"], std::slice::from_ref(&active), "squid runs with its VIP");
 
-    // (1) standby: true on the active node moves rg-01 away (the declarative `pcs node standby`).
+    // The file's failover scenarios, played by `cibform test` on the live cluster (touching
+    // nothing), must hold before they are compared with what really happens below; they name
+    // t3021cent as the node that fails, so they are turned around when rg-01 runs on t3022cent.
+    let predicted = c.write("scenarios.yaml", &scenarios_for(&base, &active));
+    let test = c.cibform("t3021cent", &["test", predicted.to_str().unwrap(), "--junit", "failover.xml"]);
+    assert_eq!(test.code, 0, "{}", test.snapshot());
+    assert!(test.stdout.contains("failover tests: 5/5 hold"), "{}", test.stdout);
+
+    // (1) standby: true on the active node moves rg-01 away (the declarative `pcs node standby`);
+    // for real, as the scenario predicted: everything runs on the other node.
     let standby = c.write(
         "standby.yaml",
         &base.replace(&format!("{active}: {{ id: "), &format!("{active}: {{ standby: true, id: ")),
     );
     let out = c.cibform("t3021cent", &["apply", standby.to_str().unwrap(), "--auto-approve", "--wait", "90"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    c.until("rg-01 on the other node", 60, || {
-        c.running("t3021cent").get("rs-vip-33").is_some_and(|n| n == &[other.to_string()])
+    c.until("everything on the other node, as the standby scenario predicted", 60, || {
+        let running = c.running("t3021cent");
+        running.len() == 4 && running.values().all(|n| n == &[other.to_string()])
     });
     // Removing it lets rg-01 come back when asked: unstandby, then standby the other node.
     assert_eq!(c.cibform("t3021cent", &["apply", y, "--auto-approve", "--wait", "90"]).code, 0);
@@ -522,6 +532,13 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     // Pacemaker's scheduler predicts it from the live status (what-if), then for real.
     let now = c.running("t3021cent")["rs-vip-33"][0].clone();
     let survivor = if now == "t3021cent" { "t3022cent" } else { "t3021cent" };
+    let scenarios = c.write("scenarios-now.yaml", &scenarios_for(&base, &now));
+    let test = c.cibform("t3021cent", &["test", scenarios.to_str().unwrap()]);
+    assert!(
+        test.code == 0 && test.stdout.contains("  ok     rg-01 leaves a node that cannot reach the gateway"),
+        "the scenario predicts the failover:\n{}",
+        test.snapshot()
+    );
     let predicted = c.cibform("t3021cent", &["plan", y, &format!("--what-if=attr={now}:pingd=0")]);
     assert!(predicted.stdout.contains(&format!("* move rs-vip-33 from {now} to {survivor}")), "{}", predicted.stdout);
     let cut = Command::new("bash")
@@ -540,6 +557,17 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     // Runtime state is not configuration drift.
     let plan = c.cibform(survivor, &["plan", y, "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "plan after failover must be empty:\n{}", plan.snapshot());
+}
+
+/// The cluster file with its failover scenarios about `node` failing: as written for t3021cent,
+/// with the two nodes' names swapped in the scenarios for t3022cent.
+fn scenarios_for(base: &str, node: &str) -> String {
+    let (head, scenarios) = base.split_once("\n# Failover tests").expect("the example has scenarios");
+    let scenarios = match node {
+        "t3021cent" => scenarios.to_string(),
+        _ => scenarios.replace("t3021cent", "\0").replace("t3022cent", "t3021cent").replace('\0', "t3022cent"),
+    };
+    format!("{head}\n# Failover tests{scenarios}")
 }
 
 /// Write an `ssh` stand-in that "connects" to the test cluster's nodes by entering their
@@ -987,4 +1015,26 @@ fn pcsd_endpoints_inner() {
         let q = Command::new("crm_attribute").args(["-N", "t3021cent", "-n", "standby", "-G", "-q"]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&q.stdout).trim(), "on", "{q:?}");
     });
+}
+
+/// The GitOps story on the reference two-node cluster (`examples/gitops/rehearse.sh --live`):
+/// PR plan → merge apply → a hand edit with pcs → nightly drift → fix PR → stale merge refused →
+/// re-plan → merge → clean, through `ci.sh`, the comment thread replaced by its local stand-in.
+/// The script starts and stops its own cluster.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn gitops_rehearsal_on_the_two_node_cluster() {
+    need_live();
+    let out = Command::new("bash")
+        .arg(root().join("examples/gitops/rehearse.sh"))
+        .arg("--live")
+        .env("CIBFORM", env!("CARGO_BIN_EXE_cibform"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = Out::from(out);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("ok - PR 1: the comment shows the failover tests"), "{}", out.stdout);
+    assert!(out.stdout.contains("ok - nightly after a hand edit: shows the drift"), "{}", out.stdout);
+    assert!(out.stdout.trim_end().ends_with(" passed, 0 failed"), "{}", out.stdout);
 }

@@ -4,6 +4,7 @@
 mod applying;
 mod bootstrap;
 mod exporting;
+mod graphing;
 mod metadata;
 mod planning;
 mod simulation;
@@ -14,6 +15,7 @@ mod via_pcsd;
 pub use applying::*;
 pub use bootstrap::*;
 pub use exporting::*;
+pub use graphing::*;
 pub use metadata::*;
 pub use planning::*;
 pub use simulation::*;
