@@ -846,6 +846,12 @@ fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
                 disruption: cibform::corosync::Disruption::Online,
                 procedure: "`pcs cluster link update`".into(),
             }],
+            // A corosync.conf line cannot hold a line break; its name (a path) can.
+            diff: cibform::corosync::unified_diff(
+                s,
+                &format!("totem {{\n    cluster_name: {}\n}}\n", s.replace('\n', " ")),
+                &format!("totem {{\n    cluster_name: {}x\n}}\n", s.replace('\n', " ")),
+            ),
         },
         preview: Some(Preview::Ran { source: s.into(), actions: vec![sim.clone()] }),
         what_if: vec![
