@@ -640,16 +640,27 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         busy.finish_and_clear();
         prepared?
     };
+    let work = corosync_work(&prepared, corosync).await?;
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
-    if prepared.plan.changes.is_empty() {
-        // Nothing to write to the CIB (corosync.conf differences, if any, are shown above).
+    let corosync_todo = work.as_ref().filter(|w| !w.is_empty());
+    for line in work.iter().flat_map(ops::drift_report) {
+        say!("{}", plain(&line));
+    }
+    if prepared.plan.changes.is_empty() && corosync_todo.is_none() {
         return Ok(ExitStatus::Success);
     }
-    let blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
+    let mut blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
+    blocked.extend(corosync_todo.iter().flat_map(|w| w.refused.iter().cloned()));
     if !blocked.is_empty() {
         return Err(Error::Blocked(blocked));
     }
     confirm(auto_approve)?;
+    if let Some(w) = corosync_todo {
+        ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
+    }
+    if prepared.plan.changes.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
     if let Some(note) = target_file(&prepared.backend.target).and_then(fsutil::link_note) {
         say!("{note}");
     }
@@ -668,6 +679,19 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         say!("Verified: the target now matches the file.");
     }
     Ok(ExitStatus::Success)
+}
+
+/// The corosync part of an apply of a cluster file: every node's corosync.conf read, and what
+/// to write (none for a saved plan, or a target without corosync.conf).
+async fn corosync_work(
+    prepared: &ops::Prepared,
+    path: Option<&Path>,
+) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
+    let Some(model) = &prepared.model else { return Ok(None) };
+    match ops::corosync_transport(&prepared.backend, prepared.corosync.as_ref(), path).await? {
+        Some(t) => Ok(Some(ops::corosync_work(t, model).await?)),
+        None => Ok(None),
+    }
 }
 
 /// `cibform test`: the report on stdout, JUnit XML on request, exit 1 unless every scenario holds.

@@ -2,6 +2,7 @@
 //! thin wrappers over these functions. I/O happens only through `config::load` and `backend`.
 
 mod applying;
+mod corosync;
 mod exporting;
 mod metadata;
 mod planning;
@@ -10,6 +11,7 @@ mod testing;
 mod verifying;
 
 pub use applying::*;
+pub use corosync::*;
 pub use exporting::*;
 pub use metadata::*;
 pub use planning::*;

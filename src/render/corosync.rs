@@ -23,7 +23,8 @@ fn masked(m: &Mask, line: &str) -> String {
         }
         _ => line.to_string(),
     };
-    super::escape::one_line(&shown)
+    // Tabs stay: corosync.conf is often tab-indented, and a tab moves no cursor.
+    crate::diag::printable(&shown, &['\t'], usize::MAX)
 }
 
 /// The unified diff with sensitive values masked, for the JSON plan.
