@@ -543,7 +543,8 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
 }
 
 /// Write an `ssh` stand-in that "connects" to the test cluster's nodes by entering their
-/// namespaces (and fails like ssh, exit 255, for any other host), logging each host asked.
+/// namespaces (and fails like ssh, exit 255, for any other host), logging each host asked and
+/// the program run there.
 fn fake_ssh(c: &Cluster) -> (PathBuf, PathBuf) {
     let bin = c.work().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -559,7 +560,7 @@ while [ $# -gt 0 ]; do
     *) host=$1; shift ;;
   esac
 done
-echo "$host" >> {log}
+echo "$host ${{1%% *}}" >> {log}
 case "$host" in
   t3021cent|t3022cent) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
   *) echo "ssh: Could not resolve hostname $host: Name or service not known" >&2; exit 255 ;;
@@ -575,17 +576,16 @@ esac
     (bin, log)
 }
 
-/// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
-/// down), apply through ssh, and the file's nodes as the default target.
-#[test]
-#[ignore = "needs root for a live cluster: network namespaces"]
-fn ssh_targets_try_nodes_in_order() {
-    need_live();
-    let c = Cluster::two();
-    let (bin, log) = fake_ssh(&c);
+/// The hosts of the `ssh` stand-in's log (`HOST PROGRAM` lines), one a line.
+fn hosts_asked(log: &str) -> String {
+    log.lines().map(|l| format!("{}\n", l.split(' ').next().unwrap_or_default())).collect()
+}
+
+/// cibform run on this host with the `ssh` stand-in first in PATH; the log of hosts asked.
+fn cibform_over_ssh(c: &Cluster) -> (impl Fn(&[&str]) -> Out + '_, PathBuf) {
+    let (bin, log) = fake_ssh(c);
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let yaml = c.write("cluster.yaml", &runtime_example(false));
-    let run = |args: &[&str]| {
+    let run = move |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
             .args(args)
             .current_dir(c.work())
@@ -596,13 +596,28 @@ fn ssh_targets_try_nodes_in_order() {
             .unwrap();
         Out::from(out)
     };
+    (run, log)
+}
+
+/// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
+/// down), apply through ssh, and the file's nodes as the default target.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn ssh_targets_try_nodes_in_order() {
+    need_live();
+    let c = Cluster::two();
+    let (run, log) = cibform_over_ssh(&c);
+    let yaml = c.write("cluster.yaml", &runtime_example(false));
     let y = yaml.to_str().unwrap();
     let out = run(&["apply", y, "--target", "ssh://nohost,root@t3021cent,t3022cent", "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stdout.contains("against ssh://nohost,root@t3021cent,t3022cent"), "{}", out.stdout);
-    let asked = std::fs::read_to_string(&log).unwrap();
+    let commands = std::fs::read_to_string(&log).unwrap();
+    let asked = hosts_asked(&commands);
     assert!(asked.starts_with("nohost\nt3021cent\n"), "hosts are tried in order:\n{asked}");
-    assert!(!asked.contains("t3022cent"), "no need for the third host:\n{asked}");
+    // The CIB needs no third host; every node is asked for its corosync.conf (drift check).
+    assert!(!commands.contains("t3022cent cibadmin"), "no need for the third host for the CIB:\n{commands}");
+    assert!(commands.contains("t3022cent cat"), "every node's corosync.conf is read:\n{commands}");
 
     // The first node's pacemaker is down: the plan still works through the second.
     c.node_sh("t3021cent", &["stop", "pacemakerd"]);
@@ -614,7 +629,7 @@ fn ssh_targets_try_nodes_in_order() {
     // t3021cent refuses the CIB (pacemaker down); t3022cent answers, for the CIB and
     // corosync.conf. (Agent metadata and the scheduler need no running pacemaker, so t3021cent
     // answers those before and after.)
-    let asked = std::fs::read_to_string(&log).unwrap();
+    let asked = hosts_asked(&std::fs::read_to_string(&log).unwrap());
     assert!(asked.contains("t3021cent\nt3022cent\nt3022cent\n"), "the CIB comes from the next node:\n{asked}");
     assert_eq!(asked.matches("t3022cent").count(), 2, "t3022cent is asked only for what t3021cent refused:\n{asked}");
 
@@ -784,4 +799,92 @@ exit $rc
     assert!(cfg.contains(r#"<primitive id="rs-keep""#), "the accepted change is not in the CIB:\n{cfg}");
     let plan = c.cibform("t3021cent", &["plan", yaml.to_str().unwrap(), "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "the cluster holds the new configuration:\n{}", plan.snapshot());
+}
+
+/// Issue 11, corosync.conf on a running cluster through `apply` (ssh to both nodes): a totem
+/// `token` change is a reload (both nodes' corosync runs with it, the cluster stays up); a third
+/// knet link is added and removed again with the cluster up and no resource restarted; a
+/// full-stop change is refused with nothing written.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn corosync_changes_are_applied_to_a_running_cluster() {
+    need_live();
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--spare-link".into()]);
+    let (run, _log) = cibform_over_ssh(&c);
+    let target = ["--target", "ssh://t3021cent,t3022cent"];
+    let apply = |yaml: &str| {
+        let y = c.write("cluster.yaml", yaml);
+        let mut args = vec!["apply", y.to_str().unwrap(), "--auto-approve"];
+        args.extend(target);
+        run(&args)
+    };
+    let base = runtime_example(false);
+    let out = apply(&base);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("corosync.conf:"), "nothing to do for corosync.conf yet:\n{}", out.stderr);
+    c.settle("t3021cent");
+    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    let starts = c.starts("t3021cent");
+    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+    let cmap = |node: &str, key: &str| c.on(node, &["corosync-cmapctl", "-g", key]).stdout;
+    let both_online = || {
+        let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+        mon.contains("Online: [ t3021cent t3022cent ]")
+    };
+
+    // 1. totem.token: one reload; corosync on both nodes runs with the new token.
+    let with_token = format!("{base}corosync:\n  totem: {{ token: 5000 }}\n");
+    let out = apply(&with_token);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("+ totem.token") || out.stdout.contains("totem.token"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("corosync.conf: writing the same file to t3021cent, t3022cent, then reloading"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("corosync reloaded (on t3021cent)"), "{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(conf(node).contains("    token: 5000\n"), "{node}:\n{}", conf(node));
+        assert!(cmap(node, "totem.token").contains("= 5000"), "{node}: {}", cmap(node, "totem.token"));
+        assert!(cmap(node, "runtime.config.totem.token").contains("= 5000"), "{node}");
+    }
+    assert!(both_online(), "the cluster stayed up");
+
+    // 2. A third knet link, on the spare segment: added with the cluster up.
+    let three = with_token
+        .replace("192.168.22.21]", "192.168.22.21, 192.168.44.21]")
+        .replace("192.168.22.22]", "192.168.22.22, 192.168.44.22]");
+    let out = apply(&three);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("corosync.conf: adding knet link(s) [2] on t3021cent, t3022cent"), "{}", out.stderr);
+    c.until("knet link 2 connected on both nodes", 30, || {
+        ["t3021cent", "t3022cent"].iter().all(|n| {
+            let s = c.on(n, &["corosync-cfgtool", "-s"]).stdout;
+            s.split("LINK ID 2").nth(1).is_some_and(|l| l.contains("192.168.44.") && l.contains("connected"))
+        })
+    });
+    assert!(both_online(), "the cluster stayed up");
+    let plan =
+        run(&["plan", c.work().join("cluster.yaml").to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
+    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+
+    // 3. And removed again.
+    let out = apply(&with_token);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("corosync.conf: removing knet link(s) [2]"), "{}", out.stderr);
+    c.until("knet link 2 gone on both nodes", 30, || {
+        ["t3021cent", "t3022cent"].iter().all(|n| !c.on(n, &["corosync-cfgtool", "-s"]).stdout.contains("LINK ID 2"))
+    });
+    assert!(!conf("t3022cent").contains("ring2_addr"), "{}", conf("t3022cent"));
+    assert!(both_online(), "the cluster stayed up");
+    assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
+
+    // 4. A full-stop change: refused, nothing written.
+    let before = conf("t3021cent");
+    let out = apply(&format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n"));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("`totem.crypto_cipher` needs the whole cluster stopped"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    assert_eq!(conf("t3021cent"), before);
+    assert_eq!(conf("t3022cent"), before);
 }

@@ -28,6 +28,8 @@ pub struct CorosyncWork<T> {
     pub steps: LinkSteps,
     /// Why this cannot be applied to a running cluster (empty: it can).
     pub refused: Vec<String>,
+    /// Nodes whose corosync.conf could not be read, and why (not compared; a change is refused).
+    pub unread: Vec<String>,
 }
 
 impl<T> CorosyncWork<T> {
@@ -83,10 +85,20 @@ async fn this_node(facts: &conf::Facts) -> Result<Option<String>, Error> {
 /// # Errors
 /// A node's file cannot be read or does not parse; nothing is written.
 pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Result<CorosyncWork<T>, Error> {
-    let mut texts = Vec::new();
+    let (mut texts, mut unread) = (Vec::new(), Vec::new());
     for n in transport.nodes() {
-        let text = transport.get(&n).await?;
-        texts.push((n, text));
+        match transport.get(&n).await {
+            Ok(text) => texts.push((n, text)),
+            Err(e) => unread.push(format!("`{n}` ({e})")),
+        }
+    }
+    if texts.is_empty() {
+        return Err(Error::Backend(BackendError::Command {
+            place: transport.nodes().join(", "),
+            command: seam::read_cmd().display(),
+            code: -1,
+            stderr: format!("no node's corosync.conf could be read: {}", unread.join("; ")),
+        }));
     }
     let base = most_held(&texts);
     let drift: Vec<String> = texts.iter().filter(|(_, t)| *t != base).map(|(n, _)| n.clone()).collect();
@@ -103,7 +115,14 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
                 .into(),
         );
     }
-    Ok(CorosyncWork { transport, texts, base, drift, new_text: r.text, changes: r.changes, steps, refused })
+    let needed = !drift.is_empty() || r.text != base;
+    if needed && !unread.is_empty() {
+        refused.push(format!(
+            "corosync.conf is changed only when every node's can be read, and these cannot: {}",
+            unread.join("; ")
+        ));
+    }
+    Ok(CorosyncWork { transport, texts, base, drift, new_text: r.text, changes: r.changes, steps, refused, unread })
 }
 
 /// The text most nodes hold; the first node's on a tie.
@@ -137,10 +156,11 @@ fn refusal(c: &ConfChange) -> Option<String> {
     }
 }
 
-/// Lines that say which nodes' corosync.conf differs from the others, each with the diff.
+/// Lines that say which nodes' corosync.conf differs from the others, each with the diff, and
+/// which could not be read.
 pub fn drift_report<T>(w: &CorosyncWork<T>) -> Vec<String> {
     let Some((first, _)) = w.texts.iter().find(|(_, t)| *t == w.base) else { return Vec::new() };
-    let mut out = Vec::new();
+    let mut out: Vec<String> = w.unread.iter().map(|u| format!("note: corosync.conf not compared on {u}")).collect();
     for (n, t) in w.texts.iter().filter(|(n, _)| w.drift.contains(n)) {
         out.push(format!("corosync.conf on `{n}` differs from the one on `{first}` (and every node holding the same); every node gets the same file:"));
         out.extend(conf::unified_diff(&format!("{n}:corosync.conf"), t, &w.base).lines().map(|l| format!("  {l}")));
@@ -382,5 +402,25 @@ mod tests {
         assert!(msg.starts_with("corosync.conf was written to `t3021cent` but not to `t3022cent`"), "{msg}");
         assert!(msg.contains("corosync was not reloaded"), "{msg}");
         assert!(b.is_done());
+    }
+
+    #[test]
+    fn an_unreachable_node_is_noted_and_blocks_only_a_change() {
+        let gone = Output {
+            code: 255,
+            stdout: Vec::new(),
+            stderr: "ssh: connect to host t3022cent port 22: Connection refused".into(),
+        };
+        let (t, _a, _b) = nodes(vec![("cat", ok(CONF))], vec![("cat", gone.clone())]);
+        let w = block(corosync_work(t, &reference("", false))).unwrap();
+        assert!(w.is_empty() && w.refused.is_empty(), "{:?}", w.refused);
+        assert!(
+            drift_report(&w)[0].starts_with("note: corosync.conf not compared on `t3022cent`"),
+            "{:?}",
+            drift_report(&w)
+        );
+        let (t, _a, _b) = nodes(vec![("cat", ok(CONF))], vec![("cat", gone)]);
+        let w = block(corosync_work(t, &reference("corosync: { totem: { token: 5000 } }\n", false))).unwrap();
+        assert!(w.refused.iter().any(|r| r.contains("only when every node's can be read")), "{:?}", w.refused);
     }
 }

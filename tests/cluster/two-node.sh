@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--spare-link]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -14,6 +14,8 @@
 # node.sh. The nodes' /etc/hosts name every address as the reference case does
 # (t3021cent, t3021cent-22, ..., pinghost). Start returns once both nodes see both Online
 # with a DC (CIBF_START_TIMEOUT, default 90 s). Seed CIB, stop and status: as single-node.sh.
+# --spare-link wires a third segment, ens256 192.168.44.21/.22 (bridge br-l2), that corosync.conf
+# does not use: room to add knet link 2 to the running cluster.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -34,7 +36,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -42,10 +44,12 @@ action=${1:-}
 [[ $# -gt 0 ]] && shift
 dir=/tmp/cibform-cluster-two
 cib=
+spare=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--dir) dir=${2:?}; shift 2 ;;
 	--cib) cib=$(realpath -- "${2:?}"); shift 2 ;;
+	--spare-link) spare=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -94,7 +98,9 @@ start() {
 	# forward as soon as they are up.
 	cibf_netns_create "$dir" switch
 	sw=$(cibf_netns_of "$dir" switch)
-	for br in br-l0 br-l1; do
+	local -a bridges=(br-l0 br-l1)
+	[[ -z $spare ]] || bridges+=(br-l2)
+	for br in "${bridges[@]}"; do
 		ip -n "$sw" link add "$br" type bridge stp_state 0 forward_delay 0
 		ip -n "$sw" link set "$br" up
 	done
@@ -105,6 +111,7 @@ start() {
 		ns=$(cibf_netns_of "$dir" "$name")
 		wire "$sw" br-l0 "n${id}l0" "$ns" ens192 "192.168.33.$host/24"
 		wire "$sw" br-l1 "n${id}l1" "$ns" ens224 "192.168.22.$host/24"
+		[[ -z $spare ]] || wire "$sw" br-l2 "n${id}l2" "$ns" ens256 "192.168.44.$host/24"
 	done
 
 	cibf_netns_create "$dir" pinghost
