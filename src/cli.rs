@@ -626,6 +626,9 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     let How { corosync, preview, preview_timeout, host_tools, wait } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
+        if saved.doc.corosync.as_ref().is_some_and(|c| !c.changes.is_empty()) {
+            say!("note: a saved plan applies its CIB changes only; corosync.conf is changed by applying the cluster file itself");
+        }
         let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?;
         ops::prepare_saved(saved, file, backend).await?
     } else {

@@ -6,8 +6,6 @@
 //!
 //! It decides nothing about content: `ops` says what to write, in which order.
 
-use std::future::Future;
-
 use super::node::COROSYNC_CONF;
 use super::runner::{Cmd, Local, Output, Run, RunError, Ssh};
 use super::BackendError;
@@ -94,14 +92,12 @@ impl Run for NodeRunner {
             NodeRunner::Fake(_, name) => name.clone(),
         }
     }
-    fn run(&self, cmd: &Cmd) -> impl Future<Output = Result<Output, RunError>> {
-        async move {
-            match self {
-                NodeRunner::Local(l) => l.run(cmd).await,
-                NodeRunner::Ssh(s) => s.run(cmd).await,
-                #[cfg(test)]
-                NodeRunner::Fake(s, _) => s.0.run(cmd).await,
-            }
+    async fn run(&self, cmd: &Cmd) -> Result<Output, RunError> {
+        match self {
+            NodeRunner::Local(l) => l.run(cmd).await,
+            NodeRunner::Ssh(s) => s.run(cmd).await,
+            #[cfg(test)]
+            NodeRunner::Fake(s, _) => s.0.run(cmd).await,
         }
     }
 }

@@ -131,7 +131,7 @@ mod tests {
         let yaml = format!("{REFERENCE}corosync: {{ totem: {{ token: 5000 }} }}\n");
         let r = reconcile(&parse("c", &text).unwrap(), &model(&yaml));
         assert_eq!(changed(&text, &r.text), (vec![], vec!["    token: 5000".to_string()]));
-        assert_eq!(r.text.find("token: 5000").unwrap() < r.text.find("}").unwrap(), true, "inside totem");
+        assert!(r.text.find("token: 5000").unwrap() < r.text.find('}').unwrap(), "inside totem");
         let kinds: Vec<(String, Disruption)> = r.changes.into_iter().map(|c| (c.key, c.disruption)).collect();
         assert_eq!(kinds, [("totem.token".to_string(), Disruption::Reload)]);
     }

@@ -36,7 +36,7 @@ fn body(out: &mut String, s: &Section, pad: &str) {
         match item {
             Item::Value { line: Some(l), .. } | Item::Comment(l) | Item::Blank(l) => out.push_str(l),
             Item::Value { key, value, line: None } => {
-                out.push_str(&pad);
+                out.push_str(pad);
                 out.push_str(key);
                 out.push_str(": ");
                 out.push_str(value);
