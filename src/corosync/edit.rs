@@ -90,28 +90,18 @@ fn totem(new: &mut Section, model: &Cluster, facts: &Facts) {
     }
 }
 
+/// Nodes are looked for in every `nodelist` (the first of a name counts, as in `Facts`); a new
+/// node goes into the last one.
 fn nodes(new: &mut Section, model: &Cluster) {
-    let nl = new.ensure_section("nodelist");
+    new.ensure_section("nodelist");
     for n in &model.nodes {
         let id = n.id.to_string();
-        let found = nl.sections_mut("node").find(|s| s.value("name") == Some(n.name.as_str()));
+        let found = new
+            .sections_mut("nodelist")
+            .flat_map(|nl| nl.sections_mut("node"))
+            .find(|s| s.value("name") == Some(n.name.as_str()));
         match found {
-            Some(s) => {
-                if s.value("nodeid") != Some(id.as_str()) {
-                    s.set("nodeid", &id);
-                }
-                for (l, a) in n.addrs.iter().enumerate() {
-                    set_ring(s, l, a);
-                }
-                let extra: Vec<String> = s
-                    .values()
-                    .filter(|(k, _)| ring_link(k).is_some_and(|l| usize::from(l) >= n.addrs.len()))
-                    .map(|(k, _)| k.to_string())
-                    .collect();
-                extra.iter().for_each(|k| {
-                    s.remove(k);
-                });
-            }
+            Some(s) => edit_node(s, &id, &n.addrs),
             None => {
                 let mut s = Section::new("node");
                 for (l, a) in n.addrs.iter().enumerate() {
@@ -119,11 +109,32 @@ fn nodes(new: &mut Section, model: &Cluster) {
                 }
                 s.set("name", &n.name);
                 s.set("nodeid", &id);
-                nl.push_section(s);
+                new.ensure_section("nodelist").push_section(s);
             }
         }
     }
-    nl.remove_sections(|s| s.name == "node" && !model.nodes.iter().any(|n| s.value("name") == Some(n.name.as_str())));
+    for nl in new.sections_mut("nodelist") {
+        nl.remove_sections(|s| {
+            s.name == "node" && !model.nodes.iter().any(|n| s.value("name") == Some(n.name.as_str()))
+        });
+    }
+}
+
+fn edit_node(s: &mut Section, id: &str, addrs: &[String]) {
+    if s.value("nodeid") != Some(id) {
+        s.set("nodeid", id);
+    }
+    for (l, a) in addrs.iter().enumerate() {
+        set_ring(s, l, a);
+    }
+    let extra: Vec<String> = s
+        .values()
+        .filter(|(k, _)| ring_link(k).is_some_and(|l| usize::from(l) >= addrs.len()))
+        .map(|(k, _)| k.to_string())
+        .collect();
+    extra.iter().for_each(|k| {
+        s.remove(k);
+    });
 }
 
 /// Set `ringL_addr`; a new one goes after the node's last address, as pcs writes them.
