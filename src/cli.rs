@@ -131,6 +131,14 @@ pub enum Command {
         /// After writing, wait up to SECONDS for the cluster to settle and report what moved.
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
         wait: Option<u64>,
+        /// Allow corosync.conf changes that need the whole cluster stopped (cluster name,
+        /// transport, crypto, node ids, quorum flags): the cluster is stopped on every node,
+        /// corosync.conf written, and the cluster started again.
+        #[arg(long)]
+        allow_cluster_restart: bool,
+        /// Apply the CIB changes only: corosync.conf differences are shown, not applied.
+        #[arg(long)]
+        cib_only: bool,
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
     Export {
@@ -507,8 +515,10 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             allow_destroy,
             allow_disable_stonith,
             wait,
+            allow_cluster_restart,
+            cib_only,
         } => {
-            let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
+            let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only };
             let preview_timeout = std::time::Duration::from_secs(preview_timeout);
             let how = How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait };
             apply(&file, target.as_deref(), how, gates).await
@@ -597,6 +607,8 @@ struct Gates {
     auto_approve: bool,
     allow_destroy: bool,
     allow_disable_stonith: bool,
+    allow_cluster_restart: bool,
+    cib_only: bool,
 }
 
 /// A spinner on stderr while the target is read and Pacemaker's scheduler asked, on a terminal
@@ -622,7 +634,7 @@ struct How<'a> {
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
-    let Gates { auto_approve, allow_destroy, allow_disable_stonith } = gates;
+    let Gates { auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only } = gates;
     let How { corosync, preview, preview_timeout, host_tools, wait } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
@@ -643,19 +655,32 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         busy.finish_and_clear();
         prepared?
     };
-    let work = corosync_work(&prepared, corosync).await?;
+    let work = if cib_only { None } else { corosync_work(&prepared, corosync).await? };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
     let corosync_todo = work.as_ref().filter(|w| !w.is_empty());
     for line in work.iter().flat_map(ops::drift_report) {
         say!("{}", plain(&line));
     }
+    if cib_only && !prepared.plan.corosync.changes.is_empty() {
+        say!("note: corosync.conf differences are not applied (--cib-only)");
+    }
     if prepared.plan.changes.is_empty() && corosync_todo.is_none() {
         return Ok(ExitStatus::Success);
     }
     let mut blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
+    let before = blocked.len();
     blocked.extend(corosync_todo.iter().flat_map(|w| w.refused.iter().cloned()));
+    if !allow_cluster_restart {
+        blocked.extend(corosync_todo.iter().flat_map(|w| w.full_stop.iter().cloned()));
+    }
+    if blocked.len() > before {
+        blocked.push("pass --cib-only to apply the CIB changes alone".into());
+    }
     if !blocked.is_empty() {
         return Err(Error::Blocked(blocked));
+    }
+    if corosync_todo.is_some_and(|w| !w.full_stop.is_empty()) {
+        say!("warning: this apply STOPS THE WHOLE CLUSTER: pacemaker on every node (every resource stops), then corosync; writes corosync.conf; then starts corosync and pacemaker again");
     }
     confirm(auto_approve)?;
     if let Some(w) = corosync_todo {

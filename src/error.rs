@@ -95,6 +95,9 @@ pub enum Error {
     /// corosync.conf reached every node, but corosync could not be told to reload it.
     #[error("corosync.conf was written to {}, but corosync could not be reloaded: {cause}", names(nodes))]
     CorosyncReload { nodes: Vec<String>, cause: String },
+    /// `--allow-cluster-restart`: the cluster could not be stopped or started again.
+    #[error("the cluster could not be {stage} for the corosync.conf change: {cause}")]
+    CorosyncRestart { stage: &'static str, cause: String },
     /// Written and reloaded, but a node's file read back is not the one written.
     #[error("corosync.conf was written and corosync reloaded, but `{node}` now holds another file")]
     CorosyncDiffers { node: String },
@@ -148,7 +151,9 @@ impl Error {
         match self {
             Error::Backend(b) => b.written(),
             Error::NotSettled { .. } | Error::Unverified { .. } => Written::Yes,
-            Error::CorosyncReload { .. } | Error::CorosyncDiffers { .. } => Written::Yes,
+            Error::CorosyncReload { .. } | Error::CorosyncDiffers { .. } | Error::CorosyncRestart { .. } => {
+                Written::Yes
+            }
             Error::CorosyncWrite { written, .. } if !written.is_empty() => Written::Yes,
             _ => Written::Nothing,
         }
@@ -176,6 +181,7 @@ impl Error {
             Error::Unverified { drift: Drift::NotAsWritten, .. } => "run `cibform plan` to see what differs; Pacemaker normalised or dropped the values shown above, so write them the way Pacemaker keeps them".into(),
             Error::CorosyncWrite { failed, .. } => format!("make `{failed}` writable or reachable and run `cibform apply` again: it finds the nodes whose corosync.conf differs and gives every node the same file"),
             Error::CorosyncReload { .. } => "run `corosync-cfgtool -R` on one node once corosync answers (or `cibform apply` again)".into(),
+            Error::CorosyncRestart { .. } => "check each node (`crm_mon -1`, `corosync-cfgtool -s`); the stop may have been partial: start what is stopped (`pcs cluster start --all`) once the cause is fixed".into(),
             Error::CorosyncDiffers { .. } => "someone else changed corosync.conf meanwhile: run `cibform plan` and decide whose change stays".into(),
             Error::Unverified { drift: Drift::AsWritten, .. } => "this is a bug in cibform (its plan is not stable); please report it with the output of `cibform plan`".into(),
         })

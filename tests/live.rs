@@ -257,7 +257,12 @@ fn seed_example_converges_on_a_live_cluster() {
     need_live();
     let c = Cluster::single();
     let yaml = example().to_string_lossy().into_owned();
-    let out = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve"]);
+    // The two-node file on a one-node cluster: corosync.conf cannot follow (a node to add,
+    // two_node); the CIB can.
+    let refused = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve"]);
+    assert_eq!(refused.code, 1, "{}", refused.snapshot());
+    assert!(refused.stderr.contains("pass --cib-only to apply the CIB changes alone"), "{}", refused.stderr);
+    let out = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve", "--cib-only"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
     let again = c.cibform("t3021cent", &["plan", &yaml, "--detailed-exitcode"]);
@@ -562,12 +567,21 @@ while [ $# -gt 0 ]; do
 done
 echo "$host ${{1%% *}}" >> {log}
 case "$host" in
-  t3021cent|t3022cent) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
+  t3021cent|t3022cent)
+    # `systemctl stop|start pacemaker|corosync` (a cluster restart): the harness's node.sh.
+    case "$1" in
+      "systemctl "*)
+        set -- $1
+        unit=$3; [ "$unit" = pacemaker ] && unit=pacemakerd
+        exec bash {node} {dir} "$host" "$2" "$unit" ;;
+    esac
+    exec bash {on} {dir} "$host" -- sh -c "$1" ;;
   *) echo "ssh: Could not resolve hostname $host: Name or service not known" >&2; exit 255 ;;
 esac
 "#,
         log = log.display(),
         on = root().join("tests/cluster/on.sh").display(),
+        node = root().join("tests/cluster/node.sh").display(),
         dir = c.dir.display()
     );
     let path = bin.join("ssh");
@@ -804,7 +818,7 @@ exit $rc
 /// Issue 11, corosync.conf on a running cluster through `apply` (ssh to both nodes): a totem
 /// `token` change is a reload (both nodes' corosync runs with it, the cluster stays up); a third
 /// knet link is added and removed again with the cluster up and no resource restarted; a
-/// full-stop change is refused with nothing written.
+/// full-stop change is refused with nothing written, and made with `--allow-cluster-restart`.
 #[test]
 #[ignore = "needs root for a live cluster: network namespaces"]
 fn corosync_changes_are_applied_to_a_running_cluster() {
@@ -887,4 +901,24 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
     assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
     assert_eq!(conf("t3021cent"), before);
     assert_eq!(conf("t3022cent"), before);
+
+    // 5. With --allow-cluster-restart: said first, the cluster stopped in order, the file
+    // written, the cluster started again with it.
+    let y = c.write("cluster.yaml", &format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n"));
+    let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-cluster-restart", target[0], target[1]]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let warned = out.stderr.find("warning: this apply STOPS THE WHOLE CLUSTER").expect("said first");
+    let stopped = out.stderr.find("corosync.conf: stopping the cluster").expect("stopped");
+    assert!(warned < stopped, "{}", out.stderr);
+    c.until("both nodes Online again", 90, both_online);
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(conf(node).contains("    crypto_cipher: aes128\n"), "{node}:\n{}", conf(node));
+        assert!(
+            cmap(node, "totem.crypto_cipher").contains("= aes128"),
+            "{node}: {}",
+            cmap(node, "totem.crypto_cipher")
+        );
+    }
+    let plan = run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
+    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
 }

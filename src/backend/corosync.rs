@@ -23,6 +23,11 @@ pub trait ConfNodes {
     /// Tell corosync to reload corosync.conf (`corosync-cfgtool -R` reloads every running node);
     /// says where it ran, `None` when there is no corosync to reload (a file).
     async fn reload(&self) -> Result<Option<String>, BackendError>;
+    /// Stop the cluster on every node, in `pcs cluster stop --all`'s order: pacemaker on every
+    /// node first (resources stop while corosync still carries the membership), then corosync.
+    async fn stop_cluster(&self) -> Result<(), BackendError>;
+    /// Start it again: corosync on every node, then pacemaker.
+    async fn start_cluster(&self) -> Result<(), BackendError>;
     /// Add knet links: as `pcs cluster link add`, the file with the new addresses on every node,
     /// then one reload.
     async fn link_add(&self, links: &[u8], text: &str) -> Result<Pushed, PushError> {
@@ -193,6 +198,31 @@ impl ConfNodes for NodeFiles {
         }
         Err(BackendError::NoNode(errors))
     }
+
+    async fn stop_cluster(&self) -> Result<(), BackendError> {
+        self.each_node(&[("stop", "pacemaker"), ("stop", "corosync")]).await
+    }
+
+    async fn start_cluster(&self) -> Result<(), BackendError> {
+        self.each_node(&[("start", "corosync"), ("start", "pacemaker")]).await
+    }
+}
+
+/// `systemctl ACTION UNIT`, with room for a clean stop of every resource.
+pub fn service_cmd(action: &str, unit: &str) -> Cmd {
+    Cmd::new(&["systemctl", action, unit]).timeout(std::time::Duration::from_secs(600))
+}
+
+impl NodeFiles {
+    /// Each `(action, unit)` on every node before the next one.
+    async fn each_node(&self, steps: &[(&str, &str)]) -> Result<(), BackendError> {
+        for (action, unit) in steps {
+            for (n, _) in &self.nodes {
+                self.must(n, &service_cmd(action, unit)).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One corosync.conf file (`--corosync PATH`): written in place, nothing to reload.
@@ -218,6 +248,15 @@ impl ConfNodes for ConfFile {
 
     async fn reload(&self) -> Result<Option<String>, BackendError> {
         Ok(None)
+    }
+
+    /// A file has no cluster to stop.
+    async fn stop_cluster(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
+
+    async fn start_cluster(&self) -> Result<(), BackendError> {
+        Ok(())
     }
 }
 
@@ -251,6 +290,18 @@ impl ConfNodes for Transport {
         match self {
             Transport::Nodes(n) => n.reload().await,
             Transport::File(f) => f.reload().await,
+        }
+    }
+    async fn stop_cluster(&self) -> Result<(), BackendError> {
+        match self {
+            Transport::Nodes(n) => n.stop_cluster().await,
+            Transport::File(f) => f.stop_cluster().await,
+        }
+    }
+    async fn start_cluster(&self) -> Result<(), BackendError> {
+        match self {
+            Transport::Nodes(n) => n.start_cluster().await,
+            Transport::File(f) => f.start_cluster().await,
         }
     }
 }

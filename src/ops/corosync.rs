@@ -28,6 +28,8 @@ pub struct CorosyncWork<T> {
     pub steps: LinkSteps,
     /// Why this cannot be applied to a running cluster (empty: it can).
     pub refused: Vec<String>,
+    /// Changes that need the whole cluster stopped (refused unless a restart is allowed).
+    pub full_stop: Vec<String>,
     /// Nodes whose corosync.conf could not be read, and why (not compared; a change is refused).
     pub unread: Vec<String>,
 }
@@ -106,6 +108,12 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
     let r = conf::reconcile(&tree, model);
     let steps = conf::link_steps(&tree, &r.conf);
     let mut refused: Vec<String> = r.changes.iter().filter_map(refusal).collect();
+    let full_stop: Vec<String> = r
+        .changes
+        .iter()
+        .filter(|c| c.disruption == Disruption::FullStop)
+        .map(|c| format!("`{}` needs the whole cluster stopped ({}): pass --allow-cluster-restart to let cibform stop and start it", c.key, c.procedure))
+        .collect();
     if (!steps.removed.is_empty() || !steps.readdressed.is_empty()) && steps.kept.is_empty() {
         refused.push("every knet link would change at once, which would cut the nodes off from each other: change one link per apply, keeping another one as it is".into());
     }
@@ -122,7 +130,18 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
             unread.join("; ")
         ));
     }
-    Ok(CorosyncWork { transport, texts, base, drift, new_text: r.text, changes: r.changes, steps, refused, unread })
+    Ok(CorosyncWork {
+        transport,
+        texts,
+        base,
+        drift,
+        new_text: r.text,
+        changes: r.changes,
+        steps,
+        refused,
+        full_stop,
+        unread,
+    })
 }
 
 /// The text most nodes hold; the first node's on a tie.
@@ -143,10 +162,7 @@ fn most_held(texts: &[(String, String)]) -> String {
 fn refusal(c: &ConfChange) -> Option<String> {
     let is_node = c.key.starts_with("node ") && !c.key.contains(" link ") && !c.key.ends_with(" nodeid");
     if c.disruption == Disruption::FullStop {
-        Some(format!(
-            "`{}` needs the whole cluster stopped, and cibform does not stop clusters: {}",
-            c.key, c.procedure
-        ))
+        None
     } else if is_node {
         Some(format!("{} joining or leaving is not automated yet: {}", c.key, c.procedure))
     } else if c.key == "quorum.device" {
@@ -178,7 +194,9 @@ pub async fn push_corosync<T: ConfNodes>(w: &CorosyncWork<T>, progress: &dyn Fn(
     let t = &w.transport;
     let nodes = t.nodes().join(", ");
     let s = &w.steps;
-    if !s.readdressed.is_empty() {
+    if !w.full_stop.is_empty() {
+        restart(w, progress).await?;
+    } else if !s.readdressed.is_empty() {
         let tree = conf::parse("corosync.conf", &w.new_text)?;
         let without = s.readdressed.iter().fold(tree, |t, l| conf::without_link(&t, *l));
         let first = conf::to_text(&without);
@@ -209,6 +227,28 @@ pub async fn push_corosync<T: ConfNodes>(w: &CorosyncWork<T>, progress: &dyn Fn(
     }
     progress("corosync.conf: every node holds the planned file.");
     Ok(())
+}
+
+/// A full-stop change, in pcs's order: the cluster stopped on every node (pacemaker, then
+/// corosync), the identical file on every node, the cluster started (corosync, then pacemaker).
+async fn restart<T: ConfNodes>(w: &CorosyncWork<T>, progress: &dyn Fn(&str)) -> Result<(), Error> {
+    let t = &w.transport;
+    let nodes = t.nodes();
+    progress(&format!(
+        "corosync.conf: stopping the cluster: pacemaker on {}, then corosync (--allow-cluster-restart)",
+        nodes.join(", ")
+    ));
+    t.stop_cluster().await.map_err(|e| Error::CorosyncRestart { stage: "stopped", cause: e.to_string() })?;
+    let mut written = Vec::new();
+    for n in &nodes {
+        if let Err(e) = t.set(n, &w.new_text).await {
+            let cause = format!("{e}; the cluster is stopped");
+            return Err(Error::CorosyncWrite { written, failed: n.clone(), cause });
+        }
+        written.push(n.clone());
+    }
+    progress(&format!("  written to {}; starting the cluster: corosync, then pacemaker", nodes.join(", ")));
+    t.start_cluster().await.map_err(|e| Error::CorosyncRestart { stage: "started again", cause: e.to_string() })
 }
 
 fn said(r: Result<seam::Pushed, PushError>, progress: &dyn Fn(&str)) -> Result<(), Error> {
@@ -364,7 +404,11 @@ mod tests {
         let (t, a, b) = nodes(vec![("cat", ok(CONF))], vec![("cat", ok(CONF))]);
         let w = block(corosync_work(t, &m)).unwrap();
         let all = w.refused.join("\n");
-        assert!(all.contains("`totem.cluster_name` needs the whole cluster stopped"), "{all}");
+        assert!(
+            w.full_stop.join("\n").contains("`totem.cluster_name` needs the whole cluster stopped"),
+            "{:?}",
+            w.full_stop
+        );
         assert!(all.contains("node t3023cent joining or leaving is not automated yet"), "{all}");
         assert!(all.contains("node t3022cent joining or leaving"), "{all}");
         assert!(all.contains("every knet link would change at once"), "{all}");
@@ -422,5 +466,41 @@ mod tests {
         let (t, _a, _b) = nodes(vec![("cat", ok(CONF))], vec![("cat", gone)]);
         let w = block(corosync_work(t, &reference("corosync: { totem: { token: 5000 } }\n", false))).unwrap();
         assert!(w.refused.iter().any(|r| r.contains("only when every node's can be read")), "{:?}", w.refused);
+    }
+
+    #[test]
+    fn a_full_stop_change_stops_every_node_before_writing_and_starts_in_pcs_order() {
+        let m = reference("corosync: { totem: { crypto_cipher: aes128 } }\n", false);
+        let want = crate::corosync::reconcile(&crate::corosync::parse("c", CONF).unwrap(), &m).text;
+        let mut answers = vec![("cat", ok(CONF)), ("cat", ok(CONF))];
+        answers.extend(std::iter::repeat_with(|| ("systemctl", ok(""))).take(4));
+        answers.extend([("sh", ok("")), ("sh", ok(""))]);
+        answers.extend(std::iter::repeat_with(|| ("systemctl", ok(""))).take(4));
+        answers.extend([("cat", ok(&want)), ("cat", ok(&want))]);
+        // One script for both nodes: it records the order across them.
+        let s = Rc::new(Script::new(answers));
+        let nodes =
+            ["t3021cent", "t3022cent"].map(|n| (n.to_string(), NodeRunner::Fake(FakeNode(s.clone()), n.into())));
+        let w = block(corosync_work(NodeFiles { nodes: nodes.to_vec() }, &m)).unwrap();
+        assert!(w.refused.is_empty(), "{:?}", w.refused);
+        assert!(w.full_stop[0].contains("pass --allow-cluster-restart"), "{:?}", w.full_stop);
+        block(push_corosync(&w, &|_| {})).unwrap();
+        let order: Vec<String> = asked(&s).into_iter().filter(|c| !c.starts_with("cat")).collect();
+        assert_eq!(
+            order,
+            [
+                "systemctl stop pacemaker",
+                "systemctl stop pacemaker",
+                "systemctl stop corosync",
+                "systemctl stop corosync",
+                "write 4",
+                "write 4",
+                "systemctl start corosync",
+                "systemctl start corosync",
+                "systemctl start pacemaker",
+                "systemctl start pacemaker"
+            ]
+        );
+        assert!(s.is_done(), "no reload: corosync starts with the new file");
     }
 }
