@@ -505,3 +505,12 @@ fn quorum_device_with_two_node() {
         &["cibform::corosync::value", "cibform::quorum::device"],
     );
 }
+
+#[test]
+fn node_name_that_corosync_conf_cannot_hold() {
+    case(
+        "node_name",
+        "cluster: c\nnodes:\n  \"n1\\n}\\nquorum {\": { id: 1, addrs: [10.0.0.1] }\n",
+        &["cibform::node::name"],
+    );
+}

@@ -864,6 +864,15 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
     }
     assert!(both_online(), "the cluster stayed up");
 
+    // Drift between nodes: a hand edit on one node is named and undone.
+    let edit = c.on("t3022cent", &["sh", "-c", "echo '# hand edit' >> /etc/corosync/corosync.conf"]);
+    assert_eq!(edit.code, 0, "{}", edit.stderr);
+    let out = apply(&with_token);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("corosync.conf on `t3022cent` differs from the one on `t3021cent`"), "{}", out.stderr);
+    assert!(out.stderr.contains("-# hand edit"), "{}", out.stderr);
+    assert_eq!(conf("t3022cent"), conf("t3021cent"));
+
     // 2. A third knet link, on the spare segment: added with the cluster up.
     let three = with_token
         .replace("192.168.22.21]", "192.168.22.21, 192.168.44.21]")

@@ -131,6 +131,7 @@ codes! {
     COROSYNC_LINK = "cibform::corosync::link", "options for a knet link that no node has an address on";
     COROSYNC_CRYPTO = "cibform::corosync::crypto", "`crypto_cipher` and `crypto_hash` do not go together";
     QUORUM_DEVICE = "cibform::quorum::device", "a quorum device that corosync cannot use";
+    NODE_NAME = "cibform::node::name", "a node name that corosync.conf cannot hold";
 }
 
 #[cfg(test)]

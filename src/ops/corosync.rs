@@ -123,6 +123,12 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
                 .into(),
         );
     }
+    // The safety net for whatever validation missed: the file written must read back as the
+    // cluster file says (an injected line would not).
+    let fixed = conf::parse("corosync.conf", &r.text).map(|t| conf::reconcile(&t, model).changes.is_empty());
+    if !matches!(fixed, Ok(true)) {
+        refused.push("the edited corosync.conf does not read back as the cluster file says; nothing is written (please report this with the file)".into());
+    }
     let needed = !drift.is_empty() || r.text != base;
     if needed && !unread.is_empty() {
         refused.push(format!(
@@ -502,5 +508,17 @@ mod tests {
             ]
         );
         assert!(s.is_done(), "no reload: corosync starts with the new file");
+    }
+
+    /// The safety net behind validation: a value that would add lines to corosync.conf (here a
+    /// node name with a line break, which validation refuses) is never written.
+    #[test]
+    fn a_file_that_does_not_read_back_as_planned_is_refused() {
+        let mut m = reference("", false);
+        m.nodes[1].name = "t3022cent\n    }\n    quorum {\n        two_node: 0".into();
+        let (t, a, b) = nodes(vec![("cat", ok(CONF))], vec![("cat", ok(CONF))]);
+        let w = block(corosync_work(t, &m)).unwrap();
+        assert!(w.refused.iter().any(|r| r.contains("does not read back as the cluster file says")), "{:?}", w.refused);
+        assert!(a.is_done() && b.is_done());
     }
 }
