@@ -149,6 +149,14 @@ pub enum Command {
         /// `PCSD_PASSWORD`/`PCSD_PASSWORD_FILE`); never give the password itself on the command line.
         #[arg(long, value_name = "PATH")]
         pcsd_password_file: Option<PathBuf>,
+        /// Allow corosync.conf changes that need the whole cluster stopped (cluster name,
+        /// transport, crypto, node ids, quorum flags): the cluster is stopped on every node,
+        /// corosync.conf written, and the cluster started again.
+        #[arg(long)]
+        allow_cluster_restart: bool,
+        /// Apply the CIB changes only: corosync.conf differences are shown, not applied.
+        #[arg(long)]
+        cib_only: bool,
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
     Export {
@@ -557,9 +565,11 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             wait,
             pcsd,
             pcsd_password_file,
+            allow_cluster_restart,
+            cib_only,
         } => {
             let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
-            let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith };
+            let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only };
             let preview_timeout = std::time::Duration::from_secs(preview_timeout);
             let how =
                 How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait, pcsd };
@@ -650,6 +660,8 @@ struct Gates {
     auto_approve: bool,
     allow_destroy: bool,
     allow_disable_stonith: bool,
+    allow_cluster_restart: bool,
+    cib_only: bool,
 }
 
 /// A spinner on stderr while the target is read and Pacemaker's scheduler asked, on a terminal
@@ -676,10 +688,13 @@ struct How<'a> {
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
-    let Gates { mut auto_approve, allow_destroy, allow_disable_stonith } = gates;
+    let Gates { mut auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only } = gates;
     let How { corosync, preview, preview_timeout, host_tools, wait, pcsd } = how;
     let prepared = if is_saved_plan(file) {
         let saved = ops::read_saved_plan(file)?;
+        if saved.doc.corosync.as_ref().is_some_and(|c| !c.changes.is_empty()) {
+            say!("note: a saved plan applies its CIB changes only; corosync.conf is changed by applying the cluster file itself");
+        }
         let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?.with_pcsd(pcsd);
         ops::prepare_saved(saved, file, backend).await?
     } else {
@@ -699,16 +714,40 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         pcsd_notes(&backend);
         prepared?
     };
+    let work = if cib_only { None } else { corosync_work(&prepared, corosync).await? };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
-    if prepared.plan.changes.is_empty() {
-        // Nothing to write to the CIB (corosync.conf differences, if any, are shown above).
+    let corosync_todo = work.as_ref().filter(|w| !w.is_empty());
+    for line in work.iter().flat_map(ops::drift_report) {
+        say!("{}", plain(&line));
+    }
+    if cib_only && !prepared.plan.corosync.changes.is_empty() {
+        say!("note: corosync.conf differences are not applied (--cib-only)");
+    }
+    if prepared.plan.changes.is_empty() && corosync_todo.is_none() {
         return Ok(ExitStatus::Success);
     }
-    let blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
+    let mut blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
+    let before = blocked.len();
+    blocked.extend(corosync_todo.iter().flat_map(|w| w.refused.iter().cloned()));
+    if !allow_cluster_restart {
+        blocked.extend(corosync_todo.iter().flat_map(|w| w.full_stop.iter().cloned()));
+    }
+    if blocked.len() > before {
+        blocked.push("pass --cib-only to apply the CIB changes alone".into());
+    }
     if !blocked.is_empty() {
         return Err(Error::Blocked(blocked));
     }
+    if corosync_todo.is_some_and(|w| !w.full_stop.is_empty()) {
+        say!("warning: this apply STOPS THE WHOLE CLUSTER: pacemaker on every node (every resource stops), then corosync; writes corosync.conf; then starts corosync and pacemaker again");
+    }
     confirm(auto_approve)?;
+    if let Some(w) = corosync_todo {
+        ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
+    }
+    if prepared.plan.changes.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
     if let Some(note) = target_file(&prepared.backend.target).and_then(fsutil::link_note) {
         say!("{note}");
     }
@@ -747,6 +786,19 @@ async fn graph(file: &Path, target: Option<&str>, format: GraphFormat, host_tool
         GraphFormat::Dot => drawing.to_dot(),
     })?;
     Ok(ExitStatus::Success)
+}
+
+/// The corosync part of an apply of a cluster file: every node's corosync.conf read, and what
+/// to write (none for a saved plan, or a target without corosync.conf).
+async fn corosync_work(
+    prepared: &ops::Prepared,
+    path: Option<&Path>,
+) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
+    let Some(model) = &prepared.model else { return Ok(None) };
+    match ops::corosync_transport(&prepared.backend, prepared.corosync.as_ref(), path).await? {
+        Some(t) => Ok(Some(ops::corosync_work(t, model).await?)),
+        None => Ok(None),
+    }
 }
 
 /// `cibform test`: the report on stdout, JUnit XML on request, exit 1 unless every scenario holds.

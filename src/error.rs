@@ -96,6 +96,26 @@ pub enum Error {
     /// Standard output could not be written (a full disk; a closed pipe is not an error).
     #[error("cannot write to standard output")]
     Stdout(#[source] std::io::Error),
+    /// corosync.conf reached `written` but not `failed` (nor the nodes after it); no reload ran.
+    #[error("corosync.conf was written to {} but not to `{failed}` ({cause}); corosync was not reloaded, so the running cluster is unchanged", names(written))]
+    CorosyncWrite { written: Vec<String>, failed: String, cause: String },
+    /// corosync.conf reached every node, but corosync could not be told to reload it.
+    #[error("corosync.conf was written to {}, but corosync could not be reloaded: {cause}", names(nodes))]
+    CorosyncReload { nodes: Vec<String>, cause: String },
+    /// `--allow-cluster-restart`: the cluster could not be stopped or started again.
+    #[error("the cluster could not be {stage} for the corosync.conf change: {cause}")]
+    CorosyncRestart { stage: &'static str, cause: String },
+    /// Written and reloaded, but a node's file read back is not the one written.
+    #[error("corosync.conf was written and corosync reloaded, but `{node}` now holds another file")]
+    CorosyncDiffers { node: String },
+}
+
+/// `a`, `b` — or "no node" for none.
+fn names(nodes: &[String]) -> String {
+    if nodes.is_empty() {
+        return "no node".into();
+    }
+    nodes.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// Why the target still differs from the file after a write, judged by comparing the
@@ -147,6 +167,10 @@ impl Error {
         match self {
             Error::Backend(b) => b.written(),
             Error::NotSettled { .. } | Error::Unverified { .. } | Error::Unconfirmed { .. } => Written::Yes,
+            Error::CorosyncReload { .. } | Error::CorosyncDiffers { .. } | Error::CorosyncRestart { .. } => {
+                Written::Yes
+            }
+            Error::CorosyncWrite { written, .. } if !written.is_empty() => Written::Yes,
             _ => Written::Nothing,
         }
     }
@@ -172,6 +196,10 @@ impl Error {
             Error::Stdout(_) => "the output was lost: write it to a file with room, or to a pipe".into(),
             Error::Unverified { drift: Drift::ChangedAfter { .. }, .. } => "someone else changed the cluster after the write (shown above); run `cibform plan` and decide whose change stays".into(),
             Error::Unverified { drift: Drift::NotAsWritten, .. } => "run `cibform plan` to see what differs; Pacemaker normalised or dropped the values shown above, so write them the way Pacemaker keeps them".into(),
+            Error::CorosyncWrite { failed, .. } => format!("make `{failed}` writable or reachable and run `cibform apply` again: it finds the nodes whose corosync.conf differs and gives every node the same file"),
+            Error::CorosyncReload { .. } => "run `corosync-cfgtool -R` on one node once corosync answers (or `cibform apply` again)".into(),
+            Error::CorosyncRestart { .. } => "check each node (`crm_mon -1`, `corosync-cfgtool -s`); the stop may have been partial: start what is stopped (`pcs cluster start --all`) once the cause is fixed".into(),
+            Error::CorosyncDiffers { .. } => "someone else changed corosync.conf meanwhile: run `cibform plan` and decide whose change stays".into(),
             Error::Unverified { drift: Drift::AsWritten, .. } => "this is a bug in cibform (its plan is not stable); please report it with the output of `cibform plan`".into(),
         })
     }

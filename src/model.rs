@@ -27,6 +27,8 @@ pub struct Cluster {
     pub raw: Vec<RawObject>,
     /// Failover tests (`scenarios:`), in declaration order.
     pub scenarios: Vec<FailoverTest>,
+    /// corosync.conf settings beyond nodes and quorum (`corosync:`).
+    pub corosync: Corosync,
 }
 
 /// Where an escape-hatch object lives in the CIB `<configuration>`.
@@ -90,6 +92,31 @@ pub struct Quorum {
     pub last_man_standing: Option<bool>,
     pub auto_tie_breaker: Option<bool>,
     pub expected_votes: Option<u32>,
+    /// A quorum device (corosync-qdevice), when declared.
+    pub device: Option<QuorumDevice>,
+}
+
+/// A quorum device: `quorum.device` of corosync.conf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuorumDevice {
+    /// `model` (`net`: corosync-qnetd).
+    pub model: String,
+    /// `net.host`: the qnetd server.
+    pub host: String,
+    /// `net.algorithm` (`ffsplit`, `lms`), when declared.
+    pub algorithm: Option<String>,
+}
+
+/// corosync.conf keys the file declares, in corosync's own spelling (`token` → `3000`,
+/// `to_syslog` → `yes`): only these are managed, every other key is left as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Corosync {
+    /// `totem` keys (`token`, `consensus`, `join`, `crypto_cipher`, `crypto_hash`, `link_mode`).
+    pub totem: Vec<(String, String)>,
+    /// Options of each knet link, index = link number (`totem.interface` keys).
+    pub links: Vec<Vec<(String, String)>>,
+    /// `logging` keys.
+    pub logging: Vec<(String, String)>,
 }
 
 /// Apply-time gates declared in the file.

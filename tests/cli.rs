@@ -419,11 +419,48 @@ fn corosync_differences_are_shown_with_their_disruption_and_count_as_changes() {
             .replace(env!("CARGO_PKG_VERSION"), "[version]");
         insta::assert_snapshot!(format!("corosync_drift.{format}"), stdout);
     }
-    // apply has nothing to write to the CIB and says so without failing
+    // apply refuses the full-stop changes before writing anything
+    let before = std::fs::read_to_string(&path).unwrap();
     let (_d, cib) = scratch_with_cib(Some("seed-pcs.xml"));
     let out = cibform(&["apply", "examples/clst-01/cluster.yaml", &target(&cib), &corosync, "--auto-approve"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("`totem.cluster_name` needs the whole cluster stopped"), "{}", out.stderr);
+    assert!(out.stderr.contains("`quorum.two_node` needs the whole cluster stopped"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+}
+
+/// `apply --corosync PATH` writes the file with only the edits the cluster file asks for.
+#[test]
+fn apply_writes_reload_changes_to_a_corosync_conf_file() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    let original = std::fs::read_to_string(fixture("corosync/comments.conf"))
+        .unwrap()
+        .replace("cluster_name: debian", "cluster_name: clst-01");
+    std::fs::write(&conf, &original).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "quorum: { two_node: true }\n",
+            "corosync:\n  totem: { join: 60 }\n  logging: { debug: true, to_syslog: true }\n",
+        )
+        .replace("nodes:\n  t3021cent: { id: 1, addrs: [192.168.33.21, 192.168.22.21] }   # knet link 0, link 1\n  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
+    });
+    let corosync = format!("--corosync={}", conf.display());
+    let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), &corosync, "--no-host-tools"]);
+    assert!(plan.stdout.contains("+\tjoin: 60") && plan.stdout.contains("+\tdebug: on"), "{}", plan.snapshot());
+    let out =
+        cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), &corosync, "--auto-approve", "--no-host-tools"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert!(out.stdout.contains("`apply` does not change corosync.conf yet"), "{}", out.stdout);
+    assert!(out.stderr.contains("(a file: nothing to reload)"), "{}", out.stderr);
+    let now = std::fs::read_to_string(&conf).unwrap();
+    let expected = original
+        .replace("\tcrypto_hash: none\n", "\tcrypto_hash: none\n\tjoin: 60\n")
+        .replace("\tdebug: off\n\t# Log messages", "\tdebug: on\n\t# Log messages");
+    assert_eq!(now, expected);
+    let again =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), &corosync, "--detailed-exitcode", "--no-host-tools"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
 }
 
 #[test]

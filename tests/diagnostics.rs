@@ -460,3 +460,57 @@ fn scenario_operation_failure_needs_an_operation_and_a_duration() {
         &["cibform::scenario::op", "cibform::op::interval"],
     );
 }
+
+#[test]
+fn corosync_value_with_suggestion() {
+    case(
+        "corosync_value",
+        &format!("{BASE}corosync:\n  totem: {{ token: 0, link_mode: pasive }}\n  links:\n    - {{ knet_transport: tcp, knet_link_priority: 300 }}\n"),
+        &["cibform::corosync::value", "cibform::corosync::value", "cibform::corosync::value", "cibform::corosync::value"],
+    );
+}
+
+#[test]
+fn corosync_unknown_key_with_suggestion() {
+    case(
+        "corosync_unknown_key",
+        &format!("{BASE}corosync:\n  totem: {{ tokne: 3000 }}\n"),
+        &["cibform::yaml::unknown_key"],
+    );
+}
+
+#[test]
+fn corosync_link_without_addresses() {
+    case(
+        "corosync_link",
+        &format!("{BASE}corosync:\n  links: [{{}}, {{ knet_link_priority: 1 }}]\n"),
+        &["cibform::corosync::link"],
+    );
+}
+
+#[test]
+fn corosync_cipher_without_hash() {
+    case(
+        "corosync_crypto",
+        &format!("{BASE}corosync:\n  totem: {{ crypto_cipher: aes256, crypto_hash: none }}\n"),
+        &["cibform::corosync::crypto"],
+    );
+}
+
+#[test]
+fn quorum_device_with_two_node() {
+    case(
+        "quorum_device",
+        &format!("{BASE}quorum:\n  two_node: true\n  device: {{ model: net, host: qnetd, algorithm: ffslpit }}\n"),
+        &["cibform::corosync::value", "cibform::quorum::device"],
+    );
+}
+
+#[test]
+fn node_name_that_corosync_conf_cannot_hold() {
+    case(
+        "node_name",
+        "cluster: c\nnodes:\n  \"n1\\n}\\nquorum {\": { id: 1, addrs: [10.0.0.1] }\n",
+        &["cibform::node::name"],
+    );
+}

@@ -222,3 +222,49 @@ fn an_object_forced_through_raw_keeps_its_members_and_constraints_working() {
     assert!(yaml.contains("  - location: rg-01"), "{yaml}");
     assert!(!yaml.contains("rs-vip-33:"), "{yaml}");
 }
+
+/// Export a CIB with a corosync.conf: the exported file, its notes, and the plan of the exported
+/// file against the same CIB and corosync.conf.
+fn export_with_conf(conf: &str) -> (String, Vec<String>, cibform::plan::Plan) {
+    let path = fixture("seed-pcs.xml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let corosync = Some(cibform::backend::ConfText { name: "corosync.conf".into(), text: conf.into() });
+    let live = Live { name: "seed".into(), cib: Cib::parse("seed", &text).unwrap(), corosync };
+    let (yaml, notes) = cibform::ops::export_live(&live, &Target::File(path.clone()), &Default::default()).unwrap();
+    let (src, raw) = cibform::config::parse("exported.yaml", yaml.as_bytes()).unwrap();
+    let (model, _) = cibform::validate::validate(&src, &raw).unwrap_or_else(|d| panic!("{d:#?}\n{yaml}"));
+    let planned =
+        cibform::ops::plan_live(&model, live, &Target::File(path), &cibform::desired::builtin_default_ops()).unwrap();
+    (yaml, notes, planned.plan)
+}
+
+/// Issue 11: export dropped a quorum device without a word (the file then planned nothing for it).
+#[test]
+fn export_keeps_the_quorum_device_link_options_and_totem_settings() {
+    let conf = std::fs::read_to_string(fixture("corosync/knet-two-node.conf"))
+        .unwrap()
+        .replace("    two_node: 1\n", "    device {\n        model: net\n        votes: 1\n        net {\n            algorithm: lms\n            host: qnetd.example.com\n        }\n    }\n")
+        .replace("    crypto_hash: sha256\n", "    crypto_hash: sha256\n    token: 5000\n    interface {\n        linknumber: 1\n        knet_link_priority: 3\n        knet_transport: sctp\n    }\n");
+    let (yaml, notes, plan) = export_with_conf(&conf);
+    assert!(yaml.contains("device: { model: net, host: qnetd.example.com, algorithm: lms }"), "{yaml}");
+    assert!(yaml.contains("totem: { crypto_cipher: aes256, crypto_hash: sha256, token: 5000 }"), "{yaml}");
+    assert!(yaml.contains("links: [{}, { knet_link_priority: 3, knet_transport: sctp }]"), "{yaml}");
+    assert!(yaml.contains("  logging:\n    logfile: /var/log/cluster/corosync.log\n    timestamp: true\n"), "{yaml}");
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(plan.corosync.changes, Vec::new(), "{yaml}");
+    assert_eq!(plan.corosync.diff, "");
+}
+
+#[test]
+fn a_corosync_setting_the_file_cannot_express_is_named_not_dropped() {
+    let conf = std::fs::read_to_string(fixture("corosync/knet-two-node.conf"))
+        .unwrap()
+        .replace("    two_node: 1\n", "    device {\n        model: disk\n    }\n")
+        .replace("    timestamp: on\n", "    timestamp: hires\n");
+    let (yaml, notes, plan) = export_with_conf(&conf);
+    assert!(!yaml.contains("device"), "{yaml}");
+    assert!(notes.iter().any(|n| n.contains("quorum device") && n.contains("NOT in the exported file")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("`logging.timestamp: hires`")), "{notes:?}");
+    // Not declared, so not managed: the device stays as it is.
+    assert_eq!(plan.corosync.changes, Vec::new());
+}

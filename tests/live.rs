@@ -257,7 +257,12 @@ fn seed_example_converges_on_a_live_cluster() {
     need_live();
     let c = Cluster::single();
     let yaml = example().to_string_lossy().into_owned();
-    let out = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve"]);
+    // The two-node file on a one-node cluster: corosync.conf cannot follow (a node to add,
+    // two_node); the CIB can.
+    let refused = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve"]);
+    assert_eq!(refused.code, 1, "{}", refused.snapshot());
+    assert!(refused.stderr.contains("pass --cib-only to apply the CIB changes alone"), "{}", refused.stderr);
+    let out = c.cibform("t3021cent", &["apply", &yaml, "--auto-approve", "--cib-only"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
     let again = c.cibform("t3021cent", &["plan", &yaml, "--detailed-exitcode"]);
@@ -571,7 +576,8 @@ fn scenarios_for(base: &str, node: &str) -> String {
 }
 
 /// Write an `ssh` stand-in that "connects" to the test cluster's nodes by entering their
-/// namespaces (and fails like ssh, exit 255, for any other host), logging each host asked.
+/// namespaces (and fails like ssh, exit 255, for any other host), logging each host asked and
+/// the program run there.
 fn fake_ssh(c: &Cluster) -> (PathBuf, PathBuf) {
     let bin = c.work().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -587,14 +593,23 @@ while [ $# -gt 0 ]; do
     *) host=$1; shift ;;
   esac
 done
-echo "$host" >> {log}
+echo "$host ${{1%% *}}" >> {log}
 case "$host" in
-  t3021cent|t3022cent) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
+  t3021cent|t3022cent)
+    # `systemctl stop|start pacemaker|corosync` (a cluster restart): the harness's node.sh.
+    case "$1" in
+      "systemctl "*)
+        set -- $1
+        unit=$3; [ "$unit" = pacemaker ] && unit=pacemakerd
+        exec bash {node} {dir} "$host" "$2" "$unit" ;;
+    esac
+    exec bash {on} {dir} "$host" -- sh -c "$1" ;;
   *) echo "ssh: Could not resolve hostname $host: Name or service not known" >&2; exit 255 ;;
 esac
 "#,
         log = log.display(),
         on = root().join("tests/cluster/on.sh").display(),
+        node = root().join("tests/cluster/node.sh").display(),
         dir = c.dir.display()
     );
     let path = bin.join("ssh");
@@ -603,17 +618,16 @@ esac
     (bin, log)
 }
 
-/// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
-/// down), apply through ssh, and the file's nodes as the default target.
-#[test]
-#[ignore = "needs root for a live cluster: network namespaces"]
-fn ssh_targets_try_nodes_in_order() {
-    need_live();
-    let c = Cluster::two();
-    let (bin, log) = fake_ssh(&c);
+/// The hosts of the `ssh` stand-in's log (`HOST PROGRAM` lines), one a line.
+fn hosts_asked(log: &str) -> String {
+    log.lines().map(|l| format!("{}\n", l.split(' ').next().unwrap_or_default())).collect()
+}
+
+/// cibform run on this host with the `ssh` stand-in first in PATH; the log of hosts asked.
+fn cibform_over_ssh(c: &Cluster) -> (impl Fn(&[&str]) -> Out + '_, PathBuf) {
+    let (bin, log) = fake_ssh(c);
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let yaml = c.write("cluster.yaml", &runtime_example(false));
-    let run = |args: &[&str]| {
+    let run = move |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
             .args(args)
             .current_dir(c.work())
@@ -624,13 +638,28 @@ fn ssh_targets_try_nodes_in_order() {
             .unwrap();
         Out::from(out)
     };
+    (run, log)
+}
+
+/// ssh targets end to end: hosts tried in order (an unknown host, a node whose pacemaker is
+/// down), apply through ssh, and the file's nodes as the default target.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn ssh_targets_try_nodes_in_order() {
+    need_live();
+    let c = Cluster::two();
+    let (run, log) = cibform_over_ssh(&c);
+    let yaml = c.write("cluster.yaml", &runtime_example(false));
     let y = yaml.to_str().unwrap();
     let out = run(&["apply", y, "--target", "ssh://nohost,root@t3021cent,t3022cent", "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stdout.contains("against ssh://nohost,root@t3021cent,t3022cent"), "{}", out.stdout);
-    let asked = std::fs::read_to_string(&log).unwrap();
+    let commands = std::fs::read_to_string(&log).unwrap();
+    let asked = hosts_asked(&commands);
     assert!(asked.starts_with("nohost\nt3021cent\n"), "hosts are tried in order:\n{asked}");
-    assert!(!asked.contains("t3022cent"), "no need for the third host:\n{asked}");
+    // The CIB needs no third host; every node is asked for its corosync.conf (drift check).
+    assert!(!commands.contains("t3022cent cibadmin"), "no need for the third host for the CIB:\n{commands}");
+    assert!(commands.contains("t3022cent cat"), "every node's corosync.conf is read:\n{commands}");
 
     // The first node's pacemaker is down: the plan still works through the second.
     c.node_sh("t3021cent", &["stop", "pacemakerd"]);
@@ -642,7 +671,7 @@ fn ssh_targets_try_nodes_in_order() {
     // t3021cent refuses the CIB (pacemaker down); t3022cent answers, for the CIB and
     // corosync.conf. (Agent metadata and the scheduler need no running pacemaker, so t3021cent
     // answers those before and after.)
-    let asked = std::fs::read_to_string(&log).unwrap();
+    let asked = hosts_asked(&std::fs::read_to_string(&log).unwrap());
     assert!(asked.contains("t3021cent\nt3022cent\nt3022cent\n"), "the CIB comes from the next node:\n{asked}");
     assert_eq!(asked.matches("t3022cent").count(), 2, "t3022cent is asked only for what t3021cent refused:\n{asked}");
 
@@ -1037,4 +1066,121 @@ fn gitops_rehearsal_on_the_two_node_cluster() {
     assert!(out.stdout.contains("ok - PR 1: the comment shows the failover tests"), "{}", out.stdout);
     assert!(out.stdout.contains("ok - nightly after a hand edit: shows the drift"), "{}", out.stdout);
     assert!(out.stdout.trim_end().ends_with(" passed, 0 failed"), "{}", out.stdout);
+}
+
+/// Issue 11, corosync.conf on a running cluster through `apply` (ssh to both nodes): a totem
+/// `token` change is a reload (both nodes' corosync runs with it, the cluster stays up); a third
+/// knet link is added and removed again with the cluster up and no resource restarted; a
+/// full-stop change is refused with nothing written, and made with `--allow-cluster-restart`.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn corosync_changes_are_applied_to_a_running_cluster() {
+    need_live();
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--spare-link".into()]);
+    let (run, _log) = cibform_over_ssh(&c);
+    let target = ["--target", "ssh://t3021cent,t3022cent"];
+    let apply = |yaml: &str| {
+        let y = c.write("cluster.yaml", yaml);
+        let mut args = vec!["apply", y.to_str().unwrap(), "--auto-approve"];
+        args.extend(target);
+        run(&args)
+    };
+    let base = runtime_example(false);
+    let out = apply(&base);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("corosync.conf:"), "nothing to do for corosync.conf yet:\n{}", out.stderr);
+    c.settle("t3021cent");
+    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    let starts = c.starts("t3021cent");
+    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+    let cmap = |node: &str, key: &str| c.on(node, &["corosync-cmapctl", "-g", key]).stdout;
+    let both_online = || {
+        let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+        mon.contains("Online: [ t3021cent t3022cent ]")
+    };
+
+    // 1. totem.token: one reload; corosync on both nodes runs with the new token.
+    let with_token = format!("{base}corosync:\n  totem: {{ token: 5000 }}\n");
+    let out = apply(&with_token);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("+ totem.token") || out.stdout.contains("totem.token"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("corosync.conf: writing the same file to t3021cent, t3022cent, then reloading"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("corosync reloaded (on t3021cent)"), "{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(conf(node).contains("    token: 5000\n"), "{node}:\n{}", conf(node));
+        assert!(cmap(node, "totem.token").contains("= 5000"), "{node}: {}", cmap(node, "totem.token"));
+        assert!(cmap(node, "runtime.config.totem.token").contains("= 5000"), "{node}");
+    }
+    assert!(both_online(), "the cluster stayed up");
+
+    // Drift between nodes: a hand edit on one node is named and undone.
+    let edit = c.on("t3022cent", &["sh", "-c", "echo '# hand edit' >> /etc/corosync/corosync.conf"]);
+    assert_eq!(edit.code, 0, "{}", edit.stderr);
+    let out = apply(&with_token);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("corosync.conf on `t3022cent` differs from the one on `t3021cent`"), "{}", out.stderr);
+    assert!(out.stderr.contains("-# hand edit"), "{}", out.stderr);
+    assert_eq!(conf("t3022cent"), conf("t3021cent"));
+
+    // 2. A third knet link, on the spare segment: added with the cluster up.
+    let three = with_token
+        .replace("192.168.22.21]", "192.168.22.21, 192.168.44.21]")
+        .replace("192.168.22.22]", "192.168.22.22, 192.168.44.22]");
+    let out = apply(&three);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("corosync.conf: adding knet link(s) [2] on t3021cent, t3022cent"), "{}", out.stderr);
+    c.until("knet link 2 connected on both nodes", 30, || {
+        ["t3021cent", "t3022cent"].iter().all(|n| {
+            let s = c.on(n, &["corosync-cfgtool", "-s"]).stdout;
+            s.split("LINK ID 2").nth(1).is_some_and(|l| l.contains("192.168.44.") && l.contains("connected"))
+        })
+    });
+    assert!(both_online(), "the cluster stayed up");
+    let plan =
+        run(&["plan", c.work().join("cluster.yaml").to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
+    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+
+    // 3. And removed again.
+    let out = apply(&with_token);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("corosync.conf: removing knet link(s) [2]"), "{}", out.stderr);
+    c.until("knet link 2 gone on both nodes", 30, || {
+        ["t3021cent", "t3022cent"].iter().all(|n| !c.on(n, &["corosync-cfgtool", "-s"]).stdout.contains("LINK ID 2"))
+    });
+    assert!(!conf("t3022cent").contains("ring2_addr"), "{}", conf("t3022cent"));
+    assert!(both_online(), "the cluster stayed up");
+    assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
+
+    // 4. A full-stop change: refused, nothing written.
+    let before = conf("t3021cent");
+    let out = apply(&format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n"));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("`totem.crypto_cipher` needs the whole cluster stopped"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    assert_eq!(conf("t3021cent"), before);
+    assert_eq!(conf("t3022cent"), before);
+
+    // 5. With --allow-cluster-restart: said first, the cluster stopped in order, the file
+    // written, the cluster started again with it.
+    let y = c.write("cluster.yaml", &format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n"));
+    let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-cluster-restart", target[0], target[1]]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let warned = out.stderr.find("warning: this apply STOPS THE WHOLE CLUSTER").expect("said first");
+    let stopped = out.stderr.find("corosync.conf: stopping the cluster").expect("stopped");
+    assert!(warned < stopped, "{}", out.stderr);
+    c.until("both nodes Online again", 90, both_online);
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(conf(node).contains("    crypto_cipher: aes128\n"), "{node}:\n{}", conf(node));
+        assert!(
+            cmap(node, "totem.crypto_cipher").contains("= aes128"),
+            "{node}: {}",
+            cmap(node, "totem.crypto_cipher")
+        );
+    }
+    let plan = run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
+    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
 }

@@ -875,6 +875,12 @@ fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
                 disruption: cibform::corosync::Disruption::Online,
                 procedure: "`pcs cluster link update`".into(),
             }],
+            // A corosync.conf line cannot hold a line break; its name (a path) can.
+            diff: cibform::corosync::unified_diff(
+                s,
+                &format!("totem {{\n    cluster_name: {}\n}}\n", s.replace('\n', " ")),
+                &format!("totem {{\n    cluster_name: {}x\n}}\n", s.replace('\n', " ")),
+            ),
         },
         preview: Some(Preview::Ran { source: s.into(), actions: vec![sim.clone()] }),
         what_if: vec![
@@ -1107,4 +1113,21 @@ fn configuration_with_a_duplicate_key_differed_from_itself() {
     let group = changes.iter().find(|ch| ch.key.kind == "group").expect("the second group changes");
     let members = group.attrs.iter().find(|a| a.key == "members").expect("its members change");
     assert_eq!((members.before.as_deref(), members.after.as_deref()), (Some("b"), Some("c")), "{changes:?}");
+}
+
+/// Issue 11: `export` read corosync.conf but wrote no quorum device, so the exported file
+/// neither showed nor managed it.
+#[test]
+fn export_silently_dropped_a_quorum_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("corosync.conf");
+    let text = std::fs::read_to_string(fixture("corosync/knet-two-node.conf")).unwrap().replace(
+        "    two_node: 1\n",
+        "    device {\n        model: net\n        net {\n            host: qnetd\n        }\n    }\n",
+    );
+    std::fs::write(&conf, text).unwrap();
+    let out =
+        cibform(&["export", "--target=file:tests/fixtures/seed-pcs.xml", &format!("--corosync={}", conf.display())]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("quorum:\n  device: { model: net, host: qnetd }\n"), "{}", out.stdout);
 }

@@ -150,10 +150,29 @@ fn rules_never_panic() {
 
 #[test]
 fn corosync_confs_never_panic() {
-    let seeds = vec![read(&fixture("corosync-clst-01.conf"))];
-    hammer("corosync", &seeds, 20000, |b| {
-        if let Ok(conf) = cibform::corosync::parse("c.conf", &String::from_utf8_lossy(b)) {
+    let mut seeds = vec![read(&fixture("corosync-clst-01.conf"))];
+    for name in ["knet-two-node.conf", "udpu.conf", "qdevice.conf", "comments.conf"] {
+        seeds.push(read(&fixture(&format!("corosync/{name}"))));
+    }
+    let yaml = "cluster: clst-01\nnodes:\n  t3021cent: { id: 1, addrs: [192.168.33.21, 192.168.22.21, 192.168.44.21] }\n  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22, 192.168.44.22] }\nquorum: { two_node: true }\ncorosync:\n  totem: { token: 5000 }\n  links: [{ knet_link_priority: 2 }]\n  logging: { debug: true }\n";
+    let (src, raw) = cibform::config::parse("t.yaml", yaml.as_bytes()).unwrap();
+    let model = cibform::validate::validate(&src, &raw).unwrap().0;
+    hammer("corosync", &seeds, 5000, |b| {
+        let text = String::from_utf8_lossy(b);
+        if let Ok(conf) = cibform::corosync::parse("c.conf", &text) {
             let _ = cibform::corosync::Facts::from_conf(&conf);
+            // what parses is written back byte for byte
+            assert_eq!(cibform::corosync::to_text(&conf), text);
+        }
+    });
+    hammer("corosync-edit", &seeds, 400, |b| {
+        if let Ok(conf) = cibform::corosync::parse("c.conf", &String::from_utf8_lossy(b)) {
+            // the edited file parses, and editing it again changes nothing
+            let r = cibform::corosync::reconcile(&conf, &model);
+            let again = cibform::corosync::parse("c.conf", &r.text).expect("an edited file parses");
+            let twice = cibform::corosync::reconcile(&again, &model);
+            assert_eq!(twice.changes, Vec::new(), "not a fixed point:\n{}", r.text);
+            assert_eq!(twice.text, r.text);
         }
     });
 }

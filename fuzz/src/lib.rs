@@ -117,10 +117,14 @@ pub fn cib(data: &[u8]) {
     );
 }
 
-/// corosync.conf: parse and read the facts cibform compares.
+/// corosync.conf: parse, read the facts cibform compares, and write back byte for byte.
 pub fn corosync(data: &[u8]) {
-    match cibform::corosync::parse("corosync.conf", &String::from_utf8_lossy(data)) {
-        Ok(conf) => drop(cibform::corosync::Facts::from_conf(&conf)),
+    let text = String::from_utf8_lossy(data);
+    match cibform::corosync::parse("corosync.conf", &text) {
+        Ok(conf) => {
+            drop(cibform::corosync::Facts::from_conf(&conf));
+            assert_eq!(cibform::corosync::to_text(&conf), text, "a parsed corosync.conf is written back unchanged");
+        }
         Err(d) => render(&[*d]),
     }
 }

@@ -6,6 +6,7 @@
 //! data (`runner::Cmd`) and run by a `runner::Run` (this host, or a node over ssh), so they can be
 //! tested without running anything.
 
+pub mod corosync;
 #[cfg(test)]
 pub mod fake;
 pub mod file;

@@ -203,6 +203,10 @@ pub struct RawCluster {
     /// checked with Pacemaker's own scheduler by `cibform test` and `cibform plan`.
     #[serde(default)]
     pub scenarios: Vec<S<RawScenario>>,
+    /// corosync.conf settings beyond nodes and quorum: `totem`, per-link options, `logging`.
+    /// Only the keys written here are managed; corosync.conf's other keys are left alone.
+    #[serde(default)]
+    pub corosync: Option<S<RawCorosync>>,
 }
 
 /// One node.
@@ -239,6 +243,102 @@ pub struct RawQuorum {
     pub auto_tie_breaker: Option<bool>,
     #[serde(default)]
     pub expected_votes: Option<u32>,
+    /// A quorum device (corosync-qdevice with corosync-qnetd): `quorum.device`.
+    #[serde(default)]
+    pub device: Option<S<RawQuorumDevice>>,
+}
+
+/// A quorum device.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuorumDevice {
+    /// `net` (corosync-qnetd), the only model corosync-qdevice has.
+    pub model: S<String>,
+    /// The qnetd server's host name or address (`device.net.host`).
+    pub host: S<String>,
+    /// `ffsplit` (the default) or `lms` (`device.net.algorithm`).
+    #[serde(default)]
+    pub algorithm: Option<S<String>>,
+}
+
+/// corosync.conf settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorosync {
+    /// The `totem` section.
+    #[serde(default)]
+    pub totem: Option<S<RawTotem>>,
+    /// Options of each knet link, link 0 first (the order of the nodes' `addrs`); `{}` for a
+    /// link whose options are not managed.
+    #[serde(default)]
+    pub links: Vec<S<RawLink>>,
+    /// The `logging` section.
+    #[serde(default)]
+    pub logging: Option<S<RawLogging>>,
+}
+
+/// `totem` options.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTotem {
+    /// Token timeout in milliseconds (applied with a reload).
+    #[serde(default)]
+    pub token: Option<S<u32>>,
+    /// Consensus timeout in milliseconds (applied with a reload).
+    #[serde(default)]
+    pub consensus: Option<S<u32>>,
+    /// Join timeout in milliseconds (applied with a reload).
+    #[serde(default)]
+    pub join: Option<S<u32>>,
+    /// `none`, `aes256`, `aes192`, `aes128` (a change needs the cluster stopped).
+    #[serde(default)]
+    pub crypto_cipher: Option<S<String>>,
+    /// `none`, `md5`, `sha1`, `sha256`, `sha384`, `sha512` (a change needs the cluster stopped).
+    #[serde(default)]
+    pub crypto_hash: Option<S<String>>,
+    /// How knet uses several links: `passive`, `active` or `rr`.
+    #[serde(default)]
+    pub link_mode: Option<S<String>>,
+}
+
+/// Options of one knet link (a `totem.interface` section).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    /// 0–255; in `passive` mode the link with the highest priority carries the traffic.
+    #[serde(default)]
+    pub knet_link_priority: Option<S<u32>>,
+    /// `udp` or `sctp`.
+    #[serde(default)]
+    pub knet_transport: Option<S<String>>,
+    /// Milliseconds between knet pings.
+    #[serde(default)]
+    pub knet_ping_interval: Option<S<u32>>,
+    /// Milliseconds without a pong before the link is down.
+    #[serde(default)]
+    pub knet_ping_timeout: Option<S<u32>>,
+    /// Pings kept to judge the link's latency.
+    #[serde(default)]
+    pub knet_ping_precision: Option<S<u32>>,
+}
+
+/// `logging` options.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogging {
+    #[serde(default)]
+    pub to_logfile: Option<S<bool>>,
+    /// The log file (with `to_logfile: true`).
+    #[serde(default)]
+    pub logfile: Option<S<String>>,
+    #[serde(default)]
+    pub to_syslog: Option<S<bool>>,
+    #[serde(default)]
+    pub to_stderr: Option<S<bool>>,
+    #[serde(default)]
+    pub timestamp: Option<S<bool>>,
+    #[serde(default)]
+    pub debug: Option<S<bool>>,
 }
 
 /// A primitive resource.

@@ -127,6 +127,11 @@ codes! {
     CIB_VERSION = "cibform::cib::version", "the CIB's version attributes are not integers";
     // corosync.conf.
     COROSYNC_SYNTAX = "cibform::corosync::syntax", "corosync.conf does not parse";
+    COROSYNC_VALUE = "cibform::corosync::value", "a corosync option has a value corosync does not accept";
+    COROSYNC_LINK = "cibform::corosync::link", "options for a knet link that no node has an address on";
+    COROSYNC_CRYPTO = "cibform::corosync::crypto", "`crypto_cipher` and `crypto_hash` do not go together";
+    QUORUM_DEVICE = "cibform::quorum::device", "a quorum device that corosync cannot use";
+    NODE_NAME = "cibform::node::name", "a node name that corosync.conf cannot hold";
 }
 
 #[cfg(test)]

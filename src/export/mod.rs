@@ -13,6 +13,7 @@
 //! This module decides nothing about changes (`plan` does) and does no I/O. `ops::export`
 //! checks the result by planning it against the same CIB.
 
+mod corosync;
 mod read;
 mod read_constraints;
 mod read_resources;
@@ -144,6 +145,7 @@ fn with_corosync(model: &mut Cluster, f: &crate::corosync::Facts, notes: &mut Ve
     q.auto_tie_breaker =
         f.quorum.contains_key("auto_tie_breaker").then(|| f.quorum_flag("auto_tie_breaker").unwrap_or(false));
     q.expected_votes = f.quorum.get("expected_votes").and_then(|v| v.parse().ok());
+    corosync::settings(model, f, notes);
 }
 
 // ---------------------------------------------------------------- self-check support

@@ -257,8 +257,14 @@ pub fn to_yaml(model: &Cluster) -> String {
     if let Some(e) = q.expected_votes {
         quorum.push(("expected_votes".into(), Yaml::Int(u64::from(e))));
     }
+    if let Some(d) = &q.device {
+        quorum.push(("device".into(), super::corosync::device_yaml(d)));
+    }
     if !quorum.is_empty() {
         top.push(("quorum".into(), Yaml::Map(quorum)));
+    }
+    if let Some(c) = super::corosync::yaml(&model.corosync) {
+        top.push(("corosync".into(), c));
     }
     push_pairs(&mut top, "properties", &model.properties);
     push_pairs(&mut top, "rsc_defaults", &model.rsc_defaults);

@@ -203,6 +203,8 @@ pub struct Prepared {
     /// The file being applied (none for a saved plan): the target is re-planned against it after
     /// the write, to confirm.
     pub model: Option<Cluster>,
+    /// The corosync.conf the plan was made against (none for a saved plan).
+    pub corosync: Option<crate::backend::ConfText>,
 }
 
 impl Prepared {
@@ -225,6 +227,7 @@ pub async fn prepare(model: Cluster, backend: Backend, opts: PlanOpts<'_>) -> Re
         live: p.live.cib,
         policy: model.policy.clone(),
         model: Some(model),
+        corosync: p.live.corosync,
         backend,
     })
 }
@@ -257,7 +260,7 @@ pub async fn prepare_saved(
     let plan = saved
         .check(live.cib.configuration(), &header)
         .map_err(|problem| Error::PlanFile { path: path.display().to_string(), problem })?;
-    Ok(Prepared { backend, plan, basis, header, live: live.cib, policy: saved.policy, model: None })
+    Ok(Prepared { backend, plan, basis, header, live: live.cib, policy: saved.policy, model: None, corosync: None })
 }
 
 /// A CIB file has no cluster to refuse a CIB Pacemaker would reject, so this host's crm_verify

@@ -3,6 +3,7 @@
 
 mod applying;
 mod bootstrap;
+mod corosync;
 mod exporting;
 mod graphing;
 mod metadata;
@@ -14,6 +15,7 @@ mod via_pcsd;
 
 pub use applying::*;
 pub use bootstrap::*;
+pub use corosync::*;
 pub use exporting::*;
 pub use graphing::*;
 pub use metadata::*;

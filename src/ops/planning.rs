@@ -46,11 +46,14 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
     }
     match &live.corosync {
         Some(conf) => {
-            let facts = crate::corosync::Facts::from_conf(&crate::corosync::parse(&conf.name, &conf.text)?);
-            let changes = crate::corosync::compare(model, &facts);
-            plan.corosync = plan::CorosyncPlan { source: Some(conf.name.clone()), changes };
+            let r = crate::corosync::reconcile(&crate::corosync::parse(&conf.name, &conf.text)?, model);
+            let diff = crate::corosync::unified_diff(&conf.name, &conf.text, &r.text);
+            plan.corosync = plan::CorosyncPlan { source: Some(conf.name.clone()), changes: r.changes, diff };
         }
-        None if model.nodes.iter().any(|n| !n.addrs.is_empty()) || model.quorum != Default::default() => {
+        None if model.nodes.iter().any(|n| !n.addrs.is_empty())
+            || model.quorum != Default::default()
+            || model.corosync != Default::default() =>
+        {
             plan.warnings.push(format!(
                 "corosync.conf was not read from {target}: node addresses and quorum are not compared (pass --corosync PATH)"
             ));

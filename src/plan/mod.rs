@@ -62,7 +62,7 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// The configuration `apply` writes.
     pub new_config: Element,
-    /// How corosync.conf differs from the file (not changed by `apply` yet).
+    /// How corosync.conf differs from the file, and the edits `apply` makes to it.
     pub corosync: CorosyncPlan,
     /// What Pacemaker's scheduler predicts for the change (`None`: not asked for).
     pub preview: Option<crate::preview::Preview>,
@@ -78,6 +78,8 @@ pub struct CorosyncPlan {
     /// Where corosync.conf was read from; `None` when the target has none (a CIB file).
     pub source: Option<String>,
     pub changes: Vec<crate::corosync::ConfChange>,
+    /// The edits to corosync.conf as a unified diff (empty: none).
+    pub diff: String,
 }
 
 impl Plan {

@@ -48,6 +48,9 @@ pub struct ChangeDoc {
 pub struct CorosyncDoc {
     pub source: String,
     pub changes: Vec<crate::corosync::ConfChange>,
+    /// The edits `apply` makes to corosync.conf, as a unified diff.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub diff: String,
 }
 
 /// One `--what-if` scenario and its predicted transition.
@@ -72,8 +75,8 @@ pub struct PlanDoc {
     /// What Pacemaker says the change does that is worth knowing (crm_verify's warnings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
-    /// How corosync.conf differs from the file (`apply` does not change it yet); absent when the
-    /// target has no corosync.conf.
+    /// How corosync.conf differs from the file and the edits `apply` makes (reload and online
+    /// changes; full-stop ones are refused); absent when the target has no corosync.conf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corosync: Option<CorosyncDoc>,
     /// What the scheduler predicts after the change in each `--what-if` scenario.
@@ -132,10 +135,19 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
         transition: plan.preview.clone(),
         scenarios: plan.scenarios.clone(),
         what_if: plan.what_if.iter().map(|(s, p)| WhatIfDoc { scenario: s.clone(), transition: p.clone() }).collect(),
-        corosync: plan
-            .corosync
-            .source
-            .clone()
-            .map(|source| CorosyncDoc { source, changes: plan.corosync.changes.clone() }),
+        corosync: plan.corosync.source.clone().map(|source| CorosyncDoc {
+            source,
+            changes: plan
+                .corosync
+                .changes
+                .iter()
+                .map(|c| crate::corosync::ConfChange {
+                    before: mask(&c.key, &c.before),
+                    after: mask(&c.key, &c.after),
+                    ..c.clone()
+                })
+                .collect(),
+            diff: super::corosync::masked_diff(&h.mask(), &plan.corosync.diff),
+        }),
     }
 }

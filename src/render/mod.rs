@@ -4,6 +4,7 @@
 //! Printers return strings; they never write, never decide anything, and never show a secret:
 //! every value goes through `crate::mask::Mask` (one rule for every format and message).
 
+pub(crate) mod corosync;
 pub mod diagram;
 pub mod escape;
 pub mod failover;
@@ -149,15 +150,13 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     failover::text_section(&mut out, &plan.scenarios, color);
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
-        let _ = writeln!(
-            out,
-            "\ncorosync.conf ({source}) differs from the file; `apply` does not change corosync.conf yet:"
-        );
+        let _ = writeln!(out, "\ncorosync.conf ({source}) differs from the file; {}:", corosync::APPLY_SAYS);
         for c in &plan.corosync.changes {
             if let Some(line) = attr_line(&p, &m, &c.key, c.before.as_deref(), c.after.as_deref()) {
                 let _ = writeln!(out, "\n  {line}\n      {}: {}", p.bold(&c.disruption.to_string()), c.procedure);
             }
         }
+        corosync::text_diff(&mut out, &m, &plan.corosync.diff);
     }
     if !plan.is_empty() {
         let (add, change, destroy) = plan.counts();
@@ -395,8 +394,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
         let _ = writeln!(
             out,
-            "#### corosync.conf ({})\n\n`apply` does not change corosync.conf yet; each difference and what it takes:\n",
-            md_code(source)
+            "#### corosync.conf ({})\n\n{}; each difference and what it takes:\n",
+            md_code(source),
+            corosync::APPLY_SAYS
         );
         let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
         for c in &plan.corosync.changes {
@@ -413,6 +413,7 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             );
         }
         let _ = writeln!(out);
+        corosync::markdown_diff(&mut out, &m, &plan.corosync.diff);
     }
     out
 }

@@ -6,6 +6,7 @@
 
 pub mod agents;
 mod constraints;
+mod corosync;
 pub mod forced;
 pub mod metadata;
 mod nodes;
@@ -38,6 +39,8 @@ pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), 
     let mut cluster = v.cluster(raw);
     cluster.raw = raw_objects;
     cluster.scenarios = v.scenarios(raw);
+    cluster.corosync = v.corosync(raw);
+    cluster.quorum.device = v.quorum_device(raw);
     if v.diags.iter().any(Diag::is_error) {
         Err(v.diags)
     } else {
@@ -138,6 +141,7 @@ impl Validator<'_> {
             last_man_standing: q.value.last_man_standing,
             auto_tie_breaker: q.value.auto_tie_breaker,
             expected_votes: q.value.expected_votes,
+            device: None,
         });
         if let Some(q) = &raw.quorum {
             if q.value.two_node == Some(true) && !raw.nodes.is_empty() && raw.nodes.0.len() != 2 {
@@ -189,6 +193,7 @@ impl Validator<'_> {
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
+            corosync: crate::model::Corosync::default(),
         }
     }
 }

@@ -23,6 +23,17 @@ impl Validator<'_> {
                     .in_source(self.src);
                 self.diags.push(d);
             }
+            if name.value.is_empty()
+                || name.value.chars().any(|c| c.is_control() || c.is_whitespace() || c == '{' || c == '}')
+            {
+                self.err(
+                    codes::NODE_NAME,
+                    name.span,
+                    format!("node name `{}` cannot be written to corosync.conf", name.value.escape_default()),
+                    "not a node name",
+                    "a node name is a host name: no spaces, line breaks or braces".into(),
+                );
+            }
             let id = match n.id.value.0.parse::<u32>() {
                 Ok(i) if i > 0 => i,
                 _ => {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -16,6 +16,8 @@
 # with a DC (CIBF_START_TIMEOUT, default 90 s). Seed CIB, stop and status: as single-node.sh.
 # --bare: the same hosts and links with no cluster (no corosync.conf, key or CIB; nothing
 # started), for a bootstrap through pcsd (pcsd.sh).
+# --spare-link wires a third segment, ens256 192.168.44.21/.22 (bridge br-l2), that corosync.conf
+# does not use: room to add knet link 2 to the running cluster.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -36,7 +38,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -45,11 +47,13 @@ action=${1:-}
 dir=/tmp/cibform-cluster-two
 cib=
 bare=
+spare=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--dir) dir=${2:?}; shift 2 ;;
 	--cib) cib=$(realpath -- "${2:?}"); shift 2 ;;
 	--bare) bare=1; shift ;;
+	--spare-link) spare=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -98,7 +102,9 @@ start() {
 	# forward as soon as they are up.
 	cibf_netns_create "$dir" switch
 	sw=$(cibf_netns_of "$dir" switch)
-	for br in br-l0 br-l1; do
+	local -a bridges=(br-l0 br-l1)
+	[[ -z $spare ]] || bridges+=(br-l2)
+	for br in "${bridges[@]}"; do
 		ip -n "$sw" link add "$br" type bridge stp_state 0 forward_delay 0
 		ip -n "$sw" link set "$br" up
 	done
@@ -109,6 +115,7 @@ start() {
 		ns=$(cibf_netns_of "$dir" "$name")
 		wire "$sw" br-l0 "n${id}l0" "$ns" ens192 "192.168.33.$host/24"
 		wire "$sw" br-l1 "n${id}l1" "$ns" ens224 "192.168.22.$host/24"
+		[[ -z $spare ]] || wire "$sw" br-l2 "n${id}l2" "$ns" ens256 "192.168.44.$host/24"
 	done
 
 	cibf_netns_create "$dir" pinghost

@@ -1,0 +1,369 @@
+//! corosync.conf tree → the facts cibform compares with the cluster file (cluster name,
+//! transport, nodes with ids and per-link addresses, link options, totem, votequorum and its
+//! device, logging), and the comparison, each difference classed by how disruptive it is.
+//!
+//! Pure. Only what the file declares is compared: a key it does not declare is not managed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::parse::Section;
+use crate::model::{Cluster, QuorumDevice};
+
+/// Values corosync accepts, for the options the cluster file manages.
+pub const CIPHERS: &[&str] = &["none", "aes256", "aes192", "aes128"];
+pub const HASHES: &[&str] = &["none", "md5", "sha1", "sha256", "sha384", "sha512"];
+pub const LINK_MODES: &[&str] = &["passive", "active", "rr"];
+pub const KNET_TRANSPORTS: &[&str] = &["udp", "sctp"];
+pub const ALGORITHMS: &[&str] = &["ffsplit", "lms"];
+pub const DEVICE_MODELS: &[&str] = &["net"];
+/// `totem` keys the cluster file manages: numbers, then words with their values.
+pub const TOTEM_NUMBERS: &[&str] = &["token", "consensus", "join"];
+pub const TOTEM_WORDS: &[(&str, &[&str])] =
+    &[("crypto_cipher", CIPHERS), ("crypto_hash", HASHES), ("link_mode", LINK_MODES)];
+/// Link (`interface`) keys the cluster file manages that are numbers.
+pub const LINK_NUMBERS: &[&str] =
+    &["knet_link_priority", "knet_ping_interval", "knet_ping_timeout", "knet_ping_precision"];
+/// `logging` keys the cluster file manages that are booleans.
+pub const LOGGING_FLAGS: &[&str] = &["to_logfile", "to_syslog", "to_stderr", "timestamp", "debug"];
+
+/// A node of the nodelist.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfNode {
+    pub name: Option<String>,
+    pub nodeid: Option<String>,
+    /// Link number → address (`ring0_addr`, `ring1_addr`, ...).
+    pub addrs: BTreeMap<u8, String>,
+}
+
+/// What cibform reads from corosync.conf.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Facts {
+    pub cluster_name: Option<String>,
+    pub transport: Option<String>,
+    pub nodes: Vec<ConfNode>,
+    /// votequorum options as written (`two_node: 1`).
+    pub quorum: BTreeMap<String, String>,
+    /// `totem` keys as written.
+    pub totem: BTreeMap<String, String>,
+    /// `totem.interface` sections by link number (no `linknumber` means 0).
+    pub links: BTreeMap<u8, BTreeMap<String, String>>,
+    /// `logging` keys as written.
+    pub logging: BTreeMap<String, String>,
+    /// `quorum.device`, when there is one.
+    pub device: Option<QuorumDevice>,
+}
+
+/// The link number a `ringN_addr` key names.
+pub fn ring_link(key: &str) -> Option<u8> {
+    key.strip_prefix("ring").and_then(|r| r.strip_suffix("_addr")).and_then(|l| l.parse::<u8>().ok())
+}
+
+/// The link number of a `totem.interface` section (corosync takes a missing one as 0).
+pub fn interface_link(s: &Section) -> Option<u8> {
+    s.value("linknumber").map_or(Some(0), |l| l.parse().ok())
+}
+
+fn values(s: &Section) -> BTreeMap<String, String> {
+    s.values().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+impl Facts {
+    pub fn from_conf(conf: &Section) -> Facts {
+        let totem = conf.sections("totem").last();
+        let mut facts = Facts {
+            cluster_name: totem.and_then(|t| t.value("cluster_name")).map(str::to_string),
+            transport: totem.and_then(|t| t.value("transport")).map(str::to_string),
+            totem: totem.map(values).unwrap_or_default(),
+            ..Facts::default()
+        };
+        for i in totem.into_iter().flat_map(|t| t.sections("interface")) {
+            if let Some(l) = interface_link(i) {
+                facts.links.entry(l).or_default().extend(values(i));
+            }
+        }
+        for nl in conf.sections("nodelist") {
+            for n in nl.sections("node") {
+                let addrs = n.values().filter_map(|(k, v)| ring_link(k).map(|l| (l, v.to_string()))).collect();
+                facts.nodes.push(ConfNode {
+                    name: n.value("name").map(str::to_string),
+                    nodeid: n.value("nodeid").map(str::to_string),
+                    addrs,
+                });
+            }
+        }
+        if let Some(q) = conf.sections("quorum").last() {
+            facts.quorum = values(q);
+            facts.device = q.sections("device").last().map(|d| {
+                let net = d.sections("net").last();
+                QuorumDevice {
+                    model: d.value("model").unwrap_or_default().to_string(),
+                    host: net.and_then(|n| n.value("host")).unwrap_or_default().to_string(),
+                    algorithm: net.and_then(|n| n.value("algorithm")).map(str::to_string),
+                }
+            });
+        }
+        facts.logging = conf.sections("logging").last().map(values).unwrap_or_default();
+        facts
+    }
+
+    /// A boolean votequorum option (`1`/`0`; absent → `None`).
+    pub fn quorum_flag(&self, key: &str) -> Option<bool> {
+        self.quorum.get(key).map(|v| is_true(v))
+    }
+}
+
+/// corosync's yes: `1`, `yes`, `on`, `true`.
+pub fn is_true(v: &str) -> bool {
+    ["1", "yes", "on", "true"].iter().any(|t| v.eq_ignore_ascii_case(t))
+}
+
+/// Keys whose values are booleans (`yes` and `on` are the same value).
+const BOOLEAN_KEYS: &[&str] = LOGGING_FLAGS;
+
+/// Whether a value in corosync.conf already is the value the file wants.
+pub fn same(key: &str, have: Option<&str>, want: &str) -> bool {
+    match have {
+        Some(h) if BOOLEAN_KEYS.contains(&key) && ["on", "off"].contains(&want) => is_true(h) == (want == "on"),
+        Some(h) => h == want,
+        None => false,
+    }
+}
+
+/// How disruptive a corosync change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disruption {
+    /// `corosync-cfgtool -R` on every node; nothing stops.
+    Reload,
+    /// An online procedure: nodes stay up, one step at a time.
+    Online,
+    /// Every node must be stopped and started again.
+    FullStop,
+}
+
+impl std::fmt::Display for Disruption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Disruption::Reload => "reload",
+            Disruption::Online => "online procedure",
+            Disruption::FullStop => "full stop",
+        })
+    }
+}
+
+/// One difference between the file and corosync.conf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ConfChange {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    pub disruption: Disruption,
+    /// How an admin makes this change today.
+    pub procedure: String,
+}
+
+fn change(
+    key: String,
+    before: Option<&str>,
+    after: Option<&str>,
+    disruption: Disruption,
+    procedure: &str,
+) -> ConfChange {
+    ConfChange {
+        key,
+        before: before.map(str::to_string),
+        after: after.map(str::to_string),
+        disruption,
+        procedure: procedure.to_string(),
+    }
+}
+
+const QUORUM: [(&str, Disruption, &str); 5] = [
+    (
+        "two_node",
+        Disruption::FullStop,
+        "stop the cluster, edit the quorum section on every node (`pcs quorum update two_node=...`), start it",
+    ),
+    ("wait_for_all", Disruption::FullStop, "stop the cluster, `pcs quorum update wait_for_all=...`, start it"),
+    (
+        "last_man_standing",
+        Disruption::FullStop,
+        "stop the cluster, `pcs quorum update last_man_standing=...`, start it",
+    ),
+    ("auto_tie_breaker", Disruption::FullStop, "stop the cluster, `pcs quorum update auto_tie_breaker=...`, start it"),
+    ("expected_votes", Disruption::Online, "`pcs quorum expected-votes N` (runtime), and set it in corosync.conf"),
+];
+
+const RELOAD: &str = "the same corosync.conf on every node, then `corosync-cfgtool -R` on one";
+const STOP: &str = "stop the cluster, edit corosync.conf on every node (`pcs cluster corosync`), start it";
+
+/// How disruptive changing a `totem`, link or `logging` key is.
+pub fn disruption_of(section: &str, key: &str) -> Disruption {
+    match (section, key) {
+        ("totem", "crypto_cipher" | "crypto_hash" | "link_mode" | "cluster_name" | "transport") => Disruption::FullStop,
+        ("link", "knet_transport") => Disruption::FullStop,
+        _ => Disruption::Reload,
+    }
+}
+
+/// The quorum flags and expected votes the file declares, in corosync's spelling.
+pub fn declared_quorum(model: &Cluster) -> [(&'static str, Option<String>); 5] {
+    let q = &model.quorum;
+    let flag = |b: Option<bool>| b.map(|b| u8::from(b).to_string());
+    [
+        ("two_node", flag(q.two_node)),
+        ("wait_for_all", flag(q.wait_for_all)),
+        ("last_man_standing", flag(q.last_man_standing)),
+        ("auto_tie_breaker", flag(q.auto_tie_breaker)),
+        ("expected_votes", q.expected_votes.map(|v| v.to_string())),
+    ]
+}
+
+/// Whether a quorum key already has the wanted value (an absent flag is off).
+pub fn same_quorum(facts: &Facts, key: &str, want: &str) -> bool {
+    match key {
+        "expected_votes" => facts.quorum.get(key).map(String::as_str) == Some(want),
+        _ => facts.quorum_flag(key).map_or(want == "0", |b| u8::from(b).to_string() == want),
+    }
+}
+
+/// Compare what the file declares with corosync.conf. Only what the file declares is compared:
+/// no nodes declared → the nodelist is not compared; an undeclared option is not compared.
+pub fn compare(model: &Cluster, facts: &Facts) -> Vec<ConfChange> {
+    let mut out = Vec::new();
+    if facts.cluster_name.as_deref() != Some(model.name.as_str()) {
+        out.push(change("totem.cluster_name".into(), facts.cluster_name.as_deref(), Some(&model.name), Disruption::FullStop, "stop the cluster, edit totem.cluster_name on every node (`pcs cluster corosync`), start it; Pacemaker then records the new cluster-name"));
+    }
+    for (k, v) in &model.corosync.totem {
+        let have = facts.totem.get(k).map(String::as_str);
+        if !same(k, have, v) {
+            let d = disruption_of("totem", k);
+            out.push(change(
+                format!("totem.{k}"),
+                have,
+                Some(v),
+                d,
+                if d == Disruption::Reload { RELOAD } else { STOP },
+            ));
+        }
+    }
+    for (l, opts) in model.corosync.links.iter().enumerate() {
+        let l = u8::try_from(l).unwrap_or(u8::MAX);
+        for (k, v) in opts {
+            let have = facts.links.get(&l).and_then(|o| o.get(k)).map(String::as_str);
+            if !same(k, have, v) {
+                let d = disruption_of("link", k);
+                out.push(change(
+                    format!("link {l}.{k}"),
+                    have,
+                    Some(v),
+                    d,
+                    if d == Disruption::Reload { RELOAD } else { STOP },
+                ));
+            }
+        }
+    }
+    if !model.nodes.is_empty() {
+        compare_nodes(model, facts, &mut out);
+    }
+    for ((key, want), (_, disruption, how)) in declared_quorum(model).iter().zip(QUORUM) {
+        let Some(want) = want else { continue };
+        if !same_quorum(facts, key, want) {
+            out.push(change(
+                format!("quorum.{key}"),
+                facts.quorum.get(*key).map(String::as_str),
+                Some(want),
+                disruption,
+                how,
+            ));
+        }
+    }
+    if let Some(d) = &model.quorum.device {
+        if facts.device.as_ref().is_none_or(|have| !same_device(have, d)) {
+            out.push(change(
+                "quorum.device".into(),
+                facts.device.as_ref().map(describe_device).as_deref(),
+                Some(&describe_device(d)),
+                Disruption::Online,
+                "`pcs quorum device add model net host=... algorithm=...` (or `device update`): corosync-qdevice is started on every node",
+            ));
+        }
+    }
+    for (k, v) in &model.corosync.logging {
+        let have = facts.logging.get(k).map(String::as_str);
+        if !same(k, have, v) {
+            out.push(change(format!("logging.{k}"), have, Some(v), Disruption::Reload, RELOAD));
+        }
+    }
+    out
+}
+
+fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
+    for n in &model.nodes {
+        let id = n.id.to_string();
+        let want: BTreeMap<u8, String> =
+            n.addrs.iter().enumerate().map(|(i, a)| (u8::try_from(i).unwrap_or(u8::MAX), a.clone())).collect();
+        match facts.nodes.iter().find(|c| c.name.as_deref() == Some(n.name.as_str())) {
+            None => out.push(change(
+                format!("node {}", n.name),
+                None,
+                Some(&describe(&id, &want)),
+                Disruption::Online,
+                "`pcs cluster node add NAME addr=...` (one node at a time)",
+            )),
+            Some(c) => {
+                if c.nodeid.as_deref() != Some(id.as_str()) {
+                    out.push(change(
+                        format!("node {} nodeid", n.name),
+                        c.nodeid.as_deref(),
+                        Some(&id),
+                        Disruption::FullStop,
+                        "stop the cluster, change nodeid on every node, start it (or remove and re-add the node)",
+                    ));
+                }
+                let links: std::collections::BTreeSet<u8> = want.keys().chain(c.addrs.keys()).copied().collect();
+                for l in links {
+                    let (b, a) = (c.addrs.get(&l), want.get(&l));
+                    if b != a {
+                        out.push(change(format!("node {} link {l}", n.name), b.map(String::as_str), a.map(String::as_str), Disruption::Online, "`pcs cluster link add`/`link delete` on a running cluster (a changed address: delete, then add)"));
+                    }
+                }
+            }
+        }
+    }
+    for c in &facts.nodes {
+        let name = c.name.clone().unwrap_or_else(|| format!("nodeid {}", c.nodeid.as_deref().unwrap_or("?")));
+        if !model.nodes.iter().any(|n| Some(n.name.as_str()) == c.name.as_deref()) {
+            out.push(change(
+                format!("node {name}"),
+                Some(&describe(c.nodeid.as_deref().unwrap_or("?"), &c.addrs)),
+                None,
+                Disruption::Online,
+                "`pcs cluster node remove NAME`",
+            ));
+        }
+    }
+}
+
+/// Whether corosync.conf's device is the declared one (an undeclared algorithm is not managed).
+pub fn same_device(have: &QuorumDevice, want: &QuorumDevice) -> bool {
+    have.model == want.model
+        && have.host == want.host
+        && want.algorithm.as_ref().is_none_or(|a| have.algorithm.as_ref() == Some(a))
+}
+
+fn describe_device(d: &QuorumDevice) -> String {
+    match &d.algorithm {
+        Some(a) => format!("model {}, host {}, algorithm {a}", d.model, d.host),
+        None => format!("model {}, host {}", d.model, d.host),
+    }
+}
+
+fn describe(id: &str, addrs: &BTreeMap<u8, String>) -> String {
+    let a: Vec<&str> = addrs.values().map(String::as_str).collect();
+    format!("nodeid {id}, addrs {}", a.join(", "))
+}

@@ -1,0 +1,163 @@
+//! corosync.conf settings of the file (`corosync:`, `quorum.device`): values corosync accepts,
+//! link options only for links the nodes have, crypto options that go together, a quorum
+//! device corosync can use. Turns them into corosync's own spelling; no I/O.
+
+use crate::config::raw::{RawCluster, S};
+use crate::diag::codes;
+use crate::model::{Corosync, QuorumDevice};
+
+use super::{one_of, Validator};
+
+use crate::corosync::facts::{ALGORITHMS, CIPHERS, DEVICE_MODELS as MODELS, HASHES, KNET_TRANSPORTS, LINK_MODES};
+
+impl Validator<'_> {
+    pub(super) fn corosync(&mut self, raw: &RawCluster) -> Corosync {
+        let mut out = Corosync::default();
+        let Some(c) = &raw.corosync else { return out };
+        if let Some(t) = &c.value.totem {
+            let t = &t.value;
+            for (key, v) in [("token", &t.token), ("consensus", &t.consensus), ("join", &t.join)] {
+                if let Some(v) = v {
+                    self.positive(key, v);
+                    out.totem.push((key.into(), v.value.to_string()));
+                }
+            }
+            for (key, v, allowed) in [
+                ("crypto_cipher", &t.crypto_cipher, CIPHERS),
+                ("crypto_hash", &t.crypto_hash, HASHES),
+                ("link_mode", &t.link_mode, LINK_MODES),
+            ] {
+                if let Some(v) = v {
+                    self.word(key, v, allowed);
+                    out.totem.push((key.into(), v.value.clone()));
+                }
+            }
+            self.crypto_pair(t.crypto_cipher.as_ref(), t.crypto_hash.as_ref());
+        }
+        let links = raw.nodes.iter().map(|(_, n)| n.addrs.len()).max();
+        for (number, l) in c.value.links.iter().enumerate() {
+            if links.is_some_and(|have| number >= have) {
+                self.err(
+                    codes::COROSYNC_LINK,
+                    l.span,
+                    format!("options for knet link {number}, but the nodes have {} address(es)", links.unwrap_or(0)),
+                    "no such link",
+                    "`links` follows the nodes' `addrs`, link 0 first: add the addresses or drop this entry".into(),
+                );
+            }
+            out.links.push(self.link(&l.value));
+        }
+        if let Some(g) = &c.value.logging {
+            let g = &g.value;
+            for (key, v) in [
+                ("to_logfile", &g.to_logfile),
+                ("to_syslog", &g.to_syslog),
+                ("to_stderr", &g.to_stderr),
+                ("timestamp", &g.timestamp),
+                ("debug", &g.debug),
+            ] {
+                if let Some(v) = v {
+                    out.logging.push((key.into(), if v.value { "on" } else { "off" }.into()));
+                }
+            }
+            if let Some(f) = &g.logfile {
+                if !f.value.starts_with('/') || f.value.contains(char::is_whitespace) {
+                    self.value_err(
+                        f,
+                        "`logfile` must be an absolute path without spaces",
+                        "write e.g. `/var/log/corosync/corosync.log`".into(),
+                    );
+                }
+                out.logging.push(("logfile".into(), f.value.clone()));
+            }
+        }
+        out
+    }
+
+    fn link(&mut self, l: &crate::config::raw::RawLink) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(p) = &l.knet_link_priority {
+            if p.value > 255 {
+                self.value_err(p, "`knet_link_priority` is 0 to 255", "pick a priority from 0 to 255".into());
+            }
+            out.push(("knet_link_priority".into(), p.value.to_string()));
+        }
+        if let Some(t) = &l.knet_transport {
+            self.word("knet_transport", t, KNET_TRANSPORTS);
+            out.push(("knet_transport".into(), t.value.clone()));
+        }
+        for (key, v) in [
+            ("knet_ping_interval", &l.knet_ping_interval),
+            ("knet_ping_timeout", &l.knet_ping_timeout),
+            ("knet_ping_precision", &l.knet_ping_precision),
+        ] {
+            if let Some(v) = v {
+                self.positive(key, v);
+                out.push((key.into(), v.value.to_string()));
+            }
+        }
+        out
+    }
+
+    pub(super) fn quorum_device(&mut self, raw: &RawCluster) -> Option<QuorumDevice> {
+        let q = raw.quorum.as_ref()?;
+        let d = q.value.device.as_ref()?;
+        self.word("model", &d.value.model, MODELS);
+        if let Some(a) = &d.value.algorithm {
+            self.word("algorithm", a, ALGORITHMS);
+        }
+        if d.value.host.value.trim().is_empty() || d.value.host.value.contains(char::is_whitespace) {
+            self.value_err(&d.value.host, "`host` must name the qnetd server", "write its host name or address".into());
+        }
+        if q.value.two_node == Some(true) {
+            self.err(
+                codes::QUORUM_DEVICE,
+                d.span,
+                "a quorum device and `two_node` do not go together".into(),
+                "device declared here",
+                "drop `two_node: true`: with a device the nodes keep quorum through it (pcs removes `two_node` too)"
+                    .into(),
+            );
+        }
+        Some(QuorumDevice {
+            model: d.value.model.value.clone(),
+            host: d.value.host.value.clone(),
+            algorithm: d.value.algorithm.as_ref().map(|a| a.value.clone()),
+        })
+    }
+
+    fn positive(&mut self, key: &str, v: &S<u32>) {
+        if v.value == 0 {
+            self.value_err(
+                v,
+                &format!("`{key}` must be greater than 0"),
+                "write a number of milliseconds (or pings) from 1".into(),
+            );
+        }
+    }
+
+    fn word(&mut self, key: &str, v: &S<String>, allowed: &[&str]) {
+        if !allowed.contains(&v.value.as_str()) {
+            self.value_err(v, &format!("`{}` is not a value of `{key}`", v.value), one_of(&v.value, allowed));
+        }
+    }
+
+    fn value_err<T>(&mut self, v: &S<T>, msg: &str, help: String) {
+        self.err(codes::COROSYNC_VALUE, v.span, msg.into(), "not accepted", help);
+    }
+
+    /// corosync refuses a cipher without a hash (and knet a hash-only setting is allowed).
+    fn crypto_pair(&mut self, cipher: Option<&S<String>>, hash: Option<&S<String>>) {
+        if let (Some(c), Some(h)) = (cipher, hash) {
+            if c.value != "none" && h.value == "none" {
+                self.err(
+                    codes::COROSYNC_CRYPTO,
+                    c.span,
+                    format!("`crypto_cipher: {}` needs a `crypto_hash` other than `none`", c.value),
+                    "cipher without a hash",
+                    "set `crypto_hash` (e.g. `sha256`) or `crypto_cipher: none`".into(),
+                );
+            }
+        }
+    }
+}
