@@ -64,25 +64,41 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// corosync.conf's totem timings (corosync.conf(5)): `token` is a secret word elsewhere (a cloud
+/// agent's API token), but in corosync.conf these are milliseconds an admin must be able to
+/// review. corosync.conf holds no secret of its own (its key is a separate file).
+const COROSYNC_TIMINGS: &[&str] =
+    &["token", "token_coefficient", "token_retransmit", "token_retransmits_before_loss_const", "token_warning"];
+
 /// The masking rule, with the names a cluster file adds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mask {
     extra: Vec<String>,
+    /// Names are corosync.conf keys (`totem.token`): its timings are not secrets.
+    corosync: bool,
 }
 
 impl Mask {
     /// The built-in rule plus `extra` names (each matches a whole name or one of its words,
     /// case-insensitively).
     pub fn new(extra: &[String]) -> Self {
-        Mask { extra: extra.iter().map(|e| e.to_lowercase()).collect() }
+        Mask { extra: extra.iter().map(|e| e.to_lowercase()).collect(), corosync: false }
+    }
+
+    /// The same rule for corosync.conf keys, which shows its token timings.
+    pub fn for_corosync(&self) -> Mask {
+        Mask { corosync: true, ..self.clone() }
     }
 
     /// Whether values of the attribute `name` (an nvpair name, a YAML key) are secret.
     pub fn is_sensitive(&self, name: &str) -> bool {
         let lower = name.to_lowercase();
         let words = words(name);
-        self.extra.contains(&lower)
-            || words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()) || self.extra.contains(w))
+        if self.extra.contains(&lower) || words.iter().any(|w| self.extra.contains(w)) {
+            return true;
+        }
+        let timing = self.corosync && COROSYNC_TIMINGS.contains(&lower.rsplit('.').next().unwrap_or_default());
+        !timing && words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
     }
 
     /// Whether a plan key (`params.password`, `[set-id].token`, `meta.secret`) names a secret.
@@ -318,6 +334,19 @@ fn xml_attrs(tag: &[u8]) -> Vec<(String, (usize, usize))> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn corosync_token_timings_showed_as_sensitive_values() {
+        let m = Mask::default();
+        assert!(m.is_sensitive("token") && m.key_is_sensitive("totem.token"), "elsewhere a token is a secret");
+        let c = m.for_corosync();
+        for k in ["totem.token", "token_coefficient", "totem.token_retransmits_before_loss_const"] {
+            assert!(!c.key_is_sensitive(k), "{k}");
+        }
+        assert!(c.key_is_sensitive("totem.secret") && c.key_is_sensitive("quorum.device.net.password"));
+        let own = Mask::new(&["token".to_string()]).for_corosync();
+        assert!(own.key_is_sensitive("totem.token"), "the file's own policy still wins");
+    }
 
     #[test]
     fn the_name_rule_table() {

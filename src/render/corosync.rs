@@ -8,9 +8,10 @@ use crate::mask::{Mask, MASK};
 /// What `apply` does with corosync.conf differences, in one clause.
 pub const APPLY_SAYS: &str = "`apply` makes the reload changes and adds or removes knet links on a running cluster, makes full-stop changes only with `--allow-cluster-restart`, and refuses nodes joining or leaving and a quorum device";
 
-/// One diff line with the value of a sensitive key masked (the one masking rule: `token` is a
-/// secret word, so corosync's token timeout is shown masked too — over-masking, never a leak).
+/// One diff line with the value of a sensitive key masked (the one masking rule, in its corosync
+/// form: the totem token timings show).
 fn masked(m: &Mask, line: &str) -> String {
+    let m = &m.for_corosync();
     let body = line.get(1..).unwrap_or_default();
     let shown = match body.split_once(':') {
         Some((k, v))

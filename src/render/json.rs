@@ -95,6 +95,7 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
     let (add, change, destroy) = plan.counts();
     let m = h.mask();
     let mask = |k: &str, v: &Option<String>| v.as_deref().map(|v| m.value(k, v));
+    let mc = m.for_corosync();
     PlanDoc {
         format_version: FORMAT_VERSION.into(),
         cibform_version: env!("CARGO_PKG_VERSION").into(),
@@ -142,8 +143,8 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
                 .changes
                 .iter()
                 .map(|c| crate::corosync::ConfChange {
-                    before: mask(&c.key, &c.before),
-                    after: mask(&c.key, &c.after),
+                    before: c.before.as_deref().map(|v| mc.value(&c.key, v)),
+                    after: c.after.as_deref().map(|v| mc.value(&c.key, v)),
                     ..c.clone()
                 })
                 .collect(),

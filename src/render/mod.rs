@@ -151,8 +151,9 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
         let _ = writeln!(out, "\ncorosync.conf ({source}) differs from the file; {}:", corosync::APPLY_SAYS);
+        let mc = m.for_corosync();
         for c in &plan.corosync.changes {
-            if let Some(line) = attr_line(&p, &m, &c.key, c.before.as_deref(), c.after.as_deref()) {
+            if let Some(line) = attr_line(&p, &mc, &c.key, c.before.as_deref(), c.after.as_deref()) {
                 let _ = writeln!(out, "\n  {line}\n      {}: {}", p.bold(&c.disruption.to_string()), c.procedure);
             }
         }
@@ -400,8 +401,10 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         );
         let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
         for c in &plan.corosync.changes {
-            let cell =
-                |v: &Option<String>| v.as_deref().map_or("—".to_string(), |v| md_cell(&md_code(&m.value(&c.key, v))));
+            let mc = m.for_corosync();
+            let cell = |v: &Option<String>| {
+                v.as_deref().map_or("—".to_string(), |v| md_cell(&md_code(&mc.value(&c.key, v))))
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | **{}** | {} |",
