@@ -32,6 +32,12 @@ pub enum Access {
 /// # Errors
 /// A symlink to nothing, or a path that names something other than a regular file.
 pub fn resolve(path: &Path) -> io::Result<PathBuf> {
+    if let Some(link) = descriptor_link(path) {
+        return Err(io::Error::other(format!(
+            "it names an open file descriptor (`{}`), not a file: replacing it would replace whatever file that descriptor has open; give a file's own path",
+            link.display()
+        )));
+    }
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
             let real = fs::canonicalize(path).map_err(|e| {
@@ -47,6 +53,23 @@ pub fn resolve(path: &Path) -> io::Result<PathBuf> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(path.to_path_buf()),
         Err(e) => Err(e),
     }
+}
+
+/// The link in `/proc` (`/proc/PID/fd/N`) that `path` reaches, directly or through symlinks
+/// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`). Such a link names whatever file a descriptor
+/// has open — the log a shell redirected standard output to, a deleted file — not a place.
+fn descriptor_link(path: &Path) -> Option<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let dir = fs::canonicalize(dir_of(&p)).ok()?;
+        let in_proc = dir.starts_with("/proc");
+        if in_proc && fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(dir.join(p.file_name()?));
+        }
+        let target = fs::read_link(&p).ok()?;
+        p = if target.is_absolute() { target } else { dir.join(target) };
+    }
+    None
 }
 
 /// A line for stderr when `path` is a symlink (the real file is written, the link kept).

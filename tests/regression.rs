@@ -1108,3 +1108,55 @@ fn configuration_with_a_duplicate_key_differed_from_itself() {
     let members = group.attrs.iter().find(|a| a.key == "members").expect("its members change");
     assert_eq!((members.before.as_deref(), members.after.as_deref()), (Some("b"), Some("c")), "{changes:?}");
 }
+
+// --- H. red-team round 2 ------------------------------------------------------------------
+
+/// Run cibform with its standard output (`>>`) and error appended to `log`, as a CI job would.
+fn cibform_logging_to(log: &Path, args: &[&str]) -> i32 {
+    let open = || std::fs::OpenOptions::new().append(true).open(log).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_cibform"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(open())
+        .stderr(open())
+        .status()
+        .unwrap();
+    status.code().unwrap_or(-1)
+}
+
+#[test]
+fn out_to_dev_stdout_replaced_the_log_that_stdout_was_redirected_to() {
+    // `/dev/stdout` resolved, through `/proc/self/fd/1`, to the file the shell had redirected
+    // standard output to: the atomic write replaced that whole log with the output.
+    let (dir, cib) = scratch_with_cib(Some("seed-running.xml"));
+    let yaml = one_change(dir.path());
+    let (yaml, cib_t) = (yaml.to_str().unwrap(), target(&cib));
+    let log = dir.path().join("build.log");
+    let offline = "--no-host-tools";
+    let cases: [&[&str]; 4] = [
+        &["export", &cib_t, offline, "-o", "/dev/stdout"],
+        &["export", &cib_t, offline, "-o", "/dev/fd/2"],
+        &["plan", yaml, &cib_t, offline, "--out", "/proc/self/fd/1"],
+        &["test", yaml, &cib_t, offline, "--junit", "/dev/stderr"],
+    ];
+    for args in cases {
+        std::fs::write(&log, "earlier build output\n").unwrap();
+        let code = cibform_logging_to(&log, args);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.starts_with("earlier build output\n"), "{args:?} replaced the log:\n{text}");
+        assert_eq!(code, 1, "{args:?}:\n{text}");
+        assert!(text.contains("open file descriptor"), "{args:?}:\n{text}");
+    }
+    // A CIB target given as `/dev/stdin` was read, then the file behind descriptor 0 replaced,
+    // then read back through the old descriptor: "Pacemaker changed or refused" what it wrote.
+    let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
+        .args(["apply", yaml, "--target", "file:/dev/stdin", offline, "--auto-approve"])
+        .stdin(std::fs::File::open(&cib).unwrap())
+        .output()
+        .unwrap();
+    let out = Out::from(out);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("open file descriptor"), "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), std::fs::read_to_string(fixture("seed-running.xml")).unwrap());
+}
