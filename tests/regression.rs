@@ -1160,3 +1160,39 @@ fn out_to_dev_stdout_replaced_the_log_that_stdout_was_redirected_to() {
     assert!(out.stderr.contains("open file descriptor"), "{}", out.snapshot());
     assert_eq!(std::fs::read_to_string(&cib).unwrap(), std::fs::read_to_string(fixture("seed-running.xml")).unwrap());
 }
+
+#[test]
+fn what_if_and_scenario_attribute_secrets_were_printed_in_clear() {
+    // `--what-if attr=NODE:password=VALUE` and a failover test's `attr: { password: VALUE }`
+    // printed the value in text, JSON and Markdown plans, the saved plan, `cibform test` and JUnit.
+    let (dir, cib) = scratch_with_cib(Some("seed-running.xml"));
+    let yaml = variant(dir.path(), |t| {
+        let t = t.replace("policy:\n", "policy:\n  sensitive: [vault]\n");
+        t.replace(
+            "scenarios:\n",
+            "scenarios:\n  - name: tokens\n    when: { attr: { node: t3021cent, db_password: SCEN-PW, vault: SCEN-VAULT } }\n    expect: { stopped: [rg-01] }\n",
+        )
+    });
+    let (yaml, cib_t) = (yaml.to_str().unwrap(), target(&cib));
+    let saved = dir.path().join("plan.json");
+    let junit = dir.path().join("junit.xml");
+    let what_if = ["--what-if", "attr=t3021cent:api_key=WI-KEY", "--what-if", "attr=t3021cent:vault=WI-VAULT"];
+    let mut texts = Vec::new();
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&[&["plan", yaml, &cib_t, "--format", format][..], &what_if].concat());
+        assert_ne!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stdout.contains("sensitive value"), "the scenario is shown, masked: {}", out.stdout);
+        texts.push(out.snapshot());
+    }
+    let out = cibform(&[&["plan", yaml, &cib_t, "--out", saved.to_str().unwrap()][..], &what_if].concat());
+    texts.push(out.snapshot());
+    texts.push(std::fs::read_to_string(&saved).unwrap());
+    let out = cibform(&["test", yaml, &cib_t, "--junit", junit.to_str().unwrap()]);
+    texts.push(out.snapshot());
+    texts.push(std::fs::read_to_string(&junit).unwrap_or_default());
+    for text in texts {
+        for secret in ["WI-KEY", "WI-VAULT", "SCEN-PW", "SCEN-VAULT"] {
+            assert!(!text.contains(secret), "{secret} printed:\n{text}");
+        }
+    }
+}
