@@ -79,7 +79,7 @@ pub enum Command {
         no_preview: bool,
         /// How long one question to the scheduler may take (the preview, each --what-if); a longer
         /// one is cut short and the plan says so.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
         /// Also ask what would happen after the change if: `node-down=NODE`, `node-fail=NODE`,
         /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
@@ -99,7 +99,7 @@ pub enum Command {
         junit: Option<PathBuf>,
         /// How long the scheduler may take for one scenario; a longer one is cut short and counts
         /// as not holding.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
     },
     /// Make the change: plan (or read a saved plan), confirm, write it as one update.
@@ -107,6 +107,7 @@ pub enum Command {
         /// A cluster file, or a plan saved with `plan --out`.
         #[arg(default_value = "cluster.yaml")]
         file: PathBuf,
+        /// Any target `plan` accepts; defaults to the saved plan's target, or as for `plan`.
         #[arg(long)]
         target: Option<String>,
         /// Compare with this corosync.conf (cluster nodes' own is read otherwise).
@@ -117,7 +118,7 @@ pub enum Command {
         no_preview: bool,
         /// How long one question to the scheduler may take (the preview, each --what-if); a longer
         /// one is cut short and the plan says so.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
@@ -129,7 +130,7 @@ pub enum Command {
         #[arg(long)]
         allow_disable_stonith: bool,
         /// After writing, wait up to SECONDS for the cluster to settle and report what moved.
-        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120", value_parser = seconds())]
         wait: Option<u64>,
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
@@ -149,6 +150,14 @@ pub enum Command {
     },
     /// Print the JSON Schema of the cluster file.
     Schema,
+}
+
+/// The longest wait a `SECONDS` flag takes (a day): a bigger number is a typo, and arithmetic on
+/// it must not overflow.
+const MAX_SECONDS: u64 = 86_400;
+
+fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(..=MAX_SECONDS)
 }
 
 /// Run the command line; returns the process exit code.

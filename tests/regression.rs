@@ -1196,3 +1196,28 @@ fn what_if_and_scenario_attribute_secrets_were_printed_in_clear() {
         }
     }
 }
+
+#[test]
+fn huge_wait_panicked_after_the_write() {
+    // `apply --wait 18446744073709551615` wrote the CIB, then panicked on `seconds + 15`
+    // (exit 101). Every SECONDS flag is bounded when parsed: a usage error, before anything.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let (yaml, cib_t) = (yaml.to_str().unwrap(), target(&cib));
+    let huge = u64::MAX.to_string();
+    let cases: [&[&str]; 4] = [
+        &["apply", yaml, &cib_t, "--auto-approve", "--no-preview", "--wait", &huge],
+        &["apply", yaml, &cib_t, "--auto-approve", "--preview-timeout", &huge],
+        &["plan", yaml, &cib_t, "--preview-timeout", &huge],
+        &["test", yaml, &cib_t, "--preview-timeout", &huge],
+    ];
+    for args in cases {
+        let out = cibform(args);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.snapshot());
+        assert!(out.stderr.contains("--"), "{args:?}: {}", out.snapshot());
+        assert!(!out.stderr.contains("panicked"), "{args:?}: {}", out.snapshot());
+    }
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), std::fs::read_to_string(fixture("seed-pcs.xml")).unwrap());
+    let out = cibform(&["apply", yaml, &cib_t, "--auto-approve", "--no-preview", "--wait", "86400"]);
+    assert_eq!(out.code, 0, "a day is fine: {}", out.snapshot());
+}

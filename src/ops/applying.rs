@@ -164,7 +164,7 @@ pub async fn resource_states(backend: &Backend) -> Result<Option<std::collection
 pub async fn wait(backend: &Backend, seconds: u64) -> Result<(), Error> {
     let timeout = format!("--timeout={seconds}s");
     let cmd = crate::command::Cmd::new(&["crm_resource", "--wait", &timeout])
-        .timeout(std::time::Duration::from_secs(seconds + 15));
+        .timeout(std::time::Duration::from_secs(seconds.saturating_add(15)));
     match backend.query(cmd).await? {
         Some(out) if out.code != 0 => Err(Error::NotSettled { seconds, detail: out.stderr.trim().to_string() }),
         _ => Ok(()),
@@ -210,6 +210,7 @@ impl Prepared {
     pub fn blocked(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
         gates(&self.plan, self.live.configuration(), Some(&self.policy), allow_destroy, allow_disable_stonith)
     }
+
 }
 
 /// Plan a cluster file for applying.
