@@ -1221,3 +1221,23 @@ fn huge_wait_panicked_after_the_write() {
     let out = cibform(&["apply", yaml, &cib_t, "--auto-approve", "--no-preview", "--wait", "86400"]);
     assert_eq!(out.code, 0, "a day is fine: {}", out.snapshot());
 }
+
+#[test]
+fn saved_plan_cluster_name_sent_escape_sequences_to_the_terminal() {
+    // The saved plan's `cluster` and `target` went into the first line of the apply's plan and
+    // `cibform test` report as they were: ESC, OSC and bidi controls reached the terminal.
+    let (_dir, _cib, plan, mut doc) = destroying_plan();
+    doc["cluster"] = "clst-01\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}".into();
+    let out = apply_edited(&plan, &doc);
+    assert!(out.stdout.contains("cibform plan for cluster"), "{}", out.snapshot());
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!out.stdout.contains(c) && !out.stderr.contains(c), "{c:?} reached the terminal: {}", out.snapshot());
+    }
+    let header = cibform::render::Header {
+        cluster: "c\u{1b}[31m".into(),
+        target: "file:x\u{1b}[0m.xml".into(),
+        ..Default::default()
+    };
+    let report = cibform::render::failover::report(&[], &header, 0, false);
+    assert!(!report.contains('\u{1b}'), "{report}");
+}
