@@ -1241,3 +1241,17 @@ fn saved_plan_cluster_name_sent_escape_sequences_to_the_terminal() {
     let report = cibform::render::failover::report(&[], &header, 0, false);
     assert!(!report.contains('\u{1b}'), "{report}");
 }
+
+#[test]
+fn node_name_empty_spaced_or_invisible_was_accepted() {
+    // `nodes:` keys were never checked: an empty name, a space, markup, a zero-width space or a
+    // right-to-left override validated and went into the CIB's `uname`.
+    for name in ["\"\"", "\"a b\"", "\"n<1>&\"", "\"n1\\u200b\"", "\"n\\u202e1\""] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        std::fs::write(&yaml, format!("cluster: a\nnodes:\n  {name}: {{ id: 1, addrs: [10.0.0.1] }}\n")).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{name}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::node::name"), "{name}: {}", out.snapshot());
+    }
+}

@@ -127,6 +127,8 @@ codes! {
     CIB_VERSION = "cibform::cib::version", "the CIB's version attributes are not integers";
     // corosync.conf.
     COROSYNC_SYNTAX = "cibform::corosync::syntax", "corosync.conf does not parse";
+    // Added later (appended: codes are never reordered).
+    NODE_NAME = "cibform::node::name", "a node name that is not a host name (empty, spaces, controls, invisible characters)";
 }
 
 #[cfg(test)]

@@ -23,6 +23,15 @@ impl Validator<'_> {
                     .in_source(self.src);
                 self.diags.push(d);
             }
+            if !is_node_name(&name.value) {
+                self.err(
+                    codes::NODE_NAME,
+                    name.span,
+                    format!("`{}` is not a valid node name", name.value),
+                    "invalid node name",
+                    "node names are host names (`uname -n`): letters, digits, `-`, `_` and `.`".into(),
+                );
+            }
             let id = match n.id.value.0.parse::<u32>() {
                 Ok(i) if i > 0 => i,
                 _ => {
@@ -132,4 +141,11 @@ fn check_addr(a: &str) -> Result<(), &'static str> {
     } else {
         Err("not an IP address or host name")
     }
+}
+
+/// A node name as Pacemaker and corosync know a host: its name, nothing invisible or spaced
+/// that would show as another node's name in a plan, and nothing a scenario's `NODE:` or an
+/// XML attribute could misread.
+fn is_node_name(s: &str) -> bool {
+    (1..=255).contains(&s.len()) && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
