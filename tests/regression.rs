@@ -1255,3 +1255,34 @@ fn node_name_empty_spaced_or_invisible_was_accepted() {
         assert!(out.stderr.contains("cibform::node::name"), "{name}: {}", out.snapshot());
     }
 }
+
+#[test]
+fn corosync_conf_listing_a_node_twice_planned_as_matching() {
+    // Only the first `node { }` of a name was compared: a corosync.conf that lists a node twice
+    // (or gives two nodes one nodeid) planned to "no difference".
+    let conf = std::fs::read_to_string(fixture("corosync-clst-01.conf")).unwrap();
+    let first = conf.find("    node {").unwrap();
+    let end = first + conf[first..].find("    }\n").unwrap() + "    }\n".len();
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let twice = dir.path().join("twice.conf");
+    std::fs::write(&twice, format!("{}{}", &conf[..end], &conf[first..])).unwrap();
+    let yaml = variant(dir.path(), without_scenarios);
+    let out = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--no-preview",
+        "--corosync",
+        twice.to_str().unwrap(),
+    ]);
+    assert!(out.stdout.contains("listed again"), "{}", out.snapshot());
+    let once = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--no-preview",
+        "--corosync",
+        fixture("corosync-clst-01.conf").to_str().unwrap(),
+    ]);
+    assert!(!once.stdout.contains("differs from the file"), "the fixture itself matches: {}", once.snapshot());
+}
