@@ -73,10 +73,21 @@ fn descriptor_link(path: &Path) -> Option<PathBuf> {
 }
 
 /// A line for stderr when `path` is a symlink (the real file is written, the link kept).
+/// Likewise when the file has other hard links: the new file replaces this name only, and the
+/// other names keep the old content.
 pub fn link_note(path: &Path) -> Option<String> {
     let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    let real = resolve(path).ok().filter(|_| is_link)?;
-    Some(format!("note: `{}` is a symlink; writing the file it points to, `{}`", path.display(), real.display()))
+    let real = resolve(path).ok()?;
+    let links = fs::metadata(&real).map_or(1, |m| m.nlink());
+    let shown = real.display();
+    match (is_link, links) {
+        (true, _) => Some(format!("note: `{}` is a symlink; writing the file it points to, `{shown}`", path.display())),
+        (false, 2..) => Some(format!(
+            "note: `{shown}` has {} other hard link(s); the new file replaces this name only, the others keep the old content",
+            links - 1
+        )),
+        _ => None,
+    }
 }
 
 fn dir_of(path: &Path) -> &Path {

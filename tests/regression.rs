@@ -1286,3 +1286,17 @@ fn corosync_conf_listing_a_node_twice_planned_as_matching() {
     ]);
     assert!(!once.stdout.contains("differs from the file"), "the fixture itself matches: {}", once.snapshot());
 }
+
+#[test]
+fn hard_linked_cib_was_split_and_apply_said_nothing() {
+    // The atomic rename gives the target name a new file: another hard link keeps the old CIB.
+    // That cannot be avoided without writing in place, so apply says it.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let other = dir.path().join("other-name.xml");
+    std::fs::hard_link(&cib, &other).unwrap();
+    let yaml = one_change(dir.path());
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("1 other hard link(s)"), "{}", out.snapshot());
+    assert_ne!(std::fs::read(&cib).unwrap(), std::fs::read(&other).unwrap());
+}
