@@ -658,6 +658,11 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     if !blocked.is_empty() {
         return Err(Error::Blocked(blocked));
     }
+    let source = if prepared.model.is_some() { "the file's" } else { "the saved plan's" };
+    for gate in prepared.opened_by_policy(allow_destroy, allow_disable_stonith) {
+        let gate = gate.split(": pass --").next().unwrap_or(&gate);
+        say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
+    }
     confirm(auto_approve)?;
     if let Some(note) = target_file(&prepared.backend.target).and_then(fsutil::link_note) {
         say!("{note}");

@@ -1300,3 +1300,22 @@ fn hard_linked_cib_was_split_and_apply_said_nothing() {
     assert!(out.stderr.contains("1 other hard link(s)"), "{}", out.snapshot());
     assert_ne!(std::fs::read(&cib).unwrap(), std::fs::read(&other).unwrap());
 }
+
+#[test]
+fn saved_plan_policy_edited_to_open_the_destroy_gate_crossed_it_silently() {
+    // The policy a saved plan records is as editable as the rest of it, and no flag is needed to
+    // use it: `"allow_destroy": true` edited in destroyed with exit 0 and no word about the gate.
+    // A saved plan has no signature, so the recorded policy still counts (as the file's does),
+    // but a gate that only a policy opens is now always said.
+    let (_dir, cib, plan, mut doc) = destroying_plan();
+    doc["policy"]["allow_destroy"] = true.into();
+    let out = apply_edited(&plan, &doc);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("note: the plan destroys `"), "{}", out.snapshot());
+    assert!(out.stderr.contains("allowed by the saved plan's `policy:`, not by a flag"), "{}", out.snapshot());
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
+    let (_dir2, _cib2, plan2, _) = destroying_plan();
+    let out = cibform(&["apply", plan2.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("not by a flag"), "a flag opened it: {}", out.snapshot());
+}

@@ -211,6 +211,14 @@ impl Prepared {
         gates(&self.plan, self.live.configuration(), Some(&self.policy), allow_destroy, allow_disable_stonith)
     }
 
+    /// The gates that only the policy opens (no flag): said on stderr, so that a gate crossed
+    /// because of a `policy:` — the file's, or one recorded in (or edited into) a saved plan — is
+    /// never crossed silently.
+    pub fn opened_by_policy(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
+        let closed = gates(&self.plan, self.live.configuration(), None, allow_destroy, allow_disable_stonith);
+        let blocked = self.blocked(allow_destroy, allow_disable_stonith);
+        closed.into_iter().filter(|g| !blocked.contains(g)).collect()
+    }
 }
 
 /// Plan a cluster file for applying.
