@@ -1319,3 +1319,18 @@ fn saved_plan_policy_edited_to_open_the_destroy_gate_crossed_it_silently() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(!out.stderr.contains("not by a flag"), "a flag opened it: {}", out.snapshot());
 }
+
+#[test]
+fn a_target_that_is_not_xml_was_quoted_in_the_error() {
+    // A saved plan's `target` edited to `file:/etc/shadow` (or a mistyped `--target`) printed the
+    // file's first lines, password hashes included, into the error (and the CI log).
+    let (dir, _cib, plan, mut doc) = destroying_plan();
+    let private = dir.path().join("shadow");
+    std::fs::write(&private, "root:$6$SALT$HASHVALUE:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    doc["target"] = format!("file:{}", private.display()).into();
+    let out = apply_edited(&plan, &doc);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is not XML"), "{}", out.snapshot());
+    assert!(!out.snapshot().contains("HASHVALUE") && !out.snapshot().contains("daemon"), "{}", out.snapshot());
+}

@@ -60,6 +60,14 @@ impl Cib {
                     .help("a CIB file is what `cibadmin --query` prints; `cibadmin --empty` makes an empty one"),
             ));
         }
+        if !text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).starts_with('<') {
+            // Not XML at all (a wrong path, or a saved plan's target pointed elsewhere): its
+            // lines are somebody's data, perhaps a private file's, so none is quoted.
+            return Err(Box::new(
+                Diag::error(codes::CIB_XML, format!("`{name}` is not XML: it does not start with `<`"))
+                    .help("a CIB file is what `cibadmin --query` prints; check the path"),
+            ));
+        }
         let root = Element::parse(text).map_err(|e| {
             Box::new(
                 Diag::error(codes::CIB_XML, format!("`{name}` is not well-formed XML: {}", e.message))
