@@ -1334,3 +1334,21 @@ fn a_target_that_is_not_xml_was_quoted_in_the_error() {
     assert!(out.stderr.contains("is not XML"), "{}", out.snapshot());
     assert!(!out.snapshot().contains("HASHVALUE") && !out.snapshot().contains("daemon"), "{}", out.snapshot());
 }
+
+#[test]
+fn what_if_value_sent_escape_sequences_to_the_terminal() {
+    // The text plan printed `What if p becomes VALUE` with the `--what-if` value as given.
+    let (dir, cib) = scratch_with_cib(Some("seed-running.xml"));
+    let yaml = one_change(dir.path());
+    let out = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--no-host-tools",
+        "--what-if",
+        "attr=t3021cent:p=\u{1b}[2J\u{202e}x",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("What if p becomes"), "{}", out.snapshot());
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'), "{}", out.snapshot());
+}

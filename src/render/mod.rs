@@ -135,6 +135,8 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         None => {}
     }
     for (scenario, p2) in &plan.what_if {
+        // A `--what-if` value is the user's text, shown as data: one line, controls escaped.
+        let scenario = one_line(&scenario.to_string());
         match p2 {
             Preview::Ran { actions, .. } if actions.is_empty() => {
                 let _ = writeln!(
@@ -149,7 +151,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
                 }
             }
             Preview::Skipped { reason } => {
-                let _ = writeln!(out, "\nWhat if {scenario}? Not available: {reason}.");
+                let _ = writeln!(out, "\nWhat if {scenario}? Not available: {}.", one_line(reason));
             }
         }
     }
