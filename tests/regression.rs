@@ -1352,3 +1352,43 @@ fn what_if_value_sent_escape_sequences_to_the_terminal() {
     assert!(out.stdout.contains("What if p becomes"), "{}", out.snapshot());
     assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'), "{}", out.snapshot());
 }
+
+#[test]
+fn binary_tag_smuggled_control_characters_past_validate_into_the_cib_file() {
+    // The character check read the scalars as written; `!!binary G1szMW1BAA==` is decoded
+    // afterwards into ESC and NUL, validated, and `apply --no-host-tools` wrote a CIB no XML
+    // parser reads. Tags that transform values are refused, and the file writer refuses XML
+    // that holds such characters whatever path they came by.
+    let (dir, cib) = scratch_with_cib(None);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for tagged in ["!!binary G1szMW1BAA==", "!custom x", "!!binary AAEC"] {
+        let yaml = dir.path().join("c.yaml");
+        std::fs::write(
+            &yaml,
+            format!("cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy, params: {{ fake: {tagged} }} }}\n"),
+        )
+        .unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{tagged}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::yaml::tag"), "{tagged}: {}", out.snapshot());
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools", "--auto-approve"]);
+        assert_eq!(out.code, 1, "{tagged}: {}", out.snapshot());
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "{tagged}: the CIB was written");
+    }
+    // `!!str` only says what the value is.
+    let yaml = dir.path().join("ok.yaml");
+    std::fs::write(
+        &yaml,
+        "cluster: !!str a\nresources:\n  r1: { agent: ocf:pacemaker:Dummy, params: { fake: !!str 010 } }\n",
+    )
+    .unwrap();
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    // The writer's own guard.
+    let live = cibform::backend::file::read(&cib).unwrap();
+    let mut config = live.cib.configuration().clone();
+    config.set_attr("bad", "\u{1b}[31m");
+    let err = cibform::backend::file::write(&cib, &live.cib.basis(), &config).unwrap_err();
+    assert!(format!("{err:?}").contains("XML cannot carry"), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), before);
+}

@@ -51,7 +51,14 @@ pub fn write(path: &Path, expect: &Basis, new_config: &crate::cib::xml::Element)
     // Bump from the version on disk (a status-only change may have moved num_updates).
     let new = current.cib.with_configuration(new_config.clone());
     let version = new.version().unwrap_or(expect.version);
-    fsutil::write(&real, new.root.to_xml().as_bytes(), fsutil::Access::Keep).map_err(werr)?;
+    let xml = new.root.to_xml();
+    // Validation refuses such characters; this is the last line should a new input path miss
+    // it: a file that is not XML is never written.
+    if let Some(c) = crate::config::text::first_non_xml_char(&xml) {
+        let why = format!("the new CIB holds U+{:04X}, which XML cannot carry; nothing was written", u32::from(c));
+        return Err(werr(std::io::Error::other(why)));
+    }
+    fsutil::write(&real, xml.as_bytes(), fsutil::Access::Keep).map_err(werr)?;
     drop(lock);
     Ok(version)
 }

@@ -129,6 +129,7 @@ codes! {
     COROSYNC_SYNTAX = "cibform::corosync::syntax", "corosync.conf does not parse";
     // Added later (appended: codes are never reordered).
     NODE_NAME = "cibform::node::name", "a node name that is not a host name (empty, spaces, controls, invisible characters)";
+    YAML_TAG = "cibform::yaml::tag", "a YAML tag other than the core schema's plain ones (`!!binary`, `!custom`)";
 }
 
 #[cfg(test)]
