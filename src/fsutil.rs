@@ -98,6 +98,18 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// The target's name as its temporary and lock files carry it: cut (on a character boundary)
+/// so that `.STEM.PID.XXXXXX.cibform-tmp` and `.STEM.cibform-lock` fit in a file name (255
+/// bytes) whenever the target's own name does.
+pub fn temp_stem(path: &Path) -> String {
+    let mut stem = file_name(path);
+    let room = 255 - (".".len() + ".4294967295.".len() + "XXXXXX".len() + TMP_SUFFIX.len());
+    while stem.len() > room {
+        stem.pop();
+    }
+    stem
+}
+
 /// Replace the file at `path` (or the file a symlink there points to) with `bytes`, atomically.
 /// Returns the real path written.
 ///
@@ -116,7 +128,7 @@ pub fn write(path: &Path, bytes: &[u8], access: Access) -> io::Result<PathBuf> {
     let new_mode = if access == Access::Private { 0o600 } else { 0o666 };
     sweep_orphans(&real);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.{}.", file_name(&real), std::process::id()))
+        .prefix(&format!(".{}.{}.", temp_stem(&real), std::process::id()))
         .suffix(TMP_SUFFIX)
         .permissions(fs::Permissions::from_mode(new_mode))
         .tempfile_in(dir_of(&real))?;
@@ -158,7 +170,7 @@ fn anchored(path: &Path) -> PathBuf {
 /// The temporary files `write` made for `path` that are still there, with the writer's process
 /// id when the name carries one.
 fn temps_of(path: &Path) -> Vec<(PathBuf, Option<u32>)> {
-    let prefix = format!(".{}.", file_name(path));
+    let prefix = format!(".{}.", temp_stem(path));
     let Ok(entries) = fs::read_dir(dir_of(path)) else { return Vec::new() };
     entries
         .flatten()

@@ -1392,3 +1392,20 @@ fn binary_tag_smuggled_control_characters_past_validate_into_the_cib_file() {
     assert!(format!("{err:?}").contains("XML cannot carry"), "{err:?}");
     assert_eq!(std::fs::read_to_string(&cib).unwrap(), before);
 }
+
+#[test]
+fn a_file_with_a_long_name_could_not_be_written() {
+    // The temporary name adds `.` + `.PID.XXXXXX.cibform-tmp` to the target's name, so a target
+    // whose own name is 229 to 255 bytes long could not be written ("File name too long").
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let long = dir.path().join(format!("{}.xml", "c".repeat(251)));
+    std::fs::rename(&cib, &long).unwrap();
+    let yaml = one_change(dir.path());
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&long), "--no-host-tools", "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let plan = dir.path().join(format!("{}.json", "é".repeat(125)));
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&long), "--no-host-tools", "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(plan.exists() && temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
+}

@@ -22,8 +22,7 @@ pub fn read(path: &Path) -> Result<Live, BackendError> {
 }
 
 fn lock_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.cibform-lock"))
+    path.with_file_name(format!(".{}.cibform-lock", fsutil::temp_stem(path)))
 }
 
 /// Replace the CIB file with `new` if its configuration is still the expected one. A symlinked
