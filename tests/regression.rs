@@ -1409,3 +1409,19 @@ fn a_file_with_a_long_name_could_not_be_written() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(plan.exists() && temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
 }
+
+#[test]
+fn out_of_range_number_was_called_not_a_non_negative_whole_number() {
+    // `rc: 99999` in a failover test said "invalid non-negative whole number": it is one, only
+    // out of the field's range, and the message did not say which range.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "scenarios:\n",
+            "scenarios:\n  - name: rc\n    when: { op_fails: { resource: rs-vip-33, op: monitor, node: t3021cent, rc: 99999 } }\n    expect: { runs_on: { rg-01: t3022cent } }\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("whole number from 0 to 255"), "{}", out.snapshot());
+}
