@@ -1425,3 +1425,20 @@ fn out_of_range_number_was_called_not_a_non_negative_whole_number() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("whole number from 0 to 255"), "{}", out.snapshot());
 }
+
+#[test]
+fn cib_epoch_at_its_limit_panicked_or_wrapped_past_what_pacemaker_reads() {
+    // `epoch + 1` on a CIB file whose epoch is u64::MAX panicked (exit 101; a release build
+    // wraps to 0), and an epoch of i32::MAX became 2147483648, which Pacemaker reads as -1.
+    for epoch in [u64::MAX.to_string(), i32::MAX.to_string()] {
+        let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+        let text = std::fs::read_to_string(&cib).unwrap().replacen("epoch=\"12\"", &format!("epoch=\"{epoch}\""), 1);
+        assert!(text.contains(&epoch));
+        std::fs::write(&cib, &text).unwrap();
+        let yaml = one_change(dir.path());
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools", "--auto-approve"]);
+        assert_eq!(out.code, 1, "{epoch}: {}", out.snapshot());
+        assert!(out.stderr.contains("Pacemaker reads none past 2147483647"), "{epoch}: {}", out.snapshot());
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), text, "{epoch}: the CIB was written");
+    }
+}

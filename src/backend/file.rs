@@ -50,6 +50,17 @@ pub fn write(path: &Path, expect: &Basis, new_config: &crate::cib::xml::Element)
     // Bump from the version on disk (a status-only change may have moved num_updates).
     let new = current.cib.with_configuration(new_config.clone());
     let version = new.version().unwrap_or(expect.version);
+    // Pacemaker reads versions as C ints: a larger epoch reads as -1, older than any CIB.
+    if version.epoch > u64::from(i32::MAX.unsigned_abs())
+        || version.epoch <= current.cib.version().map_or(0, |v| v.epoch)
+    {
+        let why = format!(
+            "the CIB's epoch is {}, and Pacemaker reads none past {} (a larger one reads as -1, older than any CIB); nothing was written",
+            current.cib.version().map_or(0, |v| v.epoch),
+            i32::MAX
+        );
+        return Err(werr(std::io::Error::other(why)));
+    }
     let xml = new.root.to_xml();
     // Validation refuses such characters; this is the last line should a new input path miss
     // it: a file that is not XML is never written.

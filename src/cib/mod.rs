@@ -148,7 +148,7 @@ impl Cib {
     pub fn with_configuration(&self, config: Element) -> Cib {
         let mut root = self.root.clone();
         let v = self.version().unwrap_or(Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
-        root.set_attr("epoch", (v.epoch + 1).to_string());
+        root.set_attr("epoch", v.epoch.saturating_add(1).to_string());
         root.set_attr("num_updates", "0");
         if let Some(slot) = root.children.iter_mut().find_map(|n| match n {
             xml::Node::Element(e) if e.name == "configuration" => Some(e),
