@@ -1442,3 +1442,21 @@ fn cib_epoch_at_its_limit_panicked_or_wrapped_past_what_pacemaker_reads() {
         assert_eq!(std::fs::read_to_string(&cib).unwrap(), text, "{epoch}: the CIB was written");
     }
 }
+
+#[test]
+fn iso_duration_past_u64_milliseconds_panicked_validate() {
+    // `interval: PT9999999999999999H` overflowed `total += n * 3_600_000` (exit 101): a file
+    // value reached unchecked arithmetic. It is now not a duration, like `99999999999999999999s`.
+    for interval in ["PT9999999999999999H", "PT5000000000000H5000000000000H5000000000000H5000000000000H"] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy, ops: [ {{ name: monitor, interval: {interval} }} ] }}\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{interval}: {}", out.snapshot());
+        assert!(out.stderr.contains("is not a duration"), "{interval}: {}", out.snapshot());
+    }
+    assert_eq!(cibform::vocab::parse_duration_ms("PT1H1M1S"), Some(3_661_000));
+}
