@@ -1460,3 +1460,33 @@ fn iso_duration_past_u64_milliseconds_panicked_validate() {
     }
     assert_eq!(cibform::vocab::parse_duration_ms("PT1H1M1S"), Some(3_661_000));
 }
+
+#[test]
+fn rule_duration_pacemaker_overflows_validated_and_the_ban_never_applied() {
+    // `date in_range 2024-01-01 to duration years=99999999999999999999` (or hours=596524)
+    // validated; Pacemaker's date arithmetic overflows and `crm_rule` calls the rule expired, so
+    // a `-INFINITY` ban written that way never applied.
+    for part in
+        ["years=99999999999999999999", "years=2147483647", "hours=596524", "minutes=35791395", "seconds=2147483648"]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: r1\n    rule: date in_range 2024-01-01 to duration {part}\n    score: -INFINITY\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{part}: {}", out.snapshot());
+        assert!(out.stderr.contains("more than Pacemaker can add to a date"), "{part}: {}", out.snapshot());
+    }
+    for part in ["years=100", "hours=596523", "seconds=2147483647", "months=1000000"] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: r1\n    rule: date in_range 2024-01-01 to duration {part}\n    score: -INFINITY\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 0, "{part}: {}", out.snapshot());
+    }
+}

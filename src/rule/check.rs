@@ -223,7 +223,30 @@ pub(crate) fn duration_part(name: &str, value: &str) -> Result<(), Problem> {
             "duration parts are whole numbers, e.g. `months=2`",
         ));
     }
+    let max = duration_part_max(name);
+    if value.parse::<u64>().ok().is_none_or(|n| n > max) {
+        return Err(problem(
+            format!("`{name}={value}` is more than Pacemaker can add to a date (at most {max})"),
+            "Pacemaker's date arithmetic overflows past it and then reads the range as expired, so the rule would never apply; a million years is the most it takes",
+        ));
+    }
     Ok(())
+}
+
+/// The largest duration part Pacemaker adds to a date correctly: `seconds`, `minutes` and
+/// `hours` become seconds in a 32-bit integer (`hours=596524` already reads as expired, as
+/// `crm_rule` shows); the calendar parts are held to a million years, well inside what it adds.
+fn duration_part_max(name: &str) -> u64 {
+    let i32_max = u64::from(i32::MAX.unsigned_abs());
+    match name {
+        "seconds" => i32_max,
+        "minutes" => i32_max / 60,
+        "hours" => i32_max / 3600,
+        "days" => 365_000_000,
+        "weeks" => 52_000_000,
+        "months" => 12_000_000,
+        _ => 1_000_000,
+    }
 }
 
 fn unknown_part(what: &str, name: &str, names: &[&str]) -> Problem {
