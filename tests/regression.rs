@@ -1490,3 +1490,22 @@ fn rule_duration_pacemaker_overflows_validated_and_the_ban_never_applied() {
         assert_eq!(out.code, 0, "{part}: {}", out.snapshot());
     }
 }
+
+#[test]
+fn rule_date_year_0_panicked_and_years_past_32_bits_validated() {
+    // `date gt 0000-W01-1` underflowed `y - 1` (exit 101); `date lt 99999999999999999999-01-01`
+    // validated, and Pacemaker wraps such a year (its `iso8601` reads 99999999999 as
+    // 1215752191), so `crm_rule` called a `-INFINITY` ban until then expired.
+    for date in ["0000-W01-1", "0000-01-01", "00000101", "99999999999999999999-01-01", "2147483648-01-01"] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: r1\n    rule: date lt {date}\n    score: -INFINITY\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{date}: {}", out.snapshot());
+        assert!(out.stderr.contains("is not an ISO 8601 date"), "{date}: {}", out.snapshot());
+        assert!(!out.stderr.contains("panicked"), "{date}: {}", out.snapshot());
+    }
+}

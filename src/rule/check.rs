@@ -137,6 +137,18 @@ fn date_part_problem(date: &str) -> Option<String> {
             None
         }
     };
+    // Pacemaker's `iso8601` wraps a year past 32 bits (99999999999 reads as 1215752191) and
+    // reads year 0 as month 0; the week arithmetic below needs a year from 1.
+    let year = match parts.as_slice() {
+        [compact] if compact.len() == 8 => &compact[..4],
+        _ => parts.first().copied().unwrap_or_default(),
+    };
+    match year.parse::<u64>() {
+        Ok(0) => return Some(": there is no year 0".into()),
+        Ok(y) if y > 1_000_000 => return Some(format!(": year {y} is past what Pacemaker reads (a million years)")),
+        Err(_) if all_digits(year) => return Some(": the year is past what Pacemaker reads (a million years)".into()),
+        _ => {}
+    }
     match parts.as_slice() {
         [compact] if compact.len() == 8 => {
             let (y, m, d) = (num(&compact[..4])?, num(&compact[4..6])?, num(&compact[6..])?);
