@@ -79,7 +79,7 @@ pub enum Command {
         no_preview: bool,
         /// How long one question to the scheduler may take (the preview, each --what-if); a longer
         /// one is cut short and the plan says so.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
         /// Also ask what would happen after the change if: `node-down=NODE`, `node-fail=NODE`,
         /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
@@ -108,7 +108,7 @@ pub enum Command {
         junit: Option<PathBuf>,
         /// How long the scheduler may take for one scenario; a longer one is cut short and counts
         /// as not holding.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
     },
     /// Make the change: plan (or read a saved plan), confirm, write it as one update.
@@ -116,6 +116,7 @@ pub enum Command {
         /// A cluster file, or a plan saved with `plan --out`.
         #[arg(default_value = "cluster.yaml")]
         file: PathBuf,
+        /// Any target `plan` accepts; defaults to the saved plan's target, or as for `plan`.
         #[arg(long)]
         target: Option<String>,
         /// Compare with this corosync.conf (cluster nodes' own is read otherwise).
@@ -126,7 +127,7 @@ pub enum Command {
         no_preview: bool,
         /// How long one question to the scheduler may take (the preview, each --what-if); a longer
         /// one is cut short and the plan says so.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
@@ -138,7 +139,7 @@ pub enum Command {
         #[arg(long)]
         allow_disable_stonith: bool,
         /// After writing, wait up to SECONDS for the cluster to settle and report what moved.
-        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120")]
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "120", value_parser = seconds())]
         wait: Option<u64>,
         /// pcsd for corosync.conf and agent metadata (the CIB still comes from --target):
         /// `pcsd://HOST[:PORT][,HOST...]`, tried in order. Logs in as `hacluster` with
@@ -195,6 +196,14 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz dot (`dot -Tsvg`).
     Dot,
+}
+
+/// The longest wait a `SECONDS` flag takes (a day): a bigger number is a typo, and arithmetic on
+/// it must not overflow.
+const MAX_SECONDS: u64 = 86_400;
+
+fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(..=MAX_SECONDS)
 }
 
 /// Run the command line; returns the process exit code.
@@ -740,6 +749,11 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     }
     if corosync_todo.is_some_and(|w| !w.full_stop.is_empty()) {
         say!("warning: this apply STOPS THE WHOLE CLUSTER: pacemaker on every node (every resource stops), then corosync; writes corosync.conf; then starts corosync and pacemaker again");
+    }
+    let source = if prepared.model.is_some() { "the file's" } else { "the saved plan's" };
+    for gate in prepared.opened_by_policy(allow_destroy, allow_disable_stonith) {
+        let gate = gate.split(": pass --").next().unwrap_or(&gate);
+        say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
     }
     confirm(auto_approve)?;
     if let Some(w) = corosync_todo {

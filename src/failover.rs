@@ -66,6 +66,14 @@ impl CaseVerdict {
 }
 
 impl Verdict {
+    /// The verdict as printers may show it: its events' secret values masked (`Scenario::masked`).
+    pub fn masked(mut self, mask: &crate::mask::Mask) -> Verdict {
+        for case in &mut self.cases {
+            case.events = case.events.iter().map(|e| e.masked(mask)).collect();
+        }
+        self
+    }
+
     /// Gather the cases of `test`.
     pub fn new(test: &FailoverTest, cases: Vec<CaseVerdict>) -> Verdict {
         let has = |s| cases.iter().any(|c| c.status == s);

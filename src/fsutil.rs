@@ -32,6 +32,12 @@ pub enum Access {
 /// # Errors
 /// A symlink to nothing, or a path that names something other than a regular file.
 pub fn resolve(path: &Path) -> io::Result<PathBuf> {
+    if let Some(link) = descriptor_link(path) {
+        return Err(io::Error::other(format!(
+            "it names an open file descriptor (`{}`), not a file: replacing it would replace whatever file that descriptor has open; give a file's own path",
+            link.display()
+        )));
+    }
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
             let real = fs::canonicalize(path).map_err(|e| {
@@ -49,11 +55,39 @@ pub fn resolve(path: &Path) -> io::Result<PathBuf> {
     }
 }
 
+/// The link in `/proc` (`/proc/PID/fd/N`) that `path` reaches, directly or through symlinks
+/// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`). Such a link names whatever file a descriptor
+/// has open — the log a shell redirected standard output to, a deleted file — not a place.
+fn descriptor_link(path: &Path) -> Option<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let dir = fs::canonicalize(dir_of(&p)).ok()?;
+        let in_proc = dir.starts_with("/proc");
+        if in_proc && fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(dir.join(p.file_name()?));
+        }
+        let target = fs::read_link(&p).ok()?;
+        p = if target.is_absolute() { target } else { dir.join(target) };
+    }
+    None
+}
+
 /// A line for stderr when `path` is a symlink (the real file is written, the link kept).
+/// Likewise when the file has other hard links: the new file replaces this name only, and the
+/// other names keep the old content.
 pub fn link_note(path: &Path) -> Option<String> {
     let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    let real = resolve(path).ok().filter(|_| is_link)?;
-    Some(format!("note: `{}` is a symlink; writing the file it points to, `{}`", path.display(), real.display()))
+    let real = resolve(path).ok()?;
+    let links = fs::metadata(&real).map_or(1, |m| m.nlink());
+    let shown = real.display();
+    match (is_link, links) {
+        (true, _) => Some(format!("note: `{}` is a symlink; writing the file it points to, `{shown}`", path.display())),
+        (false, 2..) => Some(format!(
+            "note: `{shown}` has {} other hard link(s); the new file replaces this name only, the others keep the old content",
+            links - 1
+        )),
+        _ => None,
+    }
 }
 
 fn dir_of(path: &Path) -> &Path {
@@ -62,6 +96,18 @@ fn dir_of(path: &Path) -> &Path {
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The target's name as its temporary and lock files carry it: cut (on a character boundary)
+/// so that `.STEM.PID.XXXXXX.cibform-tmp` and `.STEM.cibform-lock` fit in a file name (255
+/// bytes) whenever the target's own name does.
+pub fn temp_stem(path: &Path) -> String {
+    let mut stem = file_name(path);
+    let room = 255 - (".".len() + ".4294967295.".len() + "XXXXXX".len() + TMP_SUFFIX.len());
+    while stem.len() > room {
+        stem.pop();
+    }
+    stem
 }
 
 /// Replace the file at `path` (or the file a symlink there points to) with `bytes`, atomically.
@@ -82,7 +128,7 @@ pub fn write(path: &Path, bytes: &[u8], access: Access) -> io::Result<PathBuf> {
     let new_mode = if access == Access::Private { 0o600 } else { 0o666 };
     sweep_orphans(&real);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.{}.", file_name(&real), std::process::id()))
+        .prefix(&format!(".{}.{}.", temp_stem(&real), std::process::id()))
         .suffix(TMP_SUFFIX)
         .permissions(fs::Permissions::from_mode(new_mode))
         .tempfile_in(dir_of(&real))?;
@@ -124,7 +170,7 @@ fn anchored(path: &Path) -> PathBuf {
 /// The temporary files `write` made for `path` that are still there, with the writer's process
 /// id when the name carries one.
 fn temps_of(path: &Path) -> Vec<(PathBuf, Option<u32>)> {
-    let prefix = format!(".{}.", file_name(path));
+    let prefix = format!(".{}.", temp_stem(path));
     let Ok(entries) = fs::read_dir(dir_of(path)) else { return Vec::new() };
     entries
         .flatten()

@@ -77,6 +77,17 @@ impl std::fmt::Display for Scenario {
 }
 
 impl Scenario {
+    /// The scenario as printers may show it: an attribute value under a secret name (`password`,
+    /// the file's `policy.sensitive`) is masked. The scheduler is asked with the real value.
+    pub fn masked(&self, mask: &crate::mask::Mask) -> Scenario {
+        match self {
+            Scenario::Attribute { node, name, .. } if mask.is_sensitive(name) => {
+                Scenario::Attribute { node: node.clone(), name: name.clone(), value: crate::mask::MASK.into() }
+            }
+            other => other.clone(),
+        }
+    }
+
     /// Parse `node-down=NODE`, `node-fail=NODE`, `standby=NODE` or `attr=NODE:NAME=VALUE`.
     ///
     /// # Errors

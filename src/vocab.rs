@@ -66,12 +66,14 @@ pub fn parse_duration_ms(s: &str) -> Option<u64> {
             } else {
                 let n: u64 = num.parse().ok()?;
                 num.clear();
-                total += n * match c.to_ascii_uppercase() {
+                let unit: u64 = match c.to_ascii_uppercase() {
                     'H' => 3_600_000,
                     'M' => 60_000,
                     'S' => 1000,
                     _ => return None,
                 };
+                // A duration past u64 milliseconds is not one (as `10…0s` already is not).
+                total = total.checked_add(n.checked_mul(unit)?)?;
             }
         }
         return num.is_empty().then_some(total);

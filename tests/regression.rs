@@ -1131,3 +1131,404 @@ fn export_silently_dropped_a_quorum_device() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stdout.contains("quorum:\n  device: { model: net, host: qnetd }\n"), "{}", out.stdout);
 }
+
+// --- H. red-team round 2 ------------------------------------------------------------------
+
+/// Run cibform with its standard output (`>>`) and error appended to `log`, as a CI job would.
+fn cibform_logging_to(log: &Path, args: &[&str]) -> i32 {
+    let open = || std::fs::OpenOptions::new().append(true).open(log).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_cibform"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(open())
+        .stderr(open())
+        .status()
+        .unwrap();
+    status.code().unwrap_or(-1)
+}
+
+#[test]
+fn out_to_dev_stdout_replaced_the_log_that_stdout_was_redirected_to() {
+    // `/dev/stdout` resolved, through `/proc/self/fd/1`, to the file the shell had redirected
+    // standard output to: the atomic write replaced that whole log with the output.
+    let (dir, cib) = scratch_with_cib(Some("seed-running.xml"));
+    let yaml = one_change(dir.path());
+    let (yaml, cib_t) = (yaml.to_str().unwrap(), target(&cib));
+    let log = dir.path().join("build.log");
+    let offline = "--no-host-tools";
+    let cases: [&[&str]; 4] = [
+        &["export", &cib_t, offline, "-o", "/dev/stdout"],
+        &["export", &cib_t, offline, "-o", "/dev/fd/2"],
+        &["plan", yaml, &cib_t, offline, "--out", "/proc/self/fd/1"],
+        &["test", yaml, &cib_t, offline, "--junit", "/dev/stderr"],
+    ];
+    for args in cases {
+        std::fs::write(&log, "earlier build output\n").unwrap();
+        let code = cibform_logging_to(&log, args);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.starts_with("earlier build output\n"), "{args:?} replaced the log:\n{text}");
+        assert_eq!(code, 1, "{args:?}:\n{text}");
+        assert!(text.contains("open file descriptor"), "{args:?}:\n{text}");
+    }
+    // A CIB target given as `/dev/stdin` was read, then the file behind descriptor 0 replaced,
+    // then read back through the old descriptor: "Pacemaker changed or refused" what it wrote.
+    let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
+        .args(["apply", yaml, "--target", "file:/dev/stdin", offline, "--auto-approve"])
+        .stdin(std::fs::File::open(&cib).unwrap())
+        .output()
+        .unwrap();
+    let out = Out::from(out);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("open file descriptor"), "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), std::fs::read_to_string(fixture("seed-running.xml")).unwrap());
+}
+
+#[test]
+fn what_if_and_scenario_attribute_secrets_were_printed_in_clear() {
+    // `--what-if attr=NODE:password=VALUE` and a failover test's `attr: { password: VALUE }`
+    // printed the value in text, JSON and Markdown plans, the saved plan, `cibform test` and JUnit.
+    let (dir, cib) = scratch_with_cib(Some("seed-running.xml"));
+    let yaml = variant(dir.path(), |t| {
+        let t = t.replace("policy:\n", "policy:\n  sensitive: [vault]\n");
+        t.replace(
+            "scenarios:\n",
+            "scenarios:\n  - name: tokens\n    when: { attr: { node: t3021cent, db_password: SCEN-PW, vault: SCEN-VAULT } }\n    expect: { stopped: [rg-01] }\n",
+        )
+    });
+    let (yaml, cib_t) = (yaml.to_str().unwrap(), target(&cib));
+    let saved = dir.path().join("plan.json");
+    let junit = dir.path().join("junit.xml");
+    let what_if = ["--what-if", "attr=t3021cent:api_key=WI-KEY", "--what-if", "attr=t3021cent:vault=WI-VAULT"];
+    let mut texts = Vec::new();
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&[&["plan", yaml, &cib_t, "--format", format][..], &what_if].concat());
+        assert_ne!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stdout.contains("sensitive value"), "the scenario is shown, masked: {}", out.stdout);
+        texts.push(out.snapshot());
+    }
+    let out = cibform(&[&["plan", yaml, &cib_t, "--out", saved.to_str().unwrap()][..], &what_if].concat());
+    texts.push(out.snapshot());
+    texts.push(std::fs::read_to_string(&saved).unwrap());
+    let out = cibform(&["test", yaml, &cib_t, "--junit", junit.to_str().unwrap()]);
+    texts.push(out.snapshot());
+    texts.push(std::fs::read_to_string(&junit).unwrap_or_default());
+    for text in texts {
+        for secret in ["WI-KEY", "WI-VAULT", "SCEN-PW", "SCEN-VAULT"] {
+            assert!(!text.contains(secret), "{secret} printed:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn huge_wait_panicked_after_the_write() {
+    // `apply --wait 18446744073709551615` wrote the CIB, then panicked on `seconds + 15`
+    // (exit 101). Every SECONDS flag is bounded when parsed: a usage error, before anything.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let (yaml, cib_t) = (yaml.to_str().unwrap(), target(&cib));
+    let huge = u64::MAX.to_string();
+    let cases: [&[&str]; 4] = [
+        &["apply", yaml, &cib_t, "--auto-approve", "--no-preview", "--wait", &huge],
+        &["apply", yaml, &cib_t, "--auto-approve", "--preview-timeout", &huge],
+        &["plan", yaml, &cib_t, "--preview-timeout", &huge],
+        &["test", yaml, &cib_t, "--preview-timeout", &huge],
+    ];
+    for args in cases {
+        let out = cibform(args);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.snapshot());
+        assert!(out.stderr.contains("--"), "{args:?}: {}", out.snapshot());
+        assert!(!out.stderr.contains("panicked"), "{args:?}: {}", out.snapshot());
+    }
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), std::fs::read_to_string(fixture("seed-pcs.xml")).unwrap());
+    let out = cibform(&["apply", yaml, &cib_t, "--auto-approve", "--no-preview", "--wait", "86400"]);
+    assert_eq!(out.code, 0, "a day is fine: {}", out.snapshot());
+}
+
+#[test]
+fn saved_plan_cluster_name_sent_escape_sequences_to_the_terminal() {
+    // The saved plan's `cluster` and `target` went into the first line of the apply's plan and
+    // `cibform test` report as they were: ESC, OSC and bidi controls reached the terminal.
+    let (_dir, _cib, plan, mut doc) = destroying_plan();
+    doc["cluster"] = "clst-01\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}".into();
+    let out = apply_edited(&plan, &doc);
+    assert!(out.stdout.contains("cibform plan for cluster"), "{}", out.snapshot());
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!out.stdout.contains(c) && !out.stderr.contains(c), "{c:?} reached the terminal: {}", out.snapshot());
+    }
+    let header = cibform::render::Header {
+        cluster: "c\u{1b}[31m".into(),
+        target: "file:x\u{1b}[0m.xml".into(),
+        ..Default::default()
+    };
+    let report = cibform::render::failover::report(&[], &header, 0, false);
+    assert!(!report.contains('\u{1b}'), "{report}");
+}
+
+#[test]
+fn node_name_empty_spaced_or_invisible_was_accepted() {
+    // `nodes:` keys were never checked: an empty name, a space, markup, a zero-width space or a
+    // right-to-left override validated and went into the CIB's `uname`.
+    for name in ["\"\"", "\"a b\"", "\"n<1>&\"", "\"n1\\u200b\"", "\"n\\u202e1\""] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        std::fs::write(&yaml, format!("cluster: a\nnodes:\n  {name}: {{ id: 1, addrs: [10.0.0.1] }}\n")).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{name}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::node::name"), "{name}: {}", out.snapshot());
+    }
+}
+
+#[test]
+fn corosync_conf_listing_a_node_twice_planned_as_matching() {
+    // Only the first `node { }` of a name was compared: a corosync.conf that lists a node twice
+    // (or gives two nodes one nodeid) planned to "no difference".
+    let conf = std::fs::read_to_string(fixture("corosync-clst-01.conf")).unwrap();
+    let first = conf.find("    node {").unwrap();
+    let end = first + conf[first..].find("    }\n").unwrap() + "    }\n".len();
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let twice = dir.path().join("twice.conf");
+    std::fs::write(&twice, format!("{}{}", &conf[..end], &conf[first..])).unwrap();
+    let yaml = variant(dir.path(), without_scenarios);
+    let out = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--no-preview",
+        "--corosync",
+        twice.to_str().unwrap(),
+    ]);
+    assert!(out.stdout.contains("listed again"), "{}", out.snapshot());
+    let once = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--no-preview",
+        "--corosync",
+        fixture("corosync-clst-01.conf").to_str().unwrap(),
+    ]);
+    assert!(!once.stdout.contains("differs from the file"), "the fixture itself matches: {}", once.snapshot());
+}
+
+#[test]
+fn hard_linked_cib_was_split_and_apply_said_nothing() {
+    // The atomic rename gives the target name a new file: another hard link keeps the old CIB.
+    // That cannot be avoided without writing in place, so apply says it.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let other = dir.path().join("other-name.xml");
+    std::fs::hard_link(&cib, &other).unwrap();
+    let yaml = one_change(dir.path());
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-preview"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("1 other hard link(s)"), "{}", out.snapshot());
+    assert_ne!(std::fs::read(&cib).unwrap(), std::fs::read(&other).unwrap());
+}
+
+#[test]
+fn saved_plan_policy_edited_to_open_the_destroy_gate_crossed_it_silently() {
+    // The policy a saved plan records is as editable as the rest of it, and no flag is needed to
+    // use it: `"allow_destroy": true` edited in destroyed with exit 0 and no word about the gate.
+    // A saved plan has no signature, so the recorded policy still counts (as the file's does),
+    // but a gate that only a policy opens is now always said.
+    let (_dir, cib, plan, mut doc) = destroying_plan();
+    doc["policy"]["allow_destroy"] = true.into();
+    let out = apply_edited(&plan, &doc);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("note: the plan destroys `"), "{}", out.snapshot());
+    assert!(out.stderr.contains("allowed by the saved plan's `policy:`, not by a flag"), "{}", out.snapshot());
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
+    let (_dir2, _cib2, plan2, _) = destroying_plan();
+    let out = cibform(&["apply", plan2.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("not by a flag"), "a flag opened it: {}", out.snapshot());
+}
+
+#[test]
+fn a_target_that_is_not_xml_was_quoted_in_the_error() {
+    // A saved plan's `target` edited to `file:/etc/shadow` (or a mistyped `--target`) printed the
+    // file's first lines, password hashes included, into the error (and the CI log).
+    let (dir, _cib, plan, mut doc) = destroying_plan();
+    let private = dir.path().join("shadow");
+    std::fs::write(&private, "root:$6$SALT$HASHVALUE:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    doc["target"] = format!("file:{}", private.display()).into();
+    let out = apply_edited(&plan, &doc);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is not XML"), "{}", out.snapshot());
+    assert!(!out.snapshot().contains("HASHVALUE") && !out.snapshot().contains("daemon"), "{}", out.snapshot());
+}
+
+#[test]
+fn what_if_value_sent_escape_sequences_to_the_terminal() {
+    // The text plan printed `What if p becomes VALUE` with the `--what-if` value as given.
+    let (dir, cib) = scratch_with_cib(Some("seed-running.xml"));
+    let yaml = one_change(dir.path());
+    let out = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--no-host-tools",
+        "--what-if",
+        "attr=t3021cent:p=\u{1b}[2J\u{202e}x",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("What if p becomes"), "{}", out.snapshot());
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'), "{}", out.snapshot());
+}
+
+#[test]
+fn binary_tag_smuggled_control_characters_past_validate_into_the_cib_file() {
+    // The character check read the scalars as written; `!!binary G1szMW1BAA==` is decoded
+    // afterwards into ESC and NUL, validated, and `apply --no-host-tools` wrote a CIB no XML
+    // parser reads. Tags that transform values are refused, and the file writer refuses XML
+    // that holds such characters whatever path they came by.
+    let (dir, cib) = scratch_with_cib(None);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for tagged in ["!!binary G1szMW1BAA==", "!custom x", "!!binary AAEC"] {
+        let yaml = dir.path().join("c.yaml");
+        std::fs::write(
+            &yaml,
+            format!("cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy, params: {{ fake: {tagged} }} }}\n"),
+        )
+        .unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{tagged}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::yaml::tag"), "{tagged}: {}", out.snapshot());
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools", "--auto-approve"]);
+        assert_eq!(out.code, 1, "{tagged}: {}", out.snapshot());
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "{tagged}: the CIB was written");
+    }
+    // `!!str` only says what the value is.
+    let yaml = dir.path().join("ok.yaml");
+    std::fs::write(
+        &yaml,
+        "cluster: !!str a\nresources:\n  r1: { agent: ocf:pacemaker:Dummy, params: { fake: !!str 010 } }\n",
+    )
+    .unwrap();
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    // The writer's own guard.
+    let live = cibform::backend::file::read(&cib).unwrap();
+    let mut config = live.cib.configuration().clone();
+    config.set_attr("bad", "\u{1b}[31m");
+    let err = cibform::backend::file::write(&cib, &live.cib.basis(), &config).unwrap_err();
+    assert!(format!("{err:?}").contains("XML cannot carry"), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), before);
+}
+
+#[test]
+fn a_file_with_a_long_name_could_not_be_written() {
+    // The temporary name adds `.` + `.PID.XXXXXX.cibform-tmp` to the target's name, so a target
+    // whose own name is 229 to 255 bytes long could not be written ("File name too long").
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let long = dir.path().join(format!("{}.xml", "c".repeat(251)));
+    std::fs::rename(&cib, &long).unwrap();
+    let yaml = one_change(dir.path());
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&long), "--no-host-tools", "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let plan = dir.path().join(format!("{}.json", "é".repeat(125)));
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&long), "--no-host-tools", "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(plan.exists() && temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
+}
+
+#[test]
+fn out_of_range_number_was_called_not_a_non_negative_whole_number() {
+    // `rc: 99999` in a failover test said "invalid non-negative whole number": it is one, only
+    // out of the field's range, and the message did not say which range.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "scenarios:\n",
+            "scenarios:\n  - name: rc\n    when: { op_fails: { resource: rs-vip-33, op: monitor, node: t3021cent, rc: 99999 } }\n    expect: { runs_on: { rg-01: t3022cent } }\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("whole number from 0 to 255"), "{}", out.snapshot());
+}
+
+#[test]
+fn cib_epoch_at_its_limit_panicked_or_wrapped_past_what_pacemaker_reads() {
+    // `epoch + 1` on a CIB file whose epoch is u64::MAX panicked (exit 101; a release build
+    // wraps to 0), and an epoch of i32::MAX became 2147483648, which Pacemaker reads as -1.
+    for epoch in [u64::MAX.to_string(), i32::MAX.to_string()] {
+        let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+        let text = std::fs::read_to_string(&cib).unwrap().replacen("epoch=\"12\"", &format!("epoch=\"{epoch}\""), 1);
+        assert!(text.contains(&epoch));
+        std::fs::write(&cib, &text).unwrap();
+        let yaml = one_change(dir.path());
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools", "--auto-approve"]);
+        assert_eq!(out.code, 1, "{epoch}: {}", out.snapshot());
+        assert!(out.stderr.contains("Pacemaker reads none past 2147483647"), "{epoch}: {}", out.snapshot());
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), text, "{epoch}: the CIB was written");
+    }
+}
+
+#[test]
+fn iso_duration_past_u64_milliseconds_panicked_validate() {
+    // `interval: PT9999999999999999H` overflowed `total += n * 3_600_000` (exit 101): a file
+    // value reached unchecked arithmetic. It is now not a duration, like `99999999999999999999s`.
+    for interval in ["PT9999999999999999H", "PT5000000000000H5000000000000H5000000000000H5000000000000H"] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy, ops: [ {{ name: monitor, interval: {interval} }} ] }}\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{interval}: {}", out.snapshot());
+        assert!(out.stderr.contains("is not a duration"), "{interval}: {}", out.snapshot());
+    }
+    assert_eq!(cibform::vocab::parse_duration_ms("PT1H1M1S"), Some(3_661_000));
+}
+
+#[test]
+fn rule_duration_pacemaker_overflows_validated_and_the_ban_never_applied() {
+    // `date in_range 2024-01-01 to duration years=99999999999999999999` (or hours=596524)
+    // validated; Pacemaker's date arithmetic overflows and `crm_rule` calls the rule expired, so
+    // a `-INFINITY` ban written that way never applied.
+    for part in
+        ["years=99999999999999999999", "years=2147483647", "hours=596524", "minutes=35791395", "seconds=2147483648"]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: r1\n    rule: date in_range 2024-01-01 to duration {part}\n    score: -INFINITY\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{part}: {}", out.snapshot());
+        assert!(out.stderr.contains("more than Pacemaker can add to a date"), "{part}: {}", out.snapshot());
+    }
+    for part in ["years=100", "hours=596523", "seconds=2147483647", "months=1000000"] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: r1\n    rule: date in_range 2024-01-01 to duration {part}\n    score: -INFINITY\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 0, "{part}: {}", out.snapshot());
+    }
+}
+
+#[test]
+fn rule_date_year_0_panicked_and_years_past_32_bits_validated() {
+    // `date gt 0000-W01-1` underflowed `y - 1` (exit 101); `date lt 99999999999999999999-01-01`
+    // validated, and Pacemaker wraps such a year (its `iso8601` reads 99999999999 as
+    // 1215752191), so `crm_rule` called a `-INFINITY` ban until then expired.
+    for date in ["0000-W01-1", "0000-01-01", "00000101", "99999999999999999999-01-01", "2147483648-01-01"] {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("c.yaml");
+        let text = format!(
+            "cluster: a\nresources:\n  r1: {{ agent: ocf:pacemaker:Dummy }}\nconstraints:\n  - location: r1\n    rule: date lt {date}\n    score: -INFINITY\n"
+        );
+        std::fs::write(&yaml, text).unwrap();
+        let out = cibform(&["validate", yaml.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{date}: {}", out.snapshot());
+        assert!(out.stderr.contains("is not an ISO 8601 date"), "{date}: {}", out.snapshot());
+        assert!(!out.stderr.contains("panicked"), "{date}: {}", out.snapshot());
+    }
+}

@@ -22,8 +22,7 @@ pub fn read(path: &Path) -> Result<Live, BackendError> {
 }
 
 fn lock_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.cibform-lock"))
+    path.with_file_name(format!(".{}.cibform-lock", fsutil::temp_stem(path)))
 }
 
 /// Replace the CIB file with `new` if its configuration is still the expected one. A symlinked
@@ -51,7 +50,25 @@ pub fn write(path: &Path, expect: &Basis, new_config: &crate::cib::xml::Element)
     // Bump from the version on disk (a status-only change may have moved num_updates).
     let new = current.cib.with_configuration(new_config.clone());
     let version = new.version().unwrap_or(expect.version);
-    fsutil::write(&real, new.root.to_xml().as_bytes(), fsutil::Access::Keep).map_err(werr)?;
+    // Pacemaker reads versions as C ints: a larger epoch reads as -1, older than any CIB.
+    if version.epoch > u64::from(i32::MAX.unsigned_abs())
+        || version.epoch <= current.cib.version().map_or(0, |v| v.epoch)
+    {
+        let why = format!(
+            "the CIB's epoch is {}, and Pacemaker reads none past {} (a larger one reads as -1, older than any CIB); nothing was written",
+            current.cib.version().map_or(0, |v| v.epoch),
+            i32::MAX
+        );
+        return Err(werr(std::io::Error::other(why)));
+    }
+    let xml = new.root.to_xml();
+    // Validation refuses such characters; this is the last line should a new input path miss
+    // it: a file that is not XML is never written.
+    if let Some(c) = crate::config::text::first_non_xml_char(&xml) {
+        let why = format!("the new CIB holds U+{:04X}, which XML cannot carry; nothing was written", u32::from(c));
+        return Err(werr(std::io::Error::other(why)));
+    }
+    fsutil::write(&real, xml.as_bytes(), fsutil::Access::Keep).map_err(werr)?;
     drop(lock);
     Ok(version)
 }

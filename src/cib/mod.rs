@@ -72,6 +72,14 @@ impl Cib {
                     .help("a CIB file is what `cibadmin --query` prints; `cibadmin --empty` makes an empty one"),
             ));
         }
+        if !text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).starts_with('<') {
+            // Not XML at all (a wrong path, or a saved plan's target pointed elsewhere): its
+            // lines are somebody's data, perhaps a private file's, so none is quoted.
+            return Err(Box::new(
+                Diag::error(codes::CIB_XML, format!("`{name}` is not XML: it does not start with `<`"))
+                    .help("a CIB file is what `cibadmin --query` prints; check the path"),
+            ));
+        }
         let root = Element::parse(text).map_err(|e| {
             Box::new(
                 Diag::error(codes::CIB_XML, format!("`{name}` is not well-formed XML: {}", e.message))
@@ -152,7 +160,7 @@ impl Cib {
     pub fn with_configuration(&self, config: Element) -> Cib {
         let mut root = self.root.clone();
         let v = self.version().unwrap_or(Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
-        root.set_attr("epoch", (v.epoch + 1).to_string());
+        root.set_attr("epoch", v.epoch.saturating_add(1).to_string());
         root.set_attr("num_updates", "0");
         if let Some(slot) = root.children.iter_mut().find_map(|n| match n {
             xml::Node::Element(e) if e.name == "configuration" => Some(e),

@@ -223,7 +223,11 @@ fn plain_words(msg: &str) -> String {
         .map(|w| {
             let bare = w.trim_end_matches([',', ';', ':']);
             let plain = match bare {
-                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "non-negative whole number",
+                // With the range: `rc: 99999` is a whole number, just not one this field takes.
+                "u8" => "whole number from 0 to 255",
+                "u16" => "whole number from 0 to 65535",
+                "u32" => "whole number from 0 to 4294967295",
+                "u64" | "u128" | "usize" => "non-negative whole number",
                 "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "whole number",
                 "f32" | "f64" => "number",
                 "bool" => "boolean (true or false)",
@@ -303,7 +307,7 @@ mod tests {
     fn type_errors_speak_of_the_file_not_of_rust() {
         for (text, want) in [
             ("cluster: ~\n", "expected a value here, found nothing (null)"),
-            ("cluster: c\nquorum: { expected_votes: x }\n", "invalid non-negative whole number"),
+            ("cluster: c\nquorum: { expected_votes: x }\n", "invalid whole number from 0 to 4294967295"),
             ("cluster: [c]\n", "expected a text value"),
         ] {
             let d = err(text);
@@ -314,7 +318,7 @@ mod tests {
             plain_words("invalid type: integer `3`, expected struct RawOp"),
             "invalid type: integer `3`, expected mapping"
         );
-        assert_eq!(plain_words("expected u32, found `x`"), "expected non-negative whole number, found `x`");
+        assert_eq!(plain_words("expected u32, found `x`"), "expected whole number from 0 to 4294967295, found `x`");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! control characters (NUL, ESC, ...) nor U+FFFE/U+FFFF: not even as character references. This
 //! module walks every scalar of the YAML document once (keys and values, whatever field they
 //! belong to, after YAML escapes are decoded) and refuses such characters with a located
-//! diagnostic, so a new field is covered without being named here. It interprets nothing else.
+//! diagnostic, so a new field is covered without being named here. On the same walk it refuses
+//! YAML tags other than the core schema's plain ones: a tag such as `!!binary` turns the text
+//! checked here into other characters after the check. It interprets nothing else.
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
@@ -30,23 +32,33 @@ pub fn first_non_xml_char(s: &str) -> Option<char> {
 /// `cibform::input::char`, labelled on the scalar.
 pub fn check_scalars(src: &Source, text: &str) -> Result<(), Box<Diag>> {
     for event in Parser::new_from_str(text) {
-        let Ok((Event::Scalar(value, ..), span)) = event else {
-            if event.is_err() {
-                return Ok(());
-            }
-            continue;
-        };
-        let Some(c) = first_non_xml_char(&value) else { continue };
+        let Ok((event, span)) = event else { return Ok(()) };
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start).max(start + 1);
+        let label = Span { offset: start, len: end - start };
+        if let Some(tag) = event.tag().filter(|t| !is_plain_tag(t)) {
+            return Err(Box::new(
+                Diag::error(codes::YAML_TAG, format!("the tag `{}{}` is not allowed here", tag.original_handle(), tag.suffix()))
+                    .label(label, "this tag")
+                    .help("write the value as plain text: a cluster file takes no tags but `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq` (`!!binary` would change the value after it was checked)")
+                    .in_source(src),
+            ));
+        }
+        let Event::Scalar(value, ..) = event else { continue };
+        let Some(c) = first_non_xml_char(&value) else { continue };
         return Err(Box::new(
             Diag::error(codes::INPUT_CHAR, format!("this value holds {}, which a CIB cannot store", char_name(c)))
-                .label(Span { offset: start, len: end - start }, "in this value")
+                .label(label, "in this value")
                 .help("XML 1.0 carries no control characters other than tab, newline and carriage return, nor U+FFFE or U+FFFF: remove it")
                 .in_source(src),
         ));
     }
     Ok(())
+}
+
+/// A tag that only says which core type a value is (`!!str 010`), never how to transform it.
+fn is_plain_tag(tag: &serde_saphyr::granit_parser::Tag) -> bool {
+    tag.is_yaml_core_schema() && matches!(tag.suffix(), "str" | "int" | "float" | "bool" | "null" | "map" | "seq")
 }
 
 /// Whether YAML 1.2 allows `c` written as is (its `c-printable` production): tab, line feed,

@@ -335,9 +335,22 @@ fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
             }
         }
     }
-    for c in &facts.nodes {
+    for (i, c) in facts.nodes.iter().enumerate() {
         let name = c.name.clone().unwrap_or_else(|| format!("nodeid {}", c.nodeid.as_deref().unwrap_or("?")));
-        if !model.nodes.iter().any(|n| Some(n.name.as_str()) == c.name.as_deref()) {
+        // Only the first entry of a name was compared: a repeated name or nodeid is one more
+        // entry, however it matches, and corosync needs each once.
+        let repeated = facts.nodes[..i]
+            .iter()
+            .any(|e| (e.name.is_some() && e.name == c.name) || (e.nodeid.is_some() && e.nodeid == c.nodeid));
+        if repeated {
+            out.push(change(
+                format!("node {name} (listed again)"),
+                Some(&describe(c.nodeid.as_deref().unwrap_or("?"), &c.addrs)),
+                None,
+                Disruption::FullStop,
+                "corosync.conf lists this node name or nodeid twice: remove the extra `node { }` entry on every node and restart the cluster",
+            ));
+        } else if !model.nodes.iter().any(|n| Some(n.name.as_str()) == c.name.as_deref()) {
             out.push(change(
                 format!("node {name}"),
                 Some(&describe(c.nodeid.as_deref().unwrap_or("?"), &c.addrs)),

@@ -131,7 +131,9 @@ codes! {
     COROSYNC_LINK = "cibform::corosync::link", "options for a knet link that no node has an address on";
     COROSYNC_CRYPTO = "cibform::corosync::crypto", "`crypto_cipher` and `crypto_hash` do not go together";
     QUORUM_DEVICE = "cibform::quorum::device", "a quorum device that corosync cannot use";
-    NODE_NAME = "cibform::node::name", "a node name that corosync.conf cannot hold";
+    // Added later (appended: codes are never reordered).
+    NODE_NAME = "cibform::node::name", "a node name that is not a host name (empty, spaces, controls, invisible characters)";
+    YAML_TAG = "cibform::yaml::tag", "a YAML tag other than the core schema's plain ones (`!!binary`, `!custom`)";
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ pub async fn resource_states(backend: &Backend) -> Result<Option<std::collection
 pub async fn wait(backend: &Backend, seconds: u64) -> Result<(), Error> {
     let timeout = format!("--timeout={seconds}s");
     let cmd = crate::command::Cmd::new(&["crm_resource", "--wait", &timeout])
-        .timeout(std::time::Duration::from_secs(seconds + 15));
+        .timeout(std::time::Duration::from_secs(seconds.saturating_add(15)));
     match backend.query(cmd).await? {
         Some(out) if out.code != 0 => Err(Error::NotSettled { seconds, detail: out.stderr.trim().to_string() }),
         _ => Ok(()),
@@ -211,6 +211,15 @@ impl Prepared {
     /// The policy gates this apply would cross without permission (empty: none).
     pub fn blocked(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
         gates(&self.plan, self.live.configuration(), Some(&self.policy), allow_destroy, allow_disable_stonith)
+    }
+
+    /// The gates that only the policy opens (no flag): said on stderr, so that a gate crossed
+    /// because of a `policy:` — the file's, or one recorded in (or edited into) a saved plan — is
+    /// never crossed silently.
+    pub fn opened_by_policy(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
+        let closed = gates(&self.plan, self.live.configuration(), None, allow_destroy, allow_disable_stonith);
+        let blocked = self.blocked(allow_destroy, allow_disable_stonith);
+        closed.into_iter().filter(|g| !blocked.contains(g)).collect()
     }
 }
 

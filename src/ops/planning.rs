@@ -157,7 +157,11 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
     planned.plan.notes = notes;
     planned.plan.warnings.extend(warnings);
     planned.plan.preview = preview;
-    (planned.plan.what_if, planned.plan.scenarios) = what_if;
+    // Asked with the real values; kept for every printer and the saved plan with secrets masked.
+    let mask = crate::mask::Mask::new(&model.policy.sensitive);
+    let (asked, verdicts) = what_if;
+    planned.plan.what_if = asked.into_iter().map(|(s, p)| (s.masked(&mask), p)).collect();
+    planned.plan.scenarios = verdicts.into_iter().map(|v| v.masked(&mask)).collect();
     Ok(planned)
 }
 

@@ -36,8 +36,9 @@ pub async fn test(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
     let verdicts =
         failover_tests(backend, &planned.live.cib, &planned.plan.new_config, &model.scenarios, opts.preview_timeout)
             .await;
+    let mask = crate::mask::Mask::new(&model.policy.sensitive);
     Ok(Tested {
-        verdicts,
+        verdicts: verdicts.into_iter().map(|v| v.masked(&mask)).collect(),
         header: planned.header,
         changes: planned.plan.changes.len(),
         warnings: planned.plan.warnings,

@@ -64,7 +64,7 @@ pub fn lines(verdicts: &[Verdict], color: bool) -> String {
 /// The report of `cibform test`.
 pub fn report(verdicts: &[Verdict], h: &Header, changes: usize, color: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "cibform test for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
+    let _ = writeln!(out, "{}", h.title("test"));
     let change = super::count(changes, "change");
     let _ = writeln!(
         out,

@@ -34,6 +34,13 @@ impl Header {
     pub fn mask(&self) -> Mask {
         Mask::new(&self.sensitive)
     }
+
+    /// The first line of a terminal report (`what`: `plan`, `test`). A saved plan's cluster
+    /// name and target are untrusted text, so they are shown on one line, controls escaped.
+    pub fn title(&self, what: &str) -> String {
+        let (cluster, target, version) = (one_line(&self.cluster), one_line(&self.target), one_line(&self.version));
+        format!("cibform {what} for cluster `{cluster}` against {target} (CIB {version})")
+    }
 }
 
 fn symbol(a: Action) -> &'static str {
@@ -83,7 +90,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let p = Paint(color);
     let m = h.mask();
     let mut out = String::new();
-    let _ = writeln!(out, "cibform plan for cluster `{}` against {} (CIB {})", h.cluster, h.target, h.version);
+    let _ = writeln!(out, "{}", h.title("plan"));
     for w in &plan.warnings {
         let _ = writeln!(out, "warning: {}", one_line(w));
     }
@@ -129,6 +136,8 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
         None => {}
     }
     for (scenario, p2) in &plan.what_if {
+        // A `--what-if` value is the user's text, shown as data: one line, controls escaped.
+        let scenario = one_line(&scenario.to_string());
         match p2 {
             Preview::Ran { actions, .. } if actions.is_empty() => {
                 let _ = writeln!(
@@ -143,7 +152,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
                 }
             }
             Preview::Skipped { reason } => {
-                let _ = writeln!(out, "\nWhat if {scenario}? Not available: {reason}.");
+                let _ = writeln!(out, "\nWhat if {scenario}? Not available: {}.", one_line(reason));
             }
         }
     }

@@ -137,6 +137,18 @@ fn date_part_problem(date: &str) -> Option<String> {
             None
         }
     };
+    // Pacemaker's `iso8601` wraps a year past 32 bits (99999999999 reads as 1215752191) and
+    // reads year 0 as month 0; the week arithmetic below needs a year from 1.
+    let year = match parts.as_slice() {
+        [compact] if compact.len() == 8 => &compact[..4],
+        _ => parts.first().copied().unwrap_or_default(),
+    };
+    match year.parse::<u64>() {
+        Ok(0) => return Some(": there is no year 0".into()),
+        Ok(y) if y > 1_000_000 => return Some(format!(": year {y} is past what Pacemaker reads (a million years)")),
+        Err(_) if all_digits(year) => return Some(": the year is past what Pacemaker reads (a million years)".into()),
+        _ => {}
+    }
     match parts.as_slice() {
         [compact] if compact.len() == 8 => {
             let (y, m, d) = (num(&compact[..4])?, num(&compact[4..6])?, num(&compact[6..])?);
@@ -223,7 +235,30 @@ pub(crate) fn duration_part(name: &str, value: &str) -> Result<(), Problem> {
             "duration parts are whole numbers, e.g. `months=2`",
         ));
     }
+    let max = duration_part_max(name);
+    if value.parse::<u64>().ok().is_none_or(|n| n > max) {
+        return Err(problem(
+            format!("`{name}={value}` is more than Pacemaker can add to a date (at most {max})"),
+            "Pacemaker's date arithmetic overflows past it and then reads the range as expired, so the rule would never apply; a million years is the most it takes",
+        ));
+    }
     Ok(())
+}
+
+/// The largest duration part Pacemaker adds to a date correctly: `seconds`, `minutes` and
+/// `hours` become seconds in a 32-bit integer (`hours=596524` already reads as expired, as
+/// `crm_rule` shows); the calendar parts are held to a million years, well inside what it adds.
+fn duration_part_max(name: &str) -> u64 {
+    let i32_max = u64::from(i32::MAX.unsigned_abs());
+    match name {
+        "seconds" => i32_max,
+        "minutes" => i32_max / 60,
+        "hours" => i32_max / 3600,
+        "days" => 365_000_000,
+        "weeks" => 52_000_000,
+        "months" => 12_000_000,
+        _ => 1_000_000,
+    }
 }
 
 fn unknown_part(what: &str, name: &str, names: &[&str]) -> Problem {

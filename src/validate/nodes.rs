@@ -23,15 +23,13 @@ impl Validator<'_> {
                     .in_source(self.src);
                 self.diags.push(d);
             }
-            if name.value.is_empty()
-                || name.value.chars().any(|c| c.is_control() || c.is_whitespace() || c == '{' || c == '}')
-            {
+            if !is_node_name(&name.value) {
                 self.err(
                     codes::NODE_NAME,
                     name.span,
-                    format!("node name `{}` cannot be written to corosync.conf", name.value.escape_default()),
-                    "not a node name",
-                    "a node name is a host name: no spaces, line breaks or braces".into(),
+                    format!("`{}` is not a valid node name", name.value.escape_default()),
+                    "invalid node name",
+                    "node names are host names (`uname -n`): letters, digits, `-`, `_` and `.`".into(),
                 );
             }
             let id = match n.id.value.0.parse::<u32>() {
@@ -143,4 +141,11 @@ fn check_addr(a: &str) -> Result<(), &'static str> {
     } else {
         Err("not an IP address or host name")
     }
+}
+
+/// A node name as Pacemaker and corosync know a host: its name, nothing invisible or spaced
+/// that would show as another node's name in a plan, and nothing a scenario's `NODE:` or an
+/// XML attribute could misread.
+fn is_node_name(s: &str) -> bool {
+    (1..=255).contains(&s.len()) && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
