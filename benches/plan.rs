@@ -120,6 +120,12 @@ fn render(b: Bencher, n: usize) {
 fn patch(b: Bencher, n: usize) {
     let f = fixture(n);
     let new = f.live.with_configuration(f.plan.new_config.clone());
+    // The patch is proportional to the change, not to the CIB: a change or two (the CIB's
+    // version, the edited nvpair) per edited primitive, a small fraction of the CIB's text.
+    let once = cibform::plan::patch::patch(&f.live, &new).to_xml();
+    let changes = once.matches("<change ").count();
+    assert!(changes <= 1 + n.div_ceil(100), "{changes} changes for {} edits:\n{once}", n.div_ceil(100));
+    assert!(once.len() * 100 < f.live_xml.len(), "the patch is under 1% of the CIB");
     b.bench(|| cibform::plan::patch::patch(&f.live, black_box(&new)));
 }
 

@@ -96,7 +96,7 @@ pub fn cib(yaml: &str) -> String {
     let (model, _) = cibform::validate::validate(&src, &raw).expect("generated cluster validates");
     let empty = Cib::parse(
         "empty",
-        r#"<cib epoch="1" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.9" crm_feature_set="3.17.4"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>"#,
+        r#"<cib epoch="1" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.9" crm_feature_set="3.16.2"><configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>"#,
     )
     .expect("empty CIB parses");
     let d = cibform::desired::build(&model, Vec::new(), &cibform::desired::builtin_default_ops());
