@@ -30,7 +30,7 @@ impl Shape {
     fn edited(&self, g: usize) -> bool {
         let want = self.n.div_ceil(100).max(1);
         let step = (self.groups / want).max(1);
-        g % step == 0 && g / step < want
+        g.is_multiple_of(step) && g / step < want
     }
 }
 
