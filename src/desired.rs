@@ -48,7 +48,8 @@ pub struct Desired {
 /// Hands out ids the way pcs does: the base, or `base-1`, `base-2`, ... when taken.
 #[derive(Debug, Default)]
 pub struct Ids {
-    taken: HashSet<String>,
+    /// foldhash: every id of a large CIB goes through here (issue 13).
+    taken: foldhash::HashSet<String>,
 }
 
 impl Ids {

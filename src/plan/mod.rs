@@ -11,7 +11,10 @@
 pub mod patch;
 pub mod view;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// foldhash: a seeded fast hasher for the merge and diff indexes (SipHash was a hot spot; issue 13).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde::Serialize;
 
@@ -150,8 +153,8 @@ pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
 }
 
 /// Note the added operations that are the agent's defaults (the file does not list them).
-fn mark_default_ops(changes: &mut [Change], new_config: &Element, default_ids: &HashSet<String>) {
-    fn walk(el: &Element, ids: &HashSet<String>, out: &mut HashSet<(String, String)>) {
+fn mark_default_ops(changes: &mut [Change], new_config: &Element, default_ids: &std::collections::HashSet<String>) {
+    fn walk(el: &Element, ids: &std::collections::HashSet<String>, out: &mut HashSet<(String, String)>) {
         for c in el.elements().filter(|c| is_resource(&c.name)) {
             let ops = c.child("operations").into_iter().flat_map(Element::elements);
             for op in ops.filter(|o| o.id().is_some_and(|i| ids.contains(i))) {

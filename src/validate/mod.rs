@@ -54,7 +54,7 @@ struct Validator<'a> {
     /// Every declared object id → (span, what it is).
     ids: HashMap<String, (Span, &'static str)>,
     /// Ids a constraint may name: resources, groups, clones.
-    rsc_ids: Vec<String>,
+    rsc_ids: RscIds,
     /// `policy.allow_unknown_params`: metadata findings are warnings.
     allow_unknown: bool,
     /// Node attributes the file defines (`rules::defined_attributes`).
@@ -198,13 +198,43 @@ impl Validator<'_> {
     }
 }
 
-fn known_ids(raw: &RawCluster) -> Vec<String> {
-    raw.resources
-        .iter()
-        .map(|(k, _)| k.value.clone())
-        .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
-        .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
-        .collect()
+fn known_ids(raw: &RawCluster) -> RscIds {
+    let mut ids = RscIds::default();
+    ids.extend(
+        raw.resources
+            .iter()
+            .map(|(k, _)| k.value.clone())
+            .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
+            .chain(raw.clones.iter().map(|(k, _)| k.value.clone())),
+    );
+    ids
+}
+
+/// The ids constraints may name: declaration order (for suggestions) and a set (for lookups;
+/// a `Vec::contains` per reference was quadratic, issue 13).
+#[derive(Default)]
+struct RscIds {
+    order: Vec<String>,
+    set: std::collections::HashSet<String>,
+}
+
+impl Extend<String> for RscIds {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, ids: I) {
+        for id in ids {
+            self.set.insert(id.clone());
+            self.order.push(id);
+        }
+    }
+}
+
+impl RscIds {
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &String> {
+        self.order.iter()
+    }
 }
 
 fn one_of(word: &str, allowed: &[&str]) -> String {
