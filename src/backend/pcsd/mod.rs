@@ -11,6 +11,7 @@
 //! (a certificate pinned for the first time) is collected in `Settings::take_notes`.
 
 mod client;
+pub mod conf_nodes;
 pub mod metadata;
 pub mod pins;
 pub mod secret;
