@@ -1005,6 +1005,24 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     }
     let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
     assert!(mon.contains("Online: [ t3021cent t3022cent ]"), "the cluster stayed up:\n{mon}");
+
+    // A full-stop change with --allow-cluster-restart: the cluster stopped and started through
+    // pcsd's cluster_stop/cluster_start, corosync running with the new file on both nodes.
+    let cipher = c.write(
+        "cluster.yaml",
+        &format!("{}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n", runtime_example(false)),
+    );
+    let args = ["apply", cipher.to_str().unwrap(), "--auto-approve", "--allow-cluster-restart"];
+    let apply = cibform_with_pcsd(&c, &state, None, &[&args[..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(apply.stderr.contains("corosync.conf: stopping the cluster"), "{}", apply.stderr);
+    c.until("both nodes online again", 120, || {
+        c.on("t3022cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent ]")
+    });
+    for node in ["t3021cent", "t3022cent"] {
+        let cmap = c.on(node, &["corosync-cmapctl", "-g", "totem.crypto_cipher"]).stdout;
+        assert!(cmap.trim_end().ends_with("= aes128"), "{node}: {cmap}");
+    }
 }
 
 /// The pcsd client's methods (those the corosync work builds on) against a real pcsd. The
