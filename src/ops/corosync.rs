@@ -95,21 +95,18 @@ async fn this_node(facts: &conf::Facts) -> Result<Option<String>, Error> {
 /// # Errors
 /// A node's file cannot be read or does not parse; nothing is written.
 pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Result<CorosyncWork<T>, Error> {
-    let (mut texts, mut unread) = (Vec::new(), Vec::new());
+    let (mut texts, mut failed) = (Vec::new(), Vec::new());
     for n in transport.nodes() {
         match transport.get(&n).await {
             Ok(text) => texts.push((n, text)),
-            Err(e) => unread.push(format!("`{n}` ({e})")),
+            Err(e) => failed.push((n, e)),
         }
     }
     if texts.is_empty() {
-        return Err(Error::Backend(BackendError::Command {
-            place: transport.nodes().join(", "),
-            command: seam::read_cmd().display(),
-            code: -1,
-            stderr: format!("no node's corosync.conf could be read: {}", unread.join("; ")),
-        }));
+        // Each node's own reason, in the transport's words (a command, pcsd).
+        return Err(Error::Backend(BackendError::NoNode(failed)));
     }
+    let unread: Vec<String> = failed.iter().map(|(n, e)| format!("`{n}` ({e})")).collect();
     let base = most_held(&texts);
     let drift: Vec<String> = texts.iter().filter(|(_, t)| *t != base).map(|(n, _)| n.clone()).collect();
     let tree = conf::parse(&format!("{}:corosync.conf", texts.first().map_or("", |(n, _)| n)), &base)?;
@@ -538,6 +535,24 @@ mod tests {
         assert_eq!(t.via(), "pcsd on t3021cent, t3022cent");
         let t = block(corosync_transport(&backend.with_pcsd(None), Some(&current), None)).unwrap().unwrap();
         assert!(t.via().starts_with("commands on each node ("), "{}", t.via());
+    }
+
+    /// No node's file can be read through pcsd: each node's reason, in pcsd's words.
+    #[test]
+    fn no_readable_node_names_each_nodes_reason() {
+        use crate::backend::pcsd::conf_nodes::PcsdNodes;
+        use crate::backend::pcsd::{PasswordSource, Pcsd, PcsdTarget, Secret, Settings};
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let settings = std::sync::Arc::new(Settings::new(dir.path(), None, PasswordSource::Given(Secret::new("pw"))));
+        let pcsd = Pcsd::new(PcsdTarget::parse(&format!("pcsd://127.0.0.1:{dead}")).unwrap(), settings);
+        let t = PcsdNodes { pcsd, nodes: vec!["127.0.0.1".into()] };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let e = rt.block_on(corosync_work(t, &reference("", false))).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("no node could be reached: 127.0.0.1: pcsd is not reachable at 127.0.0.1:{dead}")),
+            "{e}"
+        );
     }
 
     /// The safety net behind validation: a value that would add lines to corosync.conf (here a
