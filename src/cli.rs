@@ -757,6 +757,7 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     }
     confirm(auto_approve)?;
     if let Some(w) = corosync_todo {
+        say!("corosync.conf: through {}", plain(&w.transport.via()));
         ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
     }
     if prepared.plan.changes.is_empty() {

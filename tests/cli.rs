@@ -452,7 +452,8 @@ fn apply_writes_reload_changes_to_a_corosync_conf_file() {
     let out =
         cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), &corosync, "--auto-approve", "--no-host-tools"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert!(out.stderr.contains("(a file: nothing to reload)"), "{}", out.stderr);
+    assert!(out.stderr.contains("(nothing to reload: a file"), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("corosync.conf: through the file `{}`", conf.display())), "{}", out.stderr);
     let now = std::fs::read_to_string(&conf).unwrap();
     let expected = original
         .replace("\tcrypto_hash: none\n", "\tcrypto_hash: none\n\tjoin: 60\n")

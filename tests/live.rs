@@ -986,6 +986,43 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     });
     let again = cibform_with_pcsd(&c, &state, None, &[&["plan", y, "--detailed-exitcode"][..], &pcsd].concat());
     assert_eq!(again.code, 0, "a second plan is empty:\n{}", again.snapshot());
+
+    // corosync.conf work goes through pcsd when --pcsd is given: a totem token change is one
+    // set_corosync_conf per node and one reload; both nodes' corosync runs with it.
+    let token = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 5000 }}\n", runtime_example(false)));
+    let t = token.to_str().unwrap();
+    let apply = cibform_with_pcsd(&c, &state, None, &[&["apply", t, "--auto-approve"][..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(apply.stderr.contains("corosync.conf: through pcsd on t3021cent, t3022cent\n"), "{}", apply.stderr);
+    assert!(apply.stderr.contains("corosync reloaded (on t3021cent:2224)"), "{}", apply.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        let conf = c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+        assert!(conf.contains("    token: 5000\n"), "{node}:\n{conf}");
+        for key in ["totem.token", "runtime.config.totem.token"] {
+            let cmap = c.on(node, &["corosync-cmapctl", "-g", key]).stdout;
+            assert!(cmap.trim_end().ends_with("= 5000"), "{node} {key}: {cmap}");
+        }
+    }
+    let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+    assert!(mon.contains("Online: [ t3021cent t3022cent ]"), "the cluster stayed up:\n{mon}");
+
+    // A full-stop change with --allow-cluster-restart: the cluster stopped and started through
+    // pcsd's cluster_stop/cluster_start, corosync running with the new file on both nodes.
+    let cipher = c.write(
+        "cluster.yaml",
+        &format!("{}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n", runtime_example(false)),
+    );
+    let args = ["apply", cipher.to_str().unwrap(), "--auto-approve", "--allow-cluster-restart"];
+    let apply = cibform_with_pcsd(&c, &state, None, &[&args[..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(apply.stderr.contains("corosync.conf: stopping the cluster"), "{}", apply.stderr);
+    c.until("both nodes online again", 120, || {
+        c.on("t3022cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent ]")
+    });
+    for node in ["t3021cent", "t3022cent"] {
+        let cmap = c.on(node, &["corosync-cmapctl", "-g", "totem.crypto_cipher"]).stdout;
+        assert!(cmap.trim_end().ends_with("= aes128"), "{node}: {cmap}");
+    }
 }
 
 /// The pcsd client's methods (those the corosync work builds on) against a real pcsd. The

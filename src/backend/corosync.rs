@@ -265,6 +265,22 @@ impl ConfNodes for ConfFile {
 pub enum Transport {
     Nodes(NodeFiles),
     File(ConfFile),
+    /// Through each node's pcsd (`--pcsd`).
+    Pcsd(super::pcsd::conf_nodes::PcsdNodes),
+}
+
+impl Transport {
+    /// How corosync.conf is reached, for the admin.
+    pub fn via(&self) -> String {
+        match self {
+            Transport::Nodes(n) => {
+                let places: Vec<String> = n.nodes.iter().map(|(_, r)| r.place()).collect();
+                format!("commands on each node ({})", places.join(", "))
+            }
+            Transport::File(f) => format!("the file `{}`", f.path.display()),
+            Transport::Pcsd(p) => format!("pcsd on {}", p.nodes.join(", ")),
+        }
+    }
 }
 
 impl ConfNodes for Transport {
@@ -272,36 +288,42 @@ impl ConfNodes for Transport {
         match self {
             Transport::Nodes(n) => n.nodes(),
             Transport::File(f) => f.nodes(),
+            Transport::Pcsd(p) => p.nodes(),
         }
     }
     async fn get(&self, node: &str) -> Result<String, BackendError> {
         match self {
             Transport::Nodes(n) => n.get(node).await,
             Transport::File(f) => f.get(node).await,
+            Transport::Pcsd(p) => p.get(node).await,
         }
     }
     async fn set(&self, node: &str, text: &str) -> Result<(), BackendError> {
         match self {
             Transport::Nodes(n) => n.set(node, text).await,
             Transport::File(f) => f.set(node, text).await,
+            Transport::Pcsd(p) => p.set(node, text).await,
         }
     }
     async fn reload(&self) -> Result<Option<String>, BackendError> {
         match self {
             Transport::Nodes(n) => n.reload().await,
             Transport::File(f) => f.reload().await,
+            Transport::Pcsd(p) => p.reload().await,
         }
     }
     async fn stop_cluster(&self) -> Result<(), BackendError> {
         match self {
             Transport::Nodes(n) => n.stop_cluster().await,
             Transport::File(f) => f.stop_cluster().await,
+            Transport::Pcsd(p) => p.stop_cluster().await,
         }
     }
     async fn start_cluster(&self) -> Result<(), BackendError> {
         match self {
             Transport::Nodes(n) => n.start_cluster().await,
             Transport::File(f) => f.start_cluster().await,
+            Transport::Pcsd(p) => p.start_cluster().await,
         }
     }
 }

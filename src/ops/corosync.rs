@@ -41,9 +41,10 @@ impl<T> CorosyncWork<T> {
     }
 }
 
-/// The corosync transport of an apply: the `--corosync` file, or the target's cluster nodes
-/// (listed in `current`, the corosync.conf the plan read). `None` when the target has no
-/// corosync.conf to change (a CIB file, a remote CIB).
+/// The corosync transport of an apply: the `--corosync` file, else each node's pcsd when
+/// `--pcsd` was given (explicitly: no fallback to ssh when pcsd fails), else the target's
+/// cluster nodes (listed in `current`, the corosync.conf the plan read). `None` when the target
+/// has no corosync.conf to change (a CIB file, a remote CIB).
 ///
 /// # Errors
 /// `current` does not parse, or this host's node cannot be told (local target).
@@ -58,6 +59,13 @@ pub async fn corosync_transport(
     let Some(current) = current else { return Ok(None) };
     let facts = conf::Facts::from_conf(&conf::parse(&current.name, &current.text)?);
     let names: Vec<String> = facts.nodes.iter().filter_map(|n| n.name.clone()).collect();
+    if let Some(pcsd) = &backend.pcsd {
+        // `--pcsd` given: pcsd it is, never another way behind the admin's back.
+        return Ok(Some(Transport::Pcsd(crate::backend::pcsd::conf_nodes::PcsdNodes {
+            pcsd: pcsd.clone(),
+            nodes: names,
+        })));
+    }
     let local = match &backend.target {
         // A one-node cluster is this host, even when corosync does not answer.
         Target::Local if names.len() == 1 => names.first().cloned(),
@@ -87,21 +95,18 @@ async fn this_node(facts: &conf::Facts) -> Result<Option<String>, Error> {
 /// # Errors
 /// A node's file cannot be read or does not parse; nothing is written.
 pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Result<CorosyncWork<T>, Error> {
-    let (mut texts, mut unread) = (Vec::new(), Vec::new());
+    let (mut texts, mut failed) = (Vec::new(), Vec::new());
     for n in transport.nodes() {
         match transport.get(&n).await {
             Ok(text) => texts.push((n, text)),
-            Err(e) => unread.push(format!("`{n}` ({e})")),
+            Err(e) => failed.push((n, e)),
         }
     }
     if texts.is_empty() {
-        return Err(Error::Backend(BackendError::Command {
-            place: transport.nodes().join(", "),
-            command: seam::read_cmd().display(),
-            code: -1,
-            stderr: format!("no node's corosync.conf could be read: {}", unread.join("; ")),
-        }));
+        // Each node's own reason, in the transport's words (a command, pcsd).
+        return Err(Error::Backend(BackendError::NoNode(failed)));
     }
+    let unread: Vec<String> = failed.iter().map(|(n, e)| format!("`{n}` ({e})")).collect();
     let base = most_held(&texts);
     let drift: Vec<String> = texts.iter().filter(|(_, t)| *t != base).map(|(n, _)| n.clone()).collect();
     let tree = conf::parse(&format!("{}:corosync.conf", texts.first().map_or("", |(n, _)| n)), &base)?;
@@ -262,7 +267,10 @@ fn said(r: Result<seam::Pushed, PushError>, progress: &dyn Fn(&str)) -> Result<(
         Ok(p) => {
             match p.reloaded_on {
                 Some(on) => progress(&format!("  written to {}; corosync reloaded (on {on})", p.nodes.join(", "))),
-                None => progress(&format!("  written to {} (a file: nothing to reload)", p.nodes.join(", "))),
+                None => progress(&format!(
+                    "  written to {} (nothing to reload: a file, or corosync runs on no node)",
+                    p.nodes.join(", ")
+                )),
             }
             Ok(())
         }
@@ -508,6 +516,43 @@ mod tests {
             ]
         );
         assert!(s.is_done(), "no reload: corosync starts with the new file");
+    }
+
+    /// `--pcsd` given: corosync.conf goes through pcsd, to the nodes corosync.conf names, even
+    /// with an ssh target at hand (no silent other way), and apply says so.
+    #[test]
+    fn with_pcsd_the_corosync_transport_is_pcsd_on_every_node() {
+        use crate::backend::pcsd::{PasswordSource, Pcsd, PcsdTarget, Settings};
+        let dir = tempfile::tempdir().unwrap();
+        let settings = std::sync::Arc::new(Settings::new(dir.path(), None, PasswordSource::None));
+        let pcsd = Pcsd::new(PcsdTarget::parse("pcsd://t3021cent").unwrap(), settings);
+        let target = Target::parse("ssh://t3021cent,t3022cent").unwrap();
+        let backend = Backend::new(target, false).with_pcsd(Some(pcsd));
+        let current = crate::backend::ConfText { name: "c".into(), text: CONF.into() };
+        let t = block(corosync_transport(&backend, Some(&current), None)).unwrap().unwrap();
+        let Transport::Pcsd(p) = &t else { panic!("{t:?}") };
+        assert_eq!(p.nodes, ["t3021cent", "t3022cent"]);
+        assert_eq!(t.via(), "pcsd on t3021cent, t3022cent");
+        let t = block(corosync_transport(&backend.with_pcsd(None), Some(&current), None)).unwrap().unwrap();
+        assert!(t.via().starts_with("commands on each node ("), "{}", t.via());
+    }
+
+    /// No node's file can be read through pcsd: each node's reason, in pcsd's words.
+    #[test]
+    fn no_readable_node_names_each_nodes_reason() {
+        use crate::backend::pcsd::conf_nodes::PcsdNodes;
+        use crate::backend::pcsd::{PasswordSource, Pcsd, PcsdTarget, Secret, Settings};
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let settings = std::sync::Arc::new(Settings::new(dir.path(), None, PasswordSource::Given(Secret::new("pw"))));
+        let pcsd = Pcsd::new(PcsdTarget::parse(&format!("pcsd://127.0.0.1:{dead}")).unwrap(), settings);
+        let t = PcsdNodes { pcsd, nodes: vec!["127.0.0.1".into()] };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let e = rt.block_on(corosync_work(t, &reference("", false))).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("no node could be reached: 127.0.0.1: pcsd is not reachable at 127.0.0.1:{dead}")),
+            "{e}"
+        );
     }
 
     /// The safety net behind validation: a value that would add lines to corosync.conf (here a

@@ -448,6 +448,26 @@ impl Node {
         self.api_v1("node-standby-unstandby", &params, None).await.map(drop)
     }
 
+    /// Stop `component` (`pacemaker` or `corosync`) on this node (`remote/cluster_stop`, what
+    /// `pcs cluster stop --all` asks of each node), forced as pcs does (the quorum check is for
+    /// stopping some nodes, not all); resources may take `timeout` to stop.
+    ///
+    /// # Errors
+    /// pcsd refuses (pcs's message), or cannot be reached within `timeout`.
+    pub async fn cluster_stop(&self, component: &str, timeout: Duration) -> Result<(), PcsdError> {
+        let form = [("component", component), ("force", "1")];
+        self.call("remote/cluster_stop", Body::Form(&form), Some(timeout)).await.map(drop)
+    }
+
+    /// Start corosync, then pacemaker on this node (`remote/cluster_start`, what `pcs cluster
+    /// start --all` asks of each node).
+    ///
+    /// # Errors
+    /// pcsd refuses (pcs's message), or cannot be reached within `timeout`.
+    pub async fn cluster_start(&self, timeout: Duration) -> Result<(), PcsdError> {
+        self.call("remote/cluster_start", Body::Form(&[]), Some(timeout)).await.map(drop)
+    }
+
     /// `pcs cluster setup` through this node (`cluster-setup`); `params` as pcs's library
     /// takes them (`cluster_name`, `nodes`, `transport_type`, `link_list`, `start`, `wait`, ...).
     /// Every node must be in this node's known-hosts first (`known_hosts_add`).

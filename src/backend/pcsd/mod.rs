@@ -11,6 +11,7 @@
 //! (a certificate pinned for the first time) is collected in `Settings::take_notes`.
 
 mod client;
+pub mod conf_nodes;
 pub mod metadata;
 pub mod pins;
 pub mod secret;
@@ -264,10 +265,10 @@ impl Pcsd {
         stream::iter(jobs).buffered(self.settings.parallel.max(1)).collect().await
     }
 
-    // The corosync transport (`get(node)`, `set(node, text)`, `reload()`) maps onto the three
-    // methods below. pcsd has no endpoint for knet links: pcs itself adds or removes one by
-    // writing the same new corosync.conf on every node (`set` on each, concurrently through
-    // `each`) and then one `reload`, which is what a transport's link add/remove does here.
+    // The corosync transport (`conf_nodes::PcsdNodes`) uses `get`/`set` below; its reload asks
+    // each cluster node in turn, as pcs does. pcsd has no endpoint for knet links: pcs itself
+    // adds or removes one by writing the same new corosync.conf on every node and then one
+    // reload, which is what the transport's link add/remove does (the seam's shared push).
 
     /// corosync.conf of one node (the corosync transport's `get`).
     ///

@@ -19,6 +19,8 @@ pub(crate) struct Seen {
     pub(crate) requests: Mutex<Vec<String>>,
     /// Answer like a node where no cluster was set up yet.
     pub(crate) no_cluster: std::sync::atomic::AtomicBool,
+    /// Refuse `set_corosync_conf` as pcsd does a file it cannot take (400 `Failed`).
+    pub(crate) refuse_set: std::sync::atomic::AtomicBool,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
 }
@@ -49,7 +51,8 @@ fn tls_config() -> Arc<rustls::ServerConfig> {
 }
 
 /// pcsd's answers: (status, body) for a request line, its cookie and its body.
-fn answer(line: &str, cookie: Option<&str>, body: &str, no_cluster: bool) -> (u16, String) {
+fn answer(line: &str, cookie: Option<&str>, body: &str, seen: &Seen) -> (u16, String) {
+    let no_cluster = seen.no_cluster.load(Ordering::SeqCst);
     let authed = cookie == Some(&format!("token={TOKEN}"));
     let path = line.split_whitespace().nth(1).unwrap_or("");
     match path {
@@ -62,6 +65,10 @@ fn answer(line: &str, cookie: Option<&str>, body: &str, no_cluster: bool) -> (u1
         _ if !authed => (401, r#"{"notauthorized":"true"}"#.into()),
         "/remote/get_corosync_conf" => (200, "totem {\n    cluster_name: clst-01\n}\n".into()),
         "/remote/check_auth" => (200, r#"{"success":true}"#.into()),
+        "/remote/set_corosync_conf" if seen.refuse_set.load(Ordering::SeqCst) => (400, "Failed".into()),
+        "/remote/set_corosync_conf" => (200, "Succeeded".into()),
+        "/remote/reload_corosync_conf" => (200, r#"{"code": "reloaded", "message": ""}"#.into()),
+        "/remote/cluster_stop" | "/remote/cluster_start" => (200, String::new()),
         "/remote/get_sw_versions" => (200, "<html>Internal Server Error</html>".into()),
         "/remote/status?version=2" => (403, "Permission denied".into()),
         "/api/v1/cluster-setup/v1" => (
@@ -114,7 +121,7 @@ async fn serve_one(stream: tokio::net::TcpStream, tls: tokio_rustls::TlsAcceptor
     seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
     tokio::time::sleep(delay).await;
     seen.in_flight.fetch_sub(1, Ordering::SeqCst);
-    let (status, text) = answer(&line, cookie, &body, seen.no_cluster.load(Ordering::SeqCst));
+    let (status, text) = answer(&line, cookie, &body, &seen);
     let reply = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len());
     let _ = s.write_all(reply.as_bytes()).await;
     let _ = s.shutdown().await;
