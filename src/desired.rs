@@ -8,7 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::cib::xml::Element;
-use crate::model::{Agent, Cluster, Completion, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet};
+use crate::model::{
+    Agent, Cluster, Completion, Constraint, LocationRule, Op, Placement, Primitive, RawPlace, Resource, ResourceSet,
+    RuleScore, TicketTarget,
+};
 use crate::rule;
 
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
@@ -289,13 +292,7 @@ fn reserve_tree(r: &Resource, ids: &mut Ids) {
 }
 
 fn constraint_id(c: &Constraint) -> Option<&str> {
-    match c {
-        Constraint::Location { id, .. }
-        | Constraint::Colocation { id, .. }
-        | Constraint::ColocationSets { id, .. }
-        | Constraint::Order { id, .. }
-        | Constraint::OrderSets { id, .. } => id.as_deref(),
-    }
+    c.id()
 }
 
 /// `<instance_attributes id=...>` (or meta_attributes, utilization, ...) with pcs nvpair ids.
@@ -425,10 +422,23 @@ fn op_xml(rsc: &str, op: &Op, ids: &mut Ids) -> Element {
 
 /// The id pcs gives a constraint when none is chosen (before `-1`, `-2`, ... for clashes).
 pub fn constraint_base_id(c: &Constraint) -> String {
+    // pcs leaves out what an id cannot hold (`web-.*` → `web-.`).
+    let rsc_of = |rsc: &String, pattern: bool| -> String {
+        if pattern {
+            rsc.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')).collect()
+        } else {
+            rsc.clone()
+        }
+    };
     let base = match c {
-        Constraint::Location { rsc, placement, .. } => match placement {
-            Placement::Node { node, score } => format!("location-{rsc}-{node}-{score}"),
-            Placement::Rule(_) => format!("location-{rsc}"),
+        Constraint::Location { rsc, pattern, placement, .. } => match (placement, rsc_of(rsc, *pattern)) {
+            (Placement::Node { node, score }, rsc) => format!("location-{rsc}-{node}-{score}"),
+            // What `pcs resource ban|move ... lifetime=` names them (`pcs resource clear`
+            // removes them).
+            (Placement::Until { node, score, .. }, rsc) if score == "-INFINITY" => format!("cli-ban-{rsc}-on-{node}"),
+            (Placement::Until { score, .. }, rsc) if score == "INFINITY" => format!("cli-prefer-{rsc}"),
+            (Placement::Until { node, score, .. }, rsc) => format!("location-{rsc}-{node}-{score}"),
+            (Placement::Rules(_), rsc) => format!("location-{rsc}"),
         },
         Constraint::Colocation { rsc, with, score, .. } => format!("colocation-{rsc}-{with}-{score}"),
         Constraint::ColocationSets { sets, .. } => format!("colocation_set_{}", set_names(sets)),
@@ -438,34 +448,40 @@ pub fn constraint_base_id(c: &Constraint) -> String {
             format!("order-{first}-{then}-{kind}")
         }
         Constraint::OrderSets { sets, .. } => format!("order_set_{}", set_names(sets)),
+        Constraint::Ticket { ticket, target, .. } => match target {
+            TicketTarget::One { rsc, role: Some(role) } => format!("ticket-{ticket}-{rsc}-{role}"),
+            TicketTarget::One { rsc, role: None } => format!("ticket-{ticket}-{rsc}"),
+            TicketTarget::Sets(sets) => format!("ticket_set_{}", set_names(sets)),
+        },
     };
     sanitize_id(&base)
 }
 
 fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
     match c {
-        Constraint::Location { id, rsc, placement, role, discovery } => {
-            let mut el = match placement {
+        Constraint::Location { id, rsc, pattern, placement, role, discovery } => {
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let mut el = Element::new("rsc_location").with_attr("id", &id);
+            el.set_attr(if *pattern { "rsc-pattern" } else { "rsc" }, rsc);
+            match placement {
                 Placement::Node { node, score } => {
-                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
-                    Element::new("rsc_location")
-                        .with_attr("id", id)
-                        .with_attr("rsc", rsc)
-                        .with_attr("node", node)
-                        .with_attr("score", score)
+                    el.set_attr("node", node);
+                    el.set_attr("score", score);
                 }
-                Placement::Rule(lr) => {
-                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
-                    let rule_id = ids.fresh(&format!("{id}-rule"));
-                    let mut extra = vec![("score", lr.score.as_str())];
-                    if let Some(r) = &lr.role {
-                        extra.push(("role", r.as_str()));
+                Placement::Until { node, score, end } => {
+                    let lr = LocationRule {
+                        rule: until_rule(node, end),
+                        score: RuleScore::Score(score.clone()),
+                        role: None,
+                    };
+                    el = el.with_child(location_rule_xml(&id, &lr, ids));
+                }
+                Placement::Rules(rules) => {
+                    for lr in rules {
+                        el = el.with_child(location_rule_xml(&id, lr, ids));
                     }
-                    let rule_el = rule::to_xml(&lr.rule, &rule_id, &extra);
-                    reserve_all(&rule_el, ids);
-                    Element::new("rsc_location").with_attr("id", id).with_attr("rsc", rsc).with_child(rule_el)
                 }
-            };
+            }
             if let Some(r) = role {
                 el.set_attr("role", r);
             }
@@ -474,7 +490,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             }
             el
         }
-        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
+        Constraint::Colocation { id, rsc, with, score, role, with_role, attrs } => {
             let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation")
                 .with_attr("id", id)
@@ -487,11 +503,17 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             if let Some(r) = with_role {
                 el.set_attr("with-rsc-role", r);
             }
+            for (k, v) in attrs {
+                el.set_attr(k, v);
+            }
             el
         }
-        Constraint::ColocationSets { id, sets, score } => {
+        Constraint::ColocationSets { id, sets, score, attrs } => {
             let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation").with_attr("id", &id).with_attr("score", score);
+            for (k, v) in attrs {
+                el.set_attr(k, v);
+            }
             for s in sets {
                 el = el.with_child(set_xml(&id, s, ids));
             }
@@ -517,7 +539,58 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             }
             el
         }
+        Constraint::Ticket { id, ticket, target, loss_policy } => {
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let mut el = Element::new("rsc_ticket").with_attr("id", &id).with_attr("ticket", ticket);
+            if let Some(l) = loss_policy {
+                el.set_attr("loss-policy", l);
+            }
+            match target {
+                TicketTarget::One { rsc, role } => {
+                    el.set_attr("rsc", rsc);
+                    if let Some(r) = role {
+                        el.set_attr("rsc-role", r);
+                    }
+                }
+                TicketTarget::Sets(sets) => {
+                    for s in sets {
+                        el = el.with_child(set_xml(&id, s, ids));
+                    }
+                }
+            }
+            el
+        }
     }
+}
+
+/// The rule `pcs resource ban|move ... lifetime=` writes: on the node, until the date.
+pub fn until_rule(node: &str, end: &str) -> rule::Rule {
+    rule::Rule::new(rule::Expr::And(vec![
+        rule::Expr::Attr {
+            attribute: "#uname".into(),
+            op: rule::AttrOp::Eq,
+            value: node.into(),
+            value_type: Some(rule::ValueType::String),
+            value_source: None,
+        },
+        rule::Expr::DateLt(end.into()),
+    ]))
+}
+
+/// One `<rule>` of a location constraint, with pcs's ids (`{cid}-rule`, `{cid}-rule-1`, ...).
+fn location_rule_xml(cid: &str, lr: &LocationRule, ids: &mut Ids) -> Element {
+    let rule_id = ids.fresh(&format!("{cid}-rule"));
+    let mut extra = Vec::new();
+    if let Some(r) = &lr.role {
+        extra.push(("role", r.as_str()));
+    }
+    match &lr.score {
+        RuleScore::Score(s) => extra.push(("score", s.as_str())),
+        RuleScore::Attribute(a) => extra.push(("score-attribute", a.as_str())),
+    }
+    let el = rule::to_xml(&lr.rule, &rule_id, &extra);
+    reserve_all(&el, ids);
+    el
 }
 
 fn reserve_all(el: &Element, ids: &mut Ids) {

@@ -246,15 +246,35 @@ pub struct ResourceSet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocationRule {
     pub rule: Rule,
-    pub score: String,
+    pub score: RuleScore,
     pub role: Option<String>,
+}
+
+/// What a location rule scores where it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleScore {
+    /// A score (`INFINITY`, `-INFINITY`, an integer).
+    Score(String),
+    /// The value of this node attribute (`score-attribute`).
+    Attribute(String),
 }
 
 /// Where a location constraint places its resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
-    Node { node: String, score: String },
-    Rule(LocationRule),
+    Node {
+        node: String,
+        score: String,
+    },
+    /// `node` + `score` until a date: the rule `#uname eq NODE and date lt END` that
+    /// `pcs resource ban|move ... lifetime=` writes.
+    Until {
+        node: String,
+        score: String,
+        end: String,
+    },
+    /// One or more rules, each scoring on its own.
+    Rules(Vec<LocationRule>),
 }
 
 /// A constraint.
@@ -262,7 +282,9 @@ pub enum Placement {
 pub enum Constraint {
     Location {
         id: Option<String>,
+        /// A resource id, or a regular expression when `pattern` (`rsc-pattern`).
         rsc: String,
+        pattern: bool,
         placement: Placement,
         role: Option<String>,
         discovery: Option<String>,
@@ -274,11 +296,15 @@ pub enum Constraint {
         score: String,
         role: Option<String>,
         with_role: Option<String>,
+        /// `node-attribute`, `influence`, in that order, when given.
+        attrs: Vec<(String, String)>,
     },
     ColocationSets {
         id: Option<String>,
         sets: Vec<ResourceSet>,
         score: String,
+        /// `node-attribute`, `influence`, in that order, when given.
+        attrs: Vec<(String, String)>,
     },
     Order {
         id: Option<String>,
@@ -291,6 +317,46 @@ pub enum Constraint {
         sets: Vec<ResourceSet>,
         attrs: Vec<(String, String)>,
     },
+    /// An `rsc_ticket`: the resource (or sets) may run only while the ticket is granted.
+    Ticket {
+        id: Option<String>,
+        ticket: String,
+        target: TicketTarget,
+        loss_policy: Option<String>,
+    },
+}
+
+/// What a ticket constraint governs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketTarget {
+    One { rsc: String, role: Option<String> },
+    Sets(Vec<ResourceSet>),
+}
+
+impl Constraint {
+    /// The id the file gives, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Constraint::Location { id, .. }
+            | Constraint::Colocation { id, .. }
+            | Constraint::ColocationSets { id, .. }
+            | Constraint::Order { id, .. }
+            | Constraint::OrderSets { id, .. }
+            | Constraint::Ticket { id, .. } => id.as_deref(),
+        }
+    }
+
+    /// Set (or clear) the id.
+    pub fn set_id(&mut self, new: Option<String>) {
+        match self {
+            Constraint::Location { id, .. }
+            | Constraint::Colocation { id, .. }
+            | Constraint::ColocationSets { id, .. }
+            | Constraint::Order { id, .. }
+            | Constraint::OrderSets { id, .. }
+            | Constraint::Ticket { id, .. } => *id = new,
+        }
+    }
 }
 
 /// Something that happens to the cluster, for a failover test or a `--what-if`: what Pacemaker's

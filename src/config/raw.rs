@@ -474,16 +474,17 @@ short_or_full!(RawSet, "a list of resource ids, or a mapping with `resources`",
 short_or_full!(RawRule, "rule text or a structured rule",
     str => RawRule::Text, map => RawRuleExpr => |e| RawRule::Structured(Box::new(e)));
 
-/// One constraint: exactly one of `location`, `colocation`, `order`.
+/// One constraint: exactly one of `location`, `colocation`, `order`, `ticket`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConstraint {
     /// Constraint id; generated the way pcs does when omitted.
     #[serde(default)]
     pub id: Option<S<String>>,
-    /// Location constraint on this resource (or a `pattern`).
+    /// Location constraint on this resource, or on every resource whose id matches a regular
+    /// expression: `{ pattern: "web-.*" }` (pcs `regexp%web-.*`, Pacemaker's `rsc-pattern`).
     #[serde(default)]
-    pub location: Option<S<String>>,
+    pub location: Option<S<RawLocated>>,
     /// Colocation: this resource (with `with`), or a list of resource sets.
     #[serde(default)]
     pub colocation: Option<S<RawTarget>>,
@@ -524,6 +525,76 @@ pub struct RawConstraint {
     /// Location: `always`, `never` or `exclusive`.
     #[serde(default, rename = "resource-discovery")]
     pub resource_discovery: Option<S<String>>,
+    /// Location with a `rule`: the node attribute whose value is the score (instead of `score`).
+    #[serde(default, rename = "score-attribute")]
+    pub score_attribute: Option<S<String>>,
+    /// Location: several rules, each with its own score (or score-attribute) and role; the
+    /// resource gets the score of each rule that holds (`pcs constraint rule add`).
+    #[serde(default)]
+    pub rules: Option<S<Vec<S<RawLocationRule>>>>,
+    /// Location with `node`: the constraint holds until this date (ISO 8601), as
+    /// `pcs resource ban|move ... lifetime=` writes it (a rule with `date lt`).
+    #[serde(default)]
+    pub until: Option<S<Scalar>>,
+    /// Colocation: the node attribute whose equal values count as "the same place" (default
+    /// `#uname`: the same node).
+    #[serde(default, rename = "node-attribute")]
+    pub node_attribute: Option<S<String>>,
+    /// Colocation: `false` keeps the dependent resource from moving the other one (default
+    /// true).
+    #[serde(default)]
+    pub influence: Option<S<bool>>,
+    /// Order: `false` lets `then` start when any of `order`'s instances has started (clones).
+    #[serde(default, rename = "require-all")]
+    pub require_all: Option<S<bool>>,
+    /// Ticket constraint: the ticket (`pcs constraint ticket add TICKET RESOURCE`).
+    #[serde(default)]
+    pub ticket: Option<S<String>>,
+    /// Ticket: the resource the ticket governs, or a list of resource sets.
+    #[serde(default)]
+    pub resource: Option<S<RawTarget>>,
+    /// Ticket: what happens to the resource when the ticket is revoked: `stop` (default),
+    /// `demote`, `fence` or `freeze`.
+    #[serde(default, rename = "loss-policy")]
+    pub loss_policy: Option<S<String>>,
+}
+
+/// What a location constrains: one resource, or the resources whose id matches a pattern.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawLocated {
+    /// One resource id.
+    One(String),
+    /// `{ pattern: REGEX }`: every resource whose id matches (POSIX extended regular
+    /// expression; `%1`... in a rule's values are its submatches).
+    Pattern(RawPattern),
+}
+
+/// The long form of a location's target.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPattern {
+    pub pattern: S<String>,
+}
+
+short_or_full!(RawLocated, "a resource id, or a mapping with `pattern`",
+    str => RawLocated::One, map => RawPattern => RawLocated::Pattern);
+
+/// One of a location's `rules`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLocationRule {
+    /// pcs rule text or the structured form.
+    pub rule: S<RawRule>,
+    /// `INFINITY` (default), `-INFINITY` or an integer.
+    #[serde(default)]
+    pub score: Option<S<Scalar>>,
+    /// The node attribute whose value is the score (instead of `score`).
+    #[serde(default, rename = "score-attribute")]
+    pub score_attribute: Option<S<String>>,
+    /// The role the rule applies to.
+    #[serde(default)]
+    pub role: Option<S<String>>,
 }
 
 /// Policy gates for `apply`.

@@ -3,7 +3,8 @@
 
 use crate::config::emit::{self, Yaml};
 use crate::model::{
-    self, Cluster, Completion, Constraint, Group, Node, Op, Placement, Primitive, Resource, ResourceSet,
+    self, Cluster, Completion, Constraint, Group, LocationRule, Node, Op, Placement, Primitive, Resource, ResourceSet,
+    RuleScore, TicketTarget,
 };
 use crate::rule;
 
@@ -137,34 +138,44 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
         }
     };
     let cid = match c {
-        Constraint::Location { id, rsc, placement, role, discovery } => {
-            m.push(("location".into(), Yaml::str(rsc)));
+        Constraint::Location { id, rsc, pattern, placement, role, discovery } => {
+            let target = if *pattern { Yaml::Map(vec![("pattern".into(), Yaml::str(rsc))]) } else { Yaml::str(rsc) };
+            m.push(("location".into(), target));
             match placement {
                 Placement::Node { node, score } => {
                     m.push(("node".into(), Yaml::str(node)));
                     m.push(("score".into(), Yaml::text(score)));
-                    opt(&mut m, "role", role);
                 }
-                Placement::Rule(lr) => {
-                    m.push(("rule".into(), Yaml::str(rule::to_text(&lr.rule))));
-                    m.push(("score".into(), Yaml::text(&lr.score)));
-                    opt(&mut m, "role", &lr.role);
+                Placement::Until { node, score, end } => {
+                    m.push(("node".into(), Yaml::str(node)));
+                    m.push(("score".into(), Yaml::text(score)));
+                    m.push(("until".into(), Yaml::text(end)));
                 }
+                Placement::Rules(rules) => match rules.as_slice() {
+                    [one] => m.extend(location_rule_entries(one)),
+                    many => m.push((
+                        "rules".into(),
+                        Yaml::Seq(many.iter().map(|r| Yaml::Map(location_rule_entries(r))).collect()),
+                    )),
+                },
             }
+            opt(&mut m, "role", role);
             opt(&mut m, "resource-discovery", discovery);
             id
         }
-        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
+        Constraint::Colocation { id, rsc, with, score, role, with_role, attrs } => {
             m.push(("colocation".into(), Yaml::str(rsc)));
             m.push(("with".into(), Yaml::str(with)));
             m.push(("score".into(), Yaml::text(score)));
             opt(&mut m, "role", role);
             opt(&mut m, "with-role", with_role);
+            colocation_attrs(&mut m, attrs);
             id
         }
-        Constraint::ColocationSets { id, sets, score } => {
+        Constraint::ColocationSets { id, sets, score, attrs } => {
             m.push(("colocation".into(), sets_yaml(sets)));
             m.push(("score".into(), Yaml::text(score)));
+            colocation_attrs(&mut m, attrs);
             id
         }
         Constraint::Order { id, first, then, attrs } => {
@@ -178,6 +189,18 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
             order_attrs(&mut m, attrs);
             id
         }
+        Constraint::Ticket { id, ticket, target, loss_policy } => {
+            m.push(("ticket".into(), Yaml::str(ticket)));
+            match target {
+                TicketTarget::One { rsc, role } => {
+                    m.push(("resource".into(), Yaml::str(rsc)));
+                    opt(&mut m, "role", role);
+                }
+                TicketTarget::Sets(sets) => m.push(("resource".into(), sets_yaml(sets))),
+            }
+            opt(&mut m, "loss-policy", loss_policy);
+            id
+        }
     };
     if let Some(id) = cid {
         m.push(("id".into(), Yaml::str(id)));
@@ -185,10 +208,30 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
     Yaml::Map(m)
 }
 
+/// `rule` with its score (or score-attribute) and role.
+fn location_rule_entries(lr: &LocationRule) -> Vec<(String, Yaml)> {
+    let mut m = vec![("rule".to_string(), Yaml::str(rule::to_text(&lr.rule)))];
+    match &lr.score {
+        RuleScore::Score(s) => m.push(("score".into(), Yaml::text(s))),
+        RuleScore::Attribute(a) => m.push(("score-attribute".into(), Yaml::str(a))),
+    }
+    if let Some(r) = &lr.role {
+        m.push(("role".into(), Yaml::str(r)));
+    }
+    m
+}
+
+fn colocation_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
+    for (k, v) in attrs {
+        let y = if k == "influence" { Yaml::Bool(v == "true") } else { Yaml::str(v) };
+        m.push((k.clone(), y));
+    }
+}
+
 fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
     for (k, v) in attrs {
         let y = match k.as_str() {
-            "symmetrical" => Yaml::Bool(v == "true"),
+            "symmetrical" | "require-all" => Yaml::Bool(v == "true"),
             "score" => Yaml::text(v),
             _ => Yaml::str(v),
         };

@@ -340,6 +340,9 @@ pub fn constraint_view(c: &Element) -> View {
         if attrs.get("symmetrical").is_some_and(|s| is_true(s)) {
             attrs.remove("symmetrical");
         }
+        if attrs.get("require-all").is_some_and(|s| is_true(s)) {
+            attrs.remove("require-all");
+        }
     }
     v.extend(attrs);
     let mut n = 0;

@@ -150,7 +150,8 @@ pub fn mermaid(plan: &Plan) -> String {
                             let text = crate::rule::from_xml(rule)
                                 .map(|r| crate::rule::to_text(&r))
                                 .unwrap_or_else(|_| "a rule".into());
-                            location_label(rule.attr("score").unwrap_or(""), &format!("where {text}"))
+                            let score = rule.attr("score").or(rule.attr("score-attribute")).unwrap_or("");
+                            location_label(score, &format!("where {text}"))
                         }
                         _ => "location".into(),
                     };

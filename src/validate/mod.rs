@@ -7,6 +7,7 @@
 pub mod agents;
 mod constraints;
 pub mod forced;
+mod locations;
 pub mod metadata;
 mod nodes;
 mod options;
@@ -169,6 +170,7 @@ impl Validator<'_> {
         let resources = self.resources(raw);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
+        self.fence_loss_policy(raw);
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
