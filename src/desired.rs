@@ -37,8 +37,12 @@ pub struct Desired {
     /// For each constraint: whether the file gave its id (matched by id) or not (matched by what
     /// it constrains).
     pub explicit_constraint_ids: Vec<bool>,
-    /// Escape-hatch `<cluster_property_set>`s (those with a rule or score), owned.
+    /// `<cluster_property_set>`s with a rule or score (the file's `property_sets`, then the
+    /// escape hatch's), owned.
     pub property_sets: Vec<Element>,
+    /// `<meta_attributes>` with a rule or score in `rsc_defaults` and `op_defaults`, owned.
+    pub rsc_defaults_sets: Vec<Element>,
+    pub op_defaults_sets: Vec<Element>,
     /// Escape-hatch `<node>`s, each replacing the live node of the same `uname`.
     pub raw_nodes: Vec<Element>,
     /// Escape-hatch whole sections (`rsc_defaults`, `fencing-topology`, `acls`, ...).
@@ -243,6 +247,13 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
         op_defaults: model.op_defaults.clone(),
         ..Desired::default()
     };
+    d.property_sets = attr_sets_xml("cluster_property_set", "cib-bootstrap-options", true, &model.property_sets);
+    let plain = !model.rsc_defaults.is_empty();
+    d.rsc_defaults_sets =
+        attr_sets_xml("meta_attributes", "rsc_defaults-meta_attributes", plain, &model.rsc_defaults_sets);
+    let plain = !model.op_defaults.is_empty();
+    d.op_defaults_sets =
+        attr_sets_xml("meta_attributes", "op_defaults-meta_attributes", plain, &model.op_defaults_sets);
     for n in &model.nodes {
         let mut el = Element::new("node").with_attr("id", n.id.to_string()).with_attr("uname", &n.name);
         let nid = format!("nodes-{}", n.id);
@@ -280,6 +291,36 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
         }
     }
     d
+}
+
+/// Sets with a rule or score, with pcs's ids where the file gives none: `{base}`, `{base}-1`,
+/// ... in order (`base` taken first by the plain set when `plain`, as `pcs resource defaults
+/// update` makes it before `... set create`). The ids do not depend on the live CIB, so a file
+/// without ids names the sets pcs made from the same commands.
+fn attr_sets_xml(tag: &str, base: &str, plain: bool, sets: &[crate::model::AttrSet]) -> Vec<Element> {
+    let mut ids = Ids::new(sets.iter().filter_map(|s| s.id.clone()));
+    if plain {
+        ids.reserve(base);
+    }
+    let mut out = Vec::new();
+    for s in sets {
+        let id = s.id.clone().unwrap_or_else(|| ids.fresh(base));
+        let mut el = Element::new(tag).with_attr("id", &id);
+        for (k, v) in &s.values {
+            let nid = ids.fresh(&format!("{id}-{k}"));
+            el = el.with_child(Element::new("nvpair").with_attr("id", nid).with_attr("name", k).with_attr("value", v));
+        }
+        if let Some(score) = &s.score {
+            el.set_attr("score", score);
+        }
+        if let Some(r) = &s.rule {
+            let rule_el = rule::to_xml(r, &ids.fresh(&format!("{id}-rule")), &[]);
+            reserve_all(&rule_el, &mut ids);
+            el.children.insert(0, crate::cib::xml::Node::Element(rule_el));
+        }
+        out.push(el);
+    }
+    out
 }
 
 fn reserve_tree(r: &Resource, ids: &mut Ids) {

@@ -19,6 +19,10 @@ pub struct Cluster {
     pub properties: Vec<(String, String)>,
     pub rsc_defaults: Vec<(String, String)>,
     pub op_defaults: Vec<(String, String)>,
+    /// Property, resource-default and operation-default sets with a rule or a score.
+    pub property_sets: Vec<AttrSet>,
+    pub rsc_defaults_sets: Vec<AttrSet>,
+    pub op_defaults_sets: Vec<AttrSet>,
     /// Top-level resources (primitives, groups, clones) in declaration order.
     pub resources: Vec<Resource>,
     pub constraints: Vec<Constraint>,
@@ -70,6 +74,16 @@ impl RawPlace {
 
 /// Configuration sections the escape hatch may hold whole.
 pub const RAW_SECTIONS: &[&str] = &["rsc_defaults", "op_defaults", "fencing-topology", "acls", "alerts", "tags"];
+
+/// An attribute set with a rule or a score (a plain set is the section's pairs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrSet {
+    /// `None`: generated as pcs does.
+    pub id: Option<String>,
+    pub rule: Option<Rule>,
+    pub score: Option<String>,
+    pub values: Vec<(String, String)>,
+}
 
 /// One cluster node.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -139,16 +139,15 @@ fn what_the_model_cannot_express_goes_through_raw_and_still_plans_clean() {
     std::fs::write(&cib, RICH_CIB).unwrap();
     let out = cibform(&["export", &target(&cib)]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for note in [
-        "`<cluster_property_set id=\"night\">` written as raw XML",
-        "`<primitive id=\"web\">` written as raw XML",
-        "`<fencing-topology>` written as raw XML",
-    ] {
+    for note in ["`<primitive id=\"web\">` written as raw XML", "`<fencing-topology>` written as raw XML"] {
         assert!(out.stderr.contains(note), "{note}\n{}", out.stderr);
     }
     // A ticket constraint has its native form, even on a resource that went through `raw:`.
     assert!(!out.stderr.contains("web-ticket"), "{}", out.stderr);
     assert!(out.stdout.contains("ticket: T1"), "{}", out.stdout);
+    // So has a property set with a rule and a score.
+    assert!(!out.stderr.contains("\"night\""), "{}", out.stderr);
+    assert!(out.stdout.contains("property_sets:"), "{}", out.stdout);
     insta::assert_snapshot!("rich_export", out.stdout);
     let yaml = dir.path().join("cluster.yaml");
     std::fs::write(&yaml, &out.stdout).unwrap();

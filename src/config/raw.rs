@@ -178,6 +178,18 @@ pub struct RawCluster {
     /// Operation defaults (`op_defaults` meta attributes).
     #[serde(default)]
     pub op_defaults: Attrs,
+    /// Cluster properties that apply where a rule holds (or ordered by score), e.g. a
+    /// different `no-quorum-policy` at night.
+    #[serde(default)]
+    pub property_sets: Vec<S<RawAttrSet>>,
+    /// Resource defaults that apply where a rule holds (`pcs resource defaults set create ...
+    /// rule ...`), e.g. to the resources of one agent.
+    #[serde(default)]
+    pub rsc_defaults_sets: Vec<S<RawAttrSet>>,
+    /// Operation defaults that apply where a rule holds (`pcs resource op defaults set create
+    /// ... rule ...`), e.g. to monitors only.
+    #[serde(default)]
+    pub op_defaults_sets: Vec<S<RawAttrSet>>,
     /// Primitive resources by id.
     #[serde(default)]
     pub resources: Map<S<RawResource>>,
@@ -203,6 +215,25 @@ pub struct RawCluster {
     /// checked with Pacemaker's own scheduler by `cibform test` and `cibform plan`.
     #[serde(default)]
     pub scenarios: Vec<S<RawScenario>>,
+}
+
+/// A set of values that applies where its rule holds; sets are tried by `score`, highest first.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttrSet {
+    /// The set's id; generated the way pcs does when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
+    /// When the values apply (pcs rule text or the structured form): `resource
+    /// ocf:pacemaker:Dummy`, `op monitor`, `date-spec hours=0-6`, ...
+    #[serde(default)]
+    pub rule: Option<S<RawRule>>,
+    /// Which set wins where several apply (highest first).
+    #[serde(default)]
+    pub score: Option<S<Scalar>>,
+    /// The values (name: value).
+    #[serde(default)]
+    pub values: Attrs,
 }
 
 /// One node.

@@ -5,7 +5,7 @@ use super::Options;
 use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::desired::DefaultOps;
-use crate::model::{Node, RawObject, RawPlace};
+use crate::model::{AttrSet, Node, RawObject, RawPlace};
 use crate::vocab::{is_true, normalize_score, PACEMAKER_OWNED, ROLES};
 use std::collections::HashSet;
 
@@ -97,11 +97,22 @@ impl Reader<'_> {
         self.opts.force_raw.get(key).cloned()
     }
 
-    pub(super) fn properties(&mut self, crm: &Element) -> Pairs {
+    /// The plain properties, and the property sets with a rule or score.
+    pub(super) fn properties(&mut self, crm: &Element) -> (Pairs, Vec<AttrSet>) {
         let mut out: Pairs = Vec::new();
+        let mut sets = Vec::new();
         for set in crm.elements() {
             if set.name != "cluster_property_set" || !is_plain_set(set) {
-                self.raw(RawPlace::PropertySet, set, "it has a rule or a score");
+                let key = format!("property_set:{}", set.id().unwrap_or_default());
+                let native = match self.forced(&key) {
+                    Some(why) => Err(why),
+                    None if set.name != "cluster_property_set" => Err(format!("`<{}>` in it", set.name)),
+                    None => attr_set(set),
+                };
+                match native {
+                    Ok(s) => sets.push(s),
+                    Err(why) => self.raw(RawPlace::PropertySet, set, &why),
+                }
                 continue;
             }
             for nv in set.elements().filter(|e| e.name == "nvpair") {
@@ -117,32 +128,24 @@ impl Reader<'_> {
                 }
             }
         }
-        out
+        (out, sets)
     }
 
-    pub(super) fn defaults_section(&mut self, section: &Element) -> Pairs {
+    /// A defaults section: its plain pairs and its sets with a rule or score (or all of it
+    /// through the escape hatch).
+    pub(super) fn defaults_section(&mut self, section: &Element) -> (Pairs, Vec<AttrSet>) {
         let key = format!("section:{}", section.name);
-        let native =
-            match self.forced(&key) {
-                Some(why) => Err(why),
-                None => section
-                    .elements()
-                    .try_for_each(|e| {
-                        if e.name == "meta_attributes" {
-                            Ok(())
-                        } else {
-                            Err(format!("`<{}>` in it", e.name))
-                        }
-                    })
-                    .and_then(|()| plain_pairs(section, "meta_attributes")),
-            };
+        let native = match self.forced(&key) {
+            Some(why) => Err(why),
+            None => defaults_sets(section),
+        };
         match native {
             Ok(p) => p,
             Err(why) => {
                 if section.elements().next().is_some() {
                     self.raw(RawPlace::Section, section, &why);
                 }
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         }
     }
@@ -213,4 +216,57 @@ impl Reader<'_> {
             utilization: plain_pairs(n, "utilization")?,
         })
     }
+}
+
+/// A defaults section's plain pairs (all plain sets merged) and its other sets, in order.
+fn defaults_sets(section: &Element) -> Result<(Pairs, Vec<AttrSet>), NotNative> {
+    if section.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+        return Err("comments or text in it".into());
+    }
+    let mut plain = Element::new(section.name.clone());
+    let mut sets = Vec::new();
+    for e in section.elements() {
+        if e.name != "meta_attributes" {
+            return Err(format!("`<{}>` in it", e.name));
+        }
+        if is_plain_set(e) {
+            plain.children.push(crate::cib::xml::Node::Element(e.clone()));
+        } else {
+            sets.push(attr_set(e)?);
+        }
+    }
+    Ok((plain_pairs(&plain, "meta_attributes")?, sets))
+}
+
+/// An attribute set with a rule or a score, with its id.
+pub(super) fn attr_set(set: &Element) -> Result<AttrSet, NotNative> {
+    extra_attr(set, &["score"])?;
+    let id = set.id().ok_or("a set without an id")?;
+    if set.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+        return Err("comments or text in it".into());
+    }
+    let mut rule = None;
+    let mut values: Pairs = Vec::new();
+    for c in set.elements() {
+        match c.name.as_str() {
+            "rule" if rule.is_none() => {
+                extra_attr(c, &["boolean-op", "score"])?;
+                rule = Some(crate::rule::from_xml(c)?);
+            }
+            "nvpair" => {
+                extra_attr(c, &["name", "value"])?;
+                let name = c.attr("name").unwrap_or_default();
+                if name.is_empty() || values.iter().any(|(k, _)| k == name) {
+                    return Err(format!("an nvpair named `{name}` in a set with a rule or score"));
+                }
+                values.push((name.to_string(), c.attr("value").unwrap_or_default().to_string()));
+            }
+            other => return Err(format!("`<{other}>` in a set with a rule or score")),
+        }
+    }
+    let score = match set.attr("score") {
+        Some(s) => Some(normalize_score(s).ok_or_else(|| format!("score `{s}`"))?),
+        None => None,
+    };
+    Ok(AttrSet { id: Some(id.to_string()), rule, score, values })
 }

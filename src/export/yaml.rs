@@ -239,6 +239,21 @@ fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
     }
 }
 
+fn attr_set_yaml(s: &model::AttrSet) -> Yaml {
+    let mut m = Vec::new();
+    if let Some(id) = &s.id {
+        m.push(("id".to_string(), Yaml::str(id)));
+    }
+    if let Some(r) = &s.rule {
+        m.push(("rule".into(), Yaml::str(rule::to_text(r))));
+    }
+    if let Some(score) = &s.score {
+        m.push(("score".into(), Yaml::text(score)));
+    }
+    m.push(("values".into(), pairs_yaml(&s.values)));
+    Yaml::Map(m)
+}
+
 fn node_yaml(n: &Node) -> Yaml {
     let mut m = vec![("id".to_string(), Yaml::Int(u64::from(n.id)))];
     if !n.addrs.is_empty() {
@@ -306,6 +321,15 @@ pub fn to_yaml(model: &Cluster) -> String {
     push_pairs(&mut top, "properties", &model.properties);
     push_pairs(&mut top, "rsc_defaults", &model.rsc_defaults);
     push_pairs(&mut top, "op_defaults", &model.op_defaults);
+    for (key, sets) in [
+        ("property_sets", &model.property_sets),
+        ("rsc_defaults_sets", &model.rsc_defaults_sets),
+        ("op_defaults_sets", &model.op_defaults_sets),
+    ] {
+        if !sets.is_empty() {
+            top.push((key.into(), Yaml::Seq(sets.iter().map(attr_set_yaml).collect())));
+        }
+    }
     let (mut prims, mut groups, mut clones) = (Vec::new(), Vec::new(), Vec::new());
     for r in &model.resources {
         collect_resources(r, &mut prims, &mut groups, &mut clones);

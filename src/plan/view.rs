@@ -157,7 +157,11 @@ fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool)
             view.push((format!("{p} score"), normalize_score(score).unwrap_or_else(|| score.to_string())));
         }
         if let Some(r) = s.child("rule") {
+            // A set's rule only says whether the set applies: its score means nothing (pcs
+            // writes `score="INFINITY"`, crmsh nothing).
             rule_lines(r, &format!("{p} rule"), view);
+            let score_key = format!("{p} rule score");
+            view.retain(|(k, _)| *k != score_key);
         }
         for (k, v) in pairs(s) {
             view.push((format!("{p}.{k}"), v));

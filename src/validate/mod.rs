@@ -15,6 +15,7 @@ mod raw;
 mod resources;
 mod rules;
 mod scenarios;
+mod sets;
 mod values;
 
 use std::collections::HashMap;
@@ -167,6 +168,7 @@ impl Validator<'_> {
         self.typed_meta(&raw.rsc_defaults, options::MetaScope::RscDefaults, None);
         let op_defaults = self.attrs(&raw.op_defaults, "op_defaults");
         self.typed_meta(&raw.op_defaults, options::MetaScope::Op, None);
+        let [property_sets, rsc_defaults_sets, op_defaults_sets] = self.all_sets(raw);
         let resources = self.resources(raw);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
@@ -185,6 +187,9 @@ impl Validator<'_> {
             properties,
             rsc_defaults,
             op_defaults,
+            property_sets,
+            rsc_defaults_sets,
+            op_defaults_sets,
             resources,
             constraints,
             policy,

@@ -55,11 +55,11 @@ impl Validator<'_> {
                         self.diags.push(d);
                     }
                     let native = match el.name.as_str() {
-                        "rsc_defaults" => raw.rsc_defaults.0.first(),
-                        "op_defaults" => raw.op_defaults.0.first(),
-                        _ => None,
+                        "rsc_defaults" => !raw.rsc_defaults.is_empty() || !raw.rsc_defaults_sets.is_empty(),
+                        "op_defaults" => !raw.op_defaults.is_empty() || !raw.op_defaults_sets.is_empty(),
+                        _ => false,
                     };
-                    if native.is_some() {
+                    if native {
                         self.err(
                             codes::RAW_CONFLICT,
                             item.span,
