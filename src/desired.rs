@@ -238,6 +238,9 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
             ids.reserve(id);
         }
     }
+    for id in model.fencing_levels.iter().filter_map(|l| l.id.as_deref()) {
+        ids.reserve(id);
+    }
     for r in &model.raw {
         reserve_all(&r.element, &mut ids);
     }
@@ -272,6 +275,9 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for c in &model.constraints {
         d.constraints.push(constraint_xml(c, &mut ids));
         d.explicit_constraint_ids.push(constraint_id(c).is_some());
+    }
+    if !model.fencing_levels.is_empty() {
+        d.sections.push(fencing_xml(&model.fencing_levels, &mut ids));
     }
     for r in &model.raw {
         let el = r.element.clone();
@@ -321,6 +327,41 @@ fn attr_sets_xml(tag: &str, base: &str, plain: bool, sets: &[crate::model::AttrS
         out.push(el);
     }
     out
+}
+
+/// The id pcs gives a fencing level: `fl-TARGET-INDEX` (the attribute's name for an attribute
+/// target), without the characters an id cannot hold.
+pub fn level_base_id(l: &crate::model::FencingLevel) -> String {
+    use crate::model::LevelTarget;
+    let name = match &l.target {
+        LevelTarget::Node(n) | LevelTarget::Pattern(n) => n,
+        LevelTarget::Attribute { name, .. } => name,
+    };
+    let stripped: String = name.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    sanitize_id(&format!("fl-{stripped}-{}", l.index))
+}
+
+/// `<fencing-topology>` with pcs's level ids (`fl-TARGET-INDEX`, `fl-ATTRIBUTE-INDEX`).
+fn fencing_xml(levels: &[crate::model::FencingLevel], ids: &mut Ids) -> Element {
+    use crate::model::LevelTarget;
+    let mut top = Element::new("fencing-topology");
+    for l in levels {
+        let id = l.id.clone().unwrap_or_else(|| ids.fresh(&level_base_id(l)));
+        let mut el = Element::new("fencing-level")
+            .with_attr("index", l.index.to_string())
+            .with_attr("devices", l.devices.join(","));
+        match &l.target {
+            LevelTarget::Node(n) => el.set_attr("target", n),
+            LevelTarget::Pattern(p) => el.set_attr("target-pattern", p),
+            LevelTarget::Attribute { name, value } => {
+                el.set_attr("target-attribute", name);
+                el.set_attr("target-value", value);
+            }
+        }
+        el.set_attr("id", id);
+        top = top.with_child(el);
+    }
+    top
 }
 
 fn reserve_tree(r: &Resource, ids: &mut Ids) {

@@ -26,6 +26,8 @@ pub struct Cluster {
     /// Top-level resources (primitives, groups, clones) in declaration order.
     pub resources: Vec<Resource>,
     pub constraints: Vec<Constraint>,
+    /// Fencing topology levels, in declaration order.
+    pub fencing_levels: Vec<FencingLevel>,
     pub policy: Policy,
     /// Escape-hatch objects, in declaration order.
     pub raw: Vec<RawObject>,
@@ -74,6 +76,23 @@ impl RawPlace {
 
 /// Configuration sections the escape hatch may hold whole.
 pub const RAW_SECTIONS: &[&str] = &["rsc_defaults", "op_defaults", "fencing-topology", "acls", "alerts", "tags"];
+
+/// One fencing level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FencingLevel {
+    pub id: Option<String>,
+    pub index: u32,
+    pub target: LevelTarget,
+    pub devices: Vec<String>,
+}
+
+/// Which nodes a fencing level fences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LevelTarget {
+    Node(String),
+    Pattern(String),
+    Attribute { name: String, value: String },
+}
 
 /// An attribute set with a rule or a score (a plain set is the section's pairs).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -202,6 +202,10 @@ pub struct RawCluster {
     /// Location, colocation and order constraints.
     #[serde(default)]
     pub constraints: Vec<S<RawConstraint>>,
+    /// Fencing topology: which devices fence a node, tried level by level (`pcs stonith level
+    /// add`).
+    #[serde(default)]
+    pub fencing_levels: Vec<S<RawFencingLevel>>,
     /// Policy gates for `apply`.
     #[serde(default)]
     pub policy: Option<S<RawPolicy>>,
@@ -234,6 +238,29 @@ pub struct RawAttrSet {
     /// The values (name: value).
     #[serde(default)]
     pub values: Attrs,
+}
+
+/// One fencing level: the devices that must all succeed to fence its target, tried in `index`
+/// order. The target is one of `target` (a node), `target-pattern` (a regular expression on
+/// node names) or `target-attribute` with `target-value` (nodes with that attribute value).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFencingLevel {
+    /// The order in which levels are tried for a target, from 1.
+    pub index: S<u32>,
+    #[serde(default)]
+    pub target: Option<S<String>>,
+    #[serde(default, rename = "target-pattern")]
+    pub target_pattern: Option<S<String>>,
+    #[serde(default, rename = "target-attribute")]
+    pub target_attribute: Option<S<String>>,
+    #[serde(default, rename = "target-value")]
+    pub target_value: Option<S<Scalar>>,
+    /// Fencing devices (stonith resources), all used at this level.
+    pub devices: Vec<S<String>>,
+    /// The level's id; generated as pcs does (`fl-TARGET-INDEX`) when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
 }
 
 /// One node.

@@ -109,6 +109,7 @@ codes! {
     CONSTRAINT_TICKET = "cibform::constraint::ticket", "a ticket constraint without `resource`, or a ticket name that is not valid";
     CONSTRAINT_LOSS_POLICY = "cibform::constraint::loss_policy", "an unknown ticket loss-policy";
     ATTR_SET_PLAIN = "cibform::attr_set::plain", "a `*_sets` entry without `rule` or `score` (plain values go in the section itself)";
+    FENCING_LEVEL = "cibform::fencing::level", "a fencing level without exactly one target, with index 0, without devices, or given twice";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
     SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";

@@ -111,7 +111,12 @@ pub fn from_cib(
         if other.elements().next().is_none() {
             continue; // an empty section means nothing
         }
-        if RawPlace::of(&other.name) == Some(RawPlace::Section) {
+        if other.name == "fencing-topology" {
+            match ex.forced("section:fencing-topology").map_or_else(|| ex.fencing(other), Err) {
+                Ok(levels) => model.fencing_levels = levels,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if RawPlace::of(&other.name) == Some(RawPlace::Section) {
             ex.raw(RawPlace::Section, other, "not modelled natively yet");
         } else {
             ex.notes
@@ -174,6 +179,7 @@ pub fn raw_keys(plan: &crate::plan::Plan, live: &Element) -> Vec<(String, String
             Section::Constraints => Some(format!("constraint:{}", c.key.id)),
             Section::Nodes => Some(format!("node:{}", c.key.id)),
             Section::Properties if c.key.kind != "properties" => Some(format!("section:{}", c.key.kind)),
+            Section::Other => Some(format!("section:{}", c.key.kind)),
             // A property set with a rule or score: `[ID] ...` lines.
             Section::Properties => {
                 let ids: Vec<String> = c
@@ -186,7 +192,6 @@ pub fn raw_keys(plan: &crate::plan::Plan, live: &Element) -> Vec<(String, String
                 }
                 None
             }
-            _ => None,
         };
         if let Some(k) = key {
             out.push((k, why));

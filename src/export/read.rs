@@ -88,6 +88,54 @@ pub(super) fn score(v: Option<&str>, what: &str) -> Result<String, NotNative> {
 }
 
 impl Reader<'_> {
+    /// The levels of a `<fencing-topology>`, each naming devices in the configuration.
+    pub(super) fn fencing(&self, top: &Element) -> Result<Vec<crate::model::FencingLevel>, NotNative> {
+        use crate::model::{FencingLevel, LevelTarget};
+        if top.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+            return Err("comments or text in it".into());
+        }
+        let mut out: Vec<FencingLevel> = Vec::new();
+        for l in top.elements() {
+            if l.name != "fencing-level" || l.elements().next().is_some() {
+                return Err(format!("`<{}>` in it", l.name));
+            }
+            extra_attr(l, &["index", "devices", "target", "target-pattern", "target-attribute", "target-value"])?;
+            let index = l
+                .attr("index")
+                .and_then(|i| i.parse::<u32>().ok())
+                .filter(|i| *i > 0 && Some(i.to_string().as_str()) == l.attr("index"))
+                .ok_or_else(|| format!("level index `{}`", l.attr("index").unwrap_or_default()))?;
+            let target = match (l.attr("target"), l.attr("target-pattern"), l.attr("target-attribute")) {
+                (Some(t), None, None) if !t.is_empty() && l.attr("target-value").is_none() => {
+                    LevelTarget::Node(t.into())
+                }
+                (None, Some(p), None) if !p.is_empty() && l.attr("target-value").is_none() => {
+                    LevelTarget::Pattern(p.into())
+                }
+                (None, None, Some(a)) if !a.is_empty() => LevelTarget::Attribute {
+                    name: a.into(),
+                    value: l.attr("target-value").ok_or("`target-attribute` without `target-value`")?.into(),
+                },
+                _ => return Err("a level without exactly one target".into()),
+            };
+            let devices: Vec<String> = l.attr("devices").unwrap_or_default().split(',').map(str::to_string).collect();
+            if let Some(d) = devices.iter().find(|d| !self.known.contains(*d)) {
+                return Err(format!("a level names `{d}`, which is not in the configuration"));
+            }
+            if out.iter().any(|o| o.target == target && o.index == index) {
+                return Err("a target's level given twice".into());
+            }
+            let id = l.id().ok_or("a level without an id")?.to_string();
+            let mut level = FencingLevel { id: Some(id), index, target, devices };
+            // Leave out the id pcs would give it anyway.
+            if crate::desired::level_base_id(&level) == l.id().unwrap_or_default() {
+                level.id = None;
+            }
+            out.push(level);
+        }
+        Ok(out)
+    }
+
     pub(super) fn raw(&mut self, place: RawPlace, el: &Element, why: &str) {
         self.notes.push(format!("`{}` written as raw XML: {why}", describe(el)));
         self.raw.push(RawObject { place, element: el.clone() });

@@ -239,6 +239,24 @@ fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
     }
 }
 
+fn level_yaml(l: &model::FencingLevel) -> Yaml {
+    let mut m = Vec::new();
+    match &l.target {
+        model::LevelTarget::Node(n) => m.push(("target".to_string(), Yaml::str(n))),
+        model::LevelTarget::Pattern(p) => m.push(("target-pattern".to_string(), Yaml::str(p))),
+        model::LevelTarget::Attribute { name, value } => {
+            m.push(("target-attribute".to_string(), Yaml::str(name)));
+            m.push(("target-value".to_string(), Yaml::text(value)));
+        }
+    }
+    m.push(("index".into(), Yaml::Int(u64::from(l.index))));
+    m.push(("devices".into(), Yaml::Seq(l.devices.iter().map(Yaml::str).collect())));
+    if let Some(id) = &l.id {
+        m.push(("id".into(), Yaml::str(id)));
+    }
+    Yaml::Map(m)
+}
+
 fn attr_set_yaml(s: &model::AttrSet) -> Yaml {
     let mut m = Vec::new();
     if let Some(id) = &s.id {
@@ -341,6 +359,9 @@ pub fn to_yaml(model: &Cluster) -> String {
     }
     if !model.constraints.is_empty() {
         top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
+    }
+    if !model.fencing_levels.is_empty() {
+        top.push(("fencing_levels".into(), Yaml::Seq(model.fencing_levels.iter().map(level_yaml).collect())));
     }
     if model.policy.allow_unknown_params {
         top.push(("policy".into(), Yaml::Map(vec![("allow_unknown_params".into(), Yaml::Bool(true))])));

@@ -76,10 +76,8 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             "crm_config" | "rsc_defaults" | "op_defaults" | "nodes" | "resources" | "constraints"
         ) && e.elements().next().is_some()
     }) {
-        out.push((
-            ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() },
-            raw_view(other),
-        ));
+        let view = if other.name == "fencing-topology" { fencing_view(other) } else { raw_view(other) };
+        out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));
     }
     out
 }
@@ -381,6 +379,39 @@ fn set_line(s: &Element) -> String {
 }
 
 use crate::cib::canonical_xml;
+
+/// `level INDEX on TARGET` = the devices, one line per level, in order of target and index
+/// (Pacemaker tries a target's levels by index, whatever their place or id).
+fn fencing_view(el: &Element) -> View {
+    let mut v: View = el
+        .elements()
+        .map(|l| {
+            let target = match (l.attr("target"), l.attr("target-pattern"), l.attr("target-attribute")) {
+                (Some(t), None, None) => Some(t.to_string()),
+                (None, Some(p), None) => Some(format!("pattern {p}")),
+                (None, None, Some(a)) => Some(format!("{a}={}", l.attr("target-value").unwrap_or_default())),
+                _ => None,
+            };
+            let known = l.name == "fencing-level"
+                && l.elements().next().is_none()
+                && l.attrs.iter().all(|(k, _)| {
+                    matches!(
+                        k.as_str(),
+                        "id" | "index" | "devices" | "target" | "target-pattern" | "target-attribute" | "target-value"
+                    )
+                });
+            match (target, known) {
+                (Some(t), true) => (
+                    format!("level {} on {t}", l.attr("index").unwrap_or_default()),
+                    l.attr("devices").unwrap_or_default().to_string(),
+                ),
+                _ => (format!("xml {}", l.name), canonical_xml(l)),
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
 
 fn raw_view(el: &Element) -> View {
     vec![("xml".into(), canonical_xml(el))]

@@ -52,6 +52,7 @@ fn kind_label(c: &Change) -> String {
         "rsc_colocation" => format!("colocation constraint {}", c.key.id),
         "rsc_order" => format!("order constraint {}", c.key.id),
         "rsc_ticket" => format!("ticket constraint {}", c.key.id),
+        "fencing-topology" => "fencing topology".into(),
         k => format!("{k} {}", c.key.id),
     }
 }

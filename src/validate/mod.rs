@@ -6,6 +6,7 @@
 
 pub mod agents;
 mod constraints;
+mod fencing;
 pub mod forced;
 mod locations;
 pub mod metadata;
@@ -173,6 +174,7 @@ impl Validator<'_> {
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
         self.fence_loss_policy(raw);
+        let fencing_levels = self.fencing_levels(raw);
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
@@ -192,6 +194,7 @@ impl Validator<'_> {
             op_defaults_sets,
             resources,
             constraints,
+            fencing_levels,
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
