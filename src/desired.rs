@@ -238,6 +238,9 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
             ids.reserve(id);
         }
     }
+    for (id, _) in &model.tags {
+        ids.reserve(id);
+    }
     for id in model.fencing_levels.iter().filter_map(|l| l.id.as_deref()) {
         ids.reserve(id);
     }
@@ -275,6 +278,16 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for c in &model.constraints {
         d.constraints.push(constraint_xml(c, &mut ids));
         d.explicit_constraint_ids.push(constraint_id(c).is_some());
+    }
+    if !model.tags.is_empty() {
+        let mut tags = Element::new("tags");
+        for (id, refs) in &model.tags {
+            let tag = refs.iter().fold(Element::new("tag").with_attr("id", id), |t, r| {
+                t.with_child(Element::new("obj_ref").with_attr("id", r))
+            });
+            tags = tags.with_child(tag);
+        }
+        d.sections.push(tags);
     }
     if !model.fencing_levels.is_empty() {
         d.sections.push(fencing_xml(&model.fencing_levels, &mut ids));

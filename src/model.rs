@@ -26,6 +26,8 @@ pub struct Cluster {
     /// Top-level resources (primitives, groups, clones) in declaration order.
     pub resources: Vec<Resource>,
     pub constraints: Vec<Constraint>,
+    /// Tags (id, the resources it names), in declaration order.
+    pub tags: Vec<(String, Vec<String>)>,
     /// Fencing topology levels, in declaration order.
     pub fencing_levels: Vec<FencingLevel>,
     pub policy: Policy,

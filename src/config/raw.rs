@@ -202,6 +202,9 @@ pub struct RawCluster {
     /// Location, colocation and order constraints.
     #[serde(default)]
     pub constraints: Vec<S<RawConstraint>>,
+    /// Tags by id: named lists of resources (`pcs tag create`), which constraints may name.
+    #[serde(default)]
+    pub tags: Map<S<Vec<S<String>>>>,
     /// Fencing topology: which devices fence a node, tried level by level (`pcs stonith level
     /// add`).
     #[serde(default)]

@@ -111,7 +111,12 @@ pub fn from_cib(
         if other.elements().next().is_none() {
             continue; // an empty section means nothing
         }
-        if other.name == "fencing-topology" {
+        if other.name == "tags" {
+            match ex.forced("section:tags").map_or_else(|| ex.tags(other), Err) {
+                Ok(tags) => model.tags = tags,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if other.name == "fencing-topology" {
             match ex.forced("section:fencing-topology").map_or_else(|| ex.fencing(other), Err) {
                 Ok(levels) => model.fencing_levels = levels,
                 Err(why) => ex.raw(RawPlace::Section, other, &why),

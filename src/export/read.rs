@@ -136,6 +136,38 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// The tags of a `<tags>` section, each naming resources in the configuration.
+    pub(super) fn tags(&self, top: &Element) -> Result<Vec<(String, Vec<String>)>, NotNative> {
+        if top.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+            return Err("comments or text in it".into());
+        }
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for t in top.elements() {
+            if t.name != "tag" || t.children.len() != t.elements().count() {
+                return Err(format!("`<{}>` or text in it", t.name));
+            }
+            extra_attr(t, &[])?;
+            let id = t.id().ok_or("a tag without an id")?;
+            let mut refs: Vec<String> = Vec::new();
+            for r in t.elements() {
+                if r.name != "obj_ref" {
+                    return Err(format!("`<{}>` in a tag", r.name));
+                }
+                extra_attr(r, &[])?;
+                let rid = r.id().unwrap_or_default();
+                if !self.known.contains(rid) || refs.iter().any(|x| x == rid) {
+                    return Err(format!("tag `{id}` names `{rid}`, not a resource in the configuration or twice"));
+                }
+                refs.push(rid.to_string());
+            }
+            if refs.is_empty() {
+                return Err(format!("tag `{id}` names nothing"));
+            }
+            out.push((id.to_string(), refs));
+        }
+        Ok(out)
+    }
+
     pub(super) fn raw(&mut self, place: RawPlace, el: &Element, why: &str) {
         self.notes.push(format!("`{}` written as raw XML: {why}", describe(el)));
         self.raw.push(RawObject { place, element: el.clone() });

@@ -360,6 +360,10 @@ pub fn to_yaml(model: &Cluster) -> String {
     if !model.constraints.is_empty() {
         top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
     }
+    if !model.tags.is_empty() {
+        let tags = model.tags.iter().map(|(id, refs)| (id.clone(), Yaml::Seq(refs.iter().map(Yaml::str).collect())));
+        top.push(("tags".into(), Yaml::Map(tags.collect())));
+    }
     if !model.fencing_levels.is_empty() {
         top.push(("fencing_levels".into(), Yaml::Seq(model.fencing_levels.iter().map(level_yaml).collect())));
     }

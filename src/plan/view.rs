@@ -76,7 +76,11 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             "crm_config" | "rsc_defaults" | "op_defaults" | "nodes" | "resources" | "constraints"
         ) && e.elements().next().is_some()
     }) {
-        let view = if other.name == "fencing-topology" { fencing_view(other) } else { raw_view(other) };
+        let view = match other.name.as_str() {
+            "fencing-topology" => fencing_view(other),
+            "tags" => tags_view(other),
+            _ => raw_view(other),
+        };
         out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));
     }
     out
@@ -406,6 +410,26 @@ fn fencing_view(el: &Element) -> View {
                     l.attr("devices").unwrap_or_default().to_string(),
                 ),
                 _ => (format!("xml {}", l.name), canonical_xml(l)),
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// `tag ID` = the resources it names, in order; by tag id.
+fn tags_view(el: &Element) -> View {
+    let mut v: View = el
+        .elements()
+        .map(|t| {
+            let plain = t.name == "tag"
+                && t.attrs.iter().all(|(k, _)| k == "id")
+                && t.elements().all(|r| r.name == "obj_ref" && r.attrs.iter().all(|(k, _)| k == "id"));
+            if plain {
+                let refs: Vec<&str> = t.elements().filter_map(Element::id).collect();
+                (format!("tag {}", t.id().unwrap_or_default()), refs.join(", "))
+            } else {
+                (format!("xml {}", t.name), canonical_xml(t))
             }
         })
         .collect();

@@ -53,6 +53,7 @@ fn kind_label(c: &Change) -> String {
         "rsc_order" => format!("order constraint {}", c.key.id),
         "rsc_ticket" => format!("ticket constraint {}", c.key.id),
         "fencing-topology" => "fencing topology".into(),
+        "tags" => "tags".into(),
         k => format!("{k} {}", c.key.id),
     }
 }

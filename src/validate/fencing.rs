@@ -1,5 +1,5 @@
-//! Fencing topology: levels by node, by node-name pattern and by node attribute, each naming
-//! declared fencing devices.
+//! Fencing topology (levels by node, by node-name pattern and by node attribute, each naming
+//! declared fencing devices) and tags (named lists of resources): the small whole sections.
 
 use std::collections::HashMap;
 
@@ -29,6 +29,29 @@ impl Validator<'_> {
                 continue;
             }
             out.push(level);
+        }
+        out
+    }
+
+    pub(super) fn tags(&mut self, raw: &RawCluster) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for (id, refs) in raw.tags.iter() {
+            self.declare(id, "tag");
+            let mut names: Vec<String> = Vec::new();
+            for r in &refs.value {
+                if names.contains(&r.value) {
+                    let msg = format!("tag `{}` names `{}` twice", id.value, r.value);
+                    self.err(codes::TAG_EMPTY, r.span, msg, "named again", "name each resource once".into());
+                    continue;
+                }
+                names.push(self.rsc_ref(r, "tagged resource"));
+            }
+            if refs.value.is_empty() {
+                let msg = format!("tag `{}` names no resource", id.value);
+                self.err(codes::TAG_EMPTY, refs.span, msg, "empty", "list the resources it names, or remove it".into());
+                continue;
+            }
+            out.push((id.value.clone(), names));
         }
         out
     }

@@ -175,6 +175,7 @@ impl Validator<'_> {
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
         self.fence_loss_policy(raw);
         let fencing_levels = self.fencing_levels(raw);
+        let tags = self.tags(raw);
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
@@ -195,6 +196,7 @@ impl Validator<'_> {
             resources,
             constraints,
             fencing_levels,
+            tags,
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
@@ -208,6 +210,7 @@ fn known_ids(raw: &RawCluster) -> Vec<String> {
         .map(|(k, _)| k.value.clone())
         .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
         .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
+        .chain(raw.tags.iter().map(|(k, _)| k.value.clone()))
         .collect()
 }
 
