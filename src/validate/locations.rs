@@ -37,8 +37,7 @@ impl Validator<'_> {
             }
             d.value.clone()
         });
-        if r.until.is_some() && r.node.is_none() {
-            let u = r.until.as_ref().expect("checked");
+        if let (Some(u), None) = (&r.until, &r.node) {
             self.err(
                 codes::CONSTRAINT_UNTIL,
                 u.span,
