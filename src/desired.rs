@@ -241,6 +241,10 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for (id, _) in &model.tags {
         ids.reserve(id);
     }
+    for a in &model.alerts {
+        ids.reserve(&a.id);
+        a.recipients.iter().filter_map(|r| r.id.as_deref()).for_each(|r| ids.reserve(r));
+    }
     for id in model.fencing_levels.iter().filter_map(|l| l.id.as_deref()) {
         ids.reserve(id);
     }
@@ -278,6 +282,10 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for c in &model.constraints {
         d.constraints.push(constraint_xml(c, &mut ids));
         d.explicit_constraint_ids.push(constraint_id(c).is_some());
+    }
+    if !model.alerts.is_empty() {
+        let alerts = model.alerts.iter().fold(Element::new("alerts"), |a, x| a.with_child(alert_xml(x, &mut ids)));
+        d.sections.push(alerts);
     }
     if !model.tags.is_empty() {
         let mut tags = Element::new("tags");
@@ -340,6 +348,55 @@ fn attr_sets_xml(tag: &str, base: &str, plain: bool, sets: &[crate::model::AttrS
         out.push(el);
     }
     out
+}
+
+/// An `<alert>` with pcs's ids (`ALERT-meta_attributes`, `ALERT-recipient`, ...).
+fn alert_xml(a: &crate::model::Alert, ids: &mut Ids) -> Element {
+    let mut el = Element::new("alert").with_attr("id", &a.id).with_attr("path", &a.path);
+    if let Some(d) = &a.description {
+        el.set_attr("description", d);
+    }
+    el = with_sets(el, &a.id, &a.meta, &a.params, ids);
+    if !a.select.is_empty() || !a.attributes.is_empty() {
+        let mut sel = Element::new("select");
+        for s in a.select.iter().filter(|s| *s != "attributes" || a.attributes.is_empty()) {
+            sel = sel.with_child(Element::new(format!("select_{s}")));
+        }
+        if !a.attributes.is_empty() {
+            let attrs = a.attributes.iter().fold(Element::new("select_attributes"), |x, name| {
+                x.with_child(
+                    Element::new("attribute")
+                        .with_attr("id", ids.fresh(&format!("{}-{name}", a.id)))
+                        .with_attr("name", name),
+                )
+            });
+            sel = sel.with_child(attrs);
+        }
+        el = el.with_child(sel);
+    }
+    for r in &a.recipients {
+        let id = r.id.clone().unwrap_or_else(|| ids.fresh(&format!("{}-recipient", a.id)));
+        let rc = Element::new("recipient").with_attr("id", &id).with_attr("value", &r.value);
+        el = el.with_child(with_sets(rc, &id, &r.meta, &r.params, ids));
+    }
+    el
+}
+
+/// `el` with its meta and instance attribute sets (`{id}-meta_attributes`, ...), when not empty.
+fn with_sets(
+    mut el: Element,
+    id: &str,
+    meta: &[(String, String)],
+    params: &[(String, String)],
+    ids: &mut Ids,
+) -> Element {
+    if !meta.is_empty() {
+        el = el.with_child(nvset("meta_attributes", &format!("{id}-meta_attributes"), meta, ids));
+    }
+    if !params.is_empty() {
+        el = el.with_child(nvset("instance_attributes", &format!("{id}-instance_attributes"), params, ids));
+    }
+    el
 }
 
 /// The id pcs gives a fencing level: `fl-TARGET-INDEX` (the attribute's name for an attribute

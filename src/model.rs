@@ -26,6 +26,8 @@ pub struct Cluster {
     /// Top-level resources (primitives, groups, clones) in declaration order.
     pub resources: Vec<Resource>,
     pub constraints: Vec<Constraint>,
+    /// Alerts, in declaration order.
+    pub alerts: Vec<Alert>,
     /// Tags (id, the resources it names), in declaration order.
     pub tags: Vec<(String, Vec<String>)>,
     /// Fencing topology levels, in declaration order.
@@ -78,6 +80,30 @@ impl RawPlace {
 
 /// Configuration sections the escape hatch may hold whole.
 pub const RAW_SECTIONS: &[&str] = &["rsc_defaults", "op_defaults", "fencing-topology", "acls", "alerts", "tags"];
+
+/// An alert agent and its recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub id: String,
+    pub path: String,
+    pub description: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub meta: Vec<(String, String)>,
+    /// `nodes`, `fencing`, `resources`, `attributes`; empty: every event.
+    pub select: Vec<String>,
+    /// Node attributes selected by name (`attributes` is then in `select`).
+    pub attributes: Vec<String>,
+    pub recipients: Vec<Recipient>,
+}
+
+/// One recipient of an alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: Option<String>,
+    pub value: String,
+    pub params: Vec<(String, String)>,
+    pub meta: Vec<(String, String)>,
+}
 
 /// One fencing level.
 #[derive(Debug, Clone, PartialEq, Eq)]

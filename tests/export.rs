@@ -126,8 +126,7 @@ const RICH_CIB: &str = r##"<cib validate-with="pacemaker-3.9" epoch="3" num_upda
     <fencing-topology>
       <fencing-level id="fl-1" target="n1" index="1" devices="fence"/>
     </fencing-topology>
-    <acls/>
-    <alerts><alert id="notify" path="/usr/local/bin/notify.sh"/></alerts>
+    <acls><acl_role id="viewer"><acl_permission id="viewer-read" kind="read" xpath="/cib"/></acl_role></acls>
   </configuration>
   <status/>
 </cib>
@@ -140,7 +139,7 @@ fn what_the_model_cannot_express_goes_through_raw_and_still_plans_clean() {
     std::fs::write(&cib, RICH_CIB).unwrap();
     let out = cibform(&["export", &target(&cib)]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for note in ["`<primitive id=\"web\">` written as raw XML", "`<alerts>` written as raw XML"] {
+    for note in ["`<primitive id=\"web\">` written as raw XML", "`<acls>` written as raw XML"] {
         assert!(out.stderr.contains(note), "{note}\n{}", out.stderr);
     }
     // A ticket constraint has its native form, even on a resource that went through `raw:`.
@@ -155,11 +154,11 @@ fn what_the_model_cannot_express_goes_through_raw_and_still_plans_clean() {
     let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());
     // Raw objects are owned: dropping one from the file plans its removal.
-    let dropped = drop_raw_item(&out.stdout, "alerts");
+    let dropped = drop_raw_item(&out.stdout, "acls");
     std::fs::write(&yaml, dropped).unwrap();
     let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}", plan.snapshot());
-    assert!(plan.stdout.contains("- alerts"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("- acls"), "{}", plan.stdout);
     assert!(plan.stdout.contains("1 to destroy"), "{}", plan.stdout);
 }
 

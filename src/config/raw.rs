@@ -202,6 +202,10 @@ pub struct RawCluster {
     /// Location, colocation and order constraints.
     #[serde(default)]
     pub constraints: Vec<S<RawConstraint>>,
+    /// Alerts by id: an agent Pacemaker runs on cluster events, with its recipients
+    /// (`pcs alert create`, `pcs alert recipient add`).
+    #[serde(default)]
+    pub alerts: Map<S<RawAlert>>,
     /// Tags by id: named lists of resources (`pcs tag create`), which constraints may name.
     #[serde(default)]
     pub tags: Map<S<Vec<S<String>>>>,
@@ -241,6 +245,45 @@ pub struct RawAttrSet {
     /// The values (name: value).
     #[serde(default)]
     pub values: Attrs,
+}
+
+/// An alert agent and who it tells.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlert {
+    /// The alert agent (an executable on every node).
+    pub path: S<String>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    /// Instance attributes passed to the agent (pcs `options`).
+    #[serde(default)]
+    pub params: Attrs,
+    /// Meta attributes (`timeout`, `timestamp-format`, ...).
+    #[serde(default)]
+    pub meta: Attrs,
+    /// Which events it gets: `nodes`, `fencing`, `resources`, `attributes` (default: all).
+    #[serde(default)]
+    pub select: Option<S<Vec<S<String>>>>,
+    /// Only these node attributes' changes (implies `attributes` in `select`).
+    #[serde(default)]
+    pub attributes: Vec<S<String>>,
+    /// Who it tells, each a value passed to the agent (an address, a file, ...).
+    #[serde(default)]
+    pub recipients: Vec<S<RawRecipient>>,
+}
+
+/// One recipient of an alert.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecipient {
+    pub value: S<Scalar>,
+    #[serde(default)]
+    pub params: Attrs,
+    #[serde(default)]
+    pub meta: Attrs,
+    /// The recipient's id; generated as pcs does (`ALERT-recipient`) when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
 }
 
 /// One fencing level: the devices that must all succeed to fence its target, tried in `index`

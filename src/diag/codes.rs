@@ -111,6 +111,8 @@ codes! {
     ATTR_SET_PLAIN = "cibform::attr_set::plain", "a `*_sets` entry without `rule` or `score` (plain values go in the section itself)";
     FENCING_LEVEL = "cibform::fencing::level", "a fencing level without exactly one target, with index 0, without devices, or given twice";
     TAG_EMPTY = "cibform::tag::empty", "a tag that names no resource, or names one twice";
+    ALERT_SELECT = "cibform::alert::select", "an alert selection that is not `nodes`, `fencing`, `resources` or `attributes`, or is given twice";
+    ALERT_RECIPIENT = "cibform::alert::recipient", "an alert recipient with an empty value, or given twice";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
     SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";

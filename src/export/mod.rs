@@ -14,6 +14,7 @@
 //! checks the result by planning it against the same CIB.
 
 mod read;
+mod read_alerts;
 mod read_constraints;
 mod read_resources;
 mod yaml;
@@ -111,7 +112,12 @@ pub fn from_cib(
         if other.elements().next().is_none() {
             continue; // an empty section means nothing
         }
-        if other.name == "tags" {
+        if other.name == "alerts" {
+            match ex.forced("section:alerts").map_or_else(|| ex.alerts(other), Err) {
+                Ok(alerts) => model.alerts = alerts,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if other.name == "tags" {
             match ex.forced("section:tags").map_or_else(|| ex.tags(other), Err) {
                 Ok(tags) => model.tags = tags,
                 Err(why) => ex.raw(RawPlace::Section, other, &why),

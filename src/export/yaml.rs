@@ -239,6 +239,34 @@ fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
     }
 }
 
+fn alert_yaml(a: &model::Alert) -> Yaml {
+    let mut m = vec![("path".to_string(), Yaml::str(&a.path))];
+    if let Some(d) = &a.description {
+        m.push(("description".into(), Yaml::str(d)));
+    }
+    push_pairs(&mut m, "params", &a.params);
+    push_pairs(&mut m, "meta", &a.meta);
+    if !a.select.is_empty() {
+        m.push(("select".into(), Yaml::Seq(a.select.iter().map(Yaml::str).collect())));
+    }
+    if !a.attributes.is_empty() {
+        m.push(("attributes".into(), Yaml::Seq(a.attributes.iter().map(Yaml::str).collect())));
+    }
+    if !a.recipients.is_empty() {
+        let rs = a.recipients.iter().map(|r| {
+            let mut x = vec![("value".to_string(), Yaml::text(&r.value))];
+            push_pairs(&mut x, "params", &r.params);
+            push_pairs(&mut x, "meta", &r.meta);
+            if let Some(id) = &r.id {
+                x.push(("id".into(), Yaml::str(id)));
+            }
+            Yaml::Map(x)
+        });
+        m.push(("recipients".into(), Yaml::Seq(rs.collect())));
+    }
+    Yaml::Map(m)
+}
+
 fn level_yaml(l: &model::FencingLevel) -> Yaml {
     let mut m = Vec::new();
     match &l.target {
@@ -359,6 +387,9 @@ pub fn to_yaml(model: &Cluster) -> String {
     }
     if !model.constraints.is_empty() {
         top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
+    }
+    if !model.alerts.is_empty() {
+        top.push(("alerts".into(), Yaml::Map(model.alerts.iter().map(|a| (a.id.clone(), alert_yaml(a))).collect())));
     }
     if !model.tags.is_empty() {
         let tags = model.tags.iter().map(|(id, refs)| (id.clone(), Yaml::Seq(refs.iter().map(Yaml::str).collect())));

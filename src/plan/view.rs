@@ -79,6 +79,7 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
         let view = match other.name.as_str() {
             "fencing-topology" => fencing_view(other),
             "tags" => tags_view(other),
+            "alerts" => alerts_view(other),
             _ => raw_view(other),
         };
         out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));
@@ -414,6 +415,61 @@ fn fencing_view(el: &Element) -> View {
         })
         .collect();
     v.sort();
+    v
+}
+
+/// Each alert's lines under `ID`: its path and description, `params.`/`meta.` pairs, what it
+/// selects, and each recipient by its value (ids and order mean nothing).
+fn alerts_view(el: &Element) -> View {
+    let mut v = View::new();
+    for a in el.elements() {
+        let p = a.id().unwrap_or_default();
+        if a.name != "alert" {
+            v.push((format!("xml {}", a.name), canonical_xml(a)));
+            continue;
+        }
+        common_attrs(a, &[], &mut v);
+        let start = v.len() - a.attrs.iter().filter(|(k, _)| k != "id").count();
+        for (k, _) in &mut v[start..] {
+            *k = format!("{p} {k}");
+        }
+        sets_view(&named_sets(a, "instance_attributes"), &format!("{p} params."), &mut v, false);
+        sets_view(&named_sets(a, "meta_attributes"), &format!("{p} meta."), &mut v, false);
+        if let Some(sel) = a.child("select") {
+            let mut what: Vec<String> = sel
+                .elements()
+                .map(|s| {
+                    let names: Vec<&str> = s.elements().filter_map(|x| x.attr("name")).collect();
+                    let kind = s.name.trim_start_matches("select_").to_string();
+                    if names.is_empty() {
+                        kind
+                    } else {
+                        format!("{kind} ({})", names.join(", "))
+                    }
+                })
+                .collect();
+            what.sort();
+            v.push((format!("{p} select"), what.join(", ")));
+        }
+        let mut recipients: Vec<(String, String)> = Vec::new();
+        for r in a.elements().filter(|r| r.name == "recipient") {
+            let rp = format!("{p} recipient {}", r.attr("value").unwrap_or_default());
+            let mut lines = View::new();
+            common_attrs(r, &["value"], &mut lines);
+            sets_view(&named_sets(r, "instance_attributes"), "params.", &mut lines, false);
+            sets_view(&named_sets(r, "meta_attributes"), "meta.", &mut lines, false);
+            let text: Vec<String> = lines.into_iter().map(|(k, x)| format!("{k}={x}")).collect();
+            recipients.push((rp, text.join(" ")));
+        }
+        recipients.sort();
+        v.extend(recipients);
+        for other in a
+            .elements()
+            .filter(|e| !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "select" | "recipient"))
+        {
+            v.push((format!("{p} xml {}", other.name), canonical_xml(other)));
+        }
+    }
     v
 }
 

@@ -54,6 +54,7 @@ fn kind_label(c: &Change) -> String {
         "rsc_ticket" => format!("ticket constraint {}", c.key.id),
         "fencing-topology" => "fencing topology".into(),
         "tags" => "tags".into(),
+        "alerts" => "alerts".into(),
         k => format!("{k} {}", c.key.id),
     }
 }

@@ -5,6 +5,7 @@
 //! first. No I/O, no knowledge of the CIB.
 
 pub mod agents;
+mod alerts;
 mod constraints;
 mod fencing;
 pub mod forced;
@@ -176,6 +177,7 @@ impl Validator<'_> {
         self.fence_loss_policy(raw);
         let fencing_levels = self.fencing_levels(raw);
         let tags = self.tags(raw);
+        let alerts = self.alerts(raw);
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
@@ -197,6 +199,7 @@ impl Validator<'_> {
             constraints,
             fencing_levels,
             tags,
+            alerts,
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
@@ -212,6 +215,11 @@ fn known_ids(raw: &RawCluster) -> Vec<String> {
         .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
         .chain(raw.tags.iter().map(|(k, _)| k.value.clone()))
         .collect()
+}
+
+/// What an alert may select (`nodes`, `fencing`, `resources`, `attributes`).
+pub fn alert_selections() -> &'static [&'static str] {
+    alerts::SELECTIONS
 }
 
 fn one_of(word: &str, allowed: &[&str]) -> String {

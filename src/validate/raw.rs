@@ -61,6 +61,7 @@ impl Validator<'_> {
                         "op_defaults" if !raw.op_defaults_sets.is_empty() => Some("op_defaults_sets"),
                         "fencing-topology" if !raw.fencing_levels.is_empty() => Some("fencing_levels"),
                         "tags" if !raw.tags.is_empty() => Some("tags"),
+                        "alerts" if !raw.alerts.is_empty() => Some("alerts"),
                         _ => None,
                     };
                     if let Some(key) = native {
