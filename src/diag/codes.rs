@@ -111,6 +111,7 @@ codes! {
     ATTR_SET_PLAIN = "cibform::attr_set::plain", "a `*_sets` entry without `rule` or `score` (plain values go in the section itself)";
     FENCING_LEVEL = "cibform::fencing::level", "a fencing level without exactly one target, with index 0, without devices, or given twice";
     TAG_EMPTY = "cibform::tag::empty", "a tag that names no resource, or names one twice";
+    ALERT_PATH = "cibform::alert::path", "an alert without a path to its agent";
     ALERT_SELECT = "cibform::alert::select", "an alert selection that is not `nodes`, `fencing`, `resources` or `attributes`, or is given twice";
     ALERT_RECIPIENT = "cibform::alert::recipient", "an alert recipient with an empty value, or given twice";
     // Failover tests (`scenarios:`).

@@ -17,6 +17,15 @@ impl Validator<'_> {
     fn alert(&mut self, id: &S<String>, a: &S<RawAlert>) -> Alert {
         self.declare(id, "alert");
         let r = &a.value;
+        if r.path.value.trim().is_empty() {
+            self.err(
+                codes::ALERT_PATH,
+                r.path.span,
+                format!("alert `{}` has an empty path", id.value),
+                "empty",
+                "give the alert agent's full path, e.g. `/usr/share/pacemaker/alerts/alert_file.sh`".into(),
+            );
+        }
         let mut select: Vec<String> = Vec::new();
         for s in r.select.iter().flat_map(|s| &s.value) {
             if !SELECTIONS.contains(&s.value.as_str()) {
