@@ -329,25 +329,26 @@ fn attr_sets_xml(tag: &str, base: &str, plain: bool, sets: &[crate::model::AttrS
     if plain {
         ids.reserve(base);
     }
-    let mut out = Vec::new();
-    for s in sets {
-        let id = s.id.clone().unwrap_or_else(|| ids.fresh(base));
-        let mut el = Element::new(tag).with_attr("id", &id);
-        for (k, v) in &s.values {
-            let nid = ids.fresh(&format!("{id}-{k}"));
-            el = el.with_child(Element::new("nvpair").with_attr("id", nid).with_attr("name", k).with_attr("value", v));
-        }
-        if let Some(score) = &s.score {
-            el.set_attr("score", score);
-        }
-        if let Some(r) = &s.rule {
-            let rule_el = rule::to_xml(r, &ids.fresh(&format!("{id}-rule")), &[]);
-            reserve_all(&rule_el, &mut ids);
-            el.children.insert(0, crate::cib::xml::Node::Element(rule_el));
-        }
-        out.push(el);
+    sets.iter().map(|s| rule_set_xml(tag, base, s, &mut ids)).collect()
+}
+
+/// One set with a rule or a score: its id (or a fresh one from `base`), score, rule, values.
+fn rule_set_xml(tag: &str, base: &str, s: &crate::model::AttrSet, ids: &mut Ids) -> Element {
+    let id = s.id.clone().unwrap_or_else(|| ids.fresh(base));
+    let mut el = Element::new(tag).with_attr("id", &id);
+    for (k, v) in &s.values {
+        let nid = ids.fresh(&format!("{id}-{k}"));
+        el = el.with_child(Element::new("nvpair").with_attr("id", nid).with_attr("name", k).with_attr("value", v));
     }
-    out
+    if let Some(score) = &s.score {
+        el.set_attr("score", score);
+    }
+    if let Some(r) = &s.rule {
+        let rule_el = rule::to_xml(r, &ids.fresh(&format!("{id}-rule")), &[]);
+        reserve_all(&rule_el, ids);
+        el.children.insert(0, crate::cib::xml::Node::Element(rule_el));
+    }
+    el
 }
 
 /// An `<alert>` with pcs's ids (`ALERT-meta_attributes`, `ALERT-recipient`, ...).
@@ -436,6 +437,9 @@ fn fencing_xml(levels: &[crate::model::FencingLevel], ids: &mut Ids) -> Element 
 
 fn reserve_tree(r: &Resource, ids: &mut Ids) {
     ids.reserve(r.id());
+    for p in r.primitives() {
+        p.params_sets.iter().chain(&p.meta_sets).filter_map(|s| s.id.as_deref()).for_each(|id| ids.reserve(id));
+    }
     match r {
         Resource::Primitive(_) => {}
         Resource::Group(g) => g.members.iter().for_each(|m| ids.reserve(&m.id)),
@@ -507,8 +511,14 @@ fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, d: &mut De
     if !p.params.is_empty() {
         el = el.with_child(nvset("instance_attributes", &format!("{}-instance_attributes", p.id), &p.params, ids));
     }
+    for s in &p.params_sets {
+        el = el.with_child(rule_set_xml("instance_attributes", &format!("{}-instance_attributes", p.id), s, ids));
+    }
     if !p.meta.is_empty() {
         el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", p.id), &p.meta, ids));
+    }
+    for s in &p.meta_sets {
+        el = el.with_child(rule_set_xml("meta_attributes", &format!("{}-meta_attributes", p.id), s, ids));
     }
     if !p.utilization.is_empty() {
         el = el.with_child(nvset("utilization", &format!("{}-utilization", p.id), &p.utilization, ids));

@@ -204,6 +204,9 @@ pub struct Primitive {
     /// Meta attributes, `target-role` included when `enabled: false`.
     pub meta: Vec<(String, String)>,
     pub utilization: Vec<(String, String)>,
+    /// Parameter and meta attribute sets with a rule or a score.
+    pub params_sets: Vec<AttrSet>,
+    pub meta_sets: Vec<AttrSet>,
     /// Declared operations and how the agent's defaults complete them.
     pub ops: Ops,
     /// `force: true`: what the agent's metadata refuses is accepted with a warning.

@@ -1,5 +1,5 @@
 //! Attribute sets with a rule or a score, natively: `property_sets`, `rsc_defaults_sets`,
-//! `op_defaults_sets`. Checked against the CIB real pcs (and crmsh, for property sets with rules)
+//! `op_defaults_sets`, and a primitive's `params_sets` and `meta_sets`. Checked against the CIB real pcs (and crmsh, for property sets with rules)
 //! built (`tests/fixtures/gen-sets.sh`), translated by hand in `tests/fixtures/sets-pcs.yaml`:
 //! planned to zero, exported natively, applied like pcs.
 
@@ -41,8 +41,15 @@ fn export_writes_the_sets_natively_and_plans_to_zero_changes() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!text.contains("raw:"), "a set went through the escape hatch:\n{text}\n{}", out.stderr);
-    for form in ["property_sets:", "rule: date-spec weekdays=6-7", "rsc_defaults_sets:", "score: 5", "rule: op monitor"]
-    {
+    for form in [
+        "property_sets:",
+        "rule: date-spec weekdays=6-7",
+        "rsc_defaults_sets:",
+        "score: 5",
+        "rule: op monitor",
+        "params_sets:",
+        "meta_sets:",
+    ] {
         assert!(text.contains(form), "{form:?} is not in the export:\n{text}");
     }
     let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
@@ -99,6 +106,7 @@ fn a_changed_set_is_shown_line_by_line_and_a_dropped_one_removed() {
     let yaml = edit(&yaml, "rule: date-spec weekdays=6-7", "rule: date-spec weekdays=7");
     let yaml = edit(&yaml, "values: { resource-stickiness: 0 }", "values: { resource-stickiness: 10 }");
     let yaml = edit(&yaml, "  - score: 5\n    values: { priority: 1 }\n", "");
+    let yaml = edit(&yaml, "values: { configfile: /etc/b.conf }", "values: { configfile: /etc/c.conf }");
     let out = plan(&yaml, &fixture_text("sets-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     for line in [
@@ -107,7 +115,9 @@ fn a_changed_set_is_shown_line_by_line_and_a_dropped_one_removed() {
         "~ resource defaults",
         r#"~ [night].resource-stickiness: "0" → "10""#,
         r#"- [rsc_defaults-meta_attributes-2] score: "5""#,
-        "Plan: 0 to add, 2 to change, 0 to destroy.",
+        "~ primitive web",
+        r#"~ params.[web-node2].configfile: "/etc/b.conf" → "/etc/c.conf""#,
+        "Plan: 0 to add, 3 to change, 0 to destroy.",
     ] {
         assert!(out.stdout.contains(line), "{line:?} is not in the plan:\n{}", out.stdout);
     }

@@ -377,6 +377,12 @@ pub struct RawResource {
     /// Free-text description.
     #[serde(default)]
     pub description: Option<S<String>>,
+    /// Parameters that apply where a rule holds (e.g. another `configfile` on one node).
+    #[serde(default)]
+    pub params_sets: Vec<S<RawAttrSet>>,
+    /// Meta attributes that apply where a rule holds (e.g. a stickiness during office hours).
+    #[serde(default)]
+    pub meta_sets: Vec<S<RawAttrSet>>,
     /// Accept what the agent's metadata refuses (unknown or missing parameters, wrong values,
     /// unadvertised operations) with a warning instead of an error, like pcs `--force`.
     #[serde(default)]

@@ -350,3 +350,18 @@ pub(super) fn attr_set(set: &Element) -> Result<AttrSet, NotNative> {
     };
     Ok(AttrSet { id: Some(id.to_string()), rule, score, values })
 }
+
+/// The plain pairs of the sets named `tag` under `el` (merged), and its sets with a rule or a
+/// score, in order.
+pub(super) fn split_sets(el: &Element, tag: &str) -> Result<(Pairs, Vec<AttrSet>), NotNative> {
+    let mut plain = Element::new(el.name.clone());
+    let mut sets = Vec::new();
+    for e in el.elements().filter(|e| e.name == tag) {
+        if is_plain_set(e) {
+            plain.children.push(crate::cib::xml::Node::Element(e.clone()));
+        } else {
+            sets.push(attr_set(e)?);
+        }
+    }
+    Ok((plain_pairs(&plain, tag)?, sets))
+}

@@ -56,6 +56,11 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     push_pairs(&mut m, "params", &p.params);
     push_pairs(&mut m, "meta", &meta);
     push_pairs(&mut m, "utilization", &p.utilization);
+    for (key, sets) in [("params_sets", &p.params_sets), ("meta_sets", &p.meta_sets)] {
+        if !sets.is_empty() {
+            m.push((key.into(), Yaml::Seq(sets.iter().map(attr_set_yaml).collect())));
+        }
+    }
     // Omitted and an empty list complete differently: the empty list is written only for
     // `Monitor` and `Exact` (see `model::Completion`).
     if !p.ops.declared.is_empty() || p.ops.completion != Completion::Agent {

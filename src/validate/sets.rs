@@ -14,6 +14,8 @@ pub(super) enum SetKind {
     Properties,
     RscDefaults,
     OpDefaults,
+    Params,
+    Meta,
 }
 
 impl SetKind {
@@ -22,6 +24,8 @@ impl SetKind {
             SetKind::Properties => "properties",
             SetKind::RscDefaults => "rsc_defaults",
             SetKind::OpDefaults => "op_defaults",
+            SetKind::Params => "params",
+            SetKind::Meta => "meta",
         }
     }
 }
@@ -34,6 +38,11 @@ impl Validator<'_> {
             self.attr_sets(&raw.rsc_defaults_sets, SetKind::RscDefaults),
             self.attr_sets(&raw.op_defaults_sets, SetKind::OpDefaults),
         ]
+    }
+
+    /// A primitive's `(params_sets, meta_sets)`, validated.
+    pub(super) fn primitive_sets(&mut self, r: &crate::config::raw::RawResource) -> (Vec<AttrSet>, Vec<AttrSet>) {
+        (self.attr_sets(&r.params_sets, SetKind::Params), self.attr_sets(&r.meta_sets, SetKind::Meta))
     }
 
     fn attr_sets(&mut self, sets: &[S<RawAttrSet>], kind: SetKind) -> Vec<AttrSet> {
@@ -60,6 +69,8 @@ impl Validator<'_> {
             SetKind::Properties => self.typed_properties(&r.values),
             SetKind::RscDefaults => self.typed_meta(&r.values, MetaScope::RscDefaults, None),
             SetKind::OpDefaults => self.typed_meta(&r.values, MetaScope::Op, None),
+            SetKind::Meta => self.typed_meta(&r.values, MetaScope::Primitive, None),
+            SetKind::Params => {}
         }
         let score = r.score.as_ref().map(|x| self.score(x));
         let rule = match &r.rule {
