@@ -8,7 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::cib::xml::Element;
-use crate::model::{Agent, Cluster, Completion, Constraint, Op, Placement, Primitive, RawPlace, Resource, ResourceSet};
+use crate::model::{
+    Agent, Cluster, Completion, Constraint, LocationRule, Op, Placement, Primitive, RawPlace, Resource, ResourceSet,
+    RuleScore, TicketTarget,
+};
 use crate::rule;
 
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
@@ -34,8 +37,12 @@ pub struct Desired {
     /// For each constraint: whether the file gave its id (matched by id) or not (matched by what
     /// it constrains).
     pub explicit_constraint_ids: Vec<bool>,
-    /// Escape-hatch `<cluster_property_set>`s (those with a rule or score), owned.
+    /// `<cluster_property_set>`s with a rule or score (the file's `property_sets`, then the
+    /// escape hatch's), owned.
     pub property_sets: Vec<Element>,
+    /// `<meta_attributes>` with a rule or score in `rsc_defaults` and `op_defaults`, owned.
+    pub rsc_defaults_sets: Vec<Element>,
+    pub op_defaults_sets: Vec<Element>,
     /// Escape-hatch `<node>`s, each replacing the live node of the same `uname`.
     pub raw_nodes: Vec<Element>,
     /// Escape-hatch whole sections (`rsc_defaults`, `fencing-topology`, `acls`, ...).
@@ -232,6 +239,16 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
             ids.reserve(id);
         }
     }
+    for (id, _) in &model.tags {
+        ids.reserve(id);
+    }
+    for a in &model.alerts {
+        ids.reserve(&a.id);
+        a.recipients.iter().filter_map(|r| r.id.as_deref()).for_each(|r| ids.reserve(r));
+    }
+    for id in model.fencing_levels.iter().filter_map(|l| l.id.as_deref()) {
+        ids.reserve(id);
+    }
     for r in &model.raw {
         reserve_all(&r.element, &mut ids);
     }
@@ -241,6 +258,13 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
         op_defaults: model.op_defaults.clone(),
         ..Desired::default()
     };
+    d.property_sets = attr_sets_xml("cluster_property_set", "cib-bootstrap-options", true, &model.property_sets);
+    let plain = !model.rsc_defaults.is_empty();
+    d.rsc_defaults_sets =
+        attr_sets_xml("meta_attributes", "rsc_defaults-meta_attributes", plain, &model.rsc_defaults_sets);
+    let plain = !model.op_defaults.is_empty();
+    d.op_defaults_sets =
+        attr_sets_xml("meta_attributes", "op_defaults-meta_attributes", plain, &model.op_defaults_sets);
     for n in &model.nodes {
         let mut el = Element::new("node").with_attr("id", n.id.to_string()).with_attr("uname", &n.name);
         let nid = format!("nodes-{}", n.id);
@@ -259,6 +283,23 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for c in &model.constraints {
         d.constraints.push(constraint_xml(c, &mut ids));
         d.explicit_constraint_ids.push(constraint_id(c).is_some());
+    }
+    if !model.alerts.is_empty() {
+        let alerts = model.alerts.iter().fold(Element::new("alerts"), |a, x| a.with_child(alert_xml(x, &mut ids)));
+        d.sections.push(alerts);
+    }
+    if !model.tags.is_empty() {
+        let mut tags = Element::new("tags");
+        for (id, refs) in &model.tags {
+            let tag = refs.iter().fold(Element::new("tag").with_attr("id", id), |t, r| {
+                t.with_child(Element::new("obj_ref").with_attr("id", r))
+            });
+            tags = tags.with_child(tag);
+        }
+        d.sections.push(tags);
+    }
+    if !model.fencing_levels.is_empty() {
+        d.sections.push(fencing_xml(&model.fencing_levels, &mut ids));
     }
     for r in &model.raw {
         let el = r.element.clone();
@@ -280,8 +321,126 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     d
 }
 
+/// Sets with a rule or score, with pcs's ids where the file gives none: `{base}`, `{base}-1`,
+/// ... in order (`base` taken first by the plain set when `plain`, as `pcs resource defaults
+/// update` makes it before `... set create`). The ids do not depend on the live CIB, so a file
+/// without ids names the sets pcs made from the same commands.
+fn attr_sets_xml(tag: &str, base: &str, plain: bool, sets: &[crate::model::AttrSet]) -> Vec<Element> {
+    let mut ids = Ids::new(sets.iter().filter_map(|s| s.id.clone()));
+    if plain {
+        ids.reserve(base);
+    }
+    sets.iter().map(|s| rule_set_xml(tag, base, s, &mut ids)).collect()
+}
+
+/// One set with a rule or a score: its id (or a fresh one from `base`), score, rule, values.
+fn rule_set_xml(tag: &str, base: &str, s: &crate::model::AttrSet, ids: &mut Ids) -> Element {
+    let id = s.id.clone().unwrap_or_else(|| ids.fresh(base));
+    let mut el = Element::new(tag).with_attr("id", &id);
+    for (k, v) in &s.values {
+        let nid = ids.fresh(&format!("{id}-{k}"));
+        el = el.with_child(Element::new("nvpair").with_attr("id", nid).with_attr("name", k).with_attr("value", v));
+    }
+    if let Some(score) = &s.score {
+        el.set_attr("score", score);
+    }
+    if let Some(r) = &s.rule {
+        let rule_el = rule::to_xml(r, &ids.fresh(&format!("{id}-rule")), &[]);
+        reserve_all(&rule_el, ids);
+        el.children.insert(0, crate::cib::xml::Node::Element(rule_el));
+    }
+    el
+}
+
+/// An `<alert>` with pcs's ids (`ALERT-meta_attributes`, `ALERT-recipient`, ...).
+fn alert_xml(a: &crate::model::Alert, ids: &mut Ids) -> Element {
+    let mut el = Element::new("alert").with_attr("id", &a.id).with_attr("path", &a.path);
+    if let Some(d) = &a.description {
+        el.set_attr("description", d);
+    }
+    el = with_sets(el, &a.id, &a.meta, &a.params, ids);
+    if !a.select.is_empty() || !a.attributes.is_empty() {
+        let mut sel = Element::new("select");
+        for s in a.select.iter().filter(|s| *s != "attributes" || a.attributes.is_empty()) {
+            sel = sel.with_child(Element::new(format!("select_{s}")));
+        }
+        if !a.attributes.is_empty() {
+            let attrs = a.attributes.iter().fold(Element::new("select_attributes"), |x, name| {
+                x.with_child(
+                    Element::new("attribute")
+                        .with_attr("id", ids.fresh(&format!("{}-{name}", a.id)))
+                        .with_attr("name", name),
+                )
+            });
+            sel = sel.with_child(attrs);
+        }
+        el = el.with_child(sel);
+    }
+    for r in &a.recipients {
+        let id = r.id.clone().unwrap_or_else(|| ids.fresh(&format!("{}-recipient", a.id)));
+        let rc = Element::new("recipient").with_attr("id", &id).with_attr("value", &r.value);
+        el = el.with_child(with_sets(rc, &id, &r.meta, &r.params, ids));
+    }
+    el
+}
+
+/// `el` with its meta and instance attribute sets (`{id}-meta_attributes`, ...), when not empty.
+fn with_sets(
+    mut el: Element,
+    id: &str,
+    meta: &[(String, String)],
+    params: &[(String, String)],
+    ids: &mut Ids,
+) -> Element {
+    if !meta.is_empty() {
+        el = el.with_child(nvset("meta_attributes", &format!("{id}-meta_attributes"), meta, ids));
+    }
+    if !params.is_empty() {
+        el = el.with_child(nvset("instance_attributes", &format!("{id}-instance_attributes"), params, ids));
+    }
+    el
+}
+
+/// The id pcs gives a fencing level: `fl-TARGET-INDEX` (the attribute's name for an attribute
+/// target), without the characters an id cannot hold.
+pub fn level_base_id(l: &crate::model::FencingLevel) -> String {
+    use crate::model::LevelTarget;
+    let name = match &l.target {
+        LevelTarget::Node(n) | LevelTarget::Pattern(n) => n,
+        LevelTarget::Attribute { name, .. } => name,
+    };
+    let stripped: String = name.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    sanitize_id(&format!("fl-{stripped}-{}", l.index))
+}
+
+/// `<fencing-topology>` with pcs's level ids (`fl-TARGET-INDEX`, `fl-ATTRIBUTE-INDEX`).
+fn fencing_xml(levels: &[crate::model::FencingLevel], ids: &mut Ids) -> Element {
+    use crate::model::LevelTarget;
+    let mut top = Element::new("fencing-topology");
+    for l in levels {
+        let id = l.id.clone().unwrap_or_else(|| ids.fresh(&level_base_id(l)));
+        let mut el = Element::new("fencing-level")
+            .with_attr("index", l.index.to_string())
+            .with_attr("devices", l.devices.join(","));
+        match &l.target {
+            LevelTarget::Node(n) => el.set_attr("target", n),
+            LevelTarget::Pattern(p) => el.set_attr("target-pattern", p),
+            LevelTarget::Attribute { name, value } => {
+                el.set_attr("target-attribute", name);
+                el.set_attr("target-value", value);
+            }
+        }
+        el.set_attr("id", id);
+        top = top.with_child(el);
+    }
+    top
+}
+
 fn reserve_tree(r: &Resource, ids: &mut Ids) {
     ids.reserve(r.id());
+    for p in r.primitives() {
+        p.params_sets.iter().chain(&p.meta_sets).filter_map(|s| s.id.as_deref()).for_each(|id| ids.reserve(id));
+    }
     match r {
         Resource::Primitive(_) => {}
         Resource::Group(g) => g.members.iter().for_each(|m| ids.reserve(&m.id)),
@@ -290,13 +449,7 @@ fn reserve_tree(r: &Resource, ids: &mut Ids) {
 }
 
 fn constraint_id(c: &Constraint) -> Option<&str> {
-    match c {
-        Constraint::Location { id, .. }
-        | Constraint::Colocation { id, .. }
-        | Constraint::ColocationSets { id, .. }
-        | Constraint::Order { id, .. }
-        | Constraint::OrderSets { id, .. } => id.as_deref(),
-    }
+    c.id()
 }
 
 /// `<instance_attributes id=...>` (or meta_attributes, utilization, ...) with pcs nvpair ids.
@@ -359,8 +512,14 @@ fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, d: &mut De
     if !p.params.is_empty() {
         el = el.with_child(nvset("instance_attributes", &format!("{}-instance_attributes", p.id), &p.params, ids));
     }
+    for s in &p.params_sets {
+        el = el.with_child(rule_set_xml("instance_attributes", &format!("{}-instance_attributes", p.id), s, ids));
+    }
     if !p.meta.is_empty() {
         el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", p.id), &p.meta, ids));
+    }
+    for s in &p.meta_sets {
+        el = el.with_child(rule_set_xml("meta_attributes", &format!("{}-meta_attributes", p.id), s, ids));
     }
     if !p.utilization.is_empty() {
         el = el.with_child(nvset("utilization", &format!("{}-utilization", p.id), &p.utilization, ids));
@@ -426,10 +585,23 @@ fn op_xml(rsc: &str, op: &Op, ids: &mut Ids) -> Element {
 
 /// The id pcs gives a constraint when none is chosen (before `-1`, `-2`, ... for clashes).
 pub fn constraint_base_id(c: &Constraint) -> String {
+    // pcs leaves out what an id cannot hold (`web-.*` → `web-.`).
+    let rsc_of = |rsc: &String, pattern: bool| -> String {
+        if pattern {
+            rsc.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')).collect()
+        } else {
+            rsc.clone()
+        }
+    };
     let base = match c {
-        Constraint::Location { rsc, placement, .. } => match placement {
-            Placement::Node { node, score } => format!("location-{rsc}-{node}-{score}"),
-            Placement::Rule(_) => format!("location-{rsc}"),
+        Constraint::Location { rsc, pattern, placement, .. } => match (placement, rsc_of(rsc, *pattern)) {
+            (Placement::Node { node, score }, rsc) => format!("location-{rsc}-{node}-{score}"),
+            // What `pcs resource ban|move ... lifetime=` names them (`pcs resource clear`
+            // removes them).
+            (Placement::Until { node, score, .. }, rsc) if score == "-INFINITY" => format!("cli-ban-{rsc}-on-{node}"),
+            (Placement::Until { score, .. }, rsc) if score == "INFINITY" => format!("cli-prefer-{rsc}"),
+            (Placement::Until { node, score, .. }, rsc) => format!("location-{rsc}-{node}-{score}"),
+            (Placement::Rules(_), rsc) => format!("location-{rsc}"),
         },
         Constraint::Colocation { rsc, with, score, .. } => format!("colocation-{rsc}-{with}-{score}"),
         Constraint::ColocationSets { sets, .. } => format!("colocation_set_{}", set_names(sets)),
@@ -439,34 +611,40 @@ pub fn constraint_base_id(c: &Constraint) -> String {
             format!("order-{first}-{then}-{kind}")
         }
         Constraint::OrderSets { sets, .. } => format!("order_set_{}", set_names(sets)),
+        Constraint::Ticket { ticket, target, .. } => match target {
+            TicketTarget::One { rsc, role: Some(role) } => format!("ticket-{ticket}-{rsc}-{role}"),
+            TicketTarget::One { rsc, role: None } => format!("ticket-{ticket}-{rsc}"),
+            TicketTarget::Sets(sets) => format!("ticket_set_{}", set_names(sets)),
+        },
     };
     sanitize_id(&base)
 }
 
 fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
     match c {
-        Constraint::Location { id, rsc, placement, role, discovery } => {
-            let mut el = match placement {
+        Constraint::Location { id, rsc, pattern, placement, role, discovery } => {
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let mut el = Element::new("rsc_location").with_attr("id", &id);
+            el.set_attr(if *pattern { "rsc-pattern" } else { "rsc" }, rsc);
+            match placement {
                 Placement::Node { node, score } => {
-                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
-                    Element::new("rsc_location")
-                        .with_attr("id", id)
-                        .with_attr("rsc", rsc)
-                        .with_attr("node", node)
-                        .with_attr("score", score)
+                    el.set_attr("node", node);
+                    el.set_attr("score", score);
                 }
-                Placement::Rule(lr) => {
-                    let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
-                    let rule_id = ids.fresh(&format!("{id}-rule"));
-                    let mut extra = vec![("score", lr.score.as_str())];
-                    if let Some(r) = &lr.role {
-                        extra.push(("role", r.as_str()));
+                Placement::Until { node, score, end } => {
+                    let lr = LocationRule {
+                        rule: until_rule(node, end),
+                        score: RuleScore::Score(score.clone()),
+                        role: None,
+                    };
+                    el = el.with_child(location_rule_xml(&id, &lr, ids));
+                }
+                Placement::Rules(rules) => {
+                    for lr in rules {
+                        el = el.with_child(location_rule_xml(&id, lr, ids));
                     }
-                    let rule_el = rule::to_xml(&lr.rule, &rule_id, &extra);
-                    reserve_all(&rule_el, ids);
-                    Element::new("rsc_location").with_attr("id", id).with_attr("rsc", rsc).with_child(rule_el)
                 }
-            };
+            }
             if let Some(r) = role {
                 el.set_attr("role", r);
             }
@@ -475,7 +653,7 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             }
             el
         }
-        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
+        Constraint::Colocation { id, rsc, with, score, role, with_role, attrs } => {
             let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation")
                 .with_attr("id", id)
@@ -488,11 +666,17 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             if let Some(r) = with_role {
                 el.set_attr("with-rsc-role", r);
             }
+            for (k, v) in attrs {
+                el.set_attr(k, v);
+            }
             el
         }
-        Constraint::ColocationSets { id, sets, score } => {
+        Constraint::ColocationSets { id, sets, score, attrs } => {
             let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
             let mut el = Element::new("rsc_colocation").with_attr("id", &id).with_attr("score", score);
+            for (k, v) in attrs {
+                el.set_attr(k, v);
+            }
             for s in sets {
                 el = el.with_child(set_xml(&id, s, ids));
             }
@@ -518,7 +702,58 @@ fn constraint_xml(c: &Constraint, ids: &mut Ids) -> Element {
             }
             el
         }
+        Constraint::Ticket { id, ticket, target, loss_policy } => {
+            let id = id.clone().unwrap_or_else(|| ids.fresh(&constraint_base_id(c)));
+            let mut el = Element::new("rsc_ticket").with_attr("id", &id).with_attr("ticket", ticket);
+            if let Some(l) = loss_policy {
+                el.set_attr("loss-policy", l);
+            }
+            match target {
+                TicketTarget::One { rsc, role } => {
+                    el.set_attr("rsc", rsc);
+                    if let Some(r) = role {
+                        el.set_attr("rsc-role", r);
+                    }
+                }
+                TicketTarget::Sets(sets) => {
+                    for s in sets {
+                        el = el.with_child(set_xml(&id, s, ids));
+                    }
+                }
+            }
+            el
+        }
     }
+}
+
+/// The rule `pcs resource ban|move ... lifetime=` writes: on the node, until the date.
+pub fn until_rule(node: &str, end: &str) -> rule::Rule {
+    rule::Rule::new(rule::Expr::And(vec![
+        rule::Expr::Attr {
+            attribute: "#uname".into(),
+            op: rule::AttrOp::Eq,
+            value: node.into(),
+            value_type: Some(rule::ValueType::String),
+            value_source: None,
+        },
+        rule::Expr::DateLt(end.into()),
+    ]))
+}
+
+/// One `<rule>` of a location constraint, with pcs's ids (`{cid}-rule`, `{cid}-rule-1`, ...).
+fn location_rule_xml(cid: &str, lr: &LocationRule, ids: &mut Ids) -> Element {
+    let rule_id = ids.fresh(&format!("{cid}-rule"));
+    let mut extra = Vec::new();
+    if let Some(r) = &lr.role {
+        extra.push(("role", r.as_str()));
+    }
+    match &lr.score {
+        RuleScore::Score(s) => extra.push(("score", s.as_str())),
+        RuleScore::Attribute(a) => extra.push(("score-attribute", a.as_str())),
+    }
+    let el = rule::to_xml(&lr.rule, &rule_id, &extra);
+    reserve_all(&el, ids);
+    el
 }
 
 fn reserve_all(el: &Element, ids: &mut Ids) {

@@ -19,9 +19,19 @@ pub struct Cluster {
     pub properties: Vec<(String, String)>,
     pub rsc_defaults: Vec<(String, String)>,
     pub op_defaults: Vec<(String, String)>,
+    /// Property, resource-default and operation-default sets with a rule or a score.
+    pub property_sets: Vec<AttrSet>,
+    pub rsc_defaults_sets: Vec<AttrSet>,
+    pub op_defaults_sets: Vec<AttrSet>,
     /// Top-level resources (primitives, groups, clones) in declaration order.
     pub resources: Vec<Resource>,
     pub constraints: Vec<Constraint>,
+    /// Alerts, in declaration order.
+    pub alerts: Vec<Alert>,
+    /// Tags (id, the resources it names), in declaration order.
+    pub tags: Vec<(String, Vec<String>)>,
+    /// Fencing topology levels, in declaration order.
+    pub fencing_levels: Vec<FencingLevel>,
     pub policy: Policy,
     /// Escape-hatch objects, in declaration order.
     pub raw: Vec<RawObject>,
@@ -72,6 +82,57 @@ impl RawPlace {
 
 /// Configuration sections the escape hatch may hold whole.
 pub const RAW_SECTIONS: &[&str] = &["rsc_defaults", "op_defaults", "fencing-topology", "acls", "alerts", "tags"];
+
+/// An alert agent and its recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub id: String,
+    pub path: String,
+    pub description: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub meta: Vec<(String, String)>,
+    /// `nodes`, `fencing`, `resources`, `attributes`; empty: every event.
+    pub select: Vec<String>,
+    /// Node attributes selected by name (`attributes` is then in `select`).
+    pub attributes: Vec<String>,
+    pub recipients: Vec<Recipient>,
+}
+
+/// One recipient of an alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: Option<String>,
+    pub value: String,
+    pub params: Vec<(String, String)>,
+    pub meta: Vec<(String, String)>,
+}
+
+/// One fencing level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FencingLevel {
+    pub id: Option<String>,
+    pub index: u32,
+    pub target: LevelTarget,
+    pub devices: Vec<String>,
+}
+
+/// Which nodes a fencing level fences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LevelTarget {
+    Node(String),
+    Pattern(String),
+    Attribute { name: String, value: String },
+}
+
+/// An attribute set with a rule or a score (a plain set is the section's pairs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrSet {
+    /// `None`: generated as pcs does.
+    pub id: Option<String>,
+    pub rule: Option<Rule>,
+    pub score: Option<String>,
+    pub values: Vec<(String, String)>,
+}
 
 /// One cluster node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +231,9 @@ pub struct Primitive {
     /// Meta attributes, `target-role` included when `enabled: false`.
     pub meta: Vec<(String, String)>,
     pub utilization: Vec<(String, String)>,
+    /// Parameter and meta attribute sets with a rule or a score.
+    pub params_sets: Vec<AttrSet>,
+    pub meta_sets: Vec<AttrSet>,
     /// Declared operations and how the agent's defaults complete them.
     pub ops: Ops,
     /// `force: true`: what the agent's metadata refuses is accepted with a warning.
@@ -273,15 +337,35 @@ pub struct ResourceSet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocationRule {
     pub rule: Rule,
-    pub score: String,
+    pub score: RuleScore,
     pub role: Option<String>,
+}
+
+/// What a location rule scores where it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleScore {
+    /// A score (`INFINITY`, `-INFINITY`, an integer).
+    Score(String),
+    /// The value of this node attribute (`score-attribute`).
+    Attribute(String),
 }
 
 /// Where a location constraint places its resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
-    Node { node: String, score: String },
-    Rule(LocationRule),
+    Node {
+        node: String,
+        score: String,
+    },
+    /// `node` + `score` until a date: the rule `#uname eq NODE and date lt END` that
+    /// `pcs resource ban|move ... lifetime=` writes.
+    Until {
+        node: String,
+        score: String,
+        end: String,
+    },
+    /// One or more rules, each scoring on its own.
+    Rules(Vec<LocationRule>),
 }
 
 /// A constraint.
@@ -289,7 +373,9 @@ pub enum Placement {
 pub enum Constraint {
     Location {
         id: Option<String>,
+        /// A resource id, or a regular expression when `pattern` (`rsc-pattern`).
         rsc: String,
+        pattern: bool,
         placement: Placement,
         role: Option<String>,
         discovery: Option<String>,
@@ -301,11 +387,15 @@ pub enum Constraint {
         score: String,
         role: Option<String>,
         with_role: Option<String>,
+        /// `node-attribute`, `influence`, in that order, when given.
+        attrs: Vec<(String, String)>,
     },
     ColocationSets {
         id: Option<String>,
         sets: Vec<ResourceSet>,
         score: String,
+        /// `node-attribute`, `influence`, in that order, when given.
+        attrs: Vec<(String, String)>,
     },
     Order {
         id: Option<String>,
@@ -318,6 +408,46 @@ pub enum Constraint {
         sets: Vec<ResourceSet>,
         attrs: Vec<(String, String)>,
     },
+    /// An `rsc_ticket`: the resource (or sets) may run only while the ticket is granted.
+    Ticket {
+        id: Option<String>,
+        ticket: String,
+        target: TicketTarget,
+        loss_policy: Option<String>,
+    },
+}
+
+/// What a ticket constraint governs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketTarget {
+    One { rsc: String, role: Option<String> },
+    Sets(Vec<ResourceSet>),
+}
+
+impl Constraint {
+    /// The id the file gives, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Constraint::Location { id, .. }
+            | Constraint::Colocation { id, .. }
+            | Constraint::ColocationSets { id, .. }
+            | Constraint::Order { id, .. }
+            | Constraint::OrderSets { id, .. }
+            | Constraint::Ticket { id, .. } => id.as_deref(),
+        }
+    }
+
+    /// Set (or clear) the id.
+    pub fn set_id(&mut self, new: Option<String>) {
+        match self {
+            Constraint::Location { id, .. }
+            | Constraint::Colocation { id, .. }
+            | Constraint::ColocationSets { id, .. }
+            | Constraint::Order { id, .. }
+            | Constraint::OrderSets { id, .. }
+            | Constraint::Ticket { id, .. } => *id = new,
+        }
+    }
 }
 
 /// Something that happens to the cluster, for a failover test or a `--what-if`: what Pacemaker's

@@ -26,6 +26,8 @@ pub fn canonical_role(r: &str) -> Option<&'static str> {
 pub const ORDER_KINDS: &[&str] = &["Mandatory", "Optional", "Serialize"];
 pub const ACTIONS: &[&str] = &["start", "stop", "promote", "demote"];
 pub const DISCOVERY: &[&str] = &["always", "never", "exclusive"];
+/// What happens to a resource when its ticket is revoked (`rsc_ticket loss-policy`).
+pub const LOSS_POLICIES: &[&str] = &["stop", "demote", "fence", "freeze"];
 
 /// Whether `s` is a valid CIB id (an XML NCName in practice).
 pub fn is_xml_id(s: &str) -> bool {

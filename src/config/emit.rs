@@ -455,7 +455,10 @@ mod tests {
             let crate::config::raw::RawClone::Of(c) = &raw.clones.0[0].1.value else { panic!("{v:?}: clone") };
             assert_eq!(c, v, "id field {v:?} written as {}", scalar(v));
             let con = &raw.constraints[0].value;
-            assert_eq!(con.location.as_ref().unwrap().value, v);
+            let crate::config::raw::RawLocated::One(l) = &con.location.as_ref().unwrap().value else {
+                panic!("{v:?}: location")
+            };
+            assert_eq!(l, v, "location {v:?} written as {}", scalar(v));
             let crate::config::raw::RawRule::Text(r) = &con.rule.as_ref().unwrap().value else { panic!("{v:?}: rule") };
             assert_eq!(r, v, "rule {v:?} written as {}", scalar(v));
         }

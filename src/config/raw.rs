@@ -178,6 +178,18 @@ pub struct RawCluster {
     /// Operation defaults (`op_defaults` meta attributes).
     #[serde(default)]
     pub op_defaults: Attrs,
+    /// Cluster properties that apply where a rule holds (or ordered by score), e.g. a
+    /// different `no-quorum-policy` at night.
+    #[serde(default)]
+    pub property_sets: Vec<S<RawAttrSet>>,
+    /// Resource defaults that apply where a rule holds (`pcs resource defaults set create ...
+    /// rule ...`), e.g. to the resources of one agent.
+    #[serde(default)]
+    pub rsc_defaults_sets: Vec<S<RawAttrSet>>,
+    /// Operation defaults that apply where a rule holds (`pcs resource op defaults set create
+    /// ... rule ...`), e.g. to monitors only.
+    #[serde(default)]
+    pub op_defaults_sets: Vec<S<RawAttrSet>>,
     /// Primitive resources by id.
     #[serde(default)]
     pub resources: Map<S<RawResource>>,
@@ -190,6 +202,17 @@ pub struct RawCluster {
     /// Location, colocation and order constraints.
     #[serde(default)]
     pub constraints: Vec<S<RawConstraint>>,
+    /// Alerts by id: an agent Pacemaker runs on cluster events, with its recipients
+    /// (`pcs alert create`, `pcs alert recipient add`).
+    #[serde(default)]
+    pub alerts: Map<S<RawAlert>>,
+    /// Tags by id: named lists of resources (`pcs tag create`), which constraints may name.
+    #[serde(default)]
+    pub tags: Map<S<Vec<S<String>>>>,
+    /// Fencing topology: which devices fence a node, tried level by level (`pcs stonith level
+    /// add`).
+    #[serde(default)]
+    pub fencing_levels: Vec<S<RawFencingLevel>>,
     /// Policy gates for `apply`.
     #[serde(default)]
     pub policy: Option<S<RawPolicy>>,
@@ -207,6 +230,87 @@ pub struct RawCluster {
     /// Only the keys written here are managed; corosync.conf's other keys are left alone.
     #[serde(default)]
     pub corosync: Option<S<RawCorosync>>,
+}
+
+/// A set of values that applies where its rule holds; sets are tried by `score`, highest first.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttrSet {
+    /// The set's id; generated the way pcs does when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
+    /// When the values apply (pcs rule text or the structured form): `resource
+    /// ocf:pacemaker:Dummy`, `op monitor`, `date-spec hours=0-6`, ...
+    #[serde(default)]
+    pub rule: Option<S<RawRule>>,
+    /// Which set wins where several apply (highest first).
+    #[serde(default)]
+    pub score: Option<S<Scalar>>,
+    /// The values (name: value).
+    #[serde(default)]
+    pub values: Attrs,
+}
+
+/// An alert agent and who it tells.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlert {
+    /// The alert agent (an executable on every node).
+    pub path: S<String>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    /// Instance attributes passed to the agent (pcs `options`).
+    #[serde(default)]
+    pub params: Attrs,
+    /// Meta attributes (`timeout`, `timestamp-format`, ...).
+    #[serde(default)]
+    pub meta: Attrs,
+    /// Which events it gets: `nodes`, `fencing`, `resources`, `attributes` (default: all).
+    #[serde(default)]
+    pub select: Option<S<Vec<S<String>>>>,
+    /// Only these node attributes' changes (implies `attributes` in `select`).
+    #[serde(default)]
+    pub attributes: Vec<S<String>>,
+    /// Who it tells, each a value passed to the agent (an address, a file, ...).
+    #[serde(default)]
+    pub recipients: Vec<S<RawRecipient>>,
+}
+
+/// One recipient of an alert.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecipient {
+    pub value: S<Scalar>,
+    #[serde(default)]
+    pub params: Attrs,
+    #[serde(default)]
+    pub meta: Attrs,
+    /// The recipient's id; generated as pcs does (`ALERT-recipient`) when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
+}
+
+/// One fencing level: the devices that must all succeed to fence its target, tried in `index`
+/// order. The target is one of `target` (a node), `target-pattern` (a regular expression on
+/// node names) or `target-attribute` with `target-value` (nodes with that attribute value).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFencingLevel {
+    /// The order in which levels are tried for a target, from 1.
+    pub index: S<u32>,
+    #[serde(default)]
+    pub target: Option<S<String>>,
+    #[serde(default, rename = "target-pattern")]
+    pub target_pattern: Option<S<String>>,
+    #[serde(default, rename = "target-attribute")]
+    pub target_attribute: Option<S<String>>,
+    #[serde(default, rename = "target-value")]
+    pub target_value: Option<S<Scalar>>,
+    /// Fencing devices (stonith resources), all used at this level.
+    pub devices: Vec<S<String>>,
+    /// The level's id; generated as pcs does (`fl-TARGET-INDEX`) when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
 }
 
 /// One node.
@@ -373,6 +477,12 @@ pub struct RawResource {
     /// Free-text description.
     #[serde(default)]
     pub description: Option<S<String>>,
+    /// Parameters that apply where a rule holds (e.g. another `configfile` on one node).
+    #[serde(default)]
+    pub params_sets: Vec<S<RawAttrSet>>,
+    /// Meta attributes that apply where a rule holds (e.g. a stickiness during office hours).
+    #[serde(default)]
+    pub meta_sets: Vec<S<RawAttrSet>>,
     /// Accept what the agent's metadata refuses (unknown or missing parameters, wrong values,
     /// unadvertised operations) with a warning instead of an error, like pcs `--force`.
     #[serde(default)]
@@ -574,16 +684,17 @@ short_or_full!(RawSet, "a list of resource ids, or a mapping with `resources`",
 short_or_full!(RawRule, "rule text or a structured rule",
     str => RawRule::Text, map => RawRuleExpr => |e| RawRule::Structured(Box::new(e)));
 
-/// One constraint: exactly one of `location`, `colocation`, `order`.
+/// One constraint: exactly one of `location`, `colocation`, `order`, `ticket`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConstraint {
     /// Constraint id; generated the way pcs does when omitted.
     #[serde(default)]
     pub id: Option<S<String>>,
-    /// Location constraint on this resource (or a `pattern`).
+    /// Location constraint on this resource, or on every resource whose id matches a regular
+    /// expression: `{ pattern: "web-.*" }` (pcs `regexp%web-.*`, Pacemaker's `rsc-pattern`).
     #[serde(default)]
-    pub location: Option<S<String>>,
+    pub location: Option<S<RawLocated>>,
     /// Colocation: this resource (with `with`), or a list of resource sets.
     #[serde(default)]
     pub colocation: Option<S<RawTarget>>,
@@ -624,6 +735,76 @@ pub struct RawConstraint {
     /// Location: `always`, `never` or `exclusive`.
     #[serde(default, rename = "resource-discovery")]
     pub resource_discovery: Option<S<String>>,
+    /// Location with a `rule`: the node attribute whose value is the score (instead of `score`).
+    #[serde(default, rename = "score-attribute")]
+    pub score_attribute: Option<S<String>>,
+    /// Location: several rules, each with its own score (or score-attribute) and role; the
+    /// resource gets the score of each rule that holds (`pcs constraint rule add`).
+    #[serde(default)]
+    pub rules: Option<S<Vec<S<RawLocationRule>>>>,
+    /// Location with `node`: the constraint holds until this date (ISO 8601), as
+    /// `pcs resource ban|move ... lifetime=` writes it (a rule with `date lt`).
+    #[serde(default)]
+    pub until: Option<S<Scalar>>,
+    /// Colocation: the node attribute whose equal values count as "the same place" (default
+    /// `#uname`: the same node).
+    #[serde(default, rename = "node-attribute")]
+    pub node_attribute: Option<S<String>>,
+    /// Colocation: `false` keeps the dependent resource from moving the other one (default
+    /// true).
+    #[serde(default)]
+    pub influence: Option<S<bool>>,
+    /// Order: `false` lets `then` start when any of `order`'s instances has started (clones).
+    #[serde(default, rename = "require-all")]
+    pub require_all: Option<S<bool>>,
+    /// Ticket constraint: the ticket (`pcs constraint ticket add TICKET RESOURCE`).
+    #[serde(default)]
+    pub ticket: Option<S<String>>,
+    /// Ticket: the resource the ticket governs, or a list of resource sets.
+    #[serde(default)]
+    pub resource: Option<S<RawTarget>>,
+    /// Ticket: what happens to the resource when the ticket is revoked: `stop` (default),
+    /// `demote`, `fence` or `freeze`.
+    #[serde(default, rename = "loss-policy")]
+    pub loss_policy: Option<S<String>>,
+}
+
+/// What a location constrains: one resource, or the resources whose id matches a pattern.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawLocated {
+    /// One resource id.
+    One(String),
+    /// `{ pattern: REGEX }`: every resource whose id matches (POSIX extended regular
+    /// expression; `%1`... in a rule's values are its submatches).
+    Pattern(RawPattern),
+}
+
+/// The long form of a location's target.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPattern {
+    pub pattern: S<String>,
+}
+
+short_or_full!(RawLocated, "a resource id, or a mapping with `pattern`",
+    str => RawLocated::One, map => RawPattern => RawLocated::Pattern);
+
+/// One of a location's `rules`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLocationRule {
+    /// pcs rule text or the structured form.
+    pub rule: S<RawRule>,
+    /// `INFINITY` (default), `-INFINITY` or an integer.
+    #[serde(default)]
+    pub score: Option<S<Scalar>>,
+    /// The node attribute whose value is the score (instead of `score`).
+    #[serde(default, rename = "score-attribute")]
+    pub score_attribute: Option<S<String>>,
+    /// The role the rule applies to.
+    #[serde(default)]
+    pub role: Option<S<String>>,
 }
 
 /// Policy gates for `apply`.

@@ -103,6 +103,17 @@ codes! {
     RULE_OPERATOR = "cibform::rule::operator", "an unknown rule operator";
     RULE_TYPE = "cibform::rule::type", "an unknown rule value type";
     RULE_ATTRIBUTE = "cibform::rule::attribute", "a rule reads a node attribute nothing in the file defines (warning)";
+    CONSTRAINT_SCORE_ATTRIBUTE = "cibform::constraint::score_attribute", "`score` and `score-attribute` both given, or `score-attribute` without a rule";
+    CONSTRAINT_UNTIL = "cibform::constraint::until", "`until` without `node`, or not an ISO 8601 date";
+    CONSTRAINT_PATTERN = "cibform::constraint::pattern", "a location `pattern` that is empty or not a regular expression";
+    CONSTRAINT_TICKET = "cibform::constraint::ticket", "a ticket constraint without `resource`, or a ticket name that is not valid";
+    CONSTRAINT_LOSS_POLICY = "cibform::constraint::loss_policy", "an unknown ticket loss-policy";
+    ATTR_SET_PLAIN = "cibform::attr_set::plain", "a `*_sets` entry without `rule` or `score` (plain values go in the section itself)";
+    FENCING_LEVEL = "cibform::fencing::level", "a fencing level without exactly one target, with index 0, without devices, or given twice";
+    TAG_EMPTY = "cibform::tag::empty", "a tag that names no resource, or names one twice";
+    ALERT_PATH = "cibform::alert::path", "an alert without a path to its agent";
+    ALERT_SELECT = "cibform::alert::select", "an alert selection that is not `nodes`, `fencing`, `resources` or `attributes`, or is given twice";
+    ALERT_RECIPIENT = "cibform::alert::recipient", "an alert recipient with an empty value, or given twice";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
     SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";

@@ -15,6 +15,7 @@
 
 mod corosync;
 mod read;
+mod read_alerts;
 mod read_constraints;
 mod read_resources;
 mod yaml;
@@ -81,7 +82,7 @@ pub fn from_cib(
     let mut model = Cluster { name, ..Cluster::default() };
     model.policy.allow_unknown_params = opts.allow_unknown;
     if let Some(c) = cfg.child("crm_config") {
-        model.properties = ex.properties(c);
+        (model.properties, model.property_sets) = ex.properties(c);
     }
     if let Some(n) = cfg.child("nodes") {
         model.nodes = ex.nodes(n);
@@ -89,9 +90,12 @@ pub fn from_cib(
     if let Some(f) = corosync {
         with_corosync(&mut model, f, &mut ex.notes);
     }
-    for (section, slot) in [("rsc_defaults", &mut model.rsc_defaults), ("op_defaults", &mut model.op_defaults)] {
+    for (section, slot, sets) in [
+        ("rsc_defaults", &mut model.rsc_defaults, &mut model.rsc_defaults_sets),
+        ("op_defaults", &mut model.op_defaults, &mut model.op_defaults_sets),
+    ] {
         if let Some(s) = cfg.child(section) {
-            *slot = ex.defaults_section(s);
+            (*slot, *sets) = ex.defaults_section(s);
         }
     }
     if let Some(r) = cfg.child("resources") {
@@ -109,7 +113,22 @@ pub fn from_cib(
         if other.elements().next().is_none() {
             continue; // an empty section means nothing
         }
-        if RawPlace::of(&other.name) == Some(RawPlace::Section) {
+        if other.name == "alerts" {
+            match ex.forced("section:alerts").map_or_else(|| ex.alerts(other), Err) {
+                Ok(alerts) => model.alerts = alerts,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if other.name == "tags" {
+            match ex.forced("section:tags").map_or_else(|| ex.tags(other), Err) {
+                Ok(tags) => model.tags = tags,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if other.name == "fencing-topology" {
+            match ex.forced("section:fencing-topology").map_or_else(|| ex.fencing(other), Err) {
+                Ok(levels) => model.fencing_levels = levels,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if RawPlace::of(&other.name) == Some(RawPlace::Section) {
             ex.raw(RawPlace::Section, other, "not modelled natively yet");
         } else {
             ex.notes
@@ -173,7 +192,19 @@ pub fn raw_keys(plan: &crate::plan::Plan, live: &Element) -> Vec<(String, String
             Section::Constraints => Some(format!("constraint:{}", c.key.id)),
             Section::Nodes => Some(format!("node:{}", c.key.id)),
             Section::Properties if c.key.kind != "properties" => Some(format!("section:{}", c.key.kind)),
-            _ => None,
+            Section::Other => Some(format!("section:{}", c.key.kind)),
+            // A property set with a rule or score: `[ID] ...` lines.
+            Section::Properties => {
+                let ids: Vec<String> = c
+                    .attrs
+                    .iter()
+                    .filter_map(|a| a.key.strip_prefix('[')?.split_once(']').map(|(id, _)| id.to_string()))
+                    .collect();
+                for id in ids {
+                    out.push((format!("property_set:{id}"), why.clone()));
+                }
+                None
+            }
         };
         if let Some(k) = key {
             out.push((k, why));

@@ -5,7 +5,7 @@ use super::Options;
 use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::desired::DefaultOps;
-use crate::model::{Node, RawObject, RawPlace};
+use crate::model::{AttrSet, Node, RawObject, RawPlace};
 use crate::vocab::{is_true, normalize_score, PACEMAKER_OWNED, ROLES};
 use std::collections::HashSet;
 
@@ -88,6 +88,86 @@ pub(super) fn score(v: Option<&str>, what: &str) -> Result<String, NotNative> {
 }
 
 impl Reader<'_> {
+    /// The levels of a `<fencing-topology>`, each naming devices in the configuration.
+    pub(super) fn fencing(&self, top: &Element) -> Result<Vec<crate::model::FencingLevel>, NotNative> {
+        use crate::model::{FencingLevel, LevelTarget};
+        if top.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+            return Err("comments or text in it".into());
+        }
+        let mut out: Vec<FencingLevel> = Vec::new();
+        for l in top.elements() {
+            if l.name != "fencing-level" || l.elements().next().is_some() {
+                return Err(format!("`<{}>` in it", l.name));
+            }
+            extra_attr(l, &["index", "devices", "target", "target-pattern", "target-attribute", "target-value"])?;
+            let index = l
+                .attr("index")
+                .and_then(|i| i.parse::<u32>().ok())
+                .filter(|i| *i > 0 && Some(i.to_string().as_str()) == l.attr("index"))
+                .ok_or_else(|| format!("level index `{}`", l.attr("index").unwrap_or_default()))?;
+            let target = match (l.attr("target"), l.attr("target-pattern"), l.attr("target-attribute")) {
+                (Some(t), None, None) if !t.is_empty() && l.attr("target-value").is_none() => {
+                    LevelTarget::Node(t.into())
+                }
+                (None, Some(p), None) if !p.is_empty() && l.attr("target-value").is_none() => {
+                    LevelTarget::Pattern(p.into())
+                }
+                (None, None, Some(a)) if !a.is_empty() => LevelTarget::Attribute {
+                    name: a.into(),
+                    value: l.attr("target-value").ok_or("`target-attribute` without `target-value`")?.into(),
+                },
+                _ => return Err("a level without exactly one target".into()),
+            };
+            let devices: Vec<String> = l.attr("devices").unwrap_or_default().split(',').map(str::to_string).collect();
+            if let Some(d) = devices.iter().find(|d| !self.known.contains(*d)) {
+                return Err(format!("a level names `{d}`, which is not in the configuration"));
+            }
+            if out.iter().any(|o| o.target == target && o.index == index) {
+                return Err("a target's level given twice".into());
+            }
+            let id = l.id().ok_or("a level without an id")?.to_string();
+            let mut level = FencingLevel { id: Some(id), index, target, devices };
+            // Leave out the id pcs would give it anyway.
+            if crate::desired::level_base_id(&level) == l.id().unwrap_or_default() {
+                level.id = None;
+            }
+            out.push(level);
+        }
+        Ok(out)
+    }
+
+    /// The tags of a `<tags>` section, each naming resources in the configuration.
+    pub(super) fn tags(&self, top: &Element) -> Result<Vec<(String, Vec<String>)>, NotNative> {
+        if top.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+            return Err("comments or text in it".into());
+        }
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for t in top.elements() {
+            if t.name != "tag" || t.children.len() != t.elements().count() {
+                return Err(format!("`<{}>` or text in it", t.name));
+            }
+            extra_attr(t, &[])?;
+            let id = t.id().ok_or("a tag without an id")?;
+            let mut refs: Vec<String> = Vec::new();
+            for r in t.elements() {
+                if r.name != "obj_ref" {
+                    return Err(format!("`<{}>` in a tag", r.name));
+                }
+                extra_attr(r, &[])?;
+                let rid = r.id().unwrap_or_default();
+                if !self.known.contains(rid) || refs.iter().any(|x| x == rid) {
+                    return Err(format!("tag `{id}` names `{rid}`, not a resource in the configuration or twice"));
+                }
+                refs.push(rid.to_string());
+            }
+            if refs.is_empty() {
+                return Err(format!("tag `{id}` names nothing"));
+            }
+            out.push((id.to_string(), refs));
+        }
+        Ok(out)
+    }
+
     pub(super) fn raw(&mut self, place: RawPlace, el: &Element, why: &str) {
         self.notes.push(format!("`{}` written as raw XML: {why}", describe(el)));
         self.raw.push(RawObject { place, element: el.clone() });
@@ -97,11 +177,22 @@ impl Reader<'_> {
         self.opts.force_raw.get(key).cloned()
     }
 
-    pub(super) fn properties(&mut self, crm: &Element) -> Pairs {
+    /// The plain properties, and the property sets with a rule or score.
+    pub(super) fn properties(&mut self, crm: &Element) -> (Pairs, Vec<AttrSet>) {
         let mut out: Pairs = Vec::new();
+        let mut sets = Vec::new();
         for set in crm.elements() {
             if set.name != "cluster_property_set" || !is_plain_set(set) {
-                self.raw(RawPlace::PropertySet, set, "it has a rule or a score");
+                let key = format!("property_set:{}", set.id().unwrap_or_default());
+                let native = match self.forced(&key) {
+                    Some(why) => Err(why),
+                    None if set.name != "cluster_property_set" => Err(format!("`<{}>` in it", set.name)),
+                    None => attr_set(set),
+                };
+                match native {
+                    Ok(s) => sets.push(s),
+                    Err(why) => self.raw(RawPlace::PropertySet, set, &why),
+                }
                 continue;
             }
             for nv in set.elements().filter(|e| e.name == "nvpair") {
@@ -117,32 +208,24 @@ impl Reader<'_> {
                 }
             }
         }
-        out
+        (out, sets)
     }
 
-    pub(super) fn defaults_section(&mut self, section: &Element) -> Pairs {
+    /// A defaults section: its plain pairs and its sets with a rule or score (or all of it
+    /// through the escape hatch).
+    pub(super) fn defaults_section(&mut self, section: &Element) -> (Pairs, Vec<AttrSet>) {
         let key = format!("section:{}", section.name);
-        let native =
-            match self.forced(&key) {
-                Some(why) => Err(why),
-                None => section
-                    .elements()
-                    .try_for_each(|e| {
-                        if e.name == "meta_attributes" {
-                            Ok(())
-                        } else {
-                            Err(format!("`<{}>` in it", e.name))
-                        }
-                    })
-                    .and_then(|()| plain_pairs(section, "meta_attributes")),
-            };
+        let native = match self.forced(&key) {
+            Some(why) => Err(why),
+            None => defaults_sets(section),
+        };
         match native {
             Ok(p) => p,
             Err(why) => {
                 if section.elements().next().is_some() {
                     self.raw(RawPlace::Section, section, &why);
                 }
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         }
     }
@@ -213,4 +296,72 @@ impl Reader<'_> {
             utilization: plain_pairs(n, "utilization")?,
         })
     }
+}
+
+/// A defaults section's plain pairs (all plain sets merged) and its other sets, in order.
+fn defaults_sets(section: &Element) -> Result<(Pairs, Vec<AttrSet>), NotNative> {
+    if section.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+        return Err("comments or text in it".into());
+    }
+    let mut plain = Element::new(section.name.clone());
+    let mut sets = Vec::new();
+    for e in section.elements() {
+        if e.name != "meta_attributes" {
+            return Err(format!("`<{}>` in it", e.name));
+        }
+        if is_plain_set(e) {
+            plain.children.push(crate::cib::xml::Node::Element(e.clone()));
+        } else {
+            sets.push(attr_set(e)?);
+        }
+    }
+    Ok((plain_pairs(&plain, "meta_attributes")?, sets))
+}
+
+/// An attribute set with a rule or a score, with its id.
+pub(super) fn attr_set(set: &Element) -> Result<AttrSet, NotNative> {
+    extra_attr(set, &["score"])?;
+    let id = set.id().ok_or("a set without an id")?;
+    if set.children.iter().any(|n| !matches!(n, crate::cib::xml::Node::Element(_))) {
+        return Err("comments or text in it".into());
+    }
+    let mut rule = None;
+    let mut values: Pairs = Vec::new();
+    for c in set.elements() {
+        match c.name.as_str() {
+            "rule" if rule.is_none() => {
+                extra_attr(c, &["boolean-op", "score"])?;
+                rule = Some(crate::rule::from_xml(c)?);
+            }
+            "nvpair" => {
+                extra_attr(c, &["name", "value"])?;
+                let name = c.attr("name").unwrap_or_default();
+                if name.is_empty() || values.iter().any(|(k, _)| k == name) {
+                    return Err(format!("an nvpair named `{name}` in a set with a rule or score"));
+                }
+                values.push((name.to_string(), c.attr("value").unwrap_or_default().to_string()));
+            }
+            other => return Err(format!("`<{other}>` in a set with a rule or score")),
+        }
+    }
+    let score = match set.attr("score") {
+        Some(s) => Some(normalize_score(s).ok_or_else(|| format!("score `{s}`"))?),
+        None => None,
+    };
+    Ok(AttrSet { id: Some(id.to_string()), rule, score, values })
+}
+
+/// The plain pairs of the sets named `tag` under `el` (merged), and its sets with a rule or a
+/// score, in order.
+pub(super) fn split_sets(el: &Element, tag: &str) -> Result<(Pairs, Vec<AttrSet>), NotNative> {
+    let mut plain = Element::new(el.name.clone());
+    let mut sets = Vec::new();
+    for e in el.elements().filter(|e| e.name == tag) {
+        if is_plain_set(e) {
+            plain.children.push(crate::cib::xml::Node::Element(e.clone()));
+        } else {
+            sets.push(attr_set(e)?);
+        }
+    }
+    Ok((plain_pairs(&plain, tag)?, sets))
 }

@@ -1,11 +1,11 @@
-//! CIB → model: location, colocation and order constraints and their resource sets.
+//! CIB → model: location, colocation, order and ticket constraints and their resource sets.
 
 use super::read::{check_bool, check_role, describe, extra_attr, score, NotNative, Reader};
 use crate::cib::xml::Element;
 use crate::desired;
-use crate::model::{Constraint, LocationRule, Placement, RawPlace, ResourceSet};
+use crate::model::{Constraint, LocationRule, Placement, RawPlace, ResourceSet, RuleScore, TicketTarget};
 use crate::rule;
-use crate::vocab::{ACTIONS, DISCOVERY, ORDER_KINDS};
+use crate::vocab::{is_xml_id, ACTIONS, DISCOVERY, LOSS_POLICIES, ORDER_KINDS};
 
 impl Reader<'_> {
     pub(super) fn constraints(&mut self, cons: &Element) -> Vec<Constraint> {
@@ -20,7 +20,7 @@ impl Reader<'_> {
                 Ok(mut con) => {
                     // Leave out the id pcs would generate anyway.
                     if desired::constraint_base_id(&con) == id {
-                        set_constraint_id(&mut con, None);
+                        con.set_id(None);
                     }
                     out.push(con);
                 }
@@ -52,13 +52,19 @@ impl Reader<'_> {
             "rsc_location" => self.location(c, id),
             "rsc_colocation" => self.colocation(c, id),
             "rsc_order" => self.order(c, id),
+            "rsc_ticket" => self.ticket(c, id),
             other => Err(format!("`<{other}>` is not modelled natively yet")),
         }
     }
 
     fn location(&self, c: &Element, id: Option<String>) -> Result<Constraint, NotNative> {
-        extra_attr(c, &["rsc", "node", "score", "role", "resource-discovery"])?;
-        let rsc = self.rsc(c, "rsc")?;
+        extra_attr(c, &["rsc", "rsc-pattern", "node", "score", "role", "resource-discovery"])?;
+        let (rsc, pattern) = match c.attr("rsc-pattern") {
+            Some(_) if c.attr("rsc").is_some() => return Err("both `rsc` and `rsc-pattern`".into()),
+            Some("") => return Err("an empty `rsc-pattern`".into()),
+            Some(p) => (p.to_string(), true),
+            None => (self.rsc(c, "rsc")?, false),
+        };
         let discovery = match c.attr("resource-discovery") {
             Some(d) if DISCOVERY.contains(&d) => Some(d.to_string()),
             Some(d) => return Err(format!("resource-discovery `{d}`")),
@@ -68,42 +74,31 @@ impl Reader<'_> {
         if c.children.len() != children.len() {
             return Err("comments or text in it".into());
         }
+        let role = role_attr(c, "role")?;
         let (placement, role) = match (c.attr("node"), children.as_slice()) {
-            (Some(node), []) => (
-                Placement::Node { node: node.to_string(), score: score(c.attr("score"), "rsc_location")? },
-                role_attr(c, "role")?,
-            ),
-            (None, [r]) if r.name == "rule" && c.attr("score").is_none() => {
-                if c.attr("role").is_some() {
-                    return Err("a role on a constraint with a rule".into());
-                }
-                extra_attr(r, &["boolean-op", "score", "role"])?;
-                let rule_role = match r.attr("role") {
-                    Some(x) => {
-                        check_role(x)?;
-                        Some(x.to_string())
-                    }
-                    None => None,
-                };
-                let parsed = rule::from_xml(r)?;
-                (
-                    Placement::Rule(LocationRule {
-                        rule: parsed,
-                        score: score(r.attr("score"), "rule")?,
-                        role: rule_role,
-                    }),
-                    None,
-                )
+            (Some(node), []) => {
+                (Placement::Node { node: node.to_string(), score: score(c.attr("score"), "rsc_location")? }, role)
             }
-            _ => return Err("not one node with a score, nor one rule".into()),
+            (None, rules) if !rules.is_empty() && c.attr("score").is_none() => {
+                let rules = rules.iter().map(|r| location_rule(r)).collect::<Result<Vec<_>, _>>()?;
+                match (until(&rules), role) {
+                    (Some((node, score, end)), role) => {
+                        (Placement::Until { node, score, end }, role.filter(|r| r != "Started"))
+                    }
+                    // `Started` on the constraint is every role: what no role means.
+                    (None, Some(r)) if r != "Started" => return Err("a role on a constraint with rules".into()),
+                    (None, _) => (Placement::Rules(rules), None),
+                }
+            }
+            _ => return Err("not one node with a score, nor rules".into()),
         };
-        Ok(Constraint::Location { id, rsc, placement, role, discovery })
+        Ok(Constraint::Location { id, rsc, pattern, placement, role, discovery })
     }
 
     fn colocation(&self, c: &Element, id: Option<String>) -> Result<Constraint, NotNative> {
         let sets = self.sets(c)?;
         if sets.is_empty() {
-            extra_attr(c, &["rsc", "with-rsc", "score", "rsc-role", "with-rsc-role"])?;
+            extra_attr(c, &["rsc", "with-rsc", "score", "rsc-role", "with-rsc-role", "node-attribute", "influence"])?;
             Ok(Constraint::Colocation {
                 id,
                 rsc: self.rsc(c, "rsc")?,
@@ -111,17 +106,19 @@ impl Reader<'_> {
                 score: score(c.attr("score"), "rsc_colocation")?,
                 role: role_attr(c, "rsc-role")?,
                 with_role: role_attr(c, "with-rsc-role")?,
+                attrs: colocation_attrs(c)?,
             })
         } else {
-            extra_attr(c, &["score"])?;
-            Ok(Constraint::ColocationSets { id, sets, score: score(c.attr("score"), "rsc_colocation")? })
+            extra_attr(c, &["score", "node-attribute", "influence"])?;
+            let score = score(c.attr("score"), "rsc_colocation")?;
+            Ok(Constraint::ColocationSets { id, sets, score, attrs: colocation_attrs(c)? })
         }
     }
 
     fn order(&self, c: &Element, id: Option<String>) -> Result<Constraint, NotNative> {
         let sets = self.sets(c)?;
         let mut attrs = Vec::new();
-        for a in ["kind", "score", "symmetrical", "first-action", "then-action"] {
+        for a in ["kind", "score", "symmetrical", "first-action", "then-action", "require-all"] {
             let Some(v) = c.attr(a) else { continue };
             match a {
                 "kind" if !ORDER_KINDS.contains(&v) => return Err(format!("kind `{v}`")),
@@ -129,22 +126,46 @@ impl Reader<'_> {
                     attrs.push((a.to_string(), score(Some(v), "rsc_order")?));
                     continue;
                 }
-                "symmetrical" => check_bool(v, a)?,
+                "symmetrical" | "require-all" => check_bool(v, a)?,
                 "first-action" | "then-action" if !ACTIONS.contains(&v) => return Err(format!("{a} `{v}`")),
                 _ => {}
             }
             attrs.push((a.to_string(), v.to_string()));
         }
         if sets.is_empty() {
-            extra_attr(c, &["first", "then", "kind", "score", "symmetrical", "first-action", "then-action"])?;
+            extra_attr(
+                c,
+                &["first", "then", "kind", "score", "symmetrical", "first-action", "then-action", "require-all"],
+            )?;
             Ok(Constraint::Order { id, first: self.rsc(c, "first")?, then: self.rsc(c, "then")?, attrs })
         } else {
             extra_attr(c, &["kind", "score", "symmetrical"])?;
-            if attrs.iter().any(|(k, _)| k.ends_with("-action")) {
-                return Err("actions on an order of sets".into());
+            if attrs.iter().any(|(k, _)| k.ends_with("-action") || k == "require-all") {
+                return Err("actions or require-all on an order of sets".into());
             }
             Ok(Constraint::OrderSets { id, sets, attrs })
         }
+    }
+
+    fn ticket(&self, c: &Element, id: Option<String>) -> Result<Constraint, NotNative> {
+        let ticket = c.attr("ticket").ok_or("`rsc_ticket` without `ticket`")?;
+        if !is_xml_id(ticket) {
+            return Err(format!("ticket name `{ticket}`"));
+        }
+        let loss_policy = match c.attr("loss-policy") {
+            Some(l) if LOSS_POLICIES.contains(&l) => Some(l.to_string()),
+            Some(l) => return Err(format!("loss-policy `{l}`")),
+            None => None,
+        };
+        let sets = self.sets(c)?;
+        let target = if sets.is_empty() {
+            extra_attr(c, &["ticket", "loss-policy", "rsc", "rsc-role"])?;
+            TicketTarget::One { rsc: self.rsc(c, "rsc")?, role: role_attr(c, "rsc-role")? }
+        } else {
+            extra_attr(c, &["ticket", "loss-policy"])?;
+            TicketTarget::Sets(sets)
+        };
+        Ok(Constraint::Ticket { id, ticket: ticket.to_string(), target, loss_policy })
     }
 
     /// The resource sets of a constraint (empty when it has none; an error for anything else).
@@ -186,14 +207,51 @@ impl Reader<'_> {
     }
 }
 
-fn set_constraint_id(c: &mut Constraint, new: Option<String>) {
-    match c {
-        Constraint::Location { id, .. }
-        | Constraint::Colocation { id, .. }
-        | Constraint::ColocationSets { id, .. }
-        | Constraint::Order { id, .. }
-        | Constraint::OrderSets { id, .. } => *id = new,
+/// One `<rule>` of a location constraint, with its score (or score-attribute) and role.
+fn location_rule(r: &Element) -> Result<LocationRule, NotNative> {
+    if r.name != "rule" {
+        return Err(format!("`<{}>` in it", r.name));
     }
+    extra_attr(r, &["boolean-op", "score", "score-attribute", "role"])?;
+    let role = role_attr(r, "role")?;
+    let score = match (r.attr("score"), r.attr("score-attribute")) {
+        (Some(_), Some(_)) => return Err("a rule with both `score` and `score-attribute`".into()),
+        (None, Some("")) => return Err("an empty `score-attribute`".into()),
+        (None, Some(a)) => RuleScore::Attribute(a.to_string()),
+        (s, None) => RuleScore::Score(score(s, "rule")?),
+    };
+    Ok(LocationRule { rule: rule::from_xml(r)?, score, role })
+}
+
+/// `(node, score, end)` when the rules are the one `pcs resource ban|move ... lifetime=` writes.
+fn until(rules: &[LocationRule]) -> Option<(String, String, String)> {
+    let [LocationRule { rule, score: RuleScore::Score(score), role: None }] = rules else {
+        return None;
+    };
+    let rule::Expr::And(parts) = &rule.expr else {
+        return None;
+    };
+    let [rule::Expr::Attr { attribute, value, .. }, rule::Expr::DateLt(end)] = parts.as_slice() else {
+        return None;
+    };
+    (attribute == "#uname" && *rule == desired::until_rule(value, end))
+        .then(|| (value.clone(), score.clone(), end.clone()))
+}
+
+/// A colocation's `node-attribute` and `influence`, checked.
+fn colocation_attrs(c: &Element) -> Result<Vec<(String, String)>, NotNative> {
+    let mut out = Vec::new();
+    if let Some(n) = c.attr("node-attribute") {
+        if n.is_empty() {
+            return Err("an empty `node-attribute`".into());
+        }
+        out.push(("node-attribute".to_string(), n.to_string()));
+    }
+    if let Some(i) = c.attr("influence") {
+        check_bool(i, "influence")?;
+        out.push(("influence".to_string(), i.to_string()));
+    }
+    Ok(out)
 }
 
 /// The role named by attribute `a` of a constraint, checked.

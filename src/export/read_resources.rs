@@ -90,14 +90,18 @@ impl Reader<'_> {
             }
         };
         let ops = shortest_ops(ops, &desired::default_ops_for(&agent, self.defaults));
+        let (params, params_sets) = super::read::split_sets(p, "instance_attributes")?;
+        let (meta, meta_sets) = super::read::split_sets(p, "meta_attributes")?;
         Ok(Primitive {
             force: self.opts.force.contains(&id),
             id,
             agent,
             description: p.attr("description").map(str::to_string),
-            params: plain_pairs(p, "instance_attributes")?,
-            meta: plain_pairs(p, "meta_attributes")?,
+            params,
+            meta,
             utilization: plain_pairs(p, "utilization")?,
+            params_sets,
+            meta_sets,
             ops,
         })
     }

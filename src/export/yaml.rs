@@ -3,7 +3,8 @@
 
 use crate::config::emit::{self, Yaml};
 use crate::model::{
-    self, Cluster, Completion, Constraint, Group, Node, Op, Placement, Primitive, Resource, ResourceSet,
+    self, Cluster, Completion, Constraint, Group, LocationRule, Node, Op, Placement, Primitive, Resource, ResourceSet,
+    RuleScore, TicketTarget,
 };
 use crate::rule;
 
@@ -55,6 +56,11 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     push_pairs(&mut m, "params", &p.params);
     push_pairs(&mut m, "meta", &meta);
     push_pairs(&mut m, "utilization", &p.utilization);
+    for (key, sets) in [("params_sets", &p.params_sets), ("meta_sets", &p.meta_sets)] {
+        if !sets.is_empty() {
+            m.push((key.into(), Yaml::Seq(sets.iter().map(attr_set_yaml).collect())));
+        }
+    }
     // Omitted and an empty list complete differently: the empty list is written only for
     // `Monitor` and `Exact` (see `model::Completion`).
     if !p.ops.declared.is_empty() || p.ops.completion != Completion::Agent {
@@ -137,34 +143,44 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
         }
     };
     let cid = match c {
-        Constraint::Location { id, rsc, placement, role, discovery } => {
-            m.push(("location".into(), Yaml::str(rsc)));
+        Constraint::Location { id, rsc, pattern, placement, role, discovery } => {
+            let target = if *pattern { Yaml::Map(vec![("pattern".into(), Yaml::str(rsc))]) } else { Yaml::str(rsc) };
+            m.push(("location".into(), target));
             match placement {
                 Placement::Node { node, score } => {
                     m.push(("node".into(), Yaml::str(node)));
                     m.push(("score".into(), Yaml::text(score)));
-                    opt(&mut m, "role", role);
                 }
-                Placement::Rule(lr) => {
-                    m.push(("rule".into(), Yaml::str(rule::to_text(&lr.rule))));
-                    m.push(("score".into(), Yaml::text(&lr.score)));
-                    opt(&mut m, "role", &lr.role);
+                Placement::Until { node, score, end } => {
+                    m.push(("node".into(), Yaml::str(node)));
+                    m.push(("score".into(), Yaml::text(score)));
+                    m.push(("until".into(), Yaml::text(end)));
                 }
+                Placement::Rules(rules) => match rules.as_slice() {
+                    [one] => m.extend(location_rule_entries(one)),
+                    many => m.push((
+                        "rules".into(),
+                        Yaml::Seq(many.iter().map(|r| Yaml::Map(location_rule_entries(r))).collect()),
+                    )),
+                },
             }
+            opt(&mut m, "role", role);
             opt(&mut m, "resource-discovery", discovery);
             id
         }
-        Constraint::Colocation { id, rsc, with, score, role, with_role } => {
+        Constraint::Colocation { id, rsc, with, score, role, with_role, attrs } => {
             m.push(("colocation".into(), Yaml::str(rsc)));
             m.push(("with".into(), Yaml::str(with)));
             m.push(("score".into(), Yaml::text(score)));
             opt(&mut m, "role", role);
             opt(&mut m, "with-role", with_role);
+            colocation_attrs(&mut m, attrs);
             id
         }
-        Constraint::ColocationSets { id, sets, score } => {
+        Constraint::ColocationSets { id, sets, score, attrs } => {
             m.push(("colocation".into(), sets_yaml(sets)));
             m.push(("score".into(), Yaml::text(score)));
+            colocation_attrs(&mut m, attrs);
             id
         }
         Constraint::Order { id, first, then, attrs } => {
@@ -178,6 +194,18 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
             order_attrs(&mut m, attrs);
             id
         }
+        Constraint::Ticket { id, ticket, target, loss_policy } => {
+            m.push(("ticket".into(), Yaml::str(ticket)));
+            match target {
+                TicketTarget::One { rsc, role } => {
+                    m.push(("resource".into(), Yaml::str(rsc)));
+                    opt(&mut m, "role", role);
+                }
+                TicketTarget::Sets(sets) => m.push(("resource".into(), sets_yaml(sets))),
+            }
+            opt(&mut m, "loss-policy", loss_policy);
+            id
+        }
     };
     if let Some(id) = cid {
         m.push(("id".into(), Yaml::str(id)));
@@ -185,15 +213,96 @@ fn constraint_yaml(c: &Constraint) -> Yaml {
     Yaml::Map(m)
 }
 
+/// `rule` with its score (or score-attribute) and role.
+fn location_rule_entries(lr: &LocationRule) -> Vec<(String, Yaml)> {
+    let mut m = vec![("rule".to_string(), Yaml::str(rule::to_text(&lr.rule)))];
+    match &lr.score {
+        RuleScore::Score(s) => m.push(("score".into(), Yaml::text(s))),
+        RuleScore::Attribute(a) => m.push(("score-attribute".into(), Yaml::str(a))),
+    }
+    if let Some(r) = &lr.role {
+        m.push(("role".into(), Yaml::str(r)));
+    }
+    m
+}
+
+fn colocation_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
+    for (k, v) in attrs {
+        let y = if k == "influence" { Yaml::Bool(v == "true") } else { Yaml::str(v) };
+        m.push((k.clone(), y));
+    }
+}
+
 fn order_attrs(m: &mut Vec<(String, Yaml)>, attrs: &[(String, String)]) {
     for (k, v) in attrs {
         let y = match k.as_str() {
-            "symmetrical" => Yaml::Bool(v == "true"),
+            "symmetrical" | "require-all" => Yaml::Bool(v == "true"),
             "score" => Yaml::text(v),
             _ => Yaml::str(v),
         };
         m.push((k.clone(), y));
     }
+}
+
+fn alert_yaml(a: &model::Alert) -> Yaml {
+    let mut m = vec![("path".to_string(), Yaml::str(&a.path))];
+    if let Some(d) = &a.description {
+        m.push(("description".into(), Yaml::str(d)));
+    }
+    push_pairs(&mut m, "params", &a.params);
+    push_pairs(&mut m, "meta", &a.meta);
+    if !a.select.is_empty() {
+        m.push(("select".into(), Yaml::Seq(a.select.iter().map(Yaml::str).collect())));
+    }
+    if !a.attributes.is_empty() {
+        m.push(("attributes".into(), Yaml::Seq(a.attributes.iter().map(Yaml::str).collect())));
+    }
+    if !a.recipients.is_empty() {
+        let rs = a.recipients.iter().map(|r| {
+            let mut x = vec![("value".to_string(), Yaml::text(&r.value))];
+            push_pairs(&mut x, "params", &r.params);
+            push_pairs(&mut x, "meta", &r.meta);
+            if let Some(id) = &r.id {
+                x.push(("id".into(), Yaml::str(id)));
+            }
+            Yaml::Map(x)
+        });
+        m.push(("recipients".into(), Yaml::Seq(rs.collect())));
+    }
+    Yaml::Map(m)
+}
+
+fn level_yaml(l: &model::FencingLevel) -> Yaml {
+    let mut m = Vec::new();
+    match &l.target {
+        model::LevelTarget::Node(n) => m.push(("target".to_string(), Yaml::str(n))),
+        model::LevelTarget::Pattern(p) => m.push(("target-pattern".to_string(), Yaml::str(p))),
+        model::LevelTarget::Attribute { name, value } => {
+            m.push(("target-attribute".to_string(), Yaml::str(name)));
+            m.push(("target-value".to_string(), Yaml::text(value)));
+        }
+    }
+    m.push(("index".into(), Yaml::Int(u64::from(l.index))));
+    m.push(("devices".into(), Yaml::Seq(l.devices.iter().map(Yaml::str).collect())));
+    if let Some(id) = &l.id {
+        m.push(("id".into(), Yaml::str(id)));
+    }
+    Yaml::Map(m)
+}
+
+fn attr_set_yaml(s: &model::AttrSet) -> Yaml {
+    let mut m = Vec::new();
+    if let Some(id) = &s.id {
+        m.push(("id".to_string(), Yaml::str(id)));
+    }
+    if let Some(r) = &s.rule {
+        m.push(("rule".into(), Yaml::str(rule::to_text(r))));
+    }
+    if let Some(score) = &s.score {
+        m.push(("score".into(), Yaml::text(score)));
+    }
+    m.push(("values".into(), pairs_yaml(&s.values)));
+    Yaml::Map(m)
 }
 
 fn node_yaml(n: &Node) -> Yaml {
@@ -269,6 +378,15 @@ pub fn to_yaml(model: &Cluster) -> String {
     push_pairs(&mut top, "properties", &model.properties);
     push_pairs(&mut top, "rsc_defaults", &model.rsc_defaults);
     push_pairs(&mut top, "op_defaults", &model.op_defaults);
+    for (key, sets) in [
+        ("property_sets", &model.property_sets),
+        ("rsc_defaults_sets", &model.rsc_defaults_sets),
+        ("op_defaults_sets", &model.op_defaults_sets),
+    ] {
+        if !sets.is_empty() {
+            top.push((key.into(), Yaml::Seq(sets.iter().map(attr_set_yaml).collect())));
+        }
+    }
     let (mut prims, mut groups, mut clones) = (Vec::new(), Vec::new(), Vec::new());
     for r in &model.resources {
         collect_resources(r, &mut prims, &mut groups, &mut clones);
@@ -280,6 +398,16 @@ pub fn to_yaml(model: &Cluster) -> String {
     }
     if !model.constraints.is_empty() {
         top.push(("constraints".into(), Yaml::Seq(model.constraints.iter().map(constraint_yaml).collect())));
+    }
+    if !model.alerts.is_empty() {
+        top.push(("alerts".into(), Yaml::Map(model.alerts.iter().map(|a| (a.id.clone(), alert_yaml(a))).collect())));
+    }
+    if !model.tags.is_empty() {
+        let tags = model.tags.iter().map(|(id, refs)| (id.clone(), Yaml::Seq(refs.iter().map(Yaml::str).collect())));
+        top.push(("tags".into(), Yaml::Map(tags.collect())));
+    }
+    if !model.fencing_levels.is_empty() {
+        top.push(("fencing_levels".into(), Yaml::Seq(model.fencing_levels.iter().map(level_yaml).collect())));
     }
     if model.policy.allow_unknown_params {
         top.push(("policy".into(), Yaml::Map(vec![("allow_unknown_params".into(), Yaml::Bool(true))])));

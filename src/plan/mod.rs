@@ -241,16 +241,16 @@ fn merge(live: &Element, d: &Desired, warnings: &mut Vec<String>) -> Element {
         &|e| e.name == "cluster_property_set" && !is_plain_set(e),
         &d.property_sets,
     );
-    for (section, set_id, pairs) in [
-        ("rsc_defaults", "rsc_defaults-options", &d.rsc_defaults),
-        ("op_defaults", "op_defaults-options", &d.op_defaults),
+    for (section, set_id, pairs, sets) in [
+        ("rsc_defaults", "rsc_defaults-options", &d.rsc_defaults, &d.rsc_defaults_sets),
+        ("op_defaults", "op_defaults-options", &d.op_defaults, &d.op_defaults_sets),
     ] {
         if d.sections.iter().any(|s| s.name == section) {
             continue; // given whole through the escape hatch, merged with the other sections
         }
-        // Sets with rules or scores are owned too; without the escape hatch there are none.
-        if let Some(sec) = config.child_mut(section) {
-            own_children(sec, section, &|e| !is_plain_set(e), &[]);
+        // Sets with rules or scores are owned too.
+        if config.child(section).is_some() || !sets.is_empty() {
+            own_children(config.child_or_insert(section), section, &|e| !is_plain_set(e), sets);
         }
         let has_live = config.child(section).is_some_and(|s| s.elements().any(is_plain_set));
         if has_live || !pairs.is_empty() {

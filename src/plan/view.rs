@@ -76,10 +76,13 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             "crm_config" | "rsc_defaults" | "op_defaults" | "nodes" | "resources" | "constraints"
         ) && e.elements().next().is_some()
     }) {
-        out.push((
-            ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() },
-            raw_view(other),
-        ));
+        let view = match other.name.as_str() {
+            "fencing-topology" => fencing_view(other),
+            "tags" => tags_view(other),
+            "alerts" => alerts_view(other),
+            _ => raw_view(other),
+        };
+        out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));
     }
     out
 }
@@ -157,7 +160,11 @@ fn sets_view(sets: &[&Element], prefix: &str, view: &mut View, skip_owned: bool)
             view.push((format!("{p} score"), normalize_score(score).unwrap_or_else(|| score.to_string())));
         }
         if let Some(r) = s.child("rule") {
+            // A set's rule only says whether the set applies: its score means nothing (pcs
+            // writes `score="INFINITY"`, crmsh nothing).
             rule_lines(r, &format!("{p} rule"), view);
+            let score_key = format!("{p} rule score");
+            view.retain(|(k, _)| *k != score_key);
         }
         for (k, v) in pairs(s) {
             view.push((format!("{p}.{k}"), v));
@@ -340,6 +347,9 @@ pub fn constraint_view(c: &Element) -> View {
         if attrs.get("symmetrical").is_some_and(|s| is_true(s)) {
             attrs.remove("symmetrical");
         }
+        if attrs.get("require-all").is_some_and(|s| is_true(s)) {
+            attrs.remove("require-all");
+        }
     }
     v.extend(attrs);
     let mut n = 0;
@@ -374,6 +384,114 @@ fn set_line(s: &Element) -> String {
 }
 
 use crate::cib::canonical_xml;
+
+/// `level INDEX on TARGET` = the devices, one line per level, in order of target and index
+/// (Pacemaker tries a target's levels by index, whatever their place or id).
+fn fencing_view(el: &Element) -> View {
+    let mut v: View = el
+        .elements()
+        .map(|l| {
+            let target = match (l.attr("target"), l.attr("target-pattern"), l.attr("target-attribute")) {
+                (Some(t), None, None) => Some(t.to_string()),
+                (None, Some(p), None) => Some(format!("pattern {p}")),
+                (None, None, Some(a)) => Some(format!("{a}={}", l.attr("target-value").unwrap_or_default())),
+                _ => None,
+            };
+            let known = l.name == "fencing-level"
+                && l.elements().next().is_none()
+                && l.attrs.iter().all(|(k, _)| {
+                    matches!(
+                        k.as_str(),
+                        "id" | "index" | "devices" | "target" | "target-pattern" | "target-attribute" | "target-value"
+                    )
+                });
+            match (target, known) {
+                (Some(t), true) => (
+                    format!("level {} on {t}", l.attr("index").unwrap_or_default()),
+                    l.attr("devices").unwrap_or_default().to_string(),
+                ),
+                _ => (format!("xml {}", l.name), canonical_xml(l)),
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Each alert's lines under `ID`: its path and description, `params.`/`meta.` pairs, what it
+/// selects, and each recipient by its value (ids and order mean nothing).
+fn alerts_view(el: &Element) -> View {
+    let mut v = View::new();
+    for a in el.elements() {
+        let p = a.id().unwrap_or_default();
+        if a.name != "alert" {
+            v.push((format!("xml {}", a.name), canonical_xml(a)));
+            continue;
+        }
+        common_attrs(a, &[], &mut v);
+        let start = v.len() - a.attrs.iter().filter(|(k, _)| k != "id").count();
+        for (k, _) in &mut v[start..] {
+            *k = format!("{p} {k}");
+        }
+        sets_view(&named_sets(a, "instance_attributes"), &format!("{p} params."), &mut v, false);
+        sets_view(&named_sets(a, "meta_attributes"), &format!("{p} meta."), &mut v, false);
+        if let Some(sel) = a.child("select") {
+            let mut what: Vec<String> = sel
+                .elements()
+                .map(|s| {
+                    let names: Vec<&str> = s.elements().filter_map(|x| x.attr("name")).collect();
+                    let kind = s.name.trim_start_matches("select_").to_string();
+                    if names.is_empty() {
+                        kind
+                    } else {
+                        format!("{kind} ({})", names.join(", "))
+                    }
+                })
+                .collect();
+            what.sort();
+            v.push((format!("{p} select"), what.join(", ")));
+        }
+        let mut recipients: Vec<(String, String)> = Vec::new();
+        for r in a.elements().filter(|r| r.name == "recipient") {
+            let rp = format!("{p} recipient {}", r.attr("value").unwrap_or_default());
+            let mut lines = View::new();
+            common_attrs(r, &["value"], &mut lines);
+            sets_view(&named_sets(r, "instance_attributes"), "params.", &mut lines, false);
+            sets_view(&named_sets(r, "meta_attributes"), "meta.", &mut lines, false);
+            let text: Vec<String> = lines.into_iter().map(|(k, x)| format!("{k}={x}")).collect();
+            recipients.push((rp, text.join(" ")));
+        }
+        recipients.sort();
+        v.extend(recipients);
+        for other in a
+            .elements()
+            .filter(|e| !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "select" | "recipient"))
+        {
+            v.push((format!("{p} xml {}", other.name), canonical_xml(other)));
+        }
+    }
+    v
+}
+
+/// `tag ID` = the resources it names, in order; by tag id.
+fn tags_view(el: &Element) -> View {
+    let mut v: View = el
+        .elements()
+        .map(|t| {
+            let plain = t.name == "tag"
+                && t.attrs.iter().all(|(k, _)| k == "id")
+                && t.elements().all(|r| r.name == "obj_ref" && r.attrs.iter().all(|(k, _)| k == "id"));
+            if plain {
+                let refs: Vec<&str> = t.elements().filter_map(Element::id).collect();
+                (format!("tag {}", t.id().unwrap_or_default()), refs.join(", "))
+            } else {
+                (format!("xml {}", t.name), canonical_xml(t))
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
 
 fn raw_view(el: &Element) -> View {
     vec![("xml".into(), canonical_xml(el))]

@@ -242,7 +242,8 @@ fn location(d: &mut Drawing, c: &Element, cid: &str, known_nodes: &[String]) {
         (None, Some(rule)) => {
             let text =
                 crate::rule::from_xml(rule).map(|r| crate::rule::to_text(&r)).unwrap_or_else(|_| "a rule".into());
-            location_label(rule.attr("score").unwrap_or(""), &format!("where {text}"))
+            let score = rule.attr("score").or(rule.attr("score-attribute")).unwrap_or("");
+            location_label(score, &format!("where {text}"))
         }
         _ => "location".into(),
     };

@@ -59,6 +59,10 @@ fn kind_label(c: &Change) -> String {
         "rsc_location" => format!("location constraint {}", c.key.id),
         "rsc_colocation" => format!("colocation constraint {}", c.key.id),
         "rsc_order" => format!("order constraint {}", c.key.id),
+        "rsc_ticket" => format!("ticket constraint {}", c.key.id),
+        "fencing-topology" => "fencing topology".into(),
+        "tags" => "tags".into(),
+        "alerts" => "alerts".into(),
         k => format!("{k} {}", c.key.id),
     }
 }

@@ -371,3 +371,12 @@ pub fn from_xml(rule: &Element) -> Result<Rule, String> {
 
 /// Deepest nesting of parentheses or rules accepted.
 pub const MAX_DEPTH: usize = 64;
+
+/// Check an ISO 8601 date as a `date lt|gt` rule takes it (`2024-01-31`,
+/// `2026-12-02 06:42:02Z`, ...).
+///
+/// # Errors
+/// What is wrong with it, and how dates look.
+pub fn check_date(value: &str) -> Result<(), (String, String)> {
+    check::date(value).map_err(|p| (p.message, p.help))
+}

@@ -1,9 +1,10 @@
-//! Constraints: location, colocation and order, their resource sets and scores.
+//! Constraints: location, colocation, order and ticket, their resource sets and scores
+//! (location's placements are in `locations`).
 
-use crate::config::raw::{RawConstraint, RawSet, RawTarget, Span, S};
-use crate::diag::{codes, suggest};
-use crate::model::{Constraint, LocationRule, Placement, ResourceSet};
-use crate::vocab::{normalize_score, ACTIONS, DISCOVERY, ORDER_KINDS};
+use crate::config::raw::{RawCluster, RawConstraint, RawSet, RawTarget, Span, S};
+use crate::diag::codes;
+use crate::model::{Constraint, ResourceSet, TicketTarget};
+use crate::vocab::{is_xml_id, normalize_score, ACTIONS, LOSS_POLICIES, ORDER_KINDS};
 
 use super::{one_of, Validator};
 
@@ -33,14 +34,15 @@ impl Validator<'_> {
 
     pub(super) fn constraint(&mut self, c: &S<RawConstraint>, nodes: &[&str]) -> Option<Constraint> {
         let r = &c.value;
-        let kinds = [r.location.is_some(), r.colocation.is_some(), r.order.is_some()];
+        let kinds = [r.location.is_some(), r.colocation.is_some(), r.order.is_some(), r.ticket.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {
             self.err(
                 codes::CONSTRAINT_KIND,
                 c.span,
-                "a constraint needs exactly one of `location`, `colocation`, `order`".into(),
+                "a constraint needs exactly one of `location`, `colocation`, `order`, `ticket`".into(),
                 "here",
-                "start the entry with `location: RESOURCE`, `colocation: RESOURCE` or `order: RESOURCE`".into(),
+                "start the entry with `location: RESOURCE`, `colocation: RESOURCE`, `order: RESOURCE` or `ticket: TICKET`"
+                    .into(),
             );
             return None;
         }
@@ -53,31 +55,44 @@ impl Validator<'_> {
             x.value.clone()
         });
         if let Some(loc) = &r.location {
-            self.stray_fields(r, &["node", "rule", "resource-discovery"]);
+            self.stray_fields(r, &["node", "rule", "rules", "score", "score-attribute", "until", "resource-discovery"]);
             return self.location(r, loc, id, role, nodes);
         }
         if let Some(col) = &r.colocation {
-            self.stray_fields(r, &["with", "with-role"]);
+            self.stray_fields(r, &["with", "with-role", "score", "node-attribute", "influence"]);
             return self.colocation(r, col, id, role);
         }
+        if let Some(ticket) = &r.ticket {
+            self.stray_fields(r, &["resource", "loss-policy"]);
+            return self.ticket(r, ticket, id, role);
+        }
         let order = r.order.as_ref()?;
-        self.stray_fields(r, &["then", "kind", "symmetrical", "first-action", "then-action"]);
+        self.stray_fields(r, &["then", "kind", "score", "symmetrical", "first-action", "then-action", "require-all"]);
         self.order(r, order, id)
     }
 
     /// Fields that belong to another kind of constraint are errors, not silently ignored.
     fn stray_fields(&mut self, r: &RawConstraint, allowed: &[&str]) {
-        let fields: [(&str, Option<Span>); 10] = [
+        let fields: [(&str, Option<Span>); 19] = [
             ("node", r.node.as_ref().map(|x| x.span)),
             ("rule", r.rule.as_ref().map(|x| x.span)),
+            ("rules", r.rules.as_ref().map(|x| x.span)),
+            ("score", r.score.as_ref().map(|x| x.span)),
+            ("score-attribute", r.score_attribute.as_ref().map(|x| x.span)),
+            ("until", r.until.as_ref().map(|x| x.span)),
             ("with", r.with.as_ref().map(|x| x.span)),
             ("with-role", r.with_role.as_ref().map(|x| x.span)),
+            ("node-attribute", r.node_attribute.as_ref().map(|x| x.span)),
+            ("influence", r.influence.as_ref().map(|x| x.span)),
             ("then", r.then.as_ref().map(|x| x.span)),
             ("kind", r.kind.as_ref().map(|x| x.span)),
             ("symmetrical", r.symmetrical.as_ref().map(|x| x.span)),
             ("first-action", r.first_action.as_ref().map(|x| x.span)),
             ("then-action", r.then_action.as_ref().map(|x| x.span)),
+            ("require-all", r.require_all.as_ref().map(|x| x.span)),
             ("resource-discovery", r.resource_discovery.as_ref().map(|x| x.span)),
+            ("resource", r.resource.as_ref().map(|x| x.span)),
+            ("loss-policy", r.loss_policy.as_ref().map(|x| x.span)),
         ];
         for (name, span) in fields {
             if let Some(span) = span {
@@ -92,69 +107,6 @@ impl Validator<'_> {
                 }
             }
         }
-    }
-
-    fn location(
-        &mut self,
-        r: &RawConstraint,
-        loc: &S<String>,
-        id: Option<String>,
-        role: Option<String>,
-        nodes: &[&str],
-    ) -> Option<Constraint> {
-        let rsc = self.rsc_ref(loc, "location target");
-        let discovery = r.resource_discovery.as_ref().map(|d| {
-            if !DISCOVERY.contains(&d.value.as_str()) {
-                let h = one_of(&d.value, DISCOVERY);
-                self.err(
-                    codes::CONSTRAINT_DISCOVERY,
-                    d.span,
-                    format!("unknown resource-discovery `{}`", d.value),
-                    "unknown value",
-                    h,
-                );
-            }
-            d.value.clone()
-        });
-        let score = r.score.as_ref().map(|s| self.score(s));
-        let placement = match (&r.node, &r.rule) {
-            (Some(n), None) => {
-                if !nodes.is_empty() && !nodes.contains(&n.value.as_str()) {
-                    let help = suggest(&n.value, nodes.iter().copied()).map_or_else(
-                        || "declare the node under `nodes`".to_string(),
-                        |s| format!("did you mean `{s}`?"),
-                    );
-                    self.warn(
-                        codes::CONSTRAINT_UNKNOWN_NODE,
-                        n.span,
-                        format!("node `{}` is not declared under `nodes`", n.value),
-                        help,
-                    );
-                }
-                Placement::Node { node: n.value.clone(), score: score.unwrap_or_else(|| "INFINITY".into()) }
-            }
-            (None, Some(raw_rule)) => {
-                let rule = self.rule(raw_rule)?;
-                self.rule_attributes(&rule, raw_rule);
-                Placement::Rule(LocationRule {
-                    rule,
-                    score: score.unwrap_or_else(|| "INFINITY".into()),
-                    role: role.clone(),
-                })
-            }
-            _ => {
-                self.err(
-                    codes::CONSTRAINT_LOCATION,
-                    loc.span,
-                    "a location constraint needs either `node` or `rule`".into(),
-                    "here",
-                    "add `node: NODE` with a `score`, or `rule: EXPRESSION`".into(),
-                );
-                return None;
-            }
-        };
-        let role = if matches!(placement, Placement::Rule(_)) { None } else { role };
-        Some(Constraint::Location { id, rsc, placement, role, discovery })
     }
 
     fn colocation(
@@ -189,9 +141,12 @@ impl Validator<'_> {
                     score,
                     role,
                     with_role,
+                    attrs: colocation_attrs(r),
                 })
             }
-            RawTarget::Sets(sets) => Some(Constraint::ColocationSets { id, sets: self.sets(sets), score }),
+            RawTarget::Sets(sets) => {
+                Some(Constraint::ColocationSets { id, sets: self.sets(sets), score, attrs: colocation_attrs(r) })
+            }
         }
     }
 
@@ -215,6 +170,9 @@ impl Validator<'_> {
         }
         if let Some(s) = &r.symmetrical {
             attrs.push(("symmetrical".into(), s.value.to_string()));
+        }
+        if let Some(s) = &r.require_all {
+            attrs.push(("require-all".into(), s.value.to_string()));
         }
         for (name, a) in [("first-action", &r.first_action), ("then-action", &r.then_action)] {
             if let Some(a) = a {
@@ -255,6 +213,61 @@ impl Validator<'_> {
         }
     }
 
+    fn ticket(
+        &mut self,
+        r: &RawConstraint,
+        ticket: &S<String>,
+        id: Option<String>,
+        role: Option<String>,
+    ) -> Option<Constraint> {
+        if !is_xml_id(&ticket.value) {
+            self.err(
+                codes::CONSTRAINT_TICKET,
+                ticket.span,
+                format!("`{}` is not a valid ticket name", ticket.value),
+                "invalid name",
+                "ticket names start with a letter or `_` and contain only letters, digits, `-`, `_` and `.`".into(),
+            );
+        }
+        let loss_policy = r.loss_policy.as_ref().map(|l| {
+            if !LOSS_POLICIES.contains(&l.value.as_str()) {
+                let h = one_of(&l.value, LOSS_POLICIES);
+                let msg = format!("unknown loss-policy `{}`", l.value);
+                self.err(codes::CONSTRAINT_LOSS_POLICY, l.span, msg, "unknown policy", h);
+            }
+            l.value.clone()
+        });
+        let Some(target) = &r.resource else {
+            self.err(
+                codes::CONSTRAINT_TICKET,
+                ticket.span,
+                "a ticket constraint needs `resource`".into(),
+                "here",
+                "add `resource: RESOURCE` (it runs only while the ticket is granted), or a list of resource sets"
+                    .into(),
+            );
+            return None;
+        };
+        let target = match &target.value {
+            RawTarget::One(rsc) => {
+                TicketTarget::One { rsc: self.rsc_ref(&S::new(rsc.clone(), target.span), "ticket's resource"), role }
+            }
+            RawTarget::Sets(sets) => {
+                if let Some(x) = &r.role {
+                    self.err(
+                        codes::CONSTRAINT_FIELD,
+                        x.span,
+                        "`role` does not apply to a ticket of resource sets".into(),
+                        "not applicable",
+                        "give each set its own `role`".into(),
+                    );
+                }
+                TicketTarget::Sets(self.sets(sets))
+            }
+        };
+        Some(Constraint::Ticket { id, ticket: ticket.value.clone(), target, loss_policy })
+    }
+
     pub(super) fn sets(&mut self, sets: &[S<RawSet>]) -> Vec<ResourceSet> {
         sets.iter()
             .map(|s| match &s.value {
@@ -289,4 +302,40 @@ impl Validator<'_> {
             })
             .collect()
     }
+}
+
+impl Validator<'_> {
+    /// Pacemaker refuses `loss-policy: fence` when fencing is off (`crm_verify`: "Resetting
+    /// 'loss-policy' ... because fencing is not configured").
+    pub(super) fn fence_loss_policy(&mut self, raw: &RawCluster) {
+        let fencing_off =
+            raw.properties.iter().any(|(k, v)| k.value == "stonith-enabled" && crate::vocab::is_false(&v.value.0));
+        if !fencing_off {
+            return;
+        }
+        for c in &raw.constraints {
+            if let Some(l) = c.value.loss_policy.as_ref().filter(|l| l.value == "fence") {
+                self.err(
+                    codes::CONSTRAINT_LOSS_POLICY,
+                    l.span,
+                    "loss-policy `fence` with fencing disabled".into(),
+                    "needs fencing",
+                    "Pacemaker resets it to `stop` and reports an error: use `stop`, or enable fencing (`stonith-enabled`)"
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// A colocation's `node-attribute` and `influence`, as the CIB writes them.
+fn colocation_attrs(r: &RawConstraint) -> Vec<(String, String)> {
+    let mut attrs = Vec::new();
+    if let Some(n) = &r.node_attribute {
+        attrs.push(("node-attribute".into(), n.value.clone()));
+    }
+    if let Some(i) = &r.influence {
+        attrs.push(("influence".into(), i.value.to_string()));
+    }
+    attrs
 }

@@ -5,9 +5,12 @@
 //! first. No I/O, no knowledge of the CIB.
 
 pub mod agents;
+mod alerts;
 mod constraints;
 mod corosync;
+mod fencing;
 pub mod forced;
+mod locations;
 pub mod metadata;
 mod nodes;
 mod options;
@@ -16,6 +19,7 @@ mod raw;
 mod resources;
 mod rules;
 mod scenarios;
+mod sets;
 mod values;
 
 use std::collections::HashMap;
@@ -171,9 +175,14 @@ impl Validator<'_> {
         self.typed_meta(&raw.rsc_defaults, options::MetaScope::RscDefaults, None);
         let op_defaults = self.attrs(&raw.op_defaults, "op_defaults");
         self.typed_meta(&raw.op_defaults, options::MetaScope::Op, None);
+        let [property_sets, rsc_defaults_sets, op_defaults_sets] = self.all_sets(raw);
         let resources = self.resources(raw);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
+        self.fence_loss_policy(raw);
+        let fencing_levels = self.fencing_levels(raw);
+        let tags = self.tags(raw);
+        let alerts = self.alerts(raw);
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
@@ -188,8 +197,14 @@ impl Validator<'_> {
             properties,
             rsc_defaults,
             op_defaults,
+            property_sets,
+            rsc_defaults_sets,
+            op_defaults_sets,
             resources,
             constraints,
+            fencing_levels,
+            tags,
+            alerts,
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
@@ -205,7 +220,8 @@ fn known_ids(raw: &RawCluster) -> RscIds {
             .iter()
             .map(|(k, _)| k.value.clone())
             .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
-            .chain(raw.clones.iter().map(|(k, _)| k.value.clone())),
+            .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
+            .chain(raw.tags.iter().map(|(k, _)| k.value.clone())),
     );
     ids
 }
@@ -235,6 +251,11 @@ impl RscIds {
     fn iter(&self) -> impl Iterator<Item = &String> {
         self.order.iter()
     }
+}
+
+/// What an alert may select (`nodes`, `fencing`, `resources`, `attributes`).
+pub fn alert_selections() -> &'static [&'static str] {
+    alerts::SELECTIONS
 }
 
 fn one_of(word: &str, allowed: &[&str]) -> String {

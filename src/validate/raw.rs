@@ -55,20 +55,22 @@ impl Validator<'_> {
                         self.diags.push(d);
                     }
                     let native = match el.name.as_str() {
-                        "rsc_defaults" => raw.rsc_defaults.0.first(),
-                        "op_defaults" => raw.op_defaults.0.first(),
+                        "rsc_defaults" if !raw.rsc_defaults.is_empty() => Some("rsc_defaults"),
+                        "rsc_defaults" if !raw.rsc_defaults_sets.is_empty() => Some("rsc_defaults_sets"),
+                        "op_defaults" if !raw.op_defaults.is_empty() => Some("op_defaults"),
+                        "op_defaults" if !raw.op_defaults_sets.is_empty() => Some("op_defaults_sets"),
+                        "fencing-topology" if !raw.fencing_levels.is_empty() => Some("fencing_levels"),
+                        "tags" if !raw.tags.is_empty() => Some("tags"),
+                        "alerts" if !raw.alerts.is_empty() => Some("alerts"),
                         _ => None,
                     };
-                    if native.is_some() {
+                    if let Some(key) = native {
                         self.err(
                             codes::RAW_CONFLICT,
                             item.span,
-                            format!("`<{}>` is given both here and as `{}`", el.name, el.name),
+                            format!("`<{}>` is given both here and as `{key}`", el.name),
                             "raw section",
-                            format!(
-                                "keep one: `{}:` for plain values, or the raw section when it needs rules",
-                                el.name
-                            ),
+                            format!("keep one: `{key}:`, or the raw section when it needs what `{key}` cannot say"),
                         );
                     }
                 }

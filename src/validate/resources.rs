@@ -152,6 +152,7 @@ impl Validator<'_> {
         self.typed_meta(&r.meta, MetaScope::Primitive, force.clone());
         self.enabled(&r.enabled, &mut meta);
         let ops = self.ops(id, r, force);
+        let (params_sets, meta_sets) = self.primitive_sets(r);
         Primitive {
             id: id.value.clone(),
             agent,
@@ -159,6 +160,8 @@ impl Validator<'_> {
             params: self.attrs(&r.params, "params"),
             meta,
             utilization: self.attrs(&r.utilization, "utilization"),
+            params_sets,
+            meta_sets,
             ops,
             force: r.force.as_ref().is_some_and(|f| f.value),
         }

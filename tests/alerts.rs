@@ -1,0 +1,127 @@
+//! Alerts, natively: `alerts: { ID: { path, params, meta, select, attributes, recipients } }`.
+//! Checked against the CIB real pcs (and crmsh, for a selection) built
+//! (`tests/fixtures/gen-alerts.sh`), translated by hand in `tests/fixtures/alerts-pcs.yaml`:
+//! planned to zero, exported natively, applied like pcs.
+
+mod common;
+
+use common::*;
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
+    let out = cibform_in(dir.path(), args);
+    (dir, out)
+}
+
+fn plan(yaml: &str, cib: &str) -> Out {
+    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
+}
+
+#[test]
+fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
+    let out = plan(&fixture_text("alerts-pcs.yaml"), &fixture_text("alerts-pcs.xml"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let (dir, out) =
+        run("", &fixture_text("alerts-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
+    assert!(!text.contains("raw:"), "{text}");
+    for form in ["alerts:", "attributes: [standby, pingd]", "{ value: ops@example.com, id: ops }"] {
+        assert!(text.contains(form), "{form:?} is not in the export:\n{text}");
+    }
+    let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+}
+
+#[test]
+fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
+    // Pacemaker refuses a CIB with fencing enabled and no device: the lab turns it off.
+    let yaml = format!("{}properties: {{ stonith-enabled: false }}\n", fixture_text("alerts-pcs.yaml"));
+    let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"];
+    let (dir, out) = run(&yaml, EMPTY_CIB, &args);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(dir.path().join("cib.xml")).unwrap()).unwrap();
+    let pcs = cibform::cib::Cib::parse("pcs", &fixture_text("alerts-pcs.xml")).unwrap();
+    let d: Vec<_> = cibform::plan::diff(pcs.configuration(), ours.configuration())
+        .into_iter()
+        .filter(|c| c.key.kind == "alerts")
+        .collect();
+    assert!(d.is_empty(), "cibform and pcs wrote different clusters: {d:#?}");
+    for id in ["notify-recipient", "notify-meta_attributes-timestamp-format", "notify-recipient-instance_attributes-x"]
+    {
+        assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
+    }
+}
+
+/// The committed fixture is what today's pcs and crmsh write.
+#[test]
+#[ignore = "needs pacemaker tools: pcs, crm, crm_diff"]
+fn alerts_rebuilt_by_real_pcs_and_crmsh_plan_to_zero_changes() {
+    rebuilt_plans_to_zero("gen-alerts.sh", "alerts-pcs.xml", "tests/fixtures/alerts-pcs.yaml");
+}
+
+/// Run a fixture script with the real tools, plan its translation against the fresh CIB, and
+/// check the committed fixture is still what the tools write.
+fn rebuilt_plans_to_zero(script: &str, committed: &str, yaml: &str) {
+    need_tools(&["pcs", "crm", "crm_diff", "cibadmin"]);
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.xml");
+    let status = std::process::Command::new("bash").arg(fixture(script)).arg(&fresh).status().unwrap();
+    assert!(status.success());
+    let target = format!("file:{}", fresh.display());
+    let out = cibform(&["plan", yaml, "--target", &target, "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let diff = std::process::Command::new("crm_diff")
+        .args(["--no-version", "--original"])
+        .arg(fixture(committed))
+        .arg("--new")
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(0), "stale; run tests/fixtures/{script} tests/fixtures/{committed}");
+}
+
+#[test]
+fn a_changed_alert_is_shown_line_by_line() {
+    let yaml = fixture_text("alerts-pcs.yaml")
+        .replace("params: { timeout: 10s }", "params: { timeout: 20s }")
+        .replace("      - { value: ops@example.com, id: ops }\n", "      - { value: noc@example.com }\n")
+        .replace("attributes: [standby, pingd]", "attributes: [standby]");
+    let out = plan(&yaml, &fixture_text("alerts-pcs.xml"));
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    for line in [
+        "~ alerts",
+        r#"~ notify params.timeout: "10s" → "20s""#,
+        r#"- notify recipient ops@example.com"#,
+        r#"+ notify recipient noc@example.com"#,
+        r#"~ sel select: "attributes (standby, pingd), fencing, nodes" → "attributes (standby), fencing, nodes""#,
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} is not in the plan:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn mistakes_in_alerts_are_located_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("    select: [node]\n", "cibform::alert::select", "did you mean `nodes`?"),
+        ("    select: [nodes, nodes]\n", "cibform::alert::select", "selected twice"),
+        ("    recipients: [{ value: a }, { value: a }]\n", "cibform::alert::recipient", "given twice"),
+        ("    recipients: [{ value: '' }]\n", "cibform::alert::recipient", "an empty recipient"),
+        ("    paht: /x\n", "cibform::yaml::unknown_key", "path"),
+        ("    description: x\n  a2: { path: '' }\n", "cibform::alert::path", "has an empty path"),
+    ];
+    for (entry, code, text) in cases {
+        let yaml = format!("cluster: c\nalerts:\n  a1:\n    path: /bin/true\n{entry}");
+        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
+        assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
+        assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);
+        assert!(out.stderr.contains("help:"), "{entry}: no help line:\n{}", out.stderr);
+    }
+}

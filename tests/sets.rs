@@ -1,0 +1,156 @@
+//! Attribute sets with a rule or a score, natively: `property_sets`, `rsc_defaults_sets`,
+//! `op_defaults_sets`, and a primitive's `params_sets` and `meta_sets`. Checked against the CIB real pcs (and crmsh, for property sets with rules)
+//! built (`tests/fixtures/gen-sets.sh`), translated by hand in `tests/fixtures/sets-pcs.yaml`:
+//! planned to zero, exported natively, applied like pcs.
+
+mod common;
+
+use common::*;
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+/// Run cibform in a scratch directory holding `cluster.yaml` and `cib.xml`.
+fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
+    let out = cibform_in(dir.path(), args);
+    (dir, out)
+}
+
+fn plan(yaml: &str, cib: &str) -> Out {
+    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
+}
+
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from:?} is not in the text");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn the_natural_translation_of_pcs_and_crmsh_commands_plans_to_zero_changes() {
+    let out = plan(&fixture_text("sets-pcs.yaml"), &fixture_text("sets-pcs.xml"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn export_writes_the_sets_natively_and_plans_to_zero_changes() {
+    let (dir, out) = run("", &fixture_text("sets-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
+    assert!(!text.contains("raw:"), "a set went through the escape hatch:\n{text}\n{}", out.stderr);
+    for form in [
+        "property_sets:",
+        "rule: date-spec weekdays=6-7",
+        "rsc_defaults_sets:",
+        "score: 5",
+        "rule: op monitor",
+        "params_sets:",
+        "meta_sets:",
+    ] {
+        assert!(text.contains(form), "{form:?} is not in the export:\n{text}");
+    }
+    let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+}
+
+/// Applied to an empty CIB, the file writes what pcs and crmsh wrote, with pcs's ids.
+#[test]
+fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
+    let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"];
+    let (dir, out) = run(&fixture_text("sets-pcs.yaml"), EMPTY_CIB, &args);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let again = cibform_in(dir.path(), &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(dir.path().join("cib.xml")).unwrap()).unwrap();
+    let pcs = cibform::cib::Cib::parse("pcs", &fixture_text("sets-pcs.xml")).unwrap();
+    let d = cibform::plan::diff(pcs.configuration(), ours.configuration());
+    assert!(d.is_empty(), "cibform and pcs wrote different clusters: {d:#?}");
+    for id in ["rsc_defaults-meta_attributes-1", "rsc_defaults-meta_attributes-2", "op_defaults-meta_attributes-1"] {
+        assert!(ours.configuration().find_id(id).is_some(), "missing pcs id {id}");
+    }
+}
+
+/// The committed fixture is what today's pcs and crmsh write.
+#[test]
+#[ignore = "needs pacemaker tools: pcs, crm, crm_diff"]
+fn sets_rebuilt_by_real_pcs_and_crmsh_plan_to_zero_changes() {
+    need_tools(&["pcs", "crm", "crm_diff", "cibadmin"]);
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("sets.xml");
+    let status = std::process::Command::new("bash").arg(fixture("gen-sets.sh")).arg(&fresh).status().unwrap();
+    assert!(status.success());
+    let target = format!("file:{}", fresh.display());
+    let out = cibform(&["plan", "tests/fixtures/sets-pcs.yaml", "--target", &target, "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let diff = std::process::Command::new("crm_diff")
+        .arg("--original")
+        .arg(fixture("sets-pcs.xml"))
+        .arg("--new")
+        .arg(&fresh)
+        .arg("--no-version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "stale fixture; run tests/fixtures/gen-sets.sh tests/fixtures/sets-pcs.xml"
+    );
+}
+
+#[test]
+fn a_changed_set_is_shown_line_by_line_and_a_dropped_one_removed() {
+    let yaml = fixture_text("sets-pcs.yaml");
+    let yaml = edit(&yaml, "rule: date-spec weekdays=6-7", "rule: date-spec weekdays=7");
+    let yaml = edit(&yaml, "values: { resource-stickiness: 0 }", "values: { resource-stickiness: 10 }");
+    let yaml = edit(&yaml, "  - score: 5\n    values: { priority: 1 }\n", "");
+    let yaml = edit(&yaml, "values: { configfile: /etc/b.conf }", "values: { configfile: /etc/c.conf }");
+    let out = plan(&yaml, &fixture_text("sets-pcs.xml"));
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    for line in [
+        "~ cluster properties",
+        r#"~ [weekend] rule: "date-spec weekdays=6-7" → "date-spec weekdays=7""#,
+        "~ resource defaults",
+        r#"~ [night].resource-stickiness: "0" → "10""#,
+        r#"- [rsc_defaults-meta_attributes-2] score: "5""#,
+        "~ primitive web",
+        r#"~ params.[web-node2].configfile: "/etc/b.conf" → "/etc/c.conf""#,
+        "Plan: 0 to add, 3 to change, 0 to destroy.",
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} is not in the plan:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn mistakes_in_sets_are_located_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("rsc_defaults_sets:\n  - values: { priority: 1 }\n", "cibform::attr_set::plain", "go under `rsc_defaults`"),
+        (
+            "property_sets:\n  - { rule: date-spec hours=0-6, values: { no-quorum-polcy: freeze } }\n",
+            "cibform::property::unknown",
+            "no-quorum-policy",
+        ),
+        ("op_defaults_sets:\n  - rule: op\n    values: { timeout: 90s }\n", "cibform::rule::parse", "help:"),
+        (
+            "rsc_defaults_sets:\n  - { id: db, score: 1, values: { priority: 1 } }\n",
+            "cibform::id::duplicate",
+            "rename one",
+        ),
+        (
+            "rsc_defaults_sets:\n  - { score: high, values: { priority: 1 } }\n",
+            "cibform::score::invalid",
+            "a score is an integer",
+        ),
+    ];
+    for (entry, code, text) in cases {
+        let yaml = format!("cluster: c\nresources:\n  db: {{ agent: ocf:pacemaker:Dummy }}\n{entry}");
+        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
+        assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
+        assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);
+        assert!(out.stderr.contains("help:"), "{entry}: no help line:\n{}", out.stderr);
+        assert!(out.stderr.contains(" 5 │ "), "{entry}: no label on the entry's line:\n{}", out.stderr);
+    }
+}

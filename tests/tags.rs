@@ -1,0 +1,101 @@
+//! Tags, natively: `tags: { ID: [resources] }`, which constraints may name. Checked against the
+//! CIB real pcs built (`tests/fixtures/gen-tags.sh`), translated by hand in
+//! `tests/fixtures/tags-pcs.yaml`: planned to zero, exported natively, applied like pcs.
+
+mod common;
+
+use common::*;
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
+    let out = cibform_in(dir.path(), args);
+    (dir, out)
+}
+
+fn plan(yaml: &str, cib: &str) -> Out {
+    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
+}
+
+#[test]
+fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
+    let out = plan(&fixture_text("tags-pcs.yaml"), &fixture_text("tags-pcs.xml"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let (dir, out) = run("", &fixture_text("tags-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
+    assert!(!text.contains("raw:"), "{text}");
+    assert!(text.contains("tags:\n  web-stack: [vip, web]\n  everything: [db, web, vip]\n"), "{text}");
+    let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+}
+
+/// The committed fixture is what today's pcs writes.
+#[test]
+#[ignore = "needs pacemaker tools: pcs, crm_diff"]
+fn tags_rebuilt_by_real_pcs_plan_to_zero_changes() {
+    need_tools(&["pcs", "crm_diff", "cibadmin"]);
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("tags.xml");
+    let status = std::process::Command::new("bash").arg(fixture("gen-tags.sh")).arg(&fresh).status().unwrap();
+    assert!(status.success());
+    let target = format!("file:{}", fresh.display());
+    let out = cibform(&["plan", "tests/fixtures/tags-pcs.yaml", "--target", &target, "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let diff = std::process::Command::new("crm_diff")
+        .args(["--no-version", "--original"])
+        .arg(fixture("tags-pcs.xml"))
+        .arg("--new")
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(0), "stale; run tests/fixtures/gen-tags.sh tests/fixtures/tags-pcs.xml");
+}
+
+#[test]
+fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
+    let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"];
+    let (dir, out) = run(&fixture_text("tags-pcs.yaml"), EMPTY_CIB, &args);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(dir.path().join("cib.xml")).unwrap()).unwrap();
+    let pcs = cibform::cib::Cib::parse("pcs", &fixture_text("tags-pcs.xml")).unwrap();
+    let d = cibform::plan::diff(pcs.configuration(), ours.configuration());
+    assert!(d.is_empty(), "cibform and pcs wrote different clusters: {d:#?}");
+}
+
+#[test]
+fn a_changed_tag_is_shown_and_tag_order_does_not_matter() {
+    let yaml = fixture_text("tags-pcs.yaml").replace("web-stack: [vip, web]", "web-stack: [vip]");
+    let out = plan(&yaml, &fixture_text("tags-pcs.xml"));
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(out.stdout.contains(r#"~ tag web-stack: "vip, web" → "vip""#), "{}", out.stdout);
+    let swapped = fixture_text("tags-pcs.yaml").replace(
+        "  web-stack: [vip, web]\n  everything: [db, web, vip]\n",
+        "  everything: [db, web, vip]\n  web-stack: [vip, web]\n",
+    );
+    let out = plan(&swapped, &fixture_text("tags-pcs.xml"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn mistakes_in_tags_are_located_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("tags:\n  t: []\n", "cibform::tag::empty", "names no resource"),
+        ("tags:\n  t: [db, db]\n", "cibform::tag::empty", "names `db` twice"),
+        ("tags:\n  t: [dbb]\n", "cibform::ref::unknown", "did you mean `db`?"),
+        ("tags:\n  db: [db]\n", "cibform::id::duplicate", "rename one"),
+    ];
+    for (entry, code, text) in cases {
+        let yaml = format!("cluster: c\nresources:\n  db: {{ agent: ocf:pacemaker:Dummy }}\n{entry}");
+        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
+        assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
+        assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);
+        assert!(out.stderr.contains("help:"), "{entry}: no help line:\n{}", out.stderr);
+    }
+}
