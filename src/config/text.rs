@@ -31,10 +31,11 @@ pub fn first_non_xml_char(s: &str) -> Option<char> {
 /// # Errors
 /// `cibform::input::char`, labelled on the scalar.
 pub fn check_scalars(src: &Source, text: &str) -> Result<(), Box<Diag>> {
-    // A scalar's characters come from the text itself or from a double-quoted escape (`\e`):
-    // with neither a bad character nor a backslash anywhere, no scalar can hold one, and the
-    // second parse (a tenth of a large file's load) is skipped.
-    if !text.contains('\\') && first_non_xml_char(text).is_none() {
+    // A scalar's characters come from the text itself, a double-quoted escape (`\e`) or a tag
+    // that transforms it (`!!binary`): with no bad character, no backslash and no `!` anywhere,
+    // no scalar can hold one and no tag is there, and the second parse (a tenth of a large
+    // file's load) is skipped.
+    if !text.contains(['\\', '!']) && first_non_xml_char(text).is_none() {
         return Ok(());
     }
     for event in Parser::new_from_str(text) {
