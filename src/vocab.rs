@@ -47,6 +47,18 @@ pub fn is_false(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "false" | "no" | "off" | "0" | "n")
 }
 
+/// A Pacemaker boolean in its canonical spelling, `true` or `false`, whichever spelling Pacemaker
+/// accepts (`1`, `on`, `yes`, `n`, ...); `None` for a value that is neither.
+pub fn canonical_bool(v: &str) -> Option<&'static str> {
+    if is_true(v) {
+        Some("true")
+    } else if is_false(v) {
+        Some("false")
+    } else {
+        None
+    }
+}
+
 /// `INFINITY`, `+INFINITY`, `-INFINITY` or an integer; normalised (`+INFINITY` → `INFINITY`).
 pub fn normalize_score(s: &str) -> Option<String> {
     match s {

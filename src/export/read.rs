@@ -6,7 +6,7 @@ use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::desired::DefaultOps;
 use crate::model::{AttrSet, Node, RawObject, RawPlace};
-use crate::vocab::{is_true, normalize_score, PACEMAKER_OWNED, ROLES};
+use crate::vocab::{canonical_bool, is_true, normalize_score, PACEMAKER_OWNED, ROLES};
 use std::collections::HashSet;
 
 pub(super) struct Reader<'a> {
@@ -74,12 +74,9 @@ pub(super) fn check_role(role: &str) -> Result<(), NotNative> {
     }
 }
 
-pub(super) fn check_bool(v: &str, what: &str) -> Result<(), NotNative> {
-    if matches!(v, "true" | "false") {
-        Ok(())
-    } else {
-        Err(format!("`{what}=\"{v}\"` (not `true` or `false`)"))
-    }
+/// A boolean attribute in its canonical spelling (`0` → `false`, as Pacemaker reads it).
+pub(super) fn check_bool(v: &str, what: &str) -> Result<&'static str, NotNative> {
+    canonical_bool(v).ok_or_else(|| format!("`{what}=\"{v}\"` (not a boolean)"))
 }
 
 pub(super) fn score(v: Option<&str>, what: &str) -> Result<String, NotNative> {

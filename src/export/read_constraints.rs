@@ -126,7 +126,10 @@ impl Reader<'_> {
                     attrs.push((a.to_string(), score(Some(v), "rsc_order")?));
                     continue;
                 }
-                "symmetrical" | "require-all" => check_bool(v, a)?,
+                "symmetrical" | "require-all" => {
+                    attrs.push((a.to_string(), check_bool(v, a)?.to_string()));
+                    continue;
+                }
                 "first-action" | "then-action" if !ACTIONS.contains(&v) => return Err(format!("{a} `{v}`")),
                 _ => {}
             }
@@ -183,7 +186,7 @@ impl Reader<'_> {
             for a in ["sequential", "require-all", "role", "action", "score"] {
                 let Some(v) = s.attr(a) else { continue };
                 let v = match a {
-                    "sequential" | "require-all" => check_bool(v, a).map(|()| v.to_string())?,
+                    "sequential" | "require-all" => check_bool(v, a)?.to_string(),
                     "role" => check_role(v).map(|()| v.to_string())?,
                     "action" if !ACTIONS.contains(&v) => return Err(format!("set action `{v}`")),
                     "score" => score(Some(v), "resource_set")?,

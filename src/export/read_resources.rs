@@ -138,15 +138,16 @@ impl Reader<'_> {
         if let Some(r) = o.attr("role") {
             check_role(r)?;
         }
-        if let Some(e) = o.attr("enabled") {
-            check_bool(e, "enabled")?;
+        let mut attrs: Vec<(String, String)> =
+            OP_ATTRS[2..].iter().filter_map(|k| o.attr(k).map(|v| (k.to_string(), v.to_string()))).collect();
+        for (k, v) in attrs.iter_mut().filter(|(k, _)| k == "enabled") {
+            *v = check_bool(v, k)?.to_string();
         }
         for c in o.elements() {
             if !matches!(c.name.as_str(), "instance_attributes" | "meta_attributes") {
                 return Err(format!("`<{}>` in an operation", c.name));
             }
         }
-        let attrs = OP_ATTRS[2..].iter().filter_map(|k| o.attr(k).map(|v| (k.to_string(), v.to_string()))).collect();
         Ok(Op {
             name: name.into(),
             interval: interval.into(),

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::rule;
-use crate::vocab::{canonical_duration, canonical_role, is_true, normalize_score, PACEMAKER_OWNED};
+use crate::vocab::{canonical_bool, canonical_duration, canonical_role, is_true, normalize_score, PACEMAKER_OWNED};
 
 /// Which part of the configuration an object belongs to (also the plan's display order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -254,6 +254,7 @@ pub fn op_line(o: &Element) -> (String, String) {
         .filter(|(k, _)| !matches!(k.as_str(), "id" | "name" | "interval" | "role"))
         .map(|(k, v)| match k.as_str() {
             "timeout" | "start-delay" => format!("{k}={}", canonical_duration(v)),
+            "enabled" | "record-pending" => format!("{k}={}", bool_text(v)),
             _ => format!("{k}={v}"),
         })
         .collect();
@@ -334,6 +335,10 @@ pub fn constraint_view(c: &Element) -> View {
         }
     }
     if c.name == "rsc_order" {
+        order_kind_from_score(&mut attrs);
+        if let Some(s) = attrs.get_mut("symmetrical") {
+            *s = bool_text(s);
+        }
         let first_action = attrs.get("first-action").cloned().unwrap_or_else(|| "start".into());
         if attrs.get("then-action") == Some(&first_action) {
             attrs.remove("then-action");
@@ -364,6 +369,25 @@ pub fn constraint_view(c: &Element) -> View {
     v
 }
 
+/// A boolean attribute's value as Pacemaker reads it (`0` and `false` are the same); a value that
+/// is no boolean stays as written, so it still shows as a difference.
+fn bool_text(v: &str) -> String {
+    canonical_bool(v).map_or_else(|| v.to_string(), str::to_string)
+}
+
+/// An order without `kind` takes it from its deprecated `score` (Pacemaker's `get_ordering_type`):
+/// 0 is `Optional`, any other score `Mandatory`; with a `kind`, the score is what it says.
+fn order_kind_from_score(attrs: &mut BTreeMap<String, String>) {
+    if attrs.contains_key("kind") {
+        return;
+    }
+    if let Some(score) = attrs.get("score").and_then(|s| normalize_score(s)) {
+        attrs.remove("score");
+        let kind = if score == "0" { "Optional" } else { "Mandatory" };
+        attrs.insert("kind".into(), kind.into());
+    }
+}
+
 fn set_line(s: &Element) -> String {
     let refs: Vec<&str> = s.elements().filter(|e| e.name == "resource_ref").filter_map(Element::id).collect();
     let mut line = format!("[{}]", refs.join(" "));
@@ -371,7 +395,14 @@ fn set_line(s: &Element) -> String {
         .attrs
         .iter()
         .filter(|(k, _)| k != "id")
-        .map(|(k, v)| (k.clone(), if k == "role" { role(v) } else { v.clone() }))
+        .map(|(k, v)| {
+            let v = match k.as_str() {
+                "role" => role(v),
+                "sequential" | "require-all" => bool_text(v),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
         .collect();
     attrs.retain(|(k, v)| {
         !((k == "sequential" || k == "require-all") && is_true(v)) && !(k == "role" && v == "Started")
@@ -512,10 +543,42 @@ mod tests {
         views(&config(inner))
     }
 
+    /// The views of `resources` and `constraints` sections given whole.
+    fn sections_view(sections: &str) -> Vec<(ObjKey, View)> {
+        views(&Element::parse(&format!("<configuration><crm_config/><nodes/>{sections}</configuration>")).unwrap())
+    }
+
     #[test]
     fn an_empty_section_means_the_same_as_none() {
         assert_eq!(view_of("<acls/><tags/><alerts/>"), view_of(""));
         assert_ne!(view_of(r#"<tags><tag id="t"><obj_ref id="r"/></tag></tags>"#), view_of(""));
+    }
+
+    #[test]
+    fn booleans_mean_what_pacemaker_reads() {
+        let cfg = |t: &str, f: &str| {
+            sections_view(&format!(
+                r#"<resources><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"><operations><op id="o" name="migrate_to" interval="0s" enabled="{f}" record-pending="{t}"/></operations></primitive></resources><constraints><rsc_order id="o1" first="a" then="b" symmetrical="{f}"/><rsc_colocation id="c"><resource_set id="s" sequential="{f}" require-all="{t}"><resource_ref id="a"/></resource_set></rsc_colocation></constraints>"#
+            ))
+        };
+        assert_eq!(cfg("1", "0"), cfg("true", "false"));
+        assert_eq!(cfg("yes", "off"), cfg("true", "false"));
+        assert_ne!(cfg("true", "true"), cfg("true", "false"));
+        assert_ne!(cfg("true", "maybe"), cfg("true", "false"), "a value that is no boolean still differs");
+    }
+
+    #[test]
+    fn an_order_score_without_kind_means_its_kind() {
+        let order = |attrs: &str| {
+            sections_view(&format!(
+                r#"<resources/><constraints><rsc_order id="o" first="a" then="b" {attrs}/></constraints>"#
+            ))
+        };
+        assert_eq!(order(r#"score="INFINITY""#), order(r#"kind="Mandatory""#));
+        assert_eq!(order(r#"score="-5""#), order(""));
+        assert_eq!(order(r#"score="0""#), order(r#"kind="Optional""#));
+        assert_ne!(order(r#"score="0""#), order(""));
+        assert_ne!(order(r#"kind="Optional" score="10""#), order(r#"kind="Optional""#), "with a kind, the score stays");
     }
 
     #[test]
