@@ -82,7 +82,8 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = seconds())]
         preview_timeout: u64,
         /// Also ask what would happen after the change if: `node-down=NODE`, `node-fail=NODE`,
-        /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network). Repeatable.
+        /// `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`, a cut network), `ticket-grant=TICKET`,
+        /// `ticket-revoke=TICKET`. Repeatable.
         #[arg(long, value_name = "SCENARIO")]
         what_if: Vec<String>,
         /// pcsd for corosync.conf and agent metadata (the CIB still comes from --target):
@@ -458,7 +459,7 @@ fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &
         known.extend(unames);
     }
     for s in scenarios {
-        let node = s.node();
+        let Some(node) = s.node() else { continue };
         if !known.contains(&node) {
             known.sort_unstable();
             known.dedup();

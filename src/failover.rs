@@ -118,7 +118,7 @@ pub fn judge(test: &FailoverTest, events: &[Event], outcome: &Outcome) -> CaseVe
     let down: Vec<&str> = events
         .iter()
         .filter(|e| matches!(e, Event::NodeDown { .. } | Event::NodeFail { .. }))
-        .map(Event::node)
+        .filter_map(Event::node)
         .collect();
     let failures: Vec<String> = test.expect.iter().filter_map(|e| check(e, outcome, &down).err()).collect();
     CaseVerdict {

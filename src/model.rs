@@ -468,18 +468,23 @@ pub enum Event {
     /// An operation of a primitive returns `rc` on the node (`--op-inject`); `interval_ms`
     /// `None`: the one interval the configuration gives that operation.
     OpFails { resource: String, op: String, node: String, interval_ms: Option<u64>, rc: u8 },
+    /// A ticket is granted (`--ticket-grant`): resources bound to it may run.
+    TicketGranted { ticket: String },
+    /// A ticket is revoked (`--ticket-revoke`): its constraints' `loss-policy` applies.
+    TicketRevoked { ticket: String },
 }
 
 impl Event {
-    /// The node the event happens on.
-    pub fn node(&self) -> &str {
+    /// The node the event happens on (`None` for a ticket: cluster-wide).
+    pub fn node(&self) -> Option<&str> {
         match self {
             Event::NodeDown { node }
             | Event::NodeFail { node }
             | Event::Attribute { node, .. }
             | Event::AttributeUnset { node, .. }
             | Event::Standby { node }
-            | Event::OpFails { node, .. } => node,
+            | Event::OpFails { node, .. } => Some(node),
+            Event::TicketGranted { .. } | Event::TicketRevoked { .. } => None,
         }
     }
 

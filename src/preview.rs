@@ -72,6 +72,8 @@ impl std::fmt::Display for Scenario {
             Scenario::OpFails { resource, op, node, rc, .. } => {
                 write!(f, "{op} of {resource} fails on {node} (rc {rc})")
             }
+            Scenario::TicketGranted { ticket } => write!(f, "ticket {ticket} is granted"),
+            Scenario::TicketRevoked { ticket } => write!(f, "ticket {ticket} is revoked"),
         }
     }
 }
@@ -88,18 +90,21 @@ impl Scenario {
         }
     }
 
-    /// Parse `node-down=NODE`, `node-fail=NODE`, `standby=NODE` or `attr=NODE:NAME=VALUE`.
+    /// Parse `node-down=NODE`, `node-fail=NODE`, `standby=NODE`, `attr=NODE:NAME=VALUE`,
+    /// `ticket-grant=TICKET` or `ticket-revoke=TICKET`.
     ///
     /// # Errors
     /// A message naming the accepted forms.
     pub fn parse(s: &str) -> Result<Scenario, String> {
-        let forms = "use `node-down=NODE`, `node-fail=NODE`, `standby=NODE` or `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`)";
+        let forms = "use `node-down=NODE`, `node-fail=NODE`, `standby=NODE`, `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`), `ticket-grant=TICKET` or `ticket-revoke=TICKET`";
         let (kind, rest) = s.split_once('=').ok_or_else(|| format!("`{s}` is not a scenario: {forms}"))?;
         match kind {
             "node-down" if Scenario::node_ok(rest) => Ok(Scenario::NodeDown { node: rest.into() }),
             "node-fail" if Scenario::node_ok(rest) => Ok(Scenario::NodeFail { node: rest.into() }),
             "standby" if Scenario::node_ok(rest) => Ok(Scenario::Standby { node: rest.into() }),
             "attr" => Scenario::parse_attr(rest).ok_or_else(|| format!("`{s}` needs NODE:NAME=VALUE")),
+            "ticket-grant" if Scenario::node_ok(rest) => Ok(Scenario::TicketGranted { ticket: rest.into() }),
+            "ticket-revoke" if Scenario::node_ok(rest) => Ok(Scenario::TicketRevoked { ticket: rest.into() }),
             _ => Err(format!("`{s}` is not a scenario: {forms}")),
         }
     }
@@ -121,7 +126,9 @@ impl Scenario {
 pub fn prepare(events: &[Scenario], cib: &Cib, mut cmd: Cmd) -> Result<(Cmd, Cib), String> {
     let mut cib = cib.clone();
     for event in events {
-        node_state(&mut cib, event.node())?;
+        if let Some(node) = event.node() {
+            node_state(&mut cib, node)?;
+        }
         match event {
             Scenario::NodeDown { node } => cmd.argv.extend(["--node-down".to_string(), node.clone()]),
             Scenario::NodeFail { node } => cmd.argv.extend(["--node-fail".to_string(), node.clone()]),
@@ -135,6 +142,8 @@ pub fn prepare(events: &[Scenario], cib: &Cib, mut cmd: Cmd) -> Result<(Cmd, Cib
                 };
                 cmd.argv.extend(["--op-inject".to_string(), format!("{resource}_{op}_{interval}@{node}={rc}")]);
             }
+            Scenario::TicketGranted { ticket } => cmd.argv.extend(["--ticket-grant".to_string(), ticket.clone()]),
+            Scenario::TicketRevoked { ticket } => cmd.argv.extend(["--ticket-revoke".to_string(), ticket.clone()]),
         }
     }
     Ok((cmd, cib))
@@ -442,6 +451,11 @@ mod tests {
         let (cmd, _) = Scenario::parse("node-fail=n1").unwrap().prepare(&cib).unwrap();
         assert!(cmd.argv.ends_with(&["--node-fail".to_string(), "n1".to_string()]));
         assert!(Scenario::parse("node-down=n9").unwrap().prepare(&cib).is_err());
+        let (cmd, same) = Scenario::parse("ticket-revoke=site-a").unwrap().prepare(&cib).unwrap();
+        assert!(cmd.argv.ends_with(&["--ticket-revoke".to_string(), "site-a".to_string()]), "no node involved");
+        assert_eq!(same.root.to_xml(), cib.root.to_xml());
+        assert_eq!(Scenario::parse("ticket-grant=t").unwrap().to_string(), "ticket t is granted");
+        assert!(Scenario::parse("ticket-grant=").is_err());
     }
 
     #[test]

@@ -138,6 +138,30 @@ fn an_operation_failure_recovers_in_place() {
     assert!(out.stdout.ends_with("\nfailover tests: 6/7 hold\n"), "{}", out.stdout);
 }
 
+/// Tickets as conditions (`crm_simulate --ticket-grant/--ticket-revoke`): with a ticket
+/// constraint on `rg-01`, the group runs while the ticket is granted and stops when it is revoked;
+/// a ticket no constraint names is refused at validate.
+#[test]
+#[ignore = "needs pacemaker tools: crm_simulate"]
+fn tickets_granted_or_revoked_decide_where_the_group_runs() {
+    need_tools(&["crm_simulate"]);
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace("constraints:\n", "constraints:\n  - ticket: site-a\n    resource: rg-01\n    loss-policy: stop\n")
+            + "  - name: rg-01 runs while site-a is granted\n    when: { ticket_granted: site-a }\n    expect: { runs_on: { rg-01: t3021cent } }\n  - name: rg-01 stops when site-a is revoked\n    when: { ticket_revoked: site-a }\n    expect: { stopped: rg-01 }\n"
+    });
+    let out = cibform(&["test", yaml.to_str().unwrap(), SEED]);
+    assert!(out.stdout.contains("  ok     rg-01 runs while site-a is granted\n"), "{}", out.snapshot());
+    assert!(out.stdout.contains("  ok     rg-01 stops when site-a is revoked\n"), "{}", out.snapshot());
+    let bad = variant(dir.path(), |t| {
+        t + "  - name: unknown ticket\n    when: { ticket_revoked: site-z }\n    expect: { stopped: rg-01 }\n"
+    });
+    let out = cibform(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::scenario::ticket"), "{}", out.snapshot());
+    assert!(out.stderr.contains("no ticket constraint uses ticket `site-z`"), "{}", out.snapshot());
+}
+
 /// Without Pacemaker's tools nothing is played, and nothing counts as holding.
 #[test]
 fn without_host_tools_no_scenario_holds() {

@@ -870,6 +870,12 @@ pub struct RawWhen {
     /// An operation fails: `{ resource: rs-squid, op: monitor, node: t3021cent }`, or a list.
     #[serde(default)]
     pub op_fails: Option<S<RawOpFailures>>,
+    /// These tickets are granted (as `crm_ticket --grant` would).
+    #[serde(default)]
+    pub ticket_granted: Option<S<RawNames>>,
+    /// These tickets are revoked: each ticket constraint's `loss-policy` applies.
+    #[serde(default)]
+    pub ticket_revoked: Option<S<RawNames>>,
 }
 
 /// One name or a list of names (nodes, resources).

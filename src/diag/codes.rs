@@ -145,6 +145,7 @@ codes! {
     // Added later (appended: codes are never reordered).
     NODE_NAME = "cibform::node::name", "a node name that is not a host name (empty, spaces, controls, invisible characters)";
     YAML_TAG = "cibform::yaml::tag", "a YAML tag other than the core schema's plain ones (`!!binary`, `!custom`)";
+    SCENARIO_TICKET = "cibform::scenario::ticket", "a failover scenario names a ticket no ticket constraint uses";
 }
 
 #[cfg(test)]

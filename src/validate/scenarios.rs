@@ -13,7 +13,7 @@ use crate::model::{Event, Expect, FailoverTest};
 
 use super::Validator;
 
-/// A condition on nodes, and the event it makes of each node.
+/// A condition on names (nodes, tickets), and the event it makes of each.
 type NodeEvent<'a> = (&'a Option<S<RawNames>>, fn(String) -> Event);
 
 /// What the file declares that scenarios may name.
@@ -23,6 +23,8 @@ struct Known {
     groups: Vec<String>,
     /// Clone id → promotable.
     clones: HashMap<String, bool>,
+    /// Tickets the file's ticket constraints name.
+    tickets: Vec<String>,
 }
 
 impl Known {
@@ -40,6 +42,7 @@ impl Known {
                     (k.value.clone(), promotable)
                 })
                 .collect(),
+            tickets: raw.constraints.iter().filter_map(|c| c.value.ticket.as_ref().map(|t| t.value.clone())).collect(),
         }
     }
 
@@ -144,15 +147,26 @@ impl Validator<'_> {
                 }
             }
         }
+        let ticket_events: [NodeEvent; 2] = [
+            (&w.ticket_granted, |ticket| Event::TicketGranted { ticket }),
+            (&w.ticket_revoked, |ticket| Event::TicketRevoked { ticket }),
+        ];
+        for (names, make) in ticket_events {
+            for t in names.as_ref().map(|n| self.names(n)).unwrap_or_default() {
+                events.push(make(self.scenario_ticket(&t, known)));
+            }
+        }
         let said = [
             w.node_down.is_some(),
             w.node_fails.is_some(),
             w.standby.is_some(),
             w.attr.is_some(),
             w.op_fails.is_some(),
+            w.ticket_granted.is_some(),
+            w.ticket_revoked.is_some(),
         ];
         if !said.contains(&true) {
-            self.empty(span, "this case names no condition", "use `node_down`, `node_fails`, `standby`, `attr` or `op_fails`; omit `when` to test the planned change alone");
+            self.empty(span, "this case names no condition", "use `node_down`, `node_fails`, `standby`, `attr`, `op_fails`, `ticket_granted` or `ticket_revoked`; omit `when` to test the planned change alone");
         }
         events
     }
@@ -176,6 +190,29 @@ impl Validator<'_> {
             self.err(codes::SCENARIO_NODE, n.span, format!("node `{}` is not declared", n.value), "unknown node", help);
         }
         n.value.clone()
+    }
+
+    /// A ticket a condition names: one the file's ticket constraints use.
+    fn scenario_ticket(&mut self, t: &S<String>, known: &Known) -> String {
+        if !known.tickets.contains(&t.value) {
+            let help = match suggest(&t.value, known.tickets.iter().map(String::as_str)) {
+                Some(s) => {
+                    format!("did you mean `{s}`? tickets of the file's constraints: {}", known.tickets.join(", "))
+                }
+                None if known.tickets.is_empty() => {
+                    "no constraint of the file names a ticket (`ticket:` under `constraints`)".into()
+                }
+                None => format!("tickets of the file's constraints: {}", known.tickets.join(", ")),
+            };
+            self.err(
+                codes::SCENARIO_TICKET,
+                t.span,
+                format!("no ticket constraint uses ticket `{}`", t.value),
+                "unknown ticket",
+                help,
+            );
+        }
+        t.value.clone()
     }
 
     fn attrs_when(&mut self, a: &S<RawAttrs>, known: &Known, events: &mut Vec<Event>) {
@@ -208,7 +245,7 @@ impl Validator<'_> {
             );
             return None;
         };
-        self.node(&S::new(e.node().to_string(), span), known);
+        self.node(&S::new(e.node().unwrap_or_default().to_string(), span), known);
         Some(e)
     }
 
