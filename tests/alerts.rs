@@ -7,28 +7,12 @@ mod common;
 
 use common::*;
 
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
-
-fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
-    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
-    let out = cibform_in(dir.path(), args);
-    (dir, out)
-}
-
-fn plan(yaml: &str, cib: &str) -> Out {
-    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
-}
-
 #[test]
 fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
-    let out = plan(&fixture_text("alerts-pcs.yaml"), &fixture_text("alerts-pcs.xml"));
+    let out = plan_scratch(&fixture_text("alerts-pcs.yaml"), &fixture_text("alerts-pcs.xml"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let (dir, out) =
-        run("", &fixture_text("alerts-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+        in_scratch("", &fixture_text("alerts-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!text.contains("raw:"), "{text}");
@@ -44,7 +28,7 @@ fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
     // Pacemaker refuses a CIB with fencing enabled and no device: the lab turns it off.
     let yaml = format!("{}properties: {{ stonith-enabled: false }}\n", fixture_text("alerts-pcs.yaml"));
     let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"];
-    let (dir, out) = run(&yaml, EMPTY_CIB, &args);
+    let (dir, out) = in_scratch(&yaml, EMPTY_CIB, &args);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(dir.path().join("cib.xml")).unwrap()).unwrap();
     let pcs = cibform::cib::Cib::parse("pcs", &fixture_text("alerts-pcs.xml")).unwrap();
@@ -93,7 +77,7 @@ fn a_changed_alert_is_shown_line_by_line() {
         .replace("params: { timeout: 10s }", "params: { timeout: 20s }")
         .replace("      - { value: ops@example.com, id: ops }\n", "      - { value: noc@example.com }\n")
         .replace("attributes: [standby, pingd]", "attributes: [standby]");
-    let out = plan(&yaml, &fixture_text("alerts-pcs.xml"));
+    let out = plan_scratch(&yaml, &fixture_text("alerts-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     for line in [
         "~ alerts",
@@ -118,7 +102,7 @@ fn mistakes_in_alerts_are_located_errors() {
     ];
     for (entry, code, text) in cases {
         let yaml = format!("cluster: c\nalerts:\n  a1:\n    path: /bin/true\n{entry}");
-        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        let (_d, out) = in_scratch(&yaml, "", &["validate", "cluster.yaml"]);
         assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
         assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
         assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);

@@ -8,39 +8,16 @@ mod common;
 
 use common::*;
 
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
-
-/// Run cibform in a scratch directory holding `cluster.yaml` and `cib.xml`.
-fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
-    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
-    let out = cibform_in(dir.path(), args);
-    (dir, out)
-}
-
-fn plan(yaml: &str, cib: &str) -> Out {
-    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
-}
-
-/// `text` with `from` replaced by `to`, which must be there.
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert!(text.contains(from), "{from:?} is not in the text");
-    text.replacen(from, to, 1)
-}
-
 #[test]
 fn the_natural_translation_of_pcs_commands_plans_to_zero_changes() {
-    let out = plan(&fixture_text("constraints-pcs.yaml"), &fixture_text("constraints-pcs.xml"));
+    let out = plan_scratch(&fixture_text("constraints-pcs.yaml"), &fixture_text("constraints-pcs.xml"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
 
 #[test]
 fn export_writes_every_form_natively_and_plans_to_zero_changes() {
     let cib = fixture_text("constraints-pcs.xml");
-    let (dir, out) = run("", &cib, &["export", "--target", "file:cib.xml", "-o", "exported.yaml"]);
+    let (dir, out) = in_scratch("", &cib, &["export", "--target", "file:cib.xml", "-o", "exported.yaml"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("exported.yaml")).unwrap();
     assert!(!text.contains("raw:"), "a constraint went through the escape hatch:\n{text}\n{}", out.stderr);
@@ -64,7 +41,7 @@ fn export_writes_every_form_natively_and_plans_to_zero_changes() {
 /// Applied to an empty CIB, the file writes what pcs wrote (the same meaning), and converges.
 #[test]
 fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
-    let (dir, out) = run(
+    let (dir, out) = in_scratch(
         &fixture_text("constraints-pcs.yaml"),
         EMPTY_CIB,
         &["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"],
@@ -87,7 +64,7 @@ fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
 #[ignore = "needs pacemaker tools: crm_verify"]
 fn what_the_file_writes_passes_crm_verify() {
     need_tools(&["crm_verify"]);
-    let (dir, out) = run(
+    let (dir, out) = in_scratch(
         &fixture_text("constraints-pcs.yaml"),
         EMPTY_CIB,
         &["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"],
@@ -127,11 +104,11 @@ fn constraints_rebuilt_by_real_pcs_plan_to_zero_changes_but_for_the_dates() {
 #[test]
 fn changes_to_the_new_forms_are_shown_line_by_line() {
     let yaml = fixture_text("constraints-pcs.yaml");
-    let yaml = edit(&yaml, "until: 2026-12-31 06:54:38Z", "until: 2027-01-31");
-    let yaml = edit(&yaml, "score-attribute: pingd }", "score-attribute: rack }");
-    let yaml = edit(&yaml, "loss-policy: freeze", "loss-policy: stop");
-    let yaml = edit(&yaml, "influence: false", "influence: true");
-    let out = plan(&yaml, &fixture_text("constraints-pcs.xml"));
+    let yaml = edit_once(&yaml, "until: 2026-12-31 06:54:38Z", "until: 2027-01-31");
+    let yaml = edit_once(&yaml, "score-attribute: pingd }", "score-attribute: rack }");
+    let yaml = edit_once(&yaml, "loss-policy: freeze", "loss-policy: stop");
+    let yaml = edit_once(&yaml, "influence: false", "influence: true");
+    let out = plan_scratch(&yaml, &fixture_text("constraints-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     for line in [
         "~ location constraint cli-ban-db-on-node1",
@@ -150,9 +127,9 @@ fn changes_to_the_new_forms_are_shown_line_by_line() {
 #[test]
 fn a_dropped_ticket_or_pattern_location_is_destroyed() {
     let yaml = fixture_text("constraints-pcs.yaml");
-    let yaml = edit(&yaml, "  - location: { pattern: web-.* }\n    node: node1\n    score: 50\n", "");
-    let yaml = edit(&yaml, "  - ticket: site-b\n    resource: [[web-1, web-2]]\n    loss-policy: stop\n", "");
-    let out = plan(&yaml, &fixture_text("constraints-pcs.xml"));
+    let yaml = edit_once(&yaml, "  - location: { pattern: web-.* }\n    node: node1\n    score: 50\n", "");
+    let yaml = edit_once(&yaml, "  - ticket: site-b\n    resource: [[web-1, web-2]]\n    loss-policy: stop\n", "");
+    let out = plan_scratch(&yaml, &fixture_text("constraints-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     assert!(out.stdout.contains("- location constraint location-web-.-node1-50"), "{}", out.stdout);
     assert!(out.stdout.contains("- ticket constraint ticket_set_w1w2"), "{}", out.stdout);

@@ -7,31 +7,9 @@ mod common;
 
 use common::*;
 
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
-
-/// Run cibform in a scratch directory holding `cluster.yaml` and `cib.xml`.
-fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
-    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
-    let out = cibform_in(dir.path(), args);
-    (dir, out)
-}
-
-fn plan(yaml: &str, cib: &str) -> Out {
-    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
-}
-
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert!(text.contains(from), "{from:?} is not in the text");
-    text.replacen(from, to, 1)
-}
-
 #[test]
 fn the_natural_translation_of_pcs_commands_plans_to_zero_changes() {
-    let out = plan(&fixture_text("fencing-pcs.yaml"), &fixture_text("fencing-pcs.xml"));
+    let out = plan_scratch(&fixture_text("fencing-pcs.yaml"), &fixture_text("fencing-pcs.xml"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
 
@@ -42,16 +20,16 @@ fn level_order_and_ids_do_not_matter() {
     let line = r#"      <fencing-level index="1" devices="fence-ipmi" target="node1" id="fl-node1-1"/>
 "#;
     let moved =
-        edit(&cib, line, "").replace("</fencing-topology>", &format!("{}</fencing-topology>", line.trim_start()));
-    let moved = edit(&moved, r#"id="fl-rack-3""#, r#"id="by-rack""#);
-    let out = plan(&fixture_text("fencing-pcs.yaml"), &moved);
+        edit_once(&cib, line, "").replace("</fencing-topology>", &format!("{}</fencing-topology>", line.trim_start()));
+    let moved = edit_once(&moved, r#"id="fl-rack-3""#, r#"id="by-rack""#);
+    let out = plan_scratch(&fixture_text("fencing-pcs.yaml"), &moved);
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
 
 #[test]
 fn export_writes_the_levels_natively_and_plans_to_zero_changes() {
     let (dir, out) =
-        run("", &fixture_text("fencing-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+        in_scratch("", &fixture_text("fencing-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!text.contains("raw:"), "the topology went through the escape hatch:\n{text}\n{}", out.stderr);
@@ -63,7 +41,7 @@ fn export_writes_the_levels_natively_and_plans_to_zero_changes() {
 
 #[test]
 fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
-    let (dir, out) = run(
+    let (dir, out) = in_scratch(
         &fixture_text("fencing-pcs.yaml"),
         EMPTY_CIB,
         &["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve"],
@@ -105,9 +83,9 @@ fn fencing_rebuilt_by_real_pcs_plans_to_zero_changes() {
 #[test]
 fn a_changed_or_dropped_level_is_shown_line_by_line() {
     let yaml = fixture_text("fencing-pcs.yaml");
-    let yaml = edit(&yaml, "index: 2, devices: [fence-pdu, fence-ipmi]", "index: 2, devices: [fence-pdu]");
-    let yaml = edit(&yaml, "  - { target-pattern: \"node[12]\", index: 1, devices: [fence-pdu] }\n", "");
-    let out = plan(&yaml, &fixture_text("fencing-pcs.xml"));
+    let yaml = edit_once(&yaml, "index: 2, devices: [fence-pdu, fence-ipmi]", "index: 2, devices: [fence-pdu]");
+    let yaml = edit_once(&yaml, "  - { target-pattern: \"node[12]\", index: 1, devices: [fence-pdu] }\n", "");
+    let out = plan_scratch(&yaml, &fixture_text("fencing-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     for line in [
         "~ fencing topology",
@@ -119,7 +97,7 @@ fn a_changed_or_dropped_level_is_shown_line_by_line() {
     }
     // Dropping every level removes the topology.
     let none = yaml.split("fencing_levels:").next().unwrap().to_string();
-    let out = plan(&none, &fixture_text("fencing-pcs.xml"));
+    let out = plan_scratch(&none, &fixture_text("fencing-pcs.xml"));
     assert!(out.stdout.contains("- fencing topology"), "{}", out.stdout);
 }
 
@@ -148,7 +126,7 @@ fn mistakes_in_levels_are_located_errors() {
     ];
     for (entry, code, text) in cases {
         let yaml = format!("cluster: c\nresources:\n  f1: {{ agent: stonith:fence_dummy }}\n  fence-ipmi: {{ agent: stonith:fence_dummy }}\nfencing_levels:\n{entry}");
-        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        let (_d, out) = in_scratch(&yaml, "", &["validate", "cluster.yaml"]);
         assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
         assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
         assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);

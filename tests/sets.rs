@@ -7,37 +7,16 @@ mod common;
 
 use common::*;
 
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
-
-/// Run cibform in a scratch directory holding `cluster.yaml` and `cib.xml`.
-fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
-    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
-    let out = cibform_in(dir.path(), args);
-    (dir, out)
-}
-
-fn plan(yaml: &str, cib: &str) -> Out {
-    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
-}
-
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert!(text.contains(from), "{from:?} is not in the text");
-    text.replacen(from, to, 1)
-}
-
 #[test]
 fn the_natural_translation_of_pcs_and_crmsh_commands_plans_to_zero_changes() {
-    let out = plan(&fixture_text("sets-pcs.yaml"), &fixture_text("sets-pcs.xml"));
+    let out = plan_scratch(&fixture_text("sets-pcs.yaml"), &fixture_text("sets-pcs.xml"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
 
 #[test]
 fn export_writes_the_sets_natively_and_plans_to_zero_changes() {
-    let (dir, out) = run("", &fixture_text("sets-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+    let (dir, out) =
+        in_scratch("", &fixture_text("sets-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!text.contains("raw:"), "a set went through the escape hatch:\n{text}\n{}", out.stderr);
@@ -60,7 +39,7 @@ fn export_writes_the_sets_natively_and_plans_to_zero_changes() {
 #[test]
 fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
     let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"];
-    let (dir, out) = run(&fixture_text("sets-pcs.yaml"), EMPTY_CIB, &args);
+    let (dir, out) = in_scratch(&fixture_text("sets-pcs.yaml"), EMPTY_CIB, &args);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let again = cibform_in(dir.path(), &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}", again.snapshot());
@@ -103,11 +82,11 @@ fn sets_rebuilt_by_real_pcs_and_crmsh_plan_to_zero_changes() {
 #[test]
 fn a_changed_set_is_shown_line_by_line_and_a_dropped_one_removed() {
     let yaml = fixture_text("sets-pcs.yaml");
-    let yaml = edit(&yaml, "rule: date-spec weekdays=6-7", "rule: date-spec weekdays=7");
-    let yaml = edit(&yaml, "values: { resource-stickiness: 0 }", "values: { resource-stickiness: 10 }");
-    let yaml = edit(&yaml, "  - score: 5\n    values: { priority: 1 }\n", "");
-    let yaml = edit(&yaml, "values: { configfile: /etc/b.conf }", "values: { configfile: /etc/c.conf }");
-    let out = plan(&yaml, &fixture_text("sets-pcs.xml"));
+    let yaml = edit_once(&yaml, "rule: date-spec weekdays=6-7", "rule: date-spec weekdays=7");
+    let yaml = edit_once(&yaml, "values: { resource-stickiness: 0 }", "values: { resource-stickiness: 10 }");
+    let yaml = edit_once(&yaml, "  - score: 5\n    values: { priority: 1 }\n", "");
+    let yaml = edit_once(&yaml, "values: { configfile: /etc/b.conf }", "values: { configfile: /etc/c.conf }");
+    let out = plan_scratch(&yaml, &fixture_text("sets-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     for line in [
         "~ cluster properties",
@@ -146,7 +125,7 @@ fn mistakes_in_sets_are_located_errors() {
     ];
     for (entry, code, text) in cases {
         let yaml = format!("cluster: c\nresources:\n  db: {{ agent: ocf:pacemaker:Dummy }}\n{entry}");
-        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        let (_d, out) = in_scratch(&yaml, "", &["validate", "cluster.yaml"]);
         assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
         assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
         assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);

@@ -6,27 +6,12 @@ mod common;
 
 use common::*;
 
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
-
-fn run(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
-    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
-    let out = cibform_in(dir.path(), args);
-    (dir, out)
-}
-
-fn plan(yaml: &str, cib: &str) -> Out {
-    run(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
-}
-
 #[test]
 fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
-    let out = plan(&fixture_text("tags-pcs.yaml"), &fixture_text("tags-pcs.xml"));
+    let out = plan_scratch(&fixture_text("tags-pcs.yaml"), &fixture_text("tags-pcs.xml"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    let (dir, out) = run("", &fixture_text("tags-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+    let (dir, out) =
+        in_scratch("", &fixture_text("tags-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!text.contains("raw:"), "{text}");
@@ -60,7 +45,7 @@ fn tags_rebuilt_by_real_pcs_plan_to_zero_changes() {
 #[test]
 fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
     let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--allow-disable-stonith"];
-    let (dir, out) = run(&fixture_text("tags-pcs.yaml"), EMPTY_CIB, &args);
+    let (dir, out) = in_scratch(&fixture_text("tags-pcs.yaml"), EMPTY_CIB, &args);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let ours = cibform::cib::Cib::parse("ours", &std::fs::read_to_string(dir.path().join("cib.xml")).unwrap()).unwrap();
     let pcs = cibform::cib::Cib::parse("pcs", &fixture_text("tags-pcs.xml")).unwrap();
@@ -71,14 +56,14 @@ fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
 #[test]
 fn a_changed_tag_is_shown_and_tag_order_does_not_matter() {
     let yaml = fixture_text("tags-pcs.yaml").replace("web-stack: [vip, web]", "web-stack: [vip]");
-    let out = plan(&yaml, &fixture_text("tags-pcs.xml"));
+    let out = plan_scratch(&yaml, &fixture_text("tags-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());
     assert!(out.stdout.contains(r#"~ tag web-stack: "vip, web" → "vip""#), "{}", out.stdout);
     let swapped = fixture_text("tags-pcs.yaml").replace(
         "  web-stack: [vip, web]\n  everything: [db, web, vip]\n",
         "  everything: [db, web, vip]\n  web-stack: [vip, web]\n",
     );
-    let out = plan(&swapped, &fixture_text("tags-pcs.xml"));
+    let out = plan_scratch(&swapped, &fixture_text("tags-pcs.xml"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
 
@@ -92,7 +77,7 @@ fn mistakes_in_tags_are_located_errors() {
     ];
     for (entry, code, text) in cases {
         let yaml = format!("cluster: c\nresources:\n  db: {{ agent: ocf:pacemaker:Dummy }}\n{entry}");
-        let (_d, out) = run(&yaml, "", &["validate", "cluster.yaml"]);
+        let (_d, out) = in_scratch(&yaml, "", &["validate", "cluster.yaml"]);
         assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
         assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
         assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);

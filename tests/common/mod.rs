@@ -102,3 +102,28 @@ pub fn without_scenarios(text: String) -> String {
         None => text,
     }
 }
+
+/// A fixture's text.
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+/// Run cibform in a scratch directory holding `cluster.yaml` and `cib.xml`.
+pub fn in_scratch(yaml: &str, cib: &str, args: &[&str]) -> (tempfile::TempDir, Out) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cluster.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("cib.xml"), cib).unwrap();
+    let out = cibform_in(dir.path(), args);
+    (dir, out)
+}
+
+/// `plan --detailed-exitcode` of `yaml` against `cib`, in a scratch directory.
+pub fn plan_scratch(yaml: &str, cib: &str) -> Out {
+    in_scratch(yaml, cib, &["plan", "cluster.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]).1
+}
+
+/// `text` with the first `from` replaced by `to`; `from` must be there.
+pub fn edit_once(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from:?} is not in the text");
+    text.replacen(from, to, 1)
+}
