@@ -378,7 +378,10 @@ fn alert_xml(a: &crate::model::Alert, ids: &mut Ids) -> Element {
     }
     for r in &a.recipients {
         let id = r.id.clone().unwrap_or_else(|| ids.fresh(&format!("{}-recipient", a.id)));
-        let rc = Element::new("recipient").with_attr("id", &id).with_attr("value", &r.value);
+        let mut rc = Element::new("recipient").with_attr("id", &id).with_attr("value", &r.value);
+        if let Some(d) = &r.description {
+            rc.set_attr("description", d);
+        }
         el = el.with_child(with_sets(rc, &id, &r.meta, &r.params, ids));
     }
     el

@@ -103,6 +103,7 @@ pub struct Alert {
 pub struct Recipient {
     pub id: Option<String>,
     pub value: String,
+    pub description: Option<String>,
     pub params: Vec<(String, String)>,
     pub meta: Vec<(String, String)>,
 }

@@ -16,7 +16,7 @@ fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!text.contains("raw:"), "{text}");
-    for form in ["alerts:", "attributes: [standby, pingd]", "{ value: ops@example.com, id: ops }"] {
+    for form in ["alerts:", "attributes: [standby, pingd]", "description: the on-call rota"] {
         assert!(text.contains(form), "{form:?} is not in the export:\n{text}");
     }
     let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
@@ -75,7 +75,10 @@ fn rebuilt_plans_to_zero(script: &str, committed: &str, yaml: &str) {
 fn a_changed_alert_is_shown_line_by_line() {
     let yaml = fixture_text("alerts-pcs.yaml")
         .replace("params: { timeout: 10s }", "params: { timeout: 20s }")
-        .replace("      - { value: ops@example.com, id: ops }\n", "      - { value: noc@example.com }\n")
+        .replace(
+            "      - { value: ops@example.com, id: ops, description: the on-call rota }\n",
+            "      - { value: noc@example.com }\n",
+        )
         .replace("attributes: [standby, pingd]", "attributes: [standby]");
     let out = plan_scratch(&yaml, &fixture_text("alerts-pcs.xml"));
     assert_eq!(out.code, 2, "{}", out.snapshot());

@@ -282,6 +282,8 @@ pub struct RawAlert {
 pub struct RawRecipient {
     pub value: S<Scalar>,
     #[serde(default)]
+    pub description: Option<S<String>>,
+    #[serde(default)]
     pub params: Attrs,
     #[serde(default)]
     pub meta: Attrs,

@@ -46,7 +46,7 @@ fn alert(a: &Element) -> Result<Alert, NotNative> {
             "select" => (select, attributes) = selection(c)?,
             "recipient" => {
                 no_text(c)?;
-                extra_attr(c, &["value"])?;
+                extra_attr(c, &["value", "description"])?;
                 let value = c.attr("value").filter(|v| !v.is_empty()).ok_or("a recipient without a value")?;
                 if recipients.iter().any(|r| r.value == value) {
                     return Err(format!("recipient `{value}` given twice"));
@@ -56,7 +56,8 @@ fn alert(a: &Element) -> Result<Alert, NotNative> {
                 }
                 let (params, meta) = sets(c)?;
                 let id = c.id().ok_or("a recipient without an id")?.to_string();
-                recipients.push(Recipient { id: Some(id), value: value.to_string(), params, meta });
+                let description = c.attr("description").map(str::to_string);
+                recipients.push(Recipient { id: Some(id), value: value.to_string(), description, params, meta });
             }
             other => return Err(format!("`<{other}>` in an alert")),
         }

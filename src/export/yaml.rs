@@ -260,6 +260,9 @@ fn alert_yaml(a: &model::Alert) -> Yaml {
     if !a.recipients.is_empty() {
         let rs = a.recipients.iter().map(|r| {
             let mut x = vec![("value".to_string(), Yaml::text(&r.value))];
+            if let Some(d) = &r.description {
+                x.push(("description".into(), Yaml::str(d)));
+            }
             push_pairs(&mut x, "params", &r.params);
             push_pairs(&mut x, "meta", &r.meta);
             if let Some(id) = &r.id {

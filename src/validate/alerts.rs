@@ -64,6 +64,7 @@ impl Validator<'_> {
             recipients.push(Recipient {
                 id: rc.value.id.as_ref().map(|i| i.value.clone()),
                 value,
+                description: rc.value.description.as_ref().map(|d| d.value.clone()),
                 params: self.attrs(&rc.value.params, "recipient params"),
                 meta: self.attrs(&rc.value.meta, "recipient meta"),
             });
