@@ -220,20 +220,6 @@ fn demo_plan() -> Out {
     out
 }
 
-/// Check that a committed fixture is still what the tools write (`crm_diff` sees no difference).
-fn assert_fixture_fresh(name: &str, fresh: &std::path::Path, regenerate: &str) {
-    let diff = std::process::Command::new("crm_diff")
-        .arg("--original")
-        .arg(fixture(name))
-        .arg("--new")
-        .arg(fresh)
-        .arg("--no-version")
-        .output()
-        .unwrap();
-    let stale = String::from_utf8_lossy(&diff.stdout);
-    assert_eq!(diff.status.code(), Some(0), "{name} fixture is stale; run {regenerate}\n{stale}");
-}
-
 /// Apply `yaml` to an empty CIB: it converges, and the result means exactly what pcs wrote for
 /// the same cluster (`pcs_fixture`). Returns the scratch directory (`cib.xml`) and the written CIB.
 fn assert_applies_like_pcs(yaml: &str, pcs_fixture: &str) -> (tempfile::TempDir, cibform::cib::Cib) {
@@ -285,19 +271,7 @@ fn full_example_built_by_pcs_plans_to_zero_changes() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn full_example_rebuilt_by_real_pcs_plans_to_zero_changes() {
-    need_tools(&["pcs", "crm_diff"]);
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("full.xml");
-    let status = std::process::Command::new("bash")
-        .arg(fixture("gen-full.sh"))
-        .arg(&fresh)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = cibform(&["plan", "examples/full/cluster.yaml", &target(&fresh), "--detailed-exitcode"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert_fixture_fresh("full-pcs.xml", &fresh, "tests/fixtures/gen-full.sh tests/fixtures/full-pcs.xml");
+    rebuilt_plans_to_zero("gen-full.sh", "full-pcs.xml", "examples/full/cluster.yaml");
 }
 
 /// Operations written the way Clusters from Scratch and ha_cluster write them (custom monitors,
@@ -312,14 +286,7 @@ fn ops_translated_from_pcs_commands_apply_like_pcs() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn ops_rebuilt_by_real_pcs_plan_to_zero_changes() {
-    need_tools(&["pcs", "crm_diff"]);
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("ops.xml");
-    let status = std::process::Command::new("bash").arg(fixture("gen-ops.sh")).arg(&fresh).status().unwrap();
-    assert!(status.success());
-    let out = cibform(&["plan", "tests/fixtures/ops-pcs.yaml", &target(&fresh), "--detailed-exitcode"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert_fixture_fresh("ops-pcs.xml", &fresh, "tests/fixtures/gen-ops.sh tests/fixtures/ops-pcs.xml");
+    rebuilt_plans_to_zero("gen-ops.sh", "ops-pcs.xml", "tests/fixtures/ops-pcs.yaml");
 }
 
 #[test]

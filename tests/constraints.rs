@@ -84,10 +84,7 @@ fn what_the_file_writes_passes_crm_verify() {
 #[ignore = "needs pacemaker tools: pcs, crm_resource"]
 fn constraints_rebuilt_by_real_pcs_plan_to_zero_changes_but_for_the_dates() {
     need_tools(&["pcs", "crm_resource", "cibadmin"]);
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("constraints.xml");
-    let status = std::process::Command::new("bash").arg(fixture("gen-constraints.sh")).arg(&fresh).status().unwrap();
-    assert!(status.success());
+    let (_dir, fresh) = rebuild("gen-constraints.sh");
     let out = cibform(&[
         "plan",
         "tests/fixtures/constraints-pcs.yaml",

@@ -62,22 +62,7 @@ fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn fencing_rebuilt_by_real_pcs_plans_to_zero_changes() {
-    need_tools(&["pcs", "crm_diff", "cibadmin"]);
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("fencing.xml");
-    let status = std::process::Command::new("bash").arg(fixture("gen-fencing.sh")).arg(&fresh).status().unwrap();
-    assert!(status.success());
-    let target = format!("file:{}", fresh.display());
-    let out = cibform(&["plan", "tests/fixtures/fencing-pcs.yaml", "--target", &target, "--detailed-exitcode"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let diff = std::process::Command::new("crm_diff")
-        .args(["--no-version", "--original"])
-        .arg(fixture("fencing-pcs.xml"))
-        .arg("--new")
-        .arg(&fresh)
-        .output()
-        .unwrap();
-    assert_eq!(diff.status.code(), Some(0), "stale; run tests/fixtures/gen-fencing.sh tests/fixtures/fencing-pcs.xml");
+    rebuilt_plans_to_zero("gen-fencing.sh", "fencing-pcs.xml", "tests/fixtures/fencing-pcs.yaml");
 }
 
 #[test]

@@ -24,22 +24,7 @@ fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn tags_rebuilt_by_real_pcs_plan_to_zero_changes() {
-    need_tools(&["pcs", "crm_diff", "cibadmin"]);
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("tags.xml");
-    let status = std::process::Command::new("bash").arg(fixture("gen-tags.sh")).arg(&fresh).status().unwrap();
-    assert!(status.success());
-    let target = format!("file:{}", fresh.display());
-    let out = cibform(&["plan", "tests/fixtures/tags-pcs.yaml", "--target", &target, "--detailed-exitcode"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let diff = std::process::Command::new("crm_diff")
-        .args(["--no-version", "--original"])
-        .arg(fixture("tags-pcs.xml"))
-        .arg("--new")
-        .arg(&fresh)
-        .output()
-        .unwrap();
-    assert_eq!(diff.status.code(), Some(0), "stale; run tests/fixtures/gen-tags.sh tests/fixtures/tags-pcs.xml");
+    rebuilt_plans_to_zero("gen-tags.sh", "tags-pcs.xml", "tests/fixtures/tags-pcs.yaml");
 }
 
 #[test]

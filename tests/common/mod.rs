@@ -7,8 +7,11 @@ use std::process::{Command, Stdio};
 
 pub mod corpus;
 pub mod prereq;
+pub mod rebuild;
 #[allow(unused_imports)]
 pub use prereq::{need_root, need_tools};
+#[allow(unused_imports)]
+pub use rebuild::{assert_fixture_fresh, rebuild, rebuilt_plans_to_zero};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
