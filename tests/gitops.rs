@@ -20,14 +20,7 @@ fn gitops() -> PathBuf {
 /// refused → re-plan → merge → nightly clean, with the comment thread a directory.
 #[test]
 fn rehearsal_on_a_file_target_plays_the_whole_story() {
-    let out = Command::new("bash")
-        .arg(gitops().join("rehearse.sh"))
-        .arg("--offline")
-        .env("CIBFORM", env!("CARGO_BIN_EXE_cibform"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let out = Out::from(out);
+    let out = rehearse("--offline");
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(!out.stdout.contains("not ok"), "{}", out.stdout);
     let last = out.stdout.lines().last().unwrap_or_default();

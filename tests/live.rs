@@ -1091,14 +1091,7 @@ fn pcsd_endpoints_inner() {
 #[ignore = "needs root for a live cluster: network namespaces"]
 fn gitops_rehearsal_on_the_two_node_cluster() {
     need_live();
-    let out = Command::new("bash")
-        .arg(root().join("examples/gitops/rehearse.sh"))
-        .arg("--live")
-        .env("CIBFORM", env!("CARGO_BIN_EXE_cibform"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let out = Out::from(out);
+    let out = rehearse("--live");
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stdout.contains("ok - PR 1: the comment shows the failover tests"), "{}", out.stdout);
     assert!(out.stdout.contains("ok - nightly after a hand edit: shows the drift"), "{}", out.stdout);

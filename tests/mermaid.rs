@@ -58,16 +58,7 @@ fn plans_and_graphs_parse_with_mermaids_own_parser() {
     let work = tempfile::tempdir().unwrap();
     let mut diagrams: Vec<(String, String)> = Vec::new();
     // The example's plan against its drifted CIB (updates, a destroyed resource).
-    let plan = cibform(&[
-        "--no-host-tools",
-        "plan",
-        "examples/clst-01/cluster.yaml",
-        "--target",
-        "file:examples/clst-01/live-cib.xml",
-        "--format",
-        "markdown",
-    ]);
-    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+    let plan = example_markdown_plan();
     diagrams.extend(blocks(&plan.stdout).into_iter().map(|b| ("example-plan".to_string(), b)));
     for (name, file) in [("reference", "examples/clst-01/cluster.yaml"), ("full", "examples/full/cluster.yaml")] {
         diagrams.push((format!("graph-{name}"), cibform(&["graph", file]).stdout));
@@ -147,16 +138,7 @@ fn which(tool: &str) -> bool {
 fn the_markdown_plan_renders_in_a_browser_light_and_dark() {
     need_tools(&["chromium"]);
     let dir = installed();
-    let plan = cibform(&[
-        "--no-host-tools",
-        "plan",
-        "examples/clst-01/cluster.yaml",
-        "--target",
-        "file:examples/clst-01/live-cib.xml",
-        "--format",
-        "markdown",
-    ]);
-    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+    let plan = example_markdown_plan();
     // A JSON string is a JavaScript string; `</` must not end the script element.
     let literal = serde_json::to_string(&plan.stdout).unwrap().replace("</", "<\\/");
     let template = std::fs::read_to_string(root().join("tests/mermaid/render.html")).unwrap();
@@ -169,4 +151,19 @@ fn the_markdown_plan_renders_in_a_browser_light_and_dark() {
         assert_eq!(title, "rendered 1 of 1 diagrams, 0 errors", "{theme}: the page says {title:?}");
         assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000), "{theme}: no screenshot");
     }
+}
+
+/// The Markdown plan of the example against its drifted CIB (updates, a destroyed resource).
+fn example_markdown_plan() -> Out {
+    let plan = cibform(&[
+        "--no-host-tools",
+        "plan",
+        "examples/clst-01/cluster.yaml",
+        "--target",
+        "file:examples/clst-01/live-cib.xml",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(plan.code, 0, "{}", plan.snapshot());
+    plan
 }

@@ -130,3 +130,15 @@ pub fn edit_once(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "{from:?} is not in the text");
     text.replacen(from, to, 1)
 }
+
+/// `examples/gitops/rehearse.sh FLAG` (`--offline` or `--live`) with this build of cibform.
+pub fn rehearse(flag: &str) -> Out {
+    let out = Command::new("bash")
+        .arg(root().join("examples/gitops/rehearse.sh"))
+        .arg(flag)
+        .env("CIBFORM", env!("CARGO_BIN_EXE_cibform"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Out::from(out)
+}
