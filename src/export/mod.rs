@@ -16,6 +16,7 @@
 mod corosync;
 mod read;
 mod read_alerts;
+mod read_bundles;
 mod read_constraints;
 mod read_resources;
 mod yaml;
@@ -141,7 +142,7 @@ pub fn from_cib(
 
 /// Take node addresses and quorum options from corosync.conf: the CIB does not hold them.
 fn with_corosync(model: &mut Cluster, f: &crate::corosync::Facts, notes: &mut Vec<String>) {
-    for n in &mut model.nodes {
+    for n in model.nodes.iter_mut().filter(|n| n.in_corosync()) {
         if let Some(c) = f.nodes.iter().find(|c| c.name.as_deref() == Some(n.name.as_str())) {
             let links: Vec<u8> = c.addrs.keys().copied().collect();
             if links.iter().enumerate().all(|(i, l)| usize::from(*l) == i) {

@@ -19,7 +19,7 @@ impl Reader<'_> {
                 (None, "primitive") => self.primitive(r).map(Resource::Primitive),
                 (None, "group") => self.group(r).map(Resource::Group),
                 (None, "clone" | "master") => self.clone_resource(r).map(Resource::Clone),
-                (None, "bundle") => Err("bundles are not modelled natively yet".into()),
+                (None, "bundle") => self.bundle(r).map(Resource::Bundle),
                 (None, "template") => Err("templates are not modelled natively yet".into()),
                 (None, other) => Err(format!("`<{other}>` is not modelled natively")),
             };

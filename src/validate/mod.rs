@@ -6,6 +6,7 @@
 
 pub mod agents;
 mod alerts;
+mod bundles;
 mod constraints;
 mod corosync;
 mod fencing;
@@ -221,6 +222,7 @@ fn known_ids(raw: &RawCluster) -> RscIds {
             .map(|(k, _)| k.value.clone())
             .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
             .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
+            .chain(raw.bundles.iter().map(|(k, _)| k.value.clone()))
             .chain(raw.tags.iter().map(|(k, _)| k.value.clone())),
     );
     ids

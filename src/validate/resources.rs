@@ -136,7 +136,7 @@ impl Validator<'_> {
     }
 
     /// Meta attributes of a resource, group or clone, with a legacy `target-role` pointed out.
-    fn meta(&mut self, meta: &Attrs, what: &str) -> Vec<(String, String)> {
+    pub(super) fn meta(&mut self, meta: &Attrs, what: &str) -> Vec<(String, String)> {
         for (k, v) in meta.iter().filter(|(k, _)| k.value == "target-role") {
             let span = Span { offset: k.span.offset, len: v.span.offset + v.span.len - k.span.offset };
             self.legacy_role(&v.value.0, span);
@@ -235,8 +235,13 @@ impl Validator<'_> {
         let (prims, prim_order) = self.primitives(raw);
         let (groups, member_of) = self.groups(raw, &prims);
         let (clones, cloned) = self.clones(raw, &prims, &groups, &member_of);
+        // Bundles go after the rest: the order of top-level resources means nothing.
+        let (bundles, bundled) = self.bundles(raw, &prims, [&member_of, &cloned]);
+        let prim_order: Vec<String> = prim_order.into_iter().filter(|p| !bundled.contains_key(p)).collect();
         let tree = Tree { prims, groups, clones, member_of, cloned };
-        tree.top_level(&prim_order)
+        let mut out = tree.top_level(&prim_order);
+        out.extend(bundles.into_iter().map(Resource::Bundle));
+        out
     }
 
     /// Every primitive by id, and the order they were declared in.
@@ -385,7 +390,7 @@ impl Validator<'_> {
 }
 
 /// Who holds an id (a group its member, a clone its child), with the span that said so.
-type Holders = HashMap<String, (String, Span)>;
+pub(super) type Holders = HashMap<String, (String, Span)>;
 
 /// The resolved resources before they are arranged into the top-level list.
 struct Tree {
