@@ -231,6 +231,9 @@ fn fallback_ops() -> Vec<Op> {
 /// `taken` is every id already used in the live configuration; generated ids avoid them.
 pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults: &DefaultOps) -> Desired {
     let mut ids = Ids::new(taken);
+    for t in &model.templates {
+        ids.reserve(&t.id);
+    }
     for r in &model.resources {
         reserve_tree(r, &mut ids);
     }
@@ -278,6 +281,11 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
             el = el.with_child(nvset("utilization", &format!("{nid}-utilization"), &n.utilization, &mut ids));
         }
         d.nodes.push(el);
+    }
+    for t in &model.templates {
+        let mut el = primitive_xml(t, defaults, &mut ids, &mut d);
+        el.name = "template".into();
+        d.resources.push(el);
     }
     for r in &model.resources {
         let el = resource_xml(r, defaults, &mut ids, &mut d);
@@ -549,12 +557,15 @@ fn bundle_xml(b: &crate::model::Bundle, defaults: &DefaultOps, ids: &mut Ids, d:
 }
 
 fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, d: &mut Desired) -> Element {
-    let mut el = Element::new("primitive")
-        .with_attr("id", &p.id)
-        .with_attr("class", &p.agent.class)
-        .with_attr("type", &p.agent.kind);
-    if let Some(prov) = &p.agent.provider {
-        el.set_attr("provider", prov);
+    let mut el = Element::new("primitive").with_attr("id", &p.id);
+    if let Some(t) = &p.template {
+        el.set_attr("template", t);
+    } else {
+        el.set_attr("class", &p.agent.class);
+        el.set_attr("type", &p.agent.kind);
+        if let Some(prov) = &p.agent.provider {
+            el.set_attr("provider", prov);
+        }
     }
     if let Some(desc) = &p.description {
         el.set_attr("description", desc);

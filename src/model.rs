@@ -28,6 +28,8 @@ pub struct Cluster {
     pub constraints: Vec<Constraint>,
     /// Alerts, in declaration order.
     pub alerts: Vec<Alert>,
+    /// Resource templates (`<template>`, primitive-shaped), in declaration order.
+    pub templates: Vec<Primitive>,
     /// Tags (id, the resources it names), in declaration order.
     pub tags: Vec<(String, Vec<String>)>,
     /// Fencing topology levels, in declaration order.
@@ -255,6 +257,9 @@ pub struct Primitive {
     pub ops: Ops,
     /// `force: true`: what the agent's metadata refuses is accepted with a warning.
     pub force: bool,
+    /// The template it takes its agent and settings from (`template=`): `agent` is then the
+    /// template's, and only the primitive's own settings are written.
+    pub template: Option<String>,
 }
 
 /// A primitive's operations: the declared ones, and which of the agent's default operations

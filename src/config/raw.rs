@@ -199,6 +199,11 @@ pub struct RawCluster {
     /// Clones by id: the cloned resource or group, or a mapping with `resource`, `promotable`, `meta`.
     #[serde(default)]
     pub clones: Map<S<RawClone>>,
+    /// Resource templates by id (crmsh's `rsc_template`): an agent with settings that
+    /// primitives take with `template: ID`. Written as a primitive is, but its `ops` are the
+    /// whole list (no agent default is added).
+    #[serde(default)]
+    pub templates: Map<S<RawResource>>,
     /// Bundles by id: a container image run as replicas, optionally holding a primitive
     /// (`pcs resource bundle create`).
     #[serde(default)]
@@ -459,8 +464,15 @@ pub struct RawLogging {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawResource {
-    /// `standard[:provider]:type`, e.g. `ocf:heartbeat:IPaddr2`, `systemd:squid`, `stonith:fence_ipmilan`.
-    pub agent: S<String>,
+    /// `standard[:provider]:type`, e.g. `ocf:heartbeat:IPaddr2`, `systemd:squid`, `stonith:fence_ipmilan`
+    /// (not with `template`).
+    #[serde(default)]
+    pub agent: Option<S<String>>,
+    /// A template under `templates` this primitive takes its agent and settings from (crmsh's
+    /// `primitive ID @TEMPLATE`); its own `params`, `meta` and `ops` are added to them. Its
+    /// `ops` are then the whole list: no agent default is added.
+    #[serde(default)]
+    pub template: Option<S<String>>,
     /// Instance attributes passed to the agent.
     #[serde(default)]
     pub params: Attrs,

@@ -119,6 +119,7 @@ codes! {
     BUNDLE_PORT = "cibform::bundle::port", "a port mapping without exactly one of `port` and `range`, out of range, or given twice";
     BUNDLE_STORAGE = "cibform::bundle::storage", "a storage mapping without exactly one of `source-dir` and `source-dir-root`, or with a target given twice";
     NODE_NOT_IN_COROSYNC = "cibform::node::not_in_corosync", "addresses on a node without a corosync node id (a remote node, or one whose CIB id is text)";
+    RESOURCE_TEMPLATE = "cibform::resource::template", "a primitive with both or neither of `agent` and `template`, or a template that names a template";
     BUNDLE_RESOURCE = "cibform::bundle::resource", "a bundle's resource that is also in a group, a clone or another bundle";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";

@@ -68,7 +68,15 @@ pub fn from_cib(
     let cfg = cib.configuration();
     let mut known = HashSet::new();
     crate::cib::nameable_ids(cfg, &mut known);
-    let mut ex = Reader { opts, defaults, known, notes: Vec::new(), raw: Vec::new() };
+    let mut ex = Reader {
+        opts,
+        defaults,
+        known,
+        notes: Vec::new(),
+        raw: Vec::new(),
+        templates: Vec::new(),
+        template_agents: HashMap::new(),
+    };
     let from_conf = corosync.and_then(|f| f.cluster_name.as_deref());
     let name = match (from_conf.or(cib.cluster_name()), &opts.cluster) {
         (_, Some(n)) => n.clone(),
@@ -101,6 +109,7 @@ pub fn from_cib(
     }
     if let Some(r) = cfg.child("resources") {
         model.resources = ex.resources(r);
+        model.templates = std::mem::take(&mut ex.templates);
     }
     if let Some(c) = cfg.child("constraints") {
         model.constraints = ex.constraints(c);

@@ -15,6 +15,10 @@ pub(super) struct Reader<'a> {
     pub(super) known: HashSet<String>,
     pub(super) notes: Vec<String>,
     pub(super) raw: Vec<RawObject>,
+    /// Templates read natively, and the agent of every template in the CIB (by id), which the
+    /// primitives that use one take.
+    pub(super) templates: Vec<crate::model::Primitive>,
+    pub(super) template_agents: std::collections::HashMap<String, crate::model::Agent>,
 }
 
 pub(super) type Pairs = Vec<(String, String)>;

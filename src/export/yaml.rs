@@ -45,7 +45,10 @@ fn op_yaml(o: &Op) -> Yaml {
 }
 
 fn primitive_yaml(p: &Primitive) -> Yaml {
-    let mut m = vec![("agent".to_string(), Yaml::str(p.agent.to_string()))];
+    let mut m = match &p.template {
+        Some(t) => vec![("template".to_string(), Yaml::str(t))],
+        None => vec![("agent".to_string(), Yaml::str(p.agent.to_string()))],
+    };
     if let Some(d) = &p.description {
         m.push(("description".into(), Yaml::str(d)));
     }
@@ -63,16 +66,30 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     }
     // Omitted and an empty list complete differently: the empty list is written only for
     // `Monitor` and `Exact` (see `model::Completion`).
-    if !p.ops.declared.is_empty() || p.ops.completion != Completion::Agent {
+    // With a template the list is always exact: nothing to say when it is empty.
+    let templated = p.template.is_some();
+    if !p.ops.declared.is_empty() || (p.ops.completion != Completion::Agent && !templated) {
         m.push(("ops".into(), Yaml::Seq(p.ops.declared.iter().map(op_yaml).collect())));
     }
-    if p.ops.completion == Completion::Exact {
+    if p.ops.completion == Completion::Exact && !templated {
         m.push(("ops_exact".into(), Yaml::Bool(true)));
     }
     if p.force {
         m.push(("force".into(), Yaml::Bool(true)));
     }
     Yaml::Map(m)
+}
+
+/// A template as a primitive is written, without `ops_exact` (its list is always exact).
+fn template_yaml(t: &Primitive) -> Yaml {
+    match primitive_yaml(t) {
+        Yaml::Map(m) => Yaml::Map(
+            m.into_iter()
+                .filter(|(k, v)| k != "ops_exact" && !(k == "ops" && matches!(v, Yaml::Seq(s) if s.is_empty())))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn container_extras(m: &mut Vec<(String, Yaml)>, description: Option<&String>, meta: &[(String, String)]) {
@@ -436,6 +453,10 @@ pub fn to_yaml(model: &Cluster) -> String {
     let (mut prims, mut groups, mut clones) = (Vec::new(), Vec::new(), Vec::new());
     for r in &model.resources {
         collect_resources(r, &mut prims, &mut groups, &mut clones);
+    }
+    let templates: Vec<(String, Yaml)> = model.templates.iter().map(|t| (t.id.clone(), template_yaml(t))).collect();
+    if !templates.is_empty() {
+        top.push(("templates".into(), Yaml::Map(templates)));
     }
     let bundles: Vec<(String, Yaml)> = model
         .resources

@@ -110,7 +110,7 @@ fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
 /// own and not part of it).
 pub fn resource_view(r: &Element) -> View {
     match r.name.as_str() {
-        "primitive" => primitive_view(r),
+        "primitive" | "template" => primitive_view(r),
         "group" | "clone" | "master" => container_view(r),
         "bundle" => bundle_view(r),
         _ => raw_view(r),
