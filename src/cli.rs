@@ -634,6 +634,7 @@ fn count_primitives(r: &crate::model::Resource) -> usize {
         crate::model::Resource::Primitive(_) => 1,
         crate::model::Resource::Group(g) => g.members.len(),
         crate::model::Resource::Clone(c) => count_primitives(&c.child),
+        crate::model::Resource::Bundle(b) => usize::from(b.primitive.is_some()),
     }
 }
 

@@ -231,6 +231,9 @@ fn fallback_ops() -> Vec<Op> {
 /// `taken` is every id already used in the live configuration; generated ids avoid them.
 pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults: &DefaultOps) -> Desired {
     let mut ids = Ids::new(taken);
+    for t in &model.templates {
+        ids.reserve(&t.id);
+    }
     for r in &model.resources {
         reserve_tree(r, &mut ids);
     }
@@ -266,8 +269,11 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     d.op_defaults_sets =
         attr_sets_xml("meta_attributes", "op_defaults-meta_attributes", plain, &model.op_defaults_sets);
     for n in &model.nodes {
-        let mut el = Element::new("node").with_attr("id", n.id.to_string()).with_attr("uname", &n.name);
-        let nid = format!("nodes-{}", n.id);
+        let mut el = Element::new("node").with_attr("id", n.cib_id()).with_attr("uname", &n.name);
+        if n.remote {
+            el.set_attr("type", "remote");
+        }
+        let nid = format!("nodes-{}", n.cib_id());
         if !n.attributes.is_empty() {
             el = el.with_child(nvset("instance_attributes", &nid, &n.attributes, &mut ids));
         }
@@ -275,6 +281,11 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
             el = el.with_child(nvset("utilization", &format!("{nid}-utilization"), &n.utilization, &mut ids));
         }
         d.nodes.push(el);
+    }
+    for t in &model.templates {
+        let mut el = primitive_xml(t, defaults, &mut ids, &mut d);
+        el.name = "template".into();
+        d.resources.push(el);
     }
     for r in &model.resources {
         let el = resource_xml(r, defaults, &mut ids, &mut d);
@@ -448,6 +459,14 @@ fn reserve_tree(r: &Resource, ids: &mut Ids) {
         Resource::Primitive(_) => {}
         Resource::Group(g) => g.members.iter().for_each(|m| ids.reserve(&m.id)),
         Resource::Clone(c) => reserve_tree(&c.child, ids),
+        Resource::Bundle(b) => {
+            b.primitive.iter().for_each(|p| ids.reserve(&p.id));
+            b.port_mappings
+                .iter()
+                .chain(&b.storage_mappings)
+                .filter_map(|m| m.id.as_deref())
+                .for_each(|id| ids.reserve(id));
+        }
     }
 }
 
@@ -498,16 +517,58 @@ fn resource_xml(r: &Resource, defaults: &DefaultOps, ids: &mut Ids, d: &mut Desi
             }
             el
         }
+        Resource::Bundle(b) => bundle_xml(b, defaults, ids, d),
     }
 }
 
+/// A `<bundle>` with pcs's ids: `B-port-map-PORT`, `B-storage-map`, `B-meta_attributes`.
+fn bundle_xml(b: &crate::model::Bundle, defaults: &DefaultOps, ids: &mut Ids, d: &mut Desired) -> Element {
+    let mut el = Element::new("bundle").with_attr("id", &b.id);
+    if let Some(desc) = &b.description {
+        el.set_attr("description", desc);
+    }
+    let container = b.container_attrs.iter().fold(Element::new(&b.container), |c, (k, v)| c.with_attr(k, v));
+    el = el.with_child(container);
+    if !b.network.is_empty() || !b.port_mappings.is_empty() {
+        let mut net = b.network.iter().fold(Element::new("network"), |n, (k, v)| n.with_attr(k, v));
+        for m in &b.port_mappings {
+            let key = m.attrs.first().map_or("", |(_, v)| v.as_str());
+            let id = m.id.clone().unwrap_or_else(|| ids.fresh(&format!("{}-port-map-{key}", b.id)));
+            net = net.with_child(
+                m.attrs.iter().fold(Element::new("port-mapping").with_attr("id", id), |e, (k, v)| e.with_attr(k, v)),
+            );
+        }
+        el = el.with_child(net);
+    }
+    if !b.storage_mappings.is_empty() {
+        let mut storage = Element::new("storage");
+        for m in &b.storage_mappings {
+            let id = m.id.clone().unwrap_or_else(|| ids.fresh(&format!("{}-storage-map", b.id)));
+            storage = storage.with_child(
+                m.attrs.iter().fold(Element::new("storage-mapping").with_attr("id", id), |e, (k, v)| e.with_attr(k, v)),
+            );
+        }
+        el = el.with_child(storage);
+    }
+    if !b.meta.is_empty() {
+        el = el.with_child(nvset("meta_attributes", &format!("{}-meta_attributes", b.id), &b.meta, ids));
+    }
+    if let Some(p) = &b.primitive {
+        el = el.with_child(primitive_xml(p, defaults, ids, d));
+    }
+    el
+}
+
 fn primitive_xml(p: &Primitive, defaults: &DefaultOps, ids: &mut Ids, d: &mut Desired) -> Element {
-    let mut el = Element::new("primitive")
-        .with_attr("id", &p.id)
-        .with_attr("class", &p.agent.class)
-        .with_attr("type", &p.agent.kind);
-    if let Some(prov) = &p.agent.provider {
-        el.set_attr("provider", prov);
+    let mut el = Element::new("primitive").with_attr("id", &p.id);
+    if let Some(t) = &p.template {
+        el.set_attr("template", t);
+    } else {
+        el.set_attr("class", &p.agent.class);
+        el.set_attr("type", &p.agent.kind);
+        if let Some(prov) = &p.agent.provider {
+            el.set_attr("provider", prov);
+        }
     }
     if let Some(desc) = &p.description {
         el.set_attr("description", desc);

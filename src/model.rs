@@ -28,6 +28,8 @@ pub struct Cluster {
     pub constraints: Vec<Constraint>,
     /// Alerts, in declaration order.
     pub alerts: Vec<Alert>,
+    /// Resource templates (`<template>`, primitive-shaped), in declaration order.
+    pub templates: Vec<Primitive>,
     /// Tags (id, the resources it names), in declaration order.
     pub tags: Vec<(String, Vec<String>)>,
     /// Fencing topology levels, in declaration order.
@@ -144,6 +146,23 @@ pub struct Node {
     /// Permanent node attributes, `standby` included when declared.
     pub attributes: Vec<(String, String)>,
     pub utilization: Vec<(String, String)>,
+    /// The `<node id>` when it is not a corosync node id (`id` is then 0): crmsh writes a node it
+    /// creates itself with its name as id, heartbeat wrote UUIDs, a remote node's id is its name.
+    pub cib_id: Option<String>,
+    /// A Pacemaker Remote node (`type="remote"`): in the CIB only, never in corosync.conf.
+    pub remote: bool,
+}
+
+impl Node {
+    /// Whether corosync.conf knows the node by this id (its `nodeid`).
+    pub fn in_corosync(&self) -> bool {
+        self.cib_id.is_none() && !self.remote
+    }
+
+    /// The `<node id>` in the CIB.
+    pub fn cib_id(&self) -> String {
+        self.cib_id.clone().unwrap_or_else(|| self.id.to_string())
+    }
 }
 
 /// Corosync votequorum options; `None` = not declared.
@@ -239,6 +258,9 @@ pub struct Primitive {
     pub ops: Ops,
     /// `force: true`: what the agent's metadata refuses is accepted with a warning.
     pub force: bool,
+    /// The template it takes its agent and settings from (`template=`): `agent` is then the
+    /// template's, and only the primitive's own settings are written.
+    pub template: Option<String>,
 }
 
 /// A primitive's operations: the declared ones, and which of the agent's default operations
@@ -304,6 +326,7 @@ pub enum Resource {
     Primitive(Primitive),
     Group(Group),
     Clone(Clone),
+    Bundle(Bundle),
 }
 
 impl Resource {
@@ -313,6 +336,7 @@ impl Resource {
             Resource::Primitive(p) => vec![p],
             Resource::Group(g) => g.members.iter().collect(),
             Resource::Clone(c) => c.child.primitives(),
+            Resource::Bundle(b) => b.primitive.iter().map(|p| &**p).collect(),
         }
     }
 
@@ -321,8 +345,34 @@ impl Resource {
             Resource::Primitive(p) => &p.id,
             Resource::Group(g) => &g.id,
             Resource::Clone(c) => &c.id,
+            Resource::Bundle(b) => &b.id,
         }
     }
+}
+
+/// A bundle: a container image run as replicas, optionally with a primitive inside each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub id: String,
+    pub description: Option<String>,
+    /// `docker`, `podman` or `rkt`.
+    pub container: String,
+    /// The container element's attributes (`image`, `replicas`, ...), in the order pcs writes them.
+    pub container_attrs: Vec<(String, String)>,
+    /// `<network>` attributes (`ip-range-start`, `control-port`, ...).
+    pub network: Vec<(String, String)>,
+    pub port_mappings: Vec<Mapping>,
+    pub storage_mappings: Vec<Mapping>,
+    /// Meta attributes, `target-role` included when `enabled: false`.
+    pub meta: Vec<(String, String)>,
+    pub primitive: Option<Box<Primitive>>,
+}
+
+/// A port or storage mapping of a bundle: its attributes, and its id when the file gives one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub id: Option<String>,
+    pub attrs: Vec<(String, String)>,
 }
 
 /// A resource set in a colocation or order constraint.

@@ -271,6 +271,7 @@ fn full_example_built_by_pcs_plans_to_zero_changes() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn full_example_rebuilt_by_real_pcs_plans_to_zero_changes() {
+    need_tools(&["pcs"]);
     rebuilt_plans_to_zero("gen-full.sh", "full-pcs.xml", "examples/full/cluster.yaml");
 }
 
@@ -286,6 +287,7 @@ fn ops_translated_from_pcs_commands_apply_like_pcs() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn ops_rebuilt_by_real_pcs_plan_to_zero_changes() {
+    need_tools(&["pcs"]);
     rebuilt_plans_to_zero("gen-ops.sh", "ops-pcs.xml", "tests/fixtures/ops-pcs.yaml");
 }
 

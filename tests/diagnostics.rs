@@ -66,11 +66,7 @@ fn wrong_type() {
 
 #[test]
 fn missing_key() {
-    case(
-        "missing_key",
-        &format!("{BASE}resources:\n  r1: {{ params: {{ a: 1 }} }}\n"),
-        &["cibform::yaml::missing_key"],
-    );
+    case("missing_key", &format!("{BASE}alerts:\n  a1: {{ description: x }}\n"), &["cibform::yaml::missing_key"]);
 }
 
 #[test]

@@ -62,6 +62,7 @@ fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn fencing_rebuilt_by_real_pcs_plans_to_zero_changes() {
+    need_tools(&["pcs"]);
     rebuilt_plans_to_zero("gen-fencing.sh", "fencing-pcs.xml", "tests/fixtures/fencing-pcs.yaml");
 }
 

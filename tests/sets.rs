@@ -56,7 +56,7 @@ fn applied_to_an_empty_cib_the_file_writes_what_pcs_wrote() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm, crm_diff"]
 fn sets_rebuilt_by_real_pcs_and_crmsh_plan_to_zero_changes() {
-    need_tools(&["crm"]);
+    need_tools(&["pcs", "crm"]);
     rebuilt_plans_to_zero("gen-sets.sh", "sets-pcs.xml", "tests/fixtures/sets-pcs.yaml");
 }
 

@@ -24,6 +24,7 @@ fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
 #[test]
 #[ignore = "needs pacemaker tools: pcs, crm_diff"]
 fn tags_rebuilt_by_real_pcs_plan_to_zero_changes() {
+    need_tools(&["pcs"]);
     rebuilt_plans_to_zero("gen-tags.sh", "tags-pcs.xml", "tests/fixtures/tags-pcs.yaml");
 }
 

@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod raw;
+pub mod raw_bundle;
 pub mod text;
 
 use crate::config::raw::{RawCluster, Span};

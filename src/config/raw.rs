@@ -199,6 +199,15 @@ pub struct RawCluster {
     /// Clones by id: the cloned resource or group, or a mapping with `resource`, `promotable`, `meta`.
     #[serde(default)]
     pub clones: Map<S<RawClone>>,
+    /// Resource templates by id (crmsh's `rsc_template`): an agent with settings that
+    /// primitives take with `template: ID`. Written as a primitive is, but its `ops` are the
+    /// whole list (no agent default is added).
+    #[serde(default)]
+    pub templates: Map<S<RawResource>>,
+    /// Bundles by id: a container image run as replicas, optionally holding a primitive
+    /// (`pcs resource bundle create`).
+    #[serde(default)]
+    pub bundles: Map<S<crate::config::raw_bundle::RawBundle>>,
     /// Location, colocation and order constraints.
     #[serde(default)]
     pub constraints: Vec<S<RawConstraint>>,
@@ -319,7 +328,9 @@ pub struct RawFencingLevel {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNode {
-    /// Corosync node id (`nodelist.node.nodeid`).
+    /// Corosync node id (`nodelist.node.nodeid`); or, for a node the CIB knows by another id,
+    /// that id as text: crmsh writes a node it creates itself with its name as id, heartbeat
+    /// wrote UUIDs, a remote node's id is its name. Such a node is not managed in corosync.conf.
     pub id: S<Scalar>,
     /// One address per knet link, link 0 first.
     #[serde(default)]
@@ -333,6 +344,10 @@ pub struct RawNode {
     /// Node utilization (capacity) attributes.
     #[serde(default)]
     pub utilization: Attrs,
+    /// A Pacemaker Remote node (a remote or guest node's `<node type="remote">`, which holds its
+    /// attributes): in the CIB only, never in corosync.conf; its `id` is its name.
+    #[serde(default)]
+    pub remote: Option<S<bool>>,
 }
 
 /// Corosync votequorum settings.
@@ -451,8 +466,15 @@ pub struct RawLogging {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawResource {
-    /// `standard[:provider]:type`, e.g. `ocf:heartbeat:IPaddr2`, `systemd:squid`, `stonith:fence_ipmilan`.
-    pub agent: S<String>,
+    /// `standard[:provider]:type`, e.g. `ocf:heartbeat:IPaddr2`, `systemd:squid`, `stonith:fence_ipmilan`
+    /// (not with `template`).
+    #[serde(default)]
+    pub agent: Option<S<String>>,
+    /// A template under `templates` this primitive takes its agent and settings from (crmsh's
+    /// `primitive ID @TEMPLATE`); its own `params`, `meta` and `ops` are added to them. Its
+    /// `ops` are then the whole list: no agent default is added.
+    #[serde(default)]
+    pub template: Option<S<String>>,
     /// Instance attributes passed to the agent.
     #[serde(default)]
     pub params: Attrs,

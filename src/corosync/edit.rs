@@ -94,7 +94,7 @@ fn totem(new: &mut Section, model: &Cluster, facts: &Facts) {
 /// node goes into the last one.
 fn nodes(new: &mut Section, model: &Cluster) {
     new.ensure_section("nodelist");
-    for n in &model.nodes {
+    for n in model.nodes.iter().filter(|n| n.in_corosync()) {
         let id = n.id.to_string();
         let found = new
             .sections_mut("nodelist")

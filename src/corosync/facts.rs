@@ -303,7 +303,7 @@ pub fn compare(model: &Cluster, facts: &Facts) -> Vec<ConfChange> {
 }
 
 fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
-    for n in &model.nodes {
+    for n in model.nodes.iter().filter(|n| n.in_corosync()) {
         let id = n.id.to_string();
         let want: BTreeMap<u8, String> =
             n.addrs.iter().enumerate().map(|(i, a)| (u8::try_from(i).unwrap_or(u8::MAX), a.clone())).collect();

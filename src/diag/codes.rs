@@ -114,6 +114,13 @@ codes! {
     ALERT_PATH = "cibform::alert::path", "an alert without a path to its agent";
     ALERT_SELECT = "cibform::alert::select", "an alert selection that is not `nodes`, `fencing`, `resources` or `attributes`, or is given twice";
     ALERT_RECIPIENT = "cibform::alert::recipient", "an alert recipient with an empty value, or given twice";
+    BUNDLE_CONTAINER = "cibform::bundle::container", "a bundle without exactly one container (`docker`, `podman`, `rkt`), or with an empty image or zero replicas";
+    BUNDLE_NETWORK = "cibform::bundle::network", "a bundle network setting that is not an address, a netmask or a port";
+    BUNDLE_PORT = "cibform::bundle::port", "a port mapping without exactly one of `port` and `range`, out of range, or given twice";
+    BUNDLE_STORAGE = "cibform::bundle::storage", "a storage mapping without exactly one of `source-dir` and `source-dir-root`, or with a target given twice";
+    NODE_NOT_IN_COROSYNC = "cibform::node::not_in_corosync", "addresses on a node without a corosync node id (a remote node, or one whose CIB id is text)";
+    RESOURCE_TEMPLATE = "cibform::resource::template", "a primitive with both or neither of `agent` and `template`, or a template that names a template";
+    BUNDLE_RESOURCE = "cibform::bundle::resource", "a bundle's resource that is also in a group, a clone or another bundle";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
     SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";

@@ -16,6 +16,7 @@
 mod corosync;
 mod read;
 mod read_alerts;
+mod read_bundles;
 mod read_constraints;
 mod read_resources;
 mod yaml;
@@ -67,7 +68,15 @@ pub fn from_cib(
     let cfg = cib.configuration();
     let mut known = HashSet::new();
     crate::cib::nameable_ids(cfg, &mut known);
-    let mut ex = Reader { opts, defaults, known, notes: Vec::new(), raw: Vec::new() };
+    let mut ex = Reader {
+        opts,
+        defaults,
+        known,
+        notes: Vec::new(),
+        raw: Vec::new(),
+        templates: Vec::new(),
+        template_agents: HashMap::new(),
+    };
     let from_conf = corosync.and_then(|f| f.cluster_name.as_deref());
     let name = match (from_conf.or(cib.cluster_name()), &opts.cluster) {
         (_, Some(n)) => n.clone(),
@@ -100,6 +109,7 @@ pub fn from_cib(
     }
     if let Some(r) = cfg.child("resources") {
         model.resources = ex.resources(r);
+        model.templates = std::mem::take(&mut ex.templates);
     }
     if let Some(c) = cfg.child("constraints") {
         model.constraints = ex.constraints(c);
@@ -141,7 +151,7 @@ pub fn from_cib(
 
 /// Take node addresses and quorum options from corosync.conf: the CIB does not hold them.
 fn with_corosync(model: &mut Cluster, f: &crate::corosync::Facts, notes: &mut Vec<String>) {
-    for n in &mut model.nodes {
+    for n in model.nodes.iter_mut().filter(|n| n.in_corosync()) {
         if let Some(c) = f.nodes.iter().find(|c| c.name.as_deref() == Some(n.name.as_str())) {
             let links: Vec<u8> = c.addrs.keys().copied().collect();
             if links.iter().enumerate().all(|(i, l)| usize::from(*l) == i) {

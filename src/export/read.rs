@@ -15,6 +15,10 @@ pub(super) struct Reader<'a> {
     pub(super) known: HashSet<String>,
     pub(super) notes: Vec<String>,
     pub(super) raw: Vec<RawObject>,
+    /// Templates read natively, and the agent of every template in the CIB (by id), which the
+    /// primitives that use one take.
+    pub(super) templates: Vec<crate::model::Primitive>,
+    pub(super) template_agents: std::collections::HashMap<String, crate::model::Agent>,
 }
 
 pub(super) type Pairs = Vec<(String, String)>;
@@ -258,19 +262,16 @@ impl Reader<'_> {
 
     pub(super) fn node(&self, n: &Element, seen: &[Node]) -> Result<Node, NotNative> {
         extra_attr(n, &["uname", "type"])?;
-        if n.attr("type").is_some_and(|t| t != "member") {
+        let remote = n.attr("type") == Some("remote");
+        if n.attr("type").is_some_and(|t| t != "member" && t != "remote") {
             return Err(format!("node type `{}`", n.attr("type").unwrap_or_default()));
         }
         let uname = n.attr("uname").unwrap_or_default();
         if uname.is_empty() {
             return Err("no uname".into());
         }
-        let id = n
-            .id()
-            .and_then(|i| i.parse::<u32>().ok())
-            .filter(|i| *i > 0 && i.to_string() == n.id().unwrap_or_default())
-            .ok_or_else(|| format!("node id `{}` is not a corosync node id", n.id().unwrap_or_default()))?;
-        if seen.iter().any(|s| s.id == id || s.name == uname) {
+        let (id, cib_id) = node_ids(n.id().unwrap_or_default(), uname, remote)?;
+        if seen.iter().any(|s| (s.id == id && id > 0) || s.name == uname || (cib_id.is_some() && s.cib_id == cib_id)) {
             return Err("its id or name is used by another node".into());
         }
         for c in n.elements() {
@@ -291,7 +292,25 @@ impl Reader<'_> {
             addrs: Vec::new(),
             attributes,
             utilization: plain_pairs(n, "utilization")?,
+            cib_id,
+            remote,
         })
+    }
+}
+
+/// A node's corosync id, or its CIB id when it is not one (as `validate` reads a node's `id`).
+fn node_ids(id: &str, uname: &str, remote: bool) -> Result<(u32, Option<String>), NotNative> {
+    let numeric = !id.is_empty() && id.chars().all(|c| c.is_ascii_digit());
+    match id.parse::<u32>() {
+        Ok(i) if i > 0 && !remote && i.to_string() == id => Ok((i, None)),
+        _ if !numeric
+            && id.len() <= 255
+            && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+            && (!remote || id == uname) =>
+        {
+            Ok((0, Some(id.to_string())))
+        }
+        _ => Err(format!("node id `{id}` is not a corosync node id")),
     }
 }
 

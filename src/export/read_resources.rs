@@ -11,6 +11,15 @@ use std::collections::HashSet;
 impl Reader<'_> {
     pub(super) fn resources(&mut self, resources: &Element) -> Vec<Resource> {
         let mut out = Vec::new();
+        for t in resources.elements().filter(|t| t.name == "template" && t.attr("template").is_none()) {
+            let agent = (|| {
+                let (class, kind) = (t.attr("class")?, t.attr("type")?);
+                Some(Agent { class: class.into(), provider: t.attr("provider").map(str::to_string), kind: kind.into() })
+            })();
+            if let (Some(id), Some(agent)) = (t.id(), agent) {
+                self.template_agents.insert(id.to_string(), agent);
+            }
+        }
         for r in resources.elements() {
             let id = r.id().unwrap_or_default();
             let forced = self.forced(&format!("resource:{id}"));
@@ -19,8 +28,14 @@ impl Reader<'_> {
                 (None, "primitive") => self.primitive(r).map(Resource::Primitive),
                 (None, "group") => self.group(r).map(Resource::Group),
                 (None, "clone" | "master") => self.clone_resource(r).map(Resource::Clone),
-                (None, "bundle") => Err("bundles are not modelled natively yet".into()),
-                (None, "template") => Err("templates are not modelled natively yet".into()),
+                (None, "bundle") => self.bundle(r).map(Resource::Bundle),
+                (None, "template") => match self.template(r) {
+                    Ok(t) => {
+                        self.templates.push(t);
+                        continue;
+                    }
+                    Err(why) => Err(why),
+                },
                 (None, other) => Err(format!("`<{other}>` is not modelled natively")),
             };
             match native {
@@ -47,7 +62,24 @@ impl Reader<'_> {
         }
     }
 
+    /// A template: primitive-shaped, with its own agent.
+    fn template(&self, t: &Element) -> Result<Primitive, NotNative> {
+        if t.attr("template").is_some() {
+            return Err("a template that names a template".into());
+        }
+        let mut p = self.primitive(t)?;
+        p.ops = Ops { declared: self.live_ops(t)?, completion: Completion::Exact };
+        Ok(p)
+    }
+
+    fn live_ops(&self, p: &Element) -> Result<Vec<Op>, NotNative> {
+        p.child("operations").map_or(Ok(Vec::new()), |ops| ops.elements().map(|o| self.op(o)).collect())
+    }
+
     pub(super) fn primitive(&self, p: &Element) -> Result<Primitive, NotNative> {
+        if let Some(t) = p.attr("template") {
+            return self.templated(p, t);
+        }
         extra_attr(p, &["class", "provider", "type", "description"])?;
         let id = Self::object_id(p)?;
         let class = p.attr("class").unwrap_or_default();
@@ -103,7 +135,27 @@ impl Reader<'_> {
             params_sets,
             meta_sets,
             ops,
+            template: None,
         })
+    }
+
+    /// A primitive that takes its agent from a template: its own settings, and its operations
+    /// as they are (Pacemaker adds the template's; no agent default is written).
+    fn templated(&self, p: &Element, template: &str) -> Result<Primitive, NotNative> {
+        extra_attr(p, &["template", "description"])?;
+        Self::object_id(p)?;
+        let agent = self.template_agents.get(template).cloned().ok_or("its template is not in the configuration")?;
+        let mut plain = p.clone();
+        plain.attrs.retain(|(k, _)| k != "template");
+        plain.set_attr("class", &agent.class);
+        plain.set_attr("type", &agent.kind);
+        if let Some(prov) = &agent.provider {
+            plain.set_attr("provider", prov);
+        }
+        let mut prim = self.primitive(&plain)?;
+        prim.ops = Ops { declared: self.live_ops(p)?, completion: Completion::Exact };
+        prim.template = Some(template.to_string());
+        Ok(prim)
     }
 
     pub(super) fn op(&self, o: &Element) -> Result<Op, NotNative> {

@@ -45,7 +45,10 @@ fn op_yaml(o: &Op) -> Yaml {
 }
 
 fn primitive_yaml(p: &Primitive) -> Yaml {
-    let mut m = vec![("agent".to_string(), Yaml::str(p.agent.to_string()))];
+    let mut m = match &p.template {
+        Some(t) => vec![("template".to_string(), Yaml::str(t))],
+        None => vec![("agent".to_string(), Yaml::str(p.agent.to_string()))],
+    };
     if let Some(d) = &p.description {
         m.push(("description".into(), Yaml::str(d)));
     }
@@ -63,16 +66,30 @@ fn primitive_yaml(p: &Primitive) -> Yaml {
     }
     // Omitted and an empty list complete differently: the empty list is written only for
     // `Monitor` and `Exact` (see `model::Completion`).
-    if !p.ops.declared.is_empty() || p.ops.completion != Completion::Agent {
+    // With a template the list is always exact: nothing to say when it is empty.
+    let templated = p.template.is_some();
+    if !p.ops.declared.is_empty() || (p.ops.completion != Completion::Agent && !templated) {
         m.push(("ops".into(), Yaml::Seq(p.ops.declared.iter().map(op_yaml).collect())));
     }
-    if p.ops.completion == Completion::Exact {
+    if p.ops.completion == Completion::Exact && !templated {
         m.push(("ops_exact".into(), Yaml::Bool(true)));
     }
     if p.force {
         m.push(("force".into(), Yaml::Bool(true)));
     }
     Yaml::Map(m)
+}
+
+/// A template as a primitive is written, without `ops_exact` (its list is always exact).
+fn template_yaml(t: &Primitive) -> Yaml {
+    match primitive_yaml(t) {
+        Yaml::Map(m) => Yaml::Map(
+            m.into_iter()
+                .filter(|(k, v)| k != "ops_exact" && !(k == "ops" && matches!(v, Yaml::Seq(s) if s.is_empty())))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn container_extras(m: &mut Vec<(String, Yaml)>, description: Option<&String>, meta: &[(String, String)]) {
@@ -84,6 +101,44 @@ fn container_extras(m: &mut Vec<(String, Yaml)>, description: Option<&String>, m
         m.push(("description".into(), Yaml::str(d)));
     }
     push_pairs(m, "meta", &meta);
+}
+
+/// An attribute the loader reads as a number, a boolean or a string, written as such.
+fn typed(k: &str, v: &str) -> Yaml {
+    const NUMBERS: &[&str] =
+        &["replicas", "replicas-per-host", "promoted-max", "host-netmask", "control-port", "port", "internal-port"];
+    match (k, v.parse::<u64>()) {
+        (k, Ok(n)) if NUMBERS.contains(&k) => Yaml::Int(n),
+        ("add-host", _) => Yaml::Bool(v == "true"),
+        _ => Yaml::str(v),
+    }
+}
+
+fn typed_map(pairs: &[(String, String)]) -> Vec<(String, Yaml)> {
+    pairs.iter().map(|(k, v)| (k.clone(), typed(k, v))).collect()
+}
+
+fn bundle_yaml(b: &model::Bundle) -> Yaml {
+    let mut m = vec![(b.container.clone(), Yaml::Map(typed_map(&b.container_attrs)))];
+    if !b.network.is_empty() {
+        m.push(("network".into(), Yaml::Map(typed_map(&b.network))));
+    }
+    for (key, list) in [("port-mapping", &b.port_mappings), ("storage-mapping", &b.storage_mappings)] {
+        if list.is_empty() {
+            continue;
+        }
+        let items = list.iter().map(|x| {
+            let mut e = typed_map(&x.attrs);
+            e.extend(x.id.as_ref().map(|id| ("id".to_string(), Yaml::str(id))));
+            Yaml::Map(e)
+        });
+        m.push((key.into(), Yaml::Seq(items.collect())));
+    }
+    if let Some(p) = &b.primitive {
+        m.push(("resource".into(), Yaml::str(&p.id)));
+    }
+    container_extras(&mut m, b.description.as_ref(), &b.meta);
+    Yaml::Map(m)
 }
 
 fn group_yaml(g: &Group) -> Yaml {
@@ -309,7 +364,14 @@ fn attr_set_yaml(s: &model::AttrSet) -> Yaml {
 }
 
 fn node_yaml(n: &Node) -> Yaml {
-    let mut m = vec![("id".to_string(), Yaml::Int(u64::from(n.id)))];
+    let id = match &n.cib_id {
+        Some(cib) => Yaml::str(cib),
+        None => Yaml::Int(u64::from(n.id)),
+    };
+    let mut m = vec![("id".to_string(), id)];
+    if n.remote {
+        m.push(("remote".into(), Yaml::Bool(true)));
+    }
     if !n.addrs.is_empty() {
         m.push(("addrs".into(), Yaml::Seq(n.addrs.iter().map(Yaml::text).collect())));
     }
@@ -342,6 +404,7 @@ fn collect_resources(
             collect_resources(&c.child, prims, groups, clones);
             clones.push((c.id.clone(), clone_yaml(c)));
         }
+        Resource::Bundle(b) => prims.extend(b.primitive.iter().map(|p| (p.id.clone(), primitive_yaml(p)))),
     }
 }
 
@@ -394,7 +457,19 @@ pub fn to_yaml(model: &Cluster) -> String {
     for r in &model.resources {
         collect_resources(r, &mut prims, &mut groups, &mut clones);
     }
-    for (k, v) in [("resources", prims), ("groups", groups), ("clones", clones)] {
+    let templates: Vec<(String, Yaml)> = model.templates.iter().map(|t| (t.id.clone(), template_yaml(t))).collect();
+    if !templates.is_empty() {
+        top.push(("templates".into(), Yaml::Map(templates)));
+    }
+    let bundles: Vec<(String, Yaml)> = model
+        .resources
+        .iter()
+        .filter_map(|r| match r {
+            Resource::Bundle(b) => Some((b.id.clone(), bundle_yaml(b))),
+            _ => None,
+        })
+        .collect();
+    for (k, v) in [("resources", prims), ("groups", groups), ("clones", clones), ("bundles", bundles)] {
         if !v.is_empty() {
             top.push((k.into(), Yaml::Map(v)));
         }

@@ -344,6 +344,8 @@ mod tests {
                 addrs: vec!["127.0.0.1".into()],
                 attributes: vec![],
                 utilization: vec![],
+                cib_id: None,
+                remote: false,
             });
             assert!(bootstrap_check(&m, &pcsd).await.unwrap().is_none(), "the stand-in has clst-01");
             server.seen.no_cluster.store(true, Ordering::SeqCst);

@@ -555,7 +555,7 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
     let children: Vec<Option<Element>> =
         want.elements().filter(|c| is_resource(&c.name)).map(|c| merge_resource(c, index, d)).collect();
     let owned_ops = match want.name.as_str() {
-        "primitive" => want.id().and_then(|id| d.owned_op_names.get(id)),
+        "primitive" | "template" => want.id().and_then(|id| d.owned_op_names.get(id)),
         _ => None,
     };
     // Live operations of the names the file does not own stand for the desired ones.

@@ -99,7 +99,7 @@ fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
     };
     let key = ObjKey { section: Section::Resources, kind: kind.into(), id: r.id().unwrap_or_default().to_string() };
     out.push((key, resource_view(r)));
-    if matches!(r.name.as_str(), "group" | "clone" | "master") {
+    if matches!(r.name.as_str(), "group" | "clone" | "master" | "bundle") {
         for c in r.elements().filter(|c| is_resource(&c.name)) {
             resource_views(c, out);
         }
@@ -110,8 +110,9 @@ fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
 /// own and not part of it).
 pub fn resource_view(r: &Element) -> View {
     match r.name.as_str() {
-        "primitive" => primitive_view(r),
+        "primitive" | "template" => primitive_view(r),
         "group" | "clone" | "master" => container_view(r),
+        "bundle" => bundle_view(r),
         _ => raw_view(r),
     }
 }
@@ -293,6 +294,76 @@ fn container_view(c: &Element) -> View {
         v.push((format!("xml {}", other.name), canonical_xml(other)));
     }
     v
+}
+
+/// A bundle's lines: the primitive it holds, `CONTAINER.ATTR` (`podman.image`, ...),
+/// `network.ATTR`, each port mapping by its port or range and each storage mapping by its
+/// target (their ids and order mean nothing), and its attribute sets.
+fn bundle_view(b: &Element) -> View {
+    let mut v = View::new();
+    let inner: Vec<&str> = b.elements().filter(|e| is_resource(&e.name)).filter_map(Element::id).collect();
+    if !inner.is_empty() {
+        v.push(("resource".into(), inner.join(", ")));
+    }
+    common_attrs(b, &[], &mut v);
+    let mut lines = View::new();
+    for c in b.elements() {
+        match c.name.as_str() {
+            "docker" | "podman" | "rkt" => {
+                for (k, val) in c.attrs.iter() {
+                    // Pacemaker reads the old `masters` as `promoted-max`.
+                    let k = if k == "masters" { "promoted-max" } else { k.as_str() };
+                    lines.push((format!("{}.{k}", c.name), val.clone()));
+                }
+            }
+            "network" => {
+                for (k, val) in c.attrs.iter().filter(|(k, _)| k != "id") {
+                    let val = if k == "add-host" { bool_text(val) } else { val.clone() };
+                    lines.push((format!("network.{k}"), val));
+                }
+                for m in c.elements() {
+                    lines.push(port_line(m));
+                }
+            }
+            "storage" => {
+                for m in c.elements() {
+                    let key = m.attr("target-dir").unwrap_or_default();
+                    lines.push((format!("{} {key}", m.name), settings(m, &["id", "target-dir"])));
+                }
+            }
+            _ => {}
+        }
+    }
+    lines.sort();
+    v.extend(lines);
+    sets_view(&named_sets(b, "instance_attributes"), "params.", &mut v, false);
+    sets_view(&named_sets(b, "meta_attributes"), "meta.", &mut v, false);
+    let known = ["docker", "podman", "rkt", "network", "storage", "instance_attributes", "meta_attributes"];
+    for other in b.elements().filter(|e| !is_resource(&e.name) && !known.contains(&e.name.as_str())) {
+        v.push((format!("xml {}", other.name), canonical_xml(other)));
+    }
+    v
+}
+
+/// `port-mapping PORT` = `to INTERNAL` (the same port when not given), or `port-mapping RANGE` =
+/// `to the same ports`, and any other attribute.
+fn port_line(m: &Element) -> (String, String) {
+    let (key, to) = match (m.attr("port"), m.attr("range")) {
+        (Some(p), _) => (p, format!("to {}", m.attr("internal-port").unwrap_or(p))),
+        (None, Some(r)) => (r, "to the same ports".to_string()),
+        (None, None) => ("", String::new()),
+    };
+    let rest = settings(m, &["id", "port", "range", "internal-port"]);
+    let value = if rest.is_empty() { to } else { format!("{to} {rest}") };
+    (format!("{} {key}", m.name), value)
+}
+
+/// `k=v` pairs of an element's attributes but `skip`, sorted, space-separated.
+fn settings(el: &Element, skip: &[&str]) -> String {
+    let mut pairs: Vec<String> =
+        el.attrs.iter().filter(|(k, _)| !skip.contains(&k.as_str())).map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.sort();
+    pairs.join(" ")
 }
 
 fn node_view(n: &Element) -> View {

@@ -150,7 +150,9 @@ pub fn agent_of(text: &str) -> Option<Agent> {
 /// Every agent a file uses.
 pub fn agents(raw: &RawCluster) -> Vec<Agent> {
     let mut out: Vec<Agent> = Vec::new();
-    for a in raw.resources.iter().filter_map(|(_, r)| agent_of(&r.value.agent.value)) {
+    for a in
+        raw.resources.iter().chain(raw.templates.iter()).filter_map(|(_, r)| agent_of(&r.value.agent.as_ref()?.value))
+    {
         if !out.contains(&a) {
             out.push(a);
         }
@@ -163,11 +165,13 @@ pub fn check(src: &Source, raw: &RawCluster, catalog: &Catalog) -> Vec<Diag> {
     let policy = raw.policy.as_ref().is_some_and(|p| p.value.allow_unknown_params == Some(true));
     let mut c = Checker { src, diags: Vec::new(), unique: BTreeMap::new(), noted: HashSet::new() };
     for (id, r) in raw.resources.iter() {
-        let Some(agent) = agent_of(&r.value.agent.value) else { continue };
+        // A primitive that uses a template: its template holds the agent and part of its params.
+        let Some(agent_text) = &r.value.agent else { continue };
+        let Some(agent) = agent_of(&agent_text.value) else { continue };
         let force = r.value.force.as_ref().is_some_and(|f| f.value);
         let waiver = waiver_for(Some(&id.value), force, policy);
         let Some(entry) = catalog.get(&agent) else { continue };
-        c.origin(&agent, &r.value.agent, entry, waiver.as_ref());
+        c.origin(&agent, agent_text, entry, waiver.as_ref());
         if let Some(meta) = &entry.meta {
             let rsc = Rsc { id, raw: &r.value, agent: &agent, meta, waiver: waiver.as_ref() };
             c.params(&rsc);
@@ -296,7 +300,7 @@ impl Checker<'_> {
             }
             let message = format!("{what} `{}` ({}) needs parameter `{}`", r.id.value, r.agent, p.name);
             let help = format!("add `params: {{ {}: ... }}`", p.name);
-            let span = r.raw.agent.span;
+            let span = r.raw.agent.as_ref().map_or(r.id.span, |a| a.span);
             self.finding(
                 Finding { code: codes::AGENT_PARAM_MISSING, span, message, label: "required parameter missing", help },
                 r.waiver,

@@ -6,6 +6,7 @@
 
 pub mod agents;
 mod alerts;
+mod bundles;
 mod constraints;
 mod corosync;
 mod fencing;
@@ -176,6 +177,7 @@ impl Validator<'_> {
         let op_defaults = self.attrs(&raw.op_defaults, "op_defaults");
         self.typed_meta(&raw.op_defaults, options::MetaScope::Op, None);
         let [property_sets, rsc_defaults_sets, op_defaults_sets] = self.all_sets(raw);
+        let templates = self.templates(raw);
         let resources = self.resources(raw);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let constraints = raw.constraints.iter().filter_map(|c| self.constraint(c, &node_names)).collect();
@@ -205,6 +207,7 @@ impl Validator<'_> {
             fencing_levels,
             tags,
             alerts,
+            templates,
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
@@ -221,6 +224,8 @@ fn known_ids(raw: &RawCluster) -> RscIds {
             .map(|(k, _)| k.value.clone())
             .chain(raw.groups.iter().map(|(k, _)| k.value.clone()))
             .chain(raw.clones.iter().map(|(k, _)| k.value.clone()))
+            .chain(raw.bundles.iter().map(|(k, _)| k.value.clone()))
+            .chain(raw.templates.iter().map(|(k, _)| k.value.clone()))
             .chain(raw.tags.iter().map(|(k, _)| k.value.clone())),
     );
     ids

@@ -32,15 +32,18 @@ impl Validator<'_> {
                     "node names are host names (`uname -n`): letters, digits, `-`, `_` and `.`".into(),
                 );
             }
+            let remote = n.remote.as_ref().is_some_and(|r| r.value);
+            let cib_id = self.cib_node_id(&name.value, n, remote);
             let id = match n.id.value.0.parse::<u32>() {
-                Ok(i) if i > 0 => i,
+                _ if cib_id.is_some() => 0,
+                Ok(i) if i > 0 && !remote => i,
                 _ => {
                     self.err(
                         codes::NODE_ID,
                         n.id.span,
                         format!("node id `{}` is not a positive integer", n.id.value.0),
                         "not a node id",
-                        "corosync node ids are integers from 1".into(),
+                        "corosync node ids are integers from 1; a remote node's id is its name".into(),
                     );
                     0
                 }
@@ -73,7 +76,17 @@ impl Validator<'_> {
                     self.diags.push(d);
                 }
             }
+            if cib_id.is_some() && !n.addrs.is_empty() {
+                self.err(
+                    codes::NODE_NOT_IN_COROSYNC,
+                    n.addrs[0].span,
+                    format!("node `{}` has addresses but no corosync node id", name.value),
+                    "not a corosync node",
+                    "addresses are corosync's: give the node its corosync id, or drop `addrs`".into(),
+                );
+            }
             match links {
+                _ if cib_id.is_some() => {}
                 None => links = Some((n.addrs.len(), name.span, &name.value)),
                 Some((count, _, first)) if count != n.addrs.len() => {
                     let msg =
@@ -111,9 +124,37 @@ impl Validator<'_> {
                 addrs: n.addrs.iter().map(|a| a.value.0.clone()).collect(),
                 attributes,
                 utilization,
+                cib_id,
+                remote,
             });
         }
         out
+    }
+}
+
+impl Validator<'_> {
+    /// The node's CIB id when it is not a corosync node id: text that is not a number (a remote
+    /// node's own name, crmsh's name, heartbeat's UUID), written as it is.
+    fn cib_node_id(&mut self, name: &str, n: &crate::config::raw::RawNode, remote: bool) -> Option<String> {
+        let id = &n.id.value.0;
+        let numeric = !id.is_empty() && id.chars().all(|c| c.is_ascii_digit());
+        if numeric && !remote {
+            return None;
+        }
+        let text_ok = !numeric
+            && id.len() <= 255
+            && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        if text_ok && (!remote || id == name) {
+            return Some(id.clone());
+        }
+        let help = if remote {
+            format!("a remote node's id is its name: write `id: {name}`")
+        } else {
+            "write the corosync node id (an integer from 1), or the id the CIB holds".into()
+        };
+        let msg = format!("node id `{}` is not one Pacemaker gives node `{name}`", id.escape_default());
+        self.err(codes::NODE_ID, n.id.span, msg, "not a node id", help);
+        Some(String::new())
     }
 }
 

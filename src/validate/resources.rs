@@ -136,7 +136,7 @@ impl Validator<'_> {
     }
 
     /// Meta attributes of a resource, group or clone, with a legacy `target-role` pointed out.
-    fn meta(&mut self, meta: &Attrs, what: &str) -> Vec<(String, String)> {
+    pub(super) fn meta(&mut self, meta: &Attrs, what: &str) -> Vec<(String, String)> {
         for (k, v) in meta.iter().filter(|(k, _)| k.value == "target-role") {
             let span = Span { offset: k.span.offset, len: v.span.offset + v.span.len - k.span.offset };
             self.legacy_role(&v.value.0, span);
@@ -144,9 +144,14 @@ impl Validator<'_> {
         self.attrs(meta, what)
     }
 
-    pub(super) fn primitive(&mut self, id: &S<String>, r: &S<RawResource>) -> Primitive {
+    pub(super) fn primitive(
+        &mut self,
+        id: &S<String>,
+        r: &S<RawResource>,
+        templates: &Map<S<RawResource>>,
+    ) -> Primitive {
         let r = &r.value;
-        let agent = self.agent(&r.agent);
+        let agent = self.agent_or_template(id, r, templates);
         let mut meta = self.meta(&r.meta, "meta");
         let force = super::options::force_of(id, r.force.as_ref());
         self.typed_meta(&r.meta, MetaScope::Primitive, force.clone());
@@ -164,13 +169,76 @@ impl Validator<'_> {
             meta_sets,
             ops,
             force: r.force.as_ref().is_some_and(|f| f.value),
+            template: r.template.as_ref().map(|t| t.value.clone()),
         }
+    }
+
+    /// A primitive's agent: its own, or its template's (exactly one of the two).
+    fn agent_or_template(&mut self, id: &S<String>, r: &RawResource, templates: &Map<S<RawResource>>) -> Agent {
+        let fallback = || Agent { class: "ocf".into(), provider: Some("pacemaker".into()), kind: "Dummy".into() };
+        match (&r.agent, &r.template) {
+            (Some(a), None) => self.agent(a),
+            (None, Some(t)) => match templates.iter().find(|(k, _)| k.value == t.value) {
+                Some((_, tr)) if tr.value.template.is_none() => match &tr.value.agent {
+                    Some(a) => self.agent(a),
+                    None => fallback(), // reported on the template
+                },
+                Some(_) => fallback(), // reported on the template
+                None => {
+                    let help = match suggest(&t.value, templates.iter().map(|(k, _)| k.value.as_str())) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "declare it under `templates`".into(),
+                    };
+                    let msg = format!("template `{}` is not declared", t.value);
+                    self.err(codes::REF_UNKNOWN, t.span, msg, "not declared", help);
+                    fallback()
+                }
+            },
+            (a, _) => {
+                let (span, msg, help) = match a {
+                    Some(a) => (
+                        a.span,
+                        format!("`{}` has both `agent` and `template`", id.value),
+                        "the template gives the agent: drop one of them",
+                    ),
+                    None => (
+                        id.span,
+                        format!("`{}` has no `agent`", id.value),
+                        "write `agent: class[:provider]:type`, or `template: ID`",
+                    ),
+                };
+                self.err(codes::RESOURCE_TEMPLATE, span, msg, "here", help.into());
+                fallback()
+            }
+        }
+    }
+
+    /// Resource templates: primitive-shaped, each with its own agent.
+    pub(super) fn templates(&mut self, raw: &RawCluster) -> Vec<Primitive> {
+        let mut out = Vec::new();
+        for (id, t) in raw.templates.iter() {
+            self.declare(id, "template");
+            if let Some(inner) = &t.value.template {
+                let msg = format!("template `{}` names a template", id.value);
+                let help = "a template gives its own `agent`".into();
+                self.err(codes::RESOURCE_TEMPLATE, inner.span, msg, "here", help);
+            }
+            // A template's operations are the ones it lists: no tool adds defaults to one.
+            let mut p = self.primitive(id, t, &Map::default());
+            p.ops.completion = Completion::Exact;
+            out.push(p);
+        }
+        out
     }
 
     /// A primitive's operations and how the agent's defaults complete them (`model::Ops`).
     fn ops(&mut self, id: &S<String>, r: &RawResource, force: Option<super::forced::Waiver>) -> Ops {
-        let exact = r.ops_exact.as_ref().is_some_and(|e| e.value);
+        // With a template, Pacemaker adds the template's operations: no agent default is written.
+        let exact = r.ops_exact.as_ref().is_some_and(|e| e.value) || r.template.is_some();
         let Some(ops) = &r.ops else {
+            if r.template.is_some() {
+                return Ops { declared: Vec::new(), completion: Completion::Exact };
+            }
             if let Some(e) = r.ops_exact.as_ref().filter(|e| e.value) {
                 self.err(
                     codes::OPS_EXACT_WITHOUT_OPS,
@@ -235,8 +303,13 @@ impl Validator<'_> {
         let (prims, prim_order) = self.primitives(raw);
         let (groups, member_of) = self.groups(raw, &prims);
         let (clones, cloned) = self.clones(raw, &prims, &groups, &member_of);
+        // Bundles go after the rest: the order of top-level resources means nothing.
+        let (bundles, bundled) = self.bundles(raw, &prims, [&member_of, &cloned]);
+        let prim_order: Vec<String> = prim_order.into_iter().filter(|p| !bundled.contains_key(p)).collect();
         let tree = Tree { prims, groups, clones, member_of, cloned };
-        tree.top_level(&prim_order)
+        let mut out = tree.top_level(&prim_order);
+        out.extend(bundles.into_iter().map(Resource::Bundle));
+        out
     }
 
     /// Every primitive by id, and the order they were declared in.
@@ -245,7 +318,7 @@ impl Validator<'_> {
         let mut prim_order = Vec::new();
         for (id, r) in raw.resources.iter() {
             self.declare(id, "resource");
-            let p = self.primitive(id, r);
+            let p = self.primitive(id, r, &raw.templates);
             prim_order.push(id.value.clone());
             prims.entry(id.value.clone()).or_insert(p);
         }
@@ -385,7 +458,7 @@ impl Validator<'_> {
 }
 
 /// Who holds an id (a group its member, a clone its child), with the span that said so.
-type Holders = HashMap<String, (String, Span)>;
+pub(super) type Holders = HashMap<String, (String, Span)>;
 
 /// The resolved resources before they are arranged into the top-level list.
 struct Tree {

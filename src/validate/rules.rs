@@ -29,7 +29,7 @@ pub(super) fn defined_attributes(raw: &RawCluster) -> Vec<String> {
         out.extend(n.attributes.iter().map(|(k, _)| k.value.clone()));
     }
     for (_, r) in raw.resources.iter() {
-        let agent = r.value.agent.value.as_str();
+        let Some(agent) = r.value.agent.as_ref().map(|a| a.value.as_str()) else { continue };
         if let Some((_, param)) = NAMED_BY_PARAM.iter().find(|(a, _)| *a == agent) {
             let given = r.value.params.iter().find(|(k, _)| k.value == *param).map(|(_, v)| v.value.0.clone());
             let default = || {
