@@ -757,11 +757,18 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
     }
     confirm(auto_approve)?;
-    if let Some(w) = corosync_todo {
+    // Nodes joining or leaving: the CIB part first (a new node's `<node>` entry is there before
+    // it starts; a leaving node is forgotten by Pacemaker last, as pcs does).
+    let members = corosync_todo.filter(|w| !w.joining.is_empty() || !w.leaving.is_empty());
+    if let Some(w) = corosync_todo.filter(|_| members.is_none()) {
         say!("corosync.conf: through {}", plain(&w.transport.via()));
         ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
     }
     if prepared.plan.changes.is_empty() {
+        if let Some(w) = members {
+            say!("corosync.conf: through {}", plain(&w.transport.via()));
+            ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
+        }
         return Ok(ExitStatus::Success);
     }
     if let Some(note) = target_file(&prepared.backend.target).and_then(fsutil::link_note) {
@@ -781,6 +788,10 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     match prepared.model {
         Some(_) => say!("Verified: the target now matches the file."),
         None => say!("Verified: the target now holds the plan's configuration."),
+    }
+    if let Some(w) = members {
+        say!("corosync.conf: through {}", plain(&w.transport.via()));
+        ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
     }
     Ok(ExitStatus::Success)
 }
@@ -811,7 +822,7 @@ async fn corosync_work(
     path: Option<&Path>,
 ) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
     let Some(model) = &prepared.model else { return Ok(None) };
-    match ops::corosync_transport(&prepared.backend, prepared.corosync.as_ref(), path).await? {
+    match ops::corosync_transport_for(&prepared.backend, prepared.corosync.as_ref(), path, Some(model)).await? {
         Some(t) => Ok(Some(ops::corosync_work(t, model).await?)),
         None => Ok(None),
     }

@@ -595,7 +595,7 @@ while [ $# -gt 0 ]; do
 done
 echo "$host ${{1%% *}}" >> {log}
 case "$host" in
-  t3021cent|t3022cent)
+  t3021cent|t3022cent|t3024cent)
     # `systemctl stop|start pacemaker|corosync` (a cluster restart): the harness's node.sh.
     case "$1" in
       "systemctl "*)
@@ -1219,5 +1219,112 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
         );
     }
     let plan = run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
+    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+}
+
+/// Issue 11, nodes joining and leaving through the file (ssh to every node, pcs's order for
+/// `cluster node add`/`remove`): the spare host t3024cent, with no cluster, joins the running
+/// two-node cluster when the file declares it — corosync.conf on every node with `two_node`
+/// gone, the new node's corosync a member and its pacemaker online — and leaves again when the
+/// file drops it; no resource on the first two nodes is started again along the way.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn a_third_node_joins_through_the_file_and_leaves_again() {
+    need_live();
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--spare-node".into()]);
+    let (run, _log) = cibform_over_ssh(&c);
+    let target = ["--target", "ssh://t3021cent,t3022cent"];
+    let apply = |yaml: &str| {
+        let y = c.write("cluster.yaml", yaml);
+        let started = Instant::now();
+        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", target[0], target[1]]);
+        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
+        out
+    };
+    let plan_is_empty = || {
+        let y = c.work().join("cluster.yaml");
+        run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]])
+    };
+    // Stickiness: a node joining is no reason for rg-01 to move.
+    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
+    let out = apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    let on_two = |m: BTreeMap<String, Vec<u64>>| -> BTreeMap<String, Vec<u64>> {
+        m.into_iter().filter(|(k, _)| !k.ends_with("@t3024cent")).collect()
+    };
+    let starts = on_two(c.starts("t3021cent"));
+    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+    let members = |node: &str| c.on(node, &["corosync-cmapctl", "-b", "runtime.members"]).stdout;
+
+    // 1. The file declares t3024cent (and, with three nodes, no `two_node`).
+    let three = two.replace("quorum: { two_node: true }\n", "").replace(
+        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n",
+        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
+    );
+    let y = c.write("cluster.yaml", &three);
+    let plan = run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
+    assert_eq!(plan.code, 2, "{}", plan.snapshot());
+    assert!(
+        plan.stdout.contains("+ node t3024cent: \"nodeid 3, addrs 192.168.33.24, 192.168.22.24\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("as `pcs cluster node add`"), "the procedure is shown:\n{}", plan.stdout);
+    let out = apply(&three);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for step in [
+        "corosync.conf: node(s) t3024cent joining (online, as `pcs cluster node add`)",
+        "/etc/corosync/authkey copied from t3021cent to t3024cent",
+        "corosync.conf written to t3021cent, t3022cent, t3024cent; corosync reloaded (on t3021cent)",
+        "corosync and pacemaker started on t3024cent",
+        "t3024cent online (seen from t3021cent)",
+    ] {
+        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
+    }
+    for node in ["t3021cent", "t3022cent", "t3024cent"] {
+        let text = conf(node);
+        assert!(text.contains("name: t3024cent") && !text.contains("two_node"), "{node}:\n{text}");
+        let m = members(node);
+        assert_eq!(m.matches(".status (str) = joined").count(), 3, "{node}: {m}");
+    }
+    let crm_node = c.on("t3022cent", &["crm_node", "-l"]).stdout;
+    assert_eq!(crm_node.matches(" member").count(), 3, "{crm_node}");
+    assert!(crm_node.contains("3 t3024cent member"), "{crm_node}");
+    c.until("t3024cent online in crm_mon", 60, || {
+        c.on("t3021cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent t3024cent ]")
+    });
+    let plan = plan_is_empty();
+    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+    c.settle("t3021cent");
+
+    // 2. The file drops t3024cent again (two nodes: `two_node` comes back).
+    let out = apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for step in [
+        "corosync.conf: node(s) t3024cent leaving (online, as `pcs cluster node remove`)",
+        "pacemaker, then corosync stopped on t3024cent",
+        "corosync reloaded (on t3021cent)",
+        "`crm_node --force -R t3024cent` on t3021cent",
+    ] {
+        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
+    }
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(!text.contains("t3024cent") && text.contains("two_node: 1"), "{node}:\n{text}");
+        assert_eq!(members(node).matches(".status (str) = joined").count(), 2, "{node}: {}", members(node));
+    }
+    assert_ne!(c.on("t3024cent", &["test", "-e", "/etc/corosync/corosync.conf"]).code, 0, "set aside");
+    let crm_node = c.on("t3021cent", &["crm_node", "-l"]).stdout;
+    assert!(!crm_node.contains("t3024cent"), "{crm_node}");
+    let nodes = c.on("t3021cent", &["cibadmin", "--query", "--scope", "nodes"]).stdout;
+    assert!(!nodes.contains("t3024cent"), "{nodes}");
+    let status = c.on("t3021cent", &["cibadmin", "--query", "--scope", "status"]).stdout;
+    assert!(!status.contains("uname=\"t3024cent\""), "{status}");
+    let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+    assert!(mon.contains("Online: [ t3021cent t3022cent ]") && !mon.contains("t3024cent"), "{mon}");
+    assert_eq!(on_two(c.starts("t3021cent")), starts, "no resource on t3021cent/t3022cent was started again");
+    let plan = plan_is_empty();
     assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
 }
