@@ -822,7 +822,18 @@ async fn corosync_work(
     path: Option<&Path>,
 ) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
     let Some(model) = &prepared.model else { return Ok(None) };
-    match ops::corosync_transport_for(&prepared.backend, prepared.corosync.as_ref(), path, Some(model)).await? {
+    let mut backend = prepared.backend.clone();
+    if path.is_none() && backend.pcsd.is_none() {
+        // pcsd by default when it answers with the tokens held (`ops::default_pcsd`).
+        let settings = std::sync::Arc::new(crate::backend::pcsd::Settings::from_env(None));
+        let (pcsd, line) = ops::default_pcsd(&backend, prepared.corosync.as_ref(), settings).await;
+        if let Some(line) = line {
+            say!("{}", plain(&line));
+        }
+        backend = backend.with_pcsd(pcsd);
+        pcsd_notes(&backend);
+    }
+    match ops::corosync_transport_for(&backend, prepared.corosync.as_ref(), path, Some(model)).await? {
         Some(t) => Ok(Some(ops::corosync_work(t, model).await?)),
         None => Ok(None),
     }
