@@ -952,10 +952,11 @@ fn pcsd_logs_in_pins_its_certificate_reads_corosync_conf_and_refuses_a_new_certi
 fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_one_run() {
     need_live();
     need_tools(&["pcsd", "openssl"]);
-    let c = Cluster::start_with("two-node.sh", |_| vec!["--bare".into()]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--bare".into(), "--spare-node".into()]);
     let password = c.write("pcsd-password", "Pw-live-123\n");
     let _p1 = PcsdOn::start(&c, "t3021cent", &password);
     let _p2 = PcsdOn::start(&c, "t3022cent", &password);
+    let _p3 = PcsdOn::start(&c, "t3024cent", &password);
     let yaml = c.write("cluster.yaml", &runtime_example(false));
     let state = c.work().join("pcsd-state");
     let y = yaml.to_str().unwrap();
@@ -1005,6 +1006,68 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     }
     let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
     assert!(mon.contains("Online: [ t3021cent t3022cent ]"), "the cluster stayed up:\n{mon}");
+
+    // Without --pcsd: the tokens held and every pcsd answering, corosync.conf goes through
+    // pcsd by default, and apply says so.
+    let token6 = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 6000 }}\n", runtime_example(false)));
+    let args = ["apply", token6.to_str().unwrap(), "--auto-approve", "--target", "local", "--no-preview"];
+    let apply = cibform_with_pcsd(&c, &state, None, &args);
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(
+        apply.stderr.contains(
+            "corosync.conf: pcsd answers on t3021cent, t3022cent with the tokens held: it is used (as with --pcsd)"
+        ),
+        "{}",
+        apply.stderr
+    );
+    assert!(apply.stderr.contains("corosync.conf: through pcsd on t3021cent, t3022cent\n"), "{}", apply.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        let cmap = c.on(node, &["corosync-cmapctl", "-g", "runtime.config.totem.token"]).stdout;
+        assert!(cmap.trim_end().ends_with("= 6000"), "{node}: {cmap}");
+    }
+
+    // A third node joins through pcsd (pcs's own `cluster-add-nodes`), then leaves (pcs's steps
+    // through pcsd, without pcs's destroy: its `killall -9` would reach every node of this
+    // one-kernel harness, and wipes the node).
+    let three = runtime_example(false).replace("quorum: { two_node: true }\n", "").replace(
+        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n",
+        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
+    );
+    let three = format!("{}corosync:\n  totem: {{ token: 6000 }}\n", without_scenarios(three));
+    let y3 = c.write("cluster.yaml", &three);
+    let started = Instant::now();
+    let args = ["apply", y3.to_str().unwrap(), "--auto-approve"];
+    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&args[..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    eprintln!("join through pcsd took {:.1} s", started.elapsed().as_secs_f64());
+    assert!(apply.stderr.contains("pcs added and started t3024cent (through t3021cent)"), "{}", apply.stderr);
+    c.until("three nodes online", 120, || {
+        c.on("t3021cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent t3024cent ]")
+    });
+    let crm_node = c.on("t3022cent", &["crm_node", "-l"]).stdout;
+    assert_eq!(crm_node.matches(" member").count(), 3, "{crm_node}");
+    c.until("the CIB answers on t3021cent", 60, || {
+        let out = c.on("t3021cent", &["cibadmin", "--query", "--scope", "nodes"]);
+        if out.code != 0 {
+            eprintln!("cibadmin on t3021cent: {}", out.stderr.trim());
+        }
+        out.code == 0
+    });
+    let y2 = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 6000 }}\n", runtime_example(false)));
+    let args = ["apply", y2.to_str().unwrap(), "--auto-approve"];
+    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&args[..], &pcsd].concat());
+    assert_eq!(apply.code, 0, "{}", apply.snapshot());
+    assert!(apply.stderr.contains("pacemaker, then corosync stopped on t3024cent"), "{}", apply.stderr);
+    assert!(apply.stderr.contains("Pacemaker forgot t3024cent"), "{}", apply.stderr);
+    c.until("t3024cent gone from the CIB's nodes", 30, || {
+        !c.on("t3021cent", &["cibadmin", "--query", "--scope", "nodes"]).stdout.contains("t3024cent")
+    });
+    c.until("t3024cent gone from crm_node -l", 30, || {
+        !c.on("t3021cent", &["crm_node", "-l"]).stdout.contains("t3024cent")
+    });
+    assert!(c.on("t3021cent", &["cat", "/etc/corosync/corosync.conf"]).stdout.contains("two_node: 1"));
+    let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+    assert!(mon.contains("Online: [ t3021cent t3022cent ]"), "{mon}");
 
     // A full-stop change with --allow-cluster-restart: the cluster stopped and started through
     // pcsd's cluster_stop/cluster_start, corosync running with the new file on both nodes.

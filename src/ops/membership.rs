@@ -10,8 +10,9 @@
 //!   reload; the node's corosync.conf set aside; `crm_node --force -R` (Pacemaker forgets it:
 //!   its `<node>` and its status).
 //!
-//! Through pcsd, pcs's own procedure runs on a cluster node (`cluster-add-nodes`,
-//! `cluster-remove-nodes`); then every node gets the file as planned. What corosync.conf
+//! Through pcsd, a join is pcs's own procedure on a cluster node (`cluster-add-nodes`), then
+//! every node gets the file as planned; a leave takes pcs's steps through pcsd without pcs's
+//! destroy of the node (`by_pcsd` says why). What corosync.conf
 //! becomes is `corosync::reconcile`'s job; the steps on one node are the backend's.
 
 use std::time::{Duration, Instant};
@@ -199,39 +200,70 @@ async fn leave<T>(t: &NodeFiles, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Re
     Ok(())
 }
 
-/// pcs's own procedure through a cluster node's pcsd, then the planned file on every node.
+/// Through pcsd: a join is pcs's own procedure on a cluster node (`cluster-add-nodes`), then
+/// the planned file on every node. A leave takes pcs's steps one by one (the node stopped, the
+/// others' file, one reload, `remove_nodes_from_cib`) but not pcs's `cluster destroy` of the
+/// node: that wipes its files and runs `killall -9` of every cluster daemon on its host. The
+/// node's own corosync.conf stays (pcsd cannot remove a file otherwise); it is stopped and no
+/// other node lists it.
 async fn by_pcsd<T>(p: &PcsdNodes, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Result<(), String> {
     let staying: Vec<String> =
         p.nodes.iter().filter(|n| !w.leaving.contains(n) && !w.joining.contains(n)).cloned().collect();
     let via = staying.first().cloned().ok_or("no node would stay")?;
-    if w.leaving.is_empty() {
-        (log.progress)(&format!("corosync.conf: node(s) {} joining through pcsd on {via} (`cluster-add-nodes`, as `pcs cluster node add --start --wait`)", w.joining.join(", ")));
-        let model = parse_nodes(&w.new_text, &w.joining);
-        log.step(
-            p.add_nodes(&via, &model).await,
-            &format!("pcs added and started {} (through {via})", w.joining.join(", ")),
-        )?;
-    } else {
-        (log.progress)(&format!("corosync.conf: node(s) {} leaving through pcsd on {via} (`cluster-remove-nodes`, as `pcs cluster node remove`)", w.leaving.join(", ")));
-        log.step(
-            p.remove_nodes(&via, &w.leaving).await,
-            &format!("pcs removed {} (through {via})", w.leaving.join(", ")),
-        )?;
+    if !w.leaving.is_empty() {
+        (log.progress)(&format!(
+            "corosync.conf: node(s) {} leaving through pcsd (as `pcs cluster node remove`, without its destroy)",
+            w.leaving.join(", ")
+        ));
+        for n in &w.leaving {
+            match p.stop_node(n).await {
+                Ok(()) => log.step(Ok::<(), String>(()), &format!("pacemaker, then corosync stopped on {n}"))?,
+                Err(e) => {
+                    (log.progress)(&format!("  warning: could not stop the cluster on {n} ({e}); stop it by hand"))
+                }
+            }
+        }
+        return leave_rest(p, w, &staying, &via, log).await;
     }
+    (log.progress)(&format!("corosync.conf: node(s) {} joining through pcsd on {via} (`cluster-add-nodes`, as `pcs cluster node add --start --wait`)", w.joining.join(", ")));
+    let model = parse_nodes(&w.new_text, &w.joining);
+    log.step(
+        p.add_nodes(&via, &model).await,
+        &format!("pcs added and started {} (through {via})", w.joining.join(", ")),
+    )?;
     // pcs writes corosync.conf its own way: every node then gets the file as planned.
-    let now: Vec<String> = p.nodes.iter().filter(|n| !w.leaving.contains(n)).cloned().collect();
     let mut differs = false;
-    for n in &now {
+    for n in &p.nodes {
         differs |= p.get(n).await.map_err(|e| e.to_string())? != w.new_text;
     }
     if differs {
-        for n in &now {
+        for n in &p.nodes {
             log.step(p.set(n, &w.new_text).await, &format!("corosync.conf as planned on {n}"))?;
         }
         let on = p.reload().await.map_err(|e| format!("corosync could not be reloaded: {e}"))?;
         log.step(Ok::<(), String>(()), &format!("corosync reloaded (on {})", on.unwrap_or_else(|| "no node".into())))?;
     }
     Ok(())
+}
+
+/// The staying nodes' file, one reload, then Pacemaker forgets the leaving nodes.
+async fn leave_rest<T>(
+    p: &PcsdNodes,
+    w: &CorosyncWork<T>,
+    staying: &[String],
+    via: &str,
+    log: &mut Steps<'_>,
+) -> Result<(), String> {
+    for n in staying {
+        log.step(p.set(n, &w.new_text).await, &format!("corosync.conf written to {n}"))?;
+    }
+    let on = p.reload().await.map_err(|e| format!("corosync could not be reloaded: {e}"))?;
+    log.step(Ok::<(), String>(()), &format!("corosync reloaded (on {})", on.unwrap_or_else(|| "no node".into())))?;
+    let forgot = w.leaving.join(", ");
+    log.step(
+        p.forget(via, &w.leaving).await,
+        &format!("`crm_node --force -R` through pcsd on {via}: Pacemaker forgot {forgot}"),
+    )
 }
 
 /// The joining nodes' addresses, from the planned corosync.conf.

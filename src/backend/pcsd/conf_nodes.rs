@@ -130,13 +130,24 @@ impl PcsdNodes {
         coordinator.api_v1("cluster-add-nodes", &params, Some(MEMBERS_TIMEOUT)).await.map(drop)
     }
 
-    /// `pcs cluster node remove NAME...` through `via`'s pcsd (`cluster-remove-nodes`).
+    /// Stop pacemaker, then corosync, on one node (`remote/cluster_stop`).
     ///
     /// # Errors
-    /// pcsd cannot be used, or pcs refuses (its messages, e.g. a loss of quorum).
-    pub async fn remove_nodes(&self, via: &str, names: &[String]) -> Result<(), PcsdError> {
-        let params = serde_json::json!({ "node_list": names, "force_flags": [] });
-        self.pcsd.node(via)?.api_v1("cluster-remove-nodes", &params, Some(MEMBERS_TIMEOUT)).await.map(drop)
+    /// pcsd cannot be used there, or refuses.
+    pub async fn stop_node(&self, node: &str) -> Result<(), PcsdError> {
+        let n = self.pcsd.node(node)?;
+        for component in ["pacemaker", "corosync"] {
+            n.cluster_stop(component, SERVICE_TIMEOUT).await?;
+        }
+        Ok(())
+    }
+
+    /// Pacemaker forgets `names` (`crm_node --force -R`, through `via`'s pcsd).
+    ///
+    /// # Errors
+    /// pcsd cannot be used there, or refuses.
+    pub async fn forget(&self, via: &str, names: &[String]) -> Result<(), PcsdError> {
+        self.pcsd.node(via)?.remove_nodes_from_cib(names).await
     }
 }
 
