@@ -133,6 +133,15 @@ impl NodeFiles {
         self.must(on, &Cmd::new(&["crm_node", "--force", "-R", name])).await.map(drop)
     }
 
+    /// Whether `crm_node -l` on `on` lists `name` (in any state).
+    ///
+    /// # Errors
+    /// `crm_node` cannot be run there.
+    pub async fn lists(&self, on: &str, name: &str) -> Result<bool, BackendError> {
+        let out = self.must(on, &Cmd::new(&["crm_node", "-l"])).await?;
+        Ok(String::from_utf8_lossy(&out.stdout).lines().any(|l| l.split_whitespace().nth(1) == Some(name)))
+    }
+
     /// Whether Pacemaker on `on` sees `name` online with a DC elected.
     ///
     /// # Errors

@@ -26,6 +26,9 @@ use crate::corosync as conf;
 /// How long a new node may take to show online in Pacemaker.
 const ONLINE_WAIT: Duration = Duration::from_secs(120);
 
+/// A pause for corosync's membership to settle after a reload, before Pacemaker forgets a node.
+const SETTLE: Duration = Duration::from_secs(2);
+
 /// Why nodes cannot join or leave in this apply (empty: they can).
 pub fn membership_refusals(
     model: &Cluster,
@@ -195,7 +198,21 @@ async fn leave<T>(t: &NodeFiles, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Re
             )?,
             Err(e) => (log.progress)(&format!("  warning: {n}'s corosync.conf was not set aside ({e})")),
         }
-        log.step(t.forget(&on, n).await, &format!("`crm_node --force -R {n}` on {on}: Pacemaker forgot {n}"))?;
+        log.step(forget(t, &on, n).await, &format!("`crm_node --force -R {n}` on {on}: Pacemaker forgot {n}"))?;
+    }
+    Ok(())
+}
+
+/// `crm_node --force -R`, again while `crm_node -l` still lists the node (measured here: asked
+/// right after the reload, Pacemaker may hear of the node again and list it as lost).
+async fn forget(t: &NodeFiles, on: &str, name: &str) -> Result<(), crate::backend::BackendError> {
+    tokio::time::sleep(SETTLE).await;
+    for _ in 0..3 {
+        t.forget(on, name).await?;
+        tokio::time::sleep(SETTLE).await;
+        if !t.lists(on, name).await? {
+            return Ok(());
+        }
     }
     Ok(())
 }
@@ -259,11 +276,14 @@ async fn leave_rest<T>(
     }
     let on = p.reload().await.map_err(|e| format!("corosync could not be reloaded: {e}"))?;
     log.step(Ok::<(), String>(()), &format!("corosync reloaded (on {})", on.unwrap_or_else(|| "no node".into())))?;
+    // Measured here: asked right after the reload, Pacemaker may forget the node and then hear
+    // of it again (`crm_node -l`: lost); asked a moment later, and once more, it stays gone.
+    tokio::time::sleep(SETTLE).await;
     let forgot = w.leaving.join(", ");
-    log.step(
-        p.forget(via, &w.leaving).await,
-        &format!("`crm_node --force -R` through pcsd on {via}: Pacemaker forgot {forgot}"),
-    )
+    let first = p.forget(via, &w.leaving).await;
+    tokio::time::sleep(SETTLE).await;
+    let _ = p.forget(via, &w.leaving).await; // already gone: pcs may answer with an error
+    log.step(first, &format!("`crm_node --force -R` through pcsd on {via}: Pacemaker forgot {forgot}"))
 }
 
 /// The joining nodes' addresses, from the planned corosync.conf.
@@ -431,6 +451,7 @@ mod tests {
             ("sh", ok("")),
             ("corosync-cfgtool", ok("")),
             ("crm_node", ok("")),
+            ("crm_node", ok("1 t3021cent member\n2 t3022cent member\n")),
             ("cat", ok(&want)),
         ]));
         let b = Rc::new(Script::new(vec![("cat", ok(&three)), ("sh", ok("")), ("cat", ok(&want))]));
