@@ -199,6 +199,9 @@ async fn leave<T>(t: &NodeFiles, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Re
             Err(e) => (log.progress)(&format!("  warning: {n}'s corosync.conf was not set aside ({e})")),
         }
         log.step(forget(t, &on, n).await, &format!("`crm_node --force -R {n}` on {on}: Pacemaker forgot {n}"))?;
+        if t.lists(&on, n).await.unwrap_or(false) {
+            (log.progress)(&format!("  note: `crm_node -l` on {on} still lists {n} (lost): Pacemaker's peer cache; the CIB no longer holds it"));
+        }
     }
     Ok(())
 }
@@ -451,6 +454,7 @@ mod tests {
             ("sh", ok("")),
             ("corosync-cfgtool", ok("")),
             ("crm_node", ok("")),
+            ("crm_node", ok("1 t3021cent member\n2 t3022cent member\n")),
             ("crm_node", ok("1 t3021cent member\n2 t3022cent member\n")),
             ("cat", ok(&want)),
         ]));
