@@ -1062,9 +1062,9 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     c.until("t3024cent gone from the CIB's nodes", 30, || {
         !c.on("t3021cent", &["cibadmin", "--query", "--scope", "nodes"]).stdout.contains("t3024cent")
     });
-    c.until("t3024cent gone from crm_node -l", 30, || {
-        !c.on("t3021cent", &["crm_node", "-l"]).stdout.contains("t3024cent")
-    });
+    // No member any more (Pacemaker's peer cache may still list it as lost: see the ssh test).
+    let crm_node = c.on("t3021cent", &["crm_node", "-l"]).stdout;
+    assert_eq!(crm_node.matches(" member").count(), 2, "{crm_node}");
     assert!(c.on("t3021cent", &["cat", "/etc/corosync/corosync.conf"]).stdout.contains("two_node: 1"));
     let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
     assert!(mon.contains("Online: [ t3021cent t3022cent ]"), "{mon}");
