@@ -758,11 +758,18 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
     }
     confirm(auto_approve)?;
-    if let Some(w) = corosync_todo {
+    // Nodes joining or leaving: the CIB part first (a new node's `<node>` entry is there before
+    // it starts; a leaving node is forgotten by Pacemaker last, as pcs does).
+    let members = corosync_todo.filter(|w| !w.joining.is_empty() || !w.leaving.is_empty());
+    if let Some(w) = corosync_todo.filter(|_| members.is_none()) {
         say!("corosync.conf: through {}", plain(&w.transport.via()));
         ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
     }
     if prepared.plan.changes.is_empty() {
+        if let Some(w) = members {
+            say!("corosync.conf: through {}", plain(&w.transport.via()));
+            ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
+        }
         return Ok(ExitStatus::Success);
     }
     if let Some(note) = target_file(&prepared.backend.target).and_then(fsutil::link_note) {
@@ -782,6 +789,10 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     match prepared.model {
         Some(_) => say!("Verified: the target now matches the file."),
         None => say!("Verified: the target now holds the plan's configuration."),
+    }
+    if let Some(w) = members {
+        say!("corosync.conf: through {}", plain(&w.transport.via()));
+        ops::push_corosync(w, &|line| say!("{}", plain(line))).await?;
     }
     Ok(ExitStatus::Success)
 }
@@ -812,7 +823,18 @@ async fn corosync_work(
     path: Option<&Path>,
 ) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
     let Some(model) = &prepared.model else { return Ok(None) };
-    match ops::corosync_transport(&prepared.backend, prepared.corosync.as_ref(), path).await? {
+    let mut backend = prepared.backend.clone();
+    if path.is_none() && backend.pcsd.is_none() {
+        // pcsd by default when it answers with the tokens held (`ops::default_pcsd`).
+        let settings = std::sync::Arc::new(crate::backend::pcsd::Settings::from_env(None));
+        let (pcsd, line) = ops::default_pcsd(&backend, prepared.corosync.as_ref(), settings).await;
+        if let Some(line) = line {
+            say!("{}", plain(&line));
+        }
+        backend = backend.with_pcsd(pcsd);
+        pcsd_notes(&backend);
+    }
+    match ops::corosync_transport_for(&backend, prepared.corosync.as_ref(), path, Some(model)).await? {
         Some(t) => Ok(Some(ops::corosync_work(t, model).await?)),
         None => Ok(None),
     }

@@ -108,6 +108,9 @@ pub enum Error {
     /// Written and reloaded, but a node's file read back is not the one written.
     #[error("corosync.conf was written and corosync reloaded, but `{node}` now holds another file")]
     CorosyncDiffers { node: String },
+    /// A node joining or leaving stopped part-way: the steps done, the one that failed.
+    #[error("{what} stopped part-way ({}): {cause}", if done.is_empty() { "nothing was changed".to_string() } else { format!("done: {}", done.join("; ")) })]
+    NodeChange { what: String, done: Vec<String>, cause: String },
 }
 
 /// `a`, `b` — or "no node" for none.
@@ -171,6 +174,7 @@ impl Error {
                 Written::Yes
             }
             Error::CorosyncWrite { written, .. } if !written.is_empty() => Written::Yes,
+            Error::NodeChange { done, .. } if !done.is_empty() => Written::Yes,
             _ => Written::Nothing,
         }
     }
@@ -200,6 +204,7 @@ impl Error {
             Error::CorosyncReload { .. } => "run `corosync-cfgtool -R` on one node once corosync answers (or `cibform apply` again)".into(),
             Error::CorosyncRestart { .. } => "check each node (`crm_mon -1`, `corosync-cfgtool -s`); the stop may have been partial: start what is stopped (`pcs cluster start --all`) once the cause is fixed".into(),
             Error::CorosyncDiffers { .. } => "someone else changed corosync.conf meanwhile: run `cibform plan` and decide whose change stays".into(),
+            Error::NodeChange { .. } => "check the nodes (`crm_mon -1`, `corosync-cfgtool -s`, `crm_node -l`), fix the cause, then finish the steps left by hand or run `cibform apply` again (it compares every node's corosync.conf with the file)".into(),
             Error::Unverified { drift: Drift::AsWritten, .. } => "this is a bug in cibform (its plan is not stable); please report it with the output of `cibform plan`".into(),
         })
     }

@@ -40,6 +40,11 @@ pub trait ConfNodes {
         let _ = links;
         push(self, text).await
     }
+    /// How nodes join and leave through this transport (`backend::members`): a file is only
+    /// written.
+    fn membership(&self) -> super::members::Membership<'_> {
+        super::members::Membership::FileOnly
+    }
 }
 
 /// What a push did.
@@ -148,7 +153,7 @@ fn failed(r: &NodeRunner, cmd: &Cmd, out: &Output) -> BackendError {
 }
 
 impl NodeFiles {
-    fn runner(&self, node: &str) -> Result<&NodeRunner, BackendError> {
+    pub(crate) fn runner(&self, node: &str) -> Result<&NodeRunner, BackendError> {
         self.nodes.iter().find(|(n, _)| n == node).map(|(_, r)| r).ok_or_else(|| BackendError::Command {
             place: node.into(),
             command: "corosync".into(),
@@ -158,7 +163,7 @@ impl NodeFiles {
     }
 
     /// Run `cmd` on `node`; a non-zero exit is an error.
-    async fn must(&self, node: &str, cmd: &Cmd) -> Result<Output, BackendError> {
+    pub(crate) async fn must(&self, node: &str, cmd: &Cmd) -> Result<Output, BackendError> {
         let r = self.runner(node)?;
         let out = r.run(cmd).await?;
         if out.code != 0 {
@@ -205,6 +210,10 @@ impl ConfNodes for NodeFiles {
 
     async fn start_cluster(&self) -> Result<(), BackendError> {
         self.each_node(&[("start", "corosync"), ("start", "pacemaker")]).await
+    }
+
+    fn membership(&self) -> super::members::Membership<'_> {
+        super::members::Membership::Steps(self)
     }
 }
 
@@ -324,6 +333,13 @@ impl ConfNodes for Transport {
             Transport::Nodes(n) => n.start_cluster().await,
             Transport::File(f) => f.start_cluster().await,
             Transport::Pcsd(p) => p.start_cluster().await,
+        }
+    }
+    fn membership(&self) -> super::members::Membership<'_> {
+        match self {
+            Transport::Nodes(n) => n.membership(),
+            Transport::File(f) => f.membership(),
+            Transport::Pcsd(p) => p.membership(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod corosync;
 #[cfg(test)]
 pub mod fake;
 pub mod file;
+pub mod members;
 pub mod node;
 pub mod pcsd;
 pub mod runner;

@@ -8,7 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::facts::{
-    compare, declared_quorum, interface_link, ring_link, same, same_device, same_quorum, ConfChange, Facts,
+    compare, declared_quorum, interface_link, ring_link, same, same_device, same_quorum, two_node_follow, ConfChange,
+    Facts,
 };
 use super::parse::{Item, Section};
 use crate::model::{Cluster, QuorumDevice};
@@ -160,10 +161,18 @@ fn quorum(new: &mut Section, model: &Cluster, facts: &Facts) {
         .filter_map(|(k, want)| want.filter(|w| !same_quorum(facts, k, w)).map(|w| (k, w)))
         .collect();
     let device = model.quorum.device.as_ref().filter(|d| facts.device.as_ref().is_none_or(|h| !same_device(h, d)));
-    if flags.is_empty() && device.is_none() {
+    let two_node = two_node_follow(model, facts);
+    if flags.is_empty() && device.is_none() && two_node.is_none() {
         return;
     }
     let q = new.ensure_section("quorum");
+    match two_node {
+        Some(Some(v)) => q.set("two_node", v),
+        Some(None) => {
+            q.remove("two_node");
+        }
+        None => {}
+    }
     flags.iter().for_each(|(k, v)| q.set(k, v));
     if let Some(d) = device {
         // As `pcs quorum device add`: a device replaces `two_node`.
@@ -200,6 +209,16 @@ pub fn without_link(conf: &Section, l: u8) -> Section {
         for n in nl.sections_mut("node") {
             n.remove(&format!("ring{l}_addr"));
         }
+    }
+    new
+}
+
+/// A tree with only the nodes named in `keep` (the links of nodes in both trees, when nodes
+/// join or leave).
+pub fn only_nodes(conf: &Section, keep: &[String]) -> Section {
+    let mut new = conf.clone();
+    for nl in new.sections_mut("nodelist") {
+        nl.remove_sections(|s| s.name == "node" && !keep.iter().any(|k| s.value("name") == Some(k.as_str())));
     }
     new
 }

@@ -198,6 +198,12 @@ const QUORUM: [(&str, Disruption, &str); 5] = [
     ("expected_votes", Disruption::Online, "`pcs quorum expected-votes N` (runtime), and set it in corosync.conf"),
 ];
 
+/// The online procedures of a node joining or leaving, as `pcs cluster node add`/`remove` run them.
+pub const JOIN: &str = "online, as `pcs cluster node add`: corosync's (and pacemaker's) authkey copied to the new node, the same corosync.conf on every node and the new one, one reload, then corosync and pacemaker started on the new node (the CIB part first: its `<node>` entry)";
+pub const LEAVE: &str = "online, as `pcs cluster node remove`: pacemaker and corosync stopped on the node, the same corosync.conf on the other nodes, one reload, the node's corosync.conf set aside, then `crm_node --force -R` (the node leaves the CIB's nodes and status)";
+
+const TWO_NODE_FOLLOWS: &str = "follows the node count as `pcs cluster node add`/`remove` keeps it: `1` with exactly two nodes (no quorum device, no auto_tie_breaker), absent otherwise; in the same corosync.conf as the nodes";
+
 const RELOAD: &str = "the same corosync.conf on every node, then `corosync-cfgtool -R` on one";
 const STOP: &str = "stop the cluster, edit corosync.conf on every node (`pcs cluster corosync`), start it";
 
@@ -270,9 +276,27 @@ pub fn compare(model: &Cluster, facts: &Facts) -> Vec<ConfChange> {
     if !model.nodes.is_empty() {
         compare_nodes(model, facts, &mut out);
     }
+    if let Some(want) = two_node_follow(model, facts) {
+        out.push(change(
+            "quorum.two_node".into(),
+            facts.quorum.get("two_node").map(String::as_str),
+            want,
+            Disruption::Online,
+            TWO_NODE_FOLLOWS,
+        ));
+    }
     for ((key, want), (_, disruption, how)) in declared_quorum(model).iter().zip(QUORUM) {
         let Some(want) = want else { continue };
         if !same_quorum(facts, key, want) {
+            // Declared as pcs sets it while nodes join or leave: part of that procedure.
+            let (disruption, how) = if *key == "two_node"
+                && members_change(model, facts)
+                && pcs_two_node(model, facts).unwrap_or("0") == want
+            {
+                (Disruption::Online, TWO_NODE_FOLLOWS)
+            } else {
+                (disruption, how)
+            };
             out.push(change(
                 format!("quorum.{key}"),
                 facts.quorum.get(*key).map(String::as_str),
@@ -313,7 +337,7 @@ fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
                 None,
                 Some(&describe(&id, &want)),
                 Disruption::Online,
-                "`pcs cluster node add NAME addr=...` (one node at a time)",
+                JOIN,
             )),
             Some(c) => {
                 if c.nodeid.as_deref() != Some(id.as_str()) {
@@ -356,10 +380,38 @@ fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
                 Some(&describe(c.nodeid.as_deref().unwrap_or("?"), &c.addrs)),
                 None,
                 Disruption::Online,
-                "`pcs cluster node remove NAME`",
+                LEAVE,
             ));
         }
     }
+}
+
+/// `two_node` when nodes join or leave and the file does not declare it, kept as pcs keeps it
+/// (`1` with exactly two nodes, no quorum device and no `auto_tie_breaker`; absent otherwise):
+/// `Some(value)` (`None`: the key goes) when corosync.conf must change, `None` when not.
+pub fn two_node_follow(model: &Cluster, facts: &Facts) -> Option<Option<&'static str>> {
+    if model.quorum.two_node.is_some() || !members_change(model, facts) {
+        return None;
+    }
+    let two = pcs_two_node(model, facts);
+    (facts.quorum_flag("two_node").unwrap_or(false) != two.is_some()).then_some(two)
+}
+
+/// Whether the file's nodes are others than corosync.conf's (nodes join or leave).
+pub fn members_change(model: &Cluster, facts: &Facts) -> bool {
+    let mut have: Vec<&str> = facts.nodes.iter().filter_map(|n| n.name.as_deref()).collect();
+    let mut want: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
+    have.sort_unstable();
+    want.sort_unstable();
+    !model.nodes.is_empty() && have != want
+}
+
+/// `two_node` as pcs sets it for the file's nodes: `1` with exactly two nodes, no quorum
+/// device and no `auto_tie_breaker`; absent otherwise.
+fn pcs_two_node(model: &Cluster, facts: &Facts) -> Option<&'static str> {
+    let device = model.quorum.device.is_some() || facts.device.is_some();
+    let atb = model.quorum.auto_tie_breaker.unwrap_or(facts.quorum_flag("auto_tie_breaker") == Some(true));
+    (model.nodes.len() == 2 && !device && !atb).then_some("1")
 }
 
 /// Whether corosync.conf's device is the declared one (an undeclared algorithm is not managed).

@@ -11,7 +11,7 @@ pub mod facts;
 pub mod parse;
 pub mod write;
 
-pub use edit::{link_steps, reconcile, without_link, LinkSteps, Reconciled};
+pub use edit::{link_steps, only_nodes, reconcile, without_link, LinkSteps, Reconciled};
 pub use facts::{compare, ConfChange, ConfNode, Disruption, Facts};
 pub use parse::{parse, Item, Section};
 pub use write::to_text;

@@ -32,6 +32,10 @@ pub struct CorosyncWork<T> {
     pub full_stop: Vec<String>,
     /// Nodes whose corosync.conf could not be read, and why (not compared; a change is refused).
     pub unread: Vec<String>,
+    /// Nodes the file adds to the cluster (`ops::membership`).
+    pub joining: Vec<String>,
+    /// Nodes the file removes from the cluster.
+    pub leaving: Vec<String>,
 }
 
 impl<T> CorosyncWork<T> {
@@ -53,12 +57,31 @@ pub async fn corosync_transport(
     current: Option<&crate::backend::ConfText>,
     path: Option<&Path>,
 ) -> Result<Option<Transport>, Error> {
+    corosync_transport_for(backend, current, path, None).await
+}
+
+/// `corosync_transport`, reaching also the nodes `model` adds (after those of corosync.conf):
+/// a node joining gets the file too.
+///
+/// # Errors
+/// As `corosync_transport`.
+pub async fn corosync_transport_for(
+    backend: &Backend,
+    current: Option<&crate::backend::ConfText>,
+    path: Option<&Path>,
+    model: Option<&Cluster>,
+) -> Result<Option<Transport>, Error> {
     if let Some(p) = path {
         return Ok(Some(Transport::File(seam::ConfFile { path: p.to_path_buf() })));
     }
     let Some(current) = current else { return Ok(None) };
     let facts = conf::Facts::from_conf(&conf::parse(&current.name, &current.text)?);
-    let names: Vec<String> = facts.nodes.iter().filter_map(|n| n.name.clone()).collect();
+    let mut names: Vec<String> = facts.nodes.iter().filter_map(|n| n.name.clone()).collect();
+    for n in model.map(|m| m.nodes.as_slice()).unwrap_or_default() {
+        if !names.contains(&n.name) {
+            names.push(n.name.clone());
+        }
+    }
     if let Some(pcsd) = &backend.pcsd {
         // `--pcsd` given: pcsd it is, never another way behind the admin's back.
         return Ok(Some(Transport::Pcsd(crate::backend::pcsd::conf_nodes::PcsdNodes {
@@ -102,17 +125,44 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
             Err(e) => failed.push((n, e)),
         }
     }
+    // Nodes the file adds are not in the cluster yet: their own file (if any) is not compared.
+    let listed = |texts: &[(String, String)]| -> Vec<String> {
+        let base = most_held(texts);
+        let facts = conf::parse("corosync.conf", &base).map(|t| conf::Facts::from_conf(&t)).unwrap_or_default();
+        facts.nodes.iter().filter_map(|n| n.name.clone()).collect()
+    };
+    let in_conf = listed(&texts);
+    let joining: Vec<String> = model.nodes.iter().map(|n| n.name.clone()).filter(|n| !in_conf.contains(n)).collect();
+    let mut refused: Vec<String> = texts
+        .iter()
+        .filter(|(n, _)| joining.contains(n))
+        .map(|(n, _)| format!("node `{n}` cannot join: it already has a corosync.conf (another cluster? `pcs cluster destroy` there first)"))
+        .collect();
+    texts.retain(|(n, _)| !joining.contains(n));
+    failed.retain(|(n, _)| !joining.contains(n));
     if texts.is_empty() {
         // Each node's own reason, in the transport's words (a command, pcsd).
         return Err(Error::Backend(BackendError::NoNode(failed)));
     }
-    let unread: Vec<String> = failed.iter().map(|(n, e)| format!("`{n}` ({e})")).collect();
+    let leaving: Vec<String> = if model.nodes.is_empty() {
+        Vec::new()
+    } else {
+        in_conf.iter().filter(|n| !model.nodes.iter().any(|m| &m.name == *n)).cloned().collect()
+    };
+    // A leaving node may be dead (as with pcs, it can still be removed).
+    let unread: Vec<String> =
+        failed.iter().filter(|(n, _)| !leaving.contains(n)).map(|(n, e)| format!("`{n}` ({e})")).collect();
     let base = most_held(&texts);
     let drift: Vec<String> = texts.iter().filter(|(_, t)| *t != base).map(|(n, _)| n.clone()).collect();
     let tree = conf::parse(&format!("{}:corosync.conf", texts.first().map_or("", |(n, _)| n)), &base)?;
     let r = conf::reconcile(&tree, model);
-    let steps = conf::link_steps(&tree, &r.conf);
-    let mut refused: Vec<String> = r.changes.iter().filter_map(refusal).collect();
+    let steps = if joining.is_empty() && leaving.is_empty() {
+        conf::link_steps(&tree, &r.conf)
+    } else {
+        let staying: Vec<String> = in_conf.iter().filter(|n| !leaving.contains(n)).cloned().collect();
+        conf::link_steps(&conf::only_nodes(&tree, &staying), &conf::only_nodes(&r.conf, &staying))
+    };
+    refused.extend(r.changes.iter().filter_map(refusal));
     let full_stop: Vec<String> = r
         .changes
         .iter()
@@ -134,6 +184,10 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
     if !matches!(fixed, Ok(true)) {
         refused.push("the edited corosync.conf does not read back as the cluster file says; nothing is written (please report this with the file)".into());
     }
+    refused.extend(membership_refusals(model, &joining, &leaving, &steps, !full_stop.is_empty()));
+    if refused.is_empty() {
+        refused.extend(joining_ready(&transport, &joining).await);
+    }
     let needed = !drift.is_empty() || r.text != base;
     if needed && !unread.is_empty() {
         refused.push(format!(
@@ -152,6 +206,8 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
         refused,
         full_stop,
         unread,
+        joining,
+        leaving,
     })
 }
 
@@ -169,13 +225,11 @@ fn most_held(texts: &[(String, String)]) -> String {
         .unwrap_or_default()
 }
 
-/// Why a change cannot be made on a running cluster by cibform, if it cannot.
+/// Why a change cannot be made on a running cluster by cibform, if it cannot (nodes joining or
+/// leaving: `membership_refusals`).
 fn refusal(c: &ConfChange) -> Option<String> {
-    let is_node = c.key.starts_with("node ") && !c.key.contains(" link ") && !c.key.ends_with(" nodeid");
     if c.disruption == Disruption::FullStop {
         None
-    } else if is_node {
-        Some(format!("{} joining or leaving is not automated yet: {}", c.key, c.procedure))
     } else if c.key == "quorum.device" {
         Some(format!("a quorum device is not set up by cibform yet: {}", c.procedure))
     } else {
@@ -205,7 +259,9 @@ pub async fn push_corosync<T: ConfNodes>(w: &CorosyncWork<T>, progress: &dyn Fn(
     let t = &w.transport;
     let nodes = t.nodes().join(", ");
     let s = &w.steps;
-    if !w.full_stop.is_empty() {
+    if !w.joining.is_empty() || !w.leaving.is_empty() {
+        change_members(w, progress).await?;
+    } else if !w.full_stop.is_empty() {
         restart(w, progress).await?;
     } else if !s.readdressed.is_empty() {
         let tree = conf::parse("corosync.conf", &w.new_text)?;
@@ -231,7 +287,7 @@ pub async fn push_corosync<T: ConfNodes>(w: &CorosyncWork<T>, progress: &dyn Fn(
         progress(&format!("corosync.conf: writing the same file to {nodes}, then reloading"));
         said(seam::push(t, &w.new_text).await, progress)?;
     }
-    for n in t.nodes() {
+    for n in t.nodes().into_iter().filter(|n| !w.leaving.contains(n)) {
         if t.get(&n).await? != w.new_text {
             return Err(Error::CorosyncDiffers { node: n });
         }
@@ -423,8 +479,7 @@ mod tests {
             "{:?}",
             w.full_stop
         );
-        assert!(all.contains("node t3023cent joining or leaving is not automated yet"), "{all}");
-        assert!(all.contains("node t3022cent joining or leaving"), "{all}");
+        assert!(all.contains("nodes join (t3023cent) and leave (t3022cent) in one apply"), "{all}");
         assert!(all.contains("every knet link would change at once"), "{all}");
         assert_eq!(asked(&a).len() + asked(&b).len(), 2, "only the reads");
     }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -18,6 +18,10 @@
 # started), for a bootstrap through pcsd (pcsd.sh).
 # --spare-link wires a third segment, ens256 192.168.44.21/.22 (bridge br-l2), that corosync.conf
 # does not use: room to add knet link 2 to the running cluster.
+# --spare-node adds a third host, t3024cent (nodeid 3 when it joins; 192.168.33.24, 192.168.22.24,
+# and .44.24 with --spare-link; .33.23 is the reference VIP), wired like the others and named in
+# every /etc/hosts, with no cluster (no corosync.conf, key or CIB; nothing started): room for
+# a node to join through the file.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -38,7 +42,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -48,12 +52,14 @@ dir=/tmp/cibform-cluster-two
 cib=
 bare=
 spare=
+spare_node=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--dir) dir=${2:?}; shift 2 ;;
 	--cib) cib=$(realpath -- "${2:?}"); shift 2 ;;
 	--bare) bare=1; shift ;;
 	--spare-link) spare=1; shift ;;
+	--spare-node) spare_node=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -64,6 +70,7 @@ timeout=${CIBF_START_TIMEOUT:-90} # s until Online with a DC
 # name nodeid host-part: addresses are 192.168.33.<host> (link 0) and 192.168.22.<host> (link 1)
 NODES=("t3021cent 1 21" "t3022cent 2 22")
 NODE_NAMES=(t3021cent t3022cent)
+SPARE_NODE="t3024cent 3 24"
 
 # veth between the switch's bridge BR (port SWPORT) and NS's interface IFACE with ADDR.
 wire() {
@@ -91,7 +98,7 @@ start() {
 	cibf_make_seed_cib "$dir" "$cib"
 	{
 		printf '127.0.0.1\tlocalhost\n'
-		for spec in "${NODES[@]}"; do
+		for spec in "${NODES[@]}" ${spare_node:+"$SPARE_NODE"}; do
 			read -r name id host <<<"$spec"
 			printf '192.168.33.%s\t%s\n192.168.22.%s\t%s-22\n' "$host" "$name" "$host" "$name"
 		done
@@ -109,7 +116,7 @@ start() {
 		ip -n "$sw" link set "$br" up
 	done
 
-	for spec in "${NODES[@]}"; do
+	for spec in "${NODES[@]}" ${spare_node:+"$SPARE_NODE"}; do
 		read -r name id host <<<"$spec"
 		cibf_node_create "$dir" "$name" "$dir/corosync.conf"
 		ns=$(cibf_netns_of "$dir" "$name")
@@ -117,6 +124,11 @@ start() {
 		wire "$sw" br-l1 "n${id}l1" "$ns" ens224 "192.168.22.$host/24"
 		[[ -z $spare ]] || wire "$sw" br-l2 "n${id}l2" "$ns" ens256 "192.168.44.$host/24"
 	done
+
+	if [[ -n $spare_node ]]; then
+		# A host with no cluster: no corosync.conf, key or CIB; nothing started there.
+		rm -f -- "$dir/nodes/t3024cent"/etc-corosync/{corosync.conf,authkey} "$dir/nodes/t3024cent/lib-pacemaker/cib/cib.xml"
+	fi
 
 	cibf_netns_create "$dir" pinghost
 	ph=$(cibf_netns_of "$dir" pinghost)

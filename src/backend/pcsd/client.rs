@@ -468,6 +468,16 @@ impl Node {
         self.call("remote/cluster_start", Body::Form(&[]), Some(timeout)).await.map(drop)
     }
 
+    /// Make Pacemaker forget nodes (`remote/remove_nodes_from_cib`: `crm_node --force -R` on
+    /// this node, what `pcs cluster node remove` asks of a staying node).
+    ///
+    /// # Errors
+    /// pcsd refuses (pcs's message), or cannot be reached.
+    pub async fn remove_nodes_from_cib(&self, names: &[String]) -> Result<(), PcsdError> {
+        let data = serde_json::json!({ "node_list": names }).to_string();
+        self.call("remote/remove_nodes_from_cib", Body::Form(&[("data_json", data.as_str())]), None).await.map(drop)
+    }
+
     /// `pcs cluster setup` through this node (`cluster-setup`); `params` as pcs's library
     /// takes them (`cluster_name`, `nodes`, `transport_type`, `link_list`, `start`, `wait`, ...).
     /// Every node must be in this node's known-hosts first (`known_hosts_add`).

@@ -78,6 +78,77 @@ impl ConfNodes for PcsdNodes {
     async fn start_cluster(&self) -> Result<(), BackendError> {
         self.every(async |n| n.cluster_start(SERVICE_TIMEOUT).await).await
     }
+
+    fn membership(&self) -> crate::backend::members::Membership<'_> {
+        crate::backend::members::Membership::Pcsd(self)
+    }
+}
+
+/// How long pcs may take to add a node and see it start, or to remove one.
+const MEMBERS_TIMEOUT: Duration = Duration::from_secs(300);
+
+impl PcsdNodes {
+    /// A node about to join: its pcsd answers and accepts us, and it has no corosync.conf.
+    ///
+    /// # Errors
+    /// pcsd cannot be used there, or the node has a corosync.conf.
+    pub async fn ready_to_join(&self, node: &str) -> Result<(), PcsdError> {
+        let n = self.pcsd.node(node)?;
+        n.check_auth().await?;
+        match n.corosync_conf().await? {
+            None => Ok(()),
+            Some(_) => Err(PcsdError::Http {
+                place: n.place(),
+                what: "get_corosync_conf".into(),
+                status: 200,
+                excerpt: "it already has a corosync.conf (another cluster? `pcs cluster destroy` there first)".into(),
+            }),
+        }
+    }
+
+    /// `pcs cluster node add NAME addr=... --start --wait` through `via`'s pcsd
+    /// (`cluster-add-nodes`): the new nodes' tokens first go to `via`'s known-hosts, as `pcs
+    /// host auth` leaves them.
+    ///
+    /// # Errors
+    /// A pcsd cannot be used, or pcs refuses (its messages).
+    pub async fn add_nodes(&self, via: &str, nodes: &[(String, Vec<String>)]) -> Result<(), PcsdError> {
+        let names: Vec<String> = nodes.iter().map(|(n, _)| n.clone()).collect();
+        let mut hosts = Vec::new();
+        for (name, r) in
+            self.pcsd.each(&names, async |n| Ok((n.endpoint().clone(), n.token_for_sharing().await?))).await
+        {
+            let (ep, token) = r?;
+            hosts.push((name, ep, token));
+        }
+        let coordinator = self.pcsd.node(via)?;
+        coordinator.known_hosts_add(&hosts).await?;
+        let list: Vec<serde_json::Value> =
+            nodes.iter().map(|(name, addrs)| serde_json::json!({ "name": name, "addrs": addrs })).collect();
+        let params = serde_json::json!({ "nodes": list, "start": true, "enable": false, "wait": "120",
+            "no_watchdog_validation": false, "force_flags": [] });
+        coordinator.api_v1("cluster-add-nodes", &params, Some(MEMBERS_TIMEOUT)).await.map(drop)
+    }
+
+    /// Stop pacemaker, then corosync, on one node (`remote/cluster_stop`).
+    ///
+    /// # Errors
+    /// pcsd cannot be used there, or refuses.
+    pub async fn stop_node(&self, node: &str) -> Result<(), PcsdError> {
+        let n = self.pcsd.node(node)?;
+        for component in ["pacemaker", "corosync"] {
+            n.cluster_stop(component, SERVICE_TIMEOUT).await?;
+        }
+        Ok(())
+    }
+
+    /// Pacemaker forgets `names` (`crm_node --force -R`, through `via`'s pcsd).
+    ///
+    /// # Errors
+    /// pcsd cannot be used there, or refuses.
+    pub async fn forget(&self, via: &str, names: &[String]) -> Result<(), PcsdError> {
+        self.pcsd.node(via)?.remove_nodes_from_cib(names).await
+    }
 }
 
 #[cfg(test)]

@@ -225,6 +225,8 @@ impl Pcsd {
     /// The pin file cannot be read.
     pub fn node(&self, host: &str) -> Result<Node, PcsdError> {
         let ep = self.target.hosts.iter().find(|e| e.host == host).cloned();
+        // A node name pcs knows (`pcs host auth NAME addr=...`) is reached where pcs reaches it.
+        let ep = ep.or_else(|| self.settings.tokens.known_endpoint(host));
         Node::new(ep.unwrap_or(Endpoint { host: host.to_string(), port: DEFAULT_PORT }), self.settings.clone())
     }
 

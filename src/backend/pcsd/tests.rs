@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use super::*;
 
 pub(crate) const PASSWORD: &str = "Secr3t-pw";
-const TOKEN: &str = "6a1f0d2e-0000-4000-8000-00000000cafe";
+pub(crate) const TOKEN: &str = "6a1f0d2e-0000-4000-8000-00000000cafe";
 
 /// What the stand-in saw and how it behaves.
 #[derive(Default)]

@@ -125,6 +125,15 @@ impl TokenStore {
         Ok(pcs.find(ep).map(|(_, h)| (h.token.clone(), Origin::Pcs)))
     }
 
+    /// Where the host known as `name` answers (its first destination), from cibform's store,
+    /// else pcs's file: how pcs reaches a node by name. `None` when neither knows the name (or
+    /// lists no destination for it).
+    pub fn known_endpoint(&self, name: &str) -> Option<Endpoint> {
+        let from = |p: &Path| read(p).ok().and_then(|k| k.hosts.get(name).and_then(|h| h.dest_list.first().cloned()));
+        let dest = from(&self.own).or_else(|| self.pcs.as_deref().and_then(from))?;
+        Some(Endpoint { host: dest.addr, port: dest.port })
+    }
+
     /// Keep `token` for `ep` (known as `name`) in cibform's store.
     ///
     /// # Errors
