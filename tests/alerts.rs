@@ -50,27 +50,6 @@ fn alerts_rebuilt_by_real_pcs_and_crmsh_plan_to_zero_changes() {
     rebuilt_plans_to_zero("gen-alerts.sh", "alerts-pcs.xml", "tests/fixtures/alerts-pcs.yaml");
 }
 
-/// Run a fixture script with the real tools, plan its translation against the fresh CIB, and
-/// check the committed fixture is still what the tools write.
-fn rebuilt_plans_to_zero(script: &str, committed: &str, yaml: &str) {
-    need_tools(&["pcs", "crm", "crm_diff", "cibadmin"]);
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("fresh.xml");
-    let status = std::process::Command::new("bash").arg(fixture(script)).arg(&fresh).status().unwrap();
-    assert!(status.success());
-    let target = format!("file:{}", fresh.display());
-    let out = cibform(&["plan", yaml, "--target", &target, "--detailed-exitcode"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let diff = std::process::Command::new("crm_diff")
-        .args(["--no-version", "--original"])
-        .arg(fixture(committed))
-        .arg("--new")
-        .arg(&fresh)
-        .output()
-        .unwrap();
-    assert_eq!(diff.status.code(), Some(0), "stale; run tests/fixtures/{script} tests/fixtures/{committed}");
-}
-
 #[test]
 fn a_changed_alert_is_shown_line_by_line() {
     let yaml = fixture_text("alerts-pcs.yaml")

@@ -114,6 +114,8 @@ codes! {
     ALERT_PATH = "cibform::alert::path", "an alert without a path to its agent";
     ALERT_SELECT = "cibform::alert::select", "an alert selection that is not `nodes`, `fencing`, `resources` or `attributes`, or is given twice";
     ALERT_RECIPIENT = "cibform::alert::recipient", "an alert recipient with an empty value, or given twice";
+    ACL_PERMISSION = "cibform::acl::permission", "an ACL permission whose kind is not `read`, `write` or `deny`, or that does not name exactly one of `xpath`, `reference`, `object-type`";
+    ACL_ROLE = "cibform::acl::role", "an ACL user or group that names an undeclared role, or one role twice";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
     SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";

@@ -9,6 +9,10 @@
 
 use std::collections::BTreeMap;
 
+mod acls;
+mod tree;
+pub use tree::semantic_xml;
+
 use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::rule;
@@ -80,6 +84,7 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             "fencing-topology" => fencing_view(other),
             "tags" => tags_view(other),
             "alerts" => alerts_view(other),
+            "acls" => acls::acls_view(other),
             _ => raw_view(other),
         };
         out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));

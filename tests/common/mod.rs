@@ -127,3 +127,24 @@ pub fn edit_once(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "{from:?} is not in the text");
     text.replacen(from, to, 1)
 }
+
+/// Run a fixture script with the real tools, plan its translation against the fresh CIB, and
+/// check the committed fixture is still what the tools write.
+pub fn rebuilt_plans_to_zero(script: &str, committed: &str, yaml: &str) {
+    need_tools(&["pcs", "crm", "crm_diff", "cibadmin"]);
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.xml");
+    let status = std::process::Command::new("bash").arg(fixture(script)).arg(&fresh).status().unwrap();
+    assert!(status.success());
+    let target = format!("file:{}", fresh.display());
+    let out = cibform(&["plan", yaml, "--target", &target, "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let diff = std::process::Command::new("crm_diff")
+        .args(["--no-version", "--original"])
+        .arg(fixture(committed))
+        .arg("--new")
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(0), "stale; run tests/fixtures/{script} tests/fixtures/{committed}");
+}
