@@ -15,6 +15,7 @@ use crate::model::{
 use crate::rule;
 
 mod acls;
+mod raw;
 
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
 pub type DefaultOps = BTreeMap<String, Vec<Op>>;
@@ -308,7 +309,8 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
         d.sections.push(acls::acls_xml(&model.acls, &mut ids));
     }
     for r in &model.raw {
-        let el = r.element.clone();
+        let mut el = r.element.clone();
+        raw::fill_generated_ids(&mut el, &mut ids);
         match r.place {
             RawPlace::PropertySet => d.property_sets.push(el),
             RawPlace::Node => d.raw_nodes.push(el),

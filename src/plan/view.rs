@@ -186,7 +186,7 @@ fn role(r: &str) -> String {
 fn rule_lines(r: &Element, prefix: &str, view: &mut View) {
     let text = match rule::from_xml(r) {
         Ok(rule) => rule::to_text(&rule),
-        Err(_) => format!("xml {}", canonical_xml(r)),
+        Err(_) => format!("xml {}", semantic_xml(r)),
     };
     view.push((prefix.to_string(), text));
     for a in ["score", "score-attribute", "role"] {
@@ -239,7 +239,7 @@ fn primitive_view(p: &Element) -> View {
     for other in p.elements().filter(|e| {
         !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "utilization" | "operations")
     }) {
-        v.push((format!("xml {}", other.name), canonical_xml(other)));
+        v.push((format!("xml {}", other.name), semantic_xml(other)));
     }
     v
 }
@@ -295,7 +295,7 @@ fn container_view(c: &Element) -> View {
     sets_view(&meta_sets, "meta.", &mut meta, false);
     v.extend(meta.into_iter().filter(|(k, _)| k != "meta.promotable"));
     for other in c.elements().filter(|e| !is_resource(&e.name) && e.name != "meta_attributes") {
-        v.push((format!("xml {}", other.name), canonical_xml(other)));
+        v.push((format!("xml {}", other.name), semantic_xml(other)));
     }
     v
 }
@@ -368,7 +368,7 @@ pub fn constraint_view(c: &Element) -> View {
         match child.name.as_str() {
             "rule" => rule_lines(child, &if n == 1 { "rule".to_string() } else { format!("rule {n}") }, &mut v),
             "resource_set" => v.push((format!("set {n}"), set_line(child))),
-            _ => v.push((format!("xml {}", child.name), canonical_xml(child))),
+            _ => v.push((format!("xml {}", child.name), semantic_xml(child))),
         }
     }
     v
@@ -419,8 +419,6 @@ fn set_line(s: &Element) -> String {
     line
 }
 
-use crate::cib::canonical_xml;
-
 /// `level INDEX on TARGET` = the devices, one line per level, in order of target and index
 /// (Pacemaker tries a target's levels by index, whatever their place or id).
 fn fencing_view(el: &Element) -> View {
@@ -446,7 +444,7 @@ fn fencing_view(el: &Element) -> View {
                     format!("level {} on {t}", l.attr("index").unwrap_or_default()),
                     l.attr("devices").unwrap_or_default().to_string(),
                 ),
-                _ => (format!("xml {}", l.name), canonical_xml(l)),
+                _ => (format!("xml {}", l.name), semantic_xml(l)),
             }
         })
         .collect();
@@ -461,7 +459,7 @@ fn alerts_view(el: &Element) -> View {
     for a in el.elements() {
         let p = a.id().unwrap_or_default();
         if a.name != "alert" {
-            v.push((format!("xml {}", a.name), canonical_xml(a)));
+            v.push((format!("xml {}", a.name), semantic_xml(a)));
             continue;
         }
         common_attrs(a, &[], &mut v);
@@ -503,7 +501,7 @@ fn alerts_view(el: &Element) -> View {
             .elements()
             .filter(|e| !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "select" | "recipient"))
         {
-            v.push((format!("{p} xml {}", other.name), canonical_xml(other)));
+            v.push((format!("{p} xml {}", other.name), semantic_xml(other)));
         }
     }
     v
@@ -521,7 +519,7 @@ fn tags_view(el: &Element) -> View {
                 let refs: Vec<&str> = t.elements().filter_map(Element::id).collect();
                 (format!("tag {}", t.id().unwrap_or_default()), refs.join(", "))
             } else {
-                (format!("xml {}", t.name), canonical_xml(t))
+                (format!("xml {}", t.name), semantic_xml(t))
             }
         })
         .collect();
@@ -530,7 +528,7 @@ fn tags_view(el: &Element) -> View {
 }
 
 fn raw_view(el: &Element) -> View {
-    vec![("xml".into(), canonical_xml(el))]
+    vec![("xml".into(), semantic_xml(el))]
 }
 
 #[cfg(test)]
