@@ -48,7 +48,7 @@ fn role(r: &Element) -> Result<AclRole, NotNative> {
     let id = id_of(r)?;
     let mut permissions: Vec<AclPermission> = Vec::new();
     for p in r.elements() {
-        if p.name != "acl_permission" || p.children.iter().next().is_some() {
+        if p.name != "acl_permission" || !p.children.is_empty() {
             return Err(format!("`<{}>` in role `{id}`", p.name));
         }
         extra_attr(p, &["kind", "xpath", "reference", "object-type", "attribute", "description"])?;
@@ -78,7 +78,7 @@ fn target(t: &Element) -> Result<AclTarget, NotNative> {
     let id = id_of(t)?;
     let mut roles: Vec<String> = Vec::new();
     for r in t.elements() {
-        if r.name != "role" || r.children.iter().next().is_some() {
+        if r.name != "role" || !r.children.is_empty() {
             return Err(format!("`<{}>` in `{id}`", r.name));
         }
         extra_attr(r, &[])?;
