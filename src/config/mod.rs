@@ -103,9 +103,9 @@ pub fn parse_all(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<R
     let shape = shape::check(&src, &src.text);
     let mut diags = shape.diags;
     let at = |d: &Diag| d.labels.first().map(|(s, _)| s.offset);
-    if !diags.iter().any(|d| d.code == first.code && (at(d) == at(&first) || d.message == first.message)) {
-        diags.push(first);
-    }
+    // serde's own words for the problem it met (they say the range, the null, ...).
+    diags.retain(|d| !(d.code == first.code && (at(d) == at(&first) || d.message == first.message)));
+    diags.push(first);
     diags.sort_by_key(|d| at(d));
     let rest = shape
         .repaired

@@ -289,8 +289,13 @@ fn parse_int(t: &str) -> Option<i128> {
 
 /// What the schemas take, in words: `a mapping`, `a list or a text value`, ...
 fn expected<'v>(schemas: impl IntoIterator<Item = &'v Value>) -> String {
-    let mut words: Vec<&str> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
     for s in schemas {
+        let range = match (s.get("minimum").and_then(Value::as_i64), s.get("maximum").and_then(Value::as_i64)) {
+            (Some(lo), Some(hi)) => format!(" from {lo} to {hi}"),
+            (Some(0), None) => " (0 or more)".to_string(),
+            _ => String::new(),
+        };
         let ts = types(s);
         let ts = if ts.is_empty() && s.get("properties").is_some() { vec!["object"] } else { ts };
         for t in ts {
@@ -299,12 +304,12 @@ fn expected<'v>(schemas: impl IntoIterator<Item = &'v Value>) -> String {
                 "array" => "a list",
                 "string" => "a text value",
                 "boolean" => "a boolean (true or false)",
-                "integer" => "a whole number",
+                "integer" => &format!("a whole number{range}"),
                 "number" => "a number",
                 _ => continue,
             };
-            if !words.contains(&w) {
-                words.push(w);
+            if !words.iter().any(|x| x == w) {
+                words.push(w.to_string());
             }
         }
     }

@@ -69,7 +69,7 @@ fn write(el: &Element, top: bool, out: &mut String) {
             Node::Element(c) => {
                 let mut text = String::new();
                 write(c, false, &mut text);
-                Some((sort_key(el, c), text))
+                Some((sort_key(c), text))
             }
             Node::Text(t) if !t.trim().is_empty() => Some((String::new(), format!("{:?}", t.trim()))),
             _ => None,
@@ -91,7 +91,7 @@ fn write(el: &Element, top: bool, out: &mut String) {
 
 /// What orders `c` among its siblings in a `BY_KIND` parent: its element name (and an nvpair's
 /// name, so a set's pairs compare by name).
-fn sort_key(_parent: &Element, c: &Element) -> String {
+fn sort_key(c: &Element) -> String {
     match c.name.as_str() {
         "nvpair" => format!("nvpair {}", c.attr("name").unwrap_or_default()),
         n => n.to_string(),
