@@ -14,6 +14,9 @@ use crate::model::{
 };
 use crate::rule;
 
+mod acls;
+mod raw;
+
 /// Default operations per agent (`Agent` display form), as pcs derives them from metadata.
 pub type DefaultOps = BTreeMap<String, Vec<Op>>;
 
@@ -252,6 +255,7 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     for id in model.fencing_levels.iter().filter_map(|l| l.id.as_deref()) {
         ids.reserve(id);
     }
+    acls::reserve(&model.acls, &mut ids);
     for r in &model.raw {
         reserve_all(&r.element, &mut ids);
     }
@@ -312,8 +316,12 @@ pub fn build(model: &Cluster, taken: impl IntoIterator<Item = String>, defaults:
     if !model.fencing_levels.is_empty() {
         d.sections.push(fencing_xml(&model.fencing_levels, &mut ids));
     }
+    if !model.acls.is_empty() {
+        d.sections.push(acls::acls_xml(&model.acls, &mut ids));
+    }
     for r in &model.raw {
-        let el = r.element.clone();
+        let mut el = r.element.clone();
+        raw::fill_generated_ids(&mut el, &mut ids);
         match r.place {
             RawPlace::PropertySet => d.property_sets.push(el),
             RawPlace::Node => d.raw_nodes.push(el),

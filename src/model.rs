@@ -34,6 +34,8 @@ pub struct Cluster {
     pub tags: Vec<(String, Vec<String>)>,
     /// Fencing topology levels, in declaration order.
     pub fencing_levels: Vec<FencingLevel>,
+    /// Access control lists (`acls:`).
+    pub acls: Acls,
     pub policy: Policy,
     /// Escape-hatch objects, in declaration order.
     pub raw: Vec<RawObject>,
@@ -587,4 +589,54 @@ pub enum Expect {
     StartsBefore { first: String, then: String },
     /// Every resource runs on this node, and nothing runs elsewhere (disabled ones excepted).
     EverythingOn { node: String },
+}
+
+/// Access control lists: roles and who has them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Acls {
+    pub roles: Vec<AclRole>,
+    /// `acl_target`s.
+    pub users: Vec<AclTarget>,
+    /// `acl_group`s.
+    pub groups: Vec<AclTarget>,
+}
+
+impl Acls {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.users.is_empty() && self.groups.is_empty()
+    }
+}
+
+/// One ACL role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclRole {
+    pub id: String,
+    pub description: Option<String>,
+    pub permissions: Vec<AclPermission>,
+}
+
+/// One permission: `kind` (`read`, `write`, `deny`) on what `on` selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclPermission {
+    pub id: Option<String>,
+    pub kind: String,
+    pub on: AclObject,
+    pub description: Option<String>,
+}
+
+/// What a permission applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AclObject {
+    Xpath(String),
+    Reference(String),
+    Type { object_type: String, attribute: Option<String> },
+}
+
+/// A user or group and its roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclTarget {
+    pub id: String,
+    /// The name, when it is not the id (schema 3.8's `name`).
+    pub name: Option<String>,
+    pub roles: Vec<String>,
 }

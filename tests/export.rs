@@ -126,7 +126,7 @@ const RICH_CIB: &str = r##"<cib validate-with="pacemaker-3.9" epoch="3" num_upda
     <fencing-topology>
       <fencing-level id="fl-1" target="n1" index="1" devices="fence"/>
     </fencing-topology>
-    <acls><acl_role id="viewer"><acl_permission id="viewer-read" kind="read" xpath="/cib"/></acl_role></acls>
+    <acls><!-- a comment keeps the section raw --><acl_role id="viewer"><acl_permission id="viewer-read" kind="read" xpath="/cib"/></acl_role></acls>
   </configuration>
   <status/>
 </cib>
@@ -158,7 +158,7 @@ fn what_the_model_cannot_express_goes_through_raw_and_still_plans_clean() {
     std::fs::write(&yaml, dropped).unwrap();
     let plan = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}", plan.snapshot());
-    assert!(plan.stdout.contains("- acls"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("- ACLs"), "{}", plan.stdout);
     assert!(plan.stdout.contains("1 to destroy"), "{}", plan.stdout);
 }
 

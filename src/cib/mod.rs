@@ -212,6 +212,32 @@ pub fn duplicate_ids(config: &Element) -> Vec<String> {
     dups
 }
 
+/// Parts of a configuration object whose ids pcs and Pacemaker make up themselves (an admin
+/// writing one by hand rarely chooses them): below the object's own id they are names, not
+/// meaning. `plan::view` compares unmodelled XML without them; `desired` gives them to a `raw:`
+/// item that leaves them out.
+pub const GENERATED_ID_PARTS: &[&str] = &[
+    "instance_attributes",
+    "meta_attributes",
+    "utilization",
+    "nvpair",
+    "operations",
+    "op",
+    "rule",
+    "expression",
+    "date_expression",
+    "date_spec",
+    "duration",
+    "op_expression",
+    "rsc_expression",
+    "resource_set",
+    "acl_permission",
+    "recipient",
+    "attribute",
+    "port-mapping",
+    "storage-mapping",
+];
+
 /// Compact XML text of an element, for objects cibform does not model yet.
 pub fn canonical_xml(el: &Element) -> String {
     el.to_xml().lines().map(str::trim).collect::<Vec<_>>().join("")

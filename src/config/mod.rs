@@ -7,6 +7,7 @@
 pub mod emit;
 pub mod raw;
 pub mod raw_bundle;
+pub mod shape;
 pub mod text;
 
 use crate::config::raw::{RawCluster, Span};
@@ -76,6 +77,58 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Diag>
     match serde_saphyr::from_str_with_options::<RawCluster>(text, options) {
         Ok(raw) => text::check_scalars(&src, text).map(|()| (src, raw)),
         Err(e) => Err(Box::new(yaml_error(&e, &src, text.len()))),
+    }
+}
+
+/// A cluster file refused: every problem of its shape, and the file without the refused
+/// entries when it parses so (for the semantic checks; spans are the file's own).
+pub struct Refused {
+    pub diags: Vec<Diag>,
+    pub rest: Option<Box<(Source, RawCluster)>>,
+}
+
+/// `parse`, reporting every unknown key, wrong type and missing key of the file at once
+/// (`shape`), not only the first one serde meets.
+///
+/// # Errors
+/// The diagnostics, sorted by place, and the rest of the file when it can still be checked.
+pub fn parse_all(name: &str, bytes: &[u8]) -> Result<(Source, RawCluster), Box<Refused>> {
+    let first = match parse(name, bytes) {
+        Ok(ok) => return Ok(ok),
+        Err(d) => *d,
+    };
+    let shape_codes = [codes::YAML_UNKNOWN_KEY.name, codes::YAML_TYPE.name, codes::YAML_MISSING_KEY.name];
+    let Some(src) = first.source.clone().filter(|_| shape_codes.contains(&first.code)) else {
+        return Err(Box::new(Refused { diags: vec![first], rest: None }));
+    };
+    let shape = shape::check(&src, &src.text);
+    let mut diags = shape.diags;
+    let at = |d: &Diag| d.labels.first().map(|(s, _)| s.offset);
+    // serde's own words for the problem it met (they say the range, the null, ...).
+    diags.retain(|d| !(d.code == first.code && (at(d) == at(&first) || d.message == first.message)));
+    diags.push(first);
+    diags.sort_by_key(|d| at(d));
+    let rest = shape
+        .repaired
+        .filter(|_| diags.iter().all(|d| shape_codes.contains(&d.code)))
+        .and_then(|text| parse(name, text.as_bytes()).ok())
+        .map(|(_, raw)| Box::new((src, raw)));
+    Err(Box::new(Refused { diags, rest }))
+}
+
+/// Read and parse a cluster file, reporting every problem of its shape at once (`parse_all`).
+///
+/// # Errors
+/// The file cannot be read, or does not parse.
+pub fn load_all(path: &std::path::Path) -> Result<(Source, RawCluster), Box<Refused>> {
+    let name = path.display().to_string();
+    match crate::input::read_capped(path, MAX_FILE_BYTES as u64) {
+        Ok(bytes) => parse_all(&name, &bytes),
+        Err(e) => Err(Box::new(Refused {
+            diags: vec![Diag::error(codes::INPUT_READ, format!("cannot read `{name}`: {e}"))
+                .help("pass the cluster file as the first argument (default `cluster.yaml`)")],
+            rest: None,
+        })),
     }
 }
 

@@ -222,6 +222,11 @@ pub struct RawCluster {
     /// add`).
     #[serde(default)]
     pub fencing_levels: Vec<S<RawFencingLevel>>,
+    /// Access control lists: roles (what may be read, written or denied), and the users and
+    /// groups that have them (`pcs acl role create`, `pcs acl user create`, `pcs acl group
+    /// create`). Pacemaker applies them when the property `enable-acl` is true.
+    #[serde(default)]
+    pub acls: Option<S<RawAcls>>,
     /// Policy gates for `apply`.
     #[serde(default)]
     pub policy: Option<S<RawPolicy>>,
@@ -1051,3 +1056,78 @@ short_or_full!(RawAttr, "`NODE:NAME=VALUE`, or a mapping with `node`",
     str => RawAttr::Short, map => RawAttrFull => RawAttr::Full);
 short_or_full!(RawOpFailures, "a mapping with `resource` and `node`, or a list of them",
     seq => Vec<S<RawOpFails>> => RawOpFailures::Many, map => RawOpFails => RawOpFailures::One);
+
+/// Access control lists: `roles`, `users` (Pacemaker's `acl_target`) and `groups`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAcls {
+    /// Roles by id: what their holders may read, write or not see.
+    #[serde(default)]
+    pub roles: Map<S<RawAclRole>>,
+    /// Users (`acl_target`) by id: the roles each has (a list), or `{ name, roles }` when the
+    /// user's name is not the id (Pacemaker 2.1 and later, schema 3.8).
+    #[serde(default)]
+    pub users: Map<S<RawAclTarget>>,
+    /// Unix groups (`acl_group`) by id: the roles their members have, like `users`.
+    #[serde(default)]
+    pub groups: Map<S<RawAclTarget>>,
+}
+
+/// One ACL role.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAclRole {
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    /// What the role grants or denies, each on an XPath, an element's id, or an element type.
+    #[serde(default)]
+    pub permissions: Vec<S<RawAclPermission>>,
+}
+
+/// One permission of a role: `kind` on exactly one of `xpath`, `reference` or `object-type`
+/// (optionally narrowed to one `attribute`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAclPermission {
+    /// `read`, `write` or `deny`.
+    pub kind: S<String>,
+    /// The elements an XPath selects, with everything inside them.
+    #[serde(default)]
+    pub xpath: Option<S<String>>,
+    /// The element with this id, with everything inside it (pcs `id`).
+    #[serde(default)]
+    pub reference: Option<S<String>>,
+    /// Every element of this type (`primitive`, `node`, ...).
+    #[serde(default, rename = "object-type")]
+    pub object_type: Option<S<String>>,
+    /// With `object-type`: only this attribute of those elements.
+    #[serde(default)]
+    pub attribute: Option<S<String>>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    /// The permission's id; generated as pcs does (`ROLE-KIND`, `ROLE-KIND-1`, ...) when omitted.
+    #[serde(default)]
+    pub id: Option<S<String>>,
+}
+
+/// A user or group: the roles it has, or the long form.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawAclTarget {
+    Roles(Vec<S<String>>),
+    Full(RawAclTargetFull),
+}
+
+/// The long form of an ACL user or group.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAclTargetFull {
+    /// The user's (or group's) name, when it is not the id (needs Pacemaker 2.1, schema 3.8).
+    #[serde(default)]
+    pub name: Option<S<String>>,
+    #[serde(default)]
+    pub roles: Vec<S<String>>,
+}
+
+short_or_full!(RawAclTarget, "a list of roles, or a mapping with `roles`",
+    seq => Vec<S<String>> => RawAclTarget::Roles, map => RawAclTargetFull => RawAclTarget::Full);

@@ -121,6 +121,8 @@ codes! {
     NODE_NOT_IN_COROSYNC = "cibform::node::not_in_corosync", "addresses on a node without a corosync node id (a remote node, or one whose CIB id is text)";
     RESOURCE_TEMPLATE = "cibform::resource::template", "a primitive with both or neither of `agent` and `template`, or a template that names a template";
     BUNDLE_RESOURCE = "cibform::bundle::resource", "a bundle's resource that is also in a group, a clone or another bundle";
+    ACL_PERMISSION = "cibform::acl::permission", "an ACL permission whose kind is not `read`, `write` or `deny`, or that does not name exactly one of `xpath`, `reference`, `object-type`";
+    ACL_ROLE = "cibform::acl::role", "an ACL user or group that names an undeclared role, or one role twice";
     // Failover tests (`scenarios:`).
     SCENARIO_NAME = "cibform::scenario::name", "a failover scenario with an empty name, or a name used twice";
     SCENARIO_EMPTY = "cibform::scenario::empty", "a failover scenario that expects nothing, or a condition or list that names nothing";

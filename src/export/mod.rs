@@ -15,6 +15,7 @@
 
 mod corosync;
 mod read;
+mod read_acls;
 mod read_alerts;
 mod read_bundles;
 mod read_constraints;
@@ -123,7 +124,12 @@ pub fn from_cib(
         if other.elements().next().is_none() {
             continue; // an empty section means nothing
         }
-        if other.name == "alerts" {
+        if other.name == "acls" {
+            match ex.forced("section:acls").map_or_else(|| ex.acls(other), Err) {
+                Ok(acls) => model.acls = acls,
+                Err(why) => ex.raw(RawPlace::Section, other, &why),
+            }
+        } else if other.name == "alerts" {
             match ex.forced("section:alerts").map_or_else(|| ex.alerts(other), Err) {
                 Ok(alerts) => model.alerts = alerts,
                 Err(why) => ex.raw(RawPlace::Section, other, &why),

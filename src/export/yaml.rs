@@ -330,6 +330,58 @@ fn alert_yaml(a: &model::Alert) -> Yaml {
     Yaml::Map(m)
 }
 
+/// `acls: { roles, users, groups }`; a user or group is its list of roles unless it has a name.
+fn acls_yaml(acls: &model::Acls) -> Yaml {
+    let role = |r: &model::AclRole| {
+        let mut m = Vec::new();
+        if let Some(d) = &r.description {
+            m.push(("description".to_string(), Yaml::str(d)));
+        }
+        let perms = r.permissions.iter().map(|p| {
+            let mut x = vec![("kind".to_string(), Yaml::str(&p.kind))];
+            match &p.on {
+                model::AclObject::Xpath(v) => x.push(("xpath".into(), Yaml::str(v))),
+                model::AclObject::Reference(v) => x.push(("reference".into(), Yaml::str(v))),
+                model::AclObject::Type { object_type, attribute } => {
+                    x.push(("object-type".into(), Yaml::str(object_type)));
+                    if let Some(a) = attribute {
+                        x.push(("attribute".into(), Yaml::str(a)));
+                    }
+                }
+            }
+            if let Some(d) = &p.description {
+                x.push(("description".into(), Yaml::str(d)));
+            }
+            if let Some(id) = &p.id {
+                x.push(("id".into(), Yaml::str(id)));
+            }
+            Yaml::Map(x)
+        });
+        if !r.permissions.is_empty() {
+            m.push(("permissions".into(), Yaml::Seq(perms.collect())));
+        }
+        Yaml::Map(m)
+    };
+    let target = |t: &model::AclTarget| {
+        let roles = Yaml::Seq(t.roles.iter().map(Yaml::str).collect());
+        match &t.name {
+            None => roles,
+            Some(n) => Yaml::Map(vec![("name".into(), Yaml::str(n)), ("roles".into(), roles)]),
+        }
+    };
+    let mut m = Vec::new();
+    for (key, items) in [
+        ("roles", acls.roles.iter().map(|r| (r.id.clone(), role(r))).collect::<Vec<_>>()),
+        ("users", acls.users.iter().map(|t| (t.id.clone(), target(t))).collect()),
+        ("groups", acls.groups.iter().map(|t| (t.id.clone(), target(t))).collect()),
+    ] {
+        if !items.is_empty() {
+            m.push((key.to_string(), Yaml::Map(items)));
+        }
+    }
+    Yaml::Map(m)
+}
+
 fn level_yaml(l: &model::FencingLevel) -> Yaml {
     let mut m = Vec::new();
     match &l.target {
@@ -486,6 +538,9 @@ pub fn to_yaml(model: &Cluster) -> String {
     }
     if !model.fencing_levels.is_empty() {
         top.push(("fencing_levels".into(), Yaml::Seq(model.fencing_levels.iter().map(level_yaml).collect())));
+    }
+    if !model.acls.is_empty() {
+        top.push(("acls".into(), acls_yaml(&model.acls)));
     }
     if model.policy.allow_unknown_params {
         top.push(("policy".into(), Yaml::Map(vec![("allow_unknown_params".into(), Yaml::Bool(true))])));

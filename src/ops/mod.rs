@@ -57,7 +57,7 @@ pub struct Loaded {
 /// # Errors
 /// Every problem found, as diagnostics (with the agents' findings against the snapshot).
 pub fn load(path: &Path) -> Result<Loaded, Error> {
-    let (src, raw) = crate::config::load(path)?;
+    let (src, raw) = crate::config::load_all(path).map_err(|r| refused(*r))?;
     match crate::validate::validate(&src, &raw) {
         Ok((model, warnings)) => Ok(Loaded { src, model, warnings, raw }),
         Err(mut diags) => {
@@ -67,6 +67,19 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
             Err(Error::Diags(diags))
         }
     }
+}
+
+/// A refused file's shape problems, with the semantic checks of the rest of it when it could
+/// be checked: every problem at once.
+fn refused(r: crate::config::Refused) -> Error {
+    let crate::config::Refused { mut diags, rest } = r;
+    if let Some(rest) = rest {
+        let (src, raw) = *rest;
+        if let Err(more) = crate::validate::validate(&src, &raw) {
+            diags.extend(more);
+        }
+    }
+    Error::Diags(diags)
 }
 
 /// Read the target, with `corosync` (a local corosync.conf) replacing the target's own.

@@ -9,6 +9,10 @@
 
 use std::collections::BTreeMap;
 
+mod acls;
+mod tree;
+pub use tree::semantic_xml;
+
 use crate::cib::is_plain_set;
 use crate::cib::xml::Element;
 use crate::rule;
@@ -80,6 +84,7 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             "fencing-topology" => fencing_view(other),
             "tags" => tags_view(other),
             "alerts" => alerts_view(other),
+            "acls" => acls::acls_view(other),
             _ => raw_view(other),
         };
         out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));
@@ -182,7 +187,7 @@ fn role(r: &str) -> String {
 fn rule_lines(r: &Element, prefix: &str, view: &mut View) {
     let text = match rule::from_xml(r) {
         Ok(rule) => rule::to_text(&rule),
-        Err(_) => format!("xml {}", canonical_xml(r)),
+        Err(_) => format!("xml {}", semantic_xml(r)),
     };
     view.push((prefix.to_string(), text));
     for a in ["score", "score-attribute", "role"] {
@@ -235,7 +240,7 @@ fn primitive_view(p: &Element) -> View {
     for other in p.elements().filter(|e| {
         !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "utilization" | "operations")
     }) {
-        v.push((format!("xml {}", other.name), canonical_xml(other)));
+        v.push((format!("xml {}", other.name), semantic_xml(other)));
     }
     v
 }
@@ -291,7 +296,7 @@ fn container_view(c: &Element) -> View {
     sets_view(&meta_sets, "meta.", &mut meta, false);
     v.extend(meta.into_iter().filter(|(k, _)| k != "meta.promotable"));
     for other in c.elements().filter(|e| !is_resource(&e.name) && e.name != "meta_attributes") {
-        v.push((format!("xml {}", other.name), canonical_xml(other)));
+        v.push((format!("xml {}", other.name), semantic_xml(other)));
     }
     v
 }
@@ -340,7 +345,7 @@ fn bundle_view(b: &Element) -> View {
     sets_view(&named_sets(b, "meta_attributes"), "meta.", &mut v, false);
     let known = ["docker", "podman", "rkt", "network", "storage", "instance_attributes", "meta_attributes"];
     for other in b.elements().filter(|e| !is_resource(&e.name) && !known.contains(&e.name.as_str())) {
-        v.push((format!("xml {}", other.name), canonical_xml(other)));
+        v.push((format!("xml {}", other.name), semantic_xml(other)));
     }
     v
 }
@@ -434,7 +439,7 @@ pub fn constraint_view(c: &Element) -> View {
         match child.name.as_str() {
             "rule" => rule_lines(child, &if n == 1 { "rule".to_string() } else { format!("rule {n}") }, &mut v),
             "resource_set" => v.push((format!("set {n}"), set_line(child))),
-            _ => v.push((format!("xml {}", child.name), canonical_xml(child))),
+            _ => v.push((format!("xml {}", child.name), semantic_xml(child))),
         }
     }
     v
@@ -485,8 +490,6 @@ fn set_line(s: &Element) -> String {
     line
 }
 
-use crate::cib::canonical_xml;
-
 /// `level INDEX on TARGET` = the devices, one line per level, in order of target and index
 /// (Pacemaker tries a target's levels by index, whatever their place or id).
 fn fencing_view(el: &Element) -> View {
@@ -512,7 +515,7 @@ fn fencing_view(el: &Element) -> View {
                     format!("level {} on {t}", l.attr("index").unwrap_or_default()),
                     l.attr("devices").unwrap_or_default().to_string(),
                 ),
-                _ => (format!("xml {}", l.name), canonical_xml(l)),
+                _ => (format!("xml {}", l.name), semantic_xml(l)),
             }
         })
         .collect();
@@ -527,7 +530,7 @@ fn alerts_view(el: &Element) -> View {
     for a in el.elements() {
         let p = a.id().unwrap_or_default();
         if a.name != "alert" {
-            v.push((format!("xml {}", a.name), canonical_xml(a)));
+            v.push((format!("xml {}", a.name), semantic_xml(a)));
             continue;
         }
         common_attrs(a, &[], &mut v);
@@ -569,7 +572,7 @@ fn alerts_view(el: &Element) -> View {
             .elements()
             .filter(|e| !matches!(e.name.as_str(), "instance_attributes" | "meta_attributes" | "select" | "recipient"))
         {
-            v.push((format!("{p} xml {}", other.name), canonical_xml(other)));
+            v.push((format!("{p} xml {}", other.name), semantic_xml(other)));
         }
     }
     v
@@ -587,7 +590,7 @@ fn tags_view(el: &Element) -> View {
                 let refs: Vec<&str> = t.elements().filter_map(Element::id).collect();
                 (format!("tag {}", t.id().unwrap_or_default()), refs.join(", "))
             } else {
-                (format!("xml {}", t.name), canonical_xml(t))
+                (format!("xml {}", t.name), semantic_xml(t))
             }
         })
         .collect();
@@ -596,7 +599,7 @@ fn tags_view(el: &Element) -> View {
 }
 
 fn raw_view(el: &Element) -> View {
-    vec![("xml".into(), canonical_xml(el))]
+    vec![("xml".into(), semantic_xml(el))]
 }
 
 #[cfg(test)]

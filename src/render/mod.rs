@@ -63,6 +63,7 @@ fn kind_label(c: &Change) -> String {
         "fencing-topology" => "fencing topology".into(),
         "tags" => "tags".into(),
         "alerts" => "alerts".into(),
+        "acls" => "ACLs".into(),
         k => format!("{k} {}", c.key.id),
     }
 }

@@ -4,6 +4,7 @@
 //! code, a label on the exact span and a help line. All problems are collected, not just the
 //! first. No I/O, no knowledge of the CIB.
 
+mod acls;
 pub mod agents;
 mod alerts;
 mod bundles;
@@ -185,6 +186,7 @@ impl Validator<'_> {
         let fencing_levels = self.fencing_levels(raw);
         let tags = self.tags(raw);
         let alerts = self.alerts(raw);
+        let acls = self.acls(raw);
         let policy = raw.policy.as_ref().map_or_else(Policy::default, |p| Policy {
             allow_destroy: p.value.allow_destroy.unwrap_or(false),
             allow_disable_stonith: p.value.allow_disable_stonith.unwrap_or(false),
@@ -208,6 +210,7 @@ impl Validator<'_> {
             tags,
             alerts,
             templates,
+            acls,
             policy,
             raw: Vec::new(),
             scenarios: Vec::new(),
@@ -256,6 +259,11 @@ impl RscIds {
     fn iter(&self) -> impl Iterator<Item = &String> {
         self.order.iter()
     }
+}
+
+/// What an ACL permission may do (`read`, `write`, `deny`).
+pub fn acl_kinds() -> &'static [&'static str] {
+    acls::KINDS
 }
 
 /// What an alert may select (`nodes`, `fencing`, `resources`, `attributes`).

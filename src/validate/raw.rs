@@ -62,6 +62,7 @@ impl Validator<'_> {
                         "fencing-topology" if !raw.fencing_levels.is_empty() => Some("fencing_levels"),
                         "tags" if !raw.tags.is_empty() => Some("tags"),
                         "alerts" if !raw.alerts.is_empty() => Some("alerts"),
+                        "acls" if raw.acls.is_some() => Some("acls"),
                         _ => None,
                     };
                     if let Some(key) = native {
