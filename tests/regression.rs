@@ -1532,3 +1532,98 @@ fn rule_date_year_0_panicked_and_years_past_32_bits_validated() {
         assert!(!out.stderr.contains("panicked"), "{date}: {}", out.snapshot());
     }
 }
+
+// --- Third round: corosync.conf, native forms ---------------------------------------------------
+
+/// `plan --corosync CONF` of the example (without scenarios) against the seed CIB.
+fn plan_with_conf(conf: &str) -> (tempfile::TempDir, Out) {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let path = dir.path().join("corosync.conf");
+    std::fs::write(&path, conf).unwrap();
+    let yaml = variant(dir.path(), without_scenarios);
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", path.to_str().unwrap()]);
+    (dir, out)
+}
+
+#[test]
+fn deeply_nested_corosync_conf_aborted_plan_with_a_stack_overflow() {
+    let n = 100_000;
+    let (_dir, out) = plan_with_conf(&format!("{}{}", "a{\n".repeat(n), "}\n".repeat(n)));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::corosync::syntax") && out.stderr.contains("nest deeper"), "{}", out.stderr);
+}
+
+#[test]
+fn corosync_conf_lines_corosync_reads_otherwise_were_compared_as_cibform_read_them() {
+    // corosync opens a section at any `{`, reads lines in 512-byte pieces, stops at NUL and
+    // trims only spaces and tabs: cibform read each of these as one plain value.
+    let conf = fixture_text("corosync-clst-01.conf");
+    let name = "cluster_name: clst-01";
+    assert!(conf.contains(name));
+    for (what, line) in [
+        ("a brace", "cluster_name: clst-01{x".to_string()),
+        ("a long line", format!("cluster_name: clst-01\n    x: {}", "y".repeat(600))),
+        ("a NUL", "cluster_name: clst-01\0".to_string()),
+    ] {
+        let (_dir, out) = plan_with_conf(&conf.replace(name, &line));
+        assert_eq!(out.code, 1, "{what}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::corosync::syntax"), "{what}: {}", out.stderr);
+    }
+    // A no-break space is part of the name for corosync: not the file's cluster name.
+    let (_dir, out) = plan_with_conf(&conf.replace(name, "cluster_name: clst-01\u{a0}"));
+    assert!(out.stdout.contains("totem.cluster_name"), "{}", out.snapshot());
+}
+
+#[test]
+fn corosync_value_with_a_brace_or_too_long_was_written_into_corosync_conf() {
+    // `logfile: /var/log/a{b` was applied to corosync.conf: corosync reads a section there; a
+    // logfile longer than corosync's line reader was split into an extra `key: value`.
+    for value in ["/var/log/a{b".to_string(), format!("/var/log/{}:b", "a".repeat(502))] {
+        let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+        let conf = dir.path().join("corosync.conf");
+        std::fs::copy(fixture("corosync-clst-01.conf"), &conf).unwrap();
+        let yaml = variant(dir.path(), |t| {
+            without_scenarios(t).replace(
+                "quorum: { two_node: true }",
+                &format!("quorum: {{ two_node: true }}\ncorosync: {{ logging: {{ logfile: \"{value}\" }} }}"),
+            )
+        });
+        let out = cibform(&[
+            "apply",
+            yaml.to_str().unwrap(),
+            &target(&cib),
+            "--no-preview",
+            "--auto-approve",
+            "--corosync",
+            conf.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stderr.contains("cibform::corosync::value"), "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&conf).unwrap(), fixture_text("corosync-clst-01.conf"));
+    }
+    let (dir, _cib) = scratch_with_cib(None);
+    let yaml = variant(dir.path(), |t| {
+        t.replace("quorum: { two_node: true }", "quorum: { device: { model: net, host: \"qnetd{x\" } }")
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::corosync::value"), "{}", out.stderr);
+}
+
+#[test]
+fn alert_recipient_params_were_printed_in_clear() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = variant(dir.path(), |t| {
+        format!(
+            "{}alerts:\n  al-1:\n    path: /usr/bin/alert.sh\n    recipients:\n      - value: /var/log/alerts\n        description: to a file\n        params: {{ passwd: RCPT-PW, keep: 1 }}\n        meta: {{ api_token: RCPT-TOKEN }}\n",
+            without_scenarios(t)
+        )
+    });
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        assert!(!out.stdout.contains("RCPT-"), "{format}: {}", out.stdout);
+        assert!(out.stdout.contains("params.keep=1"), "{format}: the rest stays visible: {}", out.stdout);
+    }
+}
