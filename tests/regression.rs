@@ -1627,3 +1627,38 @@ fn alert_recipient_params_were_printed_in_clear() {
         assert!(out.stdout.contains("params.keep=1"), "{format}: the rest stays visible: {}", out.stdout);
     }
 }
+
+#[test]
+fn resource_defaults_stopping_every_resource_crossed_the_fencing_gate() {
+    // `rsc_defaults: { target-role: Stopped }` (or a scored `rsc_defaults_sets` entry) stops the
+    // last fencing device too, and applied with no acknowledgement.
+    let fence = "  fence-1: { agent: \"stonith:fence_dummy\" }\n";
+    let with_device = |extra: &'static str| {
+        move |t: String| fencing_example(extra)(t).replace("resources:\n", &format!("resources:\n{fence}"))
+    };
+    for extra in [
+        "rsc_defaults:\n  target-role: Stopped\n",
+        "rsc_defaults_sets:\n  - { id: rd-late, score: 100, values: { target-role: Stopped } }\n",
+    ] {
+        let (dir, cib) = scratch_with_cib(None);
+        let yaml = variant(dir.path(), with_device(""));
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        let yaml = variant(dir.path(), with_device(extra));
+        let before = std::fs::read_to_string(&cib).unwrap();
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+        assert_refused_unchanged(&out, &cib, &before, "removes or stops the last fencing device");
+    }
+    // The device's own role still wins over the defaults.
+    let (dir, cib) = scratch_with_cib(None);
+    let yaml = variant(dir.path(), with_device(""));
+    assert_eq!(cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]).code, 0);
+    let yaml = variant(dir.path(), |t| {
+        fencing_example("rsc_defaults:\n  target-role: Stopped\n")(t).replace(
+            "resources:\n",
+            "resources:\n  fence-1: { agent: \"stonith:fence_dummy\", meta: { target-role: Started } }\n",
+        )
+    });
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
