@@ -724,6 +724,14 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         pcsd_notes(&backend);
         prepared?
     };
+    if let Some(conf) = corosync {
+        // `--corosync` is written too: never over the cluster file or the CIB.
+        let inputs = [("cluster file", file), ("target", target_file(&prepared.backend.target).unwrap_or(file))];
+        fsutil::refuse_overwrite(conf, &inputs).map_err(|message| Error::Usage {
+            message,
+            help: "give `--corosync` the corosync.conf to change".into(),
+        })?;
+    }
     let work = if cib_only { None } else { corosync_work(&prepared, corosync).await? };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
     let corosync_todo = work.as_ref().filter(|w| !w.is_empty());

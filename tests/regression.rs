@@ -1662,3 +1662,27 @@ fn resource_defaults_stopping_every_resource_crossed_the_fencing_gate() {
     let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
+
+#[test]
+fn apply_corosync_path_naming_the_cluster_file_overwrote_it() {
+    // A cluster file in block style reads as a corosync.conf of `key: value` lines: `apply
+    // --corosync cluster.yaml` wrote a `totem { }` section into the cluster file.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = dir.path().join("cluster.yaml");
+    let text = "cluster: clst-01\nproperties:\n  no-quorum-policy: ignore\n  stonith-enabled: false\npolicy:\n  allow_disable_stonith: true\n  allow_destroy: true\n";
+    std::fs::write(&yaml, text).unwrap();
+    let y = yaml.to_str().unwrap();
+    let out = cibform(&[
+        "apply",
+        y,
+        &target(&cib),
+        "--no-preview",
+        "--auto-approve",
+        "--allow-cluster-restart",
+        "--corosync",
+        y,
+    ]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is the cluster file"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&yaml).unwrap(), text);
+}
