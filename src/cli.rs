@@ -450,6 +450,49 @@ fn target_file(t: &Target) -> Option<&Path> {
     }
 }
 
+/// Every `--what-if` ticket must be one the file or the target knows (a ticket constraint,
+/// native or `raw:`, or a ticket in the status): a mistyped one predicts "nothing moves".
+fn check_tickets(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &crate::cib::Cib) -> Result<(), Error> {
+    fn walk(el: &crate::cib::xml::Element, out: &mut Vec<String>) {
+        match el.name.as_str() {
+            "rsc_ticket" => out.extend(el.attr("ticket").map(str::to_string)),
+            "ticket_state" => out.extend(el.id().map(str::to_string)),
+            _ => el.elements().for_each(|c| walk(c, out)),
+        }
+    }
+    let mut known: Vec<String> = model
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            crate::model::Constraint::Ticket { ticket, .. } => Some(ticket.clone()),
+            _ => None,
+        })
+        .collect();
+    model.raw.iter().for_each(|r| walk(&r.element, &mut known));
+    walk(&cib.root, &mut known);
+    for s in scenarios {
+        let (Scenario::TicketGranted { ticket } | Scenario::TicketRevoked { ticket }) = s else { continue };
+        if !known.contains(ticket) {
+            known.sort_unstable();
+            known.dedup();
+            let list: Vec<String> =
+                known.iter().map(|t| format!("`{}`", crate::diag::printable(t, &[], 200))).collect();
+            return Err(Error::Usage {
+                message: format!(
+                    "`--what-if` names ticket `{}`, which no ticket constraint of the file or the target uses",
+                    crate::diag::printable(ticket, &[], 200)
+                ),
+                help: if list.is_empty() {
+                    "the file and the target have no tickets".into()
+                } else {
+                    format!("known tickets: {}", list.join(", "))
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Every `--what-if` node must be a node of the file or of the target.
 fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &crate::cib::Cib) -> Result<(), Error> {
     let mut known: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -458,6 +501,7 @@ fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &
             section.into_iter().flat_map(|s| s.elements().filter(|e| e.name == tag).filter_map(|e| e.attr("uname")));
         known.extend(unames);
     }
+    check_tickets(scenarios, model, cib)?;
     for s in scenarios {
         let Some(node) = s.node() else { continue };
         if !known.contains(&node) {

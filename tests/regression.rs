@@ -1686,3 +1686,26 @@ fn apply_corosync_path_naming_the_cluster_file_overwrote_it() {
     assert!(out.stderr.contains("is the cluster file"), "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&yaml).unwrap(), text);
 }
+
+#[test]
+fn what_if_an_unknown_ticket_predicted_nothing_moves_and_exited_0() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let y = yaml.to_str().unwrap();
+    let out = cibform(&["plan", y, &target(&cib), "--no-preview", "--what-if", "ticket-revoke=nosuch"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("ticket `nosuch`"), "{}", out.stderr);
+    // A ticket the file's constraints use is known.
+    let with_ticket = variant(dir.path(), |t| {
+        without_scenarios(t).replace("constraints:\n", "constraints:\n  - { ticket: site-a, resource: rg-01 }\n")
+    });
+    let out = cibform(&[
+        "plan",
+        with_ticket.to_str().unwrap(),
+        &target(&cib),
+        "--no-preview",
+        "--what-if",
+        "ticket-revoke=site-a",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
