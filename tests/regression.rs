@@ -1709,3 +1709,19 @@ fn what_if_an_unknown_ticket_predicted_nothing_moves_and_exited_0() {
     ]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
 }
+
+#[test]
+fn corosync_conf_with_a_section_written_twice_hid_what_corosync_loads() {
+    // corosync reads every `quorum { }` (a later key wins); cibform read the last one only, so
+    // `wait_for_all: 1` in an earlier one planned as matching a file that wants it off.
+    let conf = format!("quorum {{\n    wait_for_all: 1\n}}\n\n{}", fixture_text("corosync-clst-01.conf"));
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let path = dir.path().join("corosync.conf");
+    std::fs::write(&path, conf).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t).replace("quorum: { two_node: true }", "quorum: { two_node: true, wait_for_all: false }")
+    });
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", path.to_str().unwrap()]);
+    assert!(out.stdout.contains("quorum.wait_for_all"), "{}", out.snapshot());
+}
