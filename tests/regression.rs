@@ -1725,3 +1725,16 @@ fn corosync_conf_with_a_section_written_twice_hid_what_corosync_loads() {
         cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", path.to_str().unwrap()]);
     assert!(out.stdout.contains("quorum.wait_for_all"), "{}", out.snapshot());
 }
+
+#[test]
+fn what_if_that_is_not_a_scenario_echoed_line_breaks_into_the_error() {
+    // The ESC was escaped but a newline went through: `--what-if $'x\nerror: ...'` forged a
+    // line of cibform's own error output.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    for value in ["x\nforged: line", "ticket-grant\nforged: line", "attr=\nforged: line"] {
+        let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--what-if", value]);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(!out.stderr.lines().any(|l| l.starts_with("forged")), "{}", out.stderr);
+    }
+}
