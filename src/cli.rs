@@ -450,6 +450,49 @@ fn target_file(t: &Target) -> Option<&Path> {
     }
 }
 
+/// Every `--what-if` ticket must be one the file or the target knows (a ticket constraint,
+/// native or `raw:`, or a ticket in the status): a mistyped one predicts "nothing moves".
+fn check_tickets(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &crate::cib::Cib) -> Result<(), Error> {
+    fn walk(el: &crate::cib::xml::Element, out: &mut Vec<String>) {
+        match el.name.as_str() {
+            "rsc_ticket" => out.extend(el.attr("ticket").map(str::to_string)),
+            "ticket_state" => out.extend(el.id().map(str::to_string)),
+            _ => el.elements().for_each(|c| walk(c, out)),
+        }
+    }
+    let mut known: Vec<String> = model
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            crate::model::Constraint::Ticket { ticket, .. } => Some(ticket.clone()),
+            _ => None,
+        })
+        .collect();
+    model.raw.iter().for_each(|r| walk(&r.element, &mut known));
+    walk(&cib.root, &mut known);
+    for s in scenarios {
+        let (Scenario::TicketGranted { ticket } | Scenario::TicketRevoked { ticket }) = s else { continue };
+        if !known.contains(ticket) {
+            known.sort_unstable();
+            known.dedup();
+            let list: Vec<String> =
+                known.iter().map(|t| format!("`{}`", crate::diag::printable(t, &[], 200))).collect();
+            return Err(Error::Usage {
+                message: format!(
+                    "`--what-if` names ticket `{}`, which no ticket constraint of the file or the target uses",
+                    crate::diag::printable(ticket, &[], 200)
+                ),
+                help: if list.is_empty() {
+                    "the file and the target have no tickets".into()
+                } else {
+                    format!("known tickets: {}", list.join(", "))
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Every `--what-if` node must be a node of the file or of the target.
 fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &crate::cib::Cib) -> Result<(), Error> {
     let mut known: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -458,6 +501,7 @@ fn check_scenarios(scenarios: &[Scenario], model: &crate::model::Cluster, cib: &
             section.into_iter().flat_map(|s| s.elements().filter(|e| e.name == tag).filter_map(|e| e.attr("uname")));
         known.extend(unames);
     }
+    check_tickets(scenarios, model, cib)?;
     for s in scenarios {
         let Some(node) = s.node() else { continue };
         if !known.contains(&node) {
@@ -725,6 +769,14 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         pcsd_notes(&backend);
         prepared?
     };
+    if let Some(conf) = corosync {
+        // `--corosync` is written too: never over the cluster file or the CIB.
+        let inputs = [("cluster file", file), ("target", target_file(&prepared.backend.target).unwrap_or(file))];
+        fsutil::refuse_overwrite(conf, &inputs).map_err(|message| Error::Usage {
+            message,
+            help: "give `--corosync` the corosync.conf to change".into(),
+        })?;
+    }
     let work = if cib_only { None } else { corosync_work(&prepared, corosync).await? };
     print(&render::text(&prepared.plan, &prepared.header, color_out()))?;
     let corosync_todo = work.as_ref().filter(|w| !w.is_empty());

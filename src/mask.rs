@@ -110,11 +110,12 @@ impl Mask {
 
     /// A value as data: itself, or with every secret in it masked. Besides values of sensitive
     /// keys, this masks the `params.NAME=`/`meta.NAME=` settings of an operation line and the
-    /// nvpairs and attributes of CIB XML text.
+    /// nvpairs and attributes of CIB XML text. An alert recipient's line (`ALERT recipient VALUE`)
+    /// is `description=... params.NAME=... meta.NAME=...`, masked as an operation's.
     pub fn value(&self, key: &str, v: &str) -> String {
         if self.key_is_sensitive(key) {
             MASK.into()
-        } else if key.starts_with("op ") {
+        } else if key.starts_with("op ") || key.split(' ').nth(1) == Some("recipient") {
             self.op_settings(v)
         } else if key == "xml" || key.starts_with("xml ") || v.trim_start().starts_with('<') {
             self.xml_text(v)

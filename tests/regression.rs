@@ -1532,3 +1532,209 @@ fn rule_date_year_0_panicked_and_years_past_32_bits_validated() {
         assert!(!out.stderr.contains("panicked"), "{date}: {}", out.snapshot());
     }
 }
+
+// --- Third round: corosync.conf, native forms ---------------------------------------------------
+
+/// `plan --corosync CONF` of the example (without scenarios) against the seed CIB.
+fn plan_with_conf(conf: &str) -> (tempfile::TempDir, Out) {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let path = dir.path().join("corosync.conf");
+    std::fs::write(&path, conf).unwrap();
+    let yaml = variant(dir.path(), without_scenarios);
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", path.to_str().unwrap()]);
+    (dir, out)
+}
+
+#[test]
+fn deeply_nested_corosync_conf_aborted_plan_with_a_stack_overflow() {
+    let n = 100_000;
+    let (_dir, out) = plan_with_conf(&format!("{}{}", "a{\n".repeat(n), "}\n".repeat(n)));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::corosync::syntax") && out.stderr.contains("nest deeper"), "{}", out.stderr);
+}
+
+#[test]
+fn corosync_conf_lines_corosync_reads_otherwise_were_compared_as_cibform_read_them() {
+    // corosync opens a section at any `{`, reads lines in 512-byte pieces, stops at NUL and
+    // trims only spaces and tabs: cibform read each of these as one plain value.
+    let conf = fixture_text("corosync-clst-01.conf");
+    let name = "cluster_name: clst-01";
+    assert!(conf.contains(name));
+    for (what, line) in [
+        ("a brace", "cluster_name: clst-01{x".to_string()),
+        ("a long line", format!("cluster_name: clst-01\n    x: {}", "y".repeat(600))),
+        ("a NUL", "cluster_name: clst-01\0".to_string()),
+    ] {
+        let (_dir, out) = plan_with_conf(&conf.replace(name, &line));
+        assert_eq!(out.code, 1, "{what}: {}", out.snapshot());
+        assert!(out.stderr.contains("cibform::corosync::syntax"), "{what}: {}", out.stderr);
+    }
+    // A no-break space is part of the name for corosync: not the file's cluster name.
+    let (_dir, out) = plan_with_conf(&conf.replace(name, "cluster_name: clst-01\u{a0}"));
+    assert!(out.stdout.contains("totem.cluster_name"), "{}", out.snapshot());
+}
+
+#[test]
+fn corosync_value_with_a_brace_or_too_long_was_written_into_corosync_conf() {
+    // `logfile: /var/log/a{b` was applied to corosync.conf: corosync reads a section there; a
+    // logfile longer than corosync's line reader was split into an extra `key: value`.
+    for value in ["/var/log/a{b".to_string(), format!("/var/log/{}:b", "a".repeat(502))] {
+        let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+        let conf = dir.path().join("corosync.conf");
+        std::fs::copy(fixture("corosync-clst-01.conf"), &conf).unwrap();
+        let yaml = variant(dir.path(), |t| {
+            without_scenarios(t).replace(
+                "quorum: { two_node: true }",
+                &format!("quorum: {{ two_node: true }}\ncorosync: {{ logging: {{ logfile: \"{value}\" }} }}"),
+            )
+        });
+        let out = cibform(&[
+            "apply",
+            yaml.to_str().unwrap(),
+            &target(&cib),
+            "--no-preview",
+            "--auto-approve",
+            "--corosync",
+            conf.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stderr.contains("cibform::corosync::value"), "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&conf).unwrap(), fixture_text("corosync-clst-01.conf"));
+    }
+    let (dir, _cib) = scratch_with_cib(None);
+    let yaml = variant(dir.path(), |t| {
+        t.replace("quorum: { two_node: true }", "quorum: { device: { model: net, host: \"qnetd{x\" } }")
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::corosync::value"), "{}", out.stderr);
+}
+
+#[test]
+fn alert_recipient_params_were_printed_in_clear() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = variant(dir.path(), |t| {
+        format!(
+            "{}alerts:\n  al-1:\n    path: /usr/bin/alert.sh\n    recipients:\n      - value: /var/log/alerts\n        description: to a file\n        params: {{ passwd: RCPT-PW, keep: 1 }}\n        meta: {{ api_token: RCPT-TOKEN }}\n",
+            without_scenarios(t)
+        )
+    });
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        assert!(!out.stdout.contains("RCPT-"), "{format}: {}", out.stdout);
+        assert!(out.stdout.contains("params.keep=1"), "{format}: the rest stays visible: {}", out.stdout);
+    }
+}
+
+#[test]
+fn resource_defaults_stopping_every_resource_crossed_the_fencing_gate() {
+    // `rsc_defaults: { target-role: Stopped }` (or a scored `rsc_defaults_sets` entry) stops the
+    // last fencing device too, and applied with no acknowledgement.
+    let fence = "  fence-1: { agent: \"stonith:fence_dummy\" }\n";
+    let with_device = |extra: &'static str| {
+        move |t: String| fencing_example(extra)(t).replace("resources:\n", &format!("resources:\n{fence}"))
+    };
+    for extra in [
+        "rsc_defaults:\n  target-role: Stopped\n",
+        "rsc_defaults_sets:\n  - { id: rd-late, score: 100, values: { target-role: Stopped } }\n",
+    ] {
+        let (dir, cib) = scratch_with_cib(None);
+        let yaml = variant(dir.path(), with_device(""));
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        let yaml = variant(dir.path(), with_device(extra));
+        let before = std::fs::read_to_string(&cib).unwrap();
+        let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+        assert_refused_unchanged(&out, &cib, &before, "removes or stops the last fencing device");
+    }
+    // The device's own role still wins over the defaults.
+    let (dir, cib) = scratch_with_cib(None);
+    let yaml = variant(dir.path(), with_device(""));
+    assert_eq!(cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]).code, 0);
+    let yaml = variant(dir.path(), |t| {
+        fencing_example("rsc_defaults:\n  target-role: Stopped\n")(t).replace(
+            "resources:\n",
+            "resources:\n  fence-1: { agent: \"stonith:fence_dummy\", meta: { target-role: Started } }\n",
+        )
+    });
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn apply_corosync_path_naming_the_cluster_file_overwrote_it() {
+    // A cluster file in block style reads as a corosync.conf of `key: value` lines: `apply
+    // --corosync cluster.yaml` wrote a `totem { }` section into the cluster file.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = dir.path().join("cluster.yaml");
+    let text = "cluster: clst-01\nproperties:\n  no-quorum-policy: ignore\n  stonith-enabled: false\npolicy:\n  allow_disable_stonith: true\n  allow_destroy: true\n";
+    std::fs::write(&yaml, text).unwrap();
+    let y = yaml.to_str().unwrap();
+    let out = cibform(&[
+        "apply",
+        y,
+        &target(&cib),
+        "--no-preview",
+        "--auto-approve",
+        "--allow-cluster-restart",
+        "--corosync",
+        y,
+    ]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is the cluster file"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&yaml).unwrap(), text);
+}
+
+#[test]
+fn what_if_an_unknown_ticket_predicted_nothing_moves_and_exited_0() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let y = yaml.to_str().unwrap();
+    let out = cibform(&["plan", y, &target(&cib), "--no-preview", "--what-if", "ticket-revoke=nosuch"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("ticket `nosuch`"), "{}", out.stderr);
+    // A ticket the file's constraints use is known.
+    let with_ticket = variant(dir.path(), |t| {
+        without_scenarios(t).replace("constraints:\n", "constraints:\n  - { ticket: site-a, resource: rg-01 }\n")
+    });
+    let out = cibform(&[
+        "plan",
+        with_ticket.to_str().unwrap(),
+        &target(&cib),
+        "--no-preview",
+        "--what-if",
+        "ticket-revoke=site-a",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn corosync_conf_with_a_section_written_twice_hid_what_corosync_loads() {
+    // corosync reads every `quorum { }` (a later key wins); cibform read the last one only, so
+    // `wait_for_all: 1` in an earlier one planned as matching a file that wants it off.
+    let conf = format!("quorum {{\n    wait_for_all: 1\n}}\n\n{}", fixture_text("corosync-clst-01.conf"));
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let path = dir.path().join("corosync.conf");
+    std::fs::write(&path, conf).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t).replace("quorum: { two_node: true }", "quorum: { two_node: true, wait_for_all: false }")
+    });
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", path.to_str().unwrap()]);
+    assert!(out.stdout.contains("quorum.wait_for_all"), "{}", out.snapshot());
+}
+
+#[test]
+fn what_if_that_is_not_a_scenario_echoed_line_breaks_into_the_error() {
+    // The ESC was escaped but a newline went through: `--what-if $'x\nerror: ...'` forged a
+    // line of cibform's own error output.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    for value in ["x\nforged: line", "ticket-grant\nforged: line", "attr=\nforged: line"] {
+        let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--what-if", value]);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(!out.stderr.lines().any(|l| l.starts_with("forged")), "{}", out.stderr);
+    }
+}

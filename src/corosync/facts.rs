@@ -69,16 +69,23 @@ fn values(s: &Section) -> BTreeMap<String, String> {
     s.values().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
+/// The keys of every one of these sections, a later one overriding an earlier one.
+fn merged<'a>(sections: impl Iterator<Item = &'a Section>) -> BTreeMap<String, String> {
+    sections.flat_map(|s| s.values()).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 impl Facts {
+    /// What corosync loads: a section may be written more than once (`quorum { }` twice), and
+    /// corosync reads every one in order, a later key overriding an earlier one.
     pub fn from_conf(conf: &Section) -> Facts {
-        let totem = conf.sections("totem").last();
+        let totem = merged(conf.sections("totem"));
         let mut facts = Facts {
-            cluster_name: totem.and_then(|t| t.value("cluster_name")).map(str::to_string),
-            transport: totem.and_then(|t| t.value("transport")).map(str::to_string),
-            totem: totem.map(values).unwrap_or_default(),
+            cluster_name: totem.get("cluster_name").cloned(),
+            transport: totem.get("transport").cloned(),
+            totem,
             ..Facts::default()
         };
-        for i in totem.into_iter().flat_map(|t| t.sections("interface")) {
+        for i in conf.sections("totem").flat_map(|t| t.sections("interface")) {
             if let Some(l) = interface_link(i) {
                 facts.links.entry(l).or_default().extend(values(i));
             }
@@ -93,18 +100,18 @@ impl Facts {
                 });
             }
         }
-        if let Some(q) = conf.sections("quorum").last() {
-            facts.quorum = values(q);
-            facts.device = q.sections("device").last().map(|d| {
-                let net = d.sections("net").last();
-                QuorumDevice {
-                    model: d.value("model").unwrap_or_default().to_string(),
-                    host: net.and_then(|n| n.value("host")).unwrap_or_default().to_string(),
-                    algorithm: net.and_then(|n| n.value("algorithm")).map(str::to_string),
-                }
+        facts.quorum = merged(conf.sections("quorum"));
+        let devices: Vec<&Section> = conf.sections("quorum").flat_map(|q| q.sections("device")).collect();
+        if !devices.is_empty() {
+            let d = merged(devices.iter().copied());
+            let net = merged(devices.iter().flat_map(|d| d.sections("net")));
+            facts.device = Some(QuorumDevice {
+                model: d.get("model").cloned().unwrap_or_default(),
+                host: net.get("host").cloned().unwrap_or_default(),
+                algorithm: net.get("algorithm").cloned(),
             });
         }
-        facts.logging = conf.sections("logging").last().map(values).unwrap_or_default();
+        facts.logging = merged(conf.sections("logging"));
         facts
     }
 

@@ -127,11 +127,38 @@ impl Section {
     }
 }
 
-/// Parse corosync.conf.
+/// Deepest section nesting read (real files nest three deep: `quorum { device { net {`).
+pub const MAX_DEPTH: usize = 16;
+/// Longest line corosync reads whole (it reads 512-byte pieces with `fgets`, newline included):
+/// a longer line is read as two, so it would mean something else to corosync than to cibform.
+pub const MAX_LINE: usize = 510;
+
+/// What corosync takes for blanks around keys, values and lines.
+const BLANK: &[char] = &[' ', '\t'];
+
+/// Why corosync would read a line (without its newline) otherwise than `parse` does, if it would.
+fn misread(as_written: &str, line: &str) -> Option<String> {
+    if as_written.len() > MAX_LINE {
+        Some(format!("a line of {} bytes: corosync reads lines of up to {MAX_LINE}", as_written.len()))
+    } else if as_written.contains('\0') {
+        Some("a NUL byte: corosync stops reading the line there".into())
+    } else if line.starts_with('#') {
+        None
+    } else if line.find('{').is_some_and(|at| at + 1 != line.len()) {
+        Some("a `{` inside a line: corosync opens a section at any `{`".into())
+    } else {
+        None
+    }
+}
+
+/// Parse corosync.conf as corosync reads it: only spaces and tabs are blanks, one `\r` ends a
+/// line, `{` anywhere in a line opens a section. A line corosync would read otherwise than this
+/// tree says (a `{` inside a value, a line longer than corosync reads, a NUL byte) is refused,
+/// so what cibform compares and writes is what corosync loads.
 ///
 /// # Errors
 /// A diagnostic on the offending line (unbalanced braces, a line that is neither `key: value` nor
-/// `name {` nor `}`).
+/// `name {` nor `}`, a line corosync would read differently, sections nested too deep).
 pub fn parse(name: &str, text: &str) -> Result<Section, Box<Diag>> {
     let src = Source::new(name, text);
     let mut stack: Vec<Section> = vec![Section::default()];
@@ -146,9 +173,15 @@ pub fn parse(name: &str, text: &str) -> Result<Section, Box<Diag>> {
     };
     for raw_line in text.split_inclusive('\n') {
         let as_written = raw_line.strip_suffix('\n').unwrap_or(raw_line).to_string();
-        let line = raw_line.trim();
-        let here = offset + (raw_line.len() - raw_line.trim_start().len());
+        let content = as_written.strip_suffix('\r').unwrap_or(&as_written);
+        let line = content.trim_matches(BLANK);
+        let here = offset + (content.len() - content.trim_start_matches(BLANK).len());
+        let start = offset;
         offset += raw_line.len();
+        if let Some(why) = misread(&as_written, line) {
+            let help = "corosync would read this line otherwise than cibform does: rewrite it as corosync reads it";
+            return Err(fail(start, as_written.len(), why, help));
+        }
         let top = stack.last_mut().expect("root stays");
         if line.is_empty() {
             top.items.push(Item::Blank(as_written));
@@ -167,7 +200,7 @@ pub fn parse(name: &str, text: &str) -> Result<Section, Box<Diag>> {
             done.tail = Some(as_written);
             stack.last_mut().expect("root stays").items.push(Item::Section(done));
         } else if let Some(head) = line.strip_suffix('{') {
-            let head = head.trim();
+            let head = head.trim_matches(BLANK);
             if head.is_empty() || head.contains(':') {
                 return Err(fail(
                     here,
@@ -176,11 +209,19 @@ pub fn parse(name: &str, text: &str) -> Result<Section, Box<Diag>> {
                     "a section starts with `name {`",
                 ));
             }
+            if stack.len() > MAX_DEPTH {
+                return Err(fail(
+                    here,
+                    line.len(),
+                    format!("sections nest deeper than {MAX_DEPTH} levels in `{name}`"),
+                    "corosync.conf sections nest a few levels deep (`quorum { device { net {`): check the braces",
+                ));
+            }
             stack.push(Section { name: head.to_string(), head: Some(as_written), ..Section::default() });
         } else if let Some((k, v)) = line.split_once(':') {
             top.items.push(Item::Value {
-                key: k.trim().to_string(),
-                value: v.trim().to_string(),
+                key: k.trim_matches(BLANK).to_string(),
+                value: v.trim_matches(BLANK).to_string(),
                 line: Some(as_written),
             });
         } else {

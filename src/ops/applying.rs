@@ -40,8 +40,9 @@ struct Fencing {
     /// No `cluster_property_set` sets `stonith-enabled` false. Every set counts (plain, scored,
     /// with a rule, native or raw): whichever may be in effect could turn fencing off.
     enabled: bool,
-    /// At least one `stonith` primitive, anywhere in `resources`, not stopped by its own or an
-    /// enclosing resource's `target-role`.
+    /// At least one `stonith` primitive, anywhere in `resources`, not stopped by its own, an
+    /// enclosing resource's or the resource defaults' `target-role` (every `rsc_defaults` set
+    /// counts, as for `enabled`).
     has_device: bool,
 }
 
@@ -55,20 +56,45 @@ impl Fencing {
         let enabled = !settings
             .filter(|nv| nv.attr("name") == Some("stonith-enabled"))
             .any(|nv| nv.attr("value").is_some_and(crate::vocab::is_false));
-        let has_device = config.child("resources").is_some_and(|r| running_device(r, false));
+        let by_default = config.child("rsc_defaults").and_then(role_stopped).unwrap_or(false);
+        let has_device = config
+            .child("resources")
+            .is_some_and(|r| running_device(r, Roles { above: false, inherited: None, by_default }));
         Fencing { enabled, has_device }
     }
 }
 
+/// `Some(true)` when `el`'s own meta attributes set `target-role` to Stopped, `Some(false)` when
+/// they set another role, `None` when they set none.
+fn role_stopped(el: &crate::cib::xml::Element) -> Option<bool> {
+    let mut roles = el
+        .elements()
+        .filter(|m| m.name == "meta_attributes")
+        .flat_map(|m| m.elements())
+        .filter(|nv| nv.attr("name") == Some("target-role"))
+        .map(|nv| nv.attr("value").is_some_and(|v| v.eq_ignore_ascii_case("stopped")))
+        .peekable();
+    roles.peek()?;
+    Some(roles.any(|s| s))
+}
+
+/// The `target-role`s in force around a resource: an enclosing resource stopped (which stops
+/// what it holds whatever they say), the role it passes down, the resource defaults' one.
+#[derive(Clone, Copy)]
+struct Roles {
+    above: bool,
+    inherited: Option<bool>,
+    by_default: bool,
+}
+
 /// Whether `el` is or holds a fencing device that is not stopped.
-fn running_device(el: &crate::cib::xml::Element, stopped_above: bool) -> bool {
-    let stopped = stopped_above
-        || el.elements().filter(|m| m.name == "meta_attributes").flat_map(|m| m.elements()).any(|nv| {
-            nv.attr("name") == Some("target-role")
-                && nv.attr("value").is_some_and(|v| v.eq_ignore_ascii_case("stopped"))
-        });
+fn running_device(el: &crate::cib::xml::Element, roles: Roles) -> bool {
+    let own = role_stopped(el);
+    let inherited = own.or(roles.inherited);
+    let stopped = roles.above || own == Some(true) || inherited.unwrap_or(roles.by_default);
+    let below = Roles { above: roles.above || own == Some(true), inherited, ..roles };
     (el.name == "primitive" && el.attr("class") == Some("stonith") && !stopped)
-        || el.elements().any(|c| running_device(c, stopped))
+        || el.elements().any(|c| running_device(c, below))
 }
 
 /// Write a planned configuration.

@@ -61,10 +61,10 @@ impl Validator<'_> {
                 }
             }
             if let Some(f) = &g.logfile {
-                if !f.value.starts_with('/') || f.value.contains(char::is_whitespace) {
+                if !is_conf_path(&f.value) {
                     self.value_err(
                         f,
-                        "`logfile` must be an absolute path without spaces",
+                        "`logfile` must be an absolute path of at most 255 bytes, without spaces, braces or control characters",
                         "write e.g. `/var/log/corosync/corosync.log`".into(),
                     );
                 }
@@ -106,8 +106,12 @@ impl Validator<'_> {
         if let Some(a) = &d.value.algorithm {
             self.word("algorithm", a, ALGORITHMS);
         }
-        if d.value.host.value.trim().is_empty() || d.value.host.value.contains(char::is_whitespace) {
-            self.value_err(&d.value.host, "`host` must name the qnetd server", "write its host name or address".into());
+        if let Err(why) = super::nodes::check_addr(&d.value.host.value) {
+            self.value_err(
+                &d.value.host,
+                &format!("`host` must name the qnetd server: {why}"),
+                "write its host name or address".into(),
+            );
         }
         if q.value.two_node == Some(true) {
             self.err(
@@ -160,4 +164,12 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// A path corosync.conf can carry as a value and corosync reads back the same: absolute, short
+/// enough for corosync's line reader, nothing it would take for a blank or a section (`{`).
+fn is_conf_path(p: &str) -> bool {
+    p.starts_with('/')
+        && p.len() <= 255
+        && !p.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '{' | '}'))
 }

@@ -158,7 +158,8 @@ impl Validator<'_> {
     }
 }
 
-fn check_addr(a: &str) -> Result<(), &'static str> {
+/// An IPv4/IPv6 address or a host name (for knet links and the qnetd host), or why not.
+pub(super) fn check_addr(a: &str) -> Result<(), &'static str> {
     if a.parse::<std::net::IpAddr>().is_ok() {
         return Ok(());
     }
