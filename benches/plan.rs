@@ -24,6 +24,7 @@ use divan::{black_box, Bencher};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    cibform::memory::no_huge_pages();
     divan::main();
 }
 

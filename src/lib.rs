@@ -30,6 +30,7 @@ pub mod failover;
 pub mod fsutil;
 pub mod input;
 pub mod mask;
+pub mod memory;
 pub mod model;
 pub mod ops;
 pub mod plan;

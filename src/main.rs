@@ -4,5 +4,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    cibform::memory::no_huge_pages();
     std::process::ExitCode::from(cibform::cli::main())
 }

@@ -158,16 +158,24 @@ impl Cib {
     /// Pacemaker does on a configuration change.
     #[must_use]
     pub fn with_configuration(&self, config: Element) -> Cib {
-        let mut root = self.root.clone();
+        // Everything but the old configuration is copied (status can be large too, but it is
+        // what the new CIB holds); the old configuration is not cloned only to be replaced.
+        let mut config = Some(config);
+        let children = self
+            .root
+            .children
+            .iter()
+            .map(|n| match n {
+                xml::Node::Element(e) if e.name == "configuration" && config.is_some() => {
+                    xml::Node::Element(config.take().expect("checked"))
+                }
+                other => other.clone(),
+            })
+            .collect();
+        let mut root = Element { name: self.root.name.clone(), attrs: self.root.attrs.clone(), children };
         let v = self.version().unwrap_or(Version { admin_epoch: 0, epoch: 0, num_updates: 0 });
         root.set_attr("epoch", v.epoch.saturating_add(1).to_string());
         root.set_attr("num_updates", "0");
-        if let Some(slot) = root.children.iter_mut().find_map(|n| match n {
-            xml::Node::Element(e) if e.name == "configuration" => Some(e),
-            _ => None,
-        }) {
-            *slot = config;
-        }
         Cib { root }
     }
 
@@ -271,11 +279,19 @@ pub fn nameable_ids(el: &Element, out: &mut impl Extend<String>) {
     }
 }
 
-/// Digest of an element's canonical text.
+/// Digest of an element's canonical text (hashed as it is written: the text of a large
+/// configuration is never built).
 pub fn digest_of(el: &Element) -> String {
-    let mut h = Sha256::new();
-    h.update(el.to_xml().as_bytes());
-    let out = h.finalize();
+    struct Hasher(Sha256);
+    impl std::fmt::Write for Hasher {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = Hasher(Sha256::new());
+    el.write_xml(&mut h);
+    let out = h.0.finalize();
     let mut s = String::from("sha256:");
     for b in out {
         s.push_str(&format!("{b:02x}"));

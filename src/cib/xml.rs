@@ -5,8 +5,6 @@
 //! refuses DTDs and entity expansion, so no billion-laughs) and writes back with stable
 //! formatting. It knows nothing about what a CIB means; see `cib::Cib` for that.
 
-use std::fmt::Write as _;
-
 /// How deep elements may nest in a document we read: libxml2's default, so what we accept
 /// Pacemaker accepts too, and every recursive walk of a tree stays far from the stack's end.
 pub const MAX_DEPTH: usize = 256;
@@ -182,47 +180,70 @@ impl Element {
             let pos = e.pos();
             XmlError { message: e.to_string(), offset: offset_of(text, pos.row, pos.col) }
         })?;
-        let mut root = convert(doc.root_element());
-        root.trim_whitespace();
-        Ok(root)
+        Ok(convert(doc.root_element()))
     }
 
     /// Serialise with two-space indentation, as `cibadmin --query` prints.
     pub fn to_xml(&self) -> String {
         let mut out = String::new();
-        self.write(&mut out, 0);
+        self.write_xml(&mut out);
         out
     }
 
-    fn write(&self, out: &mut String, depth: usize) {
-        let pad = "  ".repeat(depth);
-        let _ = write!(out, "{pad}<{}", self.name);
+    /// Write what [`Element::to_xml`] returns into `out`, without building the text first (a
+    /// digest of a large configuration hashes it as it is written).
+    pub fn write_xml(&self, out: &mut impl std::fmt::Write) {
+        // Writing to a `String` or a hasher cannot fail.
+        let _ = self.write(out, 0);
+    }
+
+    fn write(&self, out: &mut impl std::fmt::Write, depth: usize) -> std::fmt::Result {
+        pad(out, depth)?;
+        write!(out, "<{}", self.name)?;
         for (k, v) in &self.attrs {
-            let _ = write!(out, " {k}=\"{}\"", escape(v));
+            write!(out, " {k}=\"")?;
+            write_escaped(out, v)?;
+            out.write_char('"')?;
         }
         if self.children.is_empty() {
-            out.push_str("/>\n");
-            return;
+            return out.write_str("/>\n");
         }
         let only_text = self.children.iter().all(|n| matches!(n, Node::Text(_)));
         if only_text {
-            let _ = writeln!(out, ">{}</{}>", escape(&self.text()), self.name);
-            return;
+            out.write_char('>')?;
+            write_escaped(out, &self.text())?;
+            return writeln!(out, "</{}>", self.name);
         }
-        out.push_str(">\n");
+        out.write_str(">\n")?;
         for c in &self.children {
             match c {
-                Node::Element(e) => e.write(out, depth + 1),
+                Node::Element(e) => e.write(out, depth + 1)?,
                 Node::Text(t) => {
-                    let _ = writeln!(out, "{pad}  {}", escape(t.trim()));
+                    pad(out, depth + 1)?;
+                    write_escaped(out, t.trim())?;
+                    out.write_char('\n')?;
                 }
                 Node::Comment(t) => {
-                    let _ = writeln!(out, "{pad}  <!--{t}-->");
+                    pad(out, depth + 1)?;
+                    writeln!(out, "<!--{t}-->")?;
                 }
             }
         }
-        let _ = writeln!(out, "{pad}</{}>", self.name);
+        pad(out, depth)?;
+        writeln!(out, "</{}>", self.name)
     }
+}
+
+/// Two spaces per level of depth.
+fn pad(out: &mut impl std::fmt::Write, depth: usize) -> std::fmt::Result {
+    const SPACES: &str = "                                                                ";
+    let mut left = 2 * depth;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.write_str(&SPACES[..n])?;
+        left -= n;
+    }
+    Ok(())
 }
 
 /// The byte offset of the first element nested deeper than `max_depth`, found by a flat scan
@@ -279,16 +300,19 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
     (b.len(), false)
 }
 
+/// Our tree of a roxmltree element, whitespace-only text left out as it is met (what
+/// `trim_whitespace` would drop afterwards: indentation is most of a CIB's text nodes).
 fn convert(node: roxmltree::Node<'_, '_>) -> Element {
     let mut el = Element::new(node.tag_name().name());
-    for a in node.attributes() {
-        el.attrs.push((a.name().to_string(), a.value().to_string()));
-    }
+    el.attrs = node.attributes().map(|a| (a.name().to_string(), a.value().to_string())).collect();
     for c in node.children() {
         if c.is_element() {
             el.children.push(Node::Element(convert(c)));
         } else if c.is_text() {
-            el.children.push(Node::Text(c.text().unwrap_or_default().to_string()));
+            let text = c.text().unwrap_or_default();
+            if !text.trim().is_empty() {
+                el.children.push(Node::Text(text.to_string()));
+            }
         } else if c.is_comment() {
             el.children.push(Node::Comment(c.text().unwrap_or_default().to_string()));
         }
@@ -315,19 +339,29 @@ fn offset_of(text: &str, row: u32, col: u32) -> usize {
 /// all are refused earlier, when the input is read.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            _ => out.push(ch),
-        }
-    }
+    let _ = write_escaped(&mut out, s);
     out
+}
+
+/// [`escape`] written into `out`: runs of characters that need no escaping go out whole.
+fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\t' => "&#9;",
+            b'\n' => "&#10;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        out.write_str(&s[start..i])?;
+        out.write_str(entity)?;
+        start = i + 1;
+    }
+    out.write_str(&s[start..])
 }
 
 #[cfg(test)]

@@ -30,18 +30,18 @@ pub fn export_live(
             Err(diags) if waive(&diags, &raw, &mut opts) => continue,
             Err(diags) => return Err(Error::Diags(diags)),
         };
-        let planned = plan_live(&model, live.clone(), target, &defaults)?;
-        if planned.plan.is_empty() {
+        let (plan, header) = plan_against(&model, live, target, &defaults)?;
+        if plan.is_empty() {
             let mut notes = ex.notes;
             notes.extend(waiver_notes_for_export(&opts));
             return Ok((text, notes));
         }
         let before = opts.force_raw.len();
-        for (key, why) in crate::export::raw_keys(&planned.plan, live.cib.configuration()) {
+        for (key, why) in crate::export::raw_keys(&plan, live.cib.configuration()) {
             opts.force_raw.entry(key).or_insert(why);
         }
         if opts.force_raw.len() == before {
-            let plan = crate::render::text(&planned.plan, &planned.header, false);
+            let plan = crate::render::text(&plan, &header, false);
             return Err(Error::ExportInexact { target: target.to_string(), plan });
         }
     }

@@ -18,6 +18,21 @@ pub struct Planned {
 /// # Errors
 /// The CIB belongs to another cluster (`cluster-name` differs).
 pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
+    let (plan, header) = plan_against(model, &live, target, defaults)?;
+    Ok(Planned { plan, basis: live.cib.basis(), header, live })
+}
+
+/// [`plan_live`] on a borrowed CIB, without its basis: the plan and its header (what export's
+/// self-check needs, with no copy of the CIB and no digest of it).
+///
+/// # Errors
+/// As [`plan_live`].
+pub fn plan_against(
+    model: &Cluster,
+    live: &Live,
+    target: &Target,
+    defaults: &DefaultOps,
+) -> Result<(Plan, Header), Error> {
     if let Some(name) = live.cib.cluster_name() {
         if name != model.name {
             return Err(Error::WrongCluster {
@@ -66,7 +81,7 @@ pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &Defaul
         version: live.cib.version().map(|v| v.to_string()).unwrap_or_default(),
         sensitive: model.policy.sensitive.clone(),
     };
-    Ok(Planned { plan, basis: live.cib.basis(), header, live })
+    Ok((plan, header))
 }
 
 /// How to plan.

@@ -22,7 +22,7 @@ use crate::cib::is_plain_set;
 use crate::cib::xml::{Element, Node};
 use crate::desired::{Desired, Ids};
 use crate::vocab::PACEMAKER_OWNED;
-use view::{is_resource, op_line, views, ObjKey, Section, View};
+use view::{is_resource, objects, op_line, views, Lazy, ObjKey, Section, View};
 
 /// What happens to one object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -121,22 +121,31 @@ pub fn compute(live: &Element, desired: &Desired) -> Plan {
 /// A key can occur more than once (a live CIB may hold two objects with one id, or two nodes
 /// with one name): the n-th occurrence in `new` is compared with the n-th in `old`.
 pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
-    let old_v = views(old);
-    let new_v = views(new);
-    let old_map: HashMap<(&ObjKey, usize), &View> = occurrences(&old_v).zip(old_v.iter().map(|(_, v)| v)).collect();
+    // Views are made only for objects whose elements differ: an object the merge kept verbatim
+    // (most of a large configuration) is equal as an element, so equal as a view.
+    let old_v = objects(old);
+    let new_v = objects(new);
+    let old_map: HashMap<(&ObjKey, usize), &Lazy> = occurrences(&old_v).zip(old_v.iter().map(|(_, v)| v)).collect();
     let new_keys: HashSet<(&ObjKey, usize)> = occurrences(&new_v).collect();
     let mut out: Vec<(Section, usize, Change)> = Vec::new();
     for (i, ((k, v), nth)) in new_v.iter().zip(occurrences(&new_v)).enumerate() {
         match old_map.get(&nth) {
-            None => {
-                out.push((k.section, i, Change { action: Action::Create, key: k.clone(), attrs: lines(None, Some(v)) }))
-            }
-            Some(old) if *old != v => out.push((
+            None => out.push((
                 k.section,
                 i,
-                Change { action: Action::Update, key: k.clone(), attrs: lines(Some(old), Some(v)) },
+                Change { action: Action::Create, key: k.clone(), attrs: lines(None, Some(&*v.view())) },
             )),
-            Some(_) => {}
+            Some(old) if old.same_source(v) => {}
+            Some(old) => {
+                let (old, v) = (old.view(), v.view());
+                if old != v {
+                    out.push((
+                        k.section,
+                        i,
+                        Change { action: Action::Update, key: k.clone(), attrs: lines(Some(&*old), Some(&*v)) },
+                    ));
+                }
+            }
         }
     }
     for (i, ((k, v), nth)) in old_v.iter().zip(occurrences(&old_v)).enumerate() {
@@ -144,7 +153,7 @@ pub fn diff(old: &Element, new: &Element) -> Vec<Change> {
             out.push((
                 k.section,
                 new_v.len() + i,
-                Change { action: Action::Destroy, key: k.clone(), attrs: lines(Some(v), None) },
+                Change { action: Action::Destroy, key: k.clone(), attrs: lines(Some(&*v.view()), None) },
             ));
         }
     }
@@ -180,7 +189,7 @@ fn mark_default_ops(changes: &mut [Change], new_config: &Element, default_ids: &
 }
 
 /// Each key with its occurrence number (0 for the first object with that key).
-fn occurrences(views: &[(ObjKey, View)]) -> impl Iterator<Item = (&ObjKey, usize)> {
+fn occurrences<T>(views: &[(ObjKey, T)]) -> impl Iterator<Item = (&ObjKey, usize)> {
     let mut seen: HashMap<&ObjKey, usize> = HashMap::new();
     views.iter().map(move |(k, _)| {
         let n = seen.entry(k).or_default();
@@ -565,7 +574,12 @@ fn merge_resource(want: &Element, index: &HashMap<&str, &Element>, d: &Desired) 
     };
     if let Some(live) = live {
         if children.iter().all(Option::is_none) && child_ids(want) == child_ids(live) {
-            let own = own_view(&with_live_ops(want, live));
+            // Without unowned operations to take from the live element, `want` is viewed as it
+            // is (no copy of it only to be viewed).
+            let own = match owned_ops {
+                Some(owned) => own_view(&with_unowned_ops(want, live, owned)),
+                None => own_view(want),
+            };
             if own == own_view(live) {
                 return None;
             }

@@ -42,6 +42,48 @@ pub type View = Vec<(String, String)>;
 
 /// Every object of a `<configuration>`, in document order.
 pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
+    objects(config).into_iter().map(|(k, o)| (k, o.into_view())).collect()
+}
+
+/// An object's view, or the element it is made from (a resource or a constraint: most of a
+/// large configuration), made only when asked for.
+pub enum Lazy<'a> {
+    Resource(&'a Element),
+    Constraint(&'a Element),
+    Done(View),
+}
+
+impl Lazy<'_> {
+    /// The view.
+    pub fn view(&self) -> std::borrow::Cow<'_, View> {
+        match self {
+            Lazy::Resource(r) => std::borrow::Cow::Owned(resource_view(r)),
+            Lazy::Constraint(c) => std::borrow::Cow::Owned(constraint_view(c)),
+            Lazy::Done(v) => std::borrow::Cow::Borrowed(v),
+        }
+    }
+
+    fn into_view(self) -> View {
+        match self {
+            Lazy::Done(v) => v,
+            other => other.view().into_owned(),
+        }
+    }
+
+    /// Whether both are made from equal elements of one kind, so their views are equal without
+    /// being made (a view is a function of its element alone). `false` says nothing.
+    pub fn same_source(&self, other: &Lazy<'_>) -> bool {
+        match (self, other) {
+            (Lazy::Resource(a), Lazy::Resource(b)) | (Lazy::Constraint(a), Lazy::Constraint(b)) => {
+                std::ptr::eq(*a, *b) || a == b
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every object of a `<configuration>`, in document order, with its view made lazily.
+pub fn objects(config: &Element) -> Vec<(ObjKey, Lazy<'_>)> {
     let mut out = Vec::new();
     for (section_el, tag, label) in [
         ("crm_config", "cluster_property_set", "properties"),
@@ -53,13 +95,13 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
         let mut view = View::new();
         sets_view(&sets, "", &mut view, label == "properties");
         if !view.is_empty() {
-            out.push((ObjKey { section: Section::Properties, kind: label.into(), id: label.into() }, view));
+            out.push((ObjKey { section: Section::Properties, kind: label.into(), id: label.into() }, Lazy::Done(view)));
         }
     }
     if let Some(nodes) = config.child("nodes") {
         for n in nodes.elements().filter(|e| e.name == "node") {
             let uname = n.attr("uname").unwrap_or_default().to_string();
-            out.push((ObjKey { section: Section::Nodes, kind: "node".into(), id: uname }, node_view(n)));
+            out.push((ObjKey { section: Section::Nodes, kind: "node".into(), id: uname }, Lazy::Done(node_view(n))));
         }
     }
     if let Some(res) = config.child("resources") {
@@ -70,7 +112,7 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
     if let Some(cons) = config.child("constraints") {
         for c in cons.elements() {
             let id = c.id().unwrap_or_default().to_string();
-            out.push((ObjKey { section: Section::Constraints, kind: c.name.clone(), id }, constraint_view(c)));
+            out.push((ObjKey { section: Section::Constraints, kind: c.name.clone(), id }, Lazy::Constraint(c)));
         }
     }
     // Other sections are one object each; an empty section means the same as none.
@@ -87,7 +129,8 @@ pub fn views(config: &Element) -> Vec<(ObjKey, View)> {
             "acls" => acls::acls_view(other),
             _ => raw_view(other),
         };
-        out.push((ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() }, view));
+        let key = ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() };
+        out.push((key, Lazy::Done(view)));
     }
     out
 }
@@ -97,13 +140,13 @@ pub fn is_resource(name: &str) -> bool {
     matches!(name, "primitive" | "group" | "clone" | "master" | "bundle")
 }
 
-fn resource_views(r: &Element, out: &mut Vec<(ObjKey, View)>) {
+fn resource_views<'a>(r: &'a Element, out: &mut Vec<(ObjKey, Lazy<'a>)>) {
     let kind = match r.name.as_str() {
         "master" => "clone",
         other => other,
     };
     let key = ObjKey { section: Section::Resources, kind: kind.into(), id: r.id().unwrap_or_default().to_string() };
-    out.push((key, resource_view(r)));
+    out.push((key, Lazy::Resource(r)));
     if matches!(r.name.as_str(), "group" | "clone" | "master" | "bundle") {
         for c in r.elements().filter(|c| is_resource(&c.name)) {
             resource_views(c, out);
