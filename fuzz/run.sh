@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 targets=("$@")
-((${#targets[@]})) || targets=(rule corosync yaml planfile cib)
+((${#targets[@]})) || targets=(rule corosync_conf yaml planfile cib)
 execs=${EXECS:-10000000}
 budget=${BUDGET:-5400}
 out=${OUT:-/tmp/cibform-fuzz}

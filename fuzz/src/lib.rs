@@ -21,7 +21,7 @@ pub type Harness = fn(&[u8]);
 
 /// The targets, by the name of their corpus directory (`fuzz/corpus/<name>/`).
 pub const TARGETS: &[(&str, Harness)] =
-    &[("yaml", yaml), ("rule", rule), ("cib", cib), ("corosync", corosync), ("planfile", planfile)];
+    &[("yaml", yaml), ("rule", rule), ("cib", cib), ("corosync_conf", corosync_conf), ("planfile", planfile)];
 
 /// What `cibadmin --empty` prints on pacemaker 2.1.5 (one copy, in the library).
 pub use cibform::cib::EMPTY_CIB;
@@ -117,8 +117,9 @@ pub fn cib(data: &[u8]) {
     );
 }
 
-/// corosync.conf: parse, read the facts cibform compares, and write back byte for byte.
-pub fn corosync(data: &[u8]) {
+/// corosync.conf: parse, read the facts cibform compares, and write back byte for byte. (The
+/// target is not called `corosync`: pcs's `killall -9 corosync` on the host would kill it.)
+pub fn corosync_conf(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     match cibform::corosync::parse("corosync.conf", &text) {
         Ok(conf) => {
