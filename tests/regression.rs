@@ -1328,19 +1328,173 @@ fn hard_linked_cib_was_split_and_apply_said_nothing() {
 fn saved_plan_policy_edited_to_open_the_destroy_gate_crossed_it_silently() {
     // The policy a saved plan records is as editable as the rest of it, and no flag is needed to
     // use it: `"allow_destroy": true` edited in destroyed with exit 0 and no word about the gate.
-    // A saved plan has no signature, so the recorded policy still counts (as the file's does),
-    // but a gate that only a policy opens is now always said.
+    // A recorded policy now counts only in an authenticated plan (below); in this one, saved
+    // without a key, the edit opens nothing, and apply says why.
     let (_dir, cib, plan, mut doc) = destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
     doc["policy"]["allow_destroy"] = true.into();
     let out = apply_edited(&plan, &doc);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert!(out.stderr.contains("note: the plan destroys `"), "{}", out.snapshot());
-    assert!(out.stderr.contains("allowed by the saved plan's `policy:`, not by a flag"), "{}", out.snapshot());
-    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
-    let (_dir2, _cib2, plan2, _) = destroying_plan();
-    let out = cibform(&["apply", plan2.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+    assert!(
+        out.stderr.contains(
+            "note: the saved plan's `policy:` (allow_destroy, allow_disable_stonith) opens no gate: CIBFORM_PLAN_KEY is not set, so the plan cannot be authenticated; those gates need their flags (--allow-destroy, --allow-disable-stonith)"
+        ),
+        "{}",
+        out.snapshot()
+    );
+    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(!out.stderr.contains("not by a flag"), "a flag opened it: {}", out.snapshot());
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
+}
+
+// --- saved plans: authenticated policy ---------------------------------------------------------
+
+/// The saved-plan key the tests below set (`cibform_env` never inherits one).
+const PLAN_KEY: (&str, &str) = ("CIBFORM_PLAN_KEY", "a test key of 32 bytes, not secret");
+
+/// A plan that destroys two resources, made from a file whose `policy:` allows it, saved with
+/// `PLAN_KEY`: (dir, CIB, plan, the plan's JSON).
+fn signed_destroying_plan() -> (tempfile::TempDir, PathBuf, PathBuf, serde_json::Value) {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("  rs-systemd-unbound-clone: rs-systemd-unbound\n", "")
+            .replace("  rs-systemd-unbound: { agent: systemd:unbound }\n", "")
+            .replace("policy:\n", "policy:\n  allow_destroy: true\n")
+    });
+    let plan = dir.path().join("plan.json");
+    let out =
+        cibform_env(&[PLAN_KEY], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("not authenticated"), "{}", out.snapshot());
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(!text.contains(PLAN_KEY.1), "the key is never written");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["summary"]["destroy"], 2, "the plan destroys the clone and its primitive");
+    assert_eq!(doc["policy"]["allow_destroy"], true);
+    assert!(doc["mac"].as_str().unwrap().starts_with("hmac-sha256:"), "{}", doc["mac"]);
+    (dir, cib, plan, doc)
+}
+
+fn apply_with(envs: &[(&str, &str)], plan: &Path) -> Out {
+    cibform_env(envs, &["apply", plan.to_str().unwrap(), "--auto-approve"])
+}
+
+#[test]
+fn saved_plan_authenticated_with_the_key_keeps_its_policy_gates() {
+    let (_dir, cib, plan, _doc) = signed_destroying_plan();
+    let out = apply_with(&[PLAN_KEY], &plan);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("note: the saved plan is authenticated (CIBFORM_PLAN_KEY)"), "{}", out.snapshot());
+    assert!(out.stderr.contains("allowed by the saved plan's `policy:`, not by a flag"), "{}", out.snapshot());
+    assert!(!out.snapshot().contains(PLAN_KEY.1), "the key is never printed");
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
+}
+
+#[test]
+fn saved_plan_tampered_policy_opened_the_destroy_gate() {
+    // The attacker edits the policy of a plan saved WITHOUT that gate; the MAC no longer verifies.
+    let (dir, cib, plan, mut doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    doc["policy"]["allow_destroy"] = false.into();
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = apply_with(&[PLAN_KEY], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "its MAC does not verify under CIBFORM_PLAN_KEY");
+    // and the other way round: a gate edited open, in a signed plan that did not have it
+    let (_d, cib2) = scratch_with_cib(Some("seed-pcs.xml"));
+    let plan2 = dir.path().join("plan2.json");
+    let yaml = dir.path().join("cluster.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap().replace("  allow_destroy: true\n", "");
+    std::fs::write(&yaml, text).unwrap();
+    let out =
+        cibform_env(&[PLAN_KEY], &["plan", yaml.to_str().unwrap(), &target(&cib2), "--out", plan2.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let mut doc2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan2).unwrap()).unwrap();
+    doc2["policy"]["allow_destroy"] = true.into();
+    std::fs::write(&plan2, serde_json::to_string_pretty(&doc2).unwrap()).unwrap();
+    let before2 = std::fs::read_to_string(&cib2).unwrap();
+    let out = apply_with(&[PLAN_KEY], &plan2);
+    assert_refused_unchanged(&out, &cib2, &before2, "its MAC does not verify under CIBFORM_PLAN_KEY");
+}
+
+#[test]
+fn saved_plan_tampered_mac_was_accepted() {
+    let (_dir, cib, plan, mut doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let mac = doc["mac"].as_str().unwrap().to_string();
+    let last = if mac.ends_with('0') { "1" } else { "0" };
+    for forged in [format!("{}{last}", &mac[..mac.len() - 1]), "hmac-sha256:".into(), "md5:00".into()] {
+        doc["mac"] = forged.clone().into();
+        std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        let out = apply_with(&[PLAN_KEY], &plan);
+        assert_refused_unchanged(&out, &cib, &before, "its MAC does not verify");
+    }
+    // the right MAC under another key
+    doc["mac"] = mac.into();
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = apply_with(&[("CIBFORM_PLAN_KEY", "another key, also 32 bytes long!")], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "its MAC does not verify");
+}
+
+#[test]
+fn saved_plan_policy_counted_with_the_key_missing_at_apply() {
+    // No key at apply: the plan cannot be authenticated, so its policy opens no gate, and the
+    // apply says exactly that. An empty key (a CI secret that is not set) is no key.
+    let (_dir, cib, plan, _doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for envs in [&[][..], &[("CIBFORM_PLAN_KEY", "")][..]] {
+        let out = apply_with(envs, &plan);
+        assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+        assert!(
+            out.stderr.contains("note: the saved plan's `policy:` (allow_destroy, allow_disable_stonith) opens no gate: CIBFORM_PLAN_KEY is not set"),
+            "{}",
+            out.snapshot()
+        );
+    }
+    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn saved_plan_with_its_mac_stripped_kept_its_policy() {
+    let (_dir, cib, plan, mut doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    doc.as_object_mut().unwrap().remove("mac");
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = apply_with(&[PLAN_KEY], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+    assert!(out.stderr.contains("opens no gate: the plan carries no MAC"), "{}", out.snapshot());
+}
+
+#[test]
+fn saved_plan_key_that_is_too_short_was_used() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let short = ("CIBFORM_PLAN_KEY", "hunter2");
+    let out = cibform_env(&[short], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("CIBFORM_PLAN_KEY is shorter than 16 bytes"), "{}", out.snapshot());
+    assert!(!out.snapshot().contains("hunter2"), "the key is never printed");
+    assert!(!plan.exists());
+}
+
+#[test]
+fn saved_plan_without_a_key_said_nothing_about_its_policy() {
+    // `plan --out` without a key: the plan's policy gates will not count at apply; say so then.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("note: the saved plan is not authenticated (CIBFORM_PLAN_KEY is not set): at apply, its `policy:` (allow_disable_stonith) opens no gate"),
+        "{}",
+        out.snapshot()
+    );
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert!(doc.get("mac").is_none());
 }
 
 #[test]
