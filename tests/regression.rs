@@ -1686,3 +1686,63 @@ fn rule_date_year_0_panicked_and_years_past_32_bits_validated() {
         assert!(!out.stderr.contains("panicked"), "{date}: {}", out.snapshot());
     }
 }
+
+// --- ids and echoed arguments ------------------------------------------------------------------
+
+#[test]
+fn lookalike_id_with_a_cyrillic_letter_was_accepted_silently() {
+    // `rs-systеm-x` holds a Cyrillic `е` (U+0435): another id than the Latin spelling, and no
+    // one can see it. It is valid for Pacemaker, so it is a warning, pointed at the letter.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n",
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n  rs-syst\u{435}m-x: { agent: systemd:unbound }\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "a warning, not a refusal: {}", out.snapshot());
+    assert!(out.stderr.contains("cibform::id::non_ascii"), "{}", out.snapshot());
+    assert!(out.stderr.contains("it holds `\u{435}` (U+0435)"), "{}", out.snapshot());
+    // the label sits on the letter: column 10 of its line (`  rs-syst` is 9 characters)
+    let line = 1 + example_text().lines().position(|l| l.starts_with("  rs-systemd-unbound:")).unwrap() + 1;
+    assert!(out.stderr.contains(&format!("cluster.yaml:{line}:10]")), "{}", out.snapshot());
+    let plain = cibform(&["validate", "examples/clst-01/cluster.yaml"]);
+    assert!(!plain.stderr.contains("non_ascii"), "ASCII ids are not warned about: {}", plain.snapshot());
+}
+
+#[test]
+fn decomposed_id_was_refused_without_naming_the_character() {
+    // `cafe` + U+0301 shows as `café` on a terminal: "`café` is not a valid id" named nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n",
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n  cafe\u{301}: { agent: systemd:unbound }\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is not a valid id: it holds U+0301"), "{}", out.snapshot());
+    // export: a CIB object with such an id is not exported natively, and the note says why
+    let (_d, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let text = std::fs::read_to_string(&cib).unwrap().replace("\"rs-systemd-squid\"", "\"squi\u{301}d\"");
+    std::fs::write(&cib, text).unwrap();
+    let out = cibform(&["export", &target(&cib)]);
+    assert!(out.snapshot().contains("it holds U+0301"), "{}", out.snapshot());
+}
+
+#[test]
+fn what_if_argument_was_echoed_whole() {
+    let (_d, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let arg = format!("{}\u{1b}[31mred", "x".repeat(5000));
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--what-if", &arg]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is not a scenario"), "{}", out.snapshot());
+    assert!(!out.stderr.contains('\u{1b}'), "no raw ESC reaches the terminal: {}", out.snapshot());
+    assert!(out.stderr.len() < 1500, "cut short, not 5000 characters: {}", out.stderr.len());
+    assert!(out.stderr.contains(&format!("`{}…`", "x".repeat(80))), "{}", out.snapshot());
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--what-if", "attr=\u{1b}[2J"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("`attr=\\u{1b}[2J` needs NODE:NAME=VALUE"), "{}", out.snapshot());
+}
