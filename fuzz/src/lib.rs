@@ -130,11 +130,14 @@ pub fn corosync_conf(data: &[u8]) {
     }
 }
 
-/// A saved plan (`plan --out`): read it as untrusted; a plan that passes is checked against the
-/// configuration it records and rendered.
+/// A saved plan (`plan --out`): read it as untrusted and authenticate it under a key; a plan
+/// that passes is checked against the configuration it records and rendered.
 pub fn planfile(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(saved) = cibform::planfile::read(text) else { return };
+    // Whatever its `mac` holds, a plan is authenticated or refused under a key, never a panic.
+    let key = cibform::planfile::auth::PlanKey::new(b"a fixed fuzzing key, 32 bytes!!!").expect("long enough");
+    let _ = saved.clone().authenticate(Some(&key));
     let header = cibform::render::Header {
         cluster: "fuzz".into(),
         target: "file:fuzz.xml".into(),
