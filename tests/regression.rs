@@ -306,8 +306,10 @@ fn op_params_meta_utilization_raw_and_policy_secrets_printed_in_clear() {
     }
     // A saved plan keeps the real values (apply writes them), so it is private.
     let plan = dir.path().join("plan.json");
-    let out =
-        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--out", plan.to_str().unwrap()]);
+    let out = cibform_env(
+        &[PLAN_KEY],
+        &["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--out", plan.to_str().unwrap()],
+    );
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert_eq!(leaked(&out.stdout), Vec::<&str>::new());
     let saved = std::fs::read_to_string(&plan).unwrap();
@@ -315,8 +317,9 @@ fn op_params_meta_utilization_raw_and_policy_secrets_printed_in_clear() {
     assert!(doc["new_configuration"].as_str().unwrap().contains("PW-PARAM"));
     assert_eq!(leaked(&doc["changes"].to_string()), Vec::<&str>::new());
     assert_eq!(mode(&plan), 0o600);
-    // Applying it shows the plan masked too, with the file's own `sensitive` names.
-    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve"]);
+    // Applying it shows the plan masked too, with the file's own `sensitive` names (the key
+    // authenticates the plan, so that its `policy:` opens the destroy gate).
+    let out = cibform_env(&[PLAN_KEY], &["apply", plan.to_str().unwrap(), "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert_eq!(leaked(&out.stdout), Vec::<&str>::new(), "{}", out.stdout);
 }
