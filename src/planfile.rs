@@ -65,6 +65,9 @@ pub struct SavedPlan {
     /// The MAC the file carries, and the SHA-256 of what it must cover (see `authenticate`).
     mac: Option<String>,
     content: [u8; 32],
+    /// The gates the file's policy records. Until `authenticate` verifies the MAC they are not
+    /// in `policy`: a caller that never authenticates cannot trust them by mistake.
+    recorded_gates: (bool, bool),
 }
 
 /// Whether a saved plan's recorded `policy:` may open a gate at apply.
@@ -154,7 +157,9 @@ pub fn read(text: &str) -> Result<SavedPlan, PlanFileError> {
         return Err(PlanFileError::Digest);
     }
     let content = stored.content();
-    Ok(SavedPlan { doc: stored.doc, policy: stored.policy, old, new, mac: stored.mac, content })
+    let mut policy = stored.policy;
+    let recorded_gates = (std::mem::take(&mut policy.allow_destroy), std::mem::take(&mut policy.allow_disable_stonith));
+    Ok(SavedPlan { doc: stored.doc, policy, old, new, mac: stored.mac, content, recorded_gates })
 }
 
 /// A configuration element as a CIB holds it: `<configuration>` with its required sections.
@@ -171,9 +176,9 @@ fn check_shape(config: &Element) -> Result<(), String> {
 }
 
 impl SavedPlan {
-    /// Authenticate the plan with `key` (the one in `auth::KEY_ENV` at apply). Unless it is
-    /// `Authenticated`, the gates its recorded policy opens are dropped from `policy`, so that
-    /// they need their flags; the names of the dropped ones are returned with the verdict.
+    /// Authenticate the plan with `key` (the one in `auth::KEY_ENV` at apply). Only when it is
+    /// `Authenticated` do the gates its recorded policy opens go into `policy` (`read` leaves
+    /// them out); otherwise they need their flags, and their names are returned with the verdict.
     ///
     /// # Errors
     /// `Mac`: a key, and a MAC that does not verify under it.
@@ -187,18 +192,13 @@ impl SavedPlan {
             (Some(k), Some(mac)) if k.verifies(&self.content, mac) => Authenticity::Authenticated,
             (Some(_), Some(_)) => return Err(PlanFileError::Mac),
         };
-        let mut dropped = Vec::new();
-        if verdict != Authenticity::Authenticated {
-            for (name, gate) in [
-                ("allow_destroy", &mut self.policy.allow_destroy),
-                ("allow_disable_stonith", &mut self.policy.allow_disable_stonith),
-            ] {
-                if std::mem::take(gate) {
-                    dropped.push(name);
-                }
-            }
+        let (destroy, stonith) = self.recorded_gates;
+        if verdict == Authenticity::Authenticated {
+            (self.policy.allow_destroy, self.policy.allow_disable_stonith) = (destroy, stonith);
+            return Ok((verdict, Vec::new()));
         }
-        Ok((verdict, dropped))
+        let gates = [("allow_destroy", destroy), ("allow_disable_stonith", stonith)];
+        Ok((verdict, gates.into_iter().filter_map(|(name, set)| set.then_some(name)).collect()))
     }
 
     /// The plan this saved plan makes against `live` (the target's configuration now, whose
