@@ -63,7 +63,8 @@ pub enum Command {
         /// defaults to `target:` in the file, then to the file's nodes over ssh.
         #[arg(long)]
         target: Option<String>,
-        /// Save the plan for `cibform apply PLAN.json`.
+        /// Save the plan for `cibform apply PLAN.json` (authenticated when CIBFORM_PLAN_KEY is set: only then
+        /// does its `policy:` open a gate at apply).
         #[arg(long, value_name = "PLAN.json")]
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
@@ -597,10 +598,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             }
             if let Some(path) = out {
                 let old = planned.live.cib.configuration();
-                let text = planfile::write(&planned.plan, &planned.header, &planned.basis, old, &loaded.model.policy);
+                let key = plan_key()?;
+                let policy = &loaded.model.policy;
+                let text =
+                    planfile::write_signed(&planned.plan, &planned.header, &planned.basis, old, policy, key.as_ref());
                 // A saved plan carries the configuration to write, secrets included: owner only.
                 save(&path, &text, fsutil::Access::Private)?;
                 say!("saved the plan to `{}`; apply it with `cibform apply {}`", path.display(), path.display());
+                say_unsigned_gates(key.is_some(), policy);
             }
             Ok(if detailed_exitcode && !planned.plan.is_empty() { ExitStatus::Changes } else { ExitStatus::Success })
         }
@@ -746,7 +751,8 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     let Gates { mut auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only } = gates;
     let How { corosync, preview, preview_timeout, host_tools, wait, pcsd } = how;
     let prepared = if is_saved_plan(file) {
-        let saved = ops::read_saved_plan(file)?;
+        let mut saved = ops::read_saved_plan(file)?;
+        authenticate_saved(&mut saved, file)?;
         if saved.doc.corosync.as_ref().is_some_and(|c| !c.changes.is_empty()) {
             say!("note: a saved plan applies its CIB changes only; corosync.conf is changed by applying the cluster file itself");
         }
@@ -1029,4 +1035,59 @@ async fn create_cluster(
             Err(_) => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
         }
     }
+}
+
+/// The saved-plan key (`planfile::auth::KEY_ENV`), from the environment only: never argv.
+fn plan_key() -> Result<Option<planfile::auth::PlanKey>, Error> {
+    planfile::auth::PlanKey::from_env().map_err(|e| Error::Usage {
+        message: e.to_string(),
+        help: format!(
+            "use a random key of at least 32 characters (e.g. `openssl rand -hex 32`), or unset {}",
+            planfile::auth::KEY_ENV
+        ),
+    })
+}
+
+/// `plan --out` without a key: say that the plan's `policy:` gates will not count at apply.
+fn say_unsigned_gates(signed: bool, policy: &crate::model::Policy) {
+    let gates: Vec<&str> =
+        [("allow_destroy", policy.allow_destroy), ("allow_disable_stonith", policy.allow_disable_stonith)]
+            .into_iter()
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect();
+    if !signed && !gates.is_empty() {
+        say!(
+            "note: the saved plan is not authenticated ({} is not set): at apply, its `policy:` ({}) opens no gate",
+            planfile::auth::KEY_ENV,
+            gates.join(", ")
+        );
+    }
+}
+
+/// Authenticate a saved plan before applying it: a MAC that does not verify refuses it; without
+/// the key (or without a MAC) the gates its `policy:` would open are dropped, and that is said.
+fn authenticate_saved(saved: &mut planfile::SavedPlan, file: &Path) -> Result<(), Error> {
+    use planfile::Authenticity;
+    let env = planfile::auth::KEY_ENV;
+    let key = plan_key()?;
+    let (verdict, dropped) = saved
+        .authenticate(key.as_ref())
+        .map_err(|problem| Error::PlanFile { path: file.display().to_string(), problem })?;
+    let why = match verdict {
+        Authenticity::Authenticated => {
+            say!("note: the saved plan is authenticated ({env}): its `policy:` counts");
+            return Ok(());
+        }
+        Authenticity::NoKey => format!("{env} is not set, so the plan cannot be authenticated"),
+        Authenticity::Unsigned => format!("the plan carries no MAC (it was saved without {env})"),
+    };
+    if !dropped.is_empty() {
+        let flags: Vec<String> = dropped.iter().map(|g| format!("--{}", g.replace('_', "-"))).collect();
+        say!(
+            "note: the saved plan's `policy:` ({}) opens no gate: {why}; those gates need their flags ({})",
+            dropped.join(", "),
+            flags.join(", ")
+        );
+    }
+    Ok(())
 }

@@ -7,8 +7,15 @@
 //! has the recorded digest, and that the configuration to write is a configuration; `check`
 //! recomputes the changes from the live configuration and refuses when they differ from the
 //! ones the file lists. No I/O here apart from what the caller hands in.
+//!
+//! Its recorded `policy:` gates count at apply only when the plan is authenticated (`auth`: an
+//! HMAC-SHA256 over its content, with a key the caller hands in); otherwise they are dropped
+//! and the gates need their command-line flags.
+
+pub mod auth;
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use crate::cib::xml::Element;
 use crate::cib::Basis;
@@ -31,6 +38,18 @@ struct Stored {
     old_configuration: String,
     /// The configuration `apply` writes.
     new_configuration: String,
+    /// `auth::PlanKey::sign` of the rest, when the plan was saved with a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mac: Option<String>,
+}
+
+impl Stored {
+    /// What the MAC covers: the SHA-256 of every other field, serialised as `apply` reads them
+    /// (a field the reader ignores is not covered, and changes nothing).
+    fn content(&self) -> [u8; 32] {
+        let unsigned = Stored { mac: None, ..self.clone() };
+        sha2::Sha256::digest(serde_json::to_vec(&unsigned).unwrap_or_default()).into()
+    }
 }
 
 /// A saved plan that passed `read`'s checks.
@@ -43,6 +62,23 @@ pub struct SavedPlan {
     pub old: Element,
     /// The configuration to write, checked to be a `<configuration>` with the required sections.
     pub new: Element,
+    /// The MAC the file carries, and the SHA-256 of what it must cover (see `authenticate`).
+    mac: Option<String>,
+    content: [u8; 32],
+    /// The gates the file's policy records. Until `authenticate` verifies the MAC they are not
+    /// in `policy`: a caller that never authenticates cannot trust them by mistake.
+    recorded_gates: (bool, bool),
+}
+
+/// Whether a saved plan's recorded `policy:` may open a gate at apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authenticity {
+    /// Its MAC verifies under the key: its policy counts.
+    Authenticated,
+    /// No key at apply: the plan cannot be authenticated.
+    NoKey,
+    /// A key, but the plan carries no MAC (it was saved without one).
+    Unsigned,
 }
 
 /// Why a saved plan cannot be used. Nothing is ever written when one of these is returned.
@@ -62,16 +98,32 @@ pub enum PlanFileError {
     Digest,
     #[error("the changes it lists are not the changes it would make: {0}")]
     Changes(String),
+    #[error("its MAC does not verify under {}: the file was edited, or saved with another key", auth::KEY_ENV)]
+    Mac,
 }
 
 /// The text of a saved plan: `plan` made against `old` (whose basis is `basis`), with `policy`.
 pub fn write(plan: &Plan, header: &Header, basis: &Basis, old: &Element, policy: &Policy) -> String {
-    let stored = Stored {
+    write_signed(plan, header, basis, old, policy, None)
+}
+
+/// As `write`, with a MAC under `key` when there is one (`auth`).
+pub fn write_signed(
+    plan: &Plan,
+    header: &Header,
+    basis: &Basis,
+    old: &Element,
+    policy: &Policy,
+    key: Option<&auth::PlanKey>,
+) -> String {
+    let mut stored = Stored {
         doc: json::doc(plan, header, basis),
         policy: policy.clone(),
         old_configuration: old.to_xml(),
         new_configuration: plan.new_config.to_xml(),
+        mac: None,
     };
+    stored.mac = key.map(|k| k.sign(&stored.content()));
     serde_json::to_string_pretty(&stored).unwrap_or_default() + "\n"
 }
 
@@ -104,7 +156,10 @@ pub fn read(text: &str) -> Result<SavedPlan, PlanFileError> {
     if crate::cib::digest_of(&old) != stored.doc.against.config_digest {
         return Err(PlanFileError::Digest);
     }
-    Ok(SavedPlan { doc: stored.doc, policy: stored.policy, old, new })
+    let content = stored.content();
+    let mut policy = stored.policy;
+    let recorded_gates = (std::mem::take(&mut policy.allow_destroy), std::mem::take(&mut policy.allow_disable_stonith));
+    Ok(SavedPlan { doc: stored.doc, policy, old, new, mac: stored.mac, content, recorded_gates })
 }
 
 /// A configuration element as a CIB holds it: `<configuration>` with its required sections.
@@ -121,6 +176,31 @@ fn check_shape(config: &Element) -> Result<(), String> {
 }
 
 impl SavedPlan {
+    /// Authenticate the plan with `key` (the one in `auth::KEY_ENV` at apply). Only when it is
+    /// `Authenticated` do the gates its recorded policy opens go into `policy` (`read` leaves
+    /// them out); otherwise they need their flags, and their names are returned with the verdict.
+    ///
+    /// # Errors
+    /// `Mac`: a key, and a MAC that does not verify under it.
+    pub fn authenticate(
+        &mut self,
+        key: Option<&auth::PlanKey>,
+    ) -> Result<(Authenticity, Vec<&'static str>), PlanFileError> {
+        let verdict = match (key, &self.mac) {
+            (None, _) => Authenticity::NoKey,
+            (Some(_), None) => Authenticity::Unsigned,
+            (Some(k), Some(mac)) if k.verifies(&self.content, mac) => Authenticity::Authenticated,
+            (Some(_), Some(_)) => return Err(PlanFileError::Mac),
+        };
+        let (destroy, stonith) = self.recorded_gates;
+        if verdict == Authenticity::Authenticated {
+            (self.policy.allow_destroy, self.policy.allow_disable_stonith) = (destroy, stonith);
+            return Ok((verdict, Vec::new()));
+        }
+        let gates = [("allow_destroy", destroy), ("allow_disable_stonith", stonith)];
+        Ok((verdict, gates.into_iter().filter_map(|(name, set)| set.then_some(name)).collect()))
+    }
+
     /// The plan this saved plan makes against `live` (the target's configuration now, whose
     /// digest the caller has checked against `doc.against`), refused unless its changes are
     /// exactly the ones the file lists: what the reviewer saw is what is written.

@@ -61,6 +61,9 @@ pub fn command() -> Cmd {
 /// A "what if" on top of the change: something that happens to the cluster afterwards.
 pub use crate::model::Event as Scenario;
 
+/// Most characters of a `--what-if` argument echoed in an error.
+const SHOWN_CHARS: usize = 80;
+
 impl std::fmt::Display for Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -97,8 +100,8 @@ impl Scenario {
     /// A message naming the accepted forms.
     pub fn parse(s: &str) -> Result<Scenario, String> {
         let forms = "use `node-down=NODE`, `node-fail=NODE`, `standby=NODE`, `attr=NODE:NAME=VALUE` (e.g. `attr=t3021cent:pingd=0`), `ticket-grant=TICKET` or `ticket-revoke=TICKET`";
-        // The value is shown escaped and cut short: it is the admin's, and may hold anything.
-        let shown = crate::diag::printable(s, &[], 200);
+        // The argument is echoed cut short, control characters escaped: it may be anything.
+        let shown = crate::diag::printable(s, &[], SHOWN_CHARS);
         let (kind, rest) = s.split_once('=').ok_or_else(|| format!("`{shown}` is not a scenario: {forms}"))?;
         match kind {
             "node-down" if Scenario::node_ok(rest) => Ok(Scenario::NodeDown { node: rest.into() }),

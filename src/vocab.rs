@@ -114,3 +114,54 @@ pub fn canonical_duration(s: &str) -> String {
         None => s.to_string(),
     }
 }
+
+/// Why `s` is not an id (`is_xml_id`), naming the first character at fault (`U+0301`); `None`
+/// for an id. An id in decomposed form (`cafe` + U+0301) looks valid on a terminal: only the
+/// code point says what is wrong.
+pub fn id_flaw(s: &str) -> Option<String> {
+    let mut chars = s.chars();
+    match chars.next() {
+        None => Some("it is empty".into()),
+        Some(c) if !(c.is_alphabetic() || c == '_') => Some(format!("it starts with {}", char_name(c))),
+        Some(_) => chars
+            .find(|&c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            .map(|c| format!("it holds {}", char_name(c))),
+    }
+}
+
+/// The first character of `s` that is not ASCII, with its byte offset: ids that hold one can
+/// look exactly like another id (Cyrillic `а` U+0430 and Latin `a`).
+pub fn first_non_ascii(s: &str) -> Option<(usize, char)> {
+    s.char_indices().find(|(_, c)| !c.is_ascii())
+}
+
+/// A character named for a message: an ASCII letter, digit or symbol as itself; any other
+/// letter or digit with its code point (`і` (U+0456)); anything else (a control, a mark, a
+/// space, which would not show) by its code point alone.
+pub fn char_name(c: char) -> String {
+    if c.is_ascii_graphic() {
+        format!("`{c}`")
+    } else if c.is_alphanumeric() {
+        format!("`{c}` (U+{:04X})", c as u32)
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    #[test]
+    fn id_flaws_name_the_character_at_fault() {
+        assert_eq!(id_flaw("rs-vip"), None);
+        assert_eq!(id_flaw("café"), None, "a precomposed letter is a letter");
+        assert_eq!(id_flaw("cafe\u{301}").as_deref(), Some("it holds U+0301"));
+        assert_eq!(id_flaw("1bad").as_deref(), Some("it starts with `1`"));
+        assert_eq!(id_flaw("a b").as_deref(), Some("it holds U+0020"));
+        assert_eq!(id_flaw("a\u{1b}").as_deref(), Some("it holds U+001B"));
+        assert_eq!(id_flaw("").as_deref(), Some("it is empty"));
+        assert_eq!(first_non_ascii("rs-v\u{456}p"), Some((4, '\u{456}')));
+        assert_eq!(char_name('\u{456}'), "`\u{456}` (U+0456)");
+    }
+}

@@ -610,14 +610,21 @@ fn the_running_seed_fixture_is_what_crm_simulate_makes() {
 }
 
 /// Regression: applying a saved plan ignored the file's `policy:` gates, so the example's own
-/// `allow_disable_stonith: true` did not count and the apply was blocked.
+/// `allow_disable_stonith: true` did not count and the apply was blocked. The recorded policy
+/// counts when the plan is authenticated (`CIBFORM_PLAN_KEY` at plan and at apply); without the
+/// key at apply it opens no gate (tests/regression.rs has the attacks).
 #[test]
 fn saved_plans_keep_the_files_policy_gates() {
+    let key = ("CIBFORM_PLAN_KEY", "0123456789abcdef0123456789abcdef");
     let (dir, cib) = scratch_with_cib(None);
     let plan = dir.path().join("plan.json");
-    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--out", plan.to_str().unwrap()]);
+    let out =
+        cibform_env(&[key], &["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--out", plan.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(out.code, 1, "without the key the policy does not count: {}", out.snapshot());
+    assert!(out.stderr.contains("(allow_disable_stonith) opens no gate"), "{}", out.stderr);
+    let out = cibform_env(&[key], &["apply", plan.to_str().unwrap(), "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     // and without the policy in the file, the saved plan is blocked like a direct apply
     let (dir2, cib2) = scratch_with_cib(None);

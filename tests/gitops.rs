@@ -243,3 +243,18 @@ fn ci_files_only_call_ci_sh_and_never_touch_a_secret() {
         }
     }
 }
+
+/// The saved plan's key reaches the jobs that make and apply the plan, from the secret store.
+#[test]
+fn ci_files_pass_the_plan_key_to_the_plan_and_apply_jobs() {
+    let text = std::fs::read_to_string(gitops().join(".github/workflows/cibform.yml")).unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    for job in ["plan", "apply"] {
+        let steps = doc["jobs"][job]["steps"].as_array().unwrap();
+        let keyed = steps.iter().filter(|s| s["run"].as_str().is_some_and(|r| r.contains("ci/ci.sh")));
+        let envs: Vec<&serde_json::Value> = keyed.map(|s| &s["env"]["CIBFORM_PLAN_KEY"]).collect();
+        assert_eq!(envs, [&serde_json::Value::from("${{ secrets.CIBFORM_PLAN_KEY }}")], "job {job}");
+    }
+    let gitlab = std::fs::read_to_string(gitops().join(".gitlab-ci.yml")).unwrap();
+    assert!(gitlab.contains("CIBFORM_PLAN_KEY"), "the GitLab file names the variable to set");
+}

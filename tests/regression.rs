@@ -306,8 +306,10 @@ fn op_params_meta_utilization_raw_and_policy_secrets_printed_in_clear() {
     }
     // A saved plan keeps the real values (apply writes them), so it is private.
     let plan = dir.path().join("plan.json");
-    let out =
-        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--out", plan.to_str().unwrap()]);
+    let out = cibform_env(
+        &[PLAN_KEY],
+        &["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--out", plan.to_str().unwrap()],
+    );
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert_eq!(leaked(&out.stdout), Vec::<&str>::new());
     let saved = std::fs::read_to_string(&plan).unwrap();
@@ -315,8 +317,9 @@ fn op_params_meta_utilization_raw_and_policy_secrets_printed_in_clear() {
     assert!(doc["new_configuration"].as_str().unwrap().contains("PW-PARAM"));
     assert_eq!(leaked(&doc["changes"].to_string()), Vec::<&str>::new());
     assert_eq!(mode(&plan), 0o600);
-    // Applying it shows the plan masked too, with the file's own `sensitive` names.
-    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve"]);
+    // Applying it shows the plan masked too, with the file's own `sensitive` names (the key
+    // authenticates the plan, so that its `policy:` opens the destroy gate).
+    let out = cibform_env(&[PLAN_KEY], &["apply", plan.to_str().unwrap(), "--auto-approve"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert_eq!(leaked(&out.stdout), Vec::<&str>::new(), "{}", out.stdout);
 }
@@ -1328,19 +1331,173 @@ fn hard_linked_cib_was_split_and_apply_said_nothing() {
 fn saved_plan_policy_edited_to_open_the_destroy_gate_crossed_it_silently() {
     // The policy a saved plan records is as editable as the rest of it, and no flag is needed to
     // use it: `"allow_destroy": true` edited in destroyed with exit 0 and no word about the gate.
-    // A saved plan has no signature, so the recorded policy still counts (as the file's does),
-    // but a gate that only a policy opens is now always said.
+    // A recorded policy now counts only in an authenticated plan (below); in this one, saved
+    // without a key, the edit opens nothing, and apply says why.
     let (_dir, cib, plan, mut doc) = destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
     doc["policy"]["allow_destroy"] = true.into();
     let out = apply_edited(&plan, &doc);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    assert!(out.stderr.contains("note: the plan destroys `"), "{}", out.snapshot());
-    assert!(out.stderr.contains("allowed by the saved plan's `policy:`, not by a flag"), "{}", out.snapshot());
-    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
-    let (_dir2, _cib2, plan2, _) = destroying_plan();
-    let out = cibform(&["apply", plan2.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+    assert!(
+        out.stderr.contains(
+            "note: the saved plan's `policy:` (allow_destroy, allow_disable_stonith) opens no gate: CIBFORM_PLAN_KEY is not set, so the plan cannot be authenticated; those gates need their flags (--allow-destroy, --allow-disable-stonith)"
+        ),
+        "{}",
+        out.snapshot()
+    );
+    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(!out.stderr.contains("not by a flag"), "a flag opened it: {}", out.snapshot());
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
+}
+
+// --- saved plans: authenticated policy ---------------------------------------------------------
+
+/// The saved-plan key the tests below set (`cibform_env` never inherits one).
+const PLAN_KEY: (&str, &str) = ("CIBFORM_PLAN_KEY", "a test key of 32 bytes, not secret");
+
+/// A plan that destroys two resources, made from a file whose `policy:` allows it, saved with
+/// `PLAN_KEY`: (dir, CIB, plan, the plan's JSON).
+fn signed_destroying_plan() -> (tempfile::TempDir, PathBuf, PathBuf, serde_json::Value) {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("  rs-systemd-unbound-clone: rs-systemd-unbound\n", "")
+            .replace("  rs-systemd-unbound: { agent: systemd:unbound }\n", "")
+            .replace("policy:\n", "policy:\n  allow_destroy: true\n")
+    });
+    let plan = dir.path().join("plan.json");
+    let out =
+        cibform_env(&[PLAN_KEY], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("not authenticated"), "{}", out.snapshot());
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(!text.contains(PLAN_KEY.1), "the key is never written");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["summary"]["destroy"], 2, "the plan destroys the clone and its primitive");
+    assert_eq!(doc["policy"]["allow_destroy"], true);
+    assert!(doc["mac"].as_str().unwrap().starts_with("hmac-sha256:"), "{}", doc["mac"]);
+    (dir, cib, plan, doc)
+}
+
+fn apply_with(envs: &[(&str, &str)], plan: &Path) -> Out {
+    cibform_env(envs, &["apply", plan.to_str().unwrap(), "--auto-approve"])
+}
+
+#[test]
+fn saved_plan_authenticated_with_the_key_keeps_its_policy_gates() {
+    let (_dir, cib, plan, _doc) = signed_destroying_plan();
+    let out = apply_with(&[PLAN_KEY], &plan);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("note: the saved plan is authenticated (CIBFORM_PLAN_KEY)"), "{}", out.snapshot());
+    assert!(out.stderr.contains("allowed by the saved plan's `policy:`, not by a flag"), "{}", out.snapshot());
+    assert!(!out.snapshot().contains(PLAN_KEY.1), "the key is never printed");
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("id=\"rs-systemd-unbound\""));
+}
+
+#[test]
+fn saved_plan_tampered_policy_opened_the_destroy_gate() {
+    // The attacker edits the policy of a plan saved WITHOUT that gate; the MAC no longer verifies.
+    let (dir, cib, plan, mut doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    doc["policy"]["allow_destroy"] = false.into();
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = apply_with(&[PLAN_KEY], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "its MAC does not verify under CIBFORM_PLAN_KEY");
+    // and the other way round: a gate edited open, in a signed plan that did not have it
+    let (_d, cib2) = scratch_with_cib(Some("seed-pcs.xml"));
+    let plan2 = dir.path().join("plan2.json");
+    let yaml = dir.path().join("cluster.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap().replace("  allow_destroy: true\n", "");
+    std::fs::write(&yaml, text).unwrap();
+    let out =
+        cibform_env(&[PLAN_KEY], &["plan", yaml.to_str().unwrap(), &target(&cib2), "--out", plan2.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let mut doc2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan2).unwrap()).unwrap();
+    doc2["policy"]["allow_destroy"] = true.into();
+    std::fs::write(&plan2, serde_json::to_string_pretty(&doc2).unwrap()).unwrap();
+    let before2 = std::fs::read_to_string(&cib2).unwrap();
+    let out = apply_with(&[PLAN_KEY], &plan2);
+    assert_refused_unchanged(&out, &cib2, &before2, "its MAC does not verify under CIBFORM_PLAN_KEY");
+}
+
+#[test]
+fn saved_plan_tampered_mac_was_accepted() {
+    let (_dir, cib, plan, mut doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let mac = doc["mac"].as_str().unwrap().to_string();
+    let last = if mac.ends_with('0') { "1" } else { "0" };
+    for forged in [format!("{}{last}", &mac[..mac.len() - 1]), "hmac-sha256:".into(), "md5:00".into()] {
+        doc["mac"] = forged.clone().into();
+        std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        let out = apply_with(&[PLAN_KEY], &plan);
+        assert_refused_unchanged(&out, &cib, &before, "its MAC does not verify");
+    }
+    // the right MAC under another key
+    doc["mac"] = mac.into();
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = apply_with(&[("CIBFORM_PLAN_KEY", "another key, also 32 bytes long!")], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "its MAC does not verify");
+}
+
+#[test]
+fn saved_plan_policy_counted_with_the_key_missing_at_apply() {
+    // No key at apply: the plan cannot be authenticated, so its policy opens no gate, and the
+    // apply says exactly that. An empty key (a CI secret that is not set) is no key.
+    let (_dir, cib, plan, _doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for envs in [&[][..], &[("CIBFORM_PLAN_KEY", "")][..]] {
+        let out = apply_with(envs, &plan);
+        assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+        assert!(
+            out.stderr.contains("note: the saved plan's `policy:` (allow_destroy, allow_disable_stonith) opens no gate: CIBFORM_PLAN_KEY is not set"),
+            "{}",
+            out.snapshot()
+        );
+    }
+    let out = cibform(&["apply", plan.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+}
+
+#[test]
+fn saved_plan_with_its_mac_stripped_kept_its_policy() {
+    let (_dir, cib, plan, mut doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    doc.as_object_mut().unwrap().remove("mac");
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = apply_with(&[PLAN_KEY], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+    assert!(out.stderr.contains("opens no gate: the plan carries no MAC"), "{}", out.snapshot());
+}
+
+#[test]
+fn saved_plan_key_that_is_too_short_was_used() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let short = ("CIBFORM_PLAN_KEY", "hunter2");
+    let out = cibform_env(&[short], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("CIBFORM_PLAN_KEY is shorter than 16 bytes"), "{}", out.snapshot());
+    assert!(!out.snapshot().contains("hunter2"), "the key is never printed");
+    assert!(!plan.exists());
+}
+
+#[test]
+fn saved_plan_without_a_key_said_nothing_about_its_policy() {
+    // `plan --out` without a key: the plan's policy gates will not count at apply; say so then.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("note: the saved plan is not authenticated (CIBFORM_PLAN_KEY is not set): at apply, its `policy:` (allow_disable_stonith) opens no gate"),
+        "{}",
+        out.snapshot()
+    );
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert!(doc.get("mac").is_none());
 }
 
 #[test]
@@ -1737,4 +1894,64 @@ fn what_if_that_is_not_a_scenario_echoed_line_breaks_into_the_error() {
         assert_eq!(out.code, 1, "{}", out.snapshot());
         assert!(!out.stderr.lines().any(|l| l.starts_with("forged")), "{}", out.stderr);
     }
+}
+
+// --- ids and echoed arguments ------------------------------------------------------------------
+
+#[test]
+fn lookalike_id_with_a_cyrillic_letter_was_accepted_silently() {
+    // `rs-systеm-x` holds a Cyrillic `е` (U+0435): another id than the Latin spelling, and no
+    // one can see it. It is valid for Pacemaker, so it is a warning, pointed at the letter.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n",
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n  rs-syst\u{435}m-x: { agent: systemd:unbound }\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "a warning, not a refusal: {}", out.snapshot());
+    assert!(out.stderr.contains("cibform::id::non_ascii"), "{}", out.snapshot());
+    assert!(out.stderr.contains("it holds `\u{435}` (U+0435)"), "{}", out.snapshot());
+    // the label sits on the letter: column 10 of its line (`  rs-syst` is 9 characters)
+    let line = 1 + example_text().lines().position(|l| l.starts_with("  rs-systemd-unbound:")).unwrap() + 1;
+    assert!(out.stderr.contains(&format!("cluster.yaml:{line}:10]")), "{}", out.snapshot());
+    let plain = cibform(&["validate", "examples/clst-01/cluster.yaml"]);
+    assert!(!plain.stderr.contains("non_ascii"), "ASCII ids are not warned about: {}", plain.snapshot());
+}
+
+#[test]
+fn decomposed_id_was_refused_without_naming_the_character() {
+    // `cafe` + U+0301 shows as `café` on a terminal: "`café` is not a valid id" named nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = variant(dir.path(), |t| {
+        t.replace(
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n",
+            "  rs-systemd-unbound: { agent: systemd:unbound }\n  cafe\u{301}: { agent: systemd:unbound }\n",
+        )
+    });
+    let out = cibform(&["validate", yaml.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is not a valid id: it holds U+0301"), "{}", out.snapshot());
+    // export: a CIB object with such an id is not exported natively, and the note says why
+    let (_d, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let text = std::fs::read_to_string(&cib).unwrap().replace("\"rs-systemd-squid\"", "\"squi\u{301}d\"");
+    std::fs::write(&cib, text).unwrap();
+    let out = cibform(&["export", &target(&cib)]);
+    assert!(out.snapshot().contains("it holds U+0301"), "{}", out.snapshot());
+}
+
+#[test]
+fn what_if_argument_was_echoed_whole() {
+    let (_d, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let arg = format!("{}\u{1b}[31mred", "x".repeat(5000));
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--what-if", &arg]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("is not a scenario"), "{}", out.snapshot());
+    assert!(!out.stderr.contains('\u{1b}'), "no raw ESC reaches the terminal: {}", out.snapshot());
+    assert!(out.stderr.len() < 1500, "cut short, not 5000 characters: {}", out.stderr.len());
+    assert!(out.stderr.contains(&format!("`{}…`", "x".repeat(80))), "{}", out.snapshot());
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", &target(&cib), "--what-if", "attr=\u{1b}[2J"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("`attr=\\u{1b}[2J` needs NODE:NAME=VALUE"), "{}", out.snapshot());
 }

@@ -23,6 +23,9 @@
 #   CIBFORM_SSH_KEY          a private key for ssh:// targets (loaded into an ssh-agent)
 #   CIBFORM_SSH_KNOWN_HOSTS  the nodes' host keys (known_hosts lines)
 #   CIB_passwd, PCSD_PASSWORD  passed to cibform in the environment only
+#   CIBFORM_PLAN_KEY         authenticates the saved plan (plan job) for the apply job; without
+#                            it the plan's `policy:` opens no gate at apply (cibform reads it
+#                            from the environment)
 #
 # Exit status: 0 done; 1 failed (a refusal, drift, a failing scenario, an error).
 

@@ -31,6 +31,9 @@ CIBFORM=$(command -v "${CIBFORM:-cibform}") || {
 	exit 1
 }
 export CIBFORM NO_COLOR=1
+# The CI secret that authenticates the saved plan between the plan and the apply job (a fixed
+# rehearsal key; a real one comes from `openssl rand -hex 32`).
+export CIBFORM_PLAN_KEY=rehearsal-key-0123456789abcdef
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cibform-rehearsal-XXXXXX")
 passed=0

@@ -21,7 +21,7 @@ pub type Harness = fn(&[u8]);
 
 /// The targets, by the name of their corpus directory (`fuzz/corpus/<name>/`).
 pub const TARGETS: &[(&str, Harness)] =
-    &[("yaml", yaml), ("rule", rule), ("cib", cib), ("corosync", corosync), ("planfile", planfile)];
+    &[("yaml", yaml), ("rule", rule), ("cib", cib), ("corosync_conf", corosync_conf), ("planfile", planfile)];
 
 /// What `cibadmin --empty` prints on pacemaker 2.1.5 (one copy, in the library).
 pub use cibform::cib::EMPTY_CIB;
@@ -117,8 +117,9 @@ pub fn cib(data: &[u8]) {
     );
 }
 
-/// corosync.conf: parse, read the facts cibform compares, and write back byte for byte.
-pub fn corosync(data: &[u8]) {
+/// corosync.conf: parse, read the facts cibform compares, and write back byte for byte. (The
+/// target is not called `corosync`: pcs's `killall -9 corosync` on the host would kill it.)
+pub fn corosync_conf(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     match cibform::corosync::parse("corosync.conf", &text) {
         Ok(conf) => {
@@ -129,11 +130,14 @@ pub fn corosync(data: &[u8]) {
     }
 }
 
-/// A saved plan (`plan --out`): read it as untrusted; a plan that passes is checked against the
-/// configuration it records and rendered.
+/// A saved plan (`plan --out`): read it as untrusted and authenticate it under a key; a plan
+/// that passes is checked against the configuration it records and rendered.
 pub fn planfile(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(saved) = cibform::planfile::read(text) else { return };
+    // Whatever its `mac` holds, a plan is authenticated or refused under a key, never a panic.
+    let key = cibform::planfile::auth::PlanKey::new(b"a fixed fuzzing key, 32 bytes!!!").expect("long enough");
+    let _ = saved.clone().authenticate(Some(&key));
     let header = cibform::render::Header {
         cluster: "fuzz".into(),
         target: "file:fuzz.xml".into(),

@@ -155,6 +155,7 @@ codes! {
     NODE_NAME = "cibform::node::name", "a node name that is not a host name (empty, spaces, controls, invisible characters)";
     YAML_TAG = "cibform::yaml::tag", "a YAML tag other than the core schema's plain ones (`!!binary`, `!custom`)";
     SCENARIO_TICKET = "cibform::scenario::ticket", "a failover scenario names a ticket no ticket constraint uses";
+    ID_NON_ASCII = "cibform::id::non_ascii", "an id that is not plain ASCII: it can look exactly like another id";
 }
 
 #[cfg(test)]

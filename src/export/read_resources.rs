@@ -5,7 +5,7 @@ use crate::cib::xml::Element;
 use crate::desired;
 use crate::model::{self, Agent, Completion, Group, Op, Ops, Primitive, RawPlace, Resource};
 use crate::plan::view::op_line;
-use crate::vocab::{is_true, is_xml_id, parse_duration_ms, STANDARDS};
+use crate::vocab::{is_true, parse_duration_ms, STANDARDS};
 use std::collections::HashSet;
 
 impl Reader<'_> {
@@ -55,10 +55,9 @@ impl Reader<'_> {
 
     pub(super) fn object_id(el: &Element) -> Result<String, NotNative> {
         let id = el.id().unwrap_or_default();
-        if is_xml_id(id) {
-            Ok(id.to_string())
-        } else {
-            Err(format!("id `{id}` is not one a cluster file accepts"))
+        match crate::vocab::id_flaw(id) {
+            None => Ok(id.to_string()),
+            Some(flaw) => Err(format!("id `{id}` is not one a cluster file accepts: {flaw}")),
         }
     }
 

@@ -80,16 +80,17 @@ impl Validator<'_> {
 
     /// Register an object id (resource, group, clone, constraint): valid and unique.
     fn declare(&mut self, id: &S<String>, what: &'static str) {
-        if !is_xml_id(&id.value) {
+        if let Some(flaw) = crate::vocab::id_flaw(&id.value) {
             self.err(
                 codes::ID_INVALID,
                 id.span,
-                format!("`{}` is not a valid id", id.value),
+                format!("`{}` is not a valid id: {flaw}", id.value),
                 "invalid id",
                 "ids start with a letter or `_` and contain only letters, digits, `-`, `_` and `.`".into(),
             );
             return;
         }
+        self.non_ascii_id(id);
         if let Some((first, kind)) = self.ids.get(&id.value).copied() {
             let d = Diag::error(codes::ID_DUPLICATE, format!("id `{}` is declared twice", id.value))
                 .label(id.span, format!("declared again as a {what}"))
@@ -100,6 +101,23 @@ impl Validator<'_> {
         } else {
             self.ids.insert(id.value.clone(), (id.span, what));
         }
+    }
+
+    /// Warn about an id that is not plain ASCII: `rs-vіp` with a Cyrillic `і` is another id
+    /// than `rs-vip`, and no one can see it. The label is on the character when the id is
+    /// written plainly in the file, else on the whole id.
+    fn non_ascii_id(&mut self, id: &S<String>) {
+        let Some((at, c)) = crate::vocab::first_non_ascii(&id.value) else { return };
+        let plain = self.src.text.get(id.span.offset..id.span.offset + id.span.len) == Some(id.value.as_str());
+        let span = if plain { Span { offset: id.span.offset + at, len: c.len_utf8() } } else { id.span };
+        let d = Diag::warning(
+            codes::ID_NON_ASCII,
+            format!("id `{}` is not plain ASCII: it holds {}", id.value, crate::vocab::char_name(c)),
+        )
+        .label(span, "not ASCII")
+        .help("an id with a look-alike letter is another id that looks the same: use ASCII letters, digits, `-`, `_` and `.`")
+        .in_source(self.src);
+        self.diags.push(d);
     }
 
     fn attrs(&mut self, attrs: &Attrs, what: &str) -> Vec<(String, String)> {

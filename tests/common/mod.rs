@@ -56,14 +56,27 @@ impl Out {
 
 /// Run `cibform` with `args` in `dir`, no colour, no terminal.
 pub fn cibform_in(dir: &Path, args: &[&str]) -> Out {
+    cibform_env_in(dir, &[], args)
+}
+
+/// `cibform_in` with `envs` set. The saved-plan key is never inherited from the environment the
+/// tests run in: a test that wants one passes it here.
+pub fn cibform_env_in(dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_cibform"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("CIBFORM_PLAN_KEY")
+        .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("run cibform");
     Out::from(out)
+}
+
+/// `cibform` with `envs` set (see `cibform_env_in`).
+pub fn cibform_env(envs: &[(&str, &str)], args: &[&str]) -> Out {
+    cibform_env_in(&root(), envs, args)
 }
 
 pub fn cibform(args: &[&str]) -> Out {

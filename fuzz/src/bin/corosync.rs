@@ -1,7 +1,0 @@
-//! AFL target: `cibform_fuzz::corosync` on each input (see ../lib.rs).
-
-fn main() {
-    afl::fuzz!(|data: &[u8]| {
-        cibform_fuzz::corosync(data);
-    });
-}
