@@ -575,6 +575,8 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 .map(|w| Scenario::parse(w))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|m| Error::Usage { message: m, help: "see `cibform plan --help`".into() })?;
+            // A key that cannot sign is refused before planning, not after the plan is printed.
+            let key = if out.is_some() { plan_key()? } else { None };
             let opts = ops::PlanOpts {
                 corosync: corosync.as_deref(),
                 preview: !no_preview,
@@ -598,7 +600,6 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             }
             if let Some(path) = out {
                 let old = planned.live.cib.configuration();
-                let key = plan_key()?;
                 let policy = &loaded.model.policy;
                 let text =
                     planfile::write_signed(&planned.plan, &planned.header, &planned.basis, old, policy, key.as_ref());

@@ -1484,6 +1484,46 @@ fn saved_plan_key_that_is_too_short_was_used() {
 }
 
 #[test]
+fn saved_plan_refusal_told_to_set_a_policy_that_opens_nothing() {
+    // A saved plan blocked at a gate said "pass --allow-destroy (or set `policy: ...`)": editing
+    // the plan's policy cannot open the gate (only an authenticated plan's can), so the hint
+    // named a way out that does not exist. The cluster file's own apply keeps the hint.
+    let (_dir, cib, plan, _doc) = signed_destroying_plan();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = apply_with(&[], &plan);
+    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
+    let blocked = out.stderr.lines().find(|l| l.contains("pass --allow-destroy")).unwrap_or_default();
+    assert!(!blocked.contains("policy:"), "{}", out.snapshot());
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("  rs-systemd-unbound-clone: rs-systemd-unbound\n", "")
+            .replace("  rs-systemd-unbound: { agent: systemd:unbound }\n", "")
+    });
+    let out = cibform(&["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("pass --allow-destroy (or set `policy: { allow_destroy: true }`)"),
+        "{}",
+        out.snapshot()
+    );
+}
+
+#[test]
+fn short_plan_key_was_refused_only_after_the_plan_was_printed() {
+    // `plan --out` with a key too short to sign printed the whole plan, then failed: a pipeline
+    // reading stdout took a plan that was never saved. The key is checked before planning.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let short = ("CIBFORM_PLAN_KEY", "hunter2");
+    let out = cibform_env(&[short], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert_eq!(out.stdout, "", "no plan is printed: {}", out.snapshot());
+    assert!(!plan.exists());
+}
+
+#[test]
 fn saved_plan_without_a_key_said_nothing_about_its_policy() {
     // `plan --out` without a key: the plan's policy gates will not count at apply; say so then.
     let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));

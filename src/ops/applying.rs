@@ -2,15 +2,18 @@
 
 use super::*;
 
-/// Gates that block `apply` unless explicitly allowed; each entry says which flag opens it.
+/// Gates that block `apply` unless explicitly allowed; each entry says which flag opens it, and,
+/// when `policy_hint` (a cluster file, not a saved plan), which `policy:` setting too.
 pub fn gates(
     plan: &Plan,
     old: &crate::cib::xml::Element,
     model_policy: Option<&crate::model::Policy>,
-    allow_destroy: bool,
-    allow_disable_stonith: bool,
+    (allow_destroy, allow_disable_stonith): (bool, bool),
+    policy_hint: bool,
 ) -> Vec<String> {
     let policy = model_policy.cloned().unwrap_or_default();
+    let or_policy =
+        |setting: &str| if policy_hint { format!(" (or set `policy: {{ {setting}: true }}`)") } else { String::new() };
     let mut blocked = Vec::new();
     let destroyed: Vec<String> = plan
         .changes
@@ -20,16 +23,21 @@ pub fn gates(
         .collect();
     if !(destroyed.is_empty() || allow_destroy || policy.allow_destroy) {
         blocked.push(format!(
-            "the plan destroys {}: pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)",
-            destroyed.join(", ")
+            "the plan destroys {}: pass --allow-destroy{}",
+            destroyed.join(", "),
+            or_policy("allow_destroy")
         ));
     }
     if !(allow_disable_stonith || policy.allow_disable_stonith) {
         let (old, new) = (Fencing::of(old), Fencing::of(&plan.new_config));
         if old.enabled && !new.enabled {
-            blocked.push("the plan disables fencing (stonith-enabled=false): pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
+            let hint = or_policy("allow_disable_stonith");
+            blocked
+                .push(format!("the plan disables fencing (stonith-enabled=false): pass --allow-disable-stonith{hint}"));
         } else if new.enabled && old.has_device && !new.has_device {
-            blocked.push("the plan removes or stops the last fencing device: pass --allow-disable-stonith (or set `policy: { allow_disable_stonith: true }`)".into());
+            let hint = or_policy("allow_disable_stonith");
+            blocked
+                .push(format!("the plan removes or stops the last fencing device: pass --allow-disable-stonith{hint}"));
         }
     }
     blocked
@@ -236,14 +244,16 @@ pub struct Prepared {
 impl Prepared {
     /// The policy gates this apply would cross without permission (empty: none).
     pub fn blocked(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
-        gates(&self.plan, self.live.configuration(), Some(&self.policy), allow_destroy, allow_disable_stonith)
+        let flags = (allow_destroy, allow_disable_stonith);
+        gates(&self.plan, self.live.configuration(), Some(&self.policy), flags, self.model.is_some())
     }
 
     /// The gates that only the policy opens (no flag): said on stderr, so that a gate crossed
     /// because of a `policy:` — the file's, or one recorded in (or edited into) a saved plan — is
     /// never crossed silently.
     pub fn opened_by_policy(&self, allow_destroy: bool, allow_disable_stonith: bool) -> Vec<String> {
-        let closed = gates(&self.plan, self.live.configuration(), None, allow_destroy, allow_disable_stonith);
+        let flags = (allow_destroy, allow_disable_stonith);
+        let closed = gates(&self.plan, self.live.configuration(), None, flags, self.model.is_some());
         let blocked = self.blocked(allow_destroy, allow_disable_stonith);
         closed.into_iter().filter(|g| !blocked.contains(g)).collect()
     }
