@@ -96,6 +96,11 @@ pub enum Command {
         /// `PCSD_PASSWORD`/`PCSD_PASSWORD_FILE`); never give the password itself on the command line.
         #[arg(long, value_name = "PATH")]
         pcsd_password_file: Option<PathBuf>,
+        /// Skip `crm_verify` on the whole new CIB before the write (it costs seconds per thousand
+        /// resources). Pacemaker still checks the patch against its schema; the plan and the
+        /// apply say that the scheduler's checks were skipped.
+        #[arg(long)]
+        no_crm_verify: bool,
     },
     /// Play the file's failover scenarios with Pacemaker's scheduler on the planned configuration
     /// and the target's current status, touching nothing (exit 0 all hold, 1 otherwise).
@@ -160,6 +165,11 @@ pub enum Command {
         /// Apply the CIB changes only: corosync.conf differences are shown, not applied.
         #[arg(long)]
         cib_only: bool,
+        /// Skip `crm_verify` on the whole new CIB before the write (it costs seconds per thousand
+        /// resources). Pacemaker still checks the patch against its schema; the plan and the
+        /// apply say that the scheduler's checks were skipped.
+        #[arg(long)]
+        no_crm_verify: bool,
     },
     /// Write the cluster file that describes a target's configuration (adopt an existing cluster).
     Export {
@@ -551,12 +561,15 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             what_if,
             pcsd,
             pcsd_password_file,
+            no_crm_verify,
         } => {
             let loaded = ops::load(&file)?;
             remember_sensitive(&loaded.model);
             warn(&loaded.warnings);
             let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
-            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
+            let backend = resolve_backend(target.as_deref(), Some(&loaded.model), host_tools)?
+                .with_pcsd(pcsd)
+                .with_crm_verify(!no_crm_verify);
             let inputs = [
                 ("cluster file", Some(file.as_path())),
                 ("target", target_file(&backend.target)),
@@ -627,12 +640,14 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             pcsd_password_file,
             allow_cluster_restart,
             cib_only,
+            no_crm_verify,
         } => {
             let pcsd = resolve_pcsd(pcsd.as_deref(), pcsd_password_file.as_deref())?;
             let gates = Gates { auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only };
             let preview_timeout = std::time::Duration::from_secs(preview_timeout);
+            let (preview, crm_verify) = (!no_preview, !no_crm_verify);
             let how =
-                How { corosync: corosync.as_deref(), preview: !no_preview, preview_timeout, host_tools, wait, pcsd };
+                How { corosync: corosync.as_deref(), preview, preview_timeout, host_tools, wait, pcsd, crm_verify };
             apply(&file, target.as_deref(), how, gates).await
         }
         Command::Export { target, out, cluster, corosync } => {
@@ -746,24 +761,28 @@ struct How<'a> {
     host_tools: bool,
     wait: Option<u64>,
     pcsd: Option<crate::backend::pcsd::Pcsd>,
+    crm_verify: bool,
 }
 
 async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) -> Result<ExitStatus, Error> {
     let Gates { mut auto_approve, allow_destroy, allow_disable_stonith, allow_cluster_restart, cib_only } = gates;
-    let How { corosync, preview, preview_timeout, host_tools, wait, pcsd } = how;
+    let How { corosync, preview, preview_timeout, host_tools, wait, pcsd, crm_verify } = how;
     let prepared = if is_saved_plan(file) {
         let mut saved = ops::read_saved_plan(file)?;
         authenticate_saved(&mut saved, file)?;
         if saved.doc.corosync.as_ref().is_some_and(|c| !c.changes.is_empty()) {
             say!("note: a saved plan applies its CIB changes only; corosync.conf is changed by applying the cluster file itself");
         }
-        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?.with_pcsd(pcsd);
+        let backend = resolve_backend(Some(target.unwrap_or(&saved.doc.target)), None, host_tools)?
+            .with_pcsd(pcsd)
+            .with_crm_verify(crm_verify);
         ops::prepare_saved(saved, file, backend).await?
     } else {
         let loaded = ops::load(file)?;
         remember_sensitive(&loaded.model);
         warn(&loaded.warnings);
-        let backend = resolve_backend(target, Some(&loaded.model), host_tools)?.with_pcsd(pcsd);
+        let backend =
+            resolve_backend(target, Some(&loaded.model), host_tools)?.with_pcsd(pcsd).with_crm_verify(crm_verify);
         let catalog = agent_checks(&loaded, &backend).await?;
         if let Some(b) = bootstrap(&loaded.model, &backend).await? {
             create_cluster(&loaded.model, &backend, &b, &catalog, auto_approve).await?;

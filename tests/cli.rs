@@ -816,3 +816,19 @@ fn a_property_newer_than_the_targets_pacemaker_is_flagged_in_the_plan() {
         assert_eq!(out.stdout.contains(&note), flagged, "{}", out.snapshot());
     }
 }
+
+/// `--no-crm-verify` (issue 13: crm_verify costs seconds per thousand resources): the write to a
+/// CIB file skips this host's crm_verify and says so; without the flag nothing says it.
+#[test]
+fn apply_without_crm_verify_says_the_check_was_skipped() {
+    let yaml = edit_once(&example_text(), "192.168.33.23", "192.168.33.24");
+    let args = ["apply", "cluster.yaml", "--target", "file:cib.xml", "--auto-approve", "--no-preview"];
+    let skipped = [&args[..], &["--no-crm-verify"]].concat();
+    let (dir, out) = in_scratch(&yaml, &fixture_text("seed-pcs.xml"), &skipped);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("note: crm_verify was not run on the new CIB (--no-crm-verify)"), "{}", out.stderr);
+    assert!(std::fs::read_to_string(dir.path().join("cib.xml")).unwrap().contains("192.168.33.24"));
+    let (_dir, out) = in_scratch(&yaml, &fixture_text("seed-pcs.xml"), &args);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stderr.contains("--no-crm-verify"), "{}", out.stderr);
+}

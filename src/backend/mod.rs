@@ -312,11 +312,19 @@ pub struct Backend {
     pub host_tools: bool,
     /// pcsd, for what it offers besides the CIB (`--pcsd`): corosync.conf, agent metadata.
     pub pcsd: Option<pcsd::Pcsd>,
+    /// Whether `crm_verify` checks the whole new CIB before it is written (and in the plan).
+    /// On by default; off only with `--no-crm-verify`, and every plan and apply then says so.
+    pub crm_verify: bool,
 }
 
 impl Backend {
     pub fn new(target: Target, host_tools: bool) -> Backend {
-        Backend { target, host_tools, pcsd: None }
+        Backend { target, host_tools, pcsd: None, crm_verify: true }
+    }
+
+    /// The same backend, with the pre-write `crm_verify` on or (`--no-crm-verify`) off.
+    pub fn with_crm_verify(self, crm_verify: bool) -> Backend {
+        Backend { crm_verify, ..self }
     }
 
     /// The same backend, with pcsd for corosync.conf and agent metadata.
@@ -340,7 +348,7 @@ impl Backend {
     /// # Errors
     /// As `write`.
     pub async fn write(&self, basis: &Basis, new_config: &Element) -> Result<Version, BackendError> {
-        write(&self.target, basis, new_config).await
+        write(&self.target, basis, new_config, self.crm_verify).await
     }
 
     /// Ask the running cluster (`crm_mon`, `crm_resource --wait`): `None` for a CIB file, which
@@ -406,16 +414,22 @@ pub async fn read(target: &Target) -> Result<Live, BackendError> {
 ///
 /// # Errors
 /// Stale configuration, a CIB Pacemaker rejects, or the target cannot be written.
-pub async fn write(target: &Target, expect: &Basis, new_config: &Element) -> Result<Version, BackendError> {
+pub async fn write(
+    target: &Target,
+    expect: &Basis,
+    new_config: &Element,
+    check: bool,
+) -> Result<Version, BackendError> {
     match target {
         Target::File(p) => file::write(p, expect, new_config),
-        Target::Local => node::write(&Local, &[], expect, new_config).await,
-        Target::Remote(r) => {
-            r.check_password().and(node::write(&Local, &r.env(), expect, new_config).await).map_err(|e| r.explain(e))
-        }
-        Target::Ssh(hosts) => each_host(hosts, async |h| node::write(h, &[], expect, new_config).await).await,
+        Target::Local => node::write(&Local, &[], expect, new_config, check).await,
+        Target::Remote(r) => r
+            .check_password()
+            .and(node::write(&Local, &r.env(), expect, new_config, check).await)
+            .map_err(|e| r.explain(e)),
+        Target::Ssh(hosts) => each_host(hosts, async |h| node::write(h, &[], expect, new_config, check).await).await,
         #[cfg(test)]
-        Target::Fake(n) => node::write(&*n.0, &[], expect, new_config).await,
+        Target::Fake(n) => node::write(&*n.0, &[], expect, new_config, check).await,
     }
 }
 

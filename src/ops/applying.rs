@@ -316,6 +316,10 @@ pub async fn prepare_saved(
 /// `Rejected`, with crm_verify's words; nothing is written.
 async fn verify_file_write(p: &Prepared, progress: &dyn Fn(&str)) -> Result<(), Error> {
     use crate::backend::verify::{self, Verdict};
+    if !p.backend.crm_verify {
+        progress(&format!("note: {}", super::planning::NOT_VERIFIED));
+        return Ok(());
+    }
     let new = p.live.with_configuration(p.plan.new_config.clone());
     let out = match p.backend.offline(verify::command(&new)).await {
         Ok(Some((out, _))) => out,

@@ -218,6 +218,9 @@ pub fn agent_defaults(
     (table, notes)
 }
 
+/// Said in every plan and apply made with `--no-crm-verify`.
+pub const NOT_VERIFIED: &str = "crm_verify was not run on the new CIB (--no-crm-verify): Pacemaker checks it against its schema when it takes the patch, but its scheduler's checks of the whole configuration were skipped";
+
 /// What crm_verify, run where the cluster is, says about the new CIB (the new configuration with
 /// the current status): the warnings the change causes (those the current CIB does not have)
 /// as notes, and, as a warning, errors that will make `apply` refuse the plan. Live targets
@@ -231,6 +234,9 @@ async fn verify_notes(
     let target = &backend.target;
     if matches!(target, Target::File(_)) {
         return Default::default();
+    }
+    if !backend.crm_verify {
+        return (Vec::new(), vec![NOT_VERIFIED.to_string()]);
     }
     match ask_verify(backend, &live.with_configuration(new_config.clone())).await {
         Some(Verdict::Clean { .. }) => Default::default(),

@@ -69,6 +69,26 @@ fn execute_writes_one_verified_patch_then_confirms_by_planning_again() {
 }
 
 #[test]
+fn without_crm_verify_nothing_runs_it_and_the_plan_says_so() {
+    // `--no-crm-verify`: neither the plan nor the write asks crm_verify, and the plan warns.
+    let script = Rc::new(Script::new(vec![
+        ("cibadmin", cib(3, BEFORE)),
+        ("cibadmin", cib(3, BEFORE)),
+        ("cibadmin", ok()),
+        ("cibadmin", cib(4, AFTER)),
+        ("cibadmin", cib(4, AFTER)),
+    ]));
+    let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false).with_crm_verify(false);
+    let p = block(prepare(model(), backend, PlanOpts::default())).unwrap();
+    assert!(p.plan.warnings.iter().any(|w| w == planning::NOT_VERIFIED), "{:?}", p.plan.warnings);
+    block(execute(&p, None, None, &|_| {})).unwrap();
+    assert!(script.is_done());
+    let seen = programs(&script);
+    assert!(!seen.iter().any(|c| c.starts_with("crm_verify")), "{seen:?}");
+    assert_eq!(seen.iter().filter(|c| *c == "cibadmin --patch").count(), 1, "{seen:?}");
+}
+
+#[test]
 fn execute_refuses_a_stale_target_and_writes_nothing() {
     let moved = r#"<nvpair id="x" name="maintenance-mode" value="true"/>"#;
     let (script, p) = prepared(vec![("cibadmin", cib(4, moved))]);
