@@ -8,16 +8,11 @@ use common::*;
 
 #[test]
 fn the_natural_translation_plans_to_zero_and_the_export_is_native() {
-    let out = plan_scratch(&fixture_text("tags-pcs.yaml"), &fixture_text("tags-pcs.xml"));
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let (dir, out) =
-        in_scratch("", &fixture_text("tags-pcs.xml"), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
-    let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
-    assert!(!text.contains("raw:"), "{text}");
-    assert!(text.contains("tags:\n  web-stack: [vip, web]\n  everything: [db, web, vip]\n"), "{text}");
-    let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
-    assert_eq!(again.code, 0, "{}", again.snapshot());
+    assert_native_round_trip(
+        "tags-pcs.yaml",
+        "tags-pcs.xml",
+        &["tags:\n  web-stack: [vip, web]\n  everything: [db, web, vip]\n"],
+    );
 }
 
 /// The committed fixture is what today's pcs writes.

@@ -155,3 +155,21 @@ pub fn rehearse(flag: &str) -> Out {
         .unwrap();
     Out::from(out)
 }
+
+/// A native form's round trip: the hand translation `yaml` plans to zero against the tool-built
+/// `xml` (fixture names); the export of `xml` writes no `raw:`, holds each of `forms`, and plans
+/// to zero in turn. Returns the export's text for the caller's own checks.
+pub fn assert_native_round_trip(yaml: &str, xml: &str, forms: &[&str]) -> String {
+    let out = plan_scratch(&fixture_text(yaml), &fixture_text(xml));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let (dir, out) = in_scratch("", &fixture_text(xml), &["export", "--target", "file:cib.xml", "-o", "out.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let text = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
+    assert!(!text.contains("raw:"), "{text}");
+    for form in forms {
+        assert!(text.contains(form), "{form:?} is not in the export:\n{text}");
+    }
+    let again = cibform_in(dir.path(), &["plan", "out.yaml", "--target", "file:cib.xml", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    text
+}
