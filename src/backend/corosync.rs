@@ -374,17 +374,9 @@ pub fn parse_node_id(out: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fake::{FakeNode, Script};
+    use super::super::fake::{answer as ok, block, FakeNode, Script};
     use super::*;
     use std::rc::Rc;
-
-    fn ok(stdout: &str) -> Output {
-        Output { code: 0, stdout: stdout.as_bytes().to_vec(), stderr: String::new() }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
-    }
 
     fn two(a: Vec<(&'static str, Output)>, b: Vec<(&'static str, Output)>) -> (NodeFiles, Rc<Script>, Rc<Script>) {
         let (a, b) = (Rc::new(Script::new(a)), Rc::new(Script::new(b)));

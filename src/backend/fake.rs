@@ -55,3 +55,13 @@ impl PartialEq for FakeNode {
 }
 
 impl Eq for FakeNode {}
+
+/// A scripted answer: exit 0 with `stdout`.
+pub fn answer(stdout: &str) -> Output {
+    Output { code: 0, stdout: stdout.as_bytes().to_vec(), stderr: String::new() }
+}
+
+/// Run a future to its end on a fresh single-threaded runtime (the scripted node is not `Send`).
+pub fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}

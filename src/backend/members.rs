@@ -167,18 +167,10 @@ pub fn node_online(xml: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::corosync::NodeRunner;
-    use super::super::fake::{FakeNode, Script};
+    use super::super::fake::{answer as ok, block, FakeNode, Script};
     use super::super::runner::{Local, Output};
     use super::*;
     use std::rc::Rc;
-
-    fn ok(stdout: &str) -> Output {
-        Output { code: 0, stdout: stdout.as_bytes().to_vec(), stderr: String::new() }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
-    }
 
     #[test]
     fn keys_go_from_stdout_to_stdin_and_a_missing_pacemaker_key_is_skipped() {

@@ -166,7 +166,7 @@ impl From<RunError> for BackendError {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fake::Script;
+    use super::super::fake::{block, Script};
     use super::*;
 
     fn cib(epoch: u64, num_updates: u64, nodes: &str) -> Output {
@@ -178,10 +178,6 @@ mod tests {
 
     fn ok() -> Output {
         Output::default()
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     }
 
     fn expect_for(out: &Output) -> Basis {

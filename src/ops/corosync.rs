@@ -341,15 +341,11 @@ fn said(r: Result<seam::Pushed, PushError>, progress: &dyn Fn(&str)) -> Result<(
 mod tests {
     use super::*;
     use crate::backend::corosync::{NodeFiles, NodeRunner};
-    use crate::backend::fake::{FakeNode, Script};
+    use crate::backend::fake::{answer as ok, block, FakeNode, Script};
     use crate::backend::runner::Output;
     use std::rc::Rc;
 
     const CONF: &str = include_str!("../../tests/fixtures/corosync/knet-two-node.conf");
-
-    fn ok(stdout: &str) -> Output {
-        Output { code: 0, stdout: stdout.as_bytes().to_vec(), stderr: String::new() }
-    }
 
     fn model(yaml: &str) -> Cluster {
         let (src, raw) = crate::config::parse("t.yaml", yaml.as_bytes()).unwrap();
@@ -372,10 +368,6 @@ mod tests {
             ("t3022cent".to_string(), NodeRunner::Fake(FakeNode(b.clone()), "t3022cent".into())),
         ];
         (NodeFiles { nodes }, a, b)
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     }
 
     /// The programs each node was asked to run, with the text written by each `sh` (a write).

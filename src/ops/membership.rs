@@ -319,17 +319,13 @@ fn push_error(e: &seam::PushError) -> String {
 mod tests {
     use super::*;
     use crate::backend::corosync::NodeRunner;
-    use crate::backend::fake::{FakeNode, Script};
+    use crate::backend::fake::{answer as ok, block, FakeNode, Script};
     use crate::backend::runner::Output;
     use crate::corosync::Disruption;
     use std::rc::Rc;
 
     const CONF: &str = include_str!("../../tests/fixtures/corosync/knet-two-node.conf");
     const ONLINE: &str = r#"<pacemaker-result><summary><current_dc present="true"/></summary><nodes><node name="t3023cent" online="true"/></nodes></pacemaker-result>"#;
-
-    fn ok(stdout: &str) -> Output {
-        Output { code: 0, stdout: stdout.as_bytes().to_vec(), stderr: String::new() }
-    }
 
     fn fail(code: i32, stderr: &str) -> Output {
         Output { code, stdout: Vec::new(), stderr: stderr.into() }
@@ -351,10 +347,6 @@ mod tests {
             .map(|(n, s)| (n.to_string(), NodeRunner::Fake(FakeNode((*s).clone()), n.to_string())))
             .collect();
         NodeFiles { nodes }
-    }
-
-    fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
     }
 
     fn programs(s: &Script) -> Vec<String> {

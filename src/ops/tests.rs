@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::*;
-use crate::backend::fake::{FakeNode, Script};
+use crate::backend::fake::{block, FakeNode, Script};
 use crate::backend::runner::Output;
 use crate::backend::Written;
 
@@ -29,10 +29,6 @@ fn failed(code: i32, stderr: &str) -> Output {
 fn model() -> Cluster {
     let (src, raw) = crate::config::parse("t.yaml", b"cluster: c\nproperties:\n  no-quorum-policy: ignore\n").unwrap();
     crate::validate::validate(&src, &raw).unwrap().0
-}
-
-fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
 }
 
 /// Prepare an apply of `model()` on a node scripted with `answers` (after the plan's own read).
