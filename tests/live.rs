@@ -251,6 +251,23 @@ fn runtime_example(single: bool) -> String {
     t
 }
 
+/// `--no-crm-verify` on a running cluster: the plan warns that the scheduler's checks are
+/// skipped, the write goes through Pacemaker's own schema check alone, and the cluster converges.
+#[test]
+#[ignore = "needs root for a live cluster: network namespaces"]
+fn apply_without_crm_verify_says_so_and_converges() {
+    need_live();
+    let c = Cluster::single();
+    let yaml = example().to_string_lossy().into_owned();
+    let args = ["apply", &yaml, "--auto-approve", "--cib-only", "--no-preview", "--no-crm-verify"];
+    let out = c.cibform("t3021cent", &args);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.snapshot().contains("crm_verify was not run on the new CIB (--no-crm-verify)"), "{}", out.snapshot());
+    assert!(out.stderr.contains("Verified: the target now matches the file."), "{}", out.stderr);
+    let again = c.cibform("t3021cent", &["plan", &yaml, "--no-preview"]);
+    assert!(again.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "{}", again.snapshot());
+}
+
 #[test]
 #[ignore = "needs root for a live cluster: network namespaces"]
 fn seed_example_converges_on_a_live_cluster() {
