@@ -106,11 +106,7 @@ fn mistakes_in_bundles_are_located_errors() {
     ];
     for (entry, code, text) in cases {
         let yaml = format!("cluster: c\nresources:\n  r: {{ agent: ocf:pacemaker:Dummy }}\nbundles:\n{entry}");
-        let (_d, out) = in_scratch(&yaml, "", &["validate", "cluster.yaml"]);
-        assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
-        assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
-        assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);
-        assert!(out.stderr.contains("help:"), "{entry}: no help line:\n{}", out.stderr);
+        assert_refused_with(&yaml, entry, code, text);
     }
 }
 

@@ -106,11 +106,7 @@ fn mistakes_in_sets_are_located_errors() {
     ];
     for (entry, code, text) in cases {
         let yaml = format!("cluster: c\nresources:\n  db: {{ agent: ocf:pacemaker:Dummy }}\n{entry}");
-        let (_d, out) = in_scratch(&yaml, "", &["validate", "cluster.yaml"]);
-        assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
-        assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
-        assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);
-        assert!(out.stderr.contains("help:"), "{entry}: no help line:\n{}", out.stderr);
+        let out = assert_refused_with(&yaml, entry, code, text);
         assert!(out.stderr.contains(" 5 │ "), "{entry}: no label on the entry's line:\n{}", out.stderr);
     }
 }

@@ -173,3 +173,14 @@ pub fn assert_native_round_trip(yaml: &str, xml: &str, forms: &[&str]) -> String
     assert_eq!(again.code, 0, "{}", again.snapshot());
     text
 }
+
+/// `validate` refuses `yaml` (a case named `entry`) with diagnostic `code`, a message holding
+/// `text`, and a help line; the output, for the caller's own checks.
+pub fn assert_refused_with(yaml: &str, entry: &str, code: &str, text: &str) -> Out {
+    let (_d, out) = in_scratch(yaml, "", &["validate", "cluster.yaml"]);
+    assert_eq!(out.code, 1, "{entry}: {}", out.snapshot());
+    assert!(out.stderr.contains(code), "{entry}: no {code}:\n{}", out.stderr);
+    assert!(out.stderr.contains(text), "{entry}: no {text:?}:\n{}", out.stderr);
+    assert!(out.stderr.contains("help:"), "{entry}: no help line:\n{}", out.stderr);
+    out
+}
