@@ -18,11 +18,11 @@ use crate::planfile;
 use crate::preview::Scenario;
 use crate::render::{self, json};
 
-/// A line for humans on stderr. A failed write to stderr is ignored: there is nowhere left to say
-/// so, and `eprintln!` would panic.
+/// A line for humans on stderr, the credentials of any URL in it masked. A failed write to
+/// stderr is ignored: there is nowhere left to say so, and `eprintln!` would panic.
 macro_rules! say {
     ($($t:tt)*) => {{
-        let _ = writeln!(std::io::stderr(), $($t)*);
+        let _ = writeln!(std::io::stderr(), "{}", crate::mask::urls(&format!($($t)*)));
     }};
 }
 
@@ -298,7 +298,8 @@ pub fn render_diags(diags: &[Diag], color: bool) -> String {
         }
         let _ = handler.render_report(&mut out, &Rendered::new(&d));
     }
-    out
+    // A message may quote a value; its source lines are masked above, offsets kept.
+    crate::mask::urls(&out)
 }
 
 fn report(e: &Error) {

@@ -6,6 +6,9 @@
 //! camelCase and digits, case-insensitively: `ssh_key`, `api-key`, `apiKey`, `db.password2` are
 //! sensitive; `keepalive`, `monkey`, `passive` are not. Every printer and every message that may
 //! show a value asks this module. Pure functions; no I/O.
+//!
+//! Whatever its name, a value never shows the credentials of a URL in it (`url_credentials`):
+//! `https://user:PASS@host` shows its user, not its password.
 
 use crate::cib::xml::{Element, Node};
 
@@ -102,7 +105,12 @@ impl Mask {
     }
 
     /// Whether a plan key (`params.password`, `[set-id].token`, `meta.secret`) names a secret.
+    /// An alert recipient's key (`ALERT recipient VALUE`) ends in the recipient's address, not
+    /// a name: its settings are masked one by one (`value`), its address's credentials by `urls`.
     pub fn key_is_sensitive(&self, key: &str) -> bool {
+        if key.split(' ').nth(1) == Some("recipient") {
+            return false;
+        }
         let last = key.rsplit(' ').next().unwrap_or(key);
         let name = last.rsplit_once("].").map_or(last, |(_, n)| n);
         self.is_sensitive(name)
@@ -116,11 +124,11 @@ impl Mask {
         if self.key_is_sensitive(key) {
             MASK.into()
         } else if key.starts_with("op ") || key.split(' ').nth(1) == Some("recipient") {
-            self.op_settings(v)
+            urls(&self.op_settings(v))
         } else if key == "xml" || key.starts_with("xml ") || v.trim_start().starts_with('<') {
-            self.xml_text(v)
+            urls(&self.xml_text(v))
         } else {
-            v.to_string()
+            urls(v)
         }
     }
 
@@ -195,6 +203,9 @@ pub fn source_text(mask: &Mask, text: &str) -> String {
     let mut out = text.as_bytes().to_vec();
     yaml_values(mask, text.as_bytes(), &mut out);
     xml_values(mask, text.as_bytes(), &mut out);
+    for r in url_credentials(text) {
+        hide(&mut out, r.start, r.end);
+    }
     // Only ASCII bytes were replaced, whole characters at a time.
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
@@ -332,6 +343,62 @@ fn xml_attrs(tag: &[u8]) -> Vec<(String, (usize, usize))> {
     out
 }
 
+/// Schemes whose URL user is a login name, never a secret (`ssh://root@node1`, cibform's own
+/// `remote://hacluster@node1:7777`): a lone user there is shown.
+const LOGIN_SCHEMES: &[&str] = &["ssh", "sftp", "scp", "rsync", "remote", "remote+plain"];
+
+/// The credentials of every URL in `text`, as byte ranges: in `SCHEME://USERINFO@HOST`, the
+/// password (what follows the userinfo's first `:`), or the whole userinfo when it has no
+/// password (a lone name there is often a token, `https://TOKEN@host`) unless the scheme's user
+/// is a login name (`LOGIN_SCHEMES`). The authority ends where RFC 3986 ends it (`/`, `?`, `#`)
+/// or at what cannot be in a URL (a blank, a quote, `<`, `>`, a control character); the userinfo
+/// runs to its last `@`. `mailto:` and other URLs without `//` have no userinfo.
+///
+/// Lexical, on purpose: the `url` crate parses one URL and normalises it (it re-encodes and
+/// lowercases), so it can neither find URLs in running text nor say where in the original text
+/// a password is, which masking needs (`source_text` keeps every byte offset).
+pub fn url_credentials(text: &str) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("://").map(|n| from + n) {
+        from = at + 3;
+        let scheme_len = b[..at].iter().rev().take_while(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c)).count();
+        let scheme = &text[at - scheme_len..at];
+        let Some(first) = scheme.bytes().position(|c| c.is_ascii_alphabetic()) else { continue };
+        let scheme = &scheme[first..];
+        let end = b[from..]
+            .iter()
+            .position(|&c| b"/?#\\\"'<>`".contains(&c) || c.is_ascii_whitespace() || c.is_ascii_control())
+            .map_or(b.len(), |n| from + n);
+        let Some(user_end) = b[from..end].iter().rposition(|&c| c == b'@').map(|n| from + n) else { continue };
+        match b[from..user_end].iter().position(|&c| c == b':').map(|n| from + n + 1) {
+            Some(pass) if pass < user_end => out.push(pass..user_end),
+            Some(_) => {}
+            None if user_end > from && !LOGIN_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) => {
+                out.push(from..user_end);
+            }
+            None => {}
+        }
+        from = end.max(from);
+    }
+    out
+}
+
+/// `text` with the credentials of every URL in it shown as `MASK`. Credentials already hidden by
+/// `source_text` (all `*`) are left as they are, so a diagnostic's columns stay right.
+pub fn urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in url_credentials(text).into_iter().filter(|r| !text[r.clone()].bytes().all(|c| c == b'*')) {
+        out.push_str(&text[last..r.start]);
+        out.push_str(MASK);
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,5 +516,48 @@ mod tests {
         assert!(!shown.contains("RAW") && shown.contains(MASK) && shown.contains("1.2.3.4"), "{shown}");
         assert_eq!(m.value("xml", "<a"), "(XML that cannot be parsed, not shown)");
         assert_eq!(m.value("params.ip", "1.2.3.4"), "1.2.3.4");
+    }
+
+    #[test]
+    fn url_credentials_were_shown_in_values() {
+        let shown = |v: &str| Mask::default().value("params.url", v);
+        let cases = [
+            ("https://scott:tiger@example.com/a?b=c", format!("https://scott:{MASK}@example.com/a?b=c")),
+            ("postgres://app:p%40ss:w@db:5432/x", format!("postgres://app:{MASK}@db:5432/x")),
+            (
+                "see HTTPS://u:p@h and ftp://v:q@[fd00::1]:21/",
+                format!("see HTTPS://u:{MASK}@h and ftp://v:{MASK}@[fd00::1]:21/"),
+            ),
+            ("https://TOKEN@github.com/x.git", format!("https://{MASK}@github.com/x.git")),
+            ("a,b:x://u:p@h", format!("a,b:x://u:{MASK}@h")),
+            ("https://u:@h", "https://u:@h".into()),
+            ("ssh://root@node1", "ssh://root@node1".into()),
+            ("remote://hacluster@n1:7777", "remote://hacluster@n1:7777".into()),
+            ("mailto:ops@example.com", "mailto:ops@example.com".into()),
+            ("https://example.com/@user:x", "https://example.com/@user:x".into()),
+            ("https://h/p?next=http://u:p@i", format!("https://h/p?next=http://u:{MASK}@i")),
+            ("://u:p@h", "://u:p@h".into()),
+        ];
+        for (value, want) in cases {
+            assert_eq!(shown(value), want, "{value}");
+        }
+        // In settings, XML, and whatever the key.
+        let m = Mask::default();
+        let op = m.value("op monitor 10s", "timeout=20s params.url=https://u:PW@h");
+        assert_eq!(op, format!("timeout=20s params.url=https://u:{MASK}@h"));
+        let xml = m.value("xml", r#"<nvpair id="n" name="endpoint" value="https://u:PW@h/"/>"#);
+        assert!(!xml.contains("PW") && xml.contains("https://u:"), "{xml}");
+        let recipient = "hook recipient https://hook:PW@h/x";
+        assert!(!m.key_is_sensitive(recipient), "a recipient's address is not a name");
+        assert_eq!(urls(recipient), format!("hook recipient https://hook:{MASK}@h/x"));
+        assert_eq!(m.value(recipient, "params.token=T meta.a=b"), format!("params.token={MASK} meta.a=b"));
+    }
+
+    #[test]
+    fn url_credentials_in_source_text_keep_every_offset() {
+        let text = "a: https://u:pässword@h/x\n<x v=\"ftp://TOKEN@h\"/>\n";
+        let shown = source_text(&Mask::default(), text);
+        assert_eq!(shown, "a: https://u:*********@h/x\n<x v=\"ftp://*****@h\"/>\n");
+        assert_eq!(urls(&shown), shown, "what is already hidden stays as it is");
     }
 }

@@ -1995,3 +1995,103 @@ fn what_if_argument_was_echoed_whole() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("`attr=\\u{1b}[2J` needs NODE:NAME=VALUE"), "{}", out.snapshot());
 }
+
+// --- URL credentials, CRLF corosync.conf, symlinked files ----------------------------------------
+
+/// Secrets that sit in a URL's userinfo, under names that are not secret words.
+const URL_SECRETS: [&str; 6] = ["URL-PW-1", "URL-PW-2", "URL-PW-3", "URL-PW-4", "URL-TOKEN-5", "URL-PW-6"];
+
+const URL_FILE: &str = r#"cluster: clst-01
+nodes:
+  t3021cent: { id: 1 }
+  t3022cent: { id: 2 }
+properties: { stonith-enabled: false }
+policy: { allow_disable_stonith: true, allow_destroy: true }
+resources:
+  web-check:
+    agent: ocf:pacemaker:Dummy
+    force: true   # made-up parameter names, to test masking
+    description: see https://wiki:URL-PW-3@wiki.example.com/runbook
+    params: { url: "https://scott:URL-PW-1@example.com/status", connection_string: "postgres://app:URL-PW-2@db.example.com/app", repo: "https://URL-TOKEN-5@git.example.com/x.git", login: "ssh://deploy@build.example.com" }
+alerts:
+  hook:
+    path: /usr/local/bin/hook.sh
+    recipients:
+      - { value: "https://hook:URL-PW-4@hooks.example.com/x?y=1" }
+      - { value: "mailto:ops@example.com" }
+raw:
+  - <primitive id="raw-r" class="ocf" provider="pacemaker" type="Dummy"><instance_attributes id="raw-r-ia"><nvpair id="raw-r-ep" name="endpoint" value="https://u:URL-PW-6@h.example.com/"/></instance_attributes></primitive>
+"#;
+
+fn url_leaked(text: &str) -> Vec<&'static str> {
+    URL_SECRETS.iter().copied().filter(|s| text.contains(s)).collect()
+}
+
+#[test]
+fn url_credentials_were_printed_in_clear() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = dir.path().join("cluster.yaml");
+    std::fs::write(&yaml, URL_FILE).unwrap();
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        assert_eq!(url_leaked(&out.snapshot()), Vec::<&str>::new(), "{format}:\n{}", out.snapshot());
+        for shown in [
+            "https://scott:(sensitive value)@example.com/status",
+            "postgres://app:(sensitive value)@db.example.com/app",
+            "https://(sensitive value)@git.example.com/x.git",
+            "ssh://deploy@build.example.com",
+            "mailto:ops@example.com",
+            "https://hook:(sensitive value)@hooks.example.com/x?y=1",
+        ] {
+            assert!(out.stdout.contains(shown), "{format}: `{shown}` in\n{}", out.stdout);
+        }
+    }
+    // The saved plan lists masked values but keeps the real ones to write, and is private.
+    let plan = dir.path().join("plan.json");
+    let out = cibform_env(
+        &[PLAN_KEY],
+        &["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--out", plan.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_eq!(url_leaked(&out.snapshot()), Vec::<&str>::new());
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(url_leaked(&doc["changes"].to_string()), Vec::<&str>::new());
+    assert_eq!(url_leaked(&doc["new_configuration"].to_string()), URL_SECRETS.to_vec());
+    assert_eq!(mode(&plan), 0o600);
+    // Applying it writes the real values, and says none of them.
+    let out = cibform_env(&[PLAN_KEY], &["apply", plan.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_eq!(url_leaked(&out.snapshot()), Vec::<&str>::new(), "{}", out.snapshot());
+    let written = std::fs::read_to_string(&cib).unwrap();
+    assert!(written.contains("value=\"https://scott:URL-PW-1@example.com/status\""), "{written}");
+    assert!(written.contains("value=\"https://hook:URL-PW-4@hooks.example.com/x?y=1\""), "{written}");
+    let again = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "the file plans to zero against what was written: {}", again.snapshot());
+    // Export keeps them (the file must plan to zero), so it warns, and its file is private.
+    std::fs::set_permissions(&cib, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = cibform(&["export", &target(&cib)]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_eq!(url_leaked(&out.stdout), URL_SECRETS.to_vec(), "export is data: every value, as it is");
+    assert!(out.stderr.contains("warning: the exported file holds secret values"), "{}", out.stderr);
+    let file = dir.path().join("exported.yaml");
+    let out = cibform(&["export", &target(&cib), "-o", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_eq!(mode(&file), 0o600);
+    // A diagnostic on the line of a URL shows the line, not the password.
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, URL_FILE.replace("hooks.example.com/x?y=1\" }", "hooks.example.com/x?y=1\", bogus: 1 }"))
+        .unwrap();
+    let out = cibform(&["validate", broken.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("bogus") && out.stderr.contains("https://hook:"), "{}", out.snapshot());
+    assert_eq!(url_leaked(&out.snapshot()), Vec::<&str>::new(), "{}", out.snapshot());
+}
+
+#[test]
+fn ssh_target_with_a_password_was_accepted_and_printed() {
+    let out = cibform(&["plan", "examples/clst-01/cluster.yaml", "--target", "ssh://root:URL-PW-1@t3021cent"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("do not put a password in a target"), "{}", out.snapshot());
+    assert_eq!(url_leaked(&out.snapshot()), Vec::<&str>::new(), "{}", out.snapshot());
+}

@@ -139,6 +139,10 @@ impl Target {
 
 fn parse_ssh(h: &str) -> Result<Ssh, String> {
     let (user, hostport) = match h.split_once('@') {
+        // ssh would take `user:secret` for a login name, and every plan would print it.
+        Some((u, _)) if u.contains(':') => {
+            return Err("do not put a password in a target: ssh logs in with keys (`ssh-agent`, `~/.ssh/config`)".into())
+        }
         Some((u, rest)) if !u.is_empty() => (Some(u.to_string()), rest),
         _ => (None, h),
     };
@@ -476,6 +480,8 @@ mod tests {
             Target::Remote(RemoteCib { host: "node1".into(), port: 7777, user: "hacluster".into(), encrypted: true })
         );
         assert!(Target::parse("remote://hacluster:secret@node1:7777").unwrap_err().contains("password"));
+        let e = Target::parse("ssh://n1,root:secret@node2").unwrap_err();
+        assert!(e.contains("password") && !e.contains("secret"), "{e}");
         assert!(Target::parse("ssh://").is_err());
         assert!(Target::parse("ssh://-oProxyCommand=x").is_err());
         assert!(Target::parse("http://x").is_err());

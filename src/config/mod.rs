@@ -296,9 +296,9 @@ fn plain_words(msg: &str) -> String {
     words.join(" ").replace("struct value", "mapping").replace("enum value", "value")
 }
 
-/// Whether a cluster file's text holds a secret value: a value of a sensitive key anywhere, or
-/// a sensitive nvpair or attribute in a `raw:` XML item. Text that does not parse holds none that
-/// cibform could find.
+/// Whether a cluster file's text holds a secret value: a value of a sensitive key anywhere, a
+/// URL with credentials in any value, or a sensitive nvpair or attribute in a `raw:` XML item.
+/// Text that does not parse holds none that cibform could find.
 pub fn holds_secrets(text: &str, mask: &crate::mask::Mask) -> bool {
     fn walk(v: &serde_json::Value, mask: &crate::mask::Mask) -> bool {
         match v {
@@ -306,6 +306,7 @@ pub fn holds_secrets(text: &str, mask: &crate::mask::Mask) -> bool {
                 map.iter().any(|(k, v)| (mask.is_sensitive(k) && !v.is_null()) || walk(v, mask))
             }
             serde_json::Value::Array(items) => items.iter().any(|v| walk(v, mask)),
+            serde_json::Value::String(s) if !crate::mask::url_credentials(s).is_empty() => true,
             serde_json::Value::String(s) if s.trim_start().starts_with('<') => {
                 crate::cib::xml::Element::parse(s).is_ok_and(|el| mask.xml_holds_secret(&el))
             }
@@ -390,6 +391,14 @@ mod tests {
         assert!(holds_secrets("cluster: c\nresources: { f: { agent: stonith:x, params: { passwd: p } } }\n", &m));
         assert!(holds_secrets("cluster: c\nraw: ['<alerts><alert id=\"a\" path=\"/x\"><instance_attributes id=\"i\"><nvpair id=\"n\" name=\"api_key\" value=\"k\"/></instance_attributes></alert></alerts>']\n", &m));
         assert!(!holds_secrets("cluster: c\nresources: { f: { agent: ocf:x:y, params: { keepalive: 1 } } }\n", &m));
+        assert!(holds_secrets(
+            "cluster: c\nresources: { f: { agent: ocf:x:y, params: { url: 'https://u:p@h/' } } }\n",
+            &m
+        ));
+        assert!(!holds_secrets(
+            "cluster: c\nresources: { f: { agent: ocf:x:y, params: { url: 'https://h/' } } }\n",
+            &m
+        ));
     }
 
     #[test]

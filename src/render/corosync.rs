@@ -25,7 +25,7 @@ fn masked(m: &Mask, line: &str) -> String {
         _ => line.to_string(),
     };
     // Tabs stay: corosync.conf is often tab-indented, and a tab moves no cursor.
-    crate::diag::printable(&shown, &['\t'], usize::MAX)
+    crate::diag::printable(&crate::mask::urls(&shown), &['\t'], usize::MAX)
 }
 
 /// The unified diff with sensitive values masked, for the JSON plan.

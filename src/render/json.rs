@@ -123,7 +123,7 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
                     .attrs
                     .iter()
                     .map(|a| AttrDoc {
-                        key: a.key.clone(),
+                        key: crate::mask::urls(&a.key),
                         before: mask(&a.key, &a.before),
                         after: mask(&a.key, &a.after),
                         note: a.note.clone(),
@@ -131,8 +131,8 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
                     .collect(),
             })
             .collect(),
-        warnings: plan.warnings.clone(),
-        notes: plan.notes.clone(),
+        warnings: plan.warnings.iter().map(|w| crate::mask::urls(w)).collect(),
+        notes: plan.notes.iter().map(|n| crate::mask::source_text(&m, n)).collect(),
         transition: plan.preview.clone(),
         scenarios: plan.scenarios.clone(),
         what_if: plan.what_if.iter().map(|(s, p)| WhatIfDoc { scenario: s.clone(), transition: p.clone() }).collect(),

@@ -38,7 +38,8 @@ impl Header {
     /// The first line of a terminal report (`what`: `plan`, `test`). A saved plan's cluster
     /// name and target are untrusted text, so they are shown on one line, controls escaped.
     pub fn title(&self, what: &str) -> String {
-        let (cluster, target, version) = (one_line(&self.cluster), one_line(&self.target), one_line(&self.version));
+        let target = crate::mask::urls(&self.target);
+        let (cluster, target, version) = (one_line(&self.cluster), one_line(&target), one_line(&self.version));
         format!("cibform {what} for cluster `{cluster}` against {target} (CIB {version})")
     }
 }
@@ -97,7 +98,7 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", h.title("plan"));
     for w in &plan.warnings {
-        let _ = writeln!(out, "warning: {}", one_line(w));
+        let _ = writeln!(out, "warning: {}", one_line(&crate::mask::urls(w)));
     }
     if plan.is_empty() {
         let _ = writeln!(out, "\nNo changes. The cluster matches the configuration.");
@@ -217,11 +218,15 @@ fn action_tone(action: &str) -> Action {
 
 /// One `~ key: old → new` / `+ key: new` / `- key: old` line, secrets masked.
 fn attr_line(p: &Paint, m: &Mask, raw_key: &str, before: Option<&str>, after: Option<&str>) -> Option<String> {
-    let key = &one_line(raw_key);
+    let key = &one_line(&crate::mask::urls(raw_key));
     let shown = |v| m.shown(raw_key, v);
     Some(match (before, after) {
         (Some(b), Some(n)) if is_long(b) || is_long(n) => {
-            format!("{} {key}:\n{}", p.color(Action::Update, "~"), line_diff(p, &m.value(key, b), &m.value(key, n)))
+            format!(
+                "{} {key}:\n{}",
+                p.color(Action::Update, "~"),
+                line_diff(p, &m.value(raw_key, b), &m.value(raw_key, n))
+            )
         }
         (Some(b), Some(n)) => format!("{} {key}: {} → {}", p.color(Action::Update, "~"), shown(b), shown(n)),
         (None, Some(n)) => format!("{} {key}: {}", p.color(Action::Create, "+"), shown(n)),
@@ -297,14 +302,14 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
     let _ = writeln!(
         out,
         "Target {} (CIB {}): **{add} to add, {change} to change, {destroy} to destroy**\n",
-        md_code(&h.target),
+        md_code(&crate::mask::urls(&h.target)),
         h.version,
     );
     if !plan.corosync.changes.is_empty() {
         let _ = writeln!(out, "{}\n", corosync_summary(plan).trim());
     }
     for w in &plan.warnings {
-        let _ = writeln!(out, "> **warning:** {}\n", md_prose(w));
+        let _ = writeln!(out, "> **warning:** {}\n", md_prose(&crate::mask::urls(w)));
     }
     for n in &plan.notes {
         let _ = writeln!(out, "> **note:** {}\n", md_prose(&crate::mask::source_text(&m, n)));
@@ -355,7 +360,7 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
         // can close the fence.
         let _ = writeln!(out, "```diff");
         for a in &c.attrs {
-            let key = one_line(&a.key);
+            let key = one_line(&crate::mask::urls(&a.key));
             if let Some(b) = &a.before {
                 let _ = writeln!(out, "- {key}: {}", one_line(&m.shown(&a.key, b)));
             }
