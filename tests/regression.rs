@@ -2095,3 +2095,48 @@ fn ssh_target_with_a_password_was_accepted_and_printed() {
     assert!(out.stderr.contains("do not put a password in a target"), "{}", out.snapshot());
     assert_eq!(url_leaked(&out.snapshot()), Vec::<&str>::new(), "{}", out.snapshot());
 }
+
+/// The cluster file of `tests/cli.rs`'s corosync.conf apply: a reload change (`totem.join`) and
+/// two logging changes, no nodes (so no membership change) against `comments.conf`.
+fn corosync_edit_case(dir: &Path) -> (PathBuf, String) {
+    let original = fixture_text("corosync/comments.conf").replace("cluster_name: debian", "cluster_name: clst-01");
+    let yaml = variant(dir, |t| {
+        t.replace(
+            "quorum: { two_node: true }\n",
+            "corosync:\n  totem: { join: 60 }\n  logging: { debug: true, to_syslog: true }\n",
+        )
+        .replace("nodes:\n  t3021cent: { id: 1, addrs: [192.168.33.21, 192.168.22.21] }   # knet link 0, link 1\n  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
+    });
+    (yaml, original)
+}
+
+fn apply_with_corosync(yaml: &Path, cib: &Path, conf: &Path) -> Out {
+    let corosync = format!("--corosync={}", conf.display());
+    cibform(&["apply", yaml.to_str().unwrap(), &target(cib), &corosync, "--auto-approve", "--no-host-tools"])
+}
+
+#[test]
+fn crlf_corosync_conf_got_lf_lines_when_edited() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let (yaml, original) = corosync_edit_case(dir.path());
+    let crlf = original.replace('\n', "\r\n");
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, &crlf).unwrap();
+    let out = apply_with_corosync(&yaml, &cib, &conf);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let expected = original
+        .replace("\tcrypto_hash: none\n", "\tcrypto_hash: none\n\tjoin: 60\n")
+        .replace("\tdebug: off\n\t# Log messages", "\tdebug: on\n\t# Log messages")
+        .replace('\n', "\r\n");
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), expected, "every line ends in CRLF, as the file's did");
+    let again = cibform(&[
+        "plan",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        &format!("--corosync={}", conf.display()),
+        "--detailed-exitcode",
+        "--no-host-tools",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+}
+

@@ -89,7 +89,7 @@ mod tests {
         std::fs::read_to_string(format!("{}/tests/fixtures/corosync/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     }
 
-    const FIXTURES: [&str; 4] = ["knet-two-node.conf", "udpu.conf", "qdevice.conf", "comments.conf"];
+    const FIXTURES: [&str; 5] = ["knet-two-node.conf", "udpu.conf", "qdevice.conf", "comments.conf", "crlf.conf"];
 
     /// The lines that differ: (removed, added).
     fn changed(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
@@ -111,7 +111,7 @@ mod tests {
         for name in FIXTURES {
             let text = fixture(name);
             assert_eq!(to_text(&parse(name, &text).unwrap()), text, "{name}");
-            let crlf_less = text.trim_end_matches('\n');
+            let crlf_less = text.trim_end_matches('\n').trim_end_matches('\r');
             assert_eq!(to_text(&parse(name, crlf_less).unwrap()), crlf_less, "{name} without a final newline");
         }
     }
@@ -254,5 +254,46 @@ mod tests {
             "{}",
             r.text
         );
+    }
+
+    /// Every line of `text` ends in CRLF (the last one may have no ending at all), and no other
+    /// `\r` is in it.
+    fn all_crlf(text: &str) -> bool {
+        text.split_inclusive('\n').all(|l| match l.strip_suffix("\r\n") {
+            Some(body) => !body.contains('\r'),
+            None => !l.contains(['\r', '\n']),
+        })
+    }
+
+    #[test]
+    fn edits_of_a_crlf_file_wrote_lf_lines() {
+        let text = fixture("crlf.conf");
+        assert!(all_crlf(&text), "the fixture is CRLF throughout");
+        // A changed value, a new key, new addresses, a new node, a new section (after a blank
+        // line), a removed key: every line the edit writes ends as the file's lines do.
+        let yaml = "cluster: clst-01\nnodes:\n  t3021cent: { id: 1, addrs: [192.168.33.21, 192.168.22.21, 192.168.44.21] }\n  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22, 192.168.44.22] }\n  t3023cent: { id: 3, addrs: [192.168.33.23, 192.168.22.23, 192.168.44.23] }\nquorum:\n  device: { model: net, host: qnetd }\ncorosync: { totem: { token: 5000 }, logging: { debug: true }, links: [{}, {}, { knet_link_priority: 2 }] }\n";
+        let r = reconcile(&parse("c", &text).unwrap(), &model(yaml));
+        assert!(r.changes.len() >= 5, "{:?}", r.changes);
+        assert!(all_crlf(&r.text), "{:?}", r.text);
+        // The same edits of the LF file give the same file, line for line.
+        let lf = fixture("knet-two-node.conf");
+        assert_eq!(r.text, reconcile(&parse("c", &lf).unwrap(), &model(yaml)).text.replace('\n', "\r\n"));
+        // Without a final line ending, a fresh last line gets none either.
+        let bare = text.trim_end_matches("\r\n");
+        let r = reconcile(&parse("c", bare).unwrap(), &model(yaml));
+        assert!(all_crlf(&r.text) && r.text.ends_with('}'), "{:?}", r.text);
+        // And back to the reference: the file as it was.
+        assert_eq!(reconcile(&parse("c", &text).unwrap(), &model(REFERENCE)).text, text);
+    }
+
+    #[test]
+    fn a_mixed_file_keeps_its_lines_and_writes_new_ones_as_most_of_them_end() {
+        let mostly_lf = "totem {\r\n    version: 2\n    cluster_name: clst-01\n}\n";
+        let yaml = "cluster: clst-01\ncorosync: { totem: { token: 5000 } }\n";
+        let r = reconcile(&parse("c", mostly_lf).unwrap(), &model(yaml));
+        assert_eq!(r.text, "totem {\r\n    version: 2\n    cluster_name: clst-01\n    token: 5000\n}\n");
+        let mostly_crlf = "totem {\r\n    version: 2\r\n    cluster_name: clst-01\n}\r\n";
+        let r = reconcile(&parse("c", mostly_crlf).unwrap(), &model(yaml));
+        assert_eq!(r.text, "totem {\r\n    version: 2\r\n    cluster_name: clst-01\n    token: 5000\r\n}\r\n");
     }
 }

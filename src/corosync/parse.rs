@@ -33,6 +33,9 @@ pub struct Section {
     pub tail: Option<String>,
     /// The file's last line has no newline (root only).
     pub no_final_newline: bool,
+    /// Most of the file's lines end in CRLF (root only): lines written fresh end so too, so an
+    /// edit never leaves a file with mixed line endings.
+    pub crlf: bool,
 }
 
 impl Section {
@@ -116,7 +119,7 @@ impl Section {
     pub fn push_section(&mut self, s: Section) {
         let top = self.head.is_none() && self.name.is_empty();
         if top && !self.items.is_empty() && !matches!(self.items.last(), Some(Item::Blank(_))) {
-            self.items.push(Item::Blank(String::new()));
+            self.items.push(Item::Blank(if self.crlf { "\r" } else { "" }.to_string()));
         }
         self.items.push(Item::Section(s));
     }
@@ -244,5 +247,7 @@ pub fn parse(name: &str, text: &str) -> Result<Section, Box<Diag>> {
     }
     let mut root = stack.pop().expect("root");
     root.no_final_newline = !text.is_empty() && !text.ends_with('\n');
+    let crlf = text.matches("\r\n").count();
+    root.crlf = crlf > text.matches('\n').count() - crlf;
     Ok(root)
 }

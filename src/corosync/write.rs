@@ -1,6 +1,7 @@
 //! A `Section` tree → corosync.conf text. Lines kept from the parsed file are written as they
 //! were; new or edited lines are indented like their section's other lines (four spaces per
-//! level when there are none, as pcs writes).
+//! level when there are none, as pcs writes) and end like most of the file's lines (CRLF in a
+//! CRLF file), so an edit never mixes line endings.
 //!
 //! Pure: it decides no content.
 
@@ -8,12 +9,15 @@ use super::parse::{Item, Section};
 
 /// The file for a tree.
 pub fn to_text(root: &Section) -> String {
-    let mut out = String::new();
-    body(&mut out, root, "");
+    let mut w = Writer { out: String::new(), crlf: root.crlf, last_fresh: false };
+    w.body(root, "");
     if root.no_final_newline {
-        out.pop();
+        w.out.pop();
+        if w.last_fresh && w.crlf {
+            w.out.pop();
+        }
     }
-    out
+    w.out
 }
 
 /// The indentation of a section's own lines: that of its first line kept as written, else one
@@ -31,29 +35,46 @@ fn indent_of(s: &Section, parent: &str) -> String {
     }
 }
 
-fn body(out: &mut String, s: &Section, pad: &str) {
-    for item in &s.items {
-        match item {
-            Item::Value { line: Some(l), .. } | Item::Comment(l) | Item::Blank(l) => out.push_str(l),
-            Item::Value { key, value, line: None } => {
-                out.push_str(pad);
-                out.push_str(key);
-                out.push_str(": ");
-                out.push_str(value);
-            }
-            Item::Section(sub) => {
-                match &sub.head {
-                    Some(h) => out.push_str(h),
-                    None => out.push_str(&format!("{pad}{} {{", sub.name)),
-                }
-                out.push('\n');
-                body(out, sub, &indent_of(sub, pad));
-                match &sub.tail {
-                    Some(t) => out.push_str(t),
-                    None => out.push_str(&format!("{pad}}}")),
+struct Writer {
+    out: String,
+    /// Fresh lines end in CRLF.
+    crlf: bool,
+    /// The last line written was fresh (not kept as written).
+    last_fresh: bool,
+}
+
+impl Writer {
+    /// A line kept as written: its own `\r`, if it had one, is part of it.
+    fn kept(&mut self, line: &str) {
+        self.out.push_str(line);
+        self.out.push('\n');
+        self.last_fresh = false;
+    }
+
+    /// A line written fresh, ended like the file's lines.
+    fn fresh(&mut self, line: &str) {
+        self.out.push_str(line);
+        self.out.push_str(if self.crlf { "\r\n" } else { "\n" });
+        self.last_fresh = true;
+    }
+
+    fn body(&mut self, s: &Section, pad: &str) {
+        for item in &s.items {
+            match item {
+                Item::Value { line: Some(l), .. } | Item::Comment(l) | Item::Blank(l) => self.kept(l),
+                Item::Value { key, value, line: None } => self.fresh(&format!("{pad}{key}: {value}")),
+                Item::Section(sub) => {
+                    match &sub.head {
+                        Some(h) => self.kept(h),
+                        None => self.fresh(&format!("{pad}{} {{", sub.name)),
+                    }
+                    self.body(sub, &indent_of(sub, pad));
+                    match &sub.tail {
+                        Some(t) => self.kept(t),
+                        None => self.fresh(&format!("{pad}}}")),
+                    }
                 }
             }
         }
-        out.push('\n');
     }
 }
