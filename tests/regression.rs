@@ -2140,3 +2140,61 @@ fn crlf_corosync_conf_got_lf_lines_when_edited() {
     assert_eq!(again.code, 0, "{}", again.snapshot());
 }
 
+#[test]
+fn corosync_conf_write_on_a_node_replaced_its_symlink_with_a_regular_file() {
+    use cibform::backend::runner::Run as _;
+    // `/etc/corosync/corosync.conf` linked into a managed directory: `mv` over the link turned it
+    // into a regular file, and the managed file kept the old text.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("managed");
+    std::fs::create_dir(&store).unwrap();
+    let real = store.join("corosync.conf");
+    std::fs::write(&real, "old\n").unwrap();
+    let link = dir.path().join("corosync.conf");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let mut cmd = cibform::backend::corosync::write_cmd("new\n");
+    *cmd.argv.last_mut().unwrap() = link.display().to_string();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let out = rt.block_on(cibform::backend::runner::Local.run(&cmd)).unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
+}
+
+#[test]
+fn apply_to_a_symlinked_corosync_conf_did_not_say_which_file_it_wrote() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let (yaml, original) = corosync_edit_case(dir.path());
+    let store = dir.path().join("managed");
+    std::fs::create_dir(&store).unwrap();
+    let real = store.join("corosync.conf");
+    std::fs::write(&real, &original).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("corosync.conf");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = apply_with_corosync(&yaml, &cib, &link);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stderr.contains("is a symlink; writing the file it points to"), "{}", out.stderr);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+    assert!(std::fs::read_to_string(&real).unwrap().contains("\tjoin: 60\n"), "the file it points to is written");
+    assert_eq!(mode(&real), 0o640);
+    assert_eq!(std::fs::read_dir(&store).unwrap().count(), 1, "no temporary file left");
+    // A link to nothing, a loop, a directory: refused before anything is written, saying why.
+    let cib_before = std::fs::read_to_string(&cib).unwrap();
+    let dangling = dir.path().join("dangling.conf");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let looped = dir.path().join("loop.conf");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    for (path, why) in [
+        (&dangling, "is a symlink to a file that cannot be reached"),
+        (&looped, "is a symlink to a file that cannot be reached"),
+        (&store, "it is not a regular file"),
+    ] {
+        let out = apply_with_corosync(&yaml, &cib, path);
+        assert_eq!(out.code, 1, "{}", out.snapshot());
+        assert!(out.stderr.contains(&format!("cannot read `{}`", path.display())), "{}", out.stderr);
+        assert!(out.stderr.contains(why), "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&cib).unwrap(), cib_before, "the CIB is untouched");
+    }
+    assert!(!dir.path().join("nowhere").exists(), "a dangling link's target is never created");
+}

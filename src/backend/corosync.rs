@@ -112,17 +112,36 @@ impl Run for NodeRunner {
     }
 }
 
+/// Shell lines, for the scripts that replace a file `$f` on a node: a symlinked `$f` is resolved
+/// to the file it points to, which is then replaced in its own directory (the rename never
+/// crosses filesystems) and the link kept, as `fsutil::write` does here; a link to nothing, a
+/// link loop, or a path that is not a regular file is refused before anything is written.
+macro_rules! resolve_target_sh {
+    () => {
+        r#"if [ -L "$f" ]; then
+  r=$(readlink -e -- "$f") || { echo "$f is a symlink to a file that cannot be reached (dangling, or a loop); nothing was written" >&2; exit 1; }
+  f=$r
+fi
+if [ -e "$f" ] && [ ! -f "$f" ]; then echo "$f is not a regular file; nothing was written" >&2; exit 1; fi
+"#
+    };
+}
+pub(crate) use resolve_target_sh;
+
 /// Writes a file atomically on a node: a temporary file in the same directory (mktemp), the
-/// text from stdin, the old file's mode and owner, fsync, rename over the file. `$1` is the path.
-const WRITE_SCRIPT: &str = r#"set -eu
-f=$1
-t=$(mktemp "$(dirname "$f")/.corosync.conf.cibform.XXXXXX")
+/// text from stdin, the old file's mode and owner, fsync, rename over the file. `$1` is the path
+/// (a symlink is resolved: `resolve_target_sh`).
+const WRITE_SCRIPT: &str = concat!(
+    "set -eu\nf=$1\n",
+    resolve_target_sh!(),
+    r#"t=$(mktemp "$(dirname "$f")/.corosync.conf.cibform.XXXXXX")
 trap 'rm -f "$t"' EXIT
 cat >"$t"
 if [ -e "$f" ]; then chmod --reference="$f" "$t"; chown --reference="$f" "$t"; else chmod 644 "$t"; fi
 sync "$t"
 mv -f "$t" "$f"
-trap - EXIT"#;
+trap - EXIT"#
+);
 
 /// The commands, as data.
 pub fn read_cmd() -> Cmd {
@@ -286,7 +305,10 @@ impl Transport {
                 let places: Vec<String> = n.nodes.iter().map(|(_, r)| r.place()).collect();
                 format!("commands on each node ({})", places.join(", "))
             }
-            Transport::File(f) => format!("the file `{}`", f.path.display()),
+            Transport::File(f) => match crate::fsutil::link_note(&f.path) {
+                Some(note) => format!("the file `{}` ({})", f.path.display(), note.trim_start_matches("note: ")),
+                None => format!("the file `{}`", f.path.display()),
+            },
             Transport::Pcsd(p) => format!("pcsd on {}", p.nodes.join(", ")),
         }
     }
@@ -438,6 +460,44 @@ mod tests {
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&f).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o640);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    /// The write script run on `path` (a node's corosync.conf) with `text`.
+    fn run_write(path: &std::path::Path, text: &str) -> Output {
+        let mut cmd = write_cmd(text);
+        *cmd.argv.last_mut().unwrap() = path.display().to_string();
+        block(Local.run(&cmd)).unwrap()
+    }
+
+    #[test]
+    fn the_write_script_replaced_a_symlinked_corosync_conf_with_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        std::fs::create_dir(&store).unwrap();
+        let real = store.join("corosync.conf");
+        std::fs::write(&real, "old\n").unwrap();
+        let link = dir.path().join("corosync.conf");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let out = run_write(&link, "new\n");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n", "the file it points to is replaced");
+        assert_eq!(std::fs::read_dir(&store).unwrap().count(), 1, "no temporary file left");
+        // What cannot be written is refused, and nothing is created or changed.
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let looped = dir.path().join("loop");
+        std::os::unix::fs::symlink(&looped, &looped).unwrap();
+        for (path, why) in
+            [(&dangling, "cannot be reached"), (&looped, "cannot be reached"), (&store, "not a regular file")]
+        {
+            let out = run_write(path, "x\n");
+            assert_ne!(out.code, 0, "{}", path.display());
+            assert!(out.stderr.contains(why) && out.stderr.contains("nothing was written"), "{}", out.stderr);
+        }
+        assert!(!dir.path().join("nowhere").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4, "store, the link, dangling, loop");
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! It decides nothing about order or content (`ops::membership` does) and prints nothing. Key
 //! material passes from one node's stdout to another's stdin and is never shown.
 
-use super::corosync::{service_cmd, NodeFiles};
+use super::corosync::{resolve_target_sh, service_cmd, NodeFiles};
 use super::runner::{Cmd, Run};
 use super::BackendError;
 
@@ -37,18 +37,20 @@ exit 0"#;
 const READ_KEY_SCRIPT: &str = r#"[ -e "$1" ] || exit 4
 exec cat -- "$1""#;
 
-/// Writes stdin to `$1` atomically with mode `$2` and owner `$3`.
-const WRITE_KEY_SCRIPT: &str = r#"set -eu
-f=$1
-mkdir -p "$(dirname "$f")"
-t=$(mktemp "$(dirname "$f")/.authkey.cibform.XXXXXX")
+/// Writes stdin to `$1` atomically with mode `$2` and owner `$3` (a symlink is resolved:
+/// `resolve_target_sh`).
+const WRITE_KEY_SCRIPT: &str = concat!(
+    "set -eu\nf=$1\nmkdir -p \"$(dirname \"$f\")\"\n",
+    resolve_target_sh!(),
+    r#"t=$(mktemp "$(dirname "$f")/.authkey.cibform.XXXXXX")
 trap 'rm -f "$t"' EXIT
 chmod "$2" "$t"
 cat >"$t"
 chown "$3" "$t" 2>/dev/null || true
 sync "$t"
 mv -f "$t" "$f"
-trap - EXIT"#;
+trap - EXIT"#
+);
 
 /// Renames corosync.conf out of the way (corosync there then never starts into the cluster).
 const SET_ASIDE_SCRIPT: &str = r#"[ ! -e /etc/corosync/corosync.conf ] || mv -f /etc/corosync/corosync.conf /etc/corosync/corosync.conf.cibform-removed"#;

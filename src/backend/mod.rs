@@ -205,8 +205,11 @@ impl ConfText {
     /// The file cannot be read.
     pub fn from_file(path: &std::path::Path) -> Result<ConfText, BackendError> {
         let name = path.display().to_string();
-        let text = crate::input::read_text_capped(path, crate::input::MAX_COROSYNC_BYTES)
-            .map_err(|source| BackendError::Read { path: name.clone(), source })?;
+        // `apply` writes this path too: a path it cannot write says why as the writer would (a
+        // symlink to nothing or a loop, a directory).
+        let text = crate::input::read_text_capped(path, crate::input::MAX_COROSYNC_BYTES).map_err(|source| {
+            BackendError::Read { path: name.clone(), source: crate::fsutil::resolve(path).err().unwrap_or(source) }
+        })?;
         Ok(ConfText { name, text })
     }
 }
