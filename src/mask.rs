@@ -347,12 +347,14 @@ fn xml_attrs(tag: &[u8]) -> Vec<(String, (usize, usize))> {
 /// `remote://hacluster@node1:7777`): a lone user there is shown.
 const LOGIN_SCHEMES: &[&str] = &["ssh", "sftp", "scp", "rsync", "remote", "remote+plain"];
 
-/// The credentials of every URL in `text`, as byte ranges: in `SCHEME://USERINFO@HOST`, the
-/// password (what follows the userinfo's first `:`), or the whole userinfo when it has no
-/// password (a lone name there is often a token, `https://TOKEN@host`) unless the scheme's user
-/// is a login name (`LOGIN_SCHEMES`). The authority ends where RFC 3986 ends it (`/`, `?`, `#`)
-/// or at what cannot be in a URL (a blank, a quote, `<`, `>`, a control character); the userinfo
-/// runs to its last `@`. `mailto:` and other URLs without `//` have no userinfo.
+/// The credentials of every URL in `text`, as byte ranges, in order and not overlapping: in
+/// `SCHEME://USERINFO@HOST`, the password (what follows the userinfo's first `:`), or the whole
+/// userinfo when it has no password (a lone name there is often a token, `https://TOKEN@host`)
+/// unless the scheme's user is a login name (`LOGIN_SCHEMES`); and in its query, the value of a
+/// parameter with a secret name (`?token=...`, `&api_key=...`, by the built-in name rule). The
+/// authority ends where RFC 3986 ends it (`/`, `?`, `#`) and the URL at what cannot be in one (a
+/// blank, a quote, `<`, `>`, a control character); the userinfo runs to its last `@`. `mailto:`
+/// and other URLs without `//` have no userinfo.
 ///
 /// Lexical, on purpose: the `url` crate parses one URL and normalises it (it re-encodes and
 /// lowercases), so it can neither find URLs in running text nor say where in the original text
@@ -366,23 +368,59 @@ pub fn url_credentials(text: &str) -> Vec<std::ops::Range<usize>> {
         let scheme_len = b[..at].iter().rev().take_while(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c)).count();
         let scheme = &text[at - scheme_len..at];
         let Some(first) = scheme.bytes().position(|c| c.is_ascii_alphabetic()) else { continue };
-        let scheme = &scheme[first..];
-        let end = b[from..]
-            .iter()
-            .position(|&c| b"/?#\\\"'<>`".contains(&c) || c.is_ascii_whitespace() || c.is_ascii_control())
-            .map_or(b.len(), |n| from + n);
-        let Some(user_end) = b[from..end].iter().rposition(|&c| c == b'@').map(|n| from + n) else { continue };
-        match b[from..user_end].iter().position(|&c| c == b':').map(|n| from + n + 1) {
-            Some(pass) if pass < user_end => out.push(pass..user_end),
-            Some(_) => {}
-            None if user_end > from && !LOGIN_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) => {
-                out.push(from..user_end);
-            }
-            None => {}
-        }
-        from = end.max(from);
+        let authority_end = url_part_end(b, from, b"/?#");
+        out.extend(userinfo_secret(&b[from..authority_end], &scheme[first..]).map(|r| from + r.start..from + r.end));
+        query_secrets(text, authority_end, &mut out);
+        from = authority_end.max(from);
     }
-    out
+    out.sort_by_key(|r| r.start);
+    out.into_iter().fold(Vec::new(), |mut merged: Vec<std::ops::Range<usize>>, r| {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+        merged
+    })
+}
+
+/// Where the part of a URL starting at `from` ends: at one of `stops`, or where the URL does.
+fn url_part_end(b: &[u8], from: usize, stops: &[u8]) -> usize {
+    b[from..]
+        .iter()
+        .position(|&c| {
+            stops.contains(&c) || b"\\\"'<>`".contains(&c) || c.is_ascii_whitespace() || c.is_ascii_control()
+        })
+        .map_or(b.len(), |n| from + n)
+}
+
+/// The secret part of an authority (relative to its start).
+fn userinfo_secret(authority: &[u8], scheme: &str) -> Option<std::ops::Range<usize>> {
+    let user_end = authority.iter().rposition(|&c| c == b'@')?;
+    match authority[..user_end].iter().position(|&c| c == b':') {
+        Some(colon) => (colon + 1 < user_end).then_some(colon + 1..user_end),
+        None => (user_end > 0 && !LOGIN_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str())).then_some(0..user_end),
+    }
+}
+
+/// The values of secret-named parameters in the query of the URL whose path starts at `from`.
+fn query_secrets(text: &str, from: usize, out: &mut Vec<std::ops::Range<usize>>) {
+    let b = text.as_bytes();
+    let path_end = url_part_end(b, from, b"?#");
+    if b.get(path_end) != Some(&b'?') {
+        return;
+    }
+    let mut at = path_end + 1;
+    let end = url_part_end(b, at, b"#");
+    let names = Mask::default();
+    while at < end {
+        let pair_end = b[at..end].iter().position(|&c| c == b'&' || c == b';').map_or(end, |n| at + n);
+        if let Some(eq) = b[at..pair_end].iter().position(|&c| c == b'=').map(|n| at + n) {
+            if eq + 1 < pair_end && names.is_sensitive(&text[at..eq]) {
+                out.push(eq + 1..pair_end);
+            }
+        }
+        at = pair_end + 1;
+    }
 }
 
 /// `text` with the credentials of every URL in it shown as `MASK`. Credentials already hidden by
@@ -537,6 +575,12 @@ mod tests {
             ("https://example.com/@user:x", "https://example.com/@user:x".into()),
             ("https://h/p?next=http://u:p@i", format!("https://h/p?next=http://u:{MASK}@i")),
             ("://u:p@h", "://u:p@h".into()),
+            (
+                "https://h/x?a=1&token=T&api_key=K;sig=s#frag",
+                format!("https://h/x?a=1&token={MASK}&api_key={MASK};sig=s#frag"),
+            ),
+            ("https://h/?password=&x=y", "https://h/?password=&x=y".into()),
+            ("https://h/?token=http://u:p@i x", format!("https://h/?token={MASK} x")),
         ];
         for (value, want) in cases {
             assert_eq!(shown(value), want, "{value}");

@@ -2198,3 +2198,21 @@ fn apply_to_a_symlinked_corosync_conf_did_not_say_which_file_it_wrote() {
     }
     assert!(!dir.path().join("nowhere").exists(), "a dangling link's target is never created");
 }
+
+#[test]
+fn url_query_token_was_printed_in_clear() {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = dir.path().join("cluster.yaml");
+    let text = URL_FILE.replace(
+        "login: \"ssh://deploy@build.example.com\"",
+        "webhook: \"https://hooks.example.com/x?channel=ops&access_token=Q-TOKEN-1;key=Q-KEY-2#top\"",
+    );
+    std::fs::write(&yaml, text).unwrap();
+    for format in ["text", "json", "markdown"] {
+        let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        assert!(!out.snapshot().contains("Q-TOKEN-1") && !out.snapshot().contains("Q-KEY-2"), "{}", out.snapshot());
+        let shown = "https://hooks.example.com/x?channel=ops&access_token=(sensitive value);key=(sensitive value)#top";
+        assert!(out.stdout.contains(shown), "{format}: {}", out.stdout);
+    }
+}
