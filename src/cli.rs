@@ -837,6 +837,9 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
         say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
     }
     confirm(auto_approve)?;
+    if let Some(w) = corosync_todo {
+        ops::corosync_unchanged(w).await?;
+    }
     // Nodes joining or leaving: the CIB part first (a new node's `<node>` entry is there before
     // it starts; a leaving node is forgotten by Pacemaker last, as pcs does).
     let members = corosync_todo.filter(|w| !w.joining.is_empty() || !w.leaving.is_empty());

@@ -111,6 +111,10 @@ pub enum Error {
     /// A node joining or leaving stopped part-way: the steps done, the one that failed.
     #[error("{what} stopped part-way ({}): {cause}", if done.is_empty() { "nothing was changed".to_string() } else { format!("done: {}", done.join("; ")) })]
     NodeChange { what: String, done: Vec<String>, cause: String },
+    /// A node's corosync.conf changed between the read the plan shown was made from and the
+    /// write: nothing was written.
+    #[error("corosync.conf on `{node}` changed after cibform read it; nothing was changed")]
+    CorosyncChanged { node: String },
 }
 
 /// `a`, `b` — or "no node" for none.
@@ -205,6 +209,7 @@ impl Error {
             Error::CorosyncRestart { .. } => "check each node (`crm_mon -1`, `corosync-cfgtool -s`); the stop may have been partial: start what is stopped (`pcs cluster start --all`) once the cause is fixed".into(),
             Error::CorosyncDiffers { .. } => "someone else changed corosync.conf meanwhile: run `cibform plan` and decide whose change stays".into(),
             Error::NodeChange { .. } => "check the nodes (`crm_mon -1`, `corosync-cfgtool -s`, `crm_node -l`), fix the cause, then finish the steps left by hand or run `cibform apply` again (it compares every node's corosync.conf with the file)".into(),
+            Error::CorosyncChanged { .. } => "someone else edited corosync.conf meanwhile: run `cibform plan` again and review what it would write now".into(),
             Error::Unverified { drift: Drift::AsWritten, .. } => "this is a bug in cibform (its plan is not stable); please report it with the output of `cibform plan`".into(),
         })
     }

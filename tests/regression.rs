@@ -2216,3 +2216,27 @@ fn url_query_token_was_printed_in_clear() {
         assert!(out.stdout.contains(shown), "{format}: {}", out.stdout);
     }
 }
+
+#[test]
+fn corosync_conf_edited_while_apply_waited_for_yes_was_overwritten() {
+    // apply reads corosync.conf, shows the plan, waits for `yes`, then writes: an edit made in
+    // between was dropped without a word. It is checked again before anything is written.
+    let dir = tempfile::tempdir().unwrap();
+    let (yaml, original) = corosync_edit_case(dir.path());
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, &original).unwrap();
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let (src, raw) = cibform::config::parse("cluster.yaml", text.as_bytes()).unwrap();
+    let model = cibform::validate::validate(&src, &raw).unwrap().0;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let transport = cibform::backend::corosync::ConfFile { path: conf.clone() };
+    let work = rt.block_on(cibform::ops::corosync_work(transport, &model)).unwrap();
+    assert!(!work.is_empty(), "the case changes corosync.conf");
+    rt.block_on(cibform::ops::corosync_unchanged(&work)).unwrap();
+    let edited = original.replace("\tdebug: off\n", "\tdebug: off\n\ttimestamp: hires\n");
+    std::fs::write(&conf, &edited).unwrap();
+    let refused = rt.block_on(cibform::ops::corosync_unchanged(&work)).unwrap_err();
+    assert!(refused.to_string().contains("changed after cibform read it; nothing was changed"), "{refused}");
+    assert!(refused.help().unwrap().contains("run `cibform plan` again"), "{refused}");
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), edited, "the edit is kept");
+}

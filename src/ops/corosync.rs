@@ -113,6 +113,21 @@ async fn this_node(facts: &conf::Facts) -> Result<Option<String>, Error> {
     Ok(facts.nodes.iter().find(|n| n.nodeid.as_deref() == Some(id.as_str())).and_then(|n| n.name.clone()))
 }
 
+/// Refuse when a node's corosync.conf is no longer the text `corosync_work` read (an edit made
+/// while the admin reviewed the plan): writing would drop an edit no one saw. The CIB has its
+/// basis for this; corosync.conf has this check, run before anything is written.
+///
+/// # Errors
+/// `CorosyncChanged` naming the node, or why it cannot be read now.
+pub async fn corosync_unchanged<T: ConfNodes>(w: &CorosyncWork<T>) -> Result<(), Error> {
+    for (node, read) in &w.texts {
+        if &w.transport.get(node).await? != read {
+            return Err(Error::CorosyncChanged { node: node.clone() });
+        }
+    }
+    Ok(())
+}
+
 /// Read every node's corosync.conf and work out what to write.
 ///
 /// # Errors
