@@ -83,11 +83,13 @@ impl std::fmt::Display for Scenario {
 
 impl Scenario {
     /// The scenario as printers may show it: an attribute value under a secret name (`password`,
-    /// the file's `policy.sensitive`) is masked. The scheduler is asked with the real value.
+    /// the file's `policy.sensitive`) is masked, as are a URL's credentials in any value. The
+    /// scheduler is asked with the real value.
     pub fn masked(&self, mask: &crate::mask::Mask) -> Scenario {
         match self {
-            Scenario::Attribute { node, name, .. } if mask.is_sensitive(name) => {
-                Scenario::Attribute { node: node.clone(), name: name.clone(), value: crate::mask::MASK.into() }
+            Scenario::Attribute { node, name, value } => {
+                let value = if mask.is_sensitive(name) { crate::mask::MASK.into() } else { crate::mask::urls(value) };
+                Scenario::Attribute { node: node.clone(), name: name.clone(), value }
             }
             other => other.clone(),
         }
@@ -420,6 +422,17 @@ fn graph(text: &str) -> Option<Vec<GraphAction>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_if_attribute_values_showed_url_credentials() {
+        let m = crate::mask::Mask::default();
+        let s = Scenario::parse("attr=n1:hook=https://u:PW@h/x").unwrap().masked(&m);
+        assert_eq!(s.to_string(), format!("hook becomes https://u:{}@h/x on n1", crate::mask::MASK));
+        let s = Scenario::parse("attr=n1:api_key=K").unwrap().masked(&m);
+        assert_eq!(s.to_string(), format!("api_key becomes {} on n1", crate::mask::MASK));
+        let s = Scenario::parse("attr=n1:pingd=<5").unwrap().masked(&m);
+        assert_eq!(s.to_string(), "pingd becomes <5 on n1");
+    }
 
     #[test]
     fn reads_the_actions_crm_simulate_reports() {
