@@ -296,9 +296,13 @@ pub fn render_diags(diags: &[Diag], color: bool) -> String {
             };
             d.source = Some(masked);
         }
+        // A message may quote a value: masked before miette wraps it (a wrapped URL would not
+        // be found after), and the output once more.
+        d.message = crate::mask::urls(&d.message);
+        d.help = d.help.as_deref().map(crate::mask::urls);
+        d.labels.iter_mut().for_each(|(_, l)| *l = crate::mask::urls(l));
         let _ = handler.render_report(&mut out, &Rendered::new(&d));
     }
-    // A message may quote a value; its source lines are masked above, offsets kept.
     crate::mask::urls(&out)
 }
 
@@ -354,6 +358,16 @@ fn error_text(e: &Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_url_in_a_diagnostic_message_was_wrapped_past_the_mask() {
+        let url = format!("https://user:SECRET-PW@{}.example.com/x", "h".repeat(120));
+        let d = Diag::error(crate::diag::codes::COROSYNC_SYNTAX, format!("`{url}` is not a value"))
+            .help(format!("try {url}"));
+        let shown = render_diags(&[d], false);
+        assert!(!shown.contains("SECRET") && !shown.contains("-PW"), "{shown}");
+        assert!(shown.contains("https://user:(sensitive"), "{shown}");
+    }
 
     #[test]
     fn tool_output_in_an_error_is_masked() {
