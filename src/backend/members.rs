@@ -212,6 +212,14 @@ mod tests {
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&dst).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o400);
         assert_eq!(std::fs::read_dir(dst.parent().unwrap()).unwrap().count(), 1);
+        // A symlinked key file: the file it points to is replaced, the link kept.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&dst, &link).unwrap();
+        let write = Cmd::new(&["sh", "-c", WRITE_KEY_SCRIPT, "w", link.to_str().unwrap(), "0400", &owner]);
+        let out = block(Local.run(&write.stdin(b"new".to_vec()))).unwrap();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&dst).unwrap(), b"new");
     }
 
     fn nix_id(flag: &str) -> String {
