@@ -2188,7 +2188,7 @@ fn apply_to_a_symlinked_corosync_conf_did_not_say_which_file_it_wrote() {
     for (path, why) in [
         (&dangling, "is a symlink to a file that cannot be reached"),
         (&looped, "is a symlink to a file that cannot be reached"),
-        (&store, "it is not a regular file"),
+        (&store, "Is a directory"),
     ] {
         let out = apply_with_corosync(&yaml, &cib, path);
         assert_eq!(out.code, 1, "{}", out.snapshot());

@@ -205,10 +205,11 @@ impl ConfText {
     /// The file cannot be read.
     pub fn from_file(path: &std::path::Path) -> Result<ConfText, BackendError> {
         let name = path.display().to_string();
-        // `apply` writes this path too: a path it cannot write says why as the writer would (a
-        // symlink to nothing or a loop, a directory).
+        // A symlink that cannot be read (to nothing, a loop) says so, as the writer would.
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         let text = crate::input::read_text_capped(path, crate::input::MAX_COROSYNC_BYTES).map_err(|source| {
-            BackendError::Read { path: name.clone(), source: crate::fsutil::resolve(path).err().unwrap_or(source) }
+            let source = if link { crate::fsutil::resolve(path).err().unwrap_or(source) } else { source };
+            BackendError::Read { path: name.clone(), source }
         })?;
         Ok(ConfText { name, text })
     }
