@@ -359,7 +359,13 @@ const LOGIN_SCHEMES: &[&str] = &["ssh", "sftp", "scp", "rsync", "remote", "remot
 /// Lexical, on purpose: the `url` crate parses one URL and normalises it (it re-encodes and
 /// lowercases), so it can neither find URLs in running text nor say where in the original text
 /// a password is, which masking needs (`source_text` keeps every byte offset).
-pub fn url_credentials(text: &str) -> Vec<std::ops::Range<usize>> {
+pub fn url_credentials(original: &str) -> Vec<std::ops::Range<usize>> {
+    if !original.contains("://") {
+        return Vec::new();
+    }
+    // A mask already there is one opaque word (its blank must not end a URL), and stays as it is.
+    let shadow = original.replace(MASK, &"x".repeat(MASK.len()));
+    let text = shadow.as_str();
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
@@ -373,6 +379,7 @@ pub fn url_credentials(text: &str) -> Vec<std::ops::Range<usize>> {
         query_secrets(text, authority_end, &mut out);
         from = authority_end.max(from);
     }
+    out.retain(|r| !original[r.start..].starts_with(MASK));
     out.sort_by_key(|r| r.start);
     out.into_iter().fold(Vec::new(), |mut merged: Vec<std::ops::Range<usize>>, r| {
         match merged.last_mut() {
@@ -603,5 +610,22 @@ mod tests {
         let shown = source_text(&Mask::default(), text);
         assert_eq!(shown, "a: https://u:*********@h/x\n<x v=\"ftp://*****@h\"/>\n");
         assert_eq!(urls(&shown), shown, "what is already hidden stays as it is");
+    }
+
+    #[test]
+    fn url_masking_is_idempotent_and_never_splits_a_character() {
+        let parts =
+            ["https://", "u", ":", "p", "@", "h", "/", "?", "token=", "&", "é", "€", " ", "\"", "#", "=", "ssh://"];
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            let once = urls(&text);
+            assert_eq!(urls(&once), once, "{text:?}");
+            assert_eq!(source_text(&Mask::default(), &text).len(), text.len(), "{text:?}");
+        }
     }
 }
