@@ -184,6 +184,19 @@ impl NodeFiles {
         }
     }
 
+    /// corosync's view on `on` of node `nodeid`: its `runtime.members` status (`joined`,
+    /// `left`), `None` when corosync there has never seen it.
+    ///
+    /// # Errors
+    /// `corosync-cmapctl` cannot be run there.
+    pub async fn member_status(&self, on: &str, nodeid: &str) -> Result<Option<String>, BackendError> {
+        let out = self.must(on, &Cmd::new(&["corosync-cmapctl", "-b", "runtime.members"])).await?;
+        let key = format!("runtime.members.{nodeid}.status (str) = ");
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix(&key).map(|v| v.trim().to_string())))
+    }
+
     /// Whether `crm_node -l` on `on` lists `name` (in any state).
     ///
     /// # Errors

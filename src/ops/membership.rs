@@ -94,6 +94,33 @@ pub async fn joining_ready<T: ConfNodes>(t: &T, joining: &[String]) -> Vec<Strin
     out
 }
 
+/// Leaving nodes cibform cannot reach (`unreached`: name and why) that corosync on a staying
+/// node still counts as members: they may be running, cut off from cibform, and would go on
+/// with the old nodelist. pcs asks the leaving node whether its removal loses quorum and needs
+/// `--force` when it cannot ask; a node corosync sees down cannot cost quorum, so cibform
+/// removes it (as `pcs cluster node remove --force`) and refuses only one that may be up.
+pub async fn unreached_leaving<T: ConfNodes>(
+    t: &T,
+    facts: &conf::Facts,
+    unreached: &[(String, String)],
+    on: Option<&str>,
+) -> Vec<String> {
+    let (Membership::Steps(nodes), Some(on)) = (t.membership(), on) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (n, why) in unreached {
+        let id = facts.nodes.iter().find(|c| c.name.as_deref() == Some(n.as_str())).and_then(|c| c.nodeid.clone());
+        let Some(id) = id else { continue };
+        match nodes.member_status(on, &id).await {
+            Ok(Some(s)) if s == "joined" => out.push(format!(
+                "node `{n}` cannot be reached ({why}) but corosync on {on} still counts it as a member: it may be running, cut off from cibform; stop it there (or make it reachable) and apply again"
+            )),
+            Ok(_) => {}
+            Err(e) => out.push(format!("node `{n}` cannot be reached ({why}) and corosync on {on} cannot say whether it is down: {e}")),
+        }
+    }
+    out
+}
+
 /// Make the nodes join or leave (`w.joining`/`w.leaving`), then every node holds `w.new_text`.
 ///
 /// # Errors
@@ -542,6 +569,44 @@ mod tests {
         assert!(a.is_done() && b.is_done());
         assert_eq!(a.seen.borrow()[3].argv, ["crm_node", "--force", "-R", "t3023cent"], "asked again");
         assert_eq!(log.done.last().unwrap(), "no peer cache lists t3023cent any more");
+    }
+
+    /// A leaving node that cannot be reached: removed when corosync sees it down (as `pcs
+    /// cluster node remove --force`), refused before anything is written while corosync still
+    /// counts it as a member.
+    #[test]
+    fn an_unreachable_node_leaves_only_when_corosync_sees_it_down() {
+        let three = crate::corosync::reconcile(
+            &crate::corosync::parse("c", CONF).unwrap(),
+            &model(&[("t3021cent", 1), ("t3022cent", 2), ("t3023cent", 3)]),
+        )
+        .text;
+        let m = model(&[("t3021cent", 1), ("t3022cent", 2)]);
+        let unreachable = || fail(255, "ssh: connect to host t3023cent port 22: No route to host");
+        for (status, refused) in [("joined", true), ("left", false)] {
+            let members =
+                format!("runtime.members.1.status (str) = joined\nruntime.members.3.status (str) = {status}\n");
+            let a = Rc::new(Script::new(vec![("cat", ok(&three)), ("corosync-cmapctl", ok(&members))]));
+            let b = Rc::new(Script::new(vec![("cat", ok(&three))]));
+            let c = Rc::new(Script::new(vec![("cat", unreachable())]));
+            let t = nodes(&[("t3021cent", &a), ("t3022cent", &b), ("t3023cent", &c)]);
+            let w = block(corosync_work(t, &m)).unwrap();
+            assert!(a.is_done() && b.is_done() && c.is_done());
+            assert_eq!(w.leaving, ["t3023cent"]);
+            assert!(w.unread.is_empty(), "a leaving node's file is not needed: {:?}", w.unread);
+            if refused {
+                assert_eq!(w.refused.len(), 1, "{:?}", w.refused);
+                assert!(
+                    w.refused[0].starts_with("node `t3023cent` cannot be reached (")
+                        && w.refused[0].contains("No route to host")
+                        && w.refused[0].contains("corosync on t3021cent still counts it as a member"),
+                    "{:?}",
+                    w.refused
+                );
+            } else {
+                assert!(w.refused.is_empty(), "down in corosync: it may go, as with pcs --force: {:?}", w.refused);
+            }
+        }
     }
 
     #[test]
