@@ -240,7 +240,7 @@ async fn leave<T>(t: &NodeFiles, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Re
 /// `remove_nodes_from_cib`: its `<node>`, its status, the fencer's and attribute manager's
 /// caches), then the controllers' peer cache purged in a way that waits for the controller
 /// (`NodeFiles::purge_peer`), until no staying node's `crm_node -l` lists it. Measured here:
-/// `crm_node -R`'s own purge reached the controllers in about 1 call of 8 under load, and the
+/// `crm_node -R`'s own purge reached the controllers in 2 calls of 24 under load, and the
 /// node stayed listed as `lost`; the purge that waits reached them 8 times of 8.
 async fn forget(t: &NodeFiles, staying: &[String], name: &str, log: &mut Steps<'_>) -> Result<(), String> {
     let on = staying.first().ok_or("no node would stay")?;
@@ -343,14 +343,18 @@ async fn leave_rest<T>(
     }
     let on = p.reload().await.map_err(|e| format!("corosync could not be reloaded: {e}"))?;
     log.step(Ok::<(), String>(()), &format!("corosync reloaded (on {})", on.unwrap_or_else(|| "no node".into())))?;
-    // Measured here: asked right after the reload, Pacemaker may forget the node and then hear
-    // of it again (`crm_node -l`: lost); asked a moment later, and once more, it stays gone.
+    // pcsd runs `crm_node --force -R`, whose purge of the controllers' peer cache is often lost
+    // (`forget` says why) and pcsd offers no other way: as pcs, every staying node is asked,
+    // and the first once more a moment later, each a chance for the purge to get through.
     tokio::time::sleep(SETTLE).await;
     let forgot = w.leaving.join(", ");
     let first = p.forget(via, &w.leaving).await;
+    for n in staying.iter().filter(|n| n.as_str() != via) {
+        let _ = p.forget(n, &w.leaving).await; // already gone: pcs may answer with an error
+    }
     tokio::time::sleep(SETTLE).await;
-    let _ = p.forget(via, &w.leaving).await; // already gone: pcs may answer with an error
-    log.step(first, &format!("`crm_node --force -R` through pcsd on {via}: Pacemaker forgot {forgot}"))
+    let _ = p.forget(via, &w.leaving).await;
+    log.step(first, &format!("`crm_node --force -R` through pcsd on {}: Pacemaker forgot {forgot}", staying.join(", ")))
 }
 
 /// The joining nodes' addresses, from the planned corosync.conf.
