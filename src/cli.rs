@@ -616,7 +616,13 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let planned = ops::plan(&loaded.model, &backend, opts).await;
             busy.finish_and_clear();
             pcsd_notes(&backend);
-            let planned = planned?;
+            let mut planned = planned?;
+            if !planned.plan.corosync.changes.is_empty() {
+                // What `apply` would use, from the flags and the tokens held: no node is asked.
+                let settings = crate::backend::pcsd::Settings::from_env(None);
+                let current = planned.live.corosync.as_ref();
+                planned.plan.corosync.transport = ops::plan_route(&backend, corosync.as_deref(), current, &settings);
+            }
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
                 Format::Text => print(&render::text(&planned.plan, &planned.header, color_out()))?,

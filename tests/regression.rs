@@ -884,6 +884,8 @@ fn plan_with(s: &str) -> (cibform::plan::Plan, cibform::render::Header) {
                 &format!("totem {{\n    cluster_name: {}\n}}\n", s.replace('\n', " ")),
                 &format!("totem {{\n    cluster_name: {}x\n}}\n", s.replace('\n', " ")),
             ),
+            // The transport line holds a `--corosync` path: any text.
+            transport: Some(cibform::plan::route::Route::File { path: s.into() }),
         },
         preview: Some(Preview::Ran { source: s.into(), actions: vec![sim.clone()] }),
         what_if: vec![

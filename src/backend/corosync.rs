@@ -167,7 +167,7 @@ pub struct NodeFiles {
     pub nodes: Vec<(String, NodeRunner)>,
 }
 
-fn failed(r: &NodeRunner, cmd: &Cmd, out: &Output) -> BackendError {
+pub(super) fn failed(r: &NodeRunner, cmd: &Cmd, out: &Output) -> BackendError {
     BackendError::Command { place: r.place(), command: cmd.display(), code: out.code, stderr: out.stderr.trim().into() }
 }
 

@@ -55,6 +55,41 @@ trap - EXIT"#
 /// Renames corosync.conf out of the way (corosync there then never starts into the cluster).
 const SET_ASIDE_SCRIPT: &str = r#"[ ! -e /etc/corosync/corosync.conf ] || mv -f /etc/corosync/corosync.conf /etc/corosync/corosync.conf.cibform-removed"#;
 
+/// Asks the controller to purge node `$1` from its peer cache through libcrmcommon's public API
+/// (`pcmk_ipc_purge_node`), then waits on the same connection for the reply to a ping.
+/// `crm_node -R` sends the same purge and hangs up at once; libqb's server drops what a client
+/// sent before it hung up when it sees the hang-up first, so under load the controllers often
+/// never hear of it and `crm_node -l` keeps listing the node as `lost`. Requests on one
+/// connection are handled in order: the ping's reply means the purge was taken (the controller
+/// relays it to every controller). Exit 5: no python3 ctypes or libcrmcommon here.
+const PURGE_SCRIPT: &str = r#"import ctypes, ctypes.util, sys
+path = ctypes.util.find_library("crmcommon")
+if not path:
+    sys.exit(5)
+lib = ctypes.CDLL(path)
+lib.pcmk_ipc_name.restype = ctypes.c_char_p
+def controller():
+    # The controller's number in enum pcmk_ipc_server (2 before Pacemaker 3, 3 since): by name.
+    for server in (2, 3):
+        api = ctypes.c_void_p()
+        if lib.pcmk_new_ipc_api(ctypes.byref(api), server) != 0:
+            continue
+        if lib.pcmk_ipc_name(api, ctypes.c_bool(False)) == b"crmd":
+            return api
+        lib.pcmk_free_ipc_api(api)
+    sys.exit(5)
+api = controller()
+if lib.pcmk_connect_ipc(api, 2) != 0:  # pcmk_ipc_dispatch_sync
+    sys.stderr.write("cannot connect to the controller\n")
+    sys.exit(6)
+purged = lib.pcmk_ipc_purge_node(api, sys.argv[1].encode(), ctypes.c_uint32(0))
+pinged = lib.pcmk_controld_api_ping(api, None)
+lib.pcmk_free_ipc_api(api)
+if purged != 0 or pinged != 0:
+    sys.stderr.write("purge: %d, ping: %d\n" % (purged, pinged))
+    sys.exit(7)
+"#;
+
 /// Where a leaving node's corosync.conf goes.
 pub const SET_ASIDE: &str = "/etc/corosync/corosync.conf.cibform-removed";
 
@@ -133,6 +168,35 @@ impl NodeFiles {
     /// `crm_node` failed.
     pub async fn forget(&self, on: &str, name: &str) -> Result<(), BackendError> {
         self.must(on, &Cmd::new(&["crm_node", "--force", "-R", name])).await.map(drop)
+    }
+
+    /// Purge `name` from every controller's peer cache, asked on `on` (`PURGE_SCRIPT`); `false`
+    /// when that node has no python3 or libcrmcommon to ask with.
+    ///
+    /// # Errors
+    /// The controller refused or could not be reached.
+    pub async fn purge_peer(&self, on: &str, name: &str) -> Result<bool, BackendError> {
+        let cmd = Cmd::new(&["python3", "-c", PURGE_SCRIPT, name]);
+        let r = self.runner(on)?;
+        let out = r.run(&cmd).await?;
+        match out.code {
+            0 => Ok(true),
+            5 | 127 => Ok(false),
+            _ => Err(super::corosync::failed(r, &cmd, &out)),
+        }
+    }
+
+    /// corosync's view on `on` of node `nodeid`: its `runtime.members` status (`joined`,
+    /// `left`), `None` when corosync there has never seen it.
+    ///
+    /// # Errors
+    /// `corosync-cmapctl` cannot be run there.
+    pub async fn member_status(&self, on: &str, nodeid: &str) -> Result<Option<String>, BackendError> {
+        let out = self.must(on, &Cmd::new(&["corosync-cmapctl", "-b", "runtime.members"])).await?;
+        let key = format!("runtime.members.{nodeid}.status (str) = ");
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix(&key).map(|v| v.trim().to_string())))
     }
 
     /// Whether `crm_node -l` on `on` lists `name` (in any state).

@@ -203,6 +203,13 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
     if refused.is_empty() {
         refused.extend(joining_ready(&transport, &joining).await);
     }
+    if refused.is_empty() {
+        // A leaving node that cannot be reached is removed only when corosync sees it down.
+        let unreached: Vec<(String, String)> =
+            failed.iter().filter(|(n, _)| leaving.contains(n)).map(|(n, e)| (n.clone(), e.to_string())).collect();
+        let on = texts.first().map(|(n, _)| n.as_str());
+        refused.extend(unreached_leaving(&transport, &conf::Facts::from_conf(&tree), &unreached, on).await);
+    }
     let needed = !drift.is_empty() || r.text != base;
     if needed && !unread.is_empty() {
         refused.push(format!(

@@ -27,11 +27,7 @@ pub async fn default_pcsd(
         return (None, None);
     }
     let Some(names) = current.and_then(node_names).filter(|n| !n.is_empty()) else { return (None, None) };
-    let endpoints: Vec<Endpoint> = names
-        .iter()
-        .map(|n| settings.tokens.known_endpoint(n).unwrap_or(Endpoint { host: n.clone(), port: DEFAULT_PORT }))
-        .collect();
-    let held: Vec<bool> = endpoints.iter().map(|ep| matches!(settings.tokens.find(ep), Ok(Some(_)))).collect();
+    let (endpoints, held): (Vec<Endpoint>, Vec<bool>) = held(&settings, &names).into_iter().unzip();
     if !held.contains(&true) {
         return (None, None);
     }
@@ -68,7 +64,20 @@ pub async fn default_pcsd(
     }
 }
 
-fn node_names(c: &ConfText) -> Option<Vec<String>> {
+/// Where each node's pcsd answers (as pcs reaches it by name) and whether a token is held for
+/// it, in cibform's store or pcs's known-hosts. Reads the token files only.
+pub(super) fn held(settings: &Settings, names: &[String]) -> Vec<(Endpoint, bool)> {
+    names
+        .iter()
+        .map(|n| settings.tokens.known_endpoint(n).unwrap_or(Endpoint { host: n.clone(), port: DEFAULT_PORT }))
+        .map(|ep| {
+            let held = matches!(settings.tokens.find(&ep), Ok(Some(_)));
+            (ep, held)
+        })
+        .collect()
+}
+
+pub(super) fn node_names(c: &ConfText) -> Option<Vec<String>> {
     let tree = crate::corosync::parse(&c.name, &c.text).ok()?;
     Some(crate::corosync::Facts::from_conf(&tree).nodes.into_iter().filter_map(|n| n.name).collect())
 }

@@ -63,7 +63,8 @@ pub fn plan_against(
         Some(conf) => {
             let r = crate::corosync::reconcile(&crate::corosync::parse(&conf.name, &conf.text)?, model);
             let diff = crate::corosync::unified_diff(&conf.name, &conf.text, &r.text);
-            plan.corosync = plan::CorosyncPlan { source: Some(conf.name.clone()), changes: r.changes, diff };
+            plan.corosync =
+                plan::CorosyncPlan { source: Some(conf.name.clone()), changes: r.changes, diff, transport: None };
         }
         None if model.nodes.iter().any(|n| !n.addrs.is_empty())
             || model.quorum != Default::default()

@@ -9,6 +9,7 @@
 //! No async, no I/O, deterministic order.
 
 pub mod patch;
+pub mod route;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,6 +84,9 @@ pub struct CorosyncPlan {
     pub changes: Vec<crate::corosync::ConfChange>,
     /// The edits to corosync.conf as a unified diff (empty: none).
     pub diff: String,
+    /// How `apply` would reach the nodes for these changes (set by the command layer when
+    /// there are changes; `None` otherwise).
+    pub transport: Option<route::Route>,
 }
 
 impl Plan {

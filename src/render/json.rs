@@ -51,6 +51,9 @@ pub struct CorosyncDoc {
     /// The edits `apply` makes to corosync.conf, as a unified diff.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub diff: String,
+    /// How `apply` would reach the nodes for these changes (only when there are changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<crate::plan::route::Route>,
 }
 
 /// One `--what-if` scenario and its predicted transition.
@@ -149,6 +152,7 @@ pub fn doc(plan: &Plan, h: &Header, basis: &Basis) -> PlanDoc {
                 })
                 .collect(),
             diff: super::corosync::masked_diff(&h.mask(), &plan.corosync.diff),
+            transport: plan.corosync.transport.clone().filter(|_| !plan.corosync.changes.is_empty()),
         }),
     }
 }

@@ -166,6 +166,9 @@ pub fn text(plan: &Plan, h: &Header, color: bool) -> String {
     if !plan.corosync.changes.is_empty() {
         let source = plan.corosync.source.as_deref().unwrap_or("corosync.conf");
         let _ = writeln!(out, "\ncorosync.conf ({source}) differs from the file; {}:", corosync::APPLY_SAYS);
+        if let Some(r) = &plan.corosync.transport {
+            let _ = writeln!(out, "\n  apply's transport: {}", one_line(&r.says()));
+        }
         let mc = m.for_corosync();
         for c in &plan.corosync.changes {
             if let Some(line) = attr_line(&p, &mc, &c.key, c.before.as_deref(), c.after.as_deref()) {
@@ -418,6 +421,9 @@ pub fn markdown(plan: &Plan, h: &Header) -> String {
             md_code(source),
             corosync::APPLY_SAYS
         );
+        if let Some(r) = &plan.corosync.transport {
+            let _ = writeln!(out, "apply's transport: {}\n", md_prose(&r.says()));
+        }
         let _ = writeln!(out, "| setting | now | file | disruption | how |\n|---|---|---|---|---|");
         for c in &plan.corosync.changes {
             let mc = m.for_corosync();
