@@ -10,6 +10,7 @@ mod membership;
 mod metadata;
 mod pcsd_default;
 mod planning;
+mod qdevice;
 mod simulation;
 mod testing;
 mod verifying;
