@@ -25,6 +25,7 @@ pub use membership::*;
 pub use metadata::*;
 pub use pcsd_default::*;
 pub use planning::*;
+pub use qdevice::changes_device;
 pub use simulation::*;
 pub use testing::*;
 pub use verifying::*;

@@ -72,6 +72,13 @@ pub fn device_work(base: &str, new_text: &str) -> Option<DeviceWork> {
     }
 }
 
+/// Whether the file changes corosync.conf's quorum device (added, moved, updated, removed):
+/// then pcsd is not chosen by default (`default_pcsd`), since the device is set up over ssh.
+pub fn changes_device(model: &Cluster, current: &crate::backend::ConfText) -> bool {
+    let Ok(tree) = conf::parse(&current.name, &current.text) else { return false };
+    device_work(&current.text, &conf::reconcile(&tree, model).text).is_some()
+}
+
 /// Why the device cannot change in this apply (empty: it can).
 pub fn device_refusals<T: ConfNodes>(
     t: &T,
@@ -354,6 +361,33 @@ mod tests {
         assert!(!said.contains("PK12KEY") && !said.contains("SIGNED"), "{said}");
     }
 
+    /// Another qnetd host: corosync-qdevice stopped, new certificates, the file, started.
+    #[test]
+    fn a_new_qnetd_host_gets_new_certificates_between_stop_and_start() {
+        let before = planned(CONF, &model("quorum:\n  device: { model: net, host: qnetd }\n"));
+        let m = model("quorum:\n  device: { model: net, host: qnetd2 }\n");
+        let want = planned(&before, &m);
+        let mut a = vec![("cat", ok(&before)), ("cat", ok(&before)), ("sh", ok("CA2"))];
+        a.extend(twice("systemctl"));
+        a.push(("sh", ok("CA2")));
+        a.extend(twice("sh"));
+        a.extend([("sh", ok("REQ")), ("sh", ok("SIGNED")), ("sh", ok("PK12KEY"))]);
+        a.extend(twice("sh"));
+        a.extend(twice("sh"));
+        a.push(("corosync-cfgtool", ok("")));
+        a.extend(twice("systemctl"));
+        a.extend([("cat", ok(&want)), ("cat", ok(&want))]);
+        let (t, s) = cluster(a);
+        run(t, &m).0.unwrap();
+        assert!(s.is_done());
+        let order = steps(&s);
+        assert_eq!(order[3..5], ["systemctl stop corosync-qdevice", "systemctl stop corosync-qdevice"]);
+        assert_eq!(order[5], "cibform-qnetd-ca");
+        assert_eq!(order[13], "cibform-write-corosync-conf");
+        assert_eq!(order[16..18], ["systemctl start corosync-qdevice", "systemctl start corosync-qdevice"]);
+        assert!(want.contains("host: qnetd2"), "{want}");
+    }
+
     /// Only the algorithm changes: the file, one reload, then corosync-qdevice restarted on
     /// every node (`pcs quorum device update`); no certificate step.
     #[test]
@@ -464,6 +498,19 @@ mod tests {
         assert!(s.is_done());
         assert!(!steps(&s).iter().any(|c| c.contains("write-corosync-conf")));
         assert!(lines.join("\n").contains("corosync.conf was not changed"), "{lines:?}");
+    }
+
+    /// `device:` takes `none` or a mapping; another word is a located error.
+    #[test]
+    fn device_takes_none_or_a_mapping() {
+        let yaml = "cluster: clst-01\nquorum:\n  device: nope\n";
+        let (src, raw) = crate::config::parse("t.yaml", yaml.as_bytes()).unwrap();
+        let diags = crate::validate::validate(&src, &raw).unwrap_err();
+        let d = diags.iter().find(|d| d.code == "cibform::quorum::device").expect("the device diagnostic");
+        assert!(d.message.contains("`nope` is not a quorum device"), "{}", d.message);
+        assert_eq!(&yaml[d.labels[0].0.offset..][..4], "nope", "the label is on the word");
+        assert!(model("quorum: { device: none }\n").quorum.no_device);
+        assert!(!model("quorum: { device: { model: net, host: q } }\n").quorum.no_device);
     }
 
     /// A device change goes alone; `two_node: true` with an undeclared device names `none`.
