@@ -113,7 +113,15 @@ pub async fn qnetd_ready<T: ConfNodes>(t: &T, work: Option<&DeviceWork>) -> Vec<
     let host = work.host();
     match Qnetd(qnetd_runner(nodes, host)).ca().await {
         Ok(_) => Vec::new(),
-        Err(e) => vec![format!("the qnetd host `{host}` cannot serve the quorum device: {e}")],
+        Err(e) => vec![format!("the qnetd host `{host}` cannot serve the quorum device: {}", short(e))],
+    }
+}
+
+/// A failed step in the host's own words: the scripts themselves say nothing to the admin.
+fn short(e: BackendError) -> String {
+    match e {
+        BackendError::Command { place, code, stderr, .. } => format!("{place}: {stderr} (exit code {code})"),
+        e => e.to_string(),
     }
 }
 
@@ -184,7 +192,10 @@ async fn by_steps<T>(t: &NodeFiles, w: &CorosyncWork<T>, work: &DeviceWork, log:
             each(t, &nodes, "disable", log).await?;
             each(t, &nodes, "stop", log).await?;
             for n in &nodes {
-                log.step(t.qdevice_destroy(n).await, &format!("qdevice client certificates removed on {n}"))?;
+                log.step(
+                    t.qdevice_destroy(n).await.map_err(short),
+                    &format!("qdevice client certificates removed on {n}"),
+                )?;
             }
             push(t, w, log).await
         }
@@ -195,20 +206,26 @@ async fn by_steps<T>(t: &NodeFiles, w: &CorosyncWork<T>, work: &DeviceWork, log:
 async fn certificates(t: &NodeFiles, q: &Qnetd, host: &str, cluster: &str, log: &mut Steps<'_>) -> Result<(), String> {
     let nodes = t.nodes();
     let first = nodes.first().ok_or("no node")?;
-    let ca = q.ca().await.map_err(|e| format!("the qnetd host `{host}`: {e}"))?;
+    let ca = q.ca().await.map_err(short)?;
     log.step(Ok::<(), String>(()), &format!("qnetd CA certificate read from {host}"))?;
     for n in &nodes {
-        log.step(t.qdevice_init(n, &ca).await, &format!("qdevice client certificate store initialized on {n}"))?;
+        log.step(
+            t.qdevice_init(n, &ca).await.map_err(short),
+            &format!("qdevice client certificate store initialized on {n}"),
+        )?;
     }
-    let request = t.qdevice_request(first, cluster).await.map_err(|e| e.to_string())?;
-    let signed = q.sign(&request, cluster).await.map_err(|e| format!("the qnetd host `{host}`: {e}"))?;
+    let request = t.qdevice_request(first, cluster).await.map_err(short)?;
+    let signed = q.sign(&request, cluster).await.map_err(short)?;
     log.step(
         Ok::<(), String>(()),
         &format!("certificate request of {first} signed by qnetd on {host} (cluster {cluster})"),
     )?;
-    let pk12 = t.qdevice_pk12(first, &signed).await.map_err(|e| e.to_string())?;
+    let pk12 = t.qdevice_pk12(first, &signed).await.map_err(short)?;
     for n in &nodes {
-        log.step(t.qdevice_import(n, &pk12).await, &format!("qdevice client certificate and key imported on {n}"))?;
+        log.step(
+            t.qdevice_import(n, &pk12).await.map_err(short),
+            &format!("qdevice client certificate and key imported on {n}"),
+        )?;
     }
     Ok(())
 }
@@ -235,7 +252,7 @@ async fn each(t: &NodeFiles, nodes: &[String], action: &str, log: &mut Steps<'_>
         _ => "stopped",
     };
     for n in nodes {
-        log.step(t.qdevice_service(n, action).await, &format!("corosync-qdevice {done} on {n}"))?;
+        log.step(t.qdevice_service(n, action).await.map_err(short), &format!("corosync-qdevice {done} on {n}"))?;
     }
     Ok(())
 }
@@ -474,7 +491,9 @@ mod tests {
         assert_eq!(w.refused.len(), 1, "{:?}", w.refused);
         assert!(
             w.refused[0].starts_with("the qnetd host `qnetd-gone` cannot serve the quorum device: ")
-                && w.refused[0].contains("Could not resolve hostname qnetd-gone"),
+                && w.refused[0].contains("Could not resolve hostname qnetd-gone")
+                && w.refused[0].ends_with("(exit code 255)")
+                && !w.refused[0].contains("sh -c"),
             "{:?}",
             w.refused
         );
