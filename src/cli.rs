@@ -621,7 +621,9 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 // What `apply` would use, from the flags and the tokens held: no node is asked.
                 let settings = crate::backend::pcsd::Settings::from_env(None);
                 let current = planned.live.corosync.as_ref();
-                planned.plan.corosync.transport = ops::plan_route(&backend, corosync.as_deref(), current, &settings);
+                let device = current.is_some_and(|c| ops::changes_device(&loaded.model, c));
+                let route = ops::plan_route(&backend, corosync.as_deref(), current, device, &settings);
+                planned.plan.corosync.transport = route;
             }
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
             match format {
@@ -926,7 +928,10 @@ async fn corosync_work(
 ) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
     let Some(model) = &prepared.model else { return Ok(None) };
     let mut backend = prepared.backend.clone();
-    if path.is_none() && backend.pcsd.is_none() {
+    let device = prepared.corosync.as_ref().is_some_and(|c| ops::changes_device(model, c));
+    if device && path.is_none() && backend.pcsd.is_none() {
+        say!("note: pcsd not used for corosync.conf: cibform sets up a quorum device over ssh (to the nodes and the qnetd host)");
+    } else if path.is_none() && backend.pcsd.is_none() {
         // pcsd by default when it answers with the tokens held (`ops::default_pcsd`).
         let settings = std::sync::Arc::new(crate::backend::pcsd::Settings::from_env(None));
         let (pcsd, line) = ops::default_pcsd(&backend, prepared.corosync.as_ref(), settings).await;

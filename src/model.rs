@@ -177,6 +177,8 @@ pub struct Quorum {
     pub expected_votes: Option<u32>,
     /// A quorum device (corosync-qdevice), when declared.
     pub device: Option<QuorumDevice>,
+    /// `device: none`: corosync.conf must have no quorum device (one there is removed).
+    pub no_device: bool,
 }
 
 /// A quorum device: `quorum.device` of corosync.conf.

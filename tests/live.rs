@@ -613,11 +613,14 @@ while [ $# -gt 0 ]; do
 done
 echo "$host ${{1%% *}}" >> {log}
 case "$host" in
+  qnetd) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
   t3021cent|t3022cent|t3024cent)
-    # `systemctl stop|start pacemaker|corosync` (a cluster restart): the harness's node.sh.
+    # `systemctl stop|start pacemaker|corosync|corosync-qdevice`: the harness's node.sh (no
+    # systemd: enable and disable do nothing).
     case "$1" in
       "systemctl "*)
         set -- $1
+        case "$2" in enable|disable) exit 0 ;; esac
         unit=$3; [ "$unit" = pacemaker ] && unit=pacemakerd
         exec bash {node} {dir} "$host" "$2" "$unit" ;;
     esac
@@ -1467,4 +1470,136 @@ fn an_unreachable_node_leaves_only_once_it_is_down() {
     }
     let nodes = c.on("t3021cent", &["cibadmin", "--query", "--scope", "nodes"]).stdout;
     assert!(!nodes.contains("t3024cent"), "{nodes}");
+}
+
+/// Issue 11, a quorum device through the file (ssh to both nodes and to the qnetd host, pcs's
+/// order for `quorum device add`/`remove`): an unreachable qnetd host is refused before
+/// anything is written; the device is added (certificates first, then corosync.conf without
+/// `two_node`, one reload, corosync-qdevice started: qnetd's vote counts), its algorithm
+/// changed by a reload, and removed with `device: none` (`two_node` back); no resource is
+/// started again along the way and each plan after an apply is empty.
+#[test]
+#[ignore = "needs root and the namespace lab"]
+fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
+    need_live();
+    need_tools(&["corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let (run, _log) = cibform_over_ssh(&c);
+    let target = ["--target", "ssh://t3021cent,t3022cent"];
+    let apply = |yaml: &str| {
+        let y = c.write("cluster.yaml", yaml);
+        let started = Instant::now();
+        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", target[0], target[1]]);
+        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
+        out
+    };
+    let plan = || {
+        let y = c.work().join("cluster.yaml");
+        run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]])
+    };
+    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
+    let out = apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    let starts = c.starts("t3021cent");
+    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+    let store = |node: &str| c.on(node, &["test", "-e", "/etc/corosync/qdevice/net/nssdb"]).code == 0;
+    let quorum = |node: &str| c.on(node, &["corosync-quorumtool", "-s"]).stdout;
+    let qdevice = |node: &str| c.on(node, &["corosync-qdevice-tool", "-s"]);
+    let with_device =
+        |device: &str| two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"));
+    let before = conf("t3021cent");
+
+    // 0. The qnetd host cannot be reached: refused before anything is written.
+    let out = apply(&with_device("{ model: net, host: qnetd-gone }"));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("the qnetd host `qnetd-gone` cannot serve the quorum device"), "{}", out.stderr);
+    assert!(out.stderr.contains("Could not resolve hostname qnetd-gone"), "{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        assert_eq!(conf(node), before, "{node}: corosync.conf untouched");
+        assert!(!store(node), "{node}: no qdevice certificate store");
+    }
+
+    // 1. The file declares the device: added online, as pcs does.
+    let added = with_device("{ model: net, host: qnetd, algorithm: ffsplit }");
+    c.write("cluster.yaml", &added);
+    let p = plan();
+    assert_eq!(p.code, 2, "{}", p.snapshot());
+    assert!(p.stdout.contains("as `pcs quorum device add"), "{}", p.stdout);
+    let out = apply(&added);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for step in [
+        "corosync.conf: adding the quorum device (qnetd on qnetd) as `pcs quorum device add`",
+        "qnetd CA certificate read from qnetd",
+        "qdevice client certificate store initialized on t3022cent",
+        "certificate request of t3021cent signed by qnetd on qnetd (cluster clst-01)",
+        "qdevice client certificate and key imported on t3022cent",
+        "corosync-qdevice enabled on t3022cent",
+        "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+        "corosync-qdevice started on t3022cent",
+    ] {
+        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
+    }
+    assert!(!out.stderr.contains("BEGIN") && !out.stdout.contains("BEGIN"), "no certificate shown");
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(text.contains("host: qnetd") && !text.contains("two_node"), "{node}:\n{text}");
+        c.until(&format!("qdevice connected on {node}"), 60, || {
+            qdevice(node).stdout.contains("Connected") && quorum(node).contains("Qdevice")
+        });
+    }
+    let q = quorum("t3021cent");
+    assert!(q.contains("Total votes:      3") && q.contains("Qdevice"), "{q}");
+    let clusters = c.on("qnetd", &["corosync-qnetd-tool", "-l"]).stdout;
+    assert!(clusters.contains("Cluster \"clst-01\""), "{clusters}");
+    let p = plan();
+    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+
+    // 2. Another algorithm: the file, one reload, corosync-qdevice restarted (as pcs does: it
+    // keeps the old algorithm through a reload).
+    let lms = with_device("{ model: net, host: qnetd, algorithm: lms }");
+    let out = apply(&lms);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for step in [
+        "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+        "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+        "corosync-qdevice stopped on t3022cent",
+        "corosync-qdevice started on t3022cent",
+    ] {
+        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
+    }
+    assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(conf(node).contains("algorithm: lms") && !conf(node).contains("votes"), "{node}");
+        c.until(&format!("qdevice on {node} uses LMS"), 60, || {
+            let s = c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
+            s.contains("LMS") && s.contains("Connected")
+        });
+    }
+    assert_eq!(plan().code, 0);
+
+    // 3. `device: none`: removed, `two_node` back.
+    let out = apply(&with_device("none"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for step in [
+        "corosync.conf: removing the quorum device (qnetd on qnetd) as `pcs quorum device remove`",
+        "corosync-qdevice disabled on t3021cent",
+        "corosync-qdevice stopped on t3022cent",
+        "qdevice client certificates removed on t3022cent",
+        "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+    ] {
+        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
+    }
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(!text.contains("device") && text.contains("two_node: 1"), "{node}:\n{text}");
+        assert!(!store(node), "{node}: the client store is gone");
+        assert_ne!(qdevice(node).code, 0, "{node}: corosync-qdevice is not running");
+        let q = quorum(node);
+        assert!(!q.contains("Qdevice") && q.contains("2Node"), "{node}: {q}");
+    }
+    assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
+    let p = plan();
+    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
 }

@@ -13,6 +13,7 @@ pub mod file;
 pub mod members;
 pub mod node;
 pub mod pcsd;
+pub mod qdevice;
 pub mod runner;
 pub mod verify;
 

@@ -369,9 +369,20 @@ pub struct RawQuorum {
     pub auto_tie_breaker: Option<bool>,
     #[serde(default)]
     pub expected_votes: Option<u32>,
-    /// A quorum device (corosync-qdevice with corosync-qnetd): `quorum.device`.
+    /// A quorum device (corosync-qdevice with corosync-qnetd): `quorum.device`; `none`: no
+    /// device (one in corosync.conf is removed).
     #[serde(default)]
-    pub device: Option<S<RawQuorumDevice>>,
+    pub device: Option<S<RawDevice>>,
+}
+
+/// `quorum.device`: a device, or `none`.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawDevice {
+    /// `none`: corosync.conf has no quorum device (one there is removed, as `pcs quorum device
+    /// remove` does).
+    Word(String),
+    Device(RawQuorumDevice),
 }
 
 /// A quorum device.
@@ -712,6 +723,8 @@ short_or_full!(RawSet, "a list of resource ids, or a mapping with `resources`",
     seq => Vec<S<String>> => RawSet::Members, map => RawSetFull => |f| RawSet::Full(Box::new(f)));
 short_or_full!(RawRule, "rule text or a structured rule",
     str => RawRule::Text, map => RawRuleExpr => |e| RawRule::Structured(Box::new(e)));
+short_or_full!(RawDevice, "`none`, or a quorum device: a mapping with `model` and `host`",
+    str => RawDevice::Word, map => RawQuorumDevice => RawDevice::Device);
 
 /// One constraint: exactly one of `location`, `colocation`, `order`, `ticket`.
 #[derive(Debug, Deserialize, JsonSchema)]

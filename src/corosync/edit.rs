@@ -162,7 +162,8 @@ fn quorum(new: &mut Section, model: &Cluster, facts: &Facts) {
         .collect();
     let device = model.quorum.device.as_ref().filter(|d| facts.device.as_ref().is_none_or(|h| !same_device(h, d)));
     let two_node = two_node_follow(model, facts);
-    if flags.is_empty() && device.is_none() && two_node.is_none() {
+    let remove = super::facts::device_removed(model, facts);
+    if flags.is_empty() && device.is_none() && two_node.is_none() && !remove {
         return;
     }
     let q = new.ensure_section("quorum");
@@ -174,11 +175,26 @@ fn quorum(new: &mut Section, model: &Cluster, facts: &Facts) {
         None => {}
     }
     flags.iter().for_each(|(k, v)| q.set(k, v));
+    if remove {
+        // As `pcs quorum device remove` (`two_node` is back through `two_node_follow`).
+        q.remove_sections(|s| s.name == "device");
+    }
     if let Some(d) = device {
         // As `pcs quorum device add`: a device replaces `two_node`.
         q.remove("two_node");
-        q.remove_sections(|s| s.name == "device");
-        q.push_section(device_section(d));
+        let same_place = facts.device.as_ref().is_some_and(|h| h.model == d.model && h.host == d.host);
+        if same_place {
+            // As `pcs quorum device update algorithm=...`: the device's other keys stay.
+            for dev in q.sections_mut("device") {
+                for net in dev.sections_mut("net") {
+                    net.set("algorithm", d.algorithm.as_deref().unwrap_or("ffsplit"));
+                }
+                set_votes(dev, d);
+            }
+        } else {
+            q.remove_sections(|s| s.name == "device");
+            q.push_section(device_section(d));
+        }
     }
 }
 
@@ -190,8 +206,19 @@ fn device_section(d: &QuorumDevice) -> Section {
     }
     let mut s = Section::new("device");
     s.set("model", &d.model);
+    set_votes(&mut s, d);
     s.push_section(net);
     s
+}
+
+/// `votes` as pcs keeps it: `1` for `ffsplit` (corosync-qdevice's default algorithm, which
+/// does not start otherwise), absent for the others (corosync's default).
+fn set_votes(device: &mut Section, d: &QuorumDevice) {
+    if d.model == "net" && d.algorithm.as_deref().is_none_or(|a| a == "ffsplit") {
+        device.set("votes", "1");
+    } else {
+        device.remove("votes");
+    }
 }
 
 fn remove_interfaces(conf: &mut Section, l: u8) {

@@ -209,6 +209,10 @@ const QUORUM: [(&str, Disruption, &str); 5] = [
 pub const JOIN: &str = "online, as `pcs cluster node add`: corosync's (and pacemaker's) authkey copied to the new node, the same corosync.conf on every node and the new one, one reload, then corosync and pacemaker started on the new node (the CIB part first: its `<node>` entry)";
 pub const LEAVE: &str = "online, as `pcs cluster node remove`: pacemaker and corosync stopped on the node, the same corosync.conf on the other nodes, one reload, the node's corosync.conf set aside, then `crm_node --force -R` (the node leaves the CIB's nodes and status)";
 
+/// The online procedures of a quorum device, as `pcs quorum device add`/`remove` run them.
+pub const DEVICE_ADD: &str = "online, as `pcs quorum device add model net host=... algorithm=...`: the qnetd CA and a client certificate it signs on every node (before corosync.conf changes), corosync-qdevice enabled, the same corosync.conf on every node (without `two_node`), one reload, corosync-qdevice started on every node";
+pub const DEVICE_REMOVE: &str = "online, as `pcs quorum device remove`: corosync-qdevice disabled and stopped on every node, its client certificates removed, the same corosync.conf on every node (`two_node` back with two nodes), one reload";
+
 const TWO_NODE_FOLLOWS: &str = "follows the node count as `pcs cluster node add`/`remove` keeps it: `1` with exactly two nodes (no quorum device, no auto_tie_breaker), absent otherwise; in the same corosync.conf as the nodes";
 
 const RELOAD: &str = "the same corosync.conf on every node, then `corosync-cfgtool -R` on one";
@@ -297,7 +301,7 @@ pub fn compare(model: &Cluster, facts: &Facts) -> Vec<ConfChange> {
         if !same_quorum(facts, key, want) {
             // Declared as pcs sets it while nodes join or leave: part of that procedure.
             let (disruption, how) = if *key == "two_node"
-                && members_change(model, facts)
+                && (members_change(model, facts) || device_removed(model, facts))
                 && pcs_two_node(model, facts).unwrap_or("0") == want
             {
                 (Disruption::Online, TWO_NODE_FOLLOWS)
@@ -320,9 +324,18 @@ pub fn compare(model: &Cluster, facts: &Facts) -> Vec<ConfChange> {
                 facts.device.as_ref().map(describe_device).as_deref(),
                 Some(&describe_device(d)),
                 Disruption::Online,
-                "`pcs quorum device add model net host=... algorithm=...` (or `device update`): corosync-qdevice is started on every node",
+                device_procedure(facts.device.as_ref(), d),
             ));
         }
+    }
+    if device_removed(model, facts) {
+        out.push(change(
+            "quorum.device".into(),
+            facts.device.as_ref().map(describe_device).as_deref(),
+            None,
+            Disruption::Online,
+            DEVICE_REMOVE,
+        ));
     }
     for (k, v) in &model.corosync.logging {
         let have = facts.logging.get(k).map(String::as_str);
@@ -397,7 +410,7 @@ fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
 /// (`1` with exactly two nodes, no quorum device and no `auto_tie_breaker`; absent otherwise):
 /// `Some(value)` (`None`: the key goes) when corosync.conf must change, `None` when not.
 pub fn two_node_follow(model: &Cluster, facts: &Facts) -> Option<Option<&'static str>> {
-    if model.quorum.two_node.is_some() || !members_change(model, facts) {
+    if model.quorum.two_node.is_some() || !(members_change(model, facts) || device_removed(model, facts)) {
         return None;
     }
     let two = pcs_two_node(model, facts);
@@ -416,9 +429,15 @@ pub fn members_change(model: &Cluster, facts: &Facts) -> bool {
 /// `two_node` as pcs sets it for the file's nodes: `1` with exactly two nodes, no quorum
 /// device and no `auto_tie_breaker`; absent otherwise.
 fn pcs_two_node(model: &Cluster, facts: &Facts) -> Option<&'static str> {
-    let device = model.quorum.device.is_some() || facts.device.is_some();
+    let device = model.quorum.device.is_some() || (facts.device.is_some() && !model.quorum.no_device);
     let atb = model.quorum.auto_tie_breaker.unwrap_or(facts.quorum_flag("auto_tie_breaker") == Some(true));
-    (model.nodes.len() == 2 && !device && !atb).then_some("1")
+    let nodes = if model.nodes.is_empty() { facts.nodes.len() } else { model.nodes.len() };
+    (nodes == 2 && !device && !atb).then_some("1")
+}
+
+/// Whether the file says `device: none` and corosync.conf has a device (it is removed).
+pub fn device_removed(model: &Cluster, facts: &Facts) -> bool {
+    model.quorum.no_device && facts.device.is_some()
 }
 
 /// Whether corosync.conf's device is the declared one (an undeclared algorithm is not managed).
@@ -426,6 +445,16 @@ pub fn same_device(have: &QuorumDevice, want: &QuorumDevice) -> bool {
     have.model == want.model
         && have.host == want.host
         && want.algorithm.as_ref().is_none_or(|a| have.algorithm.as_ref() == Some(a))
+}
+
+/// How a device gets from `have` to `want`: added (or moved to another qnetd host, which signs
+/// new certificates), or only its algorithm changed (`pcs quorum device update`: a reload).
+fn device_procedure(have: Option<&QuorumDevice>, want: &QuorumDevice) -> &'static str {
+    match have {
+        Some(h) if h.model == want.model && h.host == want.host => "`pcs quorum device update algorithm=...`: the same corosync.conf on every node, one reload, then corosync-qdevice stopped and started again on every node",
+        Some(_) => "online: as `pcs quorum device remove`, then `add` with the new host (corosync-qdevice stopped on every node, certificates from the new qnetd host, the same corosync.conf on every node, one reload, corosync-qdevice started)",
+        None => DEVICE_ADD,
+    }
 }
 
 fn describe_device(d: &QuorumDevice) -> String {

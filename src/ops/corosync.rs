@@ -177,7 +177,6 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
         let staying: Vec<String> = in_conf.iter().filter(|n| !leaving.contains(n)).cloned().collect();
         conf::link_steps(&conf::only_nodes(&tree, &staying), &conf::only_nodes(&r.conf, &staying))
     };
-    refused.extend(r.changes.iter().filter_map(refusal));
     let full_stop: Vec<String> = r
         .changes
         .iter()
@@ -200,8 +199,13 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
         refused.push("the edited corosync.conf does not read back as the cluster file says; nothing is written (please report this with the file)".into());
     }
     refused.extend(membership_refusals(model, &joining, &leaving, &steps, !full_stop.is_empty()));
+    let device = super::qdevice::device_work(&base, &r.text);
+    let links = !steps.added.is_empty() || !steps.removed.is_empty() || !steps.readdressed.is_empty();
+    let others = !joining.is_empty() || !leaving.is_empty() || !full_stop.is_empty() || links;
+    refused.extend(super::qdevice::device_refusals(&transport, model, &base, device.as_ref(), others));
     if refused.is_empty() {
         refused.extend(joining_ready(&transport, &joining).await);
+        refused.extend(super::qdevice::qnetd_ready(&transport, device.as_ref()).await);
     }
     if refused.is_empty() {
         // A leaving node that cannot be reached is removed only when corosync sees it down.
@@ -247,18 +251,6 @@ fn most_held(texts: &[(String, String)]) -> String {
         .unwrap_or_default()
 }
 
-/// Why a change cannot be made on a running cluster by cibform, if it cannot (nodes joining or
-/// leaving: `membership_refusals`).
-fn refusal(c: &ConfChange) -> Option<String> {
-    if c.disruption == Disruption::FullStop {
-        None
-    } else if c.key == "quorum.device" {
-        Some(format!("a quorum device is not set up by cibform yet: {}", c.procedure))
-    } else {
-        None
-    }
-}
-
 /// Lines that say which nodes' corosync.conf differs from the others, each with the diff, and
 /// which could not be read.
 pub fn drift_report<T>(w: &CorosyncWork<T>) -> Vec<String> {
@@ -281,7 +273,9 @@ pub async fn push_corosync<T: ConfNodes>(w: &CorosyncWork<T>, progress: &dyn Fn(
     let t = &w.transport;
     let nodes = t.nodes().join(", ");
     let s = &w.steps;
-    if !w.joining.is_empty() || !w.leaving.is_empty() {
+    if let Some(d) = super::qdevice::device_work(&w.base, &w.new_text) {
+        super::qdevice::change_device(w, &d, progress).await?;
+    } else if !w.joining.is_empty() || !w.leaving.is_empty() {
         change_members(w, progress).await?;
     } else if !w.full_stop.is_empty() {
         restart(w, progress).await?;

@@ -151,14 +151,14 @@ fn what<T>(w: &CorosyncWork<T>) -> String {
 }
 
 /// The steps done so far, each said as it is done.
-struct Steps<'a> {
-    done: Vec<String>,
-    what: String,
-    progress: &'a dyn Fn(&str),
+pub(super) struct Steps<'a> {
+    pub(super) done: Vec<String>,
+    pub(super) what: String,
+    pub(super) progress: &'a dyn Fn(&str),
 }
 
 impl Steps<'_> {
-    fn step<E: std::fmt::Display>(&mut self, r: Result<(), E>, said: &str) -> Result<(), String> {
+    pub(super) fn step<E: std::fmt::Display>(&mut self, r: Result<(), E>, said: &str) -> Result<(), String> {
         r.map_err(|e| e.to_string())?;
         (self.progress)(&format!("  {said}"));
         self.done.push(said.to_string());
@@ -374,7 +374,7 @@ fn parse_nodes(text: &str, names: &[String]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-fn push_error(e: &seam::PushError) -> String {
+pub(super) fn push_error(e: &seam::PushError) -> String {
     match e {
         seam::PushError::Write { written, failed, cause } => {
             format!("corosync.conf written to [{}] but not to {failed}: {cause}", written.join(", "))

@@ -16,6 +16,7 @@ pub fn plan_route(
     backend: &Backend,
     corosync_file: Option<&Path>,
     current: Option<&ConfText>,
+    device: bool,
     settings: &Settings,
 ) -> Option<Route> {
     if let Some(p) = corosync_file {
@@ -29,6 +30,10 @@ pub fn plan_route(
         Target::Ssh(_) => Commands::Ssh,
         _ => return None,
     };
+    if device {
+        // As `apply`: pcsd has no endpoint for the certificate steps (`ops::qdevice`).
+        return Some(Route::QuorumDevice { how });
+    }
     let names = current.and_then(super::pcsd_default::node_names).unwrap_or_default();
     let held = super::pcsd_default::held(settings, &names);
     let no_token: Vec<String> = names.iter().zip(&held).filter(|(_, (_, h))| !*h).map(|(n, _)| n.clone()).collect();
@@ -57,25 +62,34 @@ mod tests {
         let ssh = Backend::new(Target::parse("ssh://n1,n2").unwrap(), false);
         let c = conf();
         let file = Path::new("corosync.conf");
-        assert_eq!(plan_route(&ssh, Some(file), Some(&c), &s), Some(Route::File { path: "corosync.conf".into() }));
+        assert_eq!(
+            plan_route(&ssh, Some(file), Some(&c), false, &s),
+            Some(Route::File { path: "corosync.conf".into() })
+        );
         let none = Route::Commands { how: Commands::Ssh, no_token: Vec::new() };
-        assert_eq!(plan_route(&ssh, None, Some(&c), &s), Some(none));
+        assert_eq!(plan_route(&ssh, None, Some(&c), false, &s), Some(none));
         let ep = |h: &str| Endpoint { host: h.into(), port: crate::backend::pcsd::DEFAULT_PORT };
         s.tokens.save("n1", &ep("n1"), &Secret::new("t1")).unwrap();
         let some = Route::Commands { how: Commands::Ssh, no_token: vec!["n2".into()] };
-        assert_eq!(plan_route(&ssh, None, Some(&c), &s), Some(some));
+        assert_eq!(plan_route(&ssh, None, Some(&c), false, &s), Some(some));
         s.tokens.save("n2", &ep("n2"), &Secret::new("t2")).unwrap();
         let all = Route::PcsdIfItAnswers { otherwise: Commands::Ssh };
-        assert_eq!(plan_route(&ssh, None, Some(&c), &s), Some(all));
+        assert_eq!(plan_route(&ssh, None, Some(&c), false, &s), Some(all));
+        let device = Route::QuorumDevice { how: Commands::Ssh };
+        assert_eq!(
+            plan_route(&ssh, None, Some(&c), true, &s),
+            Some(device),
+            "a quorum device goes over ssh, tokens or not"
+        );
         let local = Backend::new(Target::Local, false);
         let here = Route::PcsdIfItAnswers { otherwise: Commands::ThisHostAndSsh };
-        assert_eq!(plan_route(&local, None, Some(&c), &s), Some(here));
+        assert_eq!(plan_route(&local, None, Some(&c), false, &s), Some(here));
         // `--pcsd`: pcsd, whatever the tokens.
         let settings = std::sync::Arc::new(Settings::new(dir.path(), None, PasswordSource::None));
         let pcsd =
             crate::backend::pcsd::Pcsd::new(crate::backend::pcsd::PcsdTarget { hosts: vec![ep("n1")] }, settings);
-        assert_eq!(plan_route(&ssh.clone().with_pcsd(Some(pcsd)), None, Some(&c), &s), Some(Route::Pcsd));
+        assert_eq!(plan_route(&ssh.clone().with_pcsd(Some(pcsd)), None, Some(&c), false, &s), Some(Route::Pcsd));
         let cib = Backend::new(Target::parse("file:cib.xml").unwrap(), false);
-        assert_eq!(plan_route(&cib, None, Some(&c), &s), None);
+        assert_eq!(plan_route(&cib, None, Some(&c), false, &s), None);
     }
 }

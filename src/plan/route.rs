@@ -19,6 +19,8 @@ pub enum Route {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         no_token: Vec<String>,
     },
+    /// A quorum device changes: commands on each node and the qnetd host, tokens or not.
+    QuorumDevice { how: Commands },
     /// `--corosync FILE`: the file is written, nothing runs on the nodes.
     File { path: String },
 }
@@ -60,6 +62,9 @@ impl Route {
                     how.says(),
                     no_token.join(", ")
                 )
+            }
+            Route::QuorumDevice { how } => {
+                format!("{} and ssh to the qnetd host (a quorum device is set up without pcsd)", how.says())
             }
             Route::File { path } => format!("the file `{path}` (written; nothing runs on the nodes)"),
         }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::mask::{Mask, MASK};
 
 /// What `apply` does with corosync.conf differences, in one clause.
-pub const APPLY_SAYS: &str = "`apply` makes the reload changes, adds or removes knet links and lets nodes join or leave (as pcs does) on a running cluster, makes full-stop changes only with `--allow-cluster-restart`, and refuses a quorum device";
+pub const APPLY_SAYS: &str = "`apply` makes the reload changes, adds or removes knet links and lets nodes join or leave and adds, updates or removes a quorum device (as pcs does) on a running cluster, and makes full-stop changes only with `--allow-cluster-restart`";
 
 /// One diff line with the value of a sensitive key masked (the one masking rule, in its corosync
 /// form: the totem token timings show).

@@ -2,7 +2,7 @@
 //! link options only for links the nodes have, crypto options that go together, a quorum
 //! device corosync can use. Turns them into corosync's own spelling; no I/O.
 
-use crate::config::raw::{RawCluster, S};
+use crate::config::raw::{RawCluster, RawDevice, S};
 use crate::diag::codes;
 use crate::model::{Corosync, QuorumDevice};
 
@@ -101,7 +101,11 @@ impl Validator<'_> {
 
     pub(super) fn quorum_device(&mut self, raw: &RawCluster) -> Option<QuorumDevice> {
         let q = raw.quorum.as_ref()?;
-        let d = q.value.device.as_ref()?;
+        let decl = q.value.device.as_ref()?;
+        let d = match &decl.value {
+            RawDevice::Device(d) => S::new(d, decl.span),
+            RawDevice::Word(_) => return None,
+        };
         self.word("model", &d.value.model, MODELS);
         if let Some(a) = &d.value.algorithm {
             self.word("algorithm", a, ALGORITHMS);
@@ -128,6 +132,23 @@ impl Validator<'_> {
             host: d.value.host.value.clone(),
             algorithm: d.value.algorithm.as_ref().map(|a| a.value.clone()),
         })
+    }
+
+    /// `device: none` (any other word is refused, located).
+    pub(super) fn no_quorum_device(&mut self, raw: &RawCluster) -> bool {
+        let Some(decl) = raw.quorum.as_ref().and_then(|q| q.value.device.as_ref()) else { return false };
+        let RawDevice::Word(w) = &decl.value else { return false };
+        if w != "none" {
+            self.err(
+                codes::QUORUM_DEVICE,
+                decl.span,
+                format!("`{w}` is not a quorum device"),
+                "not accepted",
+                "write `none` (no device: one in corosync.conf is removed) or a mapping `{ model: net, host: ... }`"
+                    .into(),
+            );
+        }
+        w == "none"
     }
 
     fn positive(&mut self, key: &str, v: &S<u32>) {

@@ -47,6 +47,7 @@ pub fn validate(src: &Source, raw: &RawCluster) -> Result<(Cluster, Vec<Diag>), 
     cluster.scenarios = v.scenarios(raw);
     cluster.corosync = v.corosync(raw);
     cluster.quorum.device = v.quorum_device(raw);
+    cluster.quorum.no_device = v.no_quorum_device(raw);
     if v.diags.iter().any(Diag::is_error) {
         Err(v.diags)
     } else {
@@ -166,6 +167,7 @@ impl Validator<'_> {
             auto_tie_breaker: q.value.auto_tie_breaker,
             expected_votes: q.value.expected_votes,
             device: None,
+            no_device: false,
         });
         if let Some(q) = &raw.quorum {
             if q.value.two_node == Some(true) && !raw.nodes.is_empty() && raw.nodes.0.len() != 2 {

@@ -432,15 +432,19 @@ cibf_stop_all() {
 	local -a nodes recorded=()
 	t0=$(cibf_now)
 	mapfile -t nodes < <(cibf_cluster_nodes "$d")
-	for f in "$d"/nodes/*/{holder,corosync,pacemakerd}.pid; do
+	for f in "$d"/nodes/*/{holder,corosync,pacemakerd,corosync-qdevice,corosync-qnetd}.pid; do
 		[[ -f $f ]] && recorded+=("$(<"$f")")
 	done
 	if ((${#nodes[@]})); then
 		cibf_term_wait "$d" pacemakerd "$CIBF_PCMK_STOP_TIMEOUT" "${nodes[@]}" ||
 			cibf_log "pacemakerd still running after ${CIBF_PCMK_STOP_TIMEOUT}s; will SIGKILL"
+		cibf_term_wait "$d" corosync-qdevice "$CIBF_COROSYNC_STOP_TIMEOUT" "${nodes[@]}" ||
+			cibf_log "corosync-qdevice still running after ${CIBF_COROSYNC_STOP_TIMEOUT}s; will SIGKILL"
 		cibf_term_wait "$d" corosync "$CIBF_COROSYNC_STOP_TIMEOUT" "${nodes[@]}" ||
 			cibf_log "corosync still running after ${CIBF_COROSYNC_STOP_TIMEOUT}s; will SIGKILL"
 	fi
+	((${#nodes[@]} == 0)) || cibf_term_wait "$d" corosync-qnetd "$CIBF_COROSYNC_STOP_TIMEOUT" "${nodes[@]}" ||
+		cibf_log "corosync-qnetd still running after ${CIBF_COROSYNC_STOP_TIMEOUT}s; will SIGKILL"
 	cibf_kill_leftovers "$d"
 	for ns in $(cibf_list_netns "$d"); do
 		[[ ! -e /run/netns/$ns ]] || ip netns del "$ns" || cibf_log "warning: could not delete netns $ns"
@@ -449,7 +453,7 @@ cibf_stop_all() {
 	# it reaps them; wait a moment so no "[corosync] <defunct>" is left behind when we return.
 	cibf_wait_reaped "${recorded[@]}"
 	if [[ -d $d/nodes ]]; then
-		rm -f -- "$d"/nodes/*/{holder,corosync,pacemakerd}.pid "$d"/nodes/*/mntns
+		rm -f -- "$d"/nodes/*/{holder,corosync,pacemakerd,corosync-qdevice,corosync-qnetd}.pid "$d"/nodes/*/mntns
 	fi
 	cibf_log "stopped in $(cibf_since "$t0") s"
 }
@@ -477,4 +481,37 @@ cibf_status() {
 	done
 	((down)) && return 1
 	return 0
+}
+
+# --- quorum device (corosync-qnetd host, corosync-qdevice on the nodes) ---------------------
+
+# A host for corosync-qnetd: namespaces like a node's (its own /etc/corosync, /run), no cluster
+# (no corosync.conf, key or CIB). Args: STATEDIR NAME
+cibf_qnetd_create() {
+	local d=$1 name=$2
+	cibf_node_create "$d" "$name" "$d/corosync.conf"
+	rm -f -- "$d/nodes/$name"/etc-corosync/{corosync.conf,authkey} "$d/nodes/$name/lib-pacemaker/cib/cib.xml"
+}
+
+# Its CA (`corosync-qnetd-certutil -i`, as `pcs qdevice setup model net` does), then
+# corosync-qnetd in the foreground (pid in NODEDIR/corosync-qnetd.pid), until it answers.
+cibf_start_qnetd() {
+	local d=$1 name=$2 i
+	cibf_on "$d" "$name" "${CIBF_DAEMON_ENV[@]}" sh -c \
+		'install -d -m 0770 /run/corosync-qnetd && corosync-qnetd-certutil -i' >>"$d/nodes/$name/certutil.out" 2>&1 ||
+		cibf_die "corosync-qnetd-certutil -i failed on $name"
+	cibf_spawn_daemon "$d" "$name" corosync-qnetd corosync-qnetd -f
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(cibf_daemon_pid "$d" "$name" corosync-qnetd) ]] || cibf_die "corosync-qnetd died on $name"
+		cibf_on "$d" "$name" "${CIBF_DAEMON_ENV[@]}" corosync-qnetd-tool -s >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cibf_die "corosync-qnetd on $name not answering after 10 s"
+}
+
+# corosync-qdevice in the foreground on a node (what `systemctl start corosync-qdevice` does).
+cibf_start_qdevice() {
+	local d=$1 name=$2
+	cibf_on "$d" "$name" install -d -m 0770 /run/corosync-qdevice
+	cibf_spawn_daemon "$d" "$name" corosync-qdevice corosync-qdevice -f
 }

@@ -9,13 +9,14 @@
 #                                                  wait until NODE is Online with a DC (60 s)
 #   node.sh STATEDIR NODE start corosync|pacemakerd  start that daemon only if not running (no wait
 #                                                  for Online: the other nodes may not be up yet)
+#   node.sh STATEDIR NODE start|stop corosync-qdevice  the quorum device daemon (foreground, no systemd)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CIBF_TAG="node"
 
 usage() {
-	sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 [[ $# -ge 3 ]] || usage
@@ -26,7 +27,7 @@ action=$3
 [[ -n $(cibf_holder_pid "$dir" "$node") ]] || cibf_die "no running namespaces for node '$node' in $dir"
 
 daemon=${4:-}
-[[ -z $daemon || $daemon =~ ^(corosync|pacemakerd)$ ]] || usage
+[[ -z $daemon || $daemon =~ ^(corosync|pacemakerd|corosync-qdevice)$ ]] || usage
 
 case $action in
 stop)
@@ -55,7 +56,11 @@ kill)
 start)
 	if [[ -n $daemon ]]; then
 		if [[ -z $(cibf_daemon_pid "$dir" "$node" "$daemon") ]]; then
-			if [[ $daemon == corosync ]]; then cibf_start_corosync "$dir" "$node"; else cibf_start_pacemaker "$dir" "$node"; fi
+			case $daemon in
+			corosync) cibf_start_corosync "$dir" "$node" ;;
+			corosync-qdevice) cibf_start_qdevice "$dir" "$node" ;;
+			*) cibf_start_pacemaker "$dir" "$node" ;;
+			esac
 		fi
 		exit 0
 	fi

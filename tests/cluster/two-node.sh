@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node] [--qnetd-host]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -22,6 +22,10 @@
 # and .44.24 with --spare-link; .33.23 is the reference VIP), wired like the others and named in
 # every /etc/hosts, with no cluster (no corosync.conf, key or CIB; nothing started): room for
 # a node to join through the file.
+# --qnetd-host adds a host `qnetd` (192.168.33.30 on the link-0 segment, named in every
+# /etc/hosts) running corosync-qnetd in the foreground with its own CA (`corosync-qnetd-certutil
+# -i` in its own /etc/corosync), for a quorum device; no cluster there. `on.sh ... qnetd --`
+# runs commands on it; stop kills qnetd by pid.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -42,7 +46,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -53,6 +57,7 @@ cib=
 bare=
 spare=
 spare_node=
+qnetd=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--dir) dir=${2:?}; shift 2 ;;
@@ -60,6 +65,7 @@ while [[ $# -gt 0 ]]; do
 	--bare) bare=1; shift ;;
 	--spare-link) spare=1; shift ;;
 	--spare-node) spare_node=1; shift ;;
+	--qnetd-host) qnetd=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -103,6 +109,7 @@ start() {
 			printf '192.168.33.%s\t%s\n192.168.22.%s\t%s-22\n' "$host" "$name" "$host" "$name"
 		done
 		printf '192.168.33.31\tpinghost\n'
+		[[ -z $qnetd ]] || printf '192.168.33.30\tqnetd\n'
 	} >"$dir/hosts"
 
 	# The switch: one bridge per knet link. No STP (a single bridge cannot loop), so ports
@@ -133,6 +140,11 @@ start() {
 	cibf_netns_create "$dir" pinghost
 	ph=$(cibf_netns_of "$dir" pinghost)
 	wire "$sw" br-l0 phl0 "$ph" eth0 192.168.33.31/24
+	if [[ -n $qnetd ]]; then
+		cibf_qnetd_create "$dir" qnetd
+		wire "$sw" br-l0 qnl0 "$(cibf_netns_of "$dir" qnetd)" eth0 192.168.33.30/24
+		cibf_start_qnetd "$dir" qnetd
+	fi
 	cibf_log "namespaces and links ready after $(cibf_since "$t0") s (prefix $(cibf_prefix "$dir"))"
 	if [[ -n $bare ]]; then
 		# Hosts with no cluster yet (for a bootstrap): no corosync.conf, key or CIB, nothing started.
