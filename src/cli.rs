@@ -1084,8 +1084,9 @@ fn say_unsigned_gates(signed: bool, policy: &crate::model::Policy) {
     }
 }
 
-/// Authenticate a saved plan before applying it: a MAC that does not verify refuses it; without
-/// the key (or without a MAC) the gates its `policy:` would open are dropped, and that is said.
+/// Authenticate a saved plan before applying it: with the key, a MAC that does not verify, or
+/// none, refuses it; without the key the gates its `policy:` would open are dropped, and that is
+/// said.
 fn authenticate_saved(saved: &mut planfile::SavedPlan, file: &Path) -> Result<(), Error> {
     use planfile::Authenticity;
     let env = planfile::auth::KEY_ENV;
@@ -1099,7 +1100,6 @@ fn authenticate_saved(saved: &mut planfile::SavedPlan, file: &Path) -> Result<()
             return Ok(());
         }
         Authenticity::NoKey => format!("{env} is not set, so the plan cannot be authenticated"),
-        Authenticity::Unsigned => format!("the plan carries no MAC (it was saved without {env})"),
     };
     if !dropped.is_empty() {
         let flags: Vec<String> = dropped.iter().map(|g| format!("--{}", g.replace('_', "-"))).collect();

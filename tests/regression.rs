@@ -1461,13 +1461,40 @@ fn saved_plan_policy_counted_with_the_key_missing_at_apply() {
 
 #[test]
 fn saved_plan_with_its_mac_stripped_kept_its_policy() {
+    // With the key at apply, a plan without a MAC is refused outright (it used to be applied
+    // with its policy dropped: see the next test for why that was not enough).
     let (_dir, cib, plan, mut doc) = signed_destroying_plan();
     let before = std::fs::read_to_string(&cib).unwrap();
     doc.as_object_mut().unwrap().remove("mac");
     std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = cibform_env(&[PLAN_KEY], &["apply", plan.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_refused_unchanged(&out, &cib, &before, "it carries no MAC, and CIBFORM_PLAN_KEY is set");
+}
+
+#[test]
+fn saved_plan_with_its_mac_stripped_applied_an_edited_configuration() {
+    // The MAC binds the whole plan, but a plan without one was accepted under the key: whoever
+    // could edit the plan (a CI artifact) rewrote its configuration and its change list to
+    // match, removed the MAC, and the merge job's apply wrote it, crossing no gate.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let out =
+        cibform_env(&[PLAN_KEY], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    doc.as_object_mut().unwrap().remove("mac");
+    let new = doc["new_configuration"].as_str().unwrap().replace("192.168.33.24", "10.6.6.6");
+    doc["new_configuration"] = new.into();
+    let listed = serde_json::to_string(&doc["changes"]).unwrap().replace("192.168.33.24", "10.6.6.6");
+    doc["changes"] = serde_json::from_str(&listed).unwrap();
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
     let out = apply_with(&[PLAN_KEY], &plan);
-    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
-    assert!(out.stderr.contains("opens no gate: the plan carries no MAC"), "{}", out.snapshot());
+    assert_refused_unchanged(&out, &cib, &before, "it carries no MAC, and CIBFORM_PLAN_KEY is set");
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("10.6.6.6"));
+    // Without the key nothing can be verified: the edited plan is applied as any unsigned one,
+    // and only the gates stand (documented; the key is what makes a plan trusted).
 }
 
 #[test]
