@@ -2022,3 +2022,53 @@ fn what_if_argument_was_echoed_whole() {
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("`attr=\\u{1b}[2J` needs NODE:NAME=VALUE"), "{}", out.snapshot());
 }
+
+// --- nodes outside corosync ------------------------------------------------------------------
+
+/// corosync.conf of the remote fixture's two cluster nodes, `two_node` set as pcs sets it.
+const REMOTE_CONF: &str = "totem {\n    version: 2\n    cluster_name: remote\n    transport: knet\n}\nnodelist {\n    node {\n        ring0_addr: 10.0.0.1\n        name: node1\n        nodeid: 1\n    }\n    node {\n        ring0_addr: 10.0.0.2\n        name: node2\n        nodeid: 2\n    }\n}\nquorum {\n    provider: corosync_votequorum\n    two_node: 1\n}\n";
+
+/// `args` on `yaml` against the remote fixture's CIB and `REMOTE_CONF`, in a scratch directory:
+/// (dir, corosync.conf's path, output).
+fn with_remote_conf(yaml: &str, args: &[&str]) -> (tempfile::TempDir, PathBuf, Out) {
+    let (dir, cib) = scratch_with_cib(Some("remote-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, REMOTE_CONF).unwrap();
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let (file, target, conf_arg) = (file.to_str().unwrap(), target(&cib), conf.to_str().unwrap());
+    let argv: Vec<&str> = args.iter().copied().chain([file, &target, "--corosync", conf_arg]).collect();
+    let out = cibform(&argv);
+    (dir, conf, out)
+}
+
+#[test]
+fn remote_node_counted_as_a_corosync_member_dropped_two_node() {
+    // Two cluster nodes and a Pacemaker Remote node: corosync has two members, but the remote
+    // node was counted as a third. The plan took `two_node: 1` out of corosync.conf (a node
+    // failure would then stop everything for want of quorum), `apply` tried to make the remote
+    // node join corosync (refused for its missing address), and `two_node: true` in the file
+    // was an error ("needs exactly 2 nodes, 3 declared").
+    let yaml = fixture_text("remote-pcs.yaml");
+    let (_dir, _conf, out) = with_remote_conf(&yaml, &["plan", "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "the file matches the cluster: {}", out.snapshot());
+    assert!(!out.stdout.contains("two_node"), "{}", out.snapshot());
+    let declared = edit_once(&yaml, "properties:", "quorum: { two_node: true }\nproperties:");
+    let (_dir, _conf, out) = with_remote_conf(&declared, &["plan", "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let added = format!("{yaml}  extra: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\n");
+    let (_dir, conf, out) = with_remote_conf(&added, &["apply", "--auto-approve", "--allow-disable-stonith"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(conf).unwrap(), REMOTE_CONF, "corosync.conf is left as it is");
+}
+
+#[test]
+fn file_declaring_only_remote_nodes_removed_every_cluster_node() {
+    // A file whose `nodes:` holds only a remote node (its attributes) planned to take every
+    // corosync node out of corosync.conf: `nodes:` manages corosync's members only through the
+    // nodes corosync can have.
+    let yaml = "cluster: remote\nnodes:\n  rnode1: { id: rnode1, remote: true, attributes: { rack: r1 } }\nproperties: { stonith-enabled: false }\nresources:\n  rnode1: { agent: ocf:pacemaker:remote, params: { server: rnode1 } }\n  vm1:\n    agent: ocf:heartbeat:VirtualDomain\n    params: { config: /etc/libvirt/vm1.xml }\n    meta: { remote-node: guest1, remote-addr: 10.0.0.5 }\n";
+    let (_dir, _conf, out) = with_remote_conf(yaml, &["plan", "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stdout.contains("node node1"), "{}", out.snapshot());
+}
