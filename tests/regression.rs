@@ -2072,3 +2072,40 @@ fn file_declaring_only_remote_nodes_removed_every_cluster_node() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(!out.stdout.contains("node node1"), "{}", out.snapshot());
 }
+
+// --- raw items compared as trees ------------------------------------------------------------
+
+#[test]
+fn raw_rule_renamed_with_its_id_ref_planned_a_change_apply_refused() {
+    // Rule ids mean nothing to the comparison, and the merge keeps the CIB's: renaming a raw
+    // item's rule together with the `id-ref` another item makes to it planned one change (the
+    // `id-ref`), which points at an id the planned configuration does not hold. `apply` was
+    // refused by crm_verify, and with `--no-host-tools` wrote a CIB Pacemaker rejects.
+    let raw = |id: &str| {
+        format!(
+            "cluster: rawc\nproperties: {{ stonith-enabled: false }}\nresources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\n  b: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\nraw:\n  - |\n    <rsc_location id=\"loc-a\" rsc=\"a\">\n      <rule id=\"{id}\" score=\"-INFINITY\"><expression id=\"{id}-e\" attribute=\"#uname\" operation=\"eq\" value=\"n1\"/></rule>\n    </rsc_location>\n  - |\n    <rsc_location id=\"loc-b\" rsc=\"b\"><rule id-ref=\"{id}\"/></rsc_location>\n"
+        )
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let yaml = dir.path().join("cluster.yaml");
+    std::fs::write(&yaml, raw("r1")).unwrap();
+    let args = |y: &Path| -> Vec<String> {
+        ["apply", y.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-disable-stonith", "--no-host-tools"]
+            .map(String::from)
+            .to_vec()
+    };
+    let run = |a: Vec<String>| cibform(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run(args(&yaml)).code, 0);
+    std::fs::write(&yaml, raw("r2")).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = run(args(&yaml));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("the planned configuration refers to `r2`, which nothing in it declares"),
+        "{}",
+        out.snapshot()
+    );
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "nothing is written");
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools"]);
+    assert_eq!(out.code, 1, "the plan says so too: {}", out.snapshot());
+}

@@ -52,6 +52,12 @@ pub fn plan_against(
     if !dups.is_empty() {
         return Err(Error::DuplicateIds(dups));
     }
+    let dangling_before = crate::cib::refs::dangling(live.cib.configuration());
+    let dangling: Vec<String> =
+        crate::cib::refs::dangling(&plan.new_config).into_iter().filter(|r| !dangling_before.contains(r)).collect();
+    if !dangling.is_empty() {
+        return Err(Error::DanglingRefs(dangling));
+    }
     let kept = crate::cib::owned_properties(live.cib.configuration());
     let mut owned: Vec<String> =
         crate::cib::owned_properties(&plan.new_config).difference(&kept).map(|(_, name, _)| name.clone()).collect();
