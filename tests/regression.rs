@@ -2109,3 +2109,27 @@ fn raw_rule_renamed_with_its_id_ref_planned_a_change_apply_refused() {
     let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools"]);
     assert_eq!(out.code, 1, "the plan says so too: {}", out.snapshot());
 }
+
+#[test]
+fn node_leaving_the_cluster_was_said_to_be_left_alone() {
+    // A node taken out of the file leaves the cluster through corosync.conf (stopped, removed,
+    // `crm_node --force -R`), yet the plan's warning said "cibform leaves it alone".
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
+            .replace("quorum: { two_node: true }\n", "")
+    });
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", conf.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("- node t3022cent"), "the corosync.conf change: {}", out.snapshot());
+    assert!(!out.snapshot().contains("leaves it alone"), "{}", out.snapshot());
+    assert!(
+        out.snapshot().contains("node `t3022cent` is not declared in the file: it LEAVES the cluster"),
+        "{}",
+        out.snapshot()
+    );
+}

@@ -69,6 +69,7 @@ pub fn plan_against(
         Some(conf) => {
             let r = crate::corosync::reconcile(&crate::corosync::parse(&conf.name, &conf.text)?, model);
             let diff = crate::corosync::unified_diff(&conf.name, &conf.text, &r.text);
+            leaving_warnings(&mut plan.warnings, &r.changes);
             plan.corosync = plan::CorosyncPlan { source: Some(conf.name.clone()), changes: r.changes, diff };
         }
         None if model.nodes.iter().any(|n| !n.addrs.is_empty())
@@ -134,6 +135,19 @@ pub async fn plan_configuration(model: &Cluster, backend: &Backend, opts: PlanOp
     planned.plan.warnings.extend(notes);
     planned.plan.warnings.extend(version_notes(model, &planned.live.cib));
     Ok(planned)
+}
+
+/// A node the CIB has and the file does not declare is left alone, the merge warns; but when
+/// corosync.conf lists it, the node leaves the cluster (and `crm_node -R` takes it out of the
+/// CIB): the warning says that instead.
+fn leaving_warnings(warnings: &mut [String], changes: &[crate::corosync::ConfChange]) {
+    let leaving = changes.iter().filter(|c| c.procedure == crate::corosync::facts::LEAVE);
+    for name in leaving.filter_map(|c| c.key.strip_prefix("node ")) {
+        let alone = format!("node `{name}` is in the CIB but not declared in the file; cibform leaves it alone");
+        for w in warnings.iter_mut().filter(|w| **w == alone) {
+            *w = format!("node `{name}` is not declared in the file: it LEAVES the cluster (stopped, taken out of corosync.conf, forgotten by Pacemaker)");
+        }
+    }
 }
 
 /// Properties the file sets that the target's Pacemaker (its `dc-version`) is too old to know.
