@@ -821,8 +821,10 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     if !allow_cluster_restart {
         blocked.extend(corosync_todo.iter().flat_map(|w| w.full_stop.iter().cloned()));
     }
-    if blocked.len() > before {
-        blocked.push("pass --cib-only to apply the CIB changes alone".into());
+    let refused = blocked.len() > before;
+    if let Some(last) = blocked.last_mut().filter(|_| refused) {
+        // Part of the last refusal, not a gate of its own (the error counts the gates).
+        last.push_str("; pass --cib-only to apply the CIB changes alone");
     }
     if !blocked.is_empty() {
         return Err(Error::Blocked(blocked));

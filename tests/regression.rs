@@ -2133,3 +2133,35 @@ fn node_leaving_the_cluster_was_said_to_be_left_alone() {
         out.snapshot()
     );
 }
+
+#[test]
+fn corosync_refusal_was_counted_twice_and_said_addresss() {
+    // "apply blocked by 2 policy gates: ...; pass --cib-only ...": the --cib-only hint was
+    // counted as a gate of its own; and "declares 0 addresss" took a bare "s".
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("quorum: { two_node: true }\n", "")
+            .replace(", 192.168.22.21]", "]")
+            .replace(", 192.168.22.22]", "]")
+            .replace("nodes:\n", "nodes:\n  t3023cent: { id: 3, addrs: [192.168.33.25] }\n")
+    });
+    let out = cibform(&[
+        "apply",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--corosync",
+        conf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("apply blocked by 1 policy gate: nodes join or leave while knet links change"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(out.stderr.contains("; pass --cib-only to apply the CIB changes alone"), "{}", out.snapshot());
+    assert_eq!(cibform::render::count(0, "address"), "0 addresses");
+}
