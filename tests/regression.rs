@@ -2165,3 +2165,42 @@ fn corosync_refusal_was_counted_twice_and_said_addresss() {
     assert!(out.stderr.contains("; pass --cib-only to apply the CIB changes alone"), "{}", out.snapshot());
     assert_eq!(cibform::render::count(0, "address"), "0 addresses");
 }
+
+#[test]
+fn acl_name_planned_against_a_schema_without_it_and_written_with_no_host_tools() {
+    // An ACL user's `name` is schema 3.8's: against a CIB validating with pacemaker-3.0 the
+    // plan listed it as any change, the apply was refused only by this host's crm_verify, and
+    // `--no-host-tools` wrote a CIB Pacemaker rejects. The plan now refuses it, naming the form.
+    let (dir, cib) = scratch_with_cib(None);
+    let old = std::fs::read_to_string(&cib).unwrap().replace("pacemaker-3.9", "pacemaker-3.0");
+    std::fs::write(&cib, &old).unwrap();
+    let yaml = dir.path().join("cluster.yaml");
+    std::fs::write(&yaml, fixture_text("acls-pcs.yaml")).unwrap();
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains(
+            "the target's CIB validates with pacemaker-3.0, which does not know an ACL user's `name` (schema 3.8)"
+        ),
+        "{}",
+        out.snapshot()
+    );
+    let args = [
+        "apply",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--allow-disable-stonith",
+        "--no-host-tools",
+    ];
+    let out = cibform(&args);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), old, "nothing is written");
+    // Without the name, the same ACLs fit schema 3.0.
+    std::fs::write(
+        &yaml,
+        fixture_text("acls-pcs.yaml").replace("carol-target: { name: carol, roles: [viewer] }", "carol: [viewer]"),
+    )
+    .unwrap();
+    assert_eq!(cibform(&args).code, 0);
+}

@@ -5,6 +5,7 @@
 //! never talks to a cluster (that is `backend`) and never decides what should change (`plan`).
 
 pub mod refs;
+pub mod schema;
 pub mod xml;
 
 use sha2::{Digest, Sha256};

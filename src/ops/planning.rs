@@ -58,6 +58,7 @@ pub fn plan_against(
     if !dangling.is_empty() {
         return Err(Error::DanglingRefs(dangling));
     }
+    schema_check(&live.cib, &plan.new_config)?;
     let kept = crate::cib::owned_properties(live.cib.configuration());
     let mut owned: Vec<String> =
         crate::cib::owned_properties(&plan.new_config).difference(&kept).map(|(_, name, _)| name.clone()).collect();
@@ -135,6 +136,25 @@ pub async fn plan_configuration(model: &Cluster, backend: &Backend, opts: PlanOp
     planned.plan.warnings.extend(notes);
     planned.plan.warnings.extend(version_notes(model, &planned.live.cib));
     Ok(planned)
+}
+
+/// Refuse forms the target's CIB schema does not have (those it already holds excepted).
+///
+/// # Errors
+/// `SchemaTooOld`.
+fn schema_check(live: &crate::cib::Cib, new: &crate::cib::xml::Element) -> Result<(), Error> {
+    let Some(have) = crate::cib::schema::version(&live.root) else { return Ok(()) };
+    let already = crate::cib::schema::too_new(live.configuration(), have);
+    let forms: Vec<(String, String)> = crate::cib::schema::too_new(new, have)
+        .into_iter()
+        .filter(|f| !already.contains(f))
+        .map(|(w, v)| (w.to_string(), v))
+        .collect();
+    if forms.is_empty() {
+        return Ok(());
+    }
+    let schema = live.root.attr("validate-with").unwrap_or_default().to_string();
+    Err(Error::SchemaTooOld { schema, forms })
 }
 
 /// A node the CIB has and the file does not declare is left alone, the merge warns; but when
