@@ -2204,3 +2204,31 @@ fn acl_name_planned_against_a_schema_without_it_and_written_with_no_host_tools()
     .unwrap();
     assert_eq!(cibform(&args).code, 0);
 }
+
+#[test]
+fn repeated_acl_permission_planned_an_update_that_showed_nothing() {
+    // A role's permission listed twice: the views differ (one line more), but the plan's lines
+    // compare by key, so "~ ACLs" was shown with no line at all.
+    let yaml = |n: usize| {
+        format!(
+            "cluster: acls\nproperties: {{ stonith-enabled: false, enable-acl: true }}\nacls:\n  roles:\n    viewer:\n      permissions:\n{}  users:\n    alice: [viewer]\n",
+            "        - { kind: read, xpath: /cib }\n".repeat(n)
+        )
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml(1)).unwrap();
+    let apply = [
+        "apply",
+        file.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--allow-disable-stonith",
+        "--no-host-tools",
+    ];
+    assert_eq!(cibform(&apply).code, 0);
+    std::fs::write(&file, yaml(2)).unwrap();
+    let out = cibform(&["plan", file.to_str().unwrap(), &target(&cib), "--no-host-tools", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(out.stdout.contains("+ role viewer read xpath /cib (#2)"), "{}", out.snapshot());
+}
