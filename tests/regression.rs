@@ -2232,3 +2232,27 @@ fn repeated_acl_permission_planned_an_update_that_showed_nothing() {
     assert_eq!(out.code, 2, "{}", out.snapshot());
     assert!(out.stdout.contains("+ role viewer read xpath /cib (#2)"), "{}", out.snapshot());
 }
+
+#[test]
+fn fencing_device_made_from_a_template_was_stopped_past_the_gate() {
+    // A primitive made from a template has no `class` of its own: the fencing gate saw no
+    // device at all, so `enabled: false` on the last one (or `target-role: Stopped` in its
+    // template's meta) stopped fencing with no acknowledgement.
+    let yaml = |extra: &str, tpl_meta: &str| {
+        format!(
+            "cluster: fence\nnodes:\n  n1: {{ id: 1 }}\n  n2: {{ id: 2 }}\ntemplates:\n  fence-tpl:\n    agent: stonith:fence_dummy\n    ops: [ {{ name: monitor, interval: 60s }} ]\n{tpl_meta}resources:\n  fence1:\n    template: fence-tpl\n{extra}  d: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\n"
+        )
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let file = dir.path().join("cluster.yaml");
+    let apply = |text: String| {
+        std::fs::write(&file, text).unwrap();
+        cibform(&["apply", file.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-host-tools"])
+    };
+    assert_eq!(apply(yaml("", "")).code, 0);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for (extra, tpl_meta) in [("    enabled: false\n", ""), ("", "    meta: { target-role: Stopped }\n")] {
+        let out = apply(yaml(extra, tpl_meta));
+        assert_refused_unchanged(&out, &cib, &before, "the plan removes or stops the last fencing device");
+    }
+}

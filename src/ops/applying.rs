@@ -65,9 +65,14 @@ impl Fencing {
             .filter(|nv| nv.attr("name") == Some("stonith-enabled"))
             .any(|nv| nv.attr("value").is_some_and(crate::vocab::is_false));
         let by_default = config.child("rsc_defaults").and_then(role_stopped).unwrap_or(false);
-        let has_device = config
+        let templates: Templates<'_> = config
             .child("resources")
-            .is_some_and(|r| running_device(r, Roles { above: false, inherited: None, by_default }));
+            .into_iter()
+            .flat_map(|r| r.elements().filter(|t| t.name == "template"))
+            .filter_map(|t| Some((t.id()?, t)))
+            .collect();
+        let roles = Roles { above: false, inherited: None, by_default, templates: &templates };
+        let has_device = config.child("resources").is_some_and(|r| running_device(r, roles));
         Fencing { enabled, has_device }
     }
 }
@@ -86,23 +91,30 @@ fn role_stopped(el: &crate::cib::xml::Element) -> Option<bool> {
     Some(roles.any(|s| s))
 }
 
+/// The resource templates by id: a primitive made from one takes its class and its meta
+/// attributes from it (its own meta win).
+type Templates<'a> = std::collections::HashMap<&'a str, &'a crate::cib::xml::Element>;
+
 /// The `target-role`s in force around a resource: an enclosing resource stopped (which stops
-/// what it holds whatever they say), the role it passes down, the resource defaults' one.
+/// what it holds whatever they say), the role it passes down, the resource defaults' one; and
+/// the templates resources may be made from.
 #[derive(Clone, Copy)]
-struct Roles {
+struct Roles<'a> {
     above: bool,
     inherited: Option<bool>,
     by_default: bool,
+    templates: &'a Templates<'a>,
 }
 
 /// Whether `el` is or holds a fencing device that is not stopped.
-fn running_device(el: &crate::cib::xml::Element, roles: Roles) -> bool {
-    let own = role_stopped(el);
+fn running_device(el: &crate::cib::xml::Element, roles: Roles<'_>) -> bool {
+    let template = el.attr("template").and_then(|t| roles.templates.get(t));
+    let own = role_stopped(el).or_else(|| template.and_then(|t| role_stopped(t)));
     let inherited = own.or(roles.inherited);
     let stopped = roles.above || own == Some(true) || inherited.unwrap_or(roles.by_default);
     let below = Roles { above: roles.above || own == Some(true), inherited, ..roles };
-    (el.name == "primitive" && el.attr("class") == Some("stonith") && !stopped)
-        || el.elements().any(|c| running_device(c, below))
+    let class = el.attr("class").or_else(|| template.and_then(|t| t.attr("class")));
+    (el.name == "primitive" && class == Some("stonith") && !stopped) || el.elements().any(|c| running_device(c, below))
 }
 
 /// Write a planned configuration.
