@@ -2256,3 +2256,22 @@ fn fencing_device_made_from_a_template_was_stopped_past_the_gate() {
         assert_refused_unchanged(&out, &cib, &before, "the plan removes or stops the last fencing device");
     }
 }
+
+#[test]
+fn fencing_enabled_false_disabled_fencing_past_the_gate() {
+    // Pacemaker 3.0.2 reads `fencing-enabled` (the new name of `stonith-enabled`); the gate read
+    // only the old name, so `fencing-enabled: false` turned fencing off with a warning at most.
+    let yaml = |props: &str| {
+        format!("cluster: fence\nnodes:\n  n1: {{ id: 1 }}\n  n2: {{ id: 2 }}\n{props}resources:\n  fence1: {{ agent: stonith:fence_dummy, ops: [ {{ name: monitor, interval: 60s }} ] }}\n")
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let file = dir.path().join("cluster.yaml");
+    let apply = |text: String| {
+        std::fs::write(&file, text).unwrap();
+        cibform(&["apply", file.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-host-tools"])
+    };
+    assert_eq!(apply(yaml("")).code, 0);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = apply(yaml("properties: { fencing-enabled: false }\n"));
+    assert_refused_unchanged(&out, &cib, &before, "the plan disables fencing");
+}

@@ -45,8 +45,9 @@ pub fn gates(
 
 /// What a configuration says about fencing, judged on everything Pacemaker may take it from.
 struct Fencing {
-    /// No `cluster_property_set` sets `stonith-enabled` false. Every set counts (plain, scored,
-    /// with a rule, native or raw): whichever may be in effect could turn fencing off.
+    /// No `cluster_property_set` sets `stonith-enabled` (or `fencing-enabled`) false. Every set
+    /// counts (plain, scored, with a rule, native or raw): whichever may be in effect could turn
+    /// fencing off.
     enabled: bool,
     /// At least one `stonith` primitive, anywhere in `resources`, not stopped by its own, an
     /// enclosing resource's or the resource defaults' `target-role` (every `rsc_defaults` set
@@ -62,7 +63,8 @@ impl Fencing {
             .flat_map(|c| c.elements().filter(|s| s.name == "cluster_property_set"))
             .flat_map(|s| s.elements().filter(|nv| nv.name == "nvpair"));
         let enabled = !settings
-            .filter(|nv| nv.attr("name") == Some("stonith-enabled"))
+            // Pacemaker 3.0.2 renamed it `fencing-enabled`: either name may turn fencing off.
+            .filter(|nv| matches!(nv.attr("name"), Some("stonith-enabled" | "fencing-enabled")))
             .any(|nv| nv.attr("value").is_some_and(crate::vocab::is_false));
         let by_default = config.child("rsc_defaults").and_then(role_stopped).unwrap_or(false);
         let templates: Templates<'_> = config
