@@ -2275,3 +2275,18 @@ fn fencing_enabled_false_disabled_fencing_past_the_gate() {
     let out = apply(yaml("properties: { fencing-enabled: false }\n"));
     assert_refused_unchanged(&out, &cib, &before, "the plan disables fencing");
 }
+
+#[test]
+fn two_nodes_with_one_text_cib_id_were_written() {
+    // Two nodes given one CIB id that is not a nodeid (`id: x`, crmsh's style) validated and
+    // went into the CIB as two `<node id="x">`; a nodeid used twice was already refused.
+    let yaml = "cluster: nd\nnodes:\n  a: { id: x }\n  b: { id: x }\nproperties: { stonith-enabled: false }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let out = cibform(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::node::duplicate_id"), "{}", out.snapshot());
+    assert!(out.stderr.contains("node id `x` is used twice"), "{}", out.snapshot());
+    assert!(out.stderr.contains("4 │   b: { id: x }"), "labelled on the second: {}", out.snapshot());
+}
