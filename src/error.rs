@@ -198,7 +198,7 @@ impl Error {
             Error::OwnedProperties(_) => "remove them from the `raw:` property set: cibform never writes Pacemaker-owned properties (it keeps the values already there)".into(),
             Error::DuplicateIds(_) => "rename the object in the file (a `raw:` item may not reuse an id cibform or the cluster already uses)".into(),
             Error::SchemaTooOld { .. } => "upgrade the CIB's schema once every node runs a Pacemaker that knows it (`cibadmin --upgrade --force`), or leave those forms out of the file".into(),
-            Error::DanglingRefs(_) => "a `raw:` item refers (`id-ref`, `reference`) to an id the plan does not hold: the parts pcs and Pacemaker name themselves (rules, nvpairs, operations, sets) keep the ids the CIB gives them while their meaning does not change, so refer to the CIB's id".into(),
+            Error::DanglingRefs(_) => "keep what is referred to, or drop the reference (an ACL permission's `reference`, a `raw:` item's `id-ref`); the parts pcs and Pacemaker name themselves (rules, nvpairs, operations, sets) keep the ids the CIB gives them while their meaning does not change, so an `id-ref` to one names the CIB's id".into(),
             Error::File { action: "write", .. } => "check the directory exists and is writable; nothing was written there".into(),
             Error::File { .. } => "check the path".into(),
             Error::ExportInexact { plan, .. } => {

@@ -2290,3 +2290,22 @@ fn two_nodes_with_one_text_cib_id_were_written() {
     assert!(out.stderr.contains("node id `x` is used twice"), "{}", out.snapshot());
     assert!(out.stderr.contains("4 │   b: { id: x }"), "labelled on the second: {}", out.snapshot());
 }
+
+#[test]
+fn resource_removed_under_an_acl_reference_was_written_into_a_cib_pacemaker_rejects() {
+    // An ACL permission's `reference` is an IDREF: removing the resource it names (and nothing
+    // else) planned as a plain destroy, and `--no-host-tools` wrote a CIB Pacemaker rejects.
+    let (dir, cib) = scratch_with_cib(Some("acls-pcs.xml"));
+    let yaml = dir.path().join("cluster.yaml");
+    let text = edit_once(
+        &fixture_text("acls-pcs.yaml"),
+        "  not-for-operator: { agent: ocf:pacemaker:Dummy, ops: [] }",
+        "  other: { agent: ocf:pacemaker:Dummy, ops: [] }",
+    );
+    std::fs::write(&yaml, text).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let args = ["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-destroy", "--no-host-tools"];
+    let out = cibform(&args);
+    assert_refused_unchanged(&out, &cib, &before, "refers to `not-for-operator`, which nothing in it declares");
+    assert!(out.stderr.contains("keep what is referred to, or drop the reference"), "{}", out.snapshot());
+}
