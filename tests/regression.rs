@@ -2309,3 +2309,18 @@ fn resource_removed_under_an_acl_reference_was_written_into_a_cib_pacemaker_reje
     assert_refused_unchanged(&out, &cib, &before, "refers to `not-for-operator`, which nothing in it declares");
     assert!(out.stderr.contains("keep what is referred to, or drop the reference"), "{}", out.snapshot());
 }
+
+#[test]
+fn merge_key_was_reported_as_an_unknown_key_beside_another_problem() {
+    // `<<: *anchor` is YAML's merge key, which the parser takes; but once another problem made
+    // validate walk the whole file, each merge key was reported as "unknown key `<<`" too.
+    let yaml = "cluster: c\nresources:\n  r: &b { agent: ocf:pacemaker:Dummy, ops: [] }\n  s: { <<: *b }\n  t: { agent: ocf:pacemaker:Dummy, prams: 1 }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let out = cibform(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("unknown key `prams`"), "{}", out.snapshot());
+    assert!(!out.stderr.contains("unknown key `<<`"), "{}", out.snapshot());
+    assert!(out.stderr.contains("error: 1 problem found"), "{}", out.snapshot());
+}
