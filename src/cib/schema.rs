@@ -4,15 +4,37 @@
 
 use super::xml::Element;
 
-/// What needs which schema: (element, its parent or `""` for any, an attribute or `""` for the
-/// element itself, the first schema that has it, what to call it).
-const NEEDS: &[(&str, &str, &str, (u32, u32), &str)] = &[
-    ("acl_target", "", "name", (3, 8), "an ACL user's `name`"),
-    ("acl_group", "", "name", (3, 8), "an ACL group's `name`"),
-    ("bundle", "", "", (2, 8), "bundles"),
-    ("rkt", "bundle", "", (2, 10), "rkt bundles"),
-    ("podman", "bundle", "", (3, 2), "podman bundles"),
-    ("select", "alert", "", (2, 10), "an alert's `select`"),
+/// A form that needs a schema: an element (within a parent, or anywhere), or one of its
+/// attributes.
+struct Needs {
+    element: &'static str,
+    /// Its parent's name; `""`: any.
+    within: &'static str,
+    /// The attribute; `""`: the element itself.
+    attr: &'static str,
+    /// The first schema that has it.
+    since: (u32, u32),
+    /// What to call it.
+    what: &'static str,
+}
+
+const fn needs(
+    element: &'static str,
+    within: &'static str,
+    attr: &'static str,
+    since: (u32, u32),
+    what: &'static str,
+) -> Needs {
+    Needs { element, within, attr, since, what }
+}
+
+const NEEDS: &[Needs] = &[
+    needs("acl_target", "", "name", (3, 8), "an ACL user's `name`"),
+    needs("acl_group", "", "name", (3, 8), "an ACL group's `name`"),
+    needs("bundle", "", "", (2, 8), "bundles"),
+    needs("rkt", "bundle", "", (2, 10), "rkt bundles"),
+    needs("podman", "bundle", "", (3, 2), "podman bundles"),
+    needs("select", "alert", "", (2, 10), "an alert's `select`"),
 ];
 
 /// The schema a CIB's root names (`pacemaker-3.7` is `(3, 7)`); `None` for `pacemaker-next`,
@@ -32,10 +54,10 @@ pub fn too_new(config: &Element, have: (u32, u32)) -> Vec<(&'static str, String)
 }
 
 fn walk(el: &Element, parent: &str, have: (u32, u32), out: &mut Vec<(&'static str, String)>) {
-    for &(name, within, attr, need, what) in NEEDS {
-        let matches = el.name == name && (within.is_empty() || within == parent);
-        if matches && (attr.is_empty() || el.attr(attr).is_some()) && need > have {
-            let found = (what, format!("{}.{}", need.0, need.1));
+    for n in NEEDS {
+        let matches = el.name == n.element && (n.within.is_empty() || n.within == parent);
+        if matches && (n.attr.is_empty() || el.attr(n.attr).is_some()) && n.since > have {
+            let found = (n.what, format!("{}.{}", n.since.0, n.since.1));
             if !out.contains(&found) {
                 out.push(found);
             }
