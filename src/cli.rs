@@ -844,8 +844,10 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     if !allow_cluster_restart {
         blocked.extend(corosync_todo.iter().flat_map(|w| w.full_stop.iter().cloned()));
     }
-    if blocked.len() > before {
-        blocked.push("pass --cib-only to apply the CIB changes alone".into());
+    let refused = blocked.len() > before;
+    if let Some(last) = blocked.last_mut().filter(|_| refused) {
+        // Part of the last refusal, not a gate of its own (the error counts the gates).
+        last.push_str("; pass --cib-only to apply the CIB changes alone");
     }
     if !blocked.is_empty() {
         return Err(Error::Blocked(blocked));
@@ -1113,8 +1115,9 @@ fn say_unsigned_gates(signed: bool, policy: &crate::model::Policy) {
     }
 }
 
-/// Authenticate a saved plan before applying it: a MAC that does not verify refuses it; without
-/// the key (or without a MAC) the gates its `policy:` would open are dropped, and that is said.
+/// Authenticate a saved plan before applying it: with the key, a MAC that does not verify, or
+/// none, refuses it; without the key the gates its `policy:` would open are dropped, and that is
+/// said.
 fn authenticate_saved(saved: &mut planfile::SavedPlan, file: &Path) -> Result<(), Error> {
     use planfile::Authenticity;
     let env = planfile::auth::KEY_ENV;
@@ -1128,7 +1131,6 @@ fn authenticate_saved(saved: &mut planfile::SavedPlan, file: &Path) -> Result<()
             return Ok(());
         }
         Authenticity::NoKey => format!("{env} is not set, so the plan cannot be authenticated"),
-        Authenticity::Unsigned => format!("the plan carries no MAC (it was saved without {env})"),
     };
     if !dropped.is_empty() {
         let flags: Vec<String> = dropped.iter().map(|g| format!("--{}", g.replace('_', "-"))).collect();

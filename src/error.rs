@@ -47,6 +47,13 @@ pub enum Error {
     /// The planned configuration would declare these ids twice (Pacemaker's schema refuses it).
     #[error("the planned configuration declares {} twice", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
     DuplicateIds(Vec<String>),
+    /// The planned configuration refers by id to elements it does not hold (`cib::refs`).
+    #[error("the planned configuration refers to {}, which nothing in it declares", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
+    DanglingRefs(Vec<String>),
+    /// The planned configuration holds forms the target's CIB schema does not have
+    /// (`cib::schema`): (what, the schema it needs).
+    #[error("the target's CIB validates with {schema}, which does not know {}: Pacemaker would refuse the new CIB", .forms.iter().map(|(w, v)| format!("{w} (schema {v})")).collect::<Vec<_>>().join(", "))]
+    SchemaTooOld { schema: String, forms: Vec<(String, String)> },
     /// The plan would write properties Pacemaker maintains itself (from a `raw:` property set).
     #[error("the plan would set {}, which Pacemaker maintains itself", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
     OwnedProperties(Vec<String>),
@@ -194,6 +201,8 @@ impl Error {
             Error::Blocked(_) => "nothing was changed".into(),
             Error::OwnedProperties(_) => "remove them from the `raw:` property set: cibform never writes Pacemaker-owned properties (it keeps the values already there)".into(),
             Error::DuplicateIds(_) => "rename the object in the file (a `raw:` item may not reuse an id cibform or the cluster already uses)".into(),
+            Error::SchemaTooOld { .. } => "upgrade the CIB's schema once every node runs a Pacemaker that knows it (`cibadmin --upgrade --force`), or leave those forms out of the file".into(),
+            Error::DanglingRefs(_) => "keep what is referred to, or drop the reference (an ACL permission's `reference`, a `raw:` item's `id-ref`); the parts pcs and Pacemaker name themselves (rules, nvpairs, operations, sets) keep the ids the CIB gives them while their meaning does not change, so an `id-ref` to one names the CIB's id".into(),
             Error::File { action: "write", .. } => "check the directory exists and is writable; nothing was written there".into(),
             Error::File { .. } => "check the path".into(),
             Error::ExportInexact { plan, .. } => {

@@ -167,6 +167,16 @@ impl Node {
     }
 }
 
+impl Cluster {
+    /// The nodes that are corosync members: every node but Pacemaker Remote ones, which live in
+    /// the CIB only. corosync.conf's nodelist, `two_node`'s node count, nodes joining or leaving
+    /// and a new cluster's setup count these (a node known by another CIB id is a member whose
+    /// corosync entry the file does not manage: `Node::in_corosync`).
+    pub fn members(&self) -> impl Iterator<Item = &Node> + '_ {
+        self.nodes.iter().filter(|n| !n.remote)
+    }
+}
+
 /// Corosync votequorum options; `None` = not declared.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Quorum {

@@ -77,8 +77,6 @@ pub enum Authenticity {
     Authenticated,
     /// No key at apply: the plan cannot be authenticated.
     NoKey,
-    /// A key, but the plan carries no MAC (it was saved without one).
-    Unsigned,
 }
 
 /// Why a saved plan cannot be used. Nothing is ever written when one of these is returned.
@@ -100,6 +98,10 @@ pub enum PlanFileError {
     Changes(String),
     #[error("its MAC does not verify under {}: the file was edited, or saved with another key", auth::KEY_ENV)]
     Mac,
+    /// A key at apply and no MAC: whoever can edit a plan can also strip its MAC, and then write
+    /// any configuration (with a change list to match) that crosses no gate.
+    #[error("it carries no MAC, and {} is set: plans saved with the key carry one, so it was removed, or the plan was saved without the key (save it again with the key)", auth::KEY_ENV)]
+    Unsigned,
 }
 
 /// The text of a saved plan: `plan` made against `old` (whose basis is `basis`), with `policy`.
@@ -181,14 +183,14 @@ impl SavedPlan {
     /// them out); otherwise they need their flags, and their names are returned with the verdict.
     ///
     /// # Errors
-    /// `Mac`: a key, and a MAC that does not verify under it.
+    /// `Mac`: a key, and a MAC that does not verify under it. `Unsigned`: a key, and no MAC.
     pub fn authenticate(
         &mut self,
         key: Option<&auth::PlanKey>,
     ) -> Result<(Authenticity, Vec<&'static str>), PlanFileError> {
         let verdict = match (key, &self.mac) {
             (None, _) => Authenticity::NoKey,
-            (Some(_), None) => Authenticity::Unsigned,
+            (Some(_), None) => return Err(PlanFileError::Unsigned),
             (Some(k), Some(mac)) if k.verifies(&self.content, mac) => Authenticity::Authenticated,
             (Some(_), Some(_)) => return Err(PlanFileError::Mac),
         };

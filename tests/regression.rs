@@ -1463,13 +1463,40 @@ fn saved_plan_policy_counted_with_the_key_missing_at_apply() {
 
 #[test]
 fn saved_plan_with_its_mac_stripped_kept_its_policy() {
+    // With the key at apply, a plan without a MAC is refused outright (it used to be applied
+    // with its policy dropped: see the next test for why that was not enough).
     let (_dir, cib, plan, mut doc) = signed_destroying_plan();
     let before = std::fs::read_to_string(&cib).unwrap();
     doc.as_object_mut().unwrap().remove("mac");
     std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = cibform_env(&[PLAN_KEY], &["apply", plan.to_str().unwrap(), "--auto-approve", "--allow-destroy"]);
+    assert_refused_unchanged(&out, &cib, &before, "it carries no MAC, and CIBFORM_PLAN_KEY is set");
+}
+
+#[test]
+fn saved_plan_with_its_mac_stripped_applied_an_edited_configuration() {
+    // The MAC binds the whole plan, but a plan without one was accepted under the key: whoever
+    // could edit the plan (a CI artifact) rewrote its configuration and its change list to
+    // match, removed the MAC, and the merge job's apply wrote it, crossing no gate.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let yaml = one_change(dir.path());
+    let plan = dir.path().join("plan.json");
+    let out =
+        cibform_env(&[PLAN_KEY], &["plan", yaml.to_str().unwrap(), &target(&cib), "--out", plan.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    doc.as_object_mut().unwrap().remove("mac");
+    let new = doc["new_configuration"].as_str().unwrap().replace("192.168.33.24", "10.6.6.6");
+    doc["new_configuration"] = new.into();
+    let listed = serde_json::to_string(&doc["changes"]).unwrap().replace("192.168.33.24", "10.6.6.6");
+    doc["changes"] = serde_json::from_str(&listed).unwrap();
+    std::fs::write(&plan, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
     let out = apply_with(&[PLAN_KEY], &plan);
-    assert_refused_unchanged(&out, &cib, &before, "pass --allow-destroy");
-    assert!(out.stderr.contains("opens no gate: the plan carries no MAC"), "{}", out.snapshot());
+    assert_refused_unchanged(&out, &cib, &before, "it carries no MAC, and CIBFORM_PLAN_KEY is set");
+    assert!(!std::fs::read_to_string(&cib).unwrap().contains("10.6.6.6"));
+    // Without the key nothing can be verified: the edited plan is applied as any unsigned one,
+    // and only the gates stand (documented; the key is what makes a plan trusted).
 }
 
 #[test]
@@ -2241,4 +2268,306 @@ fn corosync_conf_edited_while_apply_waited_for_yes_was_overwritten() {
     assert!(refused.to_string().contains("changed after cibform read it; nothing was changed"), "{refused}");
     assert!(refused.help().unwrap().contains("run `cibform plan` again"), "{refused}");
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), edited, "the edit is kept");
+}
+
+// --- nodes outside corosync ------------------------------------------------------------------
+
+/// corosync.conf of the remote fixture's two cluster nodes, `two_node` set as pcs sets it.
+const REMOTE_CONF: &str = "totem {\n    version: 2\n    cluster_name: remote\n    transport: knet\n}\nnodelist {\n    node {\n        ring0_addr: 10.0.0.1\n        name: node1\n        nodeid: 1\n    }\n    node {\n        ring0_addr: 10.0.0.2\n        name: node2\n        nodeid: 2\n    }\n}\nquorum {\n    provider: corosync_votequorum\n    two_node: 1\n}\n";
+
+/// `args` on `yaml` against the remote fixture's CIB and `REMOTE_CONF`, in a scratch directory:
+/// (dir, corosync.conf's path, output).
+fn with_remote_conf(yaml: &str, args: &[&str]) -> (tempfile::TempDir, PathBuf, Out) {
+    let (dir, cib) = scratch_with_cib(Some("remote-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, REMOTE_CONF).unwrap();
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let (file, target, conf_arg) = (file.to_str().unwrap(), target(&cib), conf.to_str().unwrap());
+    let argv: Vec<&str> = args.iter().copied().chain([file, &target, "--corosync", conf_arg]).collect();
+    let out = cibform(&argv);
+    (dir, conf, out)
+}
+
+#[test]
+fn remote_node_counted_as_a_corosync_member_dropped_two_node() {
+    // Two cluster nodes and a Pacemaker Remote node: corosync has two members, but the remote
+    // node was counted as a third. The plan took `two_node: 1` out of corosync.conf (a node
+    // failure would then stop everything for want of quorum), `apply` tried to make the remote
+    // node join corosync (refused for its missing address), and `two_node: true` in the file
+    // was an error ("needs exactly 2 nodes, 3 declared").
+    let yaml = fixture_text("remote-pcs.yaml");
+    let (_dir, _conf, out) = with_remote_conf(&yaml, &["plan", "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "the file matches the cluster: {}", out.snapshot());
+    assert!(!out.stdout.contains("two_node"), "{}", out.snapshot());
+    let declared = edit_once(&yaml, "properties:", "quorum: { two_node: true }\nproperties:");
+    let (_dir, _conf, out) = with_remote_conf(&declared, &["plan", "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let added = format!("{yaml}  extra: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\n");
+    let (_dir, conf, out) = with_remote_conf(&added, &["apply", "--auto-approve", "--allow-disable-stonith"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(conf).unwrap(), REMOTE_CONF, "corosync.conf is left as it is");
+}
+
+#[test]
+fn file_declaring_only_remote_nodes_removed_every_cluster_node() {
+    // A file whose `nodes:` holds only a remote node (its attributes) planned to take every
+    // corosync node out of corosync.conf: `nodes:` manages corosync's members only through the
+    // nodes corosync can have.
+    let yaml = "cluster: remote\nnodes:\n  rnode1: { id: rnode1, remote: true, attributes: { rack: r1 } }\nproperties: { stonith-enabled: false }\nresources:\n  rnode1: { agent: ocf:pacemaker:remote, params: { server: rnode1 } }\n  vm1:\n    agent: ocf:heartbeat:VirtualDomain\n    params: { config: /etc/libvirt/vm1.xml }\n    meta: { remote-node: guest1, remote-addr: 10.0.0.5 }\n";
+    let (_dir, _conf, out) = with_remote_conf(yaml, &["plan", "--no-preview", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(!out.stdout.contains("node node1"), "{}", out.snapshot());
+}
+
+// --- raw items compared as trees ------------------------------------------------------------
+
+#[test]
+fn raw_rule_renamed_with_its_id_ref_planned_a_change_apply_refused() {
+    // Rule ids mean nothing to the comparison, and the merge keeps the CIB's: renaming a raw
+    // item's rule together with the `id-ref` another item makes to it planned one change (the
+    // `id-ref`), which points at an id the planned configuration does not hold. `apply` was
+    // refused by crm_verify, and with `--no-host-tools` wrote a CIB Pacemaker rejects.
+    let raw = |id: &str| {
+        format!(
+            "cluster: rawc\nproperties: {{ stonith-enabled: false }}\nresources:\n  a: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\n  b: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\nraw:\n  - |\n    <rsc_location id=\"loc-a\" rsc=\"a\">\n      <rule id=\"{id}\" score=\"-INFINITY\"><expression id=\"{id}-e\" attribute=\"#uname\" operation=\"eq\" value=\"n1\"/></rule>\n    </rsc_location>\n  - |\n    <rsc_location id=\"loc-b\" rsc=\"b\"><rule id-ref=\"{id}\"/></rsc_location>\n"
+        )
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let yaml = dir.path().join("cluster.yaml");
+    std::fs::write(&yaml, raw("r1")).unwrap();
+    let args = |y: &Path| -> Vec<String> {
+        ["apply", y.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-disable-stonith", "--no-host-tools"]
+            .map(String::from)
+            .to_vec()
+    };
+    let run = |a: Vec<String>| cibform(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run(args(&yaml)).code, 0);
+    std::fs::write(&yaml, raw("r2")).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = run(args(&yaml));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("the planned configuration refers to `r2`, which nothing in it declares"),
+        "{}",
+        out.snapshot()
+    );
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), before, "nothing is written");
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools"]);
+    assert_eq!(out.code, 1, "the plan says so too: {}", out.snapshot());
+}
+
+#[test]
+fn node_leaving_the_cluster_was_said_to_be_left_alone() {
+    // A node taken out of the file leaves the cluster through corosync.conf (stopped, removed,
+    // `crm_node --force -R`), yet the plan's warning said "cibform leaves it alone".
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
+            .replace("quorum: { two_node: true }\n", "")
+    });
+    let out =
+        cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-preview", "--corosync", conf.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert!(out.stdout.contains("- node t3022cent"), "the corosync.conf change: {}", out.snapshot());
+    assert!(!out.snapshot().contains("leaves it alone"), "{}", out.snapshot());
+    assert!(
+        out.snapshot().contains("node `t3022cent` is not declared in the file: it LEAVES the cluster"),
+        "{}",
+        out.snapshot()
+    );
+}
+
+#[test]
+fn corosync_refusal_was_counted_twice_and_said_addresss() {
+    // "apply blocked by 2 policy gates: ...; pass --cib-only ...": the --cib-only hint was
+    // counted as a gate of its own; and "declares 0 addresss" took a bare "s".
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("quorum: { two_node: true }\n", "")
+            .replace(", 192.168.22.21]", "]")
+            .replace(", 192.168.22.22]", "]")
+            .replace("nodes:\n", "nodes:\n  t3023cent: { id: 3, addrs: [192.168.33.25] }\n")
+    });
+    let out = cibform(&[
+        "apply",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--corosync",
+        conf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("apply blocked by 1 policy gate: nodes join or leave while knet links change"),
+        "{}",
+        out.snapshot()
+    );
+    assert!(out.stderr.contains("; pass --cib-only to apply the CIB changes alone"), "{}", out.snapshot());
+    assert_eq!(cibform::render::count(0, "address"), "0 addresses");
+}
+
+#[test]
+fn acl_name_planned_against_a_schema_without_it_and_written_with_no_host_tools() {
+    // An ACL user's `name` is schema 3.8's: against a CIB validating with pacemaker-3.0 the
+    // plan listed it as any change, the apply was refused only by this host's crm_verify, and
+    // `--no-host-tools` wrote a CIB Pacemaker rejects. The plan now refuses it, naming the form.
+    let (dir, cib) = scratch_with_cib(None);
+    let old = std::fs::read_to_string(&cib).unwrap().replace("pacemaker-3.9", "pacemaker-3.0");
+    std::fs::write(&cib, &old).unwrap();
+    let yaml = dir.path().join("cluster.yaml");
+    std::fs::write(&yaml, fixture_text("acls-pcs.yaml")).unwrap();
+    let out = cibform(&["plan", yaml.to_str().unwrap(), &target(&cib), "--no-host-tools"]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains(
+            "the target's CIB validates with pacemaker-3.0, which does not know an ACL user's `name` (schema 3.8)"
+        ),
+        "{}",
+        out.snapshot()
+    );
+    let args = [
+        "apply",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--allow-disable-stonith",
+        "--no-host-tools",
+    ];
+    let out = cibform(&args);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), old, "nothing is written");
+    // Without the name, the same ACLs fit schema 3.0.
+    std::fs::write(
+        &yaml,
+        fixture_text("acls-pcs.yaml").replace("carol-target: { name: carol, roles: [viewer] }", "carol: [viewer]"),
+    )
+    .unwrap();
+    assert_eq!(cibform(&args).code, 0);
+}
+
+#[test]
+fn repeated_acl_permission_planned_an_update_that_showed_nothing() {
+    // A role's permission listed twice: the views differ (one line more), but the plan's lines
+    // compare by key, so "~ ACLs" was shown with no line at all.
+    let yaml = |n: usize| {
+        format!(
+            "cluster: acls\nproperties: {{ stonith-enabled: false, enable-acl: true }}\nacls:\n  roles:\n    viewer:\n      permissions:\n{}  users:\n    alice: [viewer]\n",
+            "        - { kind: read, xpath: /cib }\n".repeat(n)
+        )
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml(1)).unwrap();
+    let apply = [
+        "apply",
+        file.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--allow-disable-stonith",
+        "--no-host-tools",
+    ];
+    assert_eq!(cibform(&apply).code, 0);
+    std::fs::write(&file, yaml(2)).unwrap();
+    let out = cibform(&["plan", file.to_str().unwrap(), &target(&cib), "--no-host-tools", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(out.stdout.contains("+ role viewer read xpath /cib (#2)"), "{}", out.snapshot());
+}
+
+#[test]
+fn fencing_device_made_from_a_template_was_stopped_past_the_gate() {
+    // A primitive made from a template has no `class` of its own: the fencing gate saw no
+    // device at all, so `enabled: false` on the last one (or `target-role: Stopped` in its
+    // template's meta) stopped fencing with no acknowledgement.
+    let yaml = |extra: &str, tpl_meta: &str| {
+        format!(
+            "cluster: fence\nnodes:\n  n1: {{ id: 1 }}\n  n2: {{ id: 2 }}\ntemplates:\n  fence-tpl:\n    agent: stonith:fence_dummy\n    ops: [ {{ name: monitor, interval: 60s }} ]\n{tpl_meta}resources:\n  fence1:\n    template: fence-tpl\n{extra}  d: {{ agent: ocf:pacemaker:Dummy, ops: [] }}\n"
+        )
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let file = dir.path().join("cluster.yaml");
+    let apply = |text: String| {
+        std::fs::write(&file, text).unwrap();
+        cibform(&["apply", file.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-host-tools"])
+    };
+    assert_eq!(apply(yaml("", "")).code, 0);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    for (extra, tpl_meta) in [("    enabled: false\n", ""), ("", "    meta: { target-role: Stopped }\n")] {
+        let out = apply(yaml(extra, tpl_meta));
+        assert_refused_unchanged(&out, &cib, &before, "the plan removes or stops the last fencing device");
+    }
+}
+
+#[test]
+fn fencing_enabled_false_disabled_fencing_past_the_gate() {
+    // Pacemaker 3.0.2 reads `fencing-enabled` (the new name of `stonith-enabled`); the gate read
+    // only the old name, so `fencing-enabled: false` turned fencing off with a warning at most.
+    let yaml = |props: &str| {
+        format!("cluster: fence\nnodes:\n  n1: {{ id: 1 }}\n  n2: {{ id: 2 }}\n{props}resources:\n  fence1: {{ agent: stonith:fence_dummy, ops: [ {{ name: monitor, interval: 60s }} ] }}\n")
+    };
+    let (dir, cib) = scratch_with_cib(None);
+    let file = dir.path().join("cluster.yaml");
+    let apply = |text: String| {
+        std::fs::write(&file, text).unwrap();
+        cibform(&["apply", file.to_str().unwrap(), &target(&cib), "--auto-approve", "--no-host-tools"])
+    };
+    assert_eq!(apply(yaml("")).code, 0);
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let out = apply(yaml("properties: { fencing-enabled: false }\n"));
+    assert_refused_unchanged(&out, &cib, &before, "the plan disables fencing");
+}
+
+#[test]
+fn two_nodes_with_one_text_cib_id_were_written() {
+    // Two nodes given one CIB id that is not a nodeid (`id: x`, crmsh's style) validated and
+    // went into the CIB as two `<node id="x">`; a nodeid used twice was already refused.
+    let yaml = "cluster: nd\nnodes:\n  a: { id: x }\n  b: { id: x }\nproperties: { stonith-enabled: false }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let out = cibform(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("cibform::node::duplicate_id"), "{}", out.snapshot());
+    assert!(out.stderr.contains("node id `x` is used twice"), "{}", out.snapshot());
+    assert!(out.stderr.contains("4 │   b: { id: x }"), "labelled on the second: {}", out.snapshot());
+}
+
+#[test]
+fn resource_removed_under_an_acl_reference_was_written_into_a_cib_pacemaker_rejects() {
+    // An ACL permission's `reference` is an IDREF: removing the resource it names (and nothing
+    // else) planned as a plain destroy, and `--no-host-tools` wrote a CIB Pacemaker rejects.
+    let (dir, cib) = scratch_with_cib(Some("acls-pcs.xml"));
+    let yaml = dir.path().join("cluster.yaml");
+    let text = edit_once(
+        &fixture_text("acls-pcs.yaml"),
+        "  not-for-operator: { agent: ocf:pacemaker:Dummy, ops: [] }",
+        "  other: { agent: ocf:pacemaker:Dummy, ops: [] }",
+    );
+    std::fs::write(&yaml, text).unwrap();
+    let before = std::fs::read_to_string(&cib).unwrap();
+    let args = ["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--allow-destroy", "--no-host-tools"];
+    let out = cibform(&args);
+    assert_refused_unchanged(&out, &cib, &before, "refers to `not-for-operator`, which nothing in it declares");
+    assert!(out.stderr.contains("keep what is referred to, or drop the reference"), "{}", out.snapshot());
+}
+
+#[test]
+fn merge_key_was_reported_as_an_unknown_key_beside_another_problem() {
+    // `<<: *anchor` is YAML's merge key, which the parser takes; but once another problem made
+    // validate walk the whole file, each merge key was reported as "unknown key `<<`" too.
+    let yaml = "cluster: c\nresources:\n  r: &b { agent: ocf:pacemaker:Dummy, ops: [] }\n  s: { <<: *b }\n  t: { agent: ocf:pacemaker:Dummy, prams: 1 }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let out = cibform(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("unknown key `prams`"), "{}", out.snapshot());
+    assert!(!out.stderr.contains("unknown key `<<`"), "{}", out.snapshot());
+    assert!(out.stderr.contains("error: 1 problem found"), "{}", out.snapshot());
 }

@@ -4,6 +4,8 @@
 //! digest of that section that ignores status and formatting. It reads text and returns text; it
 //! never talks to a cluster (that is `backend`) and never decides what should change (`plan`).
 
+pub mod refs;
+pub mod schema;
 pub mod xml;
 
 use sha2::{Digest, Sha256};

@@ -160,7 +160,10 @@ impl<'a> Walker<'a> {
         let props = s.get("properties").and_then(Value::as_object);
         let extra = s.get("additionalProperties");
         for (k, v) in pairs {
-            let Kind::Scalar { text: key, .. } = &k.kind else { continue };
+            let Kind::Scalar { text: key, plain } = &k.kind else { continue };
+            if *plain && key == "<<" {
+                continue; // a merge key (`<<: *anchor`): the parser merges it, and serde checks the result
+            }
             if depth == 0 {
                 self.section.clone_from(key);
             }

@@ -33,7 +33,7 @@ pub fn reconcile(conf: &Section, model: &Cluster) -> Reconciled {
 fn edit(conf: &Section, model: &Cluster, facts: &Facts) -> Section {
     let mut new = conf.clone();
     totem(&mut new, model, facts);
-    if !model.nodes.is_empty() {
+    if model.members().next().is_some() {
         nodes(&mut new, model);
         let kept: BTreeSet<u8> = (0..model.nodes.iter().map(|n| n.addrs.len()).max().unwrap_or(0))
             .filter_map(|l| u8::try_from(l).ok())
@@ -115,9 +115,7 @@ fn nodes(new: &mut Section, model: &Cluster) {
         }
     }
     for nl in new.sections_mut("nodelist") {
-        nl.remove_sections(|s| {
-            s.name == "node" && !model.nodes.iter().any(|n| s.value("name") == Some(n.name.as_str()))
-        });
+        nl.remove_sections(|s| s.name == "node" && !model.members().any(|n| s.value("name") == Some(n.name.as_str())));
     }
 }
 

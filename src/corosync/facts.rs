@@ -284,7 +284,7 @@ pub fn compare(model: &Cluster, facts: &Facts) -> Vec<ConfChange> {
             }
         }
     }
-    if !model.nodes.is_empty() {
+    if model.members().next().is_some() {
         compare_nodes(model, facts, &mut out);
     }
     if let Some(want) = two_node_follow(model, facts) {
@@ -394,7 +394,7 @@ fn compare_nodes(model: &Cluster, facts: &Facts, out: &mut Vec<ConfChange>) {
                 Disruption::FullStop,
                 "corosync.conf lists this node name or nodeid twice: remove the extra `node { }` entry on every node and restart the cluster",
             ));
-        } else if !model.nodes.iter().any(|n| Some(n.name.as_str()) == c.name.as_deref()) {
+        } else if !model.members().any(|n| Some(n.name.as_str()) == c.name.as_deref()) {
             out.push(change(
                 format!("node {name}"),
                 Some(&describe(c.nodeid.as_deref().unwrap_or("?"), &c.addrs)),
@@ -420,10 +420,10 @@ pub fn two_node_follow(model: &Cluster, facts: &Facts) -> Option<Option<&'static
 /// Whether the file's nodes are others than corosync.conf's (nodes join or leave).
 pub fn members_change(model: &Cluster, facts: &Facts) -> bool {
     let mut have: Vec<&str> = facts.nodes.iter().filter_map(|n| n.name.as_deref()).collect();
-    let mut want: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
+    let mut want: Vec<&str> = model.members().map(|n| n.name.as_str()).collect();
     have.sort_unstable();
     want.sort_unstable();
-    !model.nodes.is_empty() && have != want
+    !want.is_empty() && have != want
 }
 
 /// `two_node` as pcs sets it for the file's nodes: `1` with exactly two nodes, no quorum
@@ -431,7 +431,8 @@ pub fn members_change(model: &Cluster, facts: &Facts) -> bool {
 fn pcs_two_node(model: &Cluster, facts: &Facts) -> Option<&'static str> {
     let device = model.quorum.device.is_some() || (facts.device.is_some() && !model.quorum.no_device);
     let atb = model.quorum.auto_tie_breaker.unwrap_or(facts.quorum_flag("auto_tie_breaker") == Some(true));
-    let nodes = if model.nodes.is_empty() { facts.nodes.len() } else { model.nodes.len() };
+    let members = model.members().count();
+    let nodes = if members == 0 { facts.nodes.len() } else { members };
     (nodes == 2 && !device && !atb).then_some("1")
 }
 

@@ -45,8 +45,9 @@ pub fn gates(
 
 /// What a configuration says about fencing, judged on everything Pacemaker may take it from.
 struct Fencing {
-    /// No `cluster_property_set` sets `stonith-enabled` false. Every set counts (plain, scored,
-    /// with a rule, native or raw): whichever may be in effect could turn fencing off.
+    /// No `cluster_property_set` sets `stonith-enabled` (or `fencing-enabled`) false. Every set
+    /// counts (plain, scored, with a rule, native or raw): whichever may be in effect could turn
+    /// fencing off.
     enabled: bool,
     /// At least one `stonith` primitive, anywhere in `resources`, not stopped by its own, an
     /// enclosing resource's or the resource defaults' `target-role` (every `rsc_defaults` set
@@ -62,12 +63,18 @@ impl Fencing {
             .flat_map(|c| c.elements().filter(|s| s.name == "cluster_property_set"))
             .flat_map(|s| s.elements().filter(|nv| nv.name == "nvpair"));
         let enabled = !settings
-            .filter(|nv| nv.attr("name") == Some("stonith-enabled"))
+            // Pacemaker 3.0.2 renamed it `fencing-enabled`: either name may turn fencing off.
+            .filter(|nv| matches!(nv.attr("name"), Some("stonith-enabled" | "fencing-enabled")))
             .any(|nv| nv.attr("value").is_some_and(crate::vocab::is_false));
         let by_default = config.child("rsc_defaults").and_then(role_stopped).unwrap_or(false);
-        let has_device = config
+        let templates: Templates<'_> = config
             .child("resources")
-            .is_some_and(|r| running_device(r, Roles { above: false, inherited: None, by_default }));
+            .into_iter()
+            .flat_map(|r| r.elements().filter(|t| t.name == "template"))
+            .filter_map(|t| Some((t.id()?, t)))
+            .collect();
+        let roles = Roles { above: false, inherited: None, by_default, templates: &templates };
+        let has_device = config.child("resources").is_some_and(|r| running_device(r, roles));
         Fencing { enabled, has_device }
     }
 }
@@ -86,23 +93,30 @@ fn role_stopped(el: &crate::cib::xml::Element) -> Option<bool> {
     Some(roles.any(|s| s))
 }
 
+/// The resource templates by id: a primitive made from one takes its class and its meta
+/// attributes from it (its own meta win).
+type Templates<'a> = std::collections::HashMap<&'a str, &'a crate::cib::xml::Element>;
+
 /// The `target-role`s in force around a resource: an enclosing resource stopped (which stops
-/// what it holds whatever they say), the role it passes down, the resource defaults' one.
+/// what it holds whatever they say), the role it passes down, the resource defaults' one; and
+/// the templates resources may be made from.
 #[derive(Clone, Copy)]
-struct Roles {
+struct Roles<'a> {
     above: bool,
     inherited: Option<bool>,
     by_default: bool,
+    templates: &'a Templates<'a>,
 }
 
 /// Whether `el` is or holds a fencing device that is not stopped.
-fn running_device(el: &crate::cib::xml::Element, roles: Roles) -> bool {
-    let own = role_stopped(el);
+fn running_device(el: &crate::cib::xml::Element, roles: Roles<'_>) -> bool {
+    let template = el.attr("template").and_then(|t| roles.templates.get(t));
+    let own = role_stopped(el).or_else(|| template.and_then(|t| role_stopped(t)));
     let inherited = own.or(roles.inherited);
     let stopped = roles.above || own == Some(true) || inherited.unwrap_or(roles.by_default);
     let below = Roles { above: roles.above || own == Some(true), inherited, ..roles };
-    (el.name == "primitive" && el.attr("class") == Some("stonith") && !stopped)
-        || el.elements().any(|c| running_device(c, below))
+    let class = el.attr("class").or_else(|| template.and_then(|t| t.attr("class")));
+    (el.name == "primitive" && class == Some("stonith") && !stopped) || el.elements().any(|c| running_device(c, below))
 }
 
 /// Write a planned configuration.

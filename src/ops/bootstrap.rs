@@ -74,7 +74,7 @@ fn cluster_name(conf: &str) -> Option<String> {
 /// # Errors
 /// A pcsd refuses in a way another node cannot make right (a changed certificate).
 pub async fn bootstrap_check(model: &crate::model::Cluster, pcsd: &Pcsd) -> Result<Option<Bootstrap>, PcsdError> {
-    let names: Vec<String> = model.nodes.iter().map(|n| n.name.clone()).collect();
+    let names: Vec<String> = model.members().map(|n| n.name.clone()).collect();
     if names.is_empty() {
         return Ok(None); // nothing to create a cluster on
     }
@@ -115,8 +115,8 @@ pub async fn bootstrap_check(model: &crate::model::Cluster, pcsd: &Pcsd) -> Resu
     });
     // No addresses: one link, on the address pcs knows the node by.
     let links_of = |n: &crate::model::Node| n.addrs.len().max(1);
-    let links = model.nodes.first().map_or(1, links_of);
-    if model.nodes.iter().any(|n| links_of(n) != links) {
+    let links = model.members().next().map_or(1, links_of);
+    if model.members().any(|n| links_of(n) != links) {
         facts.push(fact(false, "the nodes declare different numbers of addresses (knet links)"));
     }
     Ok(Some(Bootstrap { cluster: model.name.clone(), nodes: names, links, facts }))
@@ -126,7 +126,7 @@ pub async fn bootstrap_check(model: &crate::model::Cluster, pcsd: &Pcsd) -> Resu
 fn resolve_fact(model: &crate::model::Cluster) -> Fact {
     use std::net::ToSocketAddrs as _;
     let mut bad = Vec::new();
-    for n in &model.nodes {
+    for n in model.members() {
         let Some(addr0) = n.addrs.first() else { continue };
         let Ok(want) = addr0.parse::<std::net::IpAddr>() else { continue };
         match (n.name.as_str(), 0).to_socket_addrs() {
@@ -174,8 +174,7 @@ fn versions_fact(versions: &[(String, SwVersions)]) -> Fact {
 pub fn setup_params(model: &crate::model::Cluster) -> serde_json::Value {
     // A node without addresses is sent without `addrs`: pcs then takes its known-hosts address.
     let nodes: Vec<serde_json::Value> = model
-        .nodes
-        .iter()
+        .members()
         .map(|n| {
             if n.addrs.is_empty() {
                 serde_json::json!({ "name": n.name })
@@ -221,7 +220,7 @@ pub async fn bootstrap_apply(
 ) -> Result<(), crate::error::Error> {
     set_up(model, pcsd, progress).await.map_err(crate::backend::BackendError::from)?;
     progress("cluster set up and starting; waiting for quorum");
-    let first = model.nodes.first().map(|n| n.name.as_str()).unwrap_or_default();
+    let first = model.members().next().map(|n| n.name.as_str()).unwrap_or_default();
     let coordinator = pcsd.node(first).map_err(crate::backend::BackendError::from)?;
     let end = Instant::now() + wait;
     loop {
@@ -240,7 +239,7 @@ pub async fn bootstrap_apply(
 
 /// Known-hosts on the first node, then `cluster-setup` with start through it.
 async fn set_up(model: &crate::model::Cluster, pcsd: &Pcsd, progress: &dyn Fn(&str)) -> Result<(), PcsdError> {
-    let names: Vec<String> = model.nodes.iter().map(|n| n.name.clone()).collect();
+    let names: Vec<String> = model.members().map(|n| n.name.clone()).collect();
     let coordinator = pcsd.node(names.first().map(String::as_str).unwrap_or_default())?;
     let mut hosts: Vec<(String, crate::backend::pcsd::Endpoint, Secret)> = Vec::new();
     for (name, r) in pcsd.each(&names, async |n| Ok((n.endpoint().clone(), n.token_for_sharing().await?))).await {

@@ -77,7 +77,7 @@ pub async fn corosync_transport_for(
     let Some(current) = current else { return Ok(None) };
     let facts = conf::Facts::from_conf(&conf::parse(&current.name, &current.text)?);
     let mut names: Vec<String> = facts.nodes.iter().filter_map(|n| n.name.clone()).collect();
-    for n in model.map(|m| m.nodes.as_slice()).unwrap_or_default() {
+    for n in model.map(|m| m.nodes.as_slice()).unwrap_or_default().iter().filter(|n| n.in_corosync()) {
         if !names.contains(&n.name) {
             names.push(n.name.clone());
         }
@@ -147,7 +147,15 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
         facts.nodes.iter().filter_map(|n| n.name.clone()).collect()
     };
     let in_conf = listed(&texts);
-    let joining: Vec<String> = model.nodes.iter().map(|n| n.name.clone()).filter(|n| !in_conf.contains(n)).collect();
+    // Only a node corosync.conf can list joins (a remote node never does; one known by another
+    // CIB id has no nodeid or address for it).
+    let joining: Vec<String> = model
+        .nodes
+        .iter()
+        .filter(|n| n.in_corosync())
+        .map(|n| n.name.clone())
+        .filter(|n| !in_conf.contains(n))
+        .collect();
     let mut refused: Vec<String> = texts
         .iter()
         .filter(|(n, _)| joining.contains(n))
@@ -159,10 +167,10 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
         // Each node's own reason, in the transport's words (a command, pcsd).
         return Err(Error::Backend(BackendError::NoNode(failed)));
     }
-    let leaving: Vec<String> = if model.nodes.is_empty() {
+    let leaving: Vec<String> = if model.members().next().is_none() {
         Vec::new()
     } else {
-        in_conf.iter().filter(|n| !model.nodes.iter().any(|m| &m.name == *n)).cloned().collect()
+        in_conf.iter().filter(|n| !model.members().any(|m| &m.name == *n)).cloned().collect()
     };
     // A leaving node may be dead (as with pcs, it can still be removed).
     let unread: Vec<String> =

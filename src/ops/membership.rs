@@ -71,7 +71,7 @@ pub fn membership_refusals(
             ));
         }
     }
-    if !leaving.is_empty() && model.nodes.is_empty() {
+    if !leaving.is_empty() && model.members().next().is_none() {
         out.push("every node would leave".into());
     }
     out

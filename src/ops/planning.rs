@@ -52,6 +52,13 @@ pub fn plan_against(
     if !dups.is_empty() {
         return Err(Error::DuplicateIds(dups));
     }
+    let dangling_before = crate::cib::refs::dangling(live.cib.configuration());
+    let dangling: Vec<String> =
+        crate::cib::refs::dangling(&plan.new_config).into_iter().filter(|r| !dangling_before.contains(r)).collect();
+    if !dangling.is_empty() {
+        return Err(Error::DanglingRefs(dangling));
+    }
+    schema_check(&live.cib, &plan.new_config)?;
     let kept = crate::cib::owned_properties(live.cib.configuration());
     let mut owned: Vec<String> =
         crate::cib::owned_properties(&plan.new_config).difference(&kept).map(|(_, name, _)| name.clone()).collect();
@@ -63,6 +70,7 @@ pub fn plan_against(
         Some(conf) => {
             let r = crate::corosync::reconcile(&crate::corosync::parse(&conf.name, &conf.text)?, model);
             let diff = crate::corosync::unified_diff(&conf.name, &conf.text, &r.text);
+            leaving_warnings(&mut plan.warnings, &r.changes);
             plan.corosync =
                 plan::CorosyncPlan { source: Some(conf.name.clone()), changes: r.changes, diff, transport: None };
         }
@@ -129,6 +137,38 @@ pub async fn plan_configuration(model: &Cluster, backend: &Backend, opts: PlanOp
     planned.plan.warnings.extend(notes);
     planned.plan.warnings.extend(version_notes(model, &planned.live.cib));
     Ok(planned)
+}
+
+/// Refuse forms the target's CIB schema does not have (those it already holds excepted).
+///
+/// # Errors
+/// `SchemaTooOld`.
+fn schema_check(live: &crate::cib::Cib, new: &crate::cib::xml::Element) -> Result<(), Error> {
+    let Some(have) = crate::cib::schema::version(&live.root) else { return Ok(()) };
+    let already = crate::cib::schema::too_new(live.configuration(), have);
+    let forms: Vec<(String, String)> = crate::cib::schema::too_new(new, have)
+        .into_iter()
+        .filter(|f| !already.contains(f))
+        .map(|(w, v)| (w.to_string(), v))
+        .collect();
+    if forms.is_empty() {
+        return Ok(());
+    }
+    let schema = live.root.attr("validate-with").unwrap_or_default().to_string();
+    Err(Error::SchemaTooOld { schema, forms })
+}
+
+/// A node the CIB has and the file does not declare is left alone, the merge warns; but when
+/// corosync.conf lists it, the node leaves the cluster (and `crm_node -R` takes it out of the
+/// CIB): the warning says that instead.
+fn leaving_warnings(warnings: &mut [String], changes: &[crate::corosync::ConfChange]) {
+    let leaving = changes.iter().filter(|c| c.procedure == crate::corosync::facts::LEAVE);
+    for name in leaving.filter_map(|c| c.key.strip_prefix("node ")) {
+        let alone = format!("node `{name}` is in the CIB but not declared in the file; cibform leaves it alone");
+        for w in warnings.iter_mut().filter(|w| **w == alone) {
+            *w = format!("node `{name}` is not declared in the file: it LEAVES the cluster (stopped, taken out of corosync.conf, forgotten by Pacemaker)");
+        }
+    }
 }
 
 /// Properties the file sets that the target's Pacemaker (its `dc-version`) is too old to know.

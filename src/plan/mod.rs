@@ -202,10 +202,24 @@ fn occurrences<T>(views: &[(ObjKey, T)]) -> impl Iterator<Item = (&ObjKey, usize
     })
 }
 
+/// `view` with a key that occurs again numbered (`KEY (#2)`, ...): a view may hold a line twice
+/// (two equal permissions of a role), and the lines compare by key, so without the number an
+/// added or removed repeat would be an update that shows no line.
+fn numbered(view: &View) -> View {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    view.iter()
+        .map(|(k, v)| {
+            let n = seen.entry(k.as_str()).or_default();
+            *n += 1;
+            (if *n == 1 { k.clone() } else { format!("{k} (#{n})") }, v.clone())
+        })
+        .collect()
+}
+
 fn lines(old: Option<&View>, new: Option<&View>) -> Vec<AttrChange> {
     let empty = View::new();
-    let old = old.unwrap_or(&empty);
-    let new = new.unwrap_or(&empty);
+    let old = &numbered(old.unwrap_or(&empty));
+    let new = &numbered(new.unwrap_or(&empty));
     let old_m: BTreeMap<&str, &str> = old.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let new_m: BTreeMap<&str, &str> = new.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut out = Vec::new();

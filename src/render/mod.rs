@@ -268,10 +268,10 @@ fn line_diff(p: &Paint, before: &str, after: &str) -> String {
 
 /// `1 object`, `2 objects`: a count and its noun, in the plural when it is not one.
 pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with(['s', 'x']) || noun.ends_with("sh") || noun.ends_with("ch") => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
     }
 }
 

@@ -308,8 +308,9 @@ impl Validator<'_> {
     /// Pacemaker refuses `loss-policy: fence` when fencing is off (`crm_verify`: "Resetting
     /// 'loss-policy' ... because fencing is not configured").
     pub(super) fn fence_loss_policy(&mut self, raw: &RawCluster) {
-        let fencing_off =
-            raw.properties.iter().any(|(k, v)| k.value == "stonith-enabled" && crate::vocab::is_false(&v.value.0));
+        let fencing_off = raw.properties.iter().any(|(k, v)| {
+            matches!(k.value.as_str(), "stonith-enabled" | "fencing-enabled") && crate::vocab::is_false(&v.value.0)
+        });
         if !fencing_off {
             return;
         }

@@ -170,11 +170,13 @@ impl Validator<'_> {
             no_device: false,
         });
         if let Some(q) = &raw.quorum {
-            if q.value.two_node == Some(true) && !raw.nodes.is_empty() && raw.nodes.0.len() != 2 {
+            // Pacemaker Remote nodes are no corosync members: they do not count.
+            let members = nodes.iter().filter(|n| !n.remote).count();
+            if q.value.two_node == Some(true) && !raw.nodes.is_empty() && members != 2 {
                 self.err(
                     codes::QUORUM_TWO_NODE,
                     q.span,
-                    format!("`two_node` needs exactly 2 nodes, {} declared", raw.nodes.0.len()),
+                    format!("`two_node` needs exactly 2 nodes, {members} declared"),
                     "two_node set here",
                     "remove `two_node` or declare two nodes".into(),
                 );

@@ -12,6 +12,7 @@ impl Validator<'_> {
         let mut out = Vec::new();
         let mut names: HashMap<&str, Span> = HashMap::new();
         let mut ids: HashMap<u32, Span> = HashMap::new();
+        let mut text_ids: HashMap<String, Span> = HashMap::new();
         let mut addrs: HashMap<String, Span> = HashMap::new();
         let mut links: Option<(usize, Span, &str)> = None;
         for (name, n) in raw.iter() {
@@ -48,6 +49,15 @@ impl Validator<'_> {
                     0
                 }
             };
+            // A CIB id that is not a nodeid (crmsh's, a remote node's) must be unique too.
+            if let Some(first) = cib_id.as_ref().and_then(|t| text_ids.insert(t.clone(), n.id.span)) {
+                let d = Diag::error(codes::NODE_DUPLICATE_ID, format!("node id `{}` is used twice", n.id.value.0))
+                    .label(n.id.span, "used again")
+                    .label(first, "first used here")
+                    .help("every node needs its own id")
+                    .in_source(self.src);
+                self.diags.push(d);
+            }
             if id > 0 {
                 if let Some(first) = ids.insert(id, n.id.span) {
                     let d = Diag::error(codes::NODE_DUPLICATE_ID, format!("node id {id} is used twice"))
