@@ -228,7 +228,7 @@ pub struct Policy {
 }
 
 /// A resource agent reference: `class[:provider]:type`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Agent {
     pub class: String,
     pub provider: Option<String>,

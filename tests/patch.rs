@@ -99,7 +99,7 @@ fn patches_between_corpus_cibs_apply_exactly() {
         let mut b_root = a.root.clone();
         for (k, v) in &b.root.attrs {
             if k == "validate-with" {
-                b_root.set_attr(k, v);
+                b_root.set_attr(k, v.as_str());
             }
         }
         let mut a = a.clone();

@@ -377,7 +377,7 @@ fn managed(changes: Vec<cibform::plan::Change>, model: &Cluster) -> Vec<cibform:
 fn constraint_views(cib: &Cib) -> Vec<(String, cibform::plan::view::View)> {
     let mut views: Vec<_> = cib
         .section("constraints")
-        .map(|c| c.elements().map(|e| (e.name.clone(), cibform::plan::view::constraint_view(e))).collect())
+        .map(|c| c.elements().map(|e| (e.name.to_string(), cibform::plan::view::constraint_view(e))).collect())
         .unwrap_or_default();
     views.sort();
     views

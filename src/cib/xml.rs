@@ -4,6 +4,13 @@
 //! document order, child elements, text and comments. It parses with `roxmltree` (which
 //! refuses DTDs and entity expansion, so no billion-laughs) and writes back with stable
 //! formatting. It knows nothing about what a CIB means; see `cib::Cib` for that.
+//!
+//! Names and attribute values are [`XmlStr`]s: a CIB's names and most of its values are short
+//! (`nvpair`, `id`, `monitor`, `10s`) and are kept inline, so reading, building and cloning a
+//! large tree does not allocate once per string (issue 13).
+
+/// A name or attribute value of the tree: a string kept inline up to 24 bytes.
+pub type XmlStr = compact_str::CompactString;
 
 /// How deep elements may nest in a document we read: libxml2's default, so what we accept
 /// Pacemaker accepts too, and every recursive walk of a tree stays far from the stack's end.
@@ -20,8 +27,8 @@ pub enum Node {
 /// An XML element with ordered attributes and children.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Element {
-    pub name: String,
-    pub attrs: Vec<(String, String)>,
+    pub name: XmlStr,
+    pub attrs: Vec<(XmlStr, XmlStr)>,
     pub children: Vec<Node>,
 }
 
@@ -35,13 +42,13 @@ pub struct XmlError {
 
 impl Element {
     /// A new element with no attributes or children.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<XmlStr>) -> Self {
         Element { name: name.into(), attrs: Vec::new(), children: Vec::new() }
     }
 
     /// Builder: set an attribute.
     #[must_use]
-    pub fn with_attr(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub fn with_attr(mut self, name: &str, value: impl Into<XmlStr>) -> Self {
         self.set_attr(name, value);
         self
     }
@@ -64,19 +71,19 @@ impl Element {
     }
 
     /// Set (or replace in place) an attribute, keeping attribute order stable.
-    pub fn set_attr(&mut self, name: &str, value: impl Into<String>) {
+    pub fn set_attr(&mut self, name: &str, value: impl Into<XmlStr>) {
         let value = value.into();
         if let Some(slot) = self.attrs.iter_mut().find(|(k, _)| k == name) {
             slot.1 = value;
         } else {
-            self.attrs.push((name.to_string(), value));
+            self.attrs.push((name.into(), value));
         }
     }
 
     /// Remove an attribute; returns its old value.
     pub fn remove_attr(&mut self, name: &str) -> Option<String> {
         let pos = self.attrs.iter().position(|(k, _)| k == name)?;
-        Some(self.attrs.remove(pos).1)
+        Some(self.attrs.remove(pos).1.into_string())
     }
 
     /// Child elements, in order.
@@ -304,7 +311,7 @@ fn tag_end(b: &[u8], from: usize) -> (usize, bool) {
 /// `trim_whitespace` would drop afterwards: indentation is most of a CIB's text nodes).
 fn convert(node: roxmltree::Node<'_, '_>) -> Element {
     let mut el = Element::new(node.tag_name().name());
-    el.attrs = node.attributes().map(|a| (a.name().to_string(), a.value().to_string())).collect();
+    el.attrs = node.attributes().map(|a| (a.name().into(), a.value().into())).collect();
     for c in node.children() {
         if c.is_element() {
             el.children.push(Node::Element(convert(c)));
@@ -419,6 +426,20 @@ mod tests {
         assert!(Element::parse(&format!("<r>{noise}{padded}</r>")).is_ok());
         assert!(Element::parse_object(&nested(MAX_DEPTH - 3)).is_ok());
         assert!(Element::parse_object(&nested(MAX_DEPTH - 2)).is_err());
+    }
+
+    /// Issue 13: a CIB's names and short values cost no allocation of their own.
+    #[test]
+    fn names_and_short_values_are_kept_inline() {
+        let el = Element::parse(r#"<primitive id="vip-0001" class="ocf" provider="heartbeat" type="IPaddr2"><operations><op id="vip-0001-monitor-interval-10s" name="monitor" interval="10s"/></operations></primitive>"#).unwrap();
+        let op = el.child("operations").and_then(|o| o.child("op")).unwrap();
+        for e in [&el, op] {
+            assert!(!e.name.is_heap_allocated(), "{}", e.name);
+            for (k, v) in &e.attrs {
+                assert!(!k.is_heap_allocated(), "{k}");
+                assert_eq!(v.is_heap_allocated(), v.len() > 24, "{k}={v}");
+            }
+        }
     }
 
     #[test]

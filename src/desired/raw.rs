@@ -22,7 +22,7 @@ fn fill_below(el: &mut Element, base: &str, ids: &mut Ids) {
                 _ => ids.fresh(&format!("{parent}-{}", c.name)),
             };
             // The id first, as pcs writes it.
-            c.attrs.insert(0, ("id".to_string(), id));
+            c.attrs.insert(0, ("id".into(), id.into()));
         }
         fill_below(c, &parent, ids);
     }

@@ -683,7 +683,7 @@ pub fn adopt_ids(el: &mut Element, live: &Element) {
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut ranks = Vec::new();
     for c in el.elements_mut() {
-        let n = counts.entry(c.name.clone()).or_default();
+        let n = counts.entry(c.name.to_string()).or_default();
         let key = identity(c, *n);
         *n += 1;
         let found = key.and_then(|k| live_by_key.get(&k));
@@ -724,7 +724,7 @@ fn keep_live_order(el: &mut Element, ranks: &[Option<usize>]) {
 
 /// The natural key of a constraint: what it constrains, not its id.
 fn natural_key(c: &Element) -> String {
-    let mut key = c.name.clone();
+    let mut key = c.name.to_string();
     for a in ["rsc", "rsc-pattern", "node", "with-rsc", "first", "then", "ticket"] {
         if let Some(v) = c.attr(a) {
             key.push_str(&format!(" {a}={v}"));

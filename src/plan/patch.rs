@@ -63,7 +63,7 @@ fn steps(children: &[&Element]) -> Option<Vec<String>> {
         .iter()
         .map(|c| match c.id() {
             Some(id) => (by_id[&(c.name.as_str(), id)] == 1).then(|| xpath_step(&c.name, id)).flatten(),
-            None => (by_name[c.name.as_str()] == 1).then(|| c.name.clone()),
+            None => (by_name[c.name.as_str()] == 1).then(|| c.name.to_string()),
         })
         .collect()
 }
@@ -99,13 +99,17 @@ fn modify(old: &Element, new: &Element, path: &str) -> Option<Element> {
     for (k, v) in &new.attrs {
         if old.attr(k) != Some(v.as_str()) {
             list = list.with_child(
-                Element::new("change-attr").with_attr("name", k).with_attr("operation", "set").with_attr("value", v),
+                Element::new("change-attr")
+                    .with_attr("name", k.as_str())
+                    .with_attr("operation", "set")
+                    .with_attr("value", v.as_str()),
             );
         }
     }
     for (k, _) in &old.attrs {
         if new.attr(k).is_none() {
-            list = list.with_child(Element::new("change-attr").with_attr("name", k).with_attr("operation", "unset"));
+            list = list
+                .with_child(Element::new("change-attr").with_attr("name", k.as_str()).with_attr("operation", "unset"));
         }
     }
     if list.children.is_empty() {

@@ -14,7 +14,7 @@ mod tree;
 pub use tree::semantic_xml;
 
 use crate::cib::is_plain_set;
-use crate::cib::xml::Element;
+use crate::cib::xml::{Element, XmlStr};
 use crate::rule;
 use crate::vocab::{canonical_bool, canonical_duration, canonical_role, is_true, normalize_score, PACEMAKER_OWNED};
 
@@ -112,7 +112,7 @@ pub fn objects(config: &Element) -> Vec<(ObjKey, Lazy<'_>)> {
     if let Some(cons) = config.child("constraints") {
         for c in cons.elements() {
             let id = c.id().unwrap_or_default().to_string();
-            out.push((ObjKey { section: Section::Constraints, kind: c.name.clone(), id }, Lazy::Constraint(c)));
+            out.push((ObjKey { section: Section::Constraints, kind: c.name.to_string(), id }, Lazy::Constraint(c)));
         }
     }
     // Other sections are one object each; an empty section means the same as none.
@@ -129,7 +129,7 @@ pub fn objects(config: &Element) -> Vec<(ObjKey, Lazy<'_>)> {
             "acls" => acls::acls_view(other),
             _ => raw_view(other),
         };
-        let key = ObjKey { section: Section::Other, kind: other.name.clone(), id: other.name.clone() };
+        let key = ObjKey { section: Section::Other, kind: other.name.to_string(), id: other.name.to_string() };
         out.push((key, Lazy::Done(view)));
     }
     out
@@ -251,9 +251,14 @@ fn named_sets<'a>(el: &'a Element, tag: &str) -> Vec<&'a Element> {
     el.elements().filter(|e| e.name == tag).collect()
 }
 
+/// An attribute as a view's owned strings.
+fn strings((k, v): &(XmlStr, XmlStr)) -> (String, String) {
+    (k.to_string(), v.to_string())
+}
+
 fn common_attrs(el: &Element, skip: &[&str], view: &mut View) {
     let mut attrs: Vec<(String, String)> =
-        el.attrs.iter().filter(|(k, _)| k != "id" && !skip.contains(&k.as_str())).cloned().collect();
+        el.attrs.iter().filter(|(k, _)| k != "id" && !skip.contains(&k.as_str())).map(strings).collect();
     attrs.sort();
     view.extend(attrs);
 }
@@ -361,12 +366,12 @@ fn bundle_view(b: &Element) -> View {
                 for (k, val) in c.attrs.iter() {
                     // Pacemaker reads the old `masters` as `promoted-max`.
                     let k = if k == "masters" { "promoted-max" } else { k.as_str() };
-                    lines.push((format!("{}.{k}", c.name), val.clone()));
+                    lines.push((format!("{}.{k}", c.name), val.to_string()));
                 }
             }
             "network" => {
                 for (k, val) in c.attrs.iter().filter(|(k, _)| k != "id") {
-                    let val = if k == "add-host" { bool_text(val) } else { val.clone() };
+                    let val = if k == "add-host" { bool_text(val) } else { val.to_string() };
                     lines.push((format!("network.{k}"), val));
                 }
                 for m in c.elements() {
@@ -439,7 +444,7 @@ fn node_view(n: &Element) -> View {
 /// The view of one element of `constraints`.
 pub fn constraint_view(c: &Element) -> View {
     let mut v = View::new();
-    let mut attrs: BTreeMap<String, String> = c.attrs.iter().filter(|(k, _)| k != "id").cloned().collect();
+    let mut attrs: BTreeMap<String, String> = c.attrs.iter().filter(|(k, _)| k != "id").map(strings).collect();
     if let Some(s) = attrs.get_mut("score") {
         *s = normalize_score(s).unwrap_or_else(|| s.clone());
     }
@@ -518,9 +523,9 @@ fn set_line(s: &Element) -> String {
             let v = match k.as_str() {
                 "role" => role(v),
                 "sequential" | "require-all" => bool_text(v),
-                _ => v.clone(),
+                _ => v.to_string(),
             };
-            (k.clone(), v)
+            (k.to_string(), v)
         })
         .collect();
     attrs.retain(|(k, v)| {

@@ -422,7 +422,7 @@ fn read_parts(el: &Element, date_spec: bool) -> Result<Vec<(String, String)>, St
     for (name, value) in el.attrs.iter().filter(|(k, _)| k != "id") {
         let checked = if date_spec { check::date_spec_part(name, value) } else { check::duration_part(name, value) };
         checked.map_err(|p| format!("{}: {}", describe(el), p.message))?;
-        parts.push((name.clone(), value.clone()));
+        parts.push((name.to_string(), value.to_string()));
     }
     if parts.is_empty() {
         return Err(format!("{} is empty", describe(el)));

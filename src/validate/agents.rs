@@ -149,15 +149,14 @@ pub fn agent_of(text: &str) -> Option<Agent> {
 
 /// Every agent a file uses.
 pub fn agents(raw: &RawCluster) -> Vec<Agent> {
-    let mut out: Vec<Agent> = Vec::new();
-    for a in
-        raw.resources.iter().chain(raw.templates.iter()).filter_map(|(_, r)| agent_of(&r.value.agent.as_ref()?.value))
-    {
-        if !out.contains(&a) {
-            out.push(a);
-        }
-    }
-    out
+    // A set, not a search of the list: a file of many distinct agents stays linear (issue 13).
+    let mut seen: HashSet<Agent> = HashSet::new();
+    raw.resources
+        .iter()
+        .chain(raw.templates.iter())
+        .filter_map(|(_, r)| agent_of(&r.value.agent.as_ref()?.value))
+        .filter(|a| seen.insert(a.clone()))
+        .collect()
 }
 
 /// Check every primitive of `raw` against `catalog`.

@@ -45,7 +45,7 @@ impl Validator<'_> {
             };
             match place {
                 RawPlace::Section => {
-                    if let Some(first) = sections.insert(el.name.clone(), item.span) {
+                    if let Some(first) = sections.insert(el.name.to_string(), item.span) {
                         let d =
                             Diag::error(codes::RAW_SECTION_TWICE, format!("section `<{}>` is given twice", el.name))
                                 .label(item.span, "given again")

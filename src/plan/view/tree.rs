@@ -8,7 +8,7 @@
 //! first set wins a name), a rule's expressions (kept as written, to be safe), a tag's members.
 //! Pure; no I/O.
 
-use crate::cib::xml::{Element, Node};
+use crate::cib::xml::{Element, Node, XmlStr};
 use crate::cib::GENERATED_ID_PARTS;
 
 /// Parents whose children are a set: any order means the same.
@@ -55,7 +55,7 @@ pub fn semantic_xml(el: &Element) -> String {
 
 fn write(el: &Element, top: bool, out: &mut String) {
     let generated = !top && GENERATED_ID_PARTS.contains(&el.name.as_str());
-    let mut attrs: Vec<&(String, String)> = el.attrs.iter().filter(|(k, _)| !(generated && k == "id")).collect();
+    let mut attrs: Vec<&(XmlStr, XmlStr)> = el.attrs.iter().filter(|(k, _)| !(generated && k == "id")).collect();
     attrs.sort();
     out.push('<');
     out.push_str(&el.name);
