@@ -139,7 +139,8 @@ pub enum Command {
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
         auto_approve: bool,
-        /// Allow destroying resources that are live but not declared.
+        /// Allow destroying resources that are live but not declared, and removing from the
+        /// cluster a node the file no longer declares.
         #[arg(long)]
         allow_destroy: bool,
         /// Allow disabling fencing or removing the last fencing device.
@@ -840,6 +841,7 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     }
     let mut blocked = prepared.blocked(allow_destroy, allow_disable_stonith);
     let before = blocked.len();
+    blocked.extend(corosync_todo.and_then(|w| ops::leaving_gate(&w.leaving, allow_destroy, &prepared.policy)));
     blocked.extend(corosync_todo.iter().flat_map(|w| w.refused.iter().cloned()));
     if !allow_cluster_restart {
         blocked.extend(corosync_todo.iter().flat_map(|w| w.full_stop.iter().cloned()));
@@ -857,6 +859,11 @@ async fn apply(file: &Path, target: Option<&str>, how: How<'_>, gates: Gates) ->
     }
     let source = if prepared.model.is_some() { "the file's" } else { "the saved plan's" };
     for gate in prepared.opened_by_policy(allow_destroy, allow_disable_stonith) {
+        let gate = gate.split(": pass --").next().unwrap_or(&gate);
+        say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
+    }
+    let by_policy = corosync_todo.and_then(|w| ops::leaving_gate(&w.leaving, allow_destroy, &Default::default()));
+    if let Some(gate) = by_policy.filter(|_| prepared.policy.allow_destroy) {
         let gate = gate.split(": pass --").next().unwrap_or(&gate);
         say!("note: {gate}: allowed by {source} `policy:`, not by a flag");
     }

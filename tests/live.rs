@@ -1075,7 +1075,7 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
         out.code == 0
     });
     let y2 = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 6000 }}\n", runtime_example(false)));
-    let args = ["apply", y2.to_str().unwrap(), "--auto-approve"];
+    let args = ["apply", y2.to_str().unwrap(), "--auto-approve", "--allow-destroy"];
     let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&args[..], &pcsd].concat());
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(apply.stderr.contains("pacemaker, then corosync stopped on t3024cent"), "{}", apply.stderr);
@@ -1316,7 +1316,7 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
     let apply = |yaml: &str| {
         let y = c.write("cluster.yaml", yaml);
         let started = Instant::now();
-        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", target[0], target[1]]);
+        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-destroy", target[0], target[1]]);
         eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
         out
     };
@@ -1427,7 +1427,7 @@ fn an_unreachable_node_leaves_only_once_it_is_down() {
     let target = ["--target", "ssh://t3021cent,t3022cent"];
     let apply = |yaml: &str| {
         let y = c.write("cluster.yaml", yaml);
-        run(&["apply", y.to_str().unwrap(), "--auto-approve", target[0], target[1]])
+        run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-destroy", target[0], target[1]])
     };
     let two = without_scenarios(runtime_example(false));
     let three = two.replace("quorum: { two_node: true }\n", "").replace(

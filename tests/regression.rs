@@ -2571,3 +2571,29 @@ fn merge_key_was_reported_as_an_unknown_key_beside_another_problem() {
     assert!(!out.stderr.contains("unknown key `<<`"), "{}", out.snapshot());
     assert!(out.stderr.contains("error: 1 problem found"), "{}", out.snapshot());
 }
+
+#[test]
+fn node_taken_out_of_the_file_was_removed_from_the_cluster_without_a_gate() {
+    // Deleting one node line made `apply --auto-approve` stop that node and take it out of
+    // corosync and Pacemaker, while destroying a mere resource needs `--allow-destroy`.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    let original = fixture_text("corosync-clst-01.conf");
+    std::fs::write(&conf, &original).unwrap();
+    let cib_before = std::fs::read_to_string(&cib).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t)
+            .replace("  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n", "")
+            .replace("quorum: { two_node: true }\n", "")
+    });
+    let args = ["apply", yaml.to_str().unwrap(), &target(&cib), "--auto-approve", "--corosync", conf.to_str().unwrap()];
+    let out = cibform(&args);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("the plan removes `t3022cent` from the cluster"), "{}", out.snapshot());
+    assert!(out.stderr.contains("pass --allow-destroy"), "{}", out.snapshot());
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), original, "corosync.conf untouched");
+    assert_eq!(std::fs::read_to_string(&cib).unwrap(), cib_before, "the CIB untouched");
+    let allowed = cibform(&[&args[..], &["--allow-destroy"]].concat());
+    assert!(!allowed.stderr.contains("the plan removes `t3022cent` from the cluster"), "{}", allowed.snapshot());
+    assert_ne!(std::fs::read_to_string(&conf).unwrap(), original, "with the flag, the node leaves corosync.conf");
+}

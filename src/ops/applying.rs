@@ -43,6 +43,20 @@ pub fn gates(
     blocked
 }
 
+/// The gate on nodes leaving the cluster: a node taken out of the file is stopped and removed
+/// from corosync and Pacemaker, which destroys more than a resource does, so it needs
+/// `--allow-destroy` (or the file's `policy: { allow_destroy: true }`) as a destroyed resource does.
+pub fn leaving_gate(leaving: &[String], allow_destroy: bool, policy: &crate::model::Policy) -> Option<String> {
+    if leaving.is_empty() || allow_destroy || policy.allow_destroy {
+        return None;
+    }
+    let nodes: Vec<String> = leaving.iter().map(|n| format!("`{n}`")).collect();
+    Some(format!(
+        "the plan removes {} from the cluster (stopped, then taken out of corosync and Pacemaker): pass --allow-destroy (or set `policy: {{ allow_destroy: true }}`)",
+        nodes.join(", ")
+    ))
+}
+
 /// What a configuration says about fencing, judged on everything Pacemaker may take it from.
 struct Fencing {
     /// No `cluster_property_set` sets `stonith-enabled` (or `fencing-enabled`) false. Every set
