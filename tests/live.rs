@@ -1353,15 +1353,16 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
     assert!(plan.stdout.contains("as `pcs cluster node add`"), "the procedure is shown:\n{}", plan.stdout);
     let out = apply(&three);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for step in [
-        "corosync.conf: node(s) t3024cent joining (online, as `pcs cluster node add`)",
-        "/etc/corosync/authkey copied from t3021cent to t3024cent",
-        "corosync.conf written to t3021cent, t3022cent, t3024cent; corosync reloaded (on t3021cent)",
-        "corosync and pacemaker started on t3024cent",
-        "t3024cent online (seen from t3021cent)",
-    ] {
-        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
-    }
+    said(
+        &out,
+        &[
+            "corosync.conf: node(s) t3024cent joining (online, as `pcs cluster node add`)",
+            "/etc/corosync/authkey copied from t3021cent to t3024cent",
+            "corosync.conf written to t3021cent, t3022cent, t3024cent; corosync reloaded (on t3021cent)",
+            "corosync and pacemaker started on t3024cent",
+            "t3024cent online (seen from t3021cent)",
+        ],
+    );
     for node in ["t3021cent", "t3022cent", "t3024cent"] {
         let text = conf(node);
         assert!(text.contains("name: t3024cent") && !text.contains("two_node"), "{node}:\n{text}");
@@ -1381,15 +1382,16 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
     // 2. The file drops t3024cent again (two nodes: `two_node` comes back).
     let out = apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for step in [
-        "corosync.conf: node(s) t3024cent leaving (online, as `pcs cluster node remove`)",
-        "pacemaker, then corosync stopped on t3024cent",
-        "corosync reloaded (on t3021cent)",
-        "`crm_node --force -R t3024cent` on t3021cent, t3022cent",
-        "no peer cache lists t3024cent any more (purged through libcrmcommon on t3021cent)",
-    ] {
-        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
-    }
+    said(
+        &out,
+        &[
+            "corosync.conf: node(s) t3024cent leaving (online, as `pcs cluster node remove`)",
+            "pacemaker, then corosync stopped on t3024cent",
+            "corosync reloaded (on t3021cent)",
+            "`crm_node --force -R t3024cent` on t3021cent, t3022cent",
+            "no peer cache lists t3024cent any more (purged through libcrmcommon on t3021cent)",
+        ],
+    );
     for node in ["t3021cent", "t3022cent"] {
         let text = conf(node);
         assert!(!text.contains("t3024cent") && text.contains("two_node: 1"), "{node}:\n{text}");
@@ -1529,18 +1531,19 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
     assert!(p.stdout.contains("as `pcs quorum device add"), "{}", p.stdout);
     let out = apply(&added);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for step in [
-        "corosync.conf: adding the quorum device (qnetd on qnetd) as `pcs quorum device add`",
-        "qnetd CA certificate read from qnetd",
-        "qdevice client certificate store initialized on t3022cent",
-        "certificate request of t3021cent signed by qnetd on qnetd (cluster clst-01)",
-        "qdevice client certificate and key imported on t3022cent",
-        "corosync-qdevice enabled on t3022cent",
-        "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
-        "corosync-qdevice started on t3022cent",
-    ] {
-        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
-    }
+    said(
+        &out,
+        &[
+            "corosync.conf: adding the quorum device (qnetd on qnetd) as `pcs quorum device add`",
+            "qnetd CA certificate read from qnetd",
+            "qdevice client certificate store initialized on t3022cent",
+            "certificate request of t3021cent signed by qnetd on qnetd (cluster clst-01)",
+            "qdevice client certificate and key imported on t3022cent",
+            "corosync-qdevice enabled on t3022cent",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
     assert!(!out.stderr.contains("BEGIN") && !out.stdout.contains("BEGIN"), "no certificate shown");
     for node in ["t3021cent", "t3022cent"] {
         let text = conf(node);
@@ -1561,14 +1564,15 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
     let lms = with_device("{ model: net, host: qnetd, algorithm: lms }");
     let out = apply(&lms);
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for step in [
-        "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
-        "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
-        "corosync-qdevice stopped on t3022cent",
-        "corosync-qdevice started on t3022cent",
-    ] {
-        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
-    }
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
     assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
     for node in ["t3021cent", "t3022cent"] {
         assert!(conf(node).contains("algorithm: lms") && !conf(node).contains("votes"), "{node}");
@@ -1582,15 +1586,16 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
     // 3. `device: none`: removed, `two_node` back.
     let out = apply(&with_device("none"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
-    for step in [
-        "corosync.conf: removing the quorum device (qnetd on qnetd) as `pcs quorum device remove`",
-        "corosync-qdevice disabled on t3021cent",
-        "corosync-qdevice stopped on t3022cent",
-        "qdevice client certificates removed on t3022cent",
-        "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
-    ] {
-        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
-    }
+    said(
+        &out,
+        &[
+            "corosync.conf: removing the quorum device (qnetd on qnetd) as `pcs quorum device remove`",
+            "corosync-qdevice disabled on t3021cent",
+            "corosync-qdevice stopped on t3022cent",
+            "qdevice client certificates removed on t3022cent",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+        ],
+    );
     for node in ["t3021cent", "t3022cent"] {
         let text = conf(node);
         assert!(!text.contains("device") && text.contains("two_node: 1"), "{node}:\n{text}");
@@ -1602,4 +1607,11 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
     assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
     let p = plan();
     assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+}
+
+/// Each of `steps` is a line (or part of one) that `out` said on stderr.
+fn said(out: &Out, steps: &[&str]) {
+    for step in steps {
+        assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
+    }
 }
