@@ -215,11 +215,12 @@ fn agent_metadata_is_asked_once_per_agent_and_a_node_without_the_agent_is_refuse
     let script = Rc::new(Script::new(vec![
         ("crm_resource", found),
         ("crm_resource", failed(105, "No such object")),
+        ("crm_resource", failed(1, "No agents found for standard 'systemd'")),
         ("crm_resource", failed(105, "No such object")),
     ]));
     let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false);
     let catalog = block(metadata(&file, &backend));
-    assert!(script.is_done(), "one question per agent: {:?}", programs(&script));
+    assert!(script.is_done(), "one question per agent, one list per unit class: {:?}", programs(&script));
     let thing = crate::model::Agent { class: "ocf".into(), provider: Some("acme".into()), kind: "Thing".into() };
     let entry = catalog.get(&thing).unwrap();
     assert_eq!(entry.origin, crate::validate::agents::Origin::Host("fake".into()));
@@ -233,4 +234,80 @@ fn agent_metadata_is_asked_once_per_agent_and_a_node_without_the_agent_is_refuse
     let empty = crate::cib::Cib::parse("c", &String::from_utf8(cib(1, "").stdout).unwrap()).unwrap();
     let (defaults, _) = agent_defaults(&file.model, &empty, &catalog);
     assert!(defaults["ocf:acme:Thing"].iter().any(|o| o.name == "monitor" && o.interval == "10s"));
+}
+
+/// Metadata of a file with many systemd units: the node's list of units, then one unit's
+/// metadata, whatever their number (issue 13: one question per unit took 49 s of a plan).
+fn units_asked(
+    units: usize,
+    answers: Vec<(&'static str, Output)>,
+) -> (Rc<Script>, crate::validate::agents::Catalog, Loaded) {
+    let mut text = String::from("cluster: c\nresources:\n");
+    for i in 0..units {
+        text.push_str(&format!("  u{i}: {{ agent: 'systemd:svc{i}' }}\n"));
+    }
+    let file = loaded(&text);
+    let script = Rc::new(Script::new(answers));
+    let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false);
+    let catalog = block(metadata(&file, &backend));
+    assert!(script.is_done(), "{:?}", programs(&script));
+    (script, catalog, file)
+}
+
+fn unit(name: &str) -> crate::model::Agent {
+    crate::model::Agent { class: "systemd".into(), provider: None, kind: name.into() }
+}
+
+const UNIT_META: &str = r#"<?xml version="1.0"?><resource-agent name="svc0"><parameters/><actions><action name="start" timeout="100s"/><action name="monitor" interval="60s" timeout="100s"/></actions></resource-agent>"#;
+
+#[test]
+fn units_of_one_class_are_listed_once_and_one_answer_stands_for_the_rest() {
+    let list = Output { code: 0, stdout: b"svc0\nsvc1\nsvc2.service\nother\n".to_vec(), stderr: String::new() };
+    let meta = Output { code: 0, stdout: UNIT_META.as_bytes().to_vec(), stderr: String::new() };
+    let (script, catalog, file) = units_asked(4, vec![("crm_resource", list), ("crm_resource", meta)]);
+    assert_eq!(programs(&script), ["crm_resource --list-agents", "crm_resource --show-metadata"]);
+    for i in 0..3 {
+        let e = catalog.get(&unit(&format!("svc{i}"))).unwrap();
+        assert_eq!(e.origin, crate::validate::agents::Origin::Host("fake".into()), "svc{i}");
+        assert_eq!(e.xml.as_deref(), Some(UNIT_META), "svc{i}: the first unit's answer");
+    }
+    let e = catalog.get(&unit("svc3")).unwrap();
+    assert_eq!(e.origin, crate::validate::agents::Origin::Missing("fake".into()), "not in the node's list");
+    let diags = check_agents(&file, &catalog).unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].message.contains("systemd unit `svc3` was not found on fake"), "{diags:?}");
+}
+
+#[test]
+fn a_node_that_neither_lists_units_nor_knows_the_first_has_none() {
+    let (script, catalog, file) = units_asked(
+        3,
+        vec![
+            ("crm_resource", failed(1, "No agents found for standard 'systemd'")),
+            ("crm_resource", failed(105, "No such object")),
+        ],
+    );
+    assert_eq!(programs(&script).len(), 2);
+    for i in 0..3 {
+        let e = catalog.get(&unit(&format!("svc{i}"))).unwrap();
+        assert_eq!(e.origin, crate::validate::agents::Origin::Missing("fake".into()), "svc{i}");
+    }
+    assert_eq!(check_agents(&file, &catalog).unwrap().len(), 3, "one warning per unit");
+}
+
+#[test]
+fn a_node_that_cannot_list_units_but_knows_the_first_is_asked_about_each() {
+    let meta = || Output { code: 0, stdout: UNIT_META.as_bytes().to_vec(), stderr: String::new() };
+    let (_, catalog, _) = units_asked(
+        3,
+        vec![
+            ("crm_resource", failed(1, "Error occurred")),
+            ("crm_resource", meta()),
+            ("crm_resource", failed(105, "No such object")),
+            ("crm_resource", meta()),
+        ],
+    );
+    let origin = |i: usize| catalog.get(&unit(&format!("svc{i}"))).unwrap().origin.clone();
+    assert_eq!(origin(1), crate::validate::agents::Origin::Missing("fake".into()), "asked, not assumed");
+    assert_eq!(origin(2), crate::validate::agents::Origin::Host("fake".into()));
 }
