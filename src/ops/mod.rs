@@ -12,6 +12,7 @@ mod pcsd_default;
 mod plan_route;
 mod planning;
 mod qdevice;
+mod qdevice_pcsd;
 mod simulation;
 mod testing;
 mod verifying;

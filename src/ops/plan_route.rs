@@ -31,7 +31,7 @@ pub fn plan_route(
         _ => return None,
     };
     if device {
-        // As `apply`: pcsd has no endpoint for the certificate steps (`ops::qdevice`).
+        // As `apply`: without `--pcsd`, a quorum device is set up over ssh (`ops::qdevice`).
         return Some(Route::QuorumDevice { how });
     }
     let names = current.and_then(super::pcsd_default::node_names).unwrap_or_default();
@@ -88,7 +88,9 @@ mod tests {
         let settings = std::sync::Arc::new(Settings::new(dir.path(), None, PasswordSource::None));
         let pcsd =
             crate::backend::pcsd::Pcsd::new(crate::backend::pcsd::PcsdTarget { hosts: vec![ep("n1")] }, settings);
-        assert_eq!(plan_route(&ssh.clone().with_pcsd(Some(pcsd)), None, Some(&c), false, &s), Some(Route::Pcsd));
+        let with_pcsd = ssh.clone().with_pcsd(Some(pcsd));
+        assert_eq!(plan_route(&with_pcsd, None, Some(&c), false, &s), Some(Route::Pcsd));
+        assert_eq!(plan_route(&with_pcsd, None, Some(&c), true, &s), Some(Route::Pcsd), "a quorum device too");
         let cib = Backend::new(Target::parse("file:cib.xml").unwrap(), false);
         assert_eq!(plan_route(&cib, None, Some(&c), false, &s), None);
     }
