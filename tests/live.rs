@@ -1675,7 +1675,7 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
         &out,
         &[
             "corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`",
-            "qnetd host `qnetd` added to the pcsd known-hosts of t3022cent",
+            "qnetd host `qnetd` and the nodes added to the pcsd known-hosts of t3022cent",
             "qdevice client certificate of t3021cent signed by qnetd on qnetd (cluster clst-01) and imported there",
             "qdevice client certificate of t3022cent signed by qnetd on qnetd (cluster clst-01) and imported there",
             "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent:2224)",

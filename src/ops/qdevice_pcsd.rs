@@ -1,8 +1,8 @@
 //! Orchestration of a quorum device change through pcsd (`--pcsd`), in the order `pcs quorum
 //! device add`/`update`/`remove` take (pcs/lib/commands/quorum.py), each step a pcsd request:
 //!
-//! - add: the qnetd host and its pcsd token put in every node's pcsd known-hosts (as `pcs host
-//!   auth` leaves it); on every node, pcs sets up the node's own client certificates
+//! - add: the qnetd host and the nodes with their pcsd tokens put in every node's pcsd
+//!   known-hosts (as `pcs host auth` and `pcs cluster setup` leave it); on every node, pcs sets up the node's own client certificates
 //!   (`quorum.device_net_certificate_setup_local`: the node's request signed by the qnetd host,
 //!   the key never leaves the node); corosync-qdevice enabled; then (only then) the same
 //!   corosync.conf on every node and one reload; corosync-qdevice started. A failure in the
@@ -89,13 +89,23 @@ pub(super) async fn by_pcsd<T>(
 }
 
 /// The qnetd host in every node's known-hosts, then each node's own certificates.
+///
+/// The nodes go into the known-hosts too, with the tokens cibform holds (as `pcs cluster
+/// setup` leaves them): on a cluster node pcsd does not write the file itself but sends it to
+/// every cluster node (itself included) with the tokens it knows, and a cluster that pcs did
+/// not set up has none; measured: the change is answered `200` and nothing is written.
 async fn certificates(p: &PcsdNodes, host: &str, cluster: &str, log: &mut Steps<'_>) -> Result<(), String> {
-    let q = p.pcsd.node(host).map_err(|e| e.to_string())?;
-    let token = q.token_for_sharing().await.map_err(|e| e.to_string())?;
-    let entry = [(host.to_string(), q.endpoint().clone(), token)];
+    let mut hosts = Vec::new();
+    for name in std::iter::once(host).chain(p.nodes.iter().map(String::as_str)) {
+        let shared = async {
+            let n = p.pcsd.node(name)?;
+            Ok::<_, PcsdError>((name.to_string(), n.endpoint().clone(), n.token_for_sharing().await?))
+        };
+        hosts.push(shared.await.map_err(|e| e.to_string())?);
+    }
     for n in &p.nodes {
-        let added = async { p.pcsd.node(n)?.known_hosts_add(&entry).await };
-        log.step(added.await, &format!("qnetd host `{host}` added to the pcsd known-hosts of {n}"))?;
+        let added = async { p.pcsd.node(n)?.known_hosts_add(&hosts).await };
+        log.step(added.await, &format!("qnetd host `{host}` and the nodes added to the pcsd known-hosts of {n}"))?;
     }
     for n in &p.nodes {
         let set_up = async { p.pcsd.node(n)?.qdevice_certificates(host, cluster).await };
@@ -259,17 +269,24 @@ mod tests {
                 task,
                 [r#"{"command_name":"quorum.device_net_certificate_setup_local","params":{"qnetd_host":"qnetd","cluster_name":"clst-01"},"options":{}}"#]
             );
-            // The qnetd host's fresh token (from the login) goes to each node, under its name.
+            // The qnetd host's fresh token (from the login) goes to each node, under its name,
+            // and the nodes' own (pcsd sends the file to the cluster's nodes with them).
             let hosts = bodies(&l.a, "/remote/known_hosts_change");
-            assert!(hosts[0].contains("%22qnetd%22") && hosts[0].contains(standin::TOKEN), "{hosts:?}");
-            assert!(hosts[0].contains(&format!("%22port%22%3A{}", l.q.port)), "{hosts:?}");
+            for name in ["qnetd", "t3021cent", "t3022cent"] {
+                assert!(hosts[0].contains(&format!("%22{name}%22%3A%7B%22token%22")), "{name}: {hosts:?}");
+            }
+            assert!(hosts[0].contains(standin::TOKEN), "{hosts:?}");
+            for port in [l.q.port, l.a.port, l.b.port] {
+                assert!(hosts[0].contains(&format!("%22port%22%3A{port}")), "{hosts:?}");
+            }
+            assert_eq!(bodies(&l.b, "/remote/known_hosts_change"), hosts);
             let set = bodies(&l.b, "/remote/set_corosync_conf");
             assert_eq!(set, bodies(&l.a, "/remote/set_corosync_conf"), "the same file on every node");
             assert!(set[0].contains("host%3A+qnetd") && !set[0].contains("two_node"), "{set:?}");
             let said = lines.join("\n");
             for step in [
                 "corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`",
-                "qnetd host `qnetd` added to the pcsd known-hosts of t3022cent",
+                "qnetd host `qnetd` and the nodes added to the pcsd known-hosts of t3022cent",
                 "qdevice client certificate of t3021cent signed by qnetd on qnetd (cluster clst-01) and imported there",
                 "corosync-qdevice not enabled on t3022cent: corosync is not enabled, skipping",
                 "corosync reloaded (on 127.0.0.1:",
@@ -332,7 +349,7 @@ mod tests {
             let m = model("quorum:\n  device: { model: net, host: qnetd }\n");
             let (r, lines) = apply(&l, &m).await;
             let e = r.unwrap_err().to_string();
-            assert!(e.starts_with("the quorum device (qnetd on `qnetd`) being added stopped part-way (done: qnetd host `qnetd` added to the pcsd known-hosts of t3021cent;"), "{e}");
+            assert!(e.starts_with("the quorum device (qnetd on `qnetd`) being added stopped part-way (done: qnetd host `qnetd` and the nodes added to the pcsd known-hosts of t3021cent;"), "{e}");
             assert!(e.contains("qdevice client certificate of t3021cent signed by qnetd on qnetd"), "{e}");
             assert!(e.contains("refused `quorum.device_net_certificate_setup_local`: Unable to connect to qnetd"), "{e}");
             let o = order(&l);
