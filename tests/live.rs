@@ -1625,14 +1625,17 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
     let _pq = PcsdOn::start(&c, "qnetd", &password);
     let state = c.work().join("pcsd-state");
     let pcsd = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
-    let apply = |yaml: &str| {
+    let apply_with = |yaml: &str, how: &[&str]| {
         let y = c.write("cluster.yaml", yaml);
         let started = Instant::now();
-        let args = [&["apply", y.to_str().unwrap(), "--auto-approve"][..], &pcsd].concat();
+        let args = [&["apply", y.to_str().unwrap(), "--auto-approve"][..], how].concat();
         let out = cibform_with_pcsd(&c, &state, Some(&password), &args);
         eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
         out
     };
+    let apply = |yaml: &str| apply_with(yaml, &pcsd);
+    // Without --pcsd: pcsd by default, with the tokens held from the runs with it.
+    let by_default = ["--target", "local", "--no-preview"];
     let plan = || {
         let y = c.work().join("cluster.yaml");
         let args = [&["plan", y.to_str().unwrap(), "--detailed-exitcode"][..], &pcsd].concat();
@@ -1697,12 +1700,14 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
     let p = plan();
     assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
 
-    // 2. Another algorithm: the file, one reload, corosync-qdevice restarted through pcsd.
-    let out = apply(&with_device("{ model: net, host: qnetd, algorithm: lms }"));
+    // 2. Another algorithm: the file, one reload, corosync-qdevice restarted through pcsd,
+    // chosen by default (a token held for each node).
+    let out = apply_with(&with_device("{ model: net, host: qnetd, algorithm: lms }"), &by_default);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
         &[
+            "corosync.conf: pcsd answers on t3021cent, t3022cent with the tokens held: it is used (as with --pcsd)",
             "corosync.conf: updating the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device update`",
             "corosync-qdevice stopped on t3022cent",
             "corosync-qdevice started on t3022cent",
@@ -1736,6 +1741,25 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
         assert_ne!(qdevice(node).code, 0, "{node}: corosync-qdevice is not running");
         let q = quorum(node);
         assert!(!q.contains("Qdevice") && q.contains("2Node"), "{node}: {q}");
+    }
+    let p = plan();
+    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+
+    // 4. Added again without --pcsd: pcsd by default, as a token is held for the qnetd host too.
+    let out = apply_with(&added, &by_default);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: pcsd answers on t3021cent, t3022cent, qnetd with the tokens held: it is used (as with --pcsd)",
+            "corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    for node in ["t3021cent", "t3022cent"] {
+        c.until(&format!("qdevice connected again on {node}"), 60, || {
+            qdevice(node).stdout.contains("Connected") && quorum(node).contains("Qdevice")
+        });
     }
     let p = plan();
     assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());

@@ -28,7 +28,7 @@ pub use metadata::*;
 pub use pcsd_default::*;
 pub use plan_route::*;
 pub use planning::*;
-pub use qdevice::changes_device;
+pub use qdevice::device_pcsd_hosts;
 pub use simulation::*;
 pub use testing::*;
 pub use verifying::*;

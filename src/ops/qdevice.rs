@@ -73,12 +73,17 @@ pub fn device_work(base: &str, new_text: &str) -> Option<DeviceWork> {
     }
 }
 
-/// Whether the file changes corosync.conf's quorum device (added, moved, updated, removed):
-/// then pcsd is not chosen by default (`default_pcsd`): without `--pcsd`, the device is set up
-/// over ssh.
-pub fn changes_device(model: &Cluster, current: &crate::backend::ConfText) -> bool {
-    let Ok(tree) = conf::parse(&current.name, &current.text) else { return false };
-    device_work(&current.text, &conf::reconcile(&tree, model).text).is_some()
+/// When the file changes corosync.conf's quorum device (added, moved, updated, removed): the
+/// hosts besides the nodes whose pcsd the change needs (the qnetd host, when the device is
+/// added or moved: it signs each node's certificate). pcsd is then chosen by default
+/// (`default_pcsd`) only when it answers on the nodes and these hosts with the tokens held;
+/// otherwise the device is set up over ssh. `None`: the device stays as it is.
+pub fn device_pcsd_hosts(model: &Cluster, current: &crate::backend::ConfText) -> Option<Vec<String>> {
+    let tree = conf::parse(&current.name, &current.text).ok()?;
+    Some(match device_work(&current.text, &conf::reconcile(&tree, model).text)? {
+        work @ (DeviceWork::Add(_) | DeviceWork::Move(_)) => vec![work.host().to_string()],
+        DeviceWork::Update(_) | DeviceWork::Remove(_) => Vec::new(),
+    })
 }
 
 /// Why the device cannot change in this apply (empty: it can).
