@@ -143,7 +143,7 @@ mod tests {
             assert!(note.unwrap().ends_with("no pcsd token for q (`pcs host auth`, or pass --pcsd)"));
             s.tokens.save("q", &ep, &Secret::new(standin::TOKEN)).unwrap();
             let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone(), &qnetd).await;
-            assert_eq!(p.expect("pcsd").target.hosts, [ep.clone()]);
+            assert_eq!(p.expect("pcsd").target.hosts, std::slice::from_ref(&ep));
             assert!(note.unwrap().starts_with("corosync.conf: pcsd answers on n1, q with the tokens held"));
             // A CIB file target never goes to pcsd.
             let file = Backend::new(Target::parse("file:x.xml").unwrap(), false);

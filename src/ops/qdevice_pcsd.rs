@@ -2,9 +2,10 @@
 //! device add`/`update`/`remove` take (pcs/lib/commands/quorum.py), each step a pcsd request:
 //!
 //! - add: the qnetd host and the nodes with their pcsd tokens put in every node's pcsd
-//!   known-hosts (as `pcs host auth` and `pcs cluster setup` leave it); on every node, pcs sets up the node's own client certificates
-//!   (`quorum.device_net_certificate_setup_local`: the node's request signed by the qnetd host,
-//!   the key never leaves the node); corosync-qdevice enabled; then (only then) the same
+//!   known-hosts (as `pcs host auth` and `pcs cluster setup` leave it); on every node, pcs
+//!   sets up the node's own client certificates (`quorum.device_net_certificate_setup_local`:
+//!   the node's request signed by the qnetd host, the key never leaves the node);
+//!   corosync-qdevice enabled; then (only then) the same
 //!   corosync.conf on every node and one reload; corosync-qdevice started. A failure in the
 //!   certificate steps leaves corosync.conf as it was (the client stores made are destroyed).
 //! - remove: corosync-qdevice disabled and stopped, the client certificates destroyed, then the
@@ -123,9 +124,10 @@ async fn destroy(p: &PcsdNodes, node: &str) -> Result<(), PcsdError> {
     p.pcsd.node(node)?.qdevice_destroy().await
 }
 
-/// After a failed add: the client stores removed again (best effort, said).
+/// After a failed add: the client stores removed again once a node may have made one (pcs's
+/// setup on the node that failed may have got part-way), best effort, said.
 async fn undo_stores(p: &PcsdNodes, log: &mut Steps<'_>) {
-    if log.done.iter().any(|d| d.starts_with("qdevice client certificate of")) {
+    if log.done.iter().filter(|d| d.contains("added to the pcsd known-hosts of")).count() == p.nodes.len() {
         for n in &p.nodes {
             match destroy(p, n).await {
                 Ok(()) => (log.progress)(&format!("  qdevice client certificates removed again on {n}")),
@@ -357,6 +359,20 @@ mod tests {
             assert_eq!(o[o.len() - 2..], ["t3021cent /remote/qdevice_net_client_destroy", "t3022cent /remote/qdevice_net_client_destroy"]);
             assert!(lines.join("\n").contains("corosync.conf was not changed"), "{lines:?}");
             no_secret(&format!("{e}\n{}", lines.join("\n")));
+            // The first node fails: it may have a store made part-way, so it is removed too.
+            let l = lab(CONF, standin::PASSWORD).await;
+            l.a.seen.refuse_certificates.store(true, Ordering::SeqCst);
+            let e = apply(&l, &m).await.0.unwrap_err().to_string();
+            assert!(e.contains("Unable to connect to qnetd"), "{e}");
+            let o = order(&l);
+            assert_eq!(
+                o[o.len() - 3..],
+                [
+                    "t3021cent /api/v2/task/run",
+                    "t3021cent /remote/qdevice_net_client_destroy",
+                    "t3022cent /remote/qdevice_net_client_destroy"
+                ]
+            );
         });
     }
 
