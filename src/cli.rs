@@ -622,8 +622,8 @@ async fn run(cli: Cli) -> Result<ExitStatus, Error> {
                 // What `apply` would use, from the flags and the tokens held: no node is asked.
                 let settings = crate::backend::pcsd::Settings::from_env(None);
                 let current = planned.live.corosync.as_ref();
-                let device = current.is_some_and(|c| ops::changes_device(&loaded.model, c));
-                let route = ops::plan_route(&backend, corosync.as_deref(), current, device, &settings);
+                let device = current.and_then(|c| ops::device_pcsd_hosts(&loaded.model, c));
+                let route = ops::plan_route(&backend, corosync.as_deref(), current, device.as_deref(), &settings);
                 planned.plan.corosync.transport = route;
             }
             check_scenarios(&scenarios, &loaded.model, &planned.live.cib)?;
@@ -937,15 +937,18 @@ async fn corosync_work(
 ) -> Result<Option<ops::CorosyncWork<crate::backend::corosync::Transport>>, Error> {
     let Some(model) = &prepared.model else { return Ok(None) };
     let mut backend = prepared.backend.clone();
-    let device = prepared.corosync.as_ref().is_some_and(|c| ops::changes_device(model, c));
-    if device && path.is_none() && backend.pcsd.is_none() {
-        say!("note: pcsd not used for corosync.conf: cibform sets up a quorum device over ssh (to the nodes and the qnetd host)");
-    } else if path.is_none() && backend.pcsd.is_none() {
-        // pcsd by default when it answers with the tokens held (`ops::default_pcsd`).
+    let device = prepared.corosync.as_ref().and_then(|c| ops::device_pcsd_hosts(model, c));
+    if path.is_none() && backend.pcsd.is_none() {
+        // pcsd by default when it answers with the tokens held (`ops::default_pcsd`); a quorum
+        // device change needs its qnetd host's pcsd too.
         let settings = std::sync::Arc::new(crate::backend::pcsd::Settings::from_env(None));
-        let (pcsd, line) = ops::default_pcsd(&backend, prepared.corosync.as_ref(), settings).await;
+        let also = device.as_deref().unwrap_or_default();
+        let (pcsd, line) = ops::default_pcsd(&backend, prepared.corosync.as_ref(), settings, also).await;
         if let Some(line) = line {
             say!("{}", plain(&line));
+        }
+        if device.is_some() && pcsd.is_none() {
+            say!("note: pcsd not used for corosync.conf: cibform sets up a quorum device over ssh (to the nodes and the qnetd host)");
         }
         backend = backend.with_pcsd(pcsd);
         pcsd_notes(&backend);

@@ -62,13 +62,26 @@ fn tokens(dir: &Path, nodes: &[&str]) {
 }
 
 fn plan(dir: &Path, format: &str) -> Out {
+    plan_of(dir, format, &joining(dir))
+}
+
+/// The reference file with a quorum device added: work for corosync.conf and a qnetd host.
+fn with_device(dir: &Path) -> String {
+    let text = without_scenarios(example_text())
+        .replace("quorum: { two_node: true }\n", "quorum:\n  device: { model: net, host: qnetd }\n");
+    assert!(text.contains("host: qnetd"), "the example's quorum changed");
+    let path = dir.join("cluster.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn plan_of(dir: &Path, format: &str, yaml: &str) -> Out {
     let path = fake_ssh(dir);
     let pcsd = dir.join("pcsd").display().to_string();
-    let yaml = joining(dir);
     let envs = [("PATH", path.as_str()), ("CIBFORM_PCSD_DIR", pcsd.as_str()), ("HOME", pcsd.as_str())];
     let args = [
         "plan",
-        &yaml,
+        yaml,
         "--target",
         "ssh://t3021cent,t3022cent",
         "--no-preview",
@@ -128,6 +141,28 @@ fn a_token_for_some_nodes_means_ssh_and_names_the_others() {
         "  apply's transport: ssh (no pcsd token for t3022cent: pcsd is used only with one for every node)"
     );
     insta::assert_snapshot!("ssh_with_some_tokens", out.snapshot());
+}
+
+/// A quorum device added: pcsd if it answers only with a token for its qnetd host too (it signs
+/// each node's certificate request through its pcsd), otherwise ssh to the nodes and the qnetd
+/// host.
+#[test]
+fn a_quorum_device_goes_through_pcsd_only_with_a_token_for_its_qnetd_host_too() {
+    let dir = tempfile::tempdir().unwrap();
+    tokens(dir.path(), &["t3021cent", "t3022cent"]);
+    let yaml = with_device(dir.path());
+    let out = plan_of(dir.path(), "text", &yaml);
+    assert_eq!(out.code, 2, "{}", out.snapshot());
+    assert!(out.stdout.contains("as `pcs quorum device add"), "{}", out.stdout);
+    assert_eq!(
+        transport_line(&out),
+        "  apply's transport: ssh and ssh to the qnetd host (without `--pcsd`, a quorum device is set up over ssh)"
+    );
+    tokens(dir.path(), &["t3021cent", "t3022cent", "qnetd"]);
+    let out = plan_of(dir.path(), "json", &yaml);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["corosync"]["transport"], serde_json::json!({"kind": "pcsd-if-it-answers", "otherwise": "ssh"}));
+    assert!(!out.stdout.contains("tok-"), "a token never shows:\n{}", out.snapshot());
 }
 
 /// No corosync work: no transport to name.

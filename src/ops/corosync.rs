@@ -210,7 +210,7 @@ pub async fn corosync_work<T: ConfNodes>(transport: T, model: &Cluster) -> Resul
     let device = super::qdevice::device_work(&base, &r.text);
     let links = !steps.added.is_empty() || !steps.removed.is_empty() || !steps.readdressed.is_empty();
     let others = !joining.is_empty() || !leaving.is_empty() || !full_stop.is_empty() || links;
-    refused.extend(super::qdevice::device_refusals(&transport, model, &base, device.as_ref(), others));
+    refused.extend(super::qdevice::device_refusals(model, &base, device.as_ref(), others));
     if refused.is_empty() {
         refused.extend(joining_ready(&transport, &joining).await);
         refused.extend(super::qdevice::qnetd_ready(&transport, device.as_ref()).await);

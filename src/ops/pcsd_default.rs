@@ -1,7 +1,8 @@
 //! pcsd by default for corosync work: when `--pcsd` is not given, the target reaches cluster
-//! nodes (local, ssh), cibform or pcs holds a pcsd token for every node corosync.conf names, and
-//! each node's pcsd answers with it, `apply` does its corosync.conf work through pcsd — the
-//! transport Pacemaker admins already run. Otherwise the target's own way, and why.
+//! nodes (local, ssh), cibform or pcs holds a pcsd token for every node corosync.conf names (and
+//! for the qnetd host a quorum device change needs), and each of their pcsd answers with it,
+//! `apply` does its corosync.conf work through pcsd — the transport Pacemaker admins already
+//! run. Otherwise the target's own way, and why.
 //!
 //! Never asks for a password it was not given: a node without a held token means "not pcsd". A
 //! certificate seen for the first time is pinned (and said) as with `--pcsd`; a changed one is
@@ -16,18 +17,21 @@ use crate::backend::{Backend, ConfText, Target};
 /// How long each node's pcsd may take to answer the probe.
 const PROBE: Duration = Duration::from_secs(5);
 
-/// pcsd for the nodes of `current` when it can be used without asking anything; the line that
-/// says why it is or is not used (`None`: no token held at all, nothing to say).
+/// pcsd for the nodes of `current` when it can be used without asking anything, the nodes' and
+/// `also`'s (the qnetd host of a quorum device change); the line that says why it is or is not
+/// used (`None`: no token held at all, nothing to say).
 pub async fn default_pcsd(
     backend: &Backend,
     current: Option<&ConfText>,
     settings: Arc<Settings>,
+    also: &[String],
 ) -> (Option<Pcsd>, Option<String>) {
     if !matches!(backend.target, Target::Local | Target::Ssh(_)) || backend.pcsd.is_some() {
         return (None, None);
     }
-    let Some(names) = current.and_then(node_names).filter(|n| !n.is_empty()) else { return (None, None) };
-    let (endpoints, held): (Vec<Endpoint>, Vec<bool>) = held(&settings, &names).into_iter().unzip();
+    let Some(nodes) = current.and_then(node_names).filter(|n| !n.is_empty()) else { return (None, None) };
+    let names: Vec<String> = nodes.iter().chain(also).cloned().collect();
+    let (mut endpoints, held): (Vec<Endpoint>, Vec<bool>) = held(&settings, &names).into_iter().unzip();
     if !held.contains(&true) {
         return (None, None);
     }
@@ -41,6 +45,7 @@ pub async fn default_pcsd(
             )),
         );
     }
+    endpoints.truncate(nodes.len()); // the cluster's nodes: where corosync.conf is read
     let pcsd = Pcsd::new(PcsdTarget { hosts: endpoints }, settings);
     let probes = pcsd
         .each(&names, async |n| match tokio::time::timeout(PROBE, n.check_auth()).await {
@@ -115,24 +120,34 @@ mod tests {
             let s = settings(dir.path());
             let backend = Backend::new(Target::parse("ssh://n1").unwrap(), false);
             // No token at all: nothing to say, the target's way.
-            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone()).await;
+            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone(), &[]).await;
             assert!(p.is_none() && note.is_none());
             let ep = Endpoint { host: "127.0.0.1".into(), port: server.port };
             s.tokens.save("n1", &ep, &Secret::new(standin::TOKEN)).unwrap();
-            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone()).await;
+            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone(), &[]).await;
             let p = p.expect("pcsd");
             assert_eq!(p.node("n1").unwrap().place(), format!("127.0.0.1:{}", server.port), "reached by name");
             assert!(note.unwrap().starts_with("corosync.conf: pcsd answers on n1 with the tokens held"));
             // A node without a token: said, not used.
-            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1", "n2"])), s.clone()).await;
+            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1", "n2"])), s.clone(), &[]).await;
             assert!(p.is_none());
             assert_eq!(
                 note.unwrap(),
                 "note: pcsd not used for corosync.conf: no pcsd token for n2 (`pcs host auth`, or pass --pcsd)"
             );
+            // A quorum device's qnetd host needs a token and an answering pcsd too; its pcsd
+            // is not a place to read corosync.conf from.
+            let qnetd = ["q".to_string()];
+            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone(), &qnetd).await;
+            assert!(p.is_none());
+            assert!(note.unwrap().ends_with("no pcsd token for q (`pcs host auth`, or pass --pcsd)"));
+            s.tokens.save("q", &ep, &Secret::new(standin::TOKEN)).unwrap();
+            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s.clone(), &qnetd).await;
+            assert_eq!(p.expect("pcsd").target.hosts, std::slice::from_ref(&ep));
+            assert!(note.unwrap().starts_with("corosync.conf: pcsd answers on n1, q with the tokens held"));
             // A CIB file target never goes to pcsd.
             let file = Backend::new(Target::parse("file:x.xml").unwrap(), false);
-            assert!(default_pcsd(&file, Some(&conf(&["n1"])), s).await.0.is_none());
+            assert!(default_pcsd(&file, Some(&conf(&["n1"])), s, &[]).await.0.is_none());
         });
     }
 
@@ -144,7 +159,7 @@ mod tests {
             let s = settings(dir.path());
             s.tokens.save("n1", &Endpoint { host: "127.0.0.1".into(), port: dead }, &Secret::new("t")).unwrap();
             let backend = Backend::new(Target::Local, false);
-            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s).await;
+            let (p, note) = default_pcsd(&backend, Some(&conf(&["n1"])), s, &[]).await;
             assert!(p.is_none());
             let note = note.unwrap();
             assert!(

@@ -1,7 +1,7 @@
 //! Orchestration for `plan`: which transport `apply` would use for corosync.conf and membership
 //! work, decided from what this host knows (the flags, the target, the pcsd tokens held in
 //! cibform's store or pcs's known-hosts), by the rule `apply` follows (`default_pcsd` before
-//! its probe). Reads the token files; never contacts a node, so the plan stays what the
+//! its probe). A quorum device change needs a token for its qnetd host too. Reads the token files; never contacts a node, so the plan stays what the
 //! cluster file and the live state make it.
 
 use std::path::Path;
@@ -11,12 +11,13 @@ use crate::backend::{Backend, ConfText, Target};
 use crate::plan::route::{Commands, Route};
 
 /// The route `apply` would take with the same flags; `None` when it does no corosync work
-/// (a CIB file or remote CIB target without `--corosync`).
+/// (a CIB file or remote CIB target without `--corosync`). `device`: a quorum device changes,
+/// and these hosts' pcsd is needed besides the nodes' (`ops::device_pcsd_hosts`).
 pub fn plan_route(
     backend: &Backend,
     corosync_file: Option<&Path>,
     current: Option<&ConfText>,
-    device: bool,
+    device: Option<&[String]>,
     settings: &Settings,
 ) -> Option<Route> {
     if let Some(p) = corosync_file {
@@ -30,11 +31,14 @@ pub fn plan_route(
         Target::Ssh(_) => Commands::Ssh,
         _ => return None,
     };
-    if device {
-        // As `apply`: pcsd has no endpoint for the certificate steps (`ops::qdevice`).
-        return Some(Route::QuorumDevice { how });
-    }
     let names = current.and_then(super::pcsd_default::node_names).unwrap_or_default();
+    if let Some(also) = device {
+        // As `apply`: pcsd when a token is held for every node and the qnetd host it needs,
+        // else over ssh to the nodes and the qnetd host (`ops::qdevice`).
+        let all: Vec<String> = names.iter().chain(also).cloned().collect();
+        let every = !names.is_empty() && super::pcsd_default::held(settings, &all).iter().all(|(_, h)| *h);
+        return Some(if every { Route::PcsdIfItAnswers { otherwise: how } } else { Route::QuorumDevice { how } });
+    }
     let held = super::pcsd_default::held(settings, &names);
     let no_token: Vec<String> = names.iter().zip(&held).filter(|(_, (_, h))| !*h).map(|(n, _)| n.clone()).collect();
     Some(match () {
@@ -63,33 +67,39 @@ mod tests {
         let c = conf();
         let file = Path::new("corosync.conf");
         assert_eq!(
-            plan_route(&ssh, Some(file), Some(&c), false, &s),
+            plan_route(&ssh, Some(file), Some(&c), None, &s),
             Some(Route::File { path: "corosync.conf".into() })
         );
         let none = Route::Commands { how: Commands::Ssh, no_token: Vec::new() };
-        assert_eq!(plan_route(&ssh, None, Some(&c), false, &s), Some(none));
+        assert_eq!(plan_route(&ssh, None, Some(&c), None, &s), Some(none));
         let ep = |h: &str| Endpoint { host: h.into(), port: crate::backend::pcsd::DEFAULT_PORT };
         s.tokens.save("n1", &ep("n1"), &Secret::new("t1")).unwrap();
         let some = Route::Commands { how: Commands::Ssh, no_token: vec!["n2".into()] };
-        assert_eq!(plan_route(&ssh, None, Some(&c), false, &s), Some(some));
+        assert_eq!(plan_route(&ssh, None, Some(&c), None, &s), Some(some));
         s.tokens.save("n2", &ep("n2"), &Secret::new("t2")).unwrap();
         let all = Route::PcsdIfItAnswers { otherwise: Commands::Ssh };
-        assert_eq!(plan_route(&ssh, None, Some(&c), false, &s), Some(all));
+        assert_eq!(plan_route(&ssh, None, Some(&c), None, &s), Some(all.clone()));
         let device = Route::QuorumDevice { how: Commands::Ssh };
+        let qnetd = ["q".to_string()];
         assert_eq!(
-            plan_route(&ssh, None, Some(&c), true, &s),
+            plan_route(&ssh, None, Some(&c), Some(&qnetd), &s),
             Some(device),
-            "a quorum device goes over ssh, tokens or not"
+            "a quorum device goes over ssh without a token for its qnetd host"
         );
+        assert_eq!(plan_route(&ssh, None, Some(&c), Some(&[]), &s), Some(all.clone()), "a removal needs none");
+        s.tokens.save("q", &ep("q"), &Secret::new("tq")).unwrap();
+        assert_eq!(plan_route(&ssh, None, Some(&c), Some(&qnetd), &s), Some(all), "with one: pcsd if it answers");
         let local = Backend::new(Target::Local, false);
         let here = Route::PcsdIfItAnswers { otherwise: Commands::ThisHostAndSsh };
-        assert_eq!(plan_route(&local, None, Some(&c), false, &s), Some(here));
+        assert_eq!(plan_route(&local, None, Some(&c), None, &s), Some(here));
         // `--pcsd`: pcsd, whatever the tokens.
         let settings = std::sync::Arc::new(Settings::new(dir.path(), None, PasswordSource::None));
         let pcsd =
             crate::backend::pcsd::Pcsd::new(crate::backend::pcsd::PcsdTarget { hosts: vec![ep("n1")] }, settings);
-        assert_eq!(plan_route(&ssh.clone().with_pcsd(Some(pcsd)), None, Some(&c), false, &s), Some(Route::Pcsd));
+        let with_pcsd = ssh.clone().with_pcsd(Some(pcsd));
+        assert_eq!(plan_route(&with_pcsd, None, Some(&c), None, &s), Some(Route::Pcsd));
+        assert_eq!(plan_route(&with_pcsd, None, Some(&c), Some(&qnetd), &s), Some(Route::Pcsd), "a quorum device too");
         let cib = Backend::new(Target::parse("file:cib.xml").unwrap(), false);
-        assert_eq!(plan_route(&cib, None, Some(&c), false, &s), None);
+        assert_eq!(plan_route(&cib, None, Some(&c), None, &s), None);
     }
 }

@@ -18,7 +18,8 @@
 //!
 //! Before anything is written (`device_refusals`, `qnetd_ready`): the qnetd host answers with
 //! its CA certificate (qnetd set up and running). What corosync.conf becomes is
-//! `corosync::reconcile`'s job; the steps on one host are `backend::qdevice`'s.
+//! `corosync::reconcile`'s job; the steps on one host are `backend::qdevice`'s. Through pcsd
+//! (`--pcsd`) the same procedures are pcs's own requests (`ops::qdevice_pcsd`).
 
 use super::membership::{push_error, Steps};
 use super::*;
@@ -41,7 +42,7 @@ pub enum DeviceWork {
 }
 
 impl DeviceWork {
-    fn host(&self) -> &str {
+    pub(super) fn host(&self) -> &str {
         match self {
             DeviceWork::Add(d) | DeviceWork::Move(d) | DeviceWork::Update(d) | DeviceWork::Remove(d) => &d.host,
         }
@@ -72,33 +73,29 @@ pub fn device_work(base: &str, new_text: &str) -> Option<DeviceWork> {
     }
 }
 
-/// Whether the file changes corosync.conf's quorum device (added, moved, updated, removed):
-/// then pcsd is not chosen by default (`default_pcsd`), since the device is set up over ssh.
-pub fn changes_device(model: &Cluster, current: &crate::backend::ConfText) -> bool {
-    let Ok(tree) = conf::parse(&current.name, &current.text) else { return false };
-    device_work(&current.text, &conf::reconcile(&tree, model).text).is_some()
+/// When the file changes corosync.conf's quorum device (added, moved, updated, removed): the
+/// hosts besides the nodes whose pcsd the change needs (the qnetd host, when the device is
+/// added or moved: it signs each node's certificate). pcsd is then chosen by default
+/// (`default_pcsd`) only when it answers on the nodes and these hosts with the tokens held;
+/// otherwise the device is set up over ssh. `None`: the device stays as it is.
+pub fn device_pcsd_hosts(model: &Cluster, current: &crate::backend::ConfText) -> Option<Vec<String>> {
+    let tree = conf::parse(&current.name, &current.text).ok()?;
+    Some(match device_work(&current.text, &conf::reconcile(&tree, model).text)? {
+        work @ (DeviceWork::Add(_) | DeviceWork::Move(_)) => vec![work.host().to_string()],
+        DeviceWork::Update(_) | DeviceWork::Remove(_) => Vec::new(),
+    })
 }
 
 /// Why the device cannot change in this apply (empty: it can).
-pub fn device_refusals<T: ConfNodes>(
-    t: &T,
-    model: &Cluster,
-    base: &str,
-    work: Option<&DeviceWork>,
-    others: bool,
-) -> Vec<String> {
+pub fn device_refusals(model: &Cluster, base: &str, work: Option<&DeviceWork>, others: bool) -> Vec<String> {
     let mut out = Vec::new();
     let have = device_of(base);
     if have.is_some() && model.quorum.device.is_none() && !model.quorum.no_device && model.quorum.two_node == Some(true)
     {
         out.push("corosync.conf has a quorum device, which does not go with the file's `two_node: true`: write `device: none` under `quorum` to remove the device (as `pcs quorum device remove`), or drop `two_node`".into());
     }
-    let Some(work) = work else { return out };
-    if others {
+    if work.is_some() && others {
         out.push("the quorum device changes together with nodes joining or leaving, knet links or a full-stop change: change the quorum device in its own apply".into());
-    }
-    if matches!(t.membership(), Membership::Pcsd(_)) {
-        out.push(format!("{} through pcsd is not done by cibform yet (pcsd has no endpoint for the certificate request pcs makes on the node it runs on): apply without `--pcsd`, over ssh to the nodes and the qnetd host", work.what()));
     }
     out
 }
@@ -106,11 +103,13 @@ pub fn device_refusals<T: ConfNodes>(
 /// Ask the qnetd host for its CA certificate before anything is written (read only): the
 /// reason it cannot serve, if it cannot.
 pub async fn qnetd_ready<T: ConfNodes>(t: &T, work: Option<&DeviceWork>) -> Vec<String> {
-    let (Some(work @ (DeviceWork::Add(_) | DeviceWork::Move(_))), Membership::Steps(nodes)) = (work, t.membership())
-    else {
-        return Vec::new();
-    };
+    let Some(work @ (DeviceWork::Add(_) | DeviceWork::Move(_))) = work else { return Vec::new() };
     let host = work.host();
+    let nodes = match t.membership() {
+        Membership::Steps(nodes) => nodes,
+        Membership::Pcsd(p) => return super::qdevice_pcsd::qnetd_ready(p, host).await,
+        Membership::FileOnly => return Vec::new(),
+    };
     match Qnetd(qnetd_runner(nodes, host)).ca().await {
         Ok(_) => Vec::new(),
         Err(e) => vec![format!("the qnetd host `{host}` cannot serve the quorum device: {}", short(e))],
@@ -137,7 +136,10 @@ pub async fn change_device<T: ConfNodes>(
     let mut log = Steps { done: Vec::new(), what: work.what(), progress };
     let r = match w.transport.membership() {
         Membership::Steps(nodes) => by_steps(nodes, w, work, &mut log).await,
-        Membership::Pcsd(_) => Err("not through pcsd (refused before anything was written)".into()),
+        Membership::Pcsd(p) => match cluster_name(&w.base) {
+            Ok(cluster) => super::qdevice_pcsd::by_pcsd(p, w, work, &cluster, &mut log).await,
+            Err(e) => Err(e),
+        },
         Membership::FileOnly => {
             let pushed = seam::push(&w.transport, &w.new_text).await;
             log.step(pushed.map(drop).map_err(|e| push_error(&e)), "corosync.conf written")
@@ -146,12 +148,17 @@ pub async fn change_device<T: ConfNodes>(
     r.map_err(|cause| Error::NodeChange { what: log.what, done: log.done, cause })
 }
 
-async fn by_steps<T>(t: &NodeFiles, w: &CorosyncWork<T>, work: &DeviceWork, log: &mut Steps<'_>) -> Result<(), String> {
-    let nodes = t.nodes();
-    let cluster = conf::parse("corosync.conf", &w.base)
+/// The cluster's name in corosync.conf (the certificates are signed for it).
+fn cluster_name(base: &str) -> Result<String, String> {
+    conf::parse("corosync.conf", base)
         .ok()
         .and_then(|c| conf::Facts::from_conf(&c).cluster_name)
-        .ok_or("corosync.conf names no cluster (`totem.cluster_name`)")?;
+        .ok_or_else(|| "corosync.conf names no cluster (`totem.cluster_name`)".into())
+}
+
+async fn by_steps<T>(t: &NodeFiles, w: &CorosyncWork<T>, work: &DeviceWork, log: &mut Steps<'_>) -> Result<(), String> {
+    let nodes = t.nodes();
+    let cluster = cluster_name(&w.base)?;
     let q = Qnetd(qnetd_runner(t, work.host()));
     match work {
         DeviceWork::Add(d) => {
@@ -257,7 +264,8 @@ async fn each(t: &NodeFiles, nodes: &[String], action: &str, log: &mut Steps<'_>
     Ok(())
 }
 
-async fn push<T>(t: &NodeFiles, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Result<(), String> {
+/// The same corosync.conf on every node of `t`, one reload.
+pub(super) async fn push<C: ConfNodes, T>(t: &C, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Result<(), String> {
     let pushed = seam::push(t, &w.new_text).await.map_err(|e| push_error(&e))?;
     let reloaded = pushed.reloaded_on.unwrap_or_else(|| "no node".into());
     log.step(
@@ -267,7 +275,7 @@ async fn push<T>(t: &NodeFiles, w: &CorosyncWork<T>, log: &mut Steps<'_>) -> Res
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::backend::corosync::NodeRunner;
     use crate::backend::fake::{answer as ok, block, FakeNode, Script};
@@ -275,15 +283,15 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    const CONF: &str = include_str!("../../tests/fixtures/corosync/knet-two-node.conf");
+    pub(crate) const CONF: &str = include_str!("../../tests/fixtures/corosync/knet-two-node.conf");
 
-    fn model(quorum: &str) -> Cluster {
+    pub(crate) fn model(quorum: &str) -> Cluster {
         let yaml = format!("cluster: clst-01\nnodes:\n  t3021cent: {{ id: 1, addrs: [192.168.33.21, 192.168.22.21] }}\n  t3022cent: {{ id: 2, addrs: [192.168.33.22, 192.168.22.22] }}\n{quorum}");
         let (src, raw) = crate::config::parse("t.yaml", yaml.as_bytes()).unwrap();
         crate::validate::validate(&src, &raw).unwrap().0
     }
 
-    fn planned(from: &str, m: &Cluster) -> String {
+    pub(crate) fn planned(from: &str, m: &Cluster) -> String {
         conf::reconcile(&conf::parse("c", from).unwrap(), m).text
     }
 

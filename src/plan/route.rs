@@ -19,7 +19,8 @@ pub enum Route {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         no_token: Vec<String>,
     },
-    /// A quorum device changes: commands on each node and the qnetd host, tokens or not.
+    /// A quorum device changes without `--pcsd`: commands on each node and the qnetd host,
+    /// tokens or not.
     QuorumDevice { how: Commands },
     /// `--corosync FILE`: the file is written, nothing runs on the nodes.
     File { path: String },
@@ -64,7 +65,10 @@ impl Route {
                 )
             }
             Route::QuorumDevice { how } => {
-                format!("{} and ssh to the qnetd host (a quorum device is set up without pcsd)", how.says())
+                format!(
+                    "{} and ssh to the qnetd host (without `--pcsd`, a quorum device is set up over ssh)",
+                    how.says()
+                )
             }
             Route::File { path } => format!("the file `{path}` (written; nothing runs on the nodes)"),
         }

@@ -2,10 +2,10 @@
 # Internal: the `systemctl` pcsd sees on a harness node (pcsd.sh bind-mounts a wrapper over
 # /bin/systemctl in pcsd's own mount namespace only). There is no systemd here; this answers
 # pcs's questions (`is-active`, `is-enabled`, `list-unit-files`) from the node's daemons as
-# the harness tracks them, and `start`/`stop` corosync and pacemaker the way lib.sh does: in
-# the node's own mount namespace (entered through its holder), pid files in NODEDIR, so the
-# cluster's `stop` stops them like any other. enable/disable and the rest succeed and do
-# nothing. Every call is logged to NODEDIR/systemctl.log.
+# the harness tracks them, and `start`/`stop` corosync, pacemaker and corosync-qdevice the way
+# lib.sh does: in the node's own mount namespace (entered through its holder), pid files in
+# NODEDIR, so the cluster's `stop` stops them like any other. enable/disable and the rest
+# succeed and do nothing. Every call is logged to NODEDIR/systemctl.log.
 #
 #   systemctl-standin.sh NODEDIR systemctl-args...
 set -uo pipefail
@@ -19,7 +19,7 @@ unit=${args[1]:-}
 unit=${unit%.service}
 path=PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-# Pid of DAEMON (corosync|pacemakerd) when it runs in the node's own mount namespace.
+# Pid of DAEMON (corosync|pacemakerd|corosync-qdevice) when it runs in the node's own mount namespace.
 daemon_pid() {
 	local pid
 	[[ -f $nd/$1.pid && -f $nd/mntns ]] || return 0
@@ -32,6 +32,7 @@ daemon_of() {
 	case $1 in
 	corosync) echo corosync ;;
 	pacemaker) echo pacemakerd ;;
+	corosync-qdevice) echo corosync-qdevice ;;
 	esac
 }
 
@@ -68,6 +69,11 @@ start() {
 		done
 		return 1
 	fi
+	if [[ $d == corosync-qdevice ]]; then
+		in_node install -d -m 0770 /run/corosync-qdevice || return 1
+		spawn corosync-qdevice corosync-qdevice -f
+		return
+	fi
 	spawn pacemakerd pacemakerd
 }
 
@@ -100,7 +106,8 @@ is-enabled)
 	exit 1
 	;;
 list-unit-files)
-	printf '%s\n' "corosync.service disabled enabled" "pacemaker.service disabled enabled" "pcsd.service enabled enabled"
+	printf '%s\n' "corosync.service disabled enabled" "pacemaker.service disabled enabled" "pcsd.service enabled enabled" \
+		"corosync-qdevice.service disabled enabled"
 	;;
 start) start "$unit" ;;
 stop) stop "$unit" ;;

@@ -30,7 +30,7 @@ pub struct Node {
 }
 
 /// A request: method, path, body.
-enum Body<'a> {
+pub(super) enum Body<'a> {
     None,
     Form(&'a [(&'a str, &'a str)]),
     Json(&'a serde_json::Value),
@@ -171,7 +171,7 @@ impl Node {
         PcsdError::BadAnswer { place, what: format!("`{what}`"), expected: "HTTP", excerpt: detail }
     }
 
-    fn bad(&self, what: &str, expected: &'static str, answer: &str) -> PcsdError {
+    pub(super) fn bad(&self, what: &str, expected: &'static str, answer: &str) -> PcsdError {
         PcsdError::BadAnswer { place: self.place(), what: format!("`{what}`"), expected, excerpt: excerpt(answer) }
     }
 
@@ -231,7 +231,12 @@ impl Node {
 
     /// An authenticated request. A refused stored token is forgotten and replaced by a login,
     /// once; a refused fresh token is reported.
-    async fn call(&self, path: &str, body: Body<'_>, timeout: Option<Duration>) -> Result<String, PcsdError> {
+    pub(super) async fn call(
+        &self,
+        path: &str,
+        body: Body<'_>,
+        timeout: Option<Duration>,
+    ) -> Result<String, PcsdError> {
         let (token, origin) = self.token().await?;
         let (status, text) = self.send(path, &body, Some(&token), timeout).await?;
         let (status, text) = match (status, origin) {
@@ -289,7 +294,7 @@ impl Node {
         }
     }
 
-    fn json<T: serde::de::DeserializeOwned>(&self, what: &str, text: &str) -> Result<T, PcsdError> {
+    pub(super) fn json<T: serde::de::DeserializeOwned>(&self, what: &str, text: &str) -> Result<T, PcsdError> {
         serde_json::from_str(text).map_err(|_| self.bad(what, "JSON of the expected shape", text))
     }
 
@@ -407,19 +412,63 @@ impl Node {
         if a.status == "success" {
             return Ok(a.data);
         }
-        let errors: Vec<(String, String)> = a.report_list.iter().filter_map(report_error).collect();
+        let status = format!("status `{}`", a.status);
+        Err(self.refused(name, &a.report_list, a.status_msg.filter(|m| !m.is_empty()), status))
+    }
+
+    /// A library command pcsd ran and pcs refused: the errors of its reports (codes and
+    /// messages) and `also`, else `otherwise`.
+    fn refused(&self, name: &str, reports: &[serde_json::Value], also: Option<String>, otherwise: String) -> PcsdError {
+        let errors: Vec<(String, String)> = reports.iter().filter_map(report_error).collect();
         let codes = errors.iter().map(|(c, _)| c.clone()).collect();
         let mut messages: Vec<String> = errors.into_iter().map(|(_, m)| m).collect();
-        messages.extend(a.status_msg.filter(|m| !m.is_empty()));
+        messages.extend(also);
         if messages.is_empty() {
-            messages.push(format!("status `{}`", a.status));
+            messages.push(otherwise);
         }
-        Err(PcsdError::Api {
+        PcsdError::Api {
             place: self.place(),
             what: format!("`{name}`"),
             messages: excerpt(&messages.join("; ")),
             codes,
-        })
+        }
+    }
+
+    /// Run a pcs library command that pcsd offers only through its API v2 (its async task
+    /// mapping, e.g. `quorum.device_net_certificate_setup_local`): `/api/v2/task/run` creates
+    /// the task and answers when it has finished; its `result` on success.
+    ///
+    /// # Errors
+    /// pcsd refuses the command (its report messages), the task is killed, or pcsd cannot be
+    /// reached within `timeout`.
+    pub async fn api_v2(
+        &self,
+        name: &str,
+        params: &serde_json::Value,
+        timeout: Option<Duration>,
+    ) -> Result<serde_json::Value, PcsdError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            task_finish_type: String,
+            #[serde(default)]
+            kill_reason: Option<String>,
+            #[serde(default)]
+            reports: Vec<serde_json::Value>,
+            #[serde(default)]
+            result: serde_json::Value,
+        }
+        let path = "api/v2/task/run";
+        let command = serde_json::json!({ "command_name": name, "params": params, "options": {} });
+        let text = self.call(path, Body::Json(&command), timeout).await?;
+        let a: Answer = self.json(path, &text)?;
+        if a.task_finish_type.eq_ignore_ascii_case("success") {
+            return Ok(a.result);
+        }
+        let ended = match a.kill_reason {
+            Some(why) => format!("the task was killed ({why})"),
+            None => format!("the task ended `{}`", a.task_finish_type.to_ascii_lowercase()),
+        };
+        Err(self.refused(name, &a.reports, None, ended))
     }
 
     /// An agent's metadata as OCF XML (`resource-agent-get-agent-metadata`); `None` when the

@@ -1,7 +1,8 @@
 //! Stage 6: pcsd, the daemon Pacemaker admins already run on every node (HTTPS, port 2224), as a
 //! path to what it offers: corosync.conf (get, set, reload), node status, quorum, software
-//! versions, agent metadata, cluster setup and node standby. pcsd has no endpoint for the raw
-//! CIB, so the CIB keeps its own path (`--target`); `--pcsd` names pcsd for the rest.
+//! versions, agent metadata, cluster setup, node standby and a quorum device's steps. pcsd has
+//! no endpoint for the raw CIB, so the CIB keeps its own path (`--target`); `--pcsd` names pcsd
+//! for the rest.
 //!
 //! Trust: the node's self-signed certificate is pinned on first use (`pins`), tokens are kept
 //! the way pcs keeps them (`tokens`), the password comes from the environment or a file and
@@ -14,6 +15,7 @@ mod client;
 pub mod conf_nodes;
 pub mod metadata;
 pub mod pins;
+pub mod qdevice;
 pub mod secret;
 pub mod tokens;
 

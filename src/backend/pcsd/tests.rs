@@ -21,9 +21,21 @@ pub(crate) struct Seen {
     pub(crate) no_cluster: std::sync::atomic::AtomicBool,
     /// Refuse `set_corosync_conf` as pcsd does a file it cannot take (400 `Failed`).
     pub(crate) refuse_set: std::sync::atomic::AtomicBool,
+    /// The corosync.conf `get_corosync_conf` answers (else a bare one).
+    pub(crate) conf: Mutex<Option<String>>,
+    /// Fail pcs's certificate setup on this node as pcs does when the qnetd host cannot be
+    /// reached from it.
+    pub(crate) refuse_certificates: std::sync::atomic::AtomicBool,
+    /// Answer like a host without qnetd set up (no CA certificate).
+    pub(crate) no_qnetd: std::sync::atomic::AtomicBool,
+    /// Each request's path with its place in the order of every stand-in's requests (`ORDER`).
+    pub(crate) order: Mutex<Vec<(usize, String)>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
 }
+
+/// Counts the requests of all stand-ins, so tests with several see one order.
+static ORDER: AtomicUsize = AtomicUsize::new(0);
 
 pub(crate) struct StandIn {
     pub(crate) port: u16,
@@ -63,12 +75,34 @@ fn answer(line: &str, cookie: Option<&str>, body: &str, seen: &Seen) -> (u16, St
         "/remote/auth" if body.contains(&format!("password={PASSWORD}")) => (200, TOKEN.into()),
         "/remote/auth" => (200, String::new()),
         _ if !authed => (401, r#"{"notauthorized":"true"}"#.into()),
-        "/remote/get_corosync_conf" => (200, "totem {\n    cluster_name: clst-01\n}\n".into()),
+        "/remote/get_corosync_conf" => {
+            let conf = seen.conf.lock().unwrap().clone();
+            (200, conf.unwrap_or_else(|| "totem {\n    cluster_name: clst-01\n}\n".into()))
+        }
         "/remote/check_auth" => (200, r#"{"success":true}"#.into()),
         "/remote/set_corosync_conf" if seen.refuse_set.load(Ordering::SeqCst) => (400, "Failed".into()),
         "/remote/set_corosync_conf" => (200, "Succeeded".into()),
         "/remote/reload_corosync_conf" => (200, r#"{"code": "reloaded", "message": ""}"#.into()),
         "/remote/cluster_stop" | "/remote/cluster_start" => (200, String::new()),
+        "/remote/known_hosts_change" | "/remote/qdevice_net_client_destroy" => (200, String::new()),
+        "/remote/qdevice_net_get_ca_certificate" if seen.no_qnetd.load(Ordering::SeqCst) => (
+            400,
+            "Unable to read certificate: No such file or directory @ rb_sysopen - /etc/corosync/qnetd/nssdb/qnetd-cacert.crt"
+                .into(),
+        ),
+        "/remote/qdevice_net_get_ca_certificate" => (200, "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n".into()),
+        "/remote/qdevice_client_enable" => (200, "corosync is not enabled, skipping".into()),
+        "/remote/qdevice_client_start" => (200, "corosync-qdevice started".into()),
+        "/remote/qdevice_client_stop" => (200, "corosync-qdevice stopped".into()),
+        "/remote/qdevice_client_disable" => (200, "corosync-qdevice disabled".into()),
+        "/api/v2/task/run" if seen.refuse_certificates.load(Ordering::SeqCst) => (
+            200,
+            r#"{"task_ident": "t1", "command": {}, "reports": [{"severity": {"level": "ERROR", "force_code": null}, "message": {"code": "NODE_COMMUNICATION_ERROR_UNABLE_TO_CONNECT", "message": "Unable to connect to qnetd (Failed to connect to qnetd port 2224: Connection refused)", "payload": {}}, "context": null}], "state": "FINISHED", "task_finish_type": "FAIL", "kill_reason": null, "result": null}"#.into(),
+        ),
+        "/api/v2/task/run" => (
+            200,
+            r#"{"task_ident": "t1", "command": {}, "reports": [], "state": "FINISHED", "task_finish_type": "SUCCESS", "kill_reason": null, "result": null}"#.into(),
+        ),
         "/remote/get_sw_versions" => (200, "<html>Internal Server Error</html>".into()),
         "/remote/status?version=2" => (403, "Permission denied".into()),
         "/api/v1/cluster-setup/v1" => (
@@ -117,6 +151,8 @@ async fn serve_one(stream: tokio::net::TcpStream, tls: tokio_rustls::TlsAcceptor
     let line = head.lines().next().unwrap_or("").to_string();
     let cookie = head.lines().find_map(|l| l.strip_prefix("cookie: ").or_else(|| l.strip_prefix("Cookie: ")));
     seen.requests.lock().unwrap().push(format!("{line} | {} | {body}", cookie.unwrap_or("-")));
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    seen.order.lock().unwrap().push((ORDER.fetch_add(1, Ordering::SeqCst), path));
     let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
     tokio::time::sleep(delay).await;
