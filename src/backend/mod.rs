@@ -279,6 +279,8 @@ pub enum WriteState {
     Old,
     #[error("the cluster has the new configuration: the change was applied")]
     New,
+    #[error("`cibadmin` stopped waiting for Pacemaker, whose configuration was still the old one just after; Pacemaker may yet apply the patch it was sent: run `cibform plan` in a minute to see which configuration the cluster holds")]
+    OldSoFar,
     #[error(
         "the cluster's configuration is neither the old nor the new one: someone else changed it; run `cibform plan`"
     )]

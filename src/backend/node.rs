@@ -13,6 +13,9 @@ use crate::cib::{Basis, Cib, Version};
 
 /// `pcmk_err_old_data`: the patch's source version is not the live one.
 const RC_OLD_DATA: i32 = 103;
+/// `cibadmin` stopped waiting for the CIB manager (`CRM_EX_TIMEOUT`, "Timer expired"); the
+/// request was sent and may still be applied.
+const RC_TIMEOUT: i32 = 124;
 /// How many times a write is re-made when only status moved.
 pub const MAX_ATTEMPTS: usize = 5;
 
@@ -132,9 +135,15 @@ pub async fn write<R: Run>(
             }
             // Only the version moved (status updates bump num_updates): check and try again.
             RC_OLD_DATA => continue,
-            _ => {
+            code => {
                 let err = tool_failed(&r.place(), &cmd, &out);
-                return Err(after_failure(r, env, expect, new_config, err).await);
+                let mut failed = after_failure(r, env, expect, new_config, err).await;
+                if code == RC_TIMEOUT {
+                    if let BackendError::WriteFailed { state: state @ WriteState::Old, .. } = &mut failed {
+                        *state = WriteState::OldSoFar;
+                    }
+                }
+                return Err(failed);
             }
         }
     }
@@ -278,6 +287,29 @@ mod tests {
         let BackendError::WriteFailed { state, .. } = &e else { panic!("{e}") };
         assert_eq!(*state, WriteState::Old, "{state}");
         assert!(state.to_string().contains("nothing was changed"), "{state}");
+    }
+
+    /// Found loading 10,000 primitives in one patch (issue 13): `cibadmin` gave up waiting
+    /// ("Timer expired", exit 124) and the apply said "nothing was changed", though the CIB
+    /// manager may still apply a patch it was sent.
+    #[test]
+    fn a_patch_that_timed_out_was_reported_as_nothing_changed() {
+        let first = cib(5, 1, "");
+        let expect = expect_for(&first);
+        let timer =
+            Output { code: 124, stdout: Vec::new(), stderr: "Call cib_apply_diff failed: Timer expired".into() };
+        let s = Script::new(vec![
+            ("cibadmin", first.clone()),
+            ("crm_verify", ok()),
+            ("cibadmin", timer),
+            ("cibadmin", first),
+        ]);
+        let e = block(write(&s, &[], &expect, &new_config(), true)).unwrap_err();
+        let BackendError::WriteFailed { state, .. } = &e else { panic!("{e}") };
+        assert_eq!(*state, WriteState::OldSoFar, "{state}");
+        assert!(!state.to_string().contains("nothing was changed"), "{state}");
+        assert!(state.to_string().contains("run `cibform plan`"), "{state}");
+        assert_eq!(e.written(), crate::backend::Written::Unknown);
     }
 
     /// Issue 8 item 11: the stack died after `cibadmin --patch` returned 0 and before the re-read.
