@@ -6,6 +6,9 @@
 //! with 1% of the primitives edited (a VIP address each). Shared by `benches/plan.rs` and the
 //! `gencluster` example; it only writes text and must not depend on anything but the library.
 
+// Shared by three crates (the example, the bench, the live tests), each using part of it.
+#![allow(dead_code)]
+
 use std::fmt::Write as _;
 
 use cibform::cib::Cib;
@@ -34,12 +37,28 @@ impl Shape {
     }
 }
 
+/// The head of the file: cluster name, nodes, properties and policy.
+pub const HEAD: &str = "cluster: big\nnodes:\n  node1: { id: 1 }\n  node2: { id: 2 }\n\
+    properties: { stonith-enabled: false }\npolicy: { allow_disable_stonith: true }\n";
+
+/// The head for the one-node lab cluster (`tests/cluster/single-node.sh`): its name and node,
+/// and a cluster that runs nothing. `stop-all-resources` keeps every resource stopped and no
+/// startup probe runs, so the scheduler has thousands of resources to consider and none to
+/// start: what is measured is the configuration's path, not 10,000 agents on two cores.
+pub const LAB_HEAD: &str = "cluster: clst-01\nnodes:\n  t3021cent: { id: 1, addrs: [127.0.0.1] }\n\
+    properties: { stonith-enabled: false, dc-deadtime: 2s, stop-all-resources: true, enable-startup-probes: false }\n\
+    policy: { allow_disable_stonith: true }\n";
+
 /// The cluster file; `changed` edits the VIP of 1% of the groups.
 pub fn yaml(n: usize, changed: bool) -> String {
+    yaml_with(HEAD, n, changed)
+}
+
+/// [`yaml`] under another head (cluster name, nodes, properties, policy).
+pub fn yaml_with(head: &str, n: usize, changed: bool) -> String {
     let s = Shape::new(n);
     let mut y = String::with_capacity(n * 260);
-    y.push_str("cluster: big\nnodes:\n  node1: { id: 1 }\n  node2: { id: 2 }\n");
-    y.push_str("properties: { stonith-enabled: false }\npolicy: { allow_disable_stonith: true }\n");
+    y.push_str(head);
     y.push_str("resources:\n");
     for c in 0..s.clones {
         let _ = writeln!(
