@@ -44,6 +44,12 @@ stop() {
 sed -i '1s/ crm_feature_set="[^"]*"//' "$work/gen/cib.xml"
 mkdir -p "$work/patches"
 
+# Pacemaker sends the CIB between its daemons compressed in one IPC message of at most 128 KiB
+# by default; from about 5 MB of CIB that is too small (the CIB manager logs "Could not compress
+# ... into less than IPC limit" and its clients give up), as on a real node, where
+# PCMK_ipc_buffer in /etc/sysconfig/pacemaker raises it. The command-line tools take the
+# daemons' size when they connect.
+export CIBF_PCMK_IPC_BUFFER=${CIBF_PCMK_IPC_BUFFER:-$((4 * 1024 * 1024))}
 echo "starting the one-node cluster..." >&2
 seed=(--cib "$work/gen/cib.xml")
 [ -z "${LOAD:-}" ] || seed=()

@@ -23,6 +23,10 @@ CIBF_CLUSTER_NAME=clst-01
 # Daemons, and the harness's own probes (crm_mon, corosync-cfgtool), run with a clean
 # environment: nothing of the caller (CIB_file, CIB_*, PCMK_*) leaks into them.
 CIBF_DAEMON_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root)
+# A CIB whose compressed text passes Pacemaker's 128 KiB IPC limit (a CIB of about 5 MB) needs
+# a larger buffer, in the daemons and their clients alike, as PCMK_ipc_buffer in
+# /etc/sysconfig/pacemaker gives it on a real node: CIBF_PCMK_IPC_BUFFER (bytes) sets it.
+[[ -z ${CIBF_PCMK_IPC_BUFFER:-} ]] || CIBF_DAEMON_ENV+=("PCMK_ipc_buffer=$CIBF_PCMK_IPC_BUFFER")
 
 # CIBF_TAG: prefix of the progress lines (set by the calling script).
 CIBF_TAG=${CIBF_TAG:-cluster}
