@@ -11,6 +11,8 @@ pub struct Planned {
     pub basis: Basis,
     pub header: Header,
     pub live: Live,
+    /// What crm_verify, run in this plan, said about the new CIB (none when it was not run).
+    pub verdict: Option<crate::backend::verify::Verdict>,
 }
 
 /// Plan `model` against a CIB already read. Pure apart from nothing: no I/O.
@@ -19,7 +21,7 @@ pub struct Planned {
 /// The CIB belongs to another cluster (`cluster-name` differs).
 pub fn plan_live(model: &Cluster, live: Live, target: &Target, defaults: &DefaultOps) -> Result<Planned, Error> {
     let (plan, header) = plan_against(model, &live, target, defaults)?;
-    Ok(Planned { plan, basis: live.cib.basis(), header, live })
+    Ok(Planned { plan, basis: live.cib.basis(), header, live, verdict: None })
 }
 
 /// [`plan_live`] on a borrowed CIB, without its basis: the plan and its header (what export's
@@ -209,7 +211,8 @@ pub async fn plan(model: &Cluster, backend: &Backend, opts: PlanOpts<'_>) -> Res
         },
         what_if_and_tests(backend, cib, new, opts, &model.scenarios)
     );
-    let (notes, warnings) = verified;
+    let (notes, warnings, verdict) = verified;
+    planned.verdict = verdict;
     planned.plan.notes = notes;
     planned.plan.warnings.extend(warnings);
     planned.plan.preview = preview;
@@ -265,28 +268,29 @@ pub const NOT_VERIFIED: &str = "crm_verify was not run on the new CIB (--no-crm-
 /// What crm_verify, run where the cluster is, says about the new CIB (the new configuration with
 /// the current status): the warnings the change causes (those the current CIB does not have)
 /// as notes, and, as a warning, errors that will make `apply` refuse the plan. Live targets
-/// only: a CIB file is written without this check. Returns `(notes, warnings)`.
+/// only: a CIB file is written without this check. Returns `(notes, warnings, verdict)`.
 async fn verify_notes(
     backend: &Backend,
     live: &Cib,
     new_config: &crate::cib::xml::Element,
-) -> (Vec<String>, Vec<String>) {
+) -> (Vec<String>, Vec<String>, Option<crate::backend::verify::Verdict>) {
     use crate::backend::verify::{self, Verdict};
     let target = &backend.target;
     if matches!(target, Target::File(_)) {
         return Default::default();
     }
     if !backend.crm_verify {
-        return (Vec::new(), vec![NOT_VERIFIED.to_string()]);
+        return (Vec::new(), vec![NOT_VERIFIED.to_string()], None);
     }
-    match ask_verify(backend, &live.with_configuration(new_config.clone())).await {
+    let verdict = ask_verify(backend, &live.with_configuration(new_config.clone())).await;
+    let (notes, warnings) = match &verdict {
         Some(Verdict::Clean { .. }) => Default::default(),
         Some(Verdict::Warnings(new)) => {
             let current = match ask_verify(backend, live).await {
                 Some(Verdict::Clean { warnings } | Verdict::Warnings(warnings)) => warnings,
                 _ => Vec::new(),
             };
-            (verify::notes(&new, &current), Vec::new())
+            (verify::notes(new, &current), Vec::new())
         }
         Some(Verdict::Errors(words)) => (
             Vec::new(),
@@ -295,7 +299,8 @@ async fn verify_notes(
             )],
         ),
         None => (Vec::new(), vec![format!("crm_verify could not be run via {target}: the new CIB was not checked")]),
-    }
+    };
+    (notes, warnings, verdict)
 }
 
 async fn ask_verify(backend: &Backend, cib: &Cib) -> Option<crate::backend::verify::Verdict> {

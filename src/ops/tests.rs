@@ -33,7 +33,12 @@ fn model() -> Cluster {
 
 /// Prepare an apply of `model()` on a node scripted with `answers` (after the plan's own read).
 fn prepared(answers: Vec<(&'static str, Output)>) -> (Rc<Script>, Prepared) {
-    let mut all = vec![("cibadmin", cib(3, BEFORE)), ("crm_verify", ok())];
+    prepared_with(ok(), answers)
+}
+
+/// As `prepared`, with crm_verify answering the plan's question with `verdict`.
+fn prepared_with(verdict: Output, answers: Vec<(&'static str, Output)>) -> (Rc<Script>, Prepared) {
+    let mut all = vec![("cibadmin", cib(3, BEFORE)), ("crm_verify", verdict)];
     all.extend(answers);
     let script = Rc::new(Script::new(all));
     let backend = Backend::new(Target::Fake(FakeNode(script.clone())), false);
@@ -42,15 +47,22 @@ fn prepared(answers: Vec<(&'static str, Output)>) -> (Rc<Script>, Prepared) {
     (script, p)
 }
 
+/// Make a prepared apply what a saved plan gives: no file to re-plan, no verdict of this run.
+fn as_saved(p: &mut Prepared) {
+    p.model = None;
+    p.verdict = None;
+}
+
 fn programs(script: &Script) -> Vec<String> {
     script.seen.borrow().iter().map(|c| c.argv[..2.min(c.argv.len())].join(" ")).collect()
 }
 
 #[test]
 fn execute_writes_one_verified_patch_then_confirms_by_planning_again() {
+    // crm_verify judged this new configuration in the plan, against the configuration the write
+    // is bound to: the write does not ask it again (11 s at 10,000 primitives).
     let (script, p) = prepared(vec![
         ("cibadmin", cib(3, BEFORE)),
-        ("crm_verify", ok()),
         ("cibadmin", ok()),
         ("cibadmin", cib(4, AFTER)),
         ("cibadmin", cib(4, AFTER)),
@@ -59,9 +71,38 @@ fn execute_writes_one_verified_patch_then_confirms_by_planning_again() {
     assert_eq!(applied.version.epoch, 4);
     assert!(script.is_done());
     let plan_read = ["cibadmin --query", "crm_verify --xml-pipe"];
-    let write = ["cibadmin --query", "crm_verify --xml-pipe", "cibadmin --patch", "cibadmin --query"];
+    let write = ["cibadmin --query", "cibadmin --patch", "cibadmin --query"];
     let confirm = ["cibadmin --query"];
     assert_eq!(programs(&script), [&plan_read[..], &write, &confirm].concat());
+}
+
+#[test]
+fn a_saved_plan_is_checked_with_crm_verify_again_before_the_write() {
+    // Its verdict was made by another process, perhaps elsewhere: the write asks again.
+    let mut answers = written(true);
+    answers.push(("cibadmin", cib(4, AFTER)));
+    let (script, mut p) = prepared(answers);
+    as_saved(&mut p);
+    block(execute(&p, None, None, &|_| {})).unwrap();
+    assert!(script.is_done());
+    let seen = programs(&script);
+    let write = &seen[2..5];
+    assert_eq!(write, ["cibadmin --query", "crm_verify --xml-pipe", "cibadmin --patch"], "{seen:?}");
+}
+
+#[test]
+fn a_new_cib_crm_verify_refused_in_the_plan_is_refused_before_anything_is_sent() {
+    let refused = Output {
+        code: 78,
+        stdout: Vec::new(),
+        stderr: "error: bad thing\nErrors found during check: config not valid".into(),
+    };
+    let (script, p) = prepared_with(refused, Vec::new());
+    assert!(p.plan.warnings.iter().any(|w| w.contains("`apply` will refuse this plan")), "{:?}", p.plan.warnings);
+    let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
+    assert!(matches!(&e, Error::Backend(BackendError::Rejected { output, .. }) if output.contains("bad thing")), "{e}");
+    assert_eq!(e.written(), Written::Nothing);
+    assert!(script.is_done(), "nothing is read or sent after the plan: {:?}", programs(&script));
 }
 
 #[test]
@@ -100,7 +141,6 @@ fn wait_that_times_out_says_the_change_was_written() {
     let (script, p) = prepared(vec![
         ("crm_mon", Output { code: 0, stdout: b"<crm_mon><resources/></crm_mon>".to_vec(), stderr: String::new() }),
         ("cibadmin", cib(3, BEFORE)),
-        ("crm_verify", ok()),
         ("cibadmin", ok()),
         ("cibadmin", cib(4, AFTER)),
         ("crm_resource", failed(124, "timed out")),
@@ -115,7 +155,6 @@ fn wait_that_times_out_says_the_change_was_written() {
 fn a_change_after_the_write_is_reported_unverified_and_not_blamed_on_pacemaker() {
     let (_script, p) = prepared(vec![
         ("cibadmin", cib(3, BEFORE)),
-        ("crm_verify", ok()),
         ("cibadmin", ok()),
         ("cibadmin", cib(4, AFTER)),
         ("cibadmin", cib(5, BEFORE)),
@@ -133,7 +172,6 @@ fn a_change_after_the_write_is_reported_unverified_and_not_blamed_on_pacemaker()
 fn a_crashed_cluster_after_an_accepted_patch_says_the_change_is_in() {
     let (_script, p) = prepared(vec![
         ("cibadmin", cib(3, BEFORE)),
-        ("crm_verify", ok()),
         ("cibadmin", ok()),
         ("cibadmin", failed(102, "Could not connect to the CIB: Transport endpoint is not connected")),
     ]);
@@ -142,18 +180,20 @@ fn a_crashed_cluster_after_an_accepted_patch_says_the_change_is_in() {
     assert!(e.to_string().contains("write failed"), "{e}");
 }
 
-/// The write, as the scripted node answers it: the pre-write read, crm_verify, the patch, the
-/// re-read that gives the new version (4).
-fn written() -> Vec<(&'static str, Output)> {
-    vec![("cibadmin", cib(3, BEFORE)), ("crm_verify", ok()), ("cibadmin", ok()), ("cibadmin", cib(4, AFTER))]
+/// The write, as the scripted node answers it: the pre-write read, crm_verify (for a saved
+/// plan: `saved`), the patch, the re-read that gives the new version (4).
+fn written(saved: bool) -> Vec<(&'static str, Output)> {
+    let verify = saved.then(|| ("crm_verify", ok()));
+    let read = ("cibadmin", cib(3, BEFORE));
+    [Some(read), verify, Some(("cibadmin", ok())), Some(("cibadmin", cib(4, AFTER)))].into_iter().flatten().collect()
 }
 
 #[test]
 fn a_saved_plan_is_confirmed_by_reading_the_target_back() {
-    let mut answers = written();
+    let mut answers = written(true);
     answers.push(("cibadmin", cib(4, AFTER)));
     let (script, mut p) = prepared(answers);
-    p.model = None;
+    as_saved(&mut p);
     let applied = block(execute(&p, None, None, &|_| {})).unwrap();
     assert_eq!(applied.version.epoch, 4);
     assert!(script.is_done(), "the target is read back: {:?}", programs(&script));
@@ -161,10 +201,10 @@ fn a_saved_plan_is_confirmed_by_reading_the_target_back() {
 
 #[test]
 fn a_saved_plan_applied_was_never_checked_against_what_the_target_then_held() {
-    let mut answers = written();
+    let mut answers = written(true);
     answers.push(("cibadmin", cib(5, BEFORE)));
     let (_script, mut p) = prepared(answers);
-    p.model = None;
+    as_saved(&mut p);
     let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
     assert!(
         matches!(e, Error::Unverified { remaining: 1, drift: crate::error::Drift::ChangedAfter { .. }, .. }),
@@ -176,11 +216,11 @@ fn a_saved_plan_applied_was_never_checked_against_what_the_target_then_held() {
 #[test]
 fn a_target_unreadable_after_the_write_was_reported_as_nothing_written() {
     for saved in [false, true] {
-        let mut answers = written();
+        let mut answers = written(saved);
         answers.push(("cibadmin", failed(102, "Could not connect to the CIB: Transport endpoint is not connected")));
         let (_script, mut p) = prepared(answers);
         if saved {
-            p.model = None;
+            as_saved(&mut p);
         }
         let e = block(execute(&p, None, None, &|_| {})).unwrap_err();
         assert!(matches!(e, Error::Unconfirmed { .. }), "{e}");
