@@ -71,10 +71,10 @@ fn runtime_example_starts_the_group_vip_first_and_a_vip_change_leaves_the_clones
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("What Pacemaker did:"), "{}", out.stderr);
     // rg-01 may start only once pingd is set (a monitor round plus dampen).
-    c.until("rg-01 started", 60, || c.running("t3021cent").contains_key("rs-systemd-squid"));
+    c.wait_started(&["rs-systemd-squid"]);
     c.settle("t3021cent");
     let running = c.running("t3021cent");
-    for id in ["rs-vip-33", "rs-systemd-squid", "rs-systemd-unbound", "rs-ping-33"] {
+    for id in RUNTIME_RESOURCES {
         assert_eq!(
             running.get(id).map(Vec::as_slice),
             Some(&["t3021cent".to_string()][..]),

@@ -2,7 +2,6 @@
 //! changes, nodes joining and leaving through the file.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use crate::common::*;
 use crate::harness::*;
@@ -16,22 +15,14 @@ use crate::harness::*;
 fn corosync_changes_are_applied_to_a_running_cluster() {
     need_live();
     let c = Cluster::start_with("two-node.sh", |_| vec!["--spare-link".into()]);
-    let (run, _log) = cibform_over_ssh(&c);
-    let target = ["--target", "ssh://t3021cent,t3022cent"];
-    let apply = |yaml: &str| {
-        let y = c.write("cluster.yaml", yaml);
-        let mut args = vec!["apply", y.to_str().unwrap(), "--auto-approve"];
-        args.extend(target);
-        run(&args)
-    };
+    let lab = FileRuns::over_ssh(&c);
     let base = runtime_example(false);
-    let out = apply(&base);
+    let out = lab.apply(&base);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(!out.stderr.contains("corosync.conf:"), "nothing to do for corosync.conf yet:\n{}", out.stderr);
     c.settle("t3021cent");
-    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    c.wait_started(&RUNTIME_RESOURCES);
     let starts = c.starts("t3021cent");
-    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
     let cmap = |node: &str, key: &str| c.on(node, &["corosync-cmapctl", "-g", key]).stdout;
     let both_online = || {
         let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
@@ -40,7 +31,7 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
 
     // 1. totem.token: one reload; corosync on both nodes runs with the new token.
     let with_token = format!("{base}corosync:\n  totem: {{ token: 5000 }}\n");
-    let out = apply(&with_token);
+    let out = lab.apply(&with_token);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stdout.contains("+ totem.token") || out.stdout.contains("totem.token"), "{}", out.stdout);
     assert!(
@@ -50,7 +41,7 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
     );
     assert!(out.stderr.contains("corosync reloaded (on t3021cent)"), "{}", out.stderr);
     for node in ["t3021cent", "t3022cent"] {
-        assert!(conf(node).contains("    token: 5000\n"), "{node}:\n{}", conf(node));
+        assert!(c.corosync_conf(node).contains("    token: 5000\n"), "{node}:\n{}", c.corosync_conf(node));
         assert!(cmap(node, "totem.token").contains("= 5000"), "{node}: {}", cmap(node, "totem.token"));
         assert!(cmap(node, "runtime.config.totem.token").contains("= 5000"), "{node}");
     }
@@ -59,17 +50,17 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
     // Drift between nodes: a hand edit on one node is named and undone.
     let edit = c.on("t3022cent", &["sh", "-c", "echo '# hand edit' >> /etc/corosync/corosync.conf"]);
     assert_eq!(edit.code, 0, "{}", edit.stderr);
-    let out = apply(&with_token);
+    let out = lab.apply(&with_token);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("corosync.conf on `t3022cent` differs from the one on `t3021cent`"), "{}", out.stderr);
     assert!(out.stderr.contains("-# hand edit"), "{}", out.stderr);
-    assert_eq!(conf("t3022cent"), conf("t3021cent"));
+    assert_eq!(c.corosync_conf("t3022cent"), c.corosync_conf("t3021cent"));
 
     // 2. A third knet link, on the spare segment: added with the cluster up.
     let three = with_token
         .replace("192.168.22.21]", "192.168.22.21, 192.168.44.21]")
         .replace("192.168.22.22]", "192.168.22.22, 192.168.44.22]");
-    let out = apply(&three);
+    let out = lab.apply(&three);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("corosync.conf: adding knet link(s) [2] on t3021cent, t3022cent"), "{}", out.stderr);
     c.until("knet link 2 connected on both nodes", 30, || {
@@ -79,49 +70,46 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
         })
     });
     assert!(both_online(), "the cluster stayed up");
-    let plan =
-        run(&["plan", c.work().join("cluster.yaml").to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
-    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+    lab.assert_nothing_left();
 
     // 3. And removed again.
-    let out = apply(&with_token);
+    let out = lab.apply(&with_token);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("corosync.conf: removing knet link(s) [2]"), "{}", out.stderr);
     c.until("knet link 2 gone on both nodes", 30, || {
         ["t3021cent", "t3022cent"].iter().all(|n| !c.on(n, &["corosync-cfgtool", "-s"]).stdout.contains("LINK ID 2"))
     });
-    assert!(!conf("t3022cent").contains("ring2_addr"), "{}", conf("t3022cent"));
+    assert!(!c.corosync_conf("t3022cent").contains("ring2_addr"), "{}", c.corosync_conf("t3022cent"));
     assert!(both_online(), "the cluster stayed up");
     assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
 
     // 4. A full-stop change: refused, nothing written.
-    let before = conf("t3021cent");
-    let out = apply(&format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n"));
+    let before = c.corosync_conf("t3021cent");
+    let cipher = format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n");
+    let out = lab.apply(&cipher);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("`totem.crypto_cipher` needs the whole cluster stopped"), "{}", out.stderr);
     assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
-    assert_eq!(conf("t3021cent"), before);
-    assert_eq!(conf("t3022cent"), before);
+    assert_eq!(c.corosync_conf("t3021cent"), before);
+    assert_eq!(c.corosync_conf("t3022cent"), before);
 
     // 5. With --allow-cluster-restart: said first, the cluster stopped in order, the file
     // written, the cluster started again with it.
-    let y = c.write("cluster.yaml", &format!("{base}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n"));
-    let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-cluster-restart", target[0], target[1]]);
+    let out = lab.apply_with(&cipher, &["--allow-cluster-restart"]);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     let warned = out.stderr.find("warning: this apply STOPS THE WHOLE CLUSTER").expect("said first");
     let stopped = out.stderr.find("corosync.conf: stopping the cluster").expect("stopped");
     assert!(warned < stopped, "{}", out.stderr);
     c.until("both nodes Online again", 90, both_online);
     for node in ["t3021cent", "t3022cent"] {
-        assert!(conf(node).contains("    crypto_cipher: aes128\n"), "{node}:\n{}", conf(node));
+        assert!(c.corosync_conf(node).contains("    crypto_cipher: aes128\n"), "{node}:\n{}", c.corosync_conf(node));
         assert!(
             cmap(node, "totem.crypto_cipher").contains("= aes128"),
             "{node}: {}",
             cmap(node, "totem.crypto_cipher")
         );
     }
-    let plan = run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
-    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+    lab.assert_nothing_left();
 }
 
 /// Issue 11, nodes joining and leaving through the file (ssh to every node, pcs's order for
@@ -134,48 +122,22 @@ fn corosync_changes_are_applied_to_a_running_cluster() {
 fn a_third_node_joins_through_the_file_and_leaves_again() {
     need_live();
     let c = Cluster::start_with("two-node.sh", |_| vec!["--spare-node".into()]);
-    let (run, _log) = cibform_over_ssh(&c);
-    let target = ["--target", "ssh://t3021cent,t3022cent"];
-    let apply = |yaml: &str| {
-        let y = c.write("cluster.yaml", yaml);
-        let started = Instant::now();
-        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-destroy", target[0], target[1]]);
-        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
-        out
-    };
-    let plan_is_empty = || {
-        let y = c.work().join("cluster.yaml");
-        run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]])
-    };
+    let lab = FileRuns::over_ssh(&c).applying_with(&["--allow-destroy"]);
     // Stickiness: a node joining is no reason for rg-01 to move.
-    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
-    let out = apply(&two);
+    let two = sticky_two_node_file();
+    let out = lab.apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     c.settle("t3021cent");
-    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    c.wait_started(&RUNTIME_RESOURCES);
     let on_two = |m: BTreeMap<String, Vec<u64>>| -> BTreeMap<String, Vec<u64>> {
         m.into_iter().filter(|(k, _)| !k.ends_with("@t3024cent")).collect()
     };
     let starts = on_two(c.starts("t3021cent"));
-    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
     let members = |node: &str| c.on(node, &["corosync-cmapctl", "-b", "runtime.members"]).stdout;
 
     // 1. The file declares t3024cent (and, with three nodes, no `two_node`).
-    let three = two.replace("quorum: { two_node: true }\n", "").replace(
-        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n",
-        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
-    );
-    let y = c.write("cluster.yaml", &three);
-    let plan = run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]]);
-    assert_eq!(plan.code, 2, "{}", plan.snapshot());
-    assert!(
-        plan.stdout.contains("+ node t3024cent: \"nodeid 3, addrs 192.168.33.24, 192.168.22.24\""),
-        "{}",
-        plan.stdout
-    );
-    assert!(plan.stdout.contains("as `pcs cluster node add`"), "the procedure is shown:\n{}", plan.stdout);
-    let out = apply(&three);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let plan_says = ["+ node t3024cent: \"nodeid 3, addrs 192.168.33.24, 192.168.22.24\"", "as `pcs cluster node add`"];
+    let out = lab.plan_and_apply(&with_third_node(&two), &plan_says);
     said(
         &out,
         &[
@@ -187,7 +149,7 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
         ],
     );
     for node in ["t3021cent", "t3022cent", "t3024cent"] {
-        let text = conf(node);
+        let text = c.corosync_conf(node);
         assert!(text.contains("name: t3024cent") && !text.contains("two_node"), "{node}:\n{text}");
         let m = members(node);
         assert_eq!(m.matches(".status (str) = joined").count(), 3, "{node}: {m}");
@@ -198,12 +160,11 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
     c.until("t3024cent online in crm_mon", 60, || {
         c.on("t3021cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent t3024cent ]")
     });
-    let plan = plan_is_empty();
-    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+    lab.assert_nothing_left();
     c.settle("t3021cent");
 
     // 2. The file drops t3024cent again (two nodes: `two_node` comes back).
-    let out = apply(&two);
+    let out = lab.apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
@@ -216,7 +177,7 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
         ],
     );
     for node in ["t3021cent", "t3022cent"] {
-        let text = conf(node);
+        let text = c.corosync_conf(node);
         assert!(!text.contains("t3024cent") && text.contains("two_node: 1"), "{node}:\n{text}");
         assert_eq!(members(node).matches(".status (str) = joined").count(), 2, "{node}: {}", members(node));
     }
@@ -235,8 +196,7 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
     let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
     assert!(mon.contains("Online: [ t3021cent t3022cent ]") && !mon.contains("t3024cent"), "{mon}");
     assert_eq!(on_two(c.starts("t3021cent")), starts, "no resource on t3021cent/t3022cent was started again");
-    let plan = plan_is_empty();
-    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+    lab.assert_nothing_left();
 }
 
 /// A node that cannot be reached leaves through the file only when corosync sees it down (as
@@ -248,26 +208,17 @@ fn a_third_node_joins_through_the_file_and_leaves_again() {
 fn an_unreachable_node_leaves_only_once_it_is_down() {
     need_live();
     let c = Cluster::start_with("two-node.sh", |_| vec!["--spare-node".into()]);
-    let (run, _log) = cibform_over_ssh(&c);
-    let target = ["--target", "ssh://t3021cent,t3022cent"];
-    let apply = |yaml: &str| {
-        let y = c.write("cluster.yaml", yaml);
-        run(&["apply", y.to_str().unwrap(), "--auto-approve", "--allow-destroy", target[0], target[1]])
-    };
+    let lab = FileRuns::over_ssh(&c).applying_with(&["--allow-destroy"]);
     let two = without_scenarios(runtime_example(false));
-    let three = two.replace("quorum: { two_node: true }\n", "").replace(
-        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n",
-        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
-    );
-    let out = apply(&three);
+    let three = with_third_node(&two);
+    let out = lab.apply(&three);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     c.settle("t3021cent");
     // ssh no longer reaches t3024cent; it still runs.
     let ssh = c.work().join("bin/ssh");
     let script = std::fs::read_to_string(&ssh).unwrap();
     std::fs::write(&ssh, script.replace("t3021cent|t3022cent|t3024cent)", "t3021cent|t3022cent)")).unwrap();
-    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
-    let out = apply(&two);
+    let out = lab.apply(&two);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(
         out.stderr.contains("node `t3024cent` cannot be reached (")
@@ -276,19 +227,19 @@ fn an_unreachable_node_leaves_only_once_it_is_down() {
         out.stderr
     );
     for node in ["t3021cent", "t3022cent"] {
-        assert!(conf(node).contains("name: t3024cent"), "nothing written on {node}");
+        assert!(c.corosync_conf(node).contains("name: t3024cent"), "nothing written on {node}");
     }
     // Down (as a dead node): removed, with a warning for what could not be done on it.
     c.node_sh("t3024cent", &["stop"]);
     c.until("corosync sees t3024cent down", 30, || {
         c.on("t3021cent", &["corosync-cmapctl", "-b", "runtime.members.3.status"]).stdout.contains("= left")
     });
-    let out = apply(&two);
+    let out = lab.apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     assert!(out.stderr.contains("warning: could not stop the cluster on t3024cent"), "{}", out.stderr);
     assert!(out.stderr.contains("no peer cache lists t3024cent any more"), "{}", out.stderr);
     for node in ["t3021cent", "t3022cent"] {
-        let text = conf(node);
+        let text = c.corosync_conf(node);
         assert!(!text.contains("t3024cent") && text.contains("two_node: 1"), "{node}:\n{text}");
         let crm_node = c.on(node, &["crm_node", "-l"]).stdout;
         assert!(!crm_node.contains("t3024cent"), "{node}: {crm_node}");

@@ -36,7 +36,7 @@ fn reference_cluster_fails_over_on_standby_and_on_a_cut_nic() {
     let replan = c.cibform("t3021cent", &["plan", back.to_str().unwrap(), "--detailed-exitcode"]);
     assert_eq!(replan.code, 0, "{}", replan.snapshot());
     // pingd needs a monitor round plus dampen before rg-01 may start anywhere.
-    c.until("rg-01 started", 60, || c.running("t3021cent").contains_key("rs-systemd-squid"));
+    c.wait_started(&["rs-systemd-squid"]);
     let active = c.running("t3021cent")["rs-vip-33"][0].clone();
     let other = if active == "t3021cent" { "t3022cent" } else { "t3021cent" };
     let addr = c.on(&active, &["ip", "-br", "addr", "show", "ens192"]);

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use cibform::cib::xml::Element;
@@ -96,6 +97,19 @@ impl Cluster {
     pub fn settle(&self, node: &str) {
         let out = self.on(node, &["crm_resource", "--wait", "--timeout=90s"]);
         assert_eq!(out.code, 0, "cluster did not settle: {}", out.stderr);
+    }
+
+    /// A node's corosync.conf.
+    pub fn corosync_conf(&self, node: &str) -> String {
+        self.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout
+    }
+
+    /// Wait (60 s at most) until each of `ids` is started, as t3021cent's crm_mon shows it.
+    pub fn wait_started(&self, ids: &[&str]) {
+        self.until(&format!("{} started", ids.join(", ")), 60, || {
+            let running = self.running("t3021cent");
+            ids.iter().all(|id| running.contains_key(*id))
+        });
     }
 
     /// Run `tests/cluster/node.sh DIR NODE ARGS...` (start or stop a node's daemons), which
@@ -246,6 +260,23 @@ pub fn runtime_example(single: bool) -> String {
     t
 }
 
+/// The runtime example's resources: rg-01 (its VIP, then squid) and the two clones.
+pub const RUNTIME_RESOURCES: [&str; 4] = ["rs-vip-33", "rs-systemd-squid", "rs-systemd-unbound", "rs-ping-33"];
+
+/// The two-node runtime example without its failover scenarios, with resource-stickiness: a
+/// node joining or a quorum change is no reason for rg-01 to move.
+pub fn sticky_two_node_file() -> String {
+    format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)))
+}
+
+/// A two-node file with the spare host t3024cent as a third node (and so no `two_node`).
+pub fn with_third_node(two: &str) -> String {
+    two.replace("quorum: { two_node: true }\n", "").replace(
+        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n",
+        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
+    )
+}
+
 /// Write an `ssh` stand-in that "connects" to the test cluster's nodes by entering their
 /// namespaces (and fails like ssh, exit 255, for any other host), logging each host asked and
 /// the program run there.
@@ -363,6 +394,99 @@ pub fn cibform_with_pcsd(c: &Cluster, state: &Path, password_file: Option<&Path>
     all.push(env!("CARGO_BIN_EXE_cibform"));
     all.extend_from_slice(args);
     c.on("t3021cent", &all)
+}
+
+/// `--pcsd` to both nodes of the two-node lab, cibform run on t3021cent.
+const PCSD: [&str; 5] = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
+
+/// Runs cibform with the given arguments, one way or another.
+type Runner<'a> = dyn Fn(&[&str]) -> Out + 'a;
+
+/// One test's plans and applies of its cluster file: the file is always the work directory's
+/// `cluster.yaml`, and every run reaches the cluster the same way (`how`).
+pub struct FileRuns<'a> {
+    cluster: &'a Cluster,
+    run: Rc<Runner<'a>>,
+    how: Vec<&'a str>,
+    apply_args: Vec<&'a str>,
+}
+
+impl<'a> FileRuns<'a> {
+    /// From this host over the `ssh` stand-in, to both nodes of the two-node lab.
+    pub fn over_ssh(c: &'a Cluster) -> FileRuns<'a> {
+        let (run, _log) = cibform_over_ssh(c);
+        let how = vec!["--target", "ssh://t3021cent,t3022cent"];
+        FileRuns { cluster: c, run: Rc::new(run), how, apply_args: Vec::new() }
+    }
+
+    /// On t3021cent through pcsd (`PCSD`), its pins and tokens in `state`, with the `hacluster`
+    /// password when given.
+    pub fn through_pcsd(c: &'a Cluster, state: &'a Path, password: Option<&'a Path>) -> FileRuns<'a> {
+        let run = move |args: &[&str]| cibform_with_pcsd(c, state, password, args);
+        FileRuns { cluster: c, run: Rc::new(run), how: PCSD.to_vec(), apply_args: Vec::new() }
+    }
+
+    /// These runs with `args` on every apply (e.g. `--allow-destroy`).
+    pub fn applying_with(mut self, args: &[&'a str]) -> FileRuns<'a> {
+        self.apply_args.extend_from_slice(args);
+        self
+    }
+
+    /// These runs reaching the cluster as `how` says instead (e.g. without `--pcsd`).
+    pub fn how(&self, how: &[&'a str]) -> FileRuns<'a> {
+        let (cluster, run, apply_args) = (self.cluster, self.run.clone(), self.apply_args.clone());
+        FileRuns { cluster, run, how: how.to_vec(), apply_args }
+    }
+
+    /// `plan --detailed-exitcode` of the file as it is.
+    pub fn plan(&self) -> Out {
+        self.plan_with(&["--detailed-exitcode"])
+    }
+
+    /// The file's plan is empty.
+    pub fn assert_nothing_left(&self) {
+        let plan = self.plan();
+        assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.snapshot());
+    }
+
+    /// Write `yaml` as the file: its plan has changes and says each of `plan_says`. Then apply
+    /// it, which succeeds; the apply's output.
+    pub fn plan_and_apply(&self, yaml: &str, plan_says: &[&str]) -> Out {
+        self.cluster.write("cluster.yaml", yaml);
+        let plan = self.plan();
+        assert_eq!(plan.code, 2, "{}", plan.snapshot());
+        for line in plan_says {
+            assert!(plan.stdout.contains(line), "the plan does not say {line:?}:\n{}", plan.stdout);
+        }
+        let out = self.apply(yaml);
+        assert_eq!(out.code, 0, "{}", out.snapshot());
+        out
+    }
+
+    /// `plan` of the file as it is, with `args`.
+    pub fn plan_with(&self, args: &[&str]) -> Out {
+        self.run_file("plan", args)
+    }
+
+    /// Write `yaml` as the file and apply it (`--auto-approve`), saying how long it took.
+    pub fn apply(&self, yaml: &str) -> Out {
+        self.apply_with(yaml, &[])
+    }
+
+    /// `apply` with `args` too (e.g. `--allow-cluster-restart`).
+    pub fn apply_with(&self, yaml: &str, args: &[&str]) -> Out {
+        self.cluster.write("cluster.yaml", yaml);
+        let started = Instant::now();
+        let out = self.run_file("apply", &[&["--auto-approve"][..], &self.apply_args, args].concat());
+        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
+        out
+    }
+
+    fn run_file(&self, verb: &str, args: &[&str]) -> Out {
+        let file = self.cluster.work().join("cluster.yaml");
+        let all = [&[verb, file.to_str().unwrap()][..], args, &self.how].concat();
+        (self.run)(&all)
+    }
 }
 
 /// Each of `steps` is a line (or part of one) that `out` said on stderr.

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use crate::common::*;
 use crate::harness::*;
@@ -72,11 +71,11 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     let _p1 = PcsdOn::start(&c, "t3021cent", &password);
     let _p2 = PcsdOn::start(&c, "t3022cent", &password);
     let _p3 = PcsdOn::start(&c, "t3024cent", &password);
-    let yaml = c.write("cluster.yaml", &runtime_example(false));
     let state = c.work().join("pcsd-state");
-    let y = yaml.to_str().unwrap();
-    let pcsd = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
-    let plan = cibform_with_pcsd(&c, &state, Some(&password), &[&["plan", y][..], &pcsd].concat());
+    // With the password, and with the tokens alone.
+    let (lab, tokens) = (FileRuns::through_pcsd(&c, &state, Some(&password)), FileRuns::through_pcsd(&c, &state, None));
+    c.write("cluster.yaml", &runtime_example(false));
+    let plan = lab.plan_with(&[]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());
     assert!(
         plan.stdout.starts_with("cluster `clst-01` will be created on t3021cent, t3022cent with 2 knet links\n"),
@@ -88,31 +87,27 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
         assert!(plan.stdout.contains(f), "{f}: {}", plan.stdout);
     }
     assert!(!plan.stdout.contains("FAIL"), "{}", plan.stdout);
-    let started = Instant::now();
-    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&["apply", y, "--auto-approve"][..], &pcsd].concat());
+    let apply = lab.apply(&runtime_example(false));
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(apply.stderr.contains("setting up cluster `clst-01` through pcsd at t3021cent:2224"), "{}", apply.stderr);
     assert!(apply.stderr.contains("Verified: the target now matches the file."), "{}", apply.stderr);
-    eprintln!("bootstrap apply took {:.1} s", started.elapsed().as_secs_f64());
     let links = c.on("t3021cent", &["corosync-cfgtool", "-s"]);
     assert!(links.stdout.contains("LINK ID 0") && links.stdout.contains("LINK ID 1"), "{}", links.stdout);
     c.until("both nodes online and rg-01 started", 120, || {
         let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
         mon.contains("Online: [ t3021cent t3022cent ]") && c.running("t3021cent").contains_key("rs-vip-33")
     });
-    let again = cibform_with_pcsd(&c, &state, None, &[&["plan", y, "--detailed-exitcode"][..], &pcsd].concat());
+    let again = tokens.plan();
     assert_eq!(again.code, 0, "a second plan is empty:\n{}", again.snapshot());
 
     // corosync.conf work goes through pcsd when --pcsd is given: a totem token change is one
     // set_corosync_conf per node and one reload; both nodes' corosync runs with it.
-    let token = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 5000 }}\n", runtime_example(false)));
-    let t = token.to_str().unwrap();
-    let apply = cibform_with_pcsd(&c, &state, None, &[&["apply", t, "--auto-approve"][..], &pcsd].concat());
+    let apply = tokens.apply(&format!("{}corosync:\n  totem: {{ token: 5000 }}\n", runtime_example(false)));
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(apply.stderr.contains("corosync.conf: through pcsd on t3021cent, t3022cent\n"), "{}", apply.stderr);
     assert!(apply.stderr.contains("corosync reloaded (on t3021cent:2224)"), "{}", apply.stderr);
     for node in ["t3021cent", "t3022cent"] {
-        let conf = c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+        let conf = c.corosync_conf(node);
         assert!(conf.contains("    token: 5000\n"), "{node}:\n{conf}");
         for key in ["totem.token", "runtime.config.totem.token"] {
             let cmap = c.on(node, &["corosync-cmapctl", "-g", key]).stdout;
@@ -124,9 +119,8 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
 
     // Without --pcsd: the tokens held and every pcsd answering, corosync.conf goes through
     // pcsd by default, and apply says so.
-    let token6 = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 6000 }}\n", runtime_example(false)));
-    let args = ["apply", token6.to_str().unwrap(), "--auto-approve", "--target", "local", "--no-preview"];
-    let apply = cibform_with_pcsd(&c, &state, None, &args);
+    let token6 = format!("{}corosync:\n  totem: {{ token: 6000 }}\n", runtime_example(false));
+    let apply = tokens.how(&["--target", "local", "--no-preview"]).apply(&token6);
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(
         apply.stderr.contains(
@@ -144,17 +138,9 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     // A third node joins through pcsd (pcs's own `cluster-add-nodes`), then leaves (pcs's steps
     // through pcsd, without pcs's destroy: its `killall -9` would reach every node of this
     // one-kernel harness, and wipes the node).
-    let three = runtime_example(false).replace("quorum: { two_node: true }\n", "").replace(
-        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n",
-        "  t3022cent: { id: 2, addrs: [192.168.33.22, 192.168.22.22] }\n  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
-    );
-    let three = format!("{}corosync:\n  totem: {{ token: 6000 }}\n", without_scenarios(three));
-    let y3 = c.write("cluster.yaml", &three);
-    let started = Instant::now();
-    let args = ["apply", y3.to_str().unwrap(), "--auto-approve"];
-    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&args[..], &pcsd].concat());
+    let three = with_third_node(&without_scenarios(runtime_example(false)));
+    let apply = lab.apply(&format!("{three}corosync:\n  totem: {{ token: 6000 }}\n"));
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
-    eprintln!("join through pcsd took {:.1} s", started.elapsed().as_secs_f64());
     assert!(apply.stderr.contains("pcs added and started t3024cent (through t3021cent)"), "{}", apply.stderr);
     c.until("three nodes online", 120, || {
         c.on("t3021cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent t3024cent ]")
@@ -168,9 +154,7 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
         }
         out.code == 0
     });
-    let y2 = c.write("cluster.yaml", &format!("{}corosync:\n  totem: {{ token: 6000 }}\n", runtime_example(false)));
-    let args = ["apply", y2.to_str().unwrap(), "--auto-approve", "--allow-destroy"];
-    let apply = cibform_with_pcsd(&c, &state, Some(&password), &[&args[..], &pcsd].concat());
+    let apply = lab.apply_with(&token6, &["--allow-destroy"]);
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(apply.stderr.contains("pacemaker, then corosync stopped on t3024cent"), "{}", apply.stderr);
     assert!(apply.stderr.contains("Pacemaker forgot t3024cent"), "{}", apply.stderr);
@@ -182,18 +166,14 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     // it in a way that waits; see the ssh test).
     let crm_node = c.on("t3021cent", &["crm_node", "-l"]).stdout;
     assert_eq!(crm_node.matches(" member").count(), 2, "{crm_node}");
-    assert!(c.on("t3021cent", &["cat", "/etc/corosync/corosync.conf"]).stdout.contains("two_node: 1"));
+    assert!(c.corosync_conf("t3021cent").contains("two_node: 1"));
     let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
     assert!(mon.contains("Online: [ t3021cent t3022cent ]"), "{mon}");
 
     // A full-stop change with --allow-cluster-restart: the cluster stopped and started through
     // pcsd's cluster_stop/cluster_start, corosync running with the new file on both nodes.
-    let cipher = c.write(
-        "cluster.yaml",
-        &format!("{}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n", runtime_example(false)),
-    );
-    let args = ["apply", cipher.to_str().unwrap(), "--auto-approve", "--allow-cluster-restart"];
-    let apply = cibform_with_pcsd(&c, &state, None, &[&args[..], &pcsd].concat());
+    let cipher = format!("{}corosync:\n  totem: {{ token: 5000, crypto_cipher: aes128 }}\n", runtime_example(false));
+    let apply = tokens.apply_with(&cipher, &["--allow-cluster-restart"]);
     assert_eq!(apply.code, 0, "{}", apply.snapshot());
     assert!(apply.stderr.contains("corosync.conf: stopping the cluster"), "{}", apply.stderr);
     c.until("both nodes online again", 120, || {

@@ -1,7 +1,5 @@
 //! A quorum device added, changed and removed through the file, over ssh and through pcsd.
 
-use std::time::Instant;
-
 use crate::common::*;
 use crate::harness::*;
 
@@ -17,51 +15,25 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
     need_live();
     need_tools(&["corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
     let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
-    let (run, _log) = cibform_over_ssh(&c);
-    let target = ["--target", "ssh://t3021cent,t3022cent"];
-    let apply = |yaml: &str| {
-        let y = c.write("cluster.yaml", yaml);
-        let started = Instant::now();
-        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", target[0], target[1]]);
-        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
-        out
-    };
-    let plan = || {
-        let y = c.work().join("cluster.yaml");
-        run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]])
-    };
-    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
-    let out = apply(&two);
+    let lab = FileRuns::over_ssh(&c);
+    let two = sticky_two_node_file();
+    let out = lab.apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     c.settle("t3021cent");
-    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    c.wait_started(&RUNTIME_RESOURCES);
     let starts = c.starts("t3021cent");
-    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
-    let store = |node: &str| c.on(node, &["test", "-e", "/etc/corosync/qdevice/net/nssdb"]).code == 0;
-    let quorum = |node: &str| c.on(node, &["corosync-quorumtool", "-s"]).stdout;
-    let qdevice = |node: &str| c.on(node, &["corosync-qdevice-tool", "-s"]);
-    let with_device =
-        |device: &str| two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"));
-    let before = conf("t3021cent");
+    let before = c.corosync_conf("t3021cent");
 
     // 0. The qnetd host cannot be reached: refused before anything is written.
-    let out = apply(&with_device("{ model: net, host: qnetd-gone }"));
+    let out = lab.apply(&with_device(&two, "{ model: net, host: qnetd-gone }"));
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(out.stderr.contains("the qnetd host `qnetd-gone` cannot serve the quorum device"), "{}", out.stderr);
     assert!(out.stderr.contains("Could not resolve hostname qnetd-gone"), "{}", out.stderr);
-    for node in ["t3021cent", "t3022cent"] {
-        assert_eq!(conf(node), before, "{node}: corosync.conf untouched");
-        assert!(!store(node), "{node}: no qdevice certificate store");
-    }
+    assert_untouched(&c, &before);
 
     // 1. The file declares the device: added online, as pcs does.
-    let added = with_device("{ model: net, host: qnetd, algorithm: ffsplit }");
-    c.write("cluster.yaml", &added);
-    let p = plan();
-    assert_eq!(p.code, 2, "{}", p.snapshot());
-    assert!(p.stdout.contains("as `pcs quorum device add"), "{}", p.stdout);
-    let out = apply(&added);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let added = with_device(&two, "{ model: net, host: qnetd, algorithm: ffsplit }");
+    let out = lab.plan_and_apply(&added, &["as `pcs quorum device add"]);
     said(
         &out,
         &[
@@ -76,24 +48,13 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
         ],
     );
     assert!(!out.stderr.contains("BEGIN") && !out.stdout.contains("BEGIN"), "no certificate shown");
-    for node in ["t3021cent", "t3022cent"] {
-        let text = conf(node);
-        assert!(text.contains("host: qnetd") && !text.contains("two_node"), "{node}:\n{text}");
-        c.until(&format!("qdevice connected on {node}"), 60, || {
-            qdevice(node).stdout.contains("Connected") && quorum(node).contains("Qdevice")
-        });
-    }
-    let q = quorum("t3021cent");
-    assert!(q.contains("Total votes:      3") && q.contains("Qdevice"), "{q}");
-    let clusters = c.on("qnetd", &["corosync-qnetd-tool", "-l"]).stdout;
-    assert!(clusters.contains("Cluster \"clst-01\""), "{clusters}");
-    let p = plan();
-    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+    assert_added(&c);
+    lab.assert_nothing_left();
 
     // 2. Another algorithm: the file, one reload, corosync-qdevice restarted (as pcs does: it
     // keeps the old algorithm through a reload).
-    let lms = with_device("{ model: net, host: qnetd, algorithm: lms }");
-    let out = apply(&lms);
+    let lms = with_device(&two, "{ model: net, host: qnetd, algorithm: lms }");
+    let out = lab.apply(&lms);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
@@ -106,16 +67,13 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
     );
     assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
     for node in ["t3021cent", "t3022cent"] {
-        assert!(conf(node).contains("algorithm: lms") && !conf(node).contains("votes"), "{node}");
-        c.until(&format!("qdevice on {node} uses LMS"), 60, || {
-            let s = c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
-            s.contains("LMS") && s.contains("Connected")
-        });
+        assert!(!c.corosync_conf(node).contains("votes"), "{node}");
     }
-    assert_eq!(plan().code, 0);
+    wait_lms(&c);
+    lab.assert_nothing_left();
 
     // 3. `device: none`: removed, `two_node` back.
-    let out = apply(&with_device("none"));
+    let out = lab.apply(&with_device(&two, "none"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
@@ -127,17 +85,9 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
             "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
         ],
     );
-    for node in ["t3021cent", "t3022cent"] {
-        let text = conf(node);
-        assert!(!text.contains("device") && text.contains("two_node: 1"), "{node}:\n{text}");
-        assert!(!store(node), "{node}: the client store is gone");
-        assert_ne!(qdevice(node).code, 0, "{node}: corosync-qdevice is not running");
-        let q = quorum(node);
-        assert!(!q.contains("Qdevice") && q.contains("2Node"), "{node}: {q}");
-    }
+    assert_removed(&c);
     assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
-    let p = plan();
-    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+    lab.assert_nothing_left();
 }
 
 /// The same quorum device procedures through pcsd (`--pcsd`), as pcs does them: pcsd on both
@@ -155,56 +105,28 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
     let _p2 = PcsdOn::start(&c, "t3022cent", &password);
     let _pq = PcsdOn::start(&c, "qnetd", &password);
     let state = c.work().join("pcsd-state");
-    let pcsd = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
-    let apply_with = |yaml: &str, how: &[&str]| {
-        let y = c.write("cluster.yaml", yaml);
-        let started = Instant::now();
-        let args = [&["apply", y.to_str().unwrap(), "--auto-approve"][..], how].concat();
-        let out = cibform_with_pcsd(&c, &state, Some(&password), &args);
-        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
-        out
-    };
-    let apply = |yaml: &str| apply_with(yaml, &pcsd);
+    let lab = FileRuns::through_pcsd(&c, &state, Some(&password));
     // Without --pcsd: pcsd by default, with the tokens held from the runs with it.
-    let by_default = ["--target", "local", "--no-preview"];
-    let plan = || {
-        let y = c.work().join("cluster.yaml");
-        let args = [&["plan", y.to_str().unwrap(), "--detailed-exitcode"][..], &pcsd].concat();
-        cibform_with_pcsd(&c, &state, Some(&password), &args)
-    };
-    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
-    let out = apply(&two);
+    let by_default = lab.how(&["--target", "local", "--no-preview"]);
+    let two = sticky_two_node_file();
+    let out = lab.apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     c.settle("t3021cent");
-    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
-    let store = |node: &str| c.on(node, &["test", "-e", "/etc/corosync/qdevice/net/nssdb"]).code == 0;
-    let quorum = |node: &str| c.on(node, &["corosync-quorumtool", "-s"]).stdout;
-    let qdevice = |node: &str| c.on(node, &["corosync-qdevice-tool", "-s"]);
-    let with_device =
-        |device: &str| two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"));
-    let before = conf("t3021cent");
+    let before = c.corosync_conf("t3021cent");
 
     // 0. The qnetd host's pcsd cannot be reached: refused before anything is written.
-    let out = apply(&with_device("{ model: net, host: qnetd-gone }"));
+    let out = lab.apply(&with_device(&two, "{ model: net, host: qnetd-gone }"));
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(
         out.stderr.contains("the qnetd host `qnetd-gone` cannot serve the quorum device through pcsd: pcsd is not reachable at qnetd-gone:2224"),
         "{}",
         out.stderr
     );
-    for node in ["t3021cent", "t3022cent"] {
-        assert_eq!(conf(node), before, "{node}: corosync.conf untouched");
-        assert!(!store(node), "{node}: no qdevice certificate store");
-    }
+    assert_untouched(&c, &before);
 
     // 1. Added through pcsd, each node with its own certificate signed by qnetd's pcsd.
-    let added = with_device("{ model: net, host: qnetd, algorithm: ffsplit }");
-    c.write("cluster.yaml", &added);
-    let p = plan();
-    assert_eq!(p.code, 2, "{}", p.snapshot());
-    assert!(p.stdout.contains("apply's transport: pcsd (`--pcsd`)"), "{}", p.stdout);
-    let out = apply(&added);
-    assert_eq!(out.code, 0, "{}", out.snapshot());
+    let added = with_device(&two, "{ model: net, host: qnetd, algorithm: ffsplit }");
+    let out = lab.plan_and_apply(&added, &["apply's transport: pcsd (`--pcsd`)"]);
     said(
         &out,
         &[
@@ -217,23 +139,12 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
         ],
     );
     assert!(!out.stderr.contains("Pw-live-123") && !out.stderr.contains("BEGIN"), "no secret shown");
-    for node in ["t3021cent", "t3022cent"] {
-        let text = conf(node);
-        assert!(text.contains("host: qnetd") && !text.contains("two_node"), "{node}:\n{text}");
-        c.until(&format!("qdevice connected on {node}"), 60, || {
-            qdevice(node).stdout.contains("Connected") && quorum(node).contains("Qdevice")
-        });
-    }
-    let q = quorum("t3021cent");
-    assert!(q.contains("Total votes:      3") && q.contains("Qdevice"), "{q}");
-    let clusters = c.on("qnetd", &["corosync-qnetd-tool", "-l"]).stdout;
-    assert!(clusters.contains("Cluster \"clst-01\""), "{clusters}");
-    let p = plan();
-    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+    assert_added(&c);
+    lab.assert_nothing_left();
 
     // 2. Another algorithm: the file, one reload, corosync-qdevice restarted through pcsd,
     // chosen by default (a token held for each node).
-    let out = apply_with(&with_device("{ model: net, host: qnetd, algorithm: lms }"), &by_default);
+    let out = by_default.apply(&with_device(&two, "{ model: net, host: qnetd, algorithm: lms }"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
@@ -244,17 +155,11 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
             "corosync-qdevice started on t3022cent",
         ],
     );
-    for node in ["t3021cent", "t3022cent"] {
-        assert!(conf(node).contains("algorithm: lms"), "{node}");
-        c.until(&format!("qdevice on {node} uses LMS"), 60, || {
-            let s = c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
-            s.contains("LMS") && s.contains("Connected")
-        });
-    }
-    assert_eq!(plan().code, 0);
+    wait_lms(&c);
+    lab.assert_nothing_left();
 
     // 3. `device: none`: removed through pcsd, `two_node` back.
-    let out = apply(&with_device("none"));
+    let out = lab.apply(&with_device(&two, "none"));
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
@@ -265,19 +170,11 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
             "qdevice client certificates removed on t3022cent",
         ],
     );
-    for node in ["t3021cent", "t3022cent"] {
-        let text = conf(node);
-        assert!(!text.contains("device") && text.contains("two_node: 1"), "{node}:\n{text}");
-        assert!(!store(node), "{node}: the client store is gone");
-        assert_ne!(qdevice(node).code, 0, "{node}: corosync-qdevice is not running");
-        let q = quorum(node);
-        assert!(!q.contains("Qdevice") && q.contains("2Node"), "{node}: {q}");
-    }
-    let p = plan();
-    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+    assert_removed(&c);
+    lab.assert_nothing_left();
 
     // 4. Added again without --pcsd: pcsd by default, as a token is held for the qnetd host too.
-    let out = apply_with(&added, &by_default);
+    let out = by_default.apply(&added);
     assert_eq!(out.code, 0, "{}", out.snapshot());
     said(
         &out,
@@ -288,10 +185,79 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
         ],
     );
     for node in ["t3021cent", "t3022cent"] {
-        c.until(&format!("qdevice connected again on {node}"), 60, || {
-            qdevice(node).stdout.contains("Connected") && quorum(node).contains("Qdevice")
+        wait_connected(&c, node);
+    }
+    lab.assert_nothing_left();
+}
+
+/// `two` with a quorum device (`device`: a flow mapping, or `none`) in place of `two_node`.
+fn with_device(two: &str, device: &str) -> String {
+    two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"))
+}
+
+/// Whether a node has a qdevice client certificate store.
+fn store(c: &Cluster, node: &str) -> bool {
+    c.on(node, &["test", "-e", "/etc/corosync/qdevice/net/nssdb"]).code == 0
+}
+
+fn quorum(c: &Cluster, node: &str) -> String {
+    c.on(node, &["corosync-quorumtool", "-s"]).stdout
+}
+
+fn qdevice(c: &Cluster, node: &str) -> Out {
+    c.on(node, &["corosync-qdevice-tool", "-s"])
+}
+
+/// Nothing written: both nodes' corosync.conf as `before`, and no certificate store.
+fn assert_untouched(c: &Cluster, before: &str) {
+    for node in ["t3021cent", "t3022cent"] {
+        assert_eq!(c.corosync_conf(node), before, "{node}: corosync.conf untouched");
+        assert!(!store(c, node), "{node}: no qdevice certificate store");
+    }
+}
+
+/// Wait (60 s at most) until corosync-qdevice on `node` is connected and its vote counts.
+fn wait_connected(c: &Cluster, node: &str) {
+    c.until(&format!("qdevice connected on {node}"), 60, || {
+        qdevice(c, node).stdout.contains("Connected") && quorum(c, node).contains("Qdevice")
+    });
+}
+
+/// The device added: in both nodes' corosync.conf without `two_node`, connected on both, three
+/// votes, and the cluster known to qnetd.
+fn assert_added(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        let text = c.corosync_conf(node);
+        assert!(text.contains("host: qnetd") && !text.contains("two_node"), "{node}:\n{text}");
+        wait_connected(c, node);
+    }
+    let q = quorum(c, "t3021cent");
+    assert!(q.contains("Total votes:      3") && q.contains("Qdevice"), "{q}");
+    let clusters = c.on("qnetd", &["corosync-qnetd-tool", "-l"]).stdout;
+    assert!(clusters.contains("Cluster \"clst-01\""), "{clusters}");
+}
+
+/// The algorithm changed to LMS: in both nodes' corosync.conf, and each node's corosync-qdevice
+/// connected with it (waits 60 s at most).
+fn wait_lms(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(c.corosync_conf(node).contains("algorithm: lms"), "{node}");
+        c.until(&format!("qdevice on {node} uses LMS"), 60, || {
+            let s = c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
+            s.contains("LMS") && s.contains("Connected")
         });
     }
-    let p = plan();
-    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+}
+
+/// The device removed: `two_node` back in both nodes' corosync.conf, no client store, no
+/// corosync-qdevice running, no Qdevice vote.
+fn assert_removed(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        let text = c.corosync_conf(node);
+        assert!(!text.contains("device") && text.contains("two_node: 1"), "{node}:\n{text}");
+        assert!(!store(c, node), "{node}: the client store is gone");
+        assert_ne!(qdevice(c, node).code, 0, "{node}: corosync-qdevice is not running");
+        let q = quorum(c, node);
+        assert!(!q.contains("Qdevice") && q.contains("2Node"), "{node}: {q}");
+    }
 }
