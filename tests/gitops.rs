@@ -1,7 +1,7 @@
 //! The GitOps pipeline of `examples/gitops/`: `ci.sh plan|apply|drift` played through the whole
 //! story by `rehearse.sh` on a CIB file (always), its comment adapters against a local stand-in
 //! of GitHub's and GitLab's APIs, and the scripts' shellcheck. The same rehearsal on the real
-//! two-node cluster is in `tests/live.rs` (it needs root).
+//! two-node cluster is in `tests/live/gitops.rs` (it needs root).
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! `--pcsd` on the command line: usage errors, and a pcsd that is not there, without a cluster
 //! (a CIB file target; the pcsd client itself is tested against a TLS stand-in in
-//! `src/backend/pcsd/tests.rs` and against a real pcsd in `tests/live.rs`).
+//! `src/backend/pcsd/tests.rs` and against a real pcsd in `tests/live/pcsd.rs`).
 
 mod common;
 

@@ -1,0 +1,263 @@
+//! A quorum device added, changed and removed through the file, over ssh and through pcsd.
+
+use crate::common::*;
+use crate::harness::*;
+
+/// Issue 11, a quorum device through the file (ssh to both nodes and to the qnetd host, pcs's
+/// order for `quorum device add`/`remove`): an unreachable qnetd host is refused before
+/// anything is written; the device is added (certificates first, then corosync.conf without
+/// `two_node`, one reload, corosync-qdevice started: qnetd's vote counts), its algorithm
+/// changed by a reload, and removed with `device: none` (`two_node` back); no resource is
+/// started again along the way and each plan after an apply is empty.
+#[test]
+#[ignore = "needs root and the namespace lab"]
+fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
+    need_live();
+    need_tools(&["corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let lab = FileRuns::over_ssh(&c);
+    let two = sticky_two_node_file();
+    let out = lab.apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    c.wait_started(&RUNTIME_RESOURCES);
+    let starts = c.starts("t3021cent");
+    let before = c.corosync_conf("t3021cent");
+
+    // 0. The qnetd host cannot be reached: refused before anything is written.
+    let out = lab.apply(&with_device(&two, "{ model: net, host: qnetd-gone }"));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(out.stderr.contains("the qnetd host `qnetd-gone` cannot serve the quorum device"), "{}", out.stderr);
+    assert!(out.stderr.contains("Could not resolve hostname qnetd-gone"), "{}", out.stderr);
+    assert_untouched(&c, &before);
+
+    // 1. The file declares the device: added online, as pcs does.
+    let added = with_device(&two, "{ model: net, host: qnetd, algorithm: ffsplit }");
+    let out = lab.plan_and_apply(&added, &["as `pcs quorum device add"]);
+    said(
+        &out,
+        &[
+            "corosync.conf: adding the quorum device (qnetd on qnetd) as `pcs quorum device add`",
+            "qnetd CA certificate read from qnetd",
+            "qdevice client certificate store initialized on t3022cent",
+            "certificate request of t3021cent signed by qnetd on qnetd (cluster clst-01)",
+            "qdevice client certificate and key imported on t3022cent",
+            "corosync-qdevice enabled on t3022cent",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("BEGIN") && !out.stdout.contains("BEGIN"), "no certificate shown");
+    assert_added(&c);
+    lab.assert_nothing_left();
+
+    // 2. Another algorithm: the file, one reload, corosync-qdevice restarted (as pcs does: it
+    // keeps the old algorithm through a reload).
+    let lms = with_device(&two, "{ model: net, host: qnetd, algorithm: lms }");
+    let out = lab.apply(&lms);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(!c.corosync_conf(node).contains("votes"), "{node}");
+    }
+    wait_lms(&c);
+    lab.assert_nothing_left();
+
+    // 3. `device: none`: removed, `two_node` back.
+    let out = lab.apply(&with_device(&two, "none"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: removing the quorum device (qnetd on qnetd) as `pcs quorum device remove`",
+            "corosync-qdevice disabled on t3021cent",
+            "corosync-qdevice stopped on t3022cent",
+            "qdevice client certificates removed on t3022cent",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+        ],
+    );
+    assert_removed(&c);
+    assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
+    lab.assert_nothing_left();
+}
+
+/// The same quorum device procedures through pcsd (`--pcsd`), as pcs does them: pcsd on both
+/// nodes and on the qnetd host (which signs each node's own certificate request through its
+/// pcsd); an unreachable qnetd host refused first; added, its algorithm changed, removed; each
+/// plan after an apply empty.
+#[test]
+#[ignore = "needs root, pcsd and the namespace lab"]
+fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
+    need_live();
+    need_tools(&["pcsd", "openssl", "corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
+    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
+    let _pq = PcsdOn::start(&c, "qnetd", &password);
+    let state = c.work().join("pcsd-state");
+    let lab = FileRuns::through_pcsd(&c, &state, Some(&password));
+    // Without --pcsd: pcsd by default, with the tokens held from the runs with it.
+    let by_default = lab.how(&["--target", "local", "--no-preview"]);
+    let two = sticky_two_node_file();
+    let out = lab.apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    let before = c.corosync_conf("t3021cent");
+
+    // 0. The qnetd host's pcsd cannot be reached: refused before anything is written.
+    let out = lab.apply(&with_device(&two, "{ model: net, host: qnetd-gone }"));
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("the qnetd host `qnetd-gone` cannot serve the quorum device through pcsd: pcsd is not reachable at qnetd-gone:2224"),
+        "{}",
+        out.stderr
+    );
+    assert_untouched(&c, &before);
+
+    // 1. Added through pcsd, each node with its own certificate signed by qnetd's pcsd.
+    let added = with_device(&two, "{ model: net, host: qnetd, algorithm: ffsplit }");
+    let out = lab.plan_and_apply(&added, &["apply's transport: pcsd (`--pcsd`)"]);
+    said(
+        &out,
+        &[
+            "corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`",
+            "qnetd host `qnetd` and the nodes added to the pcsd known-hosts of t3022cent",
+            "qdevice client certificate of t3021cent signed by qnetd on qnetd (cluster clst-01) and imported there",
+            "qdevice client certificate of t3022cent signed by qnetd on qnetd (cluster clst-01) and imported there",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent:2224)",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("Pw-live-123") && !out.stderr.contains("BEGIN"), "no secret shown");
+    assert_added(&c);
+    lab.assert_nothing_left();
+
+    // 2. Another algorithm: the file, one reload, corosync-qdevice restarted through pcsd,
+    // chosen by default (a token held for each node).
+    let out = by_default.apply(&with_device(&two, "{ model: net, host: qnetd, algorithm: lms }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: pcsd answers on t3021cent, t3022cent with the tokens held: it is used (as with --pcsd)",
+            "corosync.conf: updating the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device update`",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    wait_lms(&c);
+    lab.assert_nothing_left();
+
+    // 3. `device: none`: removed through pcsd, `two_node` back.
+    let out = lab.apply(&with_device(&two, "none"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: removing the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device remove`",
+            "corosync-qdevice disabled on t3021cent",
+            "corosync-qdevice stopped on t3022cent",
+            "qdevice client certificates removed on t3022cent",
+        ],
+    );
+    assert_removed(&c);
+    lab.assert_nothing_left();
+
+    // 4. Added again without --pcsd: pcsd by default, as a token is held for the qnetd host too.
+    let out = by_default.apply(&added);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: pcsd answers on t3021cent, t3022cent, qnetd with the tokens held: it is used (as with --pcsd)",
+            "corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    for node in ["t3021cent", "t3022cent"] {
+        wait_connected(&c, node);
+    }
+    lab.assert_nothing_left();
+}
+
+/// `two` with a quorum device (`device`: a flow mapping, or `none`) in place of `two_node`.
+fn with_device(two: &str, device: &str) -> String {
+    two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"))
+}
+
+/// Whether a node has a qdevice client certificate store.
+fn store(c: &Cluster, node: &str) -> bool {
+    c.on(node, &["test", "-e", "/etc/corosync/qdevice/net/nssdb"]).code == 0
+}
+
+fn quorum(c: &Cluster, node: &str) -> String {
+    c.on(node, &["corosync-quorumtool", "-s"]).stdout
+}
+
+fn qdevice(c: &Cluster, node: &str) -> Out {
+    c.on(node, &["corosync-qdevice-tool", "-s"])
+}
+
+/// Nothing written: both nodes' corosync.conf as `before`, and no certificate store.
+fn assert_untouched(c: &Cluster, before: &str) {
+    for node in ["t3021cent", "t3022cent"] {
+        assert_eq!(c.corosync_conf(node), before, "{node}: corosync.conf untouched");
+        assert!(!store(c, node), "{node}: no qdevice certificate store");
+    }
+}
+
+/// Wait (60 s at most) until corosync-qdevice on `node` is connected and its vote counts.
+fn wait_connected(c: &Cluster, node: &str) {
+    c.until(&format!("qdevice connected on {node}"), 60, || {
+        qdevice(c, node).stdout.contains("Connected") && quorum(c, node).contains("Qdevice")
+    });
+}
+
+/// The device added: in both nodes' corosync.conf without `two_node`, connected on both, three
+/// votes, and the cluster known to qnetd.
+fn assert_added(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        let text = c.corosync_conf(node);
+        assert!(text.contains("host: qnetd") && !text.contains("two_node"), "{node}:\n{text}");
+        wait_connected(c, node);
+    }
+    let q = quorum(c, "t3021cent");
+    assert!(q.contains("Total votes:      3") && q.contains("Qdevice"), "{q}");
+    let clusters = c.on("qnetd", &["corosync-qnetd-tool", "-l"]).stdout;
+    assert!(clusters.contains("Cluster \"clst-01\""), "{clusters}");
+}
+
+/// The algorithm changed to LMS: in both nodes' corosync.conf, and each node's corosync-qdevice
+/// connected with it (waits 60 s at most).
+fn wait_lms(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(c.corosync_conf(node).contains("algorithm: lms"), "{node}");
+        c.until(&format!("qdevice on {node} uses LMS"), 60, || {
+            let s = c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
+            s.contains("LMS") && s.contains("Connected")
+        });
+    }
+}
+
+/// The device removed: `two_node` back in both nodes' corosync.conf, no client store, no
+/// corosync-qdevice running, no Qdevice vote.
+fn assert_removed(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        let text = c.corosync_conf(node);
+        assert!(!text.contains("device") && text.contains("two_node: 1"), "{node}:\n{text}");
+        assert!(!store(c, node), "{node}: the client store is gone");
+        assert_ne!(qdevice(c, node).code, 0, "{node}: corosync-qdevice is not running");
+        let q = quorum(c, node);
+        assert!(!q.contains("Qdevice") && q.contains("2Node"), "{node}: {q}");
+    }
+}
