@@ -1822,3 +1822,108 @@ fn a_one_percent_change_to_a_large_cluster_is_one_small_patch() {
     let again = c.cibform("t3021cent", &["plan", &changed, "--no-preview", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "nothing left to do:\n{}", again.snapshot());
 }
+
+/// Issue 11, quorum device heuristics through the file (ssh): a device without heuristics,
+/// then `heuristics: { mode: sync, exec_ping: /bin/true }` added as `pcs quorum device update
+/// heuristics ...` does it (the file on both nodes, one reload, corosync-qdevice stopped and
+/// started on both: no certificate step), corosync-qdevice reporting them, then `heuristics:
+/// none` (as `pcs quorum device heuristics remove`); no resource started again, each plan after
+/// an apply empty. Self-contained: appended here, to be moved beside the other quorum device
+/// tests.
+#[test]
+#[ignore = "needs root and the namespace lab"]
+fn quorum_device_heuristics_are_added_and_removed_through_the_file() {
+    need_live();
+    need_tools(&["corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let (run, _log) = cibform_over_ssh(&c);
+    let target = ["--target", "ssh://t3021cent,t3022cent"];
+    let apply = |yaml: &str| {
+        let y = c.write("cluster.yaml", yaml);
+        let started = Instant::now();
+        let out = run(&["apply", y.to_str().unwrap(), "--auto-approve", target[0], target[1]]);
+        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
+        out
+    };
+    let plan = || {
+        let y = c.work().join("cluster.yaml");
+        run(&["plan", y.to_str().unwrap(), "--detailed-exitcode", target[0], target[1]])
+    };
+    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
+    let with_device =
+        |device: &str| two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"));
+    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+    let status = |node: &str| c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
+    // `Heuristics:\t\tEnabled only on sync`, `Heuristics result:\tPass (...)`, as words.
+    let line = |s: &str, key: &str| {
+        s.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let out = apply(&with_device("{ model: net, host: qnetd, algorithm: ffsplit }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    c.until("rg-01 and both clones started", 60, || c.running("t3021cent").len() >= 4);
+    for node in ["t3021cent", "t3022cent"] {
+        c.until(&format!("qdevice connected on {node}"), 60, || status(node).contains("Connected"));
+    }
+    let starts = c.starts("t3021cent");
+    let without = status("t3021cent");
+    assert_eq!(line(&without, "Heuristics:").as_deref(), Some("Disabled"), "{without}");
+    assert_eq!(plan().code, 0);
+
+    // 1. Heuristics added: an update, as pcs does it.
+    let added =
+        with_device("\n    model: net\n    host: qnetd\n    algorithm: ffsplit\n    heuristics: { mode: sync, exec_ping: /bin/true }");
+    c.write("cluster.yaml", &added);
+    let p = plan();
+    assert_eq!(p.code, 2, "{}", p.snapshot());
+    assert!(p.stdout.contains("heuristics mode sync, exec_ping /bin/true"), "{}", p.stdout);
+    let out = apply(&added);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(text.contains("heuristics {") && text.contains("exec_ping: /bin/true"), "{node}:\n{text}");
+        c.until(&format!("qdevice on {node} runs the heuristics"), 60, || {
+            let s = status(node);
+            s.contains("Connected")
+                && line(&s, "Heuristics:").as_deref() == Some("Enabled only on sync")
+                && line(&s, "Heuristics result:")
+                    .is_some_and(|r| r.starts_with("Pass") && r.contains("membership: Pass"))
+        });
+    }
+    let p = plan();
+    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+
+    // 2. `heuristics: none`: removed, as `pcs quorum device heuristics remove`.
+    let out = apply(&with_device("{ model: net, host: qnetd, algorithm: ffsplit, heuristics: none }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(!text.contains("heuristics") && text.contains("host: qnetd"), "{node}:\n{text}");
+        c.until(&format!("qdevice on {node} without heuristics"), 60, || {
+            let s = status(node);
+            s.contains("Connected")
+                && line(&s, "Heuristics:").as_deref() == Some("Disabled")
+                && line(&s, "Heuristics result:").is_none()
+        });
+    }
+    assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
+    let p = plan();
+    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+}
