@@ -1927,3 +1927,102 @@ fn quorum_device_heuristics_are_added_and_removed_through_the_file() {
     let p = plan();
     assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
 }
+
+/// Issue 11, quorum device heuristics through pcsd (`--pcsd`; pcsd on both nodes and the qnetd
+/// host): a device added with heuristics (`pcs quorum device add ... heuristics ...`: the
+/// heuristics section in the one corosync.conf written after the certificates), then changed
+/// (`mode: on`, another command: pcs's `update_device`: `set_corosync_conf` on each node, one
+/// reload, `qdevice_client_stop`/`start`), then removed (`heuristics: none`); corosync-qdevice
+/// reports each state and each plan after an apply is empty. Self-contained: appended here, to
+/// be moved beside the other quorum device tests.
+#[test]
+#[ignore = "needs root, pcsd and the namespace lab"]
+fn quorum_device_heuristics_are_added_changed_and_removed_through_pcsd() {
+    need_live();
+    need_tools(&["pcsd", "openssl", "corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
+    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
+    let _pq = PcsdOn::start(&c, "qnetd", &password);
+    let state = c.work().join("pcsd-state");
+    let pcsd = ["--target", "local", "--pcsd", "pcsd://t3021cent,t3022cent", "--no-preview"];
+    let apply = |yaml: &str| {
+        let y = c.write("cluster.yaml", yaml);
+        let started = Instant::now();
+        let args = [&["apply", y.to_str().unwrap(), "--auto-approve"][..], &pcsd].concat();
+        let out = cibform_with_pcsd(&c, &state, Some(&password), &args);
+        eprintln!("apply took {:.1} s", started.elapsed().as_secs_f64());
+        out
+    };
+    let plan = || {
+        let y = c.work().join("cluster.yaml");
+        let args = [&["plan", y.to_str().unwrap(), "--detailed-exitcode"][..], &pcsd].concat();
+        cibform_with_pcsd(&c, &state, Some(&password), &args)
+    };
+    let two = format!("{}rsc_defaults: {{ resource-stickiness: 100 }}\n", without_scenarios(runtime_example(false)));
+    let out = apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    let conf = |node: &str| c.on(node, &["cat", "/etc/corosync/corosync.conf"]).stdout;
+    let status = |node: &str| c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
+    let line = |s: &str, key: &str| {
+        s.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let with_device = |heuristics: &str| {
+        two.replace(
+            "quorum: { two_node: true }\n",
+            &format!("quorum:\n  device:\n    model: net\n    host: qnetd\n    algorithm: ffsplit\n    heuristics: {heuristics}\n"),
+        )
+    };
+    let wait_for = |mode: &str, result: bool| {
+        for node in ["t3021cent", "t3022cent"] {
+            c.until(&format!("qdevice on {node}: heuristics {mode}"), 60, || {
+                let s = status(node);
+                s.contains("Connected")
+                    && line(&s, "Heuristics:").as_deref() == Some(mode)
+                    && line(&s, "Heuristics result:").is_some_and(|r| r.starts_with("Pass")) == result
+            });
+        }
+    };
+
+    // 1. Added with heuristics, as `pcs quorum device add ... heuristics mode=sync exec_ping=...`.
+    let out = apply(&with_device("{ mode: sync, exec_ping: /bin/true }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(&out, &["corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`"]);
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(text.contains("heuristics {") && text.contains("exec_ping: /bin/true"), "{node}:\n{text}");
+    }
+    wait_for("Enabled only on sync", true);
+    assert_eq!(plan().code, 0, "nothing left to do");
+
+    // 2. Changed: an update through pcsd (no certificate step).
+    let out = apply(&with_device("{ mode: on, interval: 10000, exec_check: /bin/true }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device update`",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
+    for node in ["t3021cent", "t3022cent"] {
+        let text = conf(node);
+        assert!(text.contains("exec_check: /bin/true") && !text.contains("exec_ping"), "{node}:\n{text}");
+    }
+    wait_for("Enabled", true);
+    assert_eq!(plan().code, 0, "nothing left to do");
+
+    // 3. Removed, as `pcs quorum device heuristics remove`.
+    let out = apply(&with_device("none"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    for node in ["t3021cent", "t3022cent"] {
+        assert!(!conf(node).contains("heuristics"), "{node}");
+    }
+    wait_for("Disabled", false);
+    let p = plan();
+    assert_eq!(p.code, 0, "nothing left to do:\n{}", p.snapshot());
+}
