@@ -200,6 +200,10 @@ pub struct QuorumDevice {
     pub host: String,
     /// `net.algorithm` (`ffsplit`, `lms`), when declared.
     pub algorithm: Option<String>,
+    /// `heuristics` keys as corosync.conf spells them (`mode`, `timeout`, `exec_NAME`, ...), in
+    /// order. `None`: not declared (not managed) or, read from corosync.conf, no such section;
+    /// `Some` and empty: declared `none` (no heuristics).
+    pub heuristics: Option<Vec<(String, String)>>,
 }
 
 /// corosync.conf keys the file declares, in corosync's own spelling (`token` → `3000`,

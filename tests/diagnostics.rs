@@ -510,3 +510,23 @@ fn node_name_that_corosync_conf_cannot_hold() {
         &["cibform::node::name"],
     );
 }
+
+#[test]
+fn quorum_device_heuristics_corosync_qdevice_cannot_use() {
+    case(
+        "quorum_heuristics",
+        &format!("{BASE}quorum:\n  device:\n    model: net\n    host: qnetd\n    heuristics:\n      mode: sometimes\n      timeout: 0\n      exec_ping: \"\"\n      ping: /bin/true\n      exec_gw: \"/bin/true }}\"\n"),
+        &[
+            "cibform::quorum::heuristics",
+            "cibform::quorum::heuristics",
+            "cibform::quorum::heuristics",
+            "cibform::quorum::heuristics",
+            "cibform::quorum::heuristics",
+        ],
+    );
+    case(
+        "quorum_heuristics_word",
+        &format!("{BASE}quorum:\n  device: {{ model: net, host: qnetd, heuristics: never }}\n"),
+        &["cibform::quorum::heuristics"],
+    );
+}

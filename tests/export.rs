@@ -272,3 +272,26 @@ fn a_corosync_setting_the_file_cannot_express_is_named_not_dropped() {
     // Not declared, so not managed: the device stays as it is.
     assert_eq!(plan.corosync.changes, Vec::new());
 }
+
+/// Quorum device heuristics are exported (numbers as numbers, `mode: on` as a word, not a
+/// boolean) and the exported file plans nothing; heuristics the file cannot hold are named and
+/// left out (then not managed), never half-exported.
+#[test]
+fn export_keeps_quorum_device_heuristics_or_names_them() {
+    let device = |heuristics: &str| {
+        std::fs::read_to_string(fixture("corosync/knet-two-node.conf")).unwrap().replace(
+            "    two_node: 1\n",
+            &format!("    device {{\n        model: net\n        votes: 1\n        net {{\n            algorithm: ffsplit\n            host: qnetd\n        }}\n        heuristics {{\n{heuristics}        }}\n    }}\n"),
+        )
+    };
+    let conf = device("            mode: on\n            interval: 30000\n            exec_ping: /usr/bin/ping -q -c 1 192.168.33.1\n");
+    let (yaml, notes, plan) = export_with_conf(&conf);
+    let exported = "heuristics: { exec_ping: /usr/bin/ping -q -c 1 192.168.33.1, interval: 30000, mode: \"on\" }";
+    assert!(yaml.contains(exported), "{yaml}");
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(plan.corosync.changes, Vec::new(), "{yaml}");
+    let (yaml, notes, plan) = export_with_conf(&device("            mode: maybe\n            exec_x.y: /bin/true\n"));
+    assert!(!yaml.contains("heuristics") && yaml.contains("host: qnetd"), "{yaml}");
+    assert!(notes.iter().any(|n| n.contains("heuristics") && n.contains("NOT in the exported file")), "{notes:?}");
+    assert_eq!(plan.corosync.changes, Vec::new());
+}

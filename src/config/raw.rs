@@ -396,6 +396,48 @@ pub struct RawQuorumDevice {
     /// `ffsplit` (the default) or `lms` (`device.net.algorithm`).
     #[serde(default)]
     pub algorithm: Option<S<String>>,
+    /// Heuristics (`device.heuristics`): `mode` (`off`, `on`, `sync`), `timeout`,
+    /// `sync_timeout`, `interval` (milliseconds) and `exec_NAME: command` keys, as `pcs quorum
+    /// device add ... heuristics ...` takes them; the whole section is managed. `none`: no
+    /// heuristics (as `pcs quorum device heuristics remove`). Not given: left as they are.
+    #[serde(default)]
+    pub heuristics: Option<S<RawHeuristics>>,
+}
+
+/// `quorum.device.heuristics`: its keys, or `none`.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum RawHeuristics {
+    /// `none`: corosync.conf has no heuristics (they are removed).
+    Word(String),
+    Keys(RawHeuristicKeys),
+}
+
+/// The keys of `heuristics`, checked by `validate` (`exec_NAME` keys are free-named).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct RawHeuristicKeys(pub Attrs);
+
+impl JsonSchema for RawHeuristicKeys {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawHeuristicKeys".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let ms = |what: &str| schemars::json_schema!({ "type": "integer", "minimum": 1, "description": what });
+        schemars::json_schema!({
+            "type": "object",
+            "description": "corosync-qdevice heuristics: `mode`, `timeout`, `sync_timeout`, `interval` and `exec_NAME: command` keys",
+            "properties": {
+                "mode": { "type": "string", "enum": ["off", "on", "sync"],
+                          "description": "off (the default), on (also at regular times) or sync (at startup and membership changes only)" },
+                "timeout": ms("milliseconds the commands may take at regular times (default: 5000)"),
+                "sync_timeout": ms("milliseconds the commands may take at membership changes (default: 15000)"),
+                "interval": ms("milliseconds between two regular runs (default: 30000)")
+            },
+            "patternProperties": { "^exec_[-_/a-zA-Z0-9]+$": { "type": "string", "minLength": 1 } },
+            "additionalProperties": { "type": "string", "description": "`exec_NAME`: a command to run" }
+        })
+    }
 }
 
 /// corosync.conf settings.
@@ -725,6 +767,8 @@ short_or_full!(RawRule, "rule text or a structured rule",
     str => RawRule::Text, map => RawRuleExpr => |e| RawRule::Structured(Box::new(e)));
 short_or_full!(RawDevice, "`none`, or a quorum device: a mapping with `model` and `host`",
     str => RawDevice::Word, map => RawQuorumDevice => RawDevice::Device);
+short_or_full!(RawHeuristics, "`none`, or heuristics: a mapping with `mode` and `exec_NAME` commands",
+    str => RawHeuristics::Word, map => RawHeuristicKeys => RawHeuristics::Keys);
 
 /// One constraint: exactly one of `location`, `colocation`, `order`, `ticket`.
 #[derive(Debug, Deserialize, JsonSchema)]

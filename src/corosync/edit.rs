@@ -180,14 +180,19 @@ fn quorum(new: &mut Section, model: &Cluster, facts: &Facts) {
     if let Some(d) = device {
         // As `pcs quorum device add`: a device replaces `two_node`.
         q.remove("two_node");
-        let same_place = facts.device.as_ref().is_some_and(|h| h.model == d.model && h.host == d.host);
-        if same_place {
-            // As `pcs quorum device update algorithm=...`: the device's other keys stay.
+        let same_place = facts.device.as_ref().filter(|h| h.model == d.model && h.host == d.host);
+        if let Some(have) = same_place {
+            // As `pcs quorum device update`: only what the file declares changes (an undeclared
+            // algorithm stays, and `votes` follows the one in force); the other keys stay.
+            let algorithm = d.algorithm.clone().or_else(|| have.algorithm.clone());
             for dev in q.sections_mut("device") {
-                for net in dev.sections_mut("net") {
-                    net.set("algorithm", d.algorithm.as_deref().unwrap_or("ffsplit"));
+                if let Some(a) = &d.algorithm {
+                    dev.sections_mut("net").for_each(|net| net.set("algorithm", a));
                 }
-                set_votes(dev, d);
+                set_votes(dev, &QuorumDevice { algorithm: algorithm.clone(), ..d.clone() });
+            }
+            if let Some(h) = &d.heuristics {
+                set_heuristics(q, h);
             }
         } else {
             q.remove_sections(|s| s.name == "device");
@@ -206,7 +211,36 @@ fn device_section(d: &QuorumDevice) -> Section {
     s.set("model", &d.model);
     set_votes(&mut s, d);
     s.push_section(net);
+    if let Some(keys) = d.heuristics.as_deref().filter(|h| !h.is_empty()) {
+        let mut h = Section::new("heuristics");
+        keys.iter().for_each(|(k, v)| h.set(k, v));
+        s.push_section(h);
+    }
     s
+}
+
+/// The device's heuristics become exactly `want` (as `pcs quorum device update heuristics
+/// ...` sets keys in every heuristics section, and `heuristics remove` drops the sections):
+/// keys not declared go, declared ones are set in place (comments stay), a section is made in
+/// the last device when there is none.
+fn set_heuristics(q: &mut Section, want: &[(String, String)]) {
+    if want.is_empty() {
+        q.sections_mut("device").for_each(|dev| dev.remove_sections(|s| s.name == "heuristics"));
+        return;
+    }
+    if !q.sections("device").any(|dev| dev.sections("heuristics").next().is_some()) {
+        if let Some(dev) = q.sections_mut("device").last() {
+            dev.push_section(Section::new("heuristics"));
+        }
+    }
+    for h in q.sections_mut("device").flat_map(|dev| dev.sections_mut("heuristics")) {
+        let stale: Vec<String> =
+            h.values().map(|(k, _)| k).filter(|k| !want.iter().any(|(w, _)| w == k)).map(String::from).collect();
+        stale.iter().for_each(|k| {
+            h.remove(k);
+        });
+        want.iter().for_each(|(k, v)| h.set(k, v));
+    }
 }
 
 /// `votes` as pcs keeps it: `1` for `ffsplit` (corosync-qdevice's default algorithm, which

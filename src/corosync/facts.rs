@@ -18,6 +18,9 @@ pub const LINK_MODES: &[&str] = &["passive", "active", "rr"];
 pub const KNET_TRANSPORTS: &[&str] = &["udp", "sctp"];
 pub const ALGORITHMS: &[&str] = &["ffsplit", "lms"];
 pub const DEVICE_MODELS: &[&str] = &["net"];
+/// corosync-qdevice's heuristics: modes, the keys that are milliseconds, the rest `exec_NAME`.
+pub const HEURISTICS_MODES: &[&str] = &["off", "on", "sync"];
+pub const HEURISTICS_NUMBERS: &[&str] = &["timeout", "sync_timeout", "interval"];
 /// `totem` keys the cluster file manages: numbers, then words with their values.
 pub const TOTEM_NUMBERS: &[&str] = &["token", "consensus", "join"];
 pub const TOTEM_WORDS: &[(&str, &[&str])] =
@@ -105,10 +108,12 @@ impl Facts {
         if !devices.is_empty() {
             let d = merged(devices.iter().copied());
             let net = merged(devices.iter().flat_map(|d| d.sections("net")));
+            let heuristics: Vec<&Section> = devices.iter().flat_map(|d| d.sections("heuristics")).collect();
             facts.device = Some(QuorumDevice {
                 model: d.get("model").cloned().unwrap_or_default(),
                 host: net.get("host").cloned().unwrap_or_default(),
                 algorithm: net.get("algorithm").cloned(),
+                heuristics: (!heuristics.is_empty()).then(|| merged(heuristics.into_iter()).into_iter().collect()),
             });
         }
         facts.logging = merged(conf.sections("logging"));
@@ -441,28 +446,53 @@ pub fn device_removed(model: &Cluster, facts: &Facts) -> bool {
     model.quorum.no_device && facts.device.is_some()
 }
 
-/// Whether corosync.conf's device is the declared one (an undeclared algorithm is not managed).
+/// Whether corosync.conf's device is the declared one (an undeclared algorithm or heuristics
+/// section is not managed).
 pub fn same_device(have: &QuorumDevice, want: &QuorumDevice) -> bool {
     have.model == want.model
         && have.host == want.host
         && want.algorithm.as_ref().is_none_or(|a| have.algorithm.as_ref() == Some(a))
+        && want.heuristics.as_ref().is_none_or(|w| same_heuristics(have.heuristics.as_deref(), w))
+}
+
+/// Whether corosync.conf's heuristics are the declared ones, key for key in any order (an
+/// empty section is none; a key declared twice counts once, the later as corosync reads it).
+pub fn same_heuristics(have: Option<&[(String, String)]>, want: &[(String, String)]) -> bool {
+    let keys = |h: &[(String, String)]| h.iter().cloned().collect::<BTreeMap<String, String>>();
+    keys(have.unwrap_or_default()) == keys(want)
+}
+
+/// A heuristics command name corosync-qdevice and pcs take: `exec_` and then letters, digits,
+/// `-`, `_` or `/` (pcs's `QUORUM_DEVICE_HEURISTICS_EXEC_NAME_RE`).
+pub fn is_exec_name(key: &str) -> bool {
+    key.strip_prefix("exec_")
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/')))
 }
 
 /// How a device gets from `have` to `want`: added (or moved to another qnetd host, which signs
 /// new certificates), or only its algorithm changed (`pcs quorum device update`: a reload).
 fn device_procedure(have: Option<&QuorumDevice>, want: &QuorumDevice) -> &'static str {
     match have {
-        Some(h) if h.model == want.model && h.host == want.host => "`pcs quorum device update algorithm=...`: the same corosync.conf on every node, one reload, then corosync-qdevice stopped and started again on every node",
+        Some(h) if h.model == want.model && h.host == want.host => "`pcs quorum device update` (algorithm, heuristics; `pcs quorum device heuristics remove`): the same corosync.conf on every node, one reload, then corosync-qdevice stopped and started again on every node",
         Some(_) => "online: as `pcs quorum device remove`, then `add` with the new host (corosync-qdevice stopped on every node, certificates from the new qnetd host, the same corosync.conf on every node, one reload, corosync-qdevice started)",
         None => DEVICE_ADD,
     }
 }
 
 fn describe_device(d: &QuorumDevice) -> String {
-    match &d.algorithm {
+    let mut out = match &d.algorithm {
         Some(a) => format!("model {}, host {}, algorithm {a}", d.model, d.host),
         None => format!("model {}, host {}", d.model, d.host),
+    };
+    match d.heuristics.as_deref() {
+        Some([]) => out.push_str(", no heuristics"),
+        Some(h) => {
+            let keys: Vec<String> = h.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            out.push_str(&format!(", heuristics {}", keys.join(", ")));
+        }
+        None => {}
     }
+    out
 }
 
 fn describe(id: &str, addrs: &BTreeMap<u8, String>) -> String {

@@ -32,6 +32,8 @@ pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
 }
 
 #[cfg(test)]
+mod heuristics_tests;
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Cluster;

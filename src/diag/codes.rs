@@ -156,6 +156,7 @@ codes! {
     YAML_TAG = "cibform::yaml::tag", "a YAML tag other than the core schema's plain ones (`!!binary`, `!custom`)";
     SCENARIO_TICKET = "cibform::scenario::ticket", "a failover scenario names a ticket no ticket constraint uses";
     ID_NON_ASCII = "cibform::id::non_ascii", "an id that is not plain ASCII: it can look exactly like another id";
+    QUORUM_HEURISTICS = "cibform::quorum::heuristics", "quorum device heuristics corosync-qdevice cannot use (mode, milliseconds, `exec_NAME` commands)";
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! never dropped silently.
 
 use crate::config::emit::Yaml;
+use crate::corosync::facts::{is_exec_name, HEURISTICS_MODES, HEURISTICS_NUMBERS};
 use crate::corosync::facts::{
     is_true, Facts, ALGORITHMS, DEVICE_MODELS, KNET_TRANSPORTS, LINK_NUMBERS, LOGGING_FLAGS, TOTEM_NUMBERS, TOTEM_WORDS,
 };
@@ -94,7 +95,21 @@ fn device(f: &Facts, model: &mut Cluster, notes: &mut Vec<String>) -> Option<Quo
     if model.quorum.two_node.take() == Some(true) {
         notes.push("corosync.conf sets both a quorum device and `two_node`; the device is exported, `two_node` is not (corosync-qdevice replaces it)".into());
     }
-    Some(d.clone())
+    let mut d = d.clone();
+    if d.heuristics.as_deref().is_some_and(|h| !h.iter().all(|(k, v)| heuristic_expressible(k, v))) {
+        notes.push("warning: corosync.conf has quorum device heuristics the cluster file cannot express; they are NOT in the exported file, and applying that file leaves them alone".into());
+        d.heuristics = None;
+    }
+    Some(d)
+}
+
+/// A heuristics key and value the cluster file takes (what `validate` accepts).
+fn heuristic_expressible(k: &str, v: &str) -> bool {
+    match k {
+        "mode" => HEURISTICS_MODES.contains(&v),
+        _ if HEURISTICS_NUMBERS.contains(&k) => v.parse::<u32>().is_ok_and(|n| n > 0),
+        _ => is_exec_name(k) && !v.trim().is_empty() && !v.chars().any(|c| c.is_control() || matches!(c, '{' | '}')),
+    }
 }
 
 /// `corosync:` for the exported file, when there is anything to write.
@@ -127,6 +142,16 @@ pub fn device_yaml(d: &QuorumDevice) -> Yaml {
     let mut m = vec![("model".to_string(), Yaml::str(&d.model)), ("host".into(), Yaml::str(&d.host))];
     if let Some(a) = &d.algorithm {
         m.push(("algorithm".into(), Yaml::str(a)));
+    }
+    match d.heuristics.as_deref() {
+        Some([]) | None => {}
+        Some(h) => {
+            let value = |k: &str, v: &str| match v.parse() {
+                Ok(n) if HEURISTICS_NUMBERS.contains(&k) => Yaml::Int(n),
+                _ => Yaml::str(v),
+            };
+            m.push(("heuristics".into(), Yaml::Map(h.iter().map(|(k, v)| (k.clone(), value(k, v))).collect())));
+        }
     }
     Yaml::Map(m)
 }

@@ -74,9 +74,9 @@ pub async fn default_pcsd(
 pub(super) fn held(settings: &Settings, names: &[String]) -> Vec<(Endpoint, bool)> {
     names
         .iter()
-        .map(|n| settings.tokens.known_endpoint(n).unwrap_or(Endpoint { host: n.clone(), port: DEFAULT_PORT }))
-        .map(|ep| {
-            let held = matches!(settings.tokens.find(&ep), Ok(Some(_)));
+        .map(|n| (n, settings.tokens.known_endpoint(n).unwrap_or(Endpoint { host: n.clone(), port: DEFAULT_PORT })))
+        .map(|(n, ep)| {
+            let held = matches!(settings.tokens.find(n, &ep), Ok(Some(_)));
             (ep, held)
         })
         .collect()

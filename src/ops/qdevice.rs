@@ -430,7 +430,7 @@ pub(super) mod tests {
         a.extend([("cat", ok(&want)), ("cat", ok(&want))]);
         let (t, s) = cluster(a);
         let w = block(corosync_work(t, &m)).unwrap();
-        assert!(w.changes[0].procedure.starts_with("`pcs quorum device update algorithm=...`"), "{:?}", w.changes);
+        assert!(w.changes[0].procedure.starts_with("`pcs quorum device update` (algorithm"), "{:?}", w.changes);
         block(push_corosync(&w, &|_| {})).unwrap();
         assert!(s.is_done());
         assert_eq!(
@@ -553,5 +553,49 @@ pub(super) mod tests {
         let (t, _) = cluster(vec![("cat", ok(&with)), ("cat", ok(&with))]);
         let w = block(corosync_work(t, &model("quorum: { two_node: true }\n"))).unwrap();
         assert!(w.refused.iter().any(|r| r.contains("write `device: none`")), "{:?}", w.refused);
+    }
+
+    /// Heuristics added to a running device, then removed (`heuristics: none`): each as `pcs
+    /// quorum device update` / `heuristics remove` does it: the same file on every node, one
+    /// reload, then corosync-qdevice stopped and started on every node (pcs's "qdevice client
+    /// reload"); no certificate step, nothing on the qnetd host.
+    #[test]
+    fn heuristics_added_and_removed_are_one_write_one_reload_and_a_qdevice_restart() {
+        let plain = "quorum:\n  device: { model: net, host: qnetd, algorithm: ffsplit }\n";
+        let with = "quorum:\n  device:\n    model: net\n    host: qnetd\n    heuristics: { mode: sync, exec_ping: /bin/true }\n";
+        let without = "quorum:\n  device: { model: net, host: qnetd, heuristics: none }\n";
+        let before = planned(CONF, &model(plain));
+        for (from, yaml) in [(before.clone(), with), (planned(&before, &model(with)), without)] {
+            let m = model(yaml);
+            let want = planned(&from, &m);
+            assert_eq!(want.contains("heuristics {"), yaml == with, "{want}");
+            assert_eq!(device_work(&from, &want).map(|w| matches!(w, DeviceWork::Update(_))), Some(true));
+            let mut a = vec![("cat", ok(&from)), ("cat", ok(&from))];
+            a.extend(twice("sh"));
+            a.push(("corosync-cfgtool", ok("")));
+            a.extend(twice("systemctl"));
+            a.extend(twice("systemctl"));
+            a.extend([("cat", ok(&want)), ("cat", ok(&want))]);
+            let (t, s) = cluster(a);
+            let (r, lines) = run(t, &m);
+            r.unwrap();
+            assert!(s.is_done());
+            assert_eq!(
+                steps(&s)[2..],
+                [
+                    "cibform-write-corosync-conf",
+                    "cibform-write-corosync-conf",
+                    "corosync-cfgtool -R",
+                    "systemctl stop corosync-qdevice",
+                    "systemctl stop corosync-qdevice",
+                    "systemctl start corosync-qdevice",
+                    "systemctl start corosync-qdevice",
+                    "cat /etc/corosync/corosync.conf",
+                    "cat /etc/corosync/corosync.conf"
+                ]
+            );
+            assert_eq!(stdin_of(&s, "cibform-write-corosync-conf"), [want.clone(), want.clone()]);
+            assert!(lines.iter().any(|l| l.contains("as `pcs quorum device update`")), "{lines:?}");
+        }
     }
 }

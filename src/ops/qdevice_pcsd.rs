@@ -431,4 +431,44 @@ mod tests {
             );
         });
     }
+
+    /// Heuristics added, then removed, through pcsd: as `pcs quorum device update heuristics
+    /// ...` / `heuristics remove` (pcs/lib/commands/quorum.py, `push_corosync_conf` with
+    /// `need_qdevice_reload`): `set_corosync_conf` on every node, one reload, then
+    /// `qdevice_client_stop` on every node and `qdevice_client_start` on every node; nothing
+    /// asked of the qnetd host.
+    #[test]
+    fn heuristics_are_added_and_removed_through_pcsd_as_pcs_updates_them() {
+        standin::rt().block_on(async {
+            let before = planned(CONF, &model("quorum:\n  device: { model: net, host: qnetd, algorithm: ffsplit }\n"));
+            let with = model("quorum:\n  device:\n    model: net\n    host: qnetd\n    heuristics: { mode: sync, exec_ping: /bin/true }\n");
+            let added = planned(&before, &with);
+            let without = model("quorum:\n  device: { model: net, host: qnetd, heuristics: none }\n");
+            for (from, m, has) in [(&before, &with, true), (&added, &without, false)] {
+                let l = lab(from, standin::PASSWORD).await;
+                let (r, lines) = apply(&l, m).await;
+                r.unwrap();
+                assert_eq!(
+                    order(&l),
+                    [
+                        "t3021cent /remote/get_corosync_conf",
+                        "t3022cent /remote/get_corosync_conf",
+                        "t3021cent /remote/set_corosync_conf",
+                        "t3022cent /remote/set_corosync_conf",
+                        "t3021cent /remote/reload_corosync_conf",
+                        "t3021cent /remote/qdevice_client_stop",
+                        "t3022cent /remote/qdevice_client_stop",
+                        "t3021cent /remote/qdevice_client_start",
+                        "t3022cent /remote/qdevice_client_start",
+                    ]
+                );
+                let set = bodies(&l.a, "/remote/set_corosync_conf");
+                assert_eq!(set, bodies(&l.b, "/remote/set_corosync_conf"), "the same file on every node");
+                assert_eq!(set[0].contains("heuristics+%7B"), has, "{set:?}");
+                assert_eq!(set[0].contains("exec_ping%3A+%2Fbin%2Ftrue"), has, "{set:?}");
+                assert!(l.q.seen.requests.lock().unwrap().is_empty(), "the qnetd host is not asked");
+                no_secret(&lines.join("\n"));
+            }
+        });
+    }
 }

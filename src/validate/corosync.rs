@@ -2,12 +2,13 @@
 //! link options only for links the nodes have, crypto options that go together, a quorum
 //! device corosync can use. Turns them into corosync's own spelling; no I/O.
 
-use crate::config::raw::{RawCluster, RawDevice, S};
+use crate::config::raw::{RawCluster, RawDevice, RawHeuristics, S};
 use crate::diag::codes;
 use crate::model::{Corosync, QuorumDevice};
 
 use super::{one_of, Validator};
 
+use crate::corosync::facts::{is_exec_name, HEURISTICS_MODES, HEURISTICS_NUMBERS};
 use crate::corosync::facts::{ALGORITHMS, CIPHERS, DEVICE_MODELS as MODELS, HASHES, KNET_TRANSPORTS, LINK_MODES};
 
 impl Validator<'_> {
@@ -131,7 +132,89 @@ impl Validator<'_> {
             model: d.value.model.value.clone(),
             host: d.value.host.value.clone(),
             algorithm: d.value.algorithm.as_ref().map(|a| a.value.clone()),
+            heuristics: d.value.heuristics.as_ref().map(|h| self.heuristics(h)),
         })
+    }
+
+    /// `heuristics`: `none` (no keys), or keys corosync-qdevice and pcs take, with values it
+    /// reads back the same; in corosync's spelling, in the file's order.
+    fn heuristics(&mut self, h: &S<RawHeuristics>) -> Vec<(String, String)> {
+        let keys = match &h.value {
+            RawHeuristics::Keys(k) => &k.0,
+            RawHeuristics::Word(w) => {
+                if w != "none" {
+                    self.heuristics_err(
+                        h.span,
+                        format!("`{w}` is not a heuristics setting"),
+                        "write `none` (no heuristics: they are removed) or a mapping `{ mode: sync, exec_ping: ... }`"
+                            .into(),
+                    );
+                }
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (k, v) in keys.iter() {
+            let value = v.value.0.trim();
+            let ok = match k.value.as_str() {
+                "mode" if !HEURISTICS_MODES.contains(&value) => {
+                    let help = one_of(value, HEURISTICS_MODES);
+                    self.heuristics_err(v.span, format!("`{value}` is not a heuristics mode"), help);
+                    false
+                }
+                key if HEURISTICS_NUMBERS.contains(&key) && value.parse::<u32>().map_or(true, |n| n == 0) => {
+                    let help = format!("write a whole number of milliseconds from 1, e.g. `{key}: 5000`");
+                    self.heuristics_err(
+                        v.span,
+                        format!("`{key}` must be a number of milliseconds greater than 0"),
+                        help,
+                    );
+                    false
+                }
+                "mode" => true,
+                key if HEURISTICS_NUMBERS.contains(&key) => true,
+                key if !is_exec_name(key) => {
+                    let help = "heuristics take `mode`, `timeout`, `sync_timeout`, `interval` and commands named `exec_NAME` (letters, digits, `-`, `_`, `/`), e.g. `exec_ping: /usr/bin/ping -c 1 192.168.33.1`".to_string();
+                    self.heuristics_err(k.span, format!("`{key}` is not a heuristics key"), help);
+                    false
+                }
+                _ => self.exec_command(&S::new(v.value.0.as_str(), v.span)),
+            };
+            if ok {
+                out.push((k.value.clone(), value.to_string()));
+            }
+        }
+        let mode = out.iter().find(|(k, _)| k == "mode").map(|(_, m)| m.as_str());
+        if matches!(mode, Some("on" | "sync")) && !out.iter().any(|(k, _)| is_exec_name(k)) {
+            self.warn(
+                codes::QUORUM_HEURISTICS,
+                h.span,
+                format!("heuristics with `mode: {}` and no command", mode.unwrap_or_default()),
+                "add an `exec_NAME: command` key (as pcs warns, heuristics without a command do nothing)".into(),
+            );
+        }
+        out
+    }
+
+    /// A heuristics command corosync.conf can carry and corosync-qdevice can run: not empty,
+    /// one line, no braces (pcs refuses `{`, `}` and line breaks: they would add sections).
+    fn exec_command(&mut self, v: &S<&str>) -> bool {
+        let flaw = if v.value.trim().is_empty() {
+            Some("is empty")
+        } else if v.value.chars().any(|c| c.is_control() || matches!(c, '{' | '}')) {
+            Some("holds a brace or a control character (a line break, a tab)")
+        } else {
+            None
+        };
+        if let Some(flaw) = flaw {
+            let help = "write the command on one line, without `{` or `}` (corosync-qdevice splits it into arguments as a shell would, with `\\` and double quotes)".into();
+            self.heuristics_err(v.span, format!("the heuristics command {flaw}"), help);
+        }
+        flaw.is_none()
+    }
+
+    fn heuristics_err(&mut self, span: crate::config::raw::Span, msg: String, help: String) {
+        self.err(codes::QUORUM_HEURISTICS, span, msg, "not accepted", help);
     }
 
     /// `device: none` (any other word is refused, located).

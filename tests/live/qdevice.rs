@@ -1,4 +1,5 @@
-//! A quorum device added, changed and removed through the file, over ssh and through pcsd.
+//! A quorum device, and its heuristics, added, changed and removed through the file, over ssh
+//! and through pcsd.
 
 use crate::common::*;
 use crate::harness::*;
@@ -188,6 +189,169 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
         wait_connected(&c, node);
     }
     lab.assert_nothing_left();
+}
+
+/// Issue 11, quorum device heuristics through the file (ssh): a device without heuristics,
+/// then `heuristics: { mode: sync, exec_ping: /bin/true }` added as `pcs quorum device update
+/// heuristics ...` does it (the file on both nodes, one reload, corosync-qdevice stopped and
+/// started on both: no certificate step), corosync-qdevice reporting them, then `heuristics:
+/// none` (as `pcs quorum device heuristics remove`); no resource started again, each plan after
+/// an apply empty.
+#[test]
+#[ignore = "needs root and the namespace lab"]
+fn quorum_device_heuristics_are_added_and_removed_through_the_file() {
+    need_live();
+    need_tools(&["corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let lab = FileRuns::over_ssh(&c);
+    let two = sticky_two_node_file();
+    let out = lab.apply(&with_device(&two, "{ model: net, host: qnetd, algorithm: ffsplit }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    c.wait_started(&RUNTIME_RESOURCES);
+    wait_heuristics(&c, "Disabled", false);
+    let starts = c.starts("t3021cent");
+    lab.assert_nothing_left();
+
+    // 1. Heuristics added: an update, as pcs does it.
+    let added = with_device(
+        &two,
+        "\n    model: net\n    host: qnetd\n    algorithm: ffsplit\n    heuristics: { mode: sync, exec_ping: /bin/true }",
+    );
+    let out = lab.plan_and_apply(&added, &["heuristics mode sync, exec_ping /bin/true"]);
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+            "corosync.conf written to t3021cent, t3022cent; corosync reloaded (on t3021cent)",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
+    assert_heuristics_in_conf(&c, &["exec_ping: /bin/true"], &[]);
+    wait_heuristics(&c, "Enabled only on sync", true);
+    let (_, _, result) = heuristics(&c, "t3021cent");
+    assert!(result.as_deref().is_some_and(|r| r.contains("membership: Pass")), "{result:?}");
+    lab.assert_nothing_left();
+
+    // 2. `heuristics: none`: removed, as `pcs quorum device heuristics remove`.
+    let out = lab.apply(&with_device(&two, "{ model: net, host: qnetd, algorithm: ffsplit, heuristics: none }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) as `pcs quorum device update`",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert_no_heuristics_in_conf(&c);
+    wait_heuristics(&c, "Disabled", false);
+    assert_eq!(c.starts("t3021cent"), starts, "no resource was started again");
+    lab.assert_nothing_left();
+}
+
+/// Issue 11, quorum device heuristics through pcsd (`--pcsd`; pcsd on both nodes and the qnetd
+/// host): a device added with heuristics (`pcs quorum device add ... heuristics ...`: the
+/// heuristics section in the one corosync.conf written after the certificates), then changed
+/// (`mode: on`, another command: pcs's `update_device`: `set_corosync_conf` on each node, one
+/// reload, `qdevice_client_stop`/`start`), then removed (`heuristics: none`); corosync-qdevice
+/// reports each state and each plan after an apply is empty.
+#[test]
+#[ignore = "needs root, pcsd and the namespace lab"]
+fn quorum_device_heuristics_are_added_changed_and_removed_through_pcsd() {
+    need_live();
+    need_tools(&["pcsd", "openssl", "corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
+    let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
+    let password = c.write("pcsd-password", "Pw-live-123\n");
+    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
+    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
+    let _pq = PcsdOn::start(&c, "qnetd", &password);
+    let state = c.work().join("pcsd-state");
+    let lab = FileRuns::through_pcsd(&c, &state, Some(&password));
+    let two = sticky_two_node_file();
+    let out = lab.apply(&two);
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    c.settle("t3021cent");
+    let device = |heuristics: &str| {
+        with_device(
+            &two,
+            &format!("\n    model: net\n    host: qnetd\n    algorithm: ffsplit\n    heuristics: {heuristics}"),
+        )
+    };
+
+    // 1. Added with heuristics, as `pcs quorum device add ... heuristics mode=sync exec_ping=...`.
+    let out = lab.apply(&device("{ mode: sync, exec_ping: /bin/true }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(&out, &["corosync.conf: adding the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device add`"]);
+    assert_heuristics_in_conf(&c, &["exec_ping: /bin/true"], &[]);
+    wait_heuristics(&c, "Enabled only on sync", true);
+    lab.assert_nothing_left();
+
+    // 2. Changed: an update through pcsd (no certificate step).
+    let out = lab.apply(&device("{ mode: on, interval: 10000, exec_check: /bin/true }"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    said(
+        &out,
+        &[
+            "corosync.conf: updating the quorum device (qnetd on qnetd) through pcsd, as `pcs quorum device update`",
+            "corosync-qdevice stopped on t3022cent",
+            "corosync-qdevice started on t3022cent",
+        ],
+    );
+    assert!(!out.stderr.contains("certificate"), "no new certificates:\n{}", out.stderr);
+    assert_heuristics_in_conf(&c, &["exec_check: /bin/true"], &["exec_ping"]);
+    wait_heuristics(&c, "Enabled", true);
+    lab.assert_nothing_left();
+
+    // 3. Removed, as `pcs quorum device heuristics remove`.
+    let out = lab.apply(&device("none"));
+    assert_eq!(out.code, 0, "{}", out.snapshot());
+    assert_no_heuristics_in_conf(&c);
+    wait_heuristics(&c, "Disabled", false);
+    lab.assert_nothing_left();
+}
+
+/// corosync-qdevice's verbose status on `node`: whether it is connected, and its `Heuristics:`
+/// and `Heuristics result:` values as words (`Enabled only on sync`, `Pass (...)`).
+fn heuristics(c: &Cluster, node: &str) -> (bool, Option<String>, Option<String>) {
+    let s = c.on(node, &["corosync-qdevice-tool", "-sv"]).stdout;
+    let value = |key: &str| {
+        s.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    (s.contains("Connected"), value("Heuristics:"), value("Heuristics result:"))
+}
+
+/// Wait (60 s at most per node) until corosync-qdevice on both nodes is connected with
+/// heuristics `mode`, and they pass (`passing`) or have no result at all.
+fn wait_heuristics(c: &Cluster, mode: &str, passing: bool) {
+    for node in ["t3021cent", "t3022cent"] {
+        c.until(&format!("qdevice on {node}: heuristics {mode}"), 60, || {
+            let (connected, now, result) = heuristics(c, node);
+            let result_ok = match passing {
+                true => result.is_some_and(|r| r.starts_with("Pass")),
+                false => result.is_none(),
+            };
+            connected && now.as_deref() == Some(mode) && result_ok
+        });
+    }
+}
+
+/// Both nodes' corosync.conf has a heuristics section with each of `has` and none of `lacks`.
+fn assert_heuristics_in_conf(c: &Cluster, has: &[&str], lacks: &[&str]) {
+    for node in ["t3021cent", "t3022cent"] {
+        let text = c.corosync_conf(node);
+        assert!(text.contains("heuristics {"), "{node}:\n{text}");
+        assert!(has.iter().all(|h| text.contains(h)) && !lacks.iter().any(|l| text.contains(l)), "{node}:\n{text}");
+    }
+}
+
+/// Both nodes' corosync.conf keeps the device and has no heuristics.
+fn assert_no_heuristics_in_conf(c: &Cluster) {
+    for node in ["t3021cent", "t3022cent"] {
+        let text = c.corosync_conf(node);
+        assert!(!text.contains("heuristics") && text.contains("host: qnetd"), "{node}:\n{text}");
+    }
 }
 
 /// `two` with a quorum device (`device`: a flow mapping, or `none`) in place of `two_node`.

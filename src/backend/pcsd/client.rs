@@ -21,6 +21,8 @@ const EXCERPT: usize = 200;
 /// A client of one pcsd.
 #[derive(Debug)]
 pub struct Node {
+    /// The name the node was asked for: its tokens are looked up and kept under it.
+    name: String,
     ep: Endpoint,
     http: reqwest::Client,
     pinned: Option<Fingerprint>,
@@ -61,6 +63,14 @@ impl Node {
     /// # Errors
     /// The pin file cannot be read.
     pub fn new(ep: Endpoint, settings: Arc<Settings>) -> Result<Node, PcsdError> {
+        Node::named(&ep.host.clone(), ep, settings)
+    }
+
+    /// A client for the host known as `name` (a node name pcs knows), answering at `ep`.
+    ///
+    /// # Errors
+    /// The pin file cannot be read.
+    pub fn named(name: &str, ep: Endpoint, settings: Arc<Settings>) -> Result<Node, PcsdError> {
         let pinned = settings.pins.get(&ep)?;
         let seen: Seen = Arc::new(Mutex::new(None));
         let tls = pins::client_config(pinned.clone(), seen.clone())?;
@@ -72,7 +82,7 @@ impl Node {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| PcsdError::Tls { place: ep.to_string(), detail: chain(&e) })?;
-        Ok(Node { ep, http, pinned, seen, settings, token: Mutex::new(None) })
+        Ok(Node { name: name.to_string(), ep, http, pinned, seen, settings, token: Mutex::new(None) })
     }
 
     /// `HOST:PORT`, as errors name it.
@@ -204,7 +214,7 @@ impl Node {
             return Err(self.bad("remote/auth", "a token", "(not shown)"));
         }
         let token = Secret::new(token);
-        self.settings.tokens.save(&self.ep.host, &self.ep, &token)?;
+        self.settings.tokens.save(&self.name, &self.ep, &token)?;
         self.remember(Some((token.clone(), Origin::Own)));
         Ok(token)
     }
@@ -220,7 +230,7 @@ impl Node {
         if let Some((t, o)) = self.token.lock().ok().and_then(|t| t.clone()) {
             return Ok((t, Some(o)));
         }
-        match self.settings.tokens.find(&self.ep)? {
+        match self.settings.tokens.find(&self.name, &self.ep)? {
             Some((t, o)) => {
                 self.remember(Some((t.clone(), o)));
                 Ok((t, Some(o)))
@@ -243,7 +253,7 @@ impl Node {
             (401, Some(origin)) => {
                 self.remember(None);
                 if origin == Origin::Own {
-                    self.settings.tokens.forget(&self.ep)?;
+                    self.settings.tokens.forget(&self.name, &self.ep)?;
                 }
                 let fresh = self.login().await.map_err(|e| match e {
                     PcsdError::NoPassword { .. } => {

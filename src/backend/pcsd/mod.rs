@@ -229,7 +229,8 @@ impl Pcsd {
         let ep = self.target.hosts.iter().find(|e| e.host == host).cloned();
         // A node name pcs knows (`pcs host auth NAME addr=...`) is reached where pcs reaches it.
         let ep = ep.or_else(|| self.settings.tokens.known_endpoint(host));
-        Node::new(ep.unwrap_or(Endpoint { host: host.to_string(), port: DEFAULT_PORT }), self.settings.clone())
+        let ep = ep.unwrap_or(Endpoint { host: host.to_string(), port: DEFAULT_PORT });
+        Node::named(host, ep, self.settings.clone())
     }
 
     /// Ask the target's hosts in order until one answers (another is tried only when one is

@@ -251,7 +251,11 @@ fn an_expired_token_is_replaced_with_a_password_and_refused_without_one() {
         let with_pw = settings(dir.path(), Some(PASSWORD));
         with_pw.tokens.save("127.0.0.1", &ep, &Secret::new("expired-token")).unwrap();
         node(server.port, &with_pw).check_auth().await.unwrap();
-        assert_eq!(with_pw.tokens.find(&ep).unwrap().unwrap().0.expose(), TOKEN, "the fresh token is kept");
+        assert_eq!(
+            with_pw.tokens.find("127.0.0.1", &ep).unwrap().unwrap().0.expose(),
+            TOKEN,
+            "the fresh token is kept"
+        );
     });
 }
 
@@ -395,5 +399,47 @@ fn metadata_comes_back_as_ocf_xml_and_a_missing_agent_is_none() {
         // pcs's real answer is longer than an error excerpt: the code decides, not the tail.
         let missing = crate::model::Agent { kind: "NoSuchAgent".into(), ..dummy };
         assert_eq!(n.agent_metadata(&missing).await.unwrap(), None);
+    });
+}
+
+/// Regression: a token pcsd refused was replaced by a login, but the new one was kept under the
+/// address reached (`127.0.0.1`) instead of the node name it was looked up by, so the next run
+/// found no token (nor endpoint) for the name, and two nodes at one address overwrote each
+/// other's. Both origins: a refused token of cibform's store (`n1`) and of pcs's file (`n2`).
+#[test]
+fn a_token_renewed_after_a_refusal_was_stored_under_the_address() {
+    rt().block_on(async {
+        let (a, b) = (stand_in(Duration::ZERO).await, stand_in(Duration::ZERO).await);
+        let dir = tempfile::tempdir().unwrap();
+        let at = |port| Endpoint { host: "127.0.0.1".into(), port };
+        let first = settings(dir.path(), Some(PASSWORD));
+        first.tokens.save("n1", &at(a.port), &Secret::new("expired-token")).unwrap();
+        let pcs = format!(
+            r#"{{"format_version": 1, "data_version": 1, "known_hosts": {{"n2": {{"token": "expired-too", "dest_list": [{{"addr": "127.0.0.1", "port": {}}}]}}}}}}"#,
+            b.port
+        );
+        std::fs::write(dir.path().join("pcs-known-hosts"), &pcs).unwrap();
+        let run = |s: Arc<Settings>| Pcsd::new(PcsdTarget { hosts: Vec::new() }, s);
+        for name in ["n1", "n2"] {
+            run(first.clone()).node(name).unwrap().check_auth().await.unwrap();
+        }
+        let own = tokens::KnownHosts::parse(&std::fs::read_to_string(dir.path().join("pcsd-known-hosts")).unwrap())
+            .unwrap();
+        let keys: Vec<&str> = own.hosts.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["n1", "n2"], "renewed tokens are kept under the names looked up");
+        for (name, port) in [("n1", a.port), ("n2", b.port)] {
+            assert_eq!(own.hosts[name].token.expose(), TOKEN);
+            assert_eq!(own.hosts[name].dest_list, [tokens::Dest { addr: "127.0.0.1".into(), port }]);
+        }
+        assert_eq!(std::fs::read_to_string(dir.path().join("pcs-known-hosts")).unwrap(), pcs, "pcs's file is not ours");
+        // The next run has no password: the renewed tokens must be found by name.
+        let later = settings(dir.path(), None);
+        for name in ["n1", "n2"] {
+            run(later.clone()).node(name).unwrap().check_auth().await.unwrap();
+        }
+        for server in [&a, &b] {
+            let reqs = server.seen.requests.lock().unwrap().clone();
+            assert_eq!(reqs.iter().filter(|r| r.starts_with("POST /remote/auth")).count(), 1, "{reqs:?}");
+        }
     });
 }

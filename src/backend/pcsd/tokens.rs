@@ -79,9 +79,10 @@ impl KnownHosts {
         serde_json::to_string_pretty(&raw).unwrap_or_default() + "\n"
     }
 
-    /// The host answering at `ep`: by name, else by a destination.
-    pub fn find(&self, ep: &Endpoint) -> Option<(&str, &KnownHost)> {
-        let by_name = self.hosts.get_key_value(&ep.host).filter(|(_, h)| answers_at(h, ep));
+    /// The host known as `name` (when it answers at `ep`), else the one answering at `ep` by a
+    /// destination.
+    pub fn find(&self, name: &str, ep: &Endpoint) -> Option<(&str, &KnownHost)> {
+        let by_name = self.hosts.get_key_value(name).filter(|(_, h)| answers_at(h, ep));
         by_name
             .or_else(|| {
                 self.hosts.iter().find(|(_, h)| h.dest_list.iter().any(|d| d.addr == ep.host && d.port == ep.port))
@@ -112,17 +113,17 @@ pub struct TokenStore {
 }
 
 impl TokenStore {
-    /// The token for `ep`: cibform's store first, then pcs's file (an unreadable pcs file is
-    /// skipped: it is not ours to judge).
+    /// The token for the host known as `name` answering at `ep`: cibform's store first, then
+    /// pcs's file (an unreadable pcs file is skipped: it is not ours to judge).
     ///
     /// # Errors
     /// cibform's own store cannot be read or parsed.
-    pub fn find(&self, ep: &Endpoint) -> Result<Option<(Secret, Origin)>, PcsdError> {
-        if let Some((_, h)) = read(&self.own)?.find(ep) {
+    pub fn find(&self, name: &str, ep: &Endpoint) -> Result<Option<(Secret, Origin)>, PcsdError> {
+        if let Some((_, h)) = read(&self.own)?.find(name, ep) {
             return Ok(Some((h.token.clone(), Origin::Own)));
         }
         let pcs = self.pcs.as_deref().and_then(|p| read(p).ok()).unwrap_or_default();
-        Ok(pcs.find(ep).map(|(_, h)| (h.token.clone(), Origin::Pcs)))
+        Ok(pcs.find(name, ep).map(|(_, h)| (h.token.clone(), Origin::Pcs)))
     }
 
     /// Where the host known as `name` answers (its first destination), from cibform's store,
@@ -134,7 +135,8 @@ impl TokenStore {
         Some(Endpoint { host: dest.addr, port: dest.port })
     }
 
-    /// Keep `token` for `ep` (known as `name`) in cibform's store.
+    /// Keep `token` for `ep` (known as `name`) in cibform's store, under `name`: the key the
+    /// next run looks it up by (`find`, `known_endpoint`).
     ///
     /// # Errors
     /// The store cannot be read or written.
@@ -147,14 +149,14 @@ impl TokenStore {
         write_private(&self.own, &known.to_text())
     }
 
-    /// Forget the token of `ep` in cibform's store (after pcsd refused it).
+    /// Forget the token `find(name, ep)` gives from cibform's store (after pcsd refused it).
     ///
     /// # Errors
     /// The store cannot be read or written.
-    pub fn forget(&self, ep: &Endpoint) -> Result<(), PcsdError> {
+    pub fn forget(&self, name: &str, ep: &Endpoint) -> Result<(), PcsdError> {
         let _lock = lock(&self.own)?;
         let mut known = read(&self.own)?;
-        let Some(name) = known.find(ep).map(|(n, _)| n.to_string()) else { return Ok(()) };
+        let Some(name) = known.find(name, ep).map(|(n, _)| n.to_string()) else { return Ok(()) };
         known.hosts.remove(&name);
         known.data_version += 1;
         write_private(&self.own, &known.to_text())
@@ -249,10 +251,10 @@ mod tests {
     #[test]
     fn pcs_tokens_are_found_by_name_or_address_and_never_shown() {
         let k = KnownHosts::parse(PCS_FILE).unwrap();
-        let by_name = k.find(&Endpoint { host: "t3021cent".into(), port: 2224 }).unwrap();
+        let by_name = k.find("t3021cent", &Endpoint { host: "t3021cent".into(), port: 2224 }).unwrap();
         assert_eq!(by_name.1.token.expose(), "0b7d5e4e-1111-2222-3333-444455556666");
-        assert!(k.find(&Endpoint { host: "192.168.33.21".into(), port: 2224 }).is_some());
-        assert!(k.find(&Endpoint { host: "192.168.33.21".into(), port: 2225 }).is_none());
+        assert!(k.find("192.168.33.21", &Endpoint { host: "192.168.33.21".into(), port: 2224 }).is_some());
+        assert!(k.find("192.168.33.21", &Endpoint { host: "192.168.33.21".into(), port: 2225 }).is_none());
         assert!(!format!("{k:?}").contains("0b7d5e4e"));
         let bad = KnownHosts::parse(&PCS_FILE.replace("\"port\": 2224", "\"port\": \"x\"")).unwrap_err();
         assert!(!bad.contains("0b7d5e4e"), "{bad}");
@@ -266,14 +268,14 @@ mod tests {
         std::fs::write(&pcs, PCS_FILE).unwrap();
         let store = TokenStore { own: dir.path().join("sub/pcsd-known-hosts"), pcs: Some(pcs) };
         let ep = Endpoint { host: "t3021cent".into(), port: 2224 };
-        assert_eq!(store.find(&ep).unwrap().unwrap().1, Origin::Pcs);
+        assert_eq!(store.find("t3021cent", &ep).unwrap().unwrap().1, Origin::Pcs);
         store.save("t3021cent", &ep, &Secret::new("mine")).unwrap();
-        let (tok, origin) = store.find(&ep).unwrap().unwrap();
+        let (tok, origin) = store.find("t3021cent", &ep).unwrap().unwrap();
         assert_eq!((tok.expose(), origin), ("mine", Origin::Own));
         assert_eq!(std::fs::metadata(&store.own).unwrap().permissions().mode() & 0o777, 0o600);
         let again = KnownHosts::parse(&std::fs::read_to_string(&store.own).unwrap()).unwrap();
         assert_eq!(again.data_version, 1);
-        store.forget(&ep).unwrap();
-        assert_eq!(store.find(&ep).unwrap().unwrap().1, Origin::Pcs);
+        store.forget("t3021cent", &ep).unwrap();
+        assert_eq!(store.find("t3021cent", &ep).unwrap().unwrap().1, Origin::Pcs);
     }
 }
