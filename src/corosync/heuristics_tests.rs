@@ -1,6 +1,7 @@
 //! Quorum device heuristics (`quorum.device.heuristics`) read from, compared with and written
 //! to corosync.conf, against a file laid out as pcs writes it, with comments. Tests only.
 
+use super::tests::changed;
 use super::{compare, parse, reconcile, to_text, Disruption, Facts};
 use crate::model::Cluster;
 
@@ -10,21 +11,6 @@ fn model(device: &str) -> Cluster {
     let yaml = format!("cluster: clst-01\nnodes:\n  t3021cent: {{ id: 1, addrs: [192.168.33.21, 192.168.22.21] }}\n  t3022cent: {{ id: 2, addrs: [192.168.33.22, 192.168.22.22] }}\nquorum:\n  device: {device}\n");
     let (src, raw) = crate::config::parse("t.yaml", yaml.as_bytes()).unwrap();
     crate::validate::validate(&src, &raw).unwrap().0
-}
-
-/// The lines that differ: (removed, added).
-fn changed(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
-    let diff = similar::TextDiff::from_lines(before, after);
-    let (mut gone, mut new) = (Vec::new(), Vec::new());
-    for c in diff.iter_all_changes() {
-        let line = c.value().trim_end_matches('\n').to_string();
-        match c.tag() {
-            similar::ChangeTag::Delete => gone.push(line),
-            similar::ChangeTag::Insert => new.push(line),
-            similar::ChangeTag::Equal => {}
-        }
-    }
-    (gone, new)
 }
 
 fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -94,7 +94,7 @@ mod tests {
     const FIXTURES: [&str; 5] = ["knet-two-node.conf", "udpu.conf", "qdevice.conf", "comments.conf", "crlf.conf"];
 
     /// The lines that differ: (removed, added).
-    fn changed(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
+    pub(super) fn changed(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
         let diff = similar::TextDiff::from_lines(before, after);
         let (mut gone, mut new) = (Vec::new(), Vec::new());
         for c in diff.iter_all_changes() {

@@ -422,29 +422,36 @@ pub(super) mod tests {
         let want = planned(&before, &m);
         assert!(want.contains("algorithm: lms"), "{want}");
         assert!(!want.contains("votes"), "no `votes` with lms, as pcs keeps it: {want}");
-        let mut a = vec![("cat", ok(&before)), ("cat", ok(&before))];
-        a.extend(twice("sh"));
-        a.push(("corosync-cfgtool", ok("")));
-        a.extend(twice("systemctl"));
-        a.extend(twice("systemctl"));
-        a.extend([("cat", ok(&want)), ("cat", ok(&want))]);
-        let (t, s) = cluster(a);
+        let (t, s) = cluster(update_answers(&before, &want));
         let w = block(corosync_work(t, &m)).unwrap();
         assert!(w.changes[0].procedure.starts_with("`pcs quorum device update` (algorithm"), "{:?}", w.changes);
         block(push_corosync(&w, &|_| {})).unwrap();
         assert!(s.is_done());
-        assert_eq!(
-            steps(&s)[2..9],
-            [
-                "cibform-write-corosync-conf",
-                "cibform-write-corosync-conf",
-                "corosync-cfgtool -R",
-                "systemctl stop corosync-qdevice",
-                "systemctl stop corosync-qdevice",
-                "systemctl start corosync-qdevice",
-                "systemctl start corosync-qdevice"
-            ]
-        );
+        assert_eq!(steps(&s)[2..9], UPDATE_STEPS);
+    }
+
+    /// What the nodes run for `pcs quorum device update`, after reading their files: the file
+    /// on each, one reload, corosync-qdevice stopped and started on each.
+    const UPDATE_STEPS: [&str; 7] = [
+        "cibform-write-corosync-conf",
+        "cibform-write-corosync-conf",
+        "corosync-cfgtool -R",
+        "systemctl stop corosync-qdevice",
+        "systemctl stop corosync-qdevice",
+        "systemctl start corosync-qdevice",
+        "systemctl start corosync-qdevice",
+    ];
+
+    /// The two nodes' answers to an update from `from` to `want`: their files read, then
+    /// `UPDATE_STEPS`, then the files read back.
+    fn update_answers(from: &str, want: &str) -> Vec<(&'static str, Output)> {
+        let mut a = vec![("cat", ok(from)), ("cat", ok(from))];
+        a.extend(twice("sh"));
+        a.push(("corosync-cfgtool", ok("")));
+        a.extend(twice("systemctl"));
+        a.extend(twice("systemctl"));
+        a.extend([("cat", ok(want)), ("cat", ok(want))]);
+        a
     }
 
     /// `device: none`: disabled, stopped, certificates removed, then the file with `two_node`.
@@ -570,30 +577,12 @@ pub(super) mod tests {
             let want = planned(&from, &m);
             assert_eq!(want.contains("heuristics {"), yaml == with, "{want}");
             assert_eq!(device_work(&from, &want).map(|w| matches!(w, DeviceWork::Update(_))), Some(true));
-            let mut a = vec![("cat", ok(&from)), ("cat", ok(&from))];
-            a.extend(twice("sh"));
-            a.push(("corosync-cfgtool", ok("")));
-            a.extend(twice("systemctl"));
-            a.extend(twice("systemctl"));
-            a.extend([("cat", ok(&want)), ("cat", ok(&want))]);
-            let (t, s) = cluster(a);
+            let (t, s) = cluster(update_answers(&from, &want));
             let (r, lines) = run(t, &m);
             r.unwrap();
             assert!(s.is_done());
-            assert_eq!(
-                steps(&s)[2..],
-                [
-                    "cibform-write-corosync-conf",
-                    "cibform-write-corosync-conf",
-                    "corosync-cfgtool -R",
-                    "systemctl stop corosync-qdevice",
-                    "systemctl stop corosync-qdevice",
-                    "systemctl start corosync-qdevice",
-                    "systemctl start corosync-qdevice",
-                    "cat /etc/corosync/corosync.conf",
-                    "cat /etc/corosync/corosync.conf"
-                ]
-            );
+            let read_back = ["cat /etc/corosync/corosync.conf", "cat /etc/corosync/corosync.conf"];
+            assert_eq!(steps(&s)[2..], [&UPDATE_STEPS[..], &read_back].concat());
             assert_eq!(stdin_of(&s, "cibform-write-corosync-conf"), [want.clone(), want.clone()]);
             assert!(lines.iter().any(|l| l.contains("as `pcs quorum device update`")), "{lines:?}");
         }
