@@ -19,6 +19,24 @@ const RC_TIMEOUT: i32 = 124;
 /// How many times a write is re-made when only status moved.
 pub const MAX_ATTEMPTS: usize = 5;
 
+/// How long `cibadmin --patch` waits for the CIB manager to take a patch, in seconds: its own
+/// default of 30, and one more per 20 changes. The CIB manager locates each change in the whole
+/// CIB, so a large patch on a large CIB takes minutes (one patch of 23,300 objects on a 10 MB
+/// CIB ran past 30 s); past its wait, cibadmin gives up on a patch that may still be applied.
+/// Waiting longer costs nothing when the patch is quick.
+pub fn patch_wait(changes: usize) -> u64 {
+    30 + u64::try_from(changes / 20).unwrap_or(u64::MAX).min(3_570)
+}
+
+/// `cibadmin --patch` for `patch`, waiting as `patch_wait` says (and the runner a little longer,
+/// so that cibadmin's own answer is the one heard).
+fn patch_command(patch: &Element, env: &[(String, String)]) -> Cmd {
+    let changes = patch.elements().filter(|e| e.name == "change").count();
+    let wait = patch_wait(changes);
+    let cmd = Cmd::new(&["cibadmin", "--patch", "--xml-pipe", "--timeout", &wait.to_string()]);
+    with_env(cmd, env).stdin(patch.to_xml()).timeout(std::time::Duration::from_secs(wait + 30))
+}
+
 fn with_env(mut cmd: Cmd, env: &[(String, String)]) -> Cmd {
     cmd.env.extend(env.iter().cloned());
     cmd
@@ -118,7 +136,7 @@ pub async fn write<R: Run>(
             verify(r, env, &new).await?;
         }
         let patch = crate::plan::patch::patch(&live.cib, &new);
-        let cmd = with_env(Cmd::new(&["cibadmin", "--patch", "--xml-pipe"]), env).stdin(patch.to_xml());
+        let cmd = patch_command(&patch, env);
         let out = match r.run(&cmd).await {
             Ok(o) => o,
             Err(e) => return Err(after_failure(r, env, expect, new_config, e.into()).await),
@@ -196,6 +214,21 @@ mod tests {
 
     fn new_config() -> Element {
         Element::parse(r#"<configuration><crm_config/><nodes><node id="1" uname="a"/></nodes><resources/><constraints/></configuration>"#).unwrap()
+    }
+
+    /// Found loading 10,000 primitives (issue 13): cibadmin waited its default 30 s for a patch
+    /// of 23,300 objects, then gave up while the CIB manager still worked on it. The wait grows
+    /// with the patch, and the runner waits past it so that cibadmin's answer is heard.
+    #[test]
+    fn a_large_patch_was_given_cibadmin_s_thirty_seconds() {
+        let first = cib(5, 1, "");
+        let s = Script::new(vec![("cibadmin", first.clone()), ("cibadmin", ok()), ("cibadmin", cib(6, 0, ""))]);
+        block(write(&s, &[], &expect_for(&first), &new_config(), false)).unwrap();
+        let seen = s.seen.borrow();
+        let patch = seen.iter().find(|c| c.argv[1] == "--patch").unwrap();
+        assert_eq!(patch.argv[2..], ["--xml-pipe", "--timeout", "30"], "a one-change patch: cibadmin's own wait");
+        assert_eq!(patch.timeout, std::time::Duration::from_secs(60));
+        assert_eq!([patch_wait(101), patch_wait(23_300), patch_wait(usize::MAX)], [35, 1_195, 3_600]);
     }
 
     #[test]
