@@ -351,3 +351,16 @@ fn a_node_that_cannot_list_units_but_knows_the_first_is_asked_about_each() {
     assert_eq!(origin(1), crate::validate::agents::Origin::Missing("fake".into()), "asked, not assumed");
     assert_eq!(origin(2), crate::validate::agents::Origin::Host("fake".into()));
 }
+
+/// Found loading 3,000 primitives on the live lab (issue 13): one patch of 6,990 new objects kept
+/// the CIB manager busy past pacemakerd's patience; it was killed and Pacemaker stopped on the
+/// node, and the plan had not said a word about it.
+#[test]
+fn a_patch_too_large_for_the_cib_manager_was_planned_without_a_warning() {
+    use planning::{large_patch_warning, LARGE_PATCH};
+    let w = large_patch_warning(6_990, &Target::Local).expect("warned");
+    assert!(w.starts_with("6990 changes go to the running cluster in one patch"), "{w}");
+    assert!(w.contains("in steps of at most 2500"), "{w}");
+    assert_eq!(large_patch_warning(LARGE_PATCH, &Target::Local), None, "at the limit: no warning");
+    assert_eq!(large_patch_warning(6_990, &Target::File("cib.xml".into())), None, "a file has no CIB manager");
+}
