@@ -1,7 +1,8 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node] [--qnetd-host]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node]
+#                      [--qnetd-host | --qnetd-hosts 1|2]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -26,6 +27,8 @@
 # /etc/hosts) running corosync-qnetd in the foreground with its own CA (`corosync-qnetd-certutil
 # -i` in its own /etc/corosync), for a quorum device; no cluster there. `on.sh ... qnetd --`
 # runs commands on it; stop kills qnetd by pid.
+# --qnetd-hosts 2 adds a second such host, `qnetd2` (192.168.33.32, its own CA), for a device
+# moving to another qnetd host; --qnetd-hosts 1 is --qnetd-host.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -34,6 +37,7 @@
 #     ens192 .33.21 ---- n1l0 -[ br-l0 ]- n2l0 ---- ens192 .33.22
 #                                  |
 #                                 phl0 ---- eth0 .33.31  cibf-H-pinghost
+#                                 (qnl0 ---- eth0 .33.30  cibf-H-qnetd, qn2l0 ---- .33.32 qnetd2)
 #     ens224 .22.21 ---- n1l1 -[ br-l1 ]- n2l1 ---- ens224 .22.22
 #
 # One bridge per link in a dedicated "switch" namespace gives each link its own L2 segment,
@@ -46,7 +50,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -66,6 +70,9 @@ while [[ $# -gt 0 ]]; do
 	--spare-link) spare=1; shift ;;
 	--spare-node) spare_node=1; shift ;;
 	--qnetd-host) qnetd=1; shift ;;
+	--qnetd-hosts)
+		[[ ${2:-} == [12] ]] || usage
+		qnetd=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -77,6 +84,8 @@ timeout=${CIBF_START_TIMEOUT:-90} # s until Online with a DC
 NODES=("t3021cent 1 21" "t3022cent 2 22")
 NODE_NAMES=(t3021cent t3022cent)
 SPARE_NODE="t3024cent 3 24"
+# name host-part (192.168.33.<host>) switch-port of each qnetd host, in the order --qnetd-hosts counts
+QNETD_HOSTS=("qnetd 30 qnl0" "qnetd2 32 qn2l0")
 
 # veth between the switch's bridge BR (port SWPORT) and NS's interface IFACE with ADDR.
 wire() {
@@ -88,7 +97,7 @@ wire() {
 }
 
 start() {
-	local t0 sw ph spec name id host ns
+	local t0 sw ph spec name id host ns port
 	local -a specs=()
 	t0=$(cibf_now)
 	[[ ! -e $dir/.cibform-cluster ]] || cibf_stop_all "$dir"
@@ -109,7 +118,10 @@ start() {
 			printf '192.168.33.%s\t%s\n192.168.22.%s\t%s-22\n' "$host" "$name" "$host" "$name"
 		done
 		printf '192.168.33.31\tpinghost\n'
-		[[ -z $qnetd ]] || printf '192.168.33.30\tqnetd\n'
+		for spec in "${QNETD_HOSTS[@]:0:${qnetd:-0}}"; do
+			read -r name host _ <<<"$spec"
+			printf '192.168.33.%s\t%s\n' "$host" "$name"
+		done
 	} >"$dir/hosts"
 
 	# The switch: one bridge per knet link. No STP (a single bridge cannot loop), so ports
@@ -140,11 +152,12 @@ start() {
 	cibf_netns_create "$dir" pinghost
 	ph=$(cibf_netns_of "$dir" pinghost)
 	wire "$sw" br-l0 phl0 "$ph" eth0 192.168.33.31/24
-	if [[ -n $qnetd ]]; then
-		cibf_qnetd_create "$dir" qnetd
-		wire "$sw" br-l0 qnl0 "$(cibf_netns_of "$dir" qnetd)" eth0 192.168.33.30/24
-		cibf_start_qnetd "$dir" qnetd
-	fi
+	for spec in "${QNETD_HOSTS[@]:0:${qnetd:-0}}"; do
+		read -r name host port <<<"$spec"
+		cibf_qnetd_create "$dir" "$name"
+		wire "$sw" br-l0 "$port" "$(cibf_netns_of "$dir" "$name")" eth0 "192.168.33.$host/24"
+		cibf_start_qnetd "$dir" "$name"
+	done
 	cibf_log "namespaces and links ready after $(cibf_since "$t0") s (prefix $(cibf_prefix "$dir"))"
 	if [[ -n $bare ]]; then
 		# Hosts with no cluster yet (for a bootstrap): no corosync.conf, key or CIB, nothing started.
