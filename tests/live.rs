@@ -24,6 +24,8 @@ mod harness;
 mod pcsd;
 #[path = "live/qdevice.rs"]
 mod qdevice;
+#[path = "live/qdevice_move.rs"]
+mod qdevice_move;
 #[path = "live/scale.rs"]
 mod scale;
 #[path = "live/targets.rs"]
