@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node | --spare-nodes 1|2]
 #                      [--qnetd-host | --qnetd-hosts 1|2]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
@@ -22,7 +22,8 @@
 # --spare-node adds a third host, t3024cent (nodeid 3 when it joins; 192.168.33.24, 192.168.22.24,
 # and .44.24 with --spare-link; .33.23 is the reference VIP), wired like the others and named in
 # every /etc/hosts, with no cluster (no corosync.conf, key or CIB; nothing started): room for
-# a node to join through the file.
+# a node to join through the file. --spare-nodes 2 adds a fourth such host too, t3025cent (nodeid 4;
+# 192.168.33.25, 192.168.22.25, .44.25), for two nodes joining at once; --spare-nodes 1 is --spare-node.
 # --qnetd-host adds a host `qnetd` (192.168.33.30 on the link-0 segment, named in every
 # /etc/hosts) running corosync-qnetd in the foreground with its own CA (`corosync-qnetd-certutil
 # -i` in its own /etc/corosync), for a quorum device; no cluster there. `on.sh ... qnetd --`
@@ -50,7 +51,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -69,6 +70,9 @@ while [[ $# -gt 0 ]]; do
 	--bare) bare=1; shift ;;
 	--spare-link) spare=1; shift ;;
 	--spare-node) spare_node=1; shift ;;
+	--spare-nodes)
+		[[ ${2:-} == [12] ]] || usage
+		spare_node=$2; shift 2 ;;
 	--qnetd-host) qnetd=1; shift ;;
 	--qnetd-hosts)
 		[[ ${2:-} == [12] ]] || usage
@@ -83,7 +87,8 @@ timeout=${CIBF_START_TIMEOUT:-90} # s until Online with a DC
 # name nodeid host-part: addresses are 192.168.33.<host> (link 0) and 192.168.22.<host> (link 1)
 NODES=("t3021cent 1 21" "t3022cent 2 22")
 NODE_NAMES=(t3021cent t3022cent)
-SPARE_NODE="t3024cent 3 24"
+# the spare hosts, in the order --spare-nodes counts
+SPARE_NODES=("t3024cent 3 24" "t3025cent 4 25")
 # name host-part (192.168.33.<host>) switch-port of each qnetd host, in the order --qnetd-hosts counts
 QNETD_HOSTS=("qnetd 30 qnl0" "qnetd2 32 qn2l0")
 
@@ -113,7 +118,7 @@ start() {
 	cibf_make_seed_cib "$dir" "$cib"
 	{
 		printf '127.0.0.1\tlocalhost\n'
-		for spec in "${NODES[@]}" ${spare_node:+"$SPARE_NODE"}; do
+		for spec in "${NODES[@]}" "${SPARE_NODES[@]:0:${spare_node:-0}}"; do
 			read -r name id host <<<"$spec"
 			printf '192.168.33.%s\t%s\n192.168.22.%s\t%s-22\n' "$host" "$name" "$host" "$name"
 		done
@@ -135,7 +140,7 @@ start() {
 		ip -n "$sw" link set "$br" up
 	done
 
-	for spec in "${NODES[@]}" ${spare_node:+"$SPARE_NODE"}; do
+	for spec in "${NODES[@]}" "${SPARE_NODES[@]:0:${spare_node:-0}}"; do
 		read -r name id host <<<"$spec"
 		cibf_node_create "$dir" "$name" "$dir/corosync.conf"
 		ns=$(cibf_netns_of "$dir" "$name")
@@ -144,10 +149,11 @@ start() {
 		[[ -z $spare ]] || wire "$sw" br-l2 "n${id}l2" "$ns" ens256 "192.168.44.$host/24"
 	done
 
-	if [[ -n $spare_node ]]; then
+	for spec in "${SPARE_NODES[@]:0:${spare_node:-0}}"; do
 		# A host with no cluster: no corosync.conf, key or CIB; nothing started there.
-		rm -f -- "$dir/nodes/t3024cent"/etc-corosync/{corosync.conf,authkey} "$dir/nodes/t3024cent/lib-pacemaker/cib/cib.xml"
-	fi
+		read -r name _ <<<"$spec"
+		rm -f -- "$dir/nodes/$name"/etc-corosync/{corosync.conf,authkey} "$dir/nodes/$name/lib-pacemaker/cib/cib.xml"
+	done
 
 	cibf_netns_create "$dir" pinghost
 	ph=$(cibf_netns_of "$dir" pinghost)
