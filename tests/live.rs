@@ -30,3 +30,5 @@ mod qdevice_move;
 mod scale;
 #[path = "live/targets.rs"]
 mod targets;
+#[path = "live/two_joining.rs"]
+mod two_joining;

@@ -298,7 +298,7 @@ done
 echo "$host ${{1%% *}}" >> {log}
 case "$host" in
   qnetd|qnetd2) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
-  t3021cent|t3022cent|t3024cent)
+  t3021cent|t3022cent|t3024cent|t3025cent)
     # `systemctl stop|start pacemaker|corosync|corosync-qdevice`: the harness's node.sh (no
     # systemd: enable and disable do nothing).
     case "$1" in
