@@ -21,7 +21,9 @@ fn on_first_two(m: BTreeMap<String, Vec<u64>>) -> BTreeMap<String, Vec<u64>> {
 }
 
 /// Issue 11, two nodes joining at once through the file (ssh to every node, `pcs cluster node
-/// add`'s order for each): both spare hosts join the running two-node cluster in one apply —
+/// add`'s order for each): refused while the file leaves `no-quorum-policy` at its default
+/// (two of four votes until they run: Pacemaker would stop every resource; measured); with
+/// `ignore`, both spare hosts join the running two-node cluster in one apply —
 /// corosync.conf on all four with `two_node` gone, four corosync members, quorate with four
 /// expected votes, both spares online in Pacemaker — and both leave again in one apply
 /// (`two_node` back, no peer cache listing either); no resource on the first two nodes is
@@ -40,7 +42,21 @@ fn two_nodes_join_at_once_through_the_file_and_leave_again() {
     let starts = on_first_two(c.starts("t3021cent"));
     let members = |node: &str| c.on(node, &["corosync-cmapctl", "-b", "runtime.members"]).stdout;
 
-    // 1. The file declares both spares: they join in one apply.
+    // 0. Without `no-quorum-policy: ignore`: refused (the cluster would lose quorum until they
+    // run, and Pacemaker stop every resource), nothing written.
+    let before = c.corosync_conf("t3021cent");
+    let strict = with_two_more_nodes(&two).replace("  no-quorum-policy: ignore\n", "");
+    let out = lab.apply(&strict);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    said(&out, &["nodes `t3024cent`, `t3025cent` joining at once would leave the cluster without quorum until they run (2 of 4 votes, 3 needed)"]);
+    for node in ["t3021cent", "t3022cent"] {
+        assert_eq!(c.corosync_conf(node), before, "{node}: nothing written");
+    }
+    for node in SPARES {
+        assert_ne!(c.on(node, &["test", "-e", "/etc/corosync/corosync.conf"]).code, 0, "{node}: nothing written");
+    }
+
+    // 1. With `no-quorum-policy: ignore` (the reference file): both join in one apply.
     let plan_says = [
         "+ node t3024cent: \"nodeid 3, addrs 192.168.33.24, 192.168.22.24\"",
         "+ node t3025cent: \"nodeid 4, addrs 192.168.33.25, 192.168.22.25\"",
