@@ -24,7 +24,11 @@ mod harness;
 mod pcsd;
 #[path = "live/qdevice.rs"]
 mod qdevice;
+#[path = "live/qdevice_move.rs"]
+mod qdevice_move;
 #[path = "live/scale.rs"]
 mod scale;
 #[path = "live/targets.rs"]
 mod targets;
+#[path = "live/two_joining.rs"]
+mod two_joining;

@@ -2597,3 +2597,34 @@ fn node_taken_out_of_the_file_was_removed_from_the_cluster_without_a_gate() {
     assert!(!allowed.stderr.contains("the plan removes `t3022cent` from the cluster"), "{}", allowed.snapshot());
     assert_ne!(std::fs::read_to_string(&conf).unwrap(), original, "with the flag, the node leaves corosync.conf");
 }
+
+#[test]
+fn two_nodes_joining_a_two_node_cluster_at_once_lost_quorum() {
+    // Live: two spare hosts joining the running two-node cluster in one apply restarted every
+    // resource: after the reload two of four votes were present, three needed, until the new
+    // nodes ran. Without `no-quorum-policy: ignore` it is refused, nothing written.
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
+    let yaml = variant(dir.path(), |t| {
+        without_scenarios(t).replace("quorum: { two_node: true }\n", "").replace("  no-quorum-policy: ignore\n", "").replace(
+            "nodes:\n",
+            "nodes:\n  t3023cent: { id: 3, addrs: [192.168.33.25, 192.168.22.25] }\n  t3024cent: { id: 4, addrs: [192.168.33.24, 192.168.22.24] }\n",
+        )
+    });
+    let out = cibform(&[
+        "apply",
+        yaml.to_str().unwrap(),
+        &target(&cib),
+        "--auto-approve",
+        "--corosync",
+        conf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.snapshot());
+    assert!(
+        out.stderr.contains("nodes `t3023cent`, `t3024cent` joining at once would leave the cluster without quorum until they run (2 of 4 votes, 3 needed)"),
+        "{}",
+        out.snapshot()
+    );
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), fixture_text("corosync-clst-01.conf"), "nothing written");
+}

@@ -74,7 +74,46 @@ pub fn membership_refusals(
     if !leaving.is_empty() && model.members().next().is_none() {
         out.push("every node would leave".into());
     }
+    out.extend(quorum_gap(model, joining, leaving));
     out
+}
+
+/// Whether the cluster would run without quorum part-way (one vote a node, every node up): nodes
+/// joining are in the nodelist after the reload but vote only once they run; nodes leaving
+/// stop before the reload (pcs refuses such a removal without `--force`). Pacemaker then stops
+/// every resource (measured: two spares joining a two-node cluster, then leaving, in one apply
+/// each, restarted them all), unless
+/// the file sets `no-quorum-policy: ignore`. Not judged with a quorum device (its votes), nor
+/// for a two-node cluster (`two_node`: one node keeps quorum) or nodes joining one.
+fn quorum_gap(model: &Cluster, joining: &[String], leaving: &[String]) -> Option<String> {
+    let ignored = model.properties.iter().any(|(k, v)| k == "no-quorum-policy" && v == "ignore");
+    if ignored || model.quorum.device.is_some() {
+        return None;
+    }
+    let after = model.members().count();
+    let need = |expected: usize| expected / 2 + 1;
+    let names = |n: &[String]| n.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    if !joining.is_empty() {
+        let running = after.saturating_sub(joining.len());
+        if after > 2 && running < need(after) {
+            return Some(format!(
+                "nodes {} joining at once would leave the cluster without quorum until they run ({running} of {after} votes, {} needed) and Pacemaker would stop every resource: let at most {} join per apply, as `pcs cluster node add` adds one at a time, or set `no-quorum-policy: ignore`",
+                names(joining),
+                need(after),
+                crate::render::count(running.saturating_sub(1), "node")
+            ));
+        }
+    }
+    let before = after + leaving.len();
+    if !leaving.is_empty() && before > 2 && after < need(before) {
+        return Some(format!(
+            "nodes {} leaving at once would cost the cluster its quorum once they stop ({after} of {before} votes, {} needed; pcs refuses this without `--force`) and Pacemaker would stop every resource: let at most {} leave per apply, or set `no-quorum-policy: ignore`",
+            names(leaving),
+            need(before),
+            crate::render::count(before - need(before), "node")
+        ));
+    }
+    None
 }
 
 /// Ask each joining node whether it can join (before anything is written): the reasons it
@@ -611,6 +650,42 @@ mod tests {
                 assert!(w.refused.is_empty(), "down in corosync: it may go, as with pcs --force: {:?}", w.refused);
             }
         }
+    }
+
+    /// Live: two spare hosts joining a two-node cluster in one apply, then leaving in one,
+    /// restarted every resource (after the join's reload two of four votes, three needed, until
+    /// they ran; once both leaving stopped, the same until the reload). Refused unless the file
+    /// sets `no-quorum-policy: ignore`.
+    #[test]
+    fn two_nodes_joining_a_two_node_cluster_at_once_lost_quorum() {
+        let ids = [("t3021cent", 1), ("t3022cent", 2), ("t3023cent", 3), ("t3024cent", 4), ("t3025cent", 5)];
+        let steps = conf::LinkSteps { kept: vec![0, 1], ..Default::default() };
+        let refused = |keep: usize, joining: &[&str], leaving: &[&str], ignore: bool| {
+            let mut m = model(&ids[..keep]);
+            if ignore {
+                m.properties.push(("no-quorum-policy".into(), "ignore".into()));
+            }
+            let names = |n: &[&str]| n.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+            membership_refusals(&m, &names(joining), &names(leaving), &steps, false)
+        };
+        assert_eq!(refused(4, &["t3023cent", "t3024cent"], &[], false), ["nodes `t3023cent`, `t3024cent` joining at once would leave the cluster without quorum until they run (2 of 4 votes, 3 needed) and Pacemaker would stop every resource: let at most 1 node join per apply, as `pcs cluster node add` adds one at a time, or set `no-quorum-policy: ignore`"]);
+        assert_eq!(refused(2, &[], &["t3023cent", "t3024cent"], false), ["nodes `t3023cent`, `t3024cent` leaving at once would cost the cluster its quorum once they stop (2 of 4 votes, 3 needed; pcs refuses this without `--force`) and Pacemaker would stop every resource: let at most 1 node leave per apply, or set `no-quorum-policy: ignore`"]);
+        assert!(refused(4, &["t3023cent", "t3024cent"], &[], true).is_empty(), "ignored: no gap that matters");
+        assert!(refused(2, &[], &["t3023cent", "t3024cent"], true).is_empty(), "ignored: no gap that matters");
+        // Quorum kept all the way: one node joining two or three, two joining three, one
+        // leaving four, two leaving five, one leaving a two-node cluster (`two_node`).
+        for (keep, joining, leaving) in [
+            (3, &["t3023cent"][..], &[][..]),
+            (4, &["t3024cent"], &[]),
+            (5, &["t3024cent", "t3025cent"], &[]),
+            (3, &[], &["t3024cent"]),
+            (3, &[], &["t3024cent", "t3025cent"]),
+            (1, &[], &["t3022cent"]),
+        ] {
+            assert!(refused(keep, joining, leaving, false).is_empty(), "{keep} {joining:?} {leaving:?}");
+        }
+        assert_eq!(refused(2, &[], &["t3023cent", "t3024cent", "t3025cent"], false).len(), 1, "five to two");
+        assert_eq!(refused(1, &[], &["t3022cent", "t3023cent"], false).len(), 1, "three to one");
     }
 
     #[test]

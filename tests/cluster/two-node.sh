@@ -1,7 +1,8 @@
 #!/bin/bash
 # The reference case's two-node cluster "clst-01", each node in its own namespaces:
 #
-#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node] [--qnetd-host]
+#   two-node.sh start  [--dir STATEDIR] [--cib FILE] [--bare] [--spare-link] [--spare-node | --spare-nodes 1|2]
+#                      [--qnetd-host | --qnetd-hosts 1|2]
 #   two-node.sh stop   [--dir STATEDIR]
 #   two-node.sh status [--dir STATEDIR]
 #
@@ -21,11 +22,14 @@
 # --spare-node adds a third host, t3024cent (nodeid 3 when it joins; 192.168.33.24, 192.168.22.24,
 # and .44.24 with --spare-link; .33.23 is the reference VIP), wired like the others and named in
 # every /etc/hosts, with no cluster (no corosync.conf, key or CIB; nothing started): room for
-# a node to join through the file.
+# a node to join through the file. --spare-nodes 2 adds a fourth such host too, t3025cent (nodeid 4;
+# 192.168.33.25, 192.168.22.25, .44.25), for two nodes joining at once; --spare-nodes 1 is --spare-node.
 # --qnetd-host adds a host `qnetd` (192.168.33.30 on the link-0 segment, named in every
 # /etc/hosts) running corosync-qnetd in the foreground with its own CA (`corosync-qnetd-certutil
 # -i` in its own /etc/corosync), for a quorum device; no cluster there. `on.sh ... qnetd --`
 # runs commands on it; stop kills qnetd by pid.
+# --qnetd-hosts 2 adds a second such host, `qnetd2` (192.168.33.32, its own CA), for a device
+# moving to another qnetd host; --qnetd-hosts 1 is --qnetd-host.
 #
 # Topology (every address exists only inside namespaces made here; the host namespace gets
 # no address, route or interface, and never sends to them):
@@ -34,6 +38,7 @@
 #     ens192 .33.21 ---- n1l0 -[ br-l0 ]- n2l0 ---- ens192 .33.22
 #                                  |
 #                                 phl0 ---- eth0 .33.31  cibf-H-pinghost
+#                                 (qnl0 ---- eth0 .33.30  cibf-H-qnetd, qn2l0 ---- .33.32 qnetd2)
 #     ens224 .22.21 ---- n1l1 -[ br-l1 ]- n2l1 ---- ens224 .22.22
 #
 # One bridge per link in a dedicated "switch" namespace gives each link its own L2 segment,
@@ -46,7 +51,7 @@ set -euo pipefail
 CIBF_TAG=two-node
 
 usage() {
-	sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -65,7 +70,13 @@ while [[ $# -gt 0 ]]; do
 	--bare) bare=1; shift ;;
 	--spare-link) spare=1; shift ;;
 	--spare-node) spare_node=1; shift ;;
+	--spare-nodes)
+		[[ ${2:-} == [12] ]] || usage
+		spare_node=$2; shift 2 ;;
 	--qnetd-host) qnetd=1; shift ;;
+	--qnetd-hosts)
+		[[ ${2:-} == [12] ]] || usage
+		qnetd=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -76,7 +87,10 @@ timeout=${CIBF_START_TIMEOUT:-90} # s until Online with a DC
 # name nodeid host-part: addresses are 192.168.33.<host> (link 0) and 192.168.22.<host> (link 1)
 NODES=("t3021cent 1 21" "t3022cent 2 22")
 NODE_NAMES=(t3021cent t3022cent)
-SPARE_NODE="t3024cent 3 24"
+# the spare hosts, in the order --spare-nodes counts
+SPARE_NODES=("t3024cent 3 24" "t3025cent 4 25")
+# name host-part (192.168.33.<host>) switch-port of each qnetd host, in the order --qnetd-hosts counts
+QNETD_HOSTS=("qnetd 30 qnl0" "qnetd2 32 qn2l0")
 
 # veth between the switch's bridge BR (port SWPORT) and NS's interface IFACE with ADDR.
 wire() {
@@ -88,7 +102,7 @@ wire() {
 }
 
 start() {
-	local t0 sw ph spec name id host ns
+	local t0 sw ph spec name id host ns port
 	local -a specs=()
 	t0=$(cibf_now)
 	[[ ! -e $dir/.cibform-cluster ]] || cibf_stop_all "$dir"
@@ -104,12 +118,15 @@ start() {
 	cibf_make_seed_cib "$dir" "$cib"
 	{
 		printf '127.0.0.1\tlocalhost\n'
-		for spec in "${NODES[@]}" ${spare_node:+"$SPARE_NODE"}; do
+		for spec in "${NODES[@]}" "${SPARE_NODES[@]:0:${spare_node:-0}}"; do
 			read -r name id host <<<"$spec"
 			printf '192.168.33.%s\t%s\n192.168.22.%s\t%s-22\n' "$host" "$name" "$host" "$name"
 		done
 		printf '192.168.33.31\tpinghost\n'
-		[[ -z $qnetd ]] || printf '192.168.33.30\tqnetd\n'
+		for spec in "${QNETD_HOSTS[@]:0:${qnetd:-0}}"; do
+			read -r name host _ <<<"$spec"
+			printf '192.168.33.%s\t%s\n' "$host" "$name"
+		done
 	} >"$dir/hosts"
 
 	# The switch: one bridge per knet link. No STP (a single bridge cannot loop), so ports
@@ -123,7 +140,7 @@ start() {
 		ip -n "$sw" link set "$br" up
 	done
 
-	for spec in "${NODES[@]}" ${spare_node:+"$SPARE_NODE"}; do
+	for spec in "${NODES[@]}" "${SPARE_NODES[@]:0:${spare_node:-0}}"; do
 		read -r name id host <<<"$spec"
 		cibf_node_create "$dir" "$name" "$dir/corosync.conf"
 		ns=$(cibf_netns_of "$dir" "$name")
@@ -132,19 +149,21 @@ start() {
 		[[ -z $spare ]] || wire "$sw" br-l2 "n${id}l2" "$ns" ens256 "192.168.44.$host/24"
 	done
 
-	if [[ -n $spare_node ]]; then
+	for spec in "${SPARE_NODES[@]:0:${spare_node:-0}}"; do
 		# A host with no cluster: no corosync.conf, key or CIB; nothing started there.
-		rm -f -- "$dir/nodes/t3024cent"/etc-corosync/{corosync.conf,authkey} "$dir/nodes/t3024cent/lib-pacemaker/cib/cib.xml"
-	fi
+		read -r name _ <<<"$spec"
+		rm -f -- "$dir/nodes/$name"/etc-corosync/{corosync.conf,authkey} "$dir/nodes/$name/lib-pacemaker/cib/cib.xml"
+	done
 
 	cibf_netns_create "$dir" pinghost
 	ph=$(cibf_netns_of "$dir" pinghost)
 	wire "$sw" br-l0 phl0 "$ph" eth0 192.168.33.31/24
-	if [[ -n $qnetd ]]; then
-		cibf_qnetd_create "$dir" qnetd
-		wire "$sw" br-l0 qnl0 "$(cibf_netns_of "$dir" qnetd)" eth0 192.168.33.30/24
-		cibf_start_qnetd "$dir" qnetd
-	fi
+	for spec in "${QNETD_HOSTS[@]:0:${qnetd:-0}}"; do
+		read -r name host port <<<"$spec"
+		cibf_qnetd_create "$dir" "$name"
+		wire "$sw" br-l0 "$port" "$(cibf_netns_of "$dir" "$name")" eth0 "192.168.33.$host/24"
+		cibf_start_qnetd "$dir" "$name"
+	done
 	cibf_log "namespaces and links ready after $(cibf_since "$t0") s (prefix $(cibf_prefix "$dir"))"
 	if [[ -n $bare ]]; then
 		# Hosts with no cluster yet (for a bootstrap): no corosync.conf, key or CIB, nothing started.

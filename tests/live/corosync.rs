@@ -217,7 +217,7 @@ fn an_unreachable_node_leaves_only_once_it_is_down() {
     // ssh no longer reaches t3024cent; it still runs.
     let ssh = c.work().join("bin/ssh");
     let script = std::fs::read_to_string(&ssh).unwrap();
-    std::fs::write(&ssh, script.replace("t3021cent|t3022cent|t3024cent)", "t3021cent|t3022cent)")).unwrap();
+    std::fs::write(&ssh, script.replace("t3021cent|t3022cent|t3024cent|t3025cent)", "t3021cent|t3022cent)")).unwrap();
     let out = lab.apply(&two);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(

@@ -297,8 +297,8 @@ while [ $# -gt 0 ]; do
 done
 echo "$host ${{1%% *}}" >> {log}
 case "$host" in
-  qnetd) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
-  t3021cent|t3022cent|t3024cent)
+  qnetd|qnetd2) exec bash {on} {dir} "$host" -- sh -c "$1" ;;
+  t3021cent|t3022cent|t3024cent|t3025cent)
     # `systemctl stop|start pacemaker|corosync|corosync-qdevice`: the harness's node.sh (no
     # systemd: enable and disable do nothing).
     case "$1" in

@@ -49,7 +49,7 @@ fn a_quorum_device_is_added_changed_and_removed_through_the_file() {
         ],
     );
     assert!(!out.stderr.contains("BEGIN") && !out.stdout.contains("BEGIN"), "no certificate shown");
-    assert_added(&c);
+    assert_added(&c, "qnetd");
     lab.assert_nothing_left();
 
     // 2. Another algorithm: the file, one reload, corosync-qdevice restarted (as pcs does: it
@@ -140,7 +140,7 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
         ],
     );
     assert!(!out.stderr.contains("Pw-live-123") && !out.stderr.contains("BEGIN"), "no secret shown");
-    assert_added(&c);
+    assert_added(&c, "qnetd");
     lab.assert_nothing_left();
 
     // 2. Another algorithm: the file, one reload, corosync-qdevice restarted through pcsd,
@@ -355,7 +355,7 @@ fn assert_no_heuristics_in_conf(c: &Cluster) {
 }
 
 /// `two` with a quorum device (`device`: a flow mapping, or `none`) in place of `two_node`.
-fn with_device(two: &str, device: &str) -> String {
+pub fn with_device(two: &str, device: &str) -> String {
     two.replace("quorum: { two_node: true }\n", &format!("quorum:\n  device: {device}\n"))
 }
 
@@ -381,24 +381,31 @@ fn assert_untouched(c: &Cluster, before: &str) {
 }
 
 /// Wait (60 s at most) until corosync-qdevice on `node` is connected and its vote counts.
-fn wait_connected(c: &Cluster, node: &str) {
+pub fn wait_connected(c: &Cluster, node: &str) {
     c.until(&format!("qdevice connected on {node}"), 60, || {
         qdevice(c, node).stdout.contains("Connected") && quorum(c, node).contains("Qdevice")
     });
 }
 
-/// The device added: in both nodes' corosync.conf without `two_node`, connected on both, three
-/// votes, and the cluster known to qnetd.
-fn assert_added(c: &Cluster) {
+/// The device added with qnetd on `host`: in both nodes' corosync.conf (`host: HOST`) without
+/// `two_node`, connected on both, three votes, and the cluster known to qnetd on `host`.
+pub fn assert_added(c: &Cluster, host: &str) {
+    let line = format!("host: {host}");
     for node in ["t3021cent", "t3022cent"] {
         let text = c.corosync_conf(node);
-        assert!(text.contains("host: qnetd") && !text.contains("two_node"), "{node}:\n{text}");
+        assert!(text.lines().any(|l| l.trim() == line) && !text.contains("two_node"), "{node}:\n{text}");
         wait_connected(c, node);
     }
     let q = quorum(c, "t3021cent");
     assert!(q.contains("Total votes:      3") && q.contains("Qdevice"), "{q}");
-    let clusters = c.on("qnetd", &["corosync-qnetd-tool", "-l"]).stdout;
-    assert!(clusters.contains("Cluster \"clst-01\""), "{clusters}");
+    assert!(serves(c, host), "qnetd on {host} knows cluster clst-01");
+}
+
+/// Whether qnetd on `host` lists cluster clst-01 (`corosync-qnetd-tool -l`).
+pub fn serves(c: &Cluster, host: &str) -> bool {
+    let out = c.on(host, &["corosync-qnetd-tool", "-l"]);
+    assert_eq!(out.code, 0, "corosync-qnetd-tool on {host}: {}", out.stderr);
+    out.stdout.contains("Cluster \"clst-01\"")
 }
 
 /// The algorithm changed to LMS: in both nodes' corosync.conf, and each node's corosync-qdevice
