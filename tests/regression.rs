@@ -2381,28 +2381,29 @@ fn node_leaving_the_cluster_was_said_to_be_left_alone() {
     );
 }
 
+/// `apply --auto-approve --corosync` of the example without its scenarios, edited by `edit`,
+/// against the seed CIB and a copy of the reference corosync.conf: the scratch directory, that
+/// copy's path (to check it was not written) and the output.
+fn apply_with_reference_conf(edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf, Out) {
+    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
+    let conf = dir.path().join("corosync.conf");
+    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
+    let yaml = variant(dir.path(), |t| edit(without_scenarios(t)));
+    let (y, c) = (yaml.to_str().unwrap(), conf.to_str().unwrap());
+    let out = cibform(&["apply", y, &target(&cib), "--auto-approve", "--corosync", c]);
+    (dir, conf, out)
+}
+
 #[test]
 fn corosync_refusal_was_counted_twice_and_said_addresss() {
     // "apply blocked by 2 policy gates: ...; pass --cib-only ...": the --cib-only hint was
     // counted as a gate of its own; and "declares 0 addresss" took a bare "s".
-    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
-    let conf = dir.path().join("corosync.conf");
-    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
-    let yaml = variant(dir.path(), |t| {
-        without_scenarios(t)
-            .replace("quorum: { two_node: true }\n", "")
+    let (_dir, _conf, out) = apply_with_reference_conf(|t| {
+        t.replace("quorum: { two_node: true }\n", "")
             .replace(", 192.168.22.21]", "]")
             .replace(", 192.168.22.22]", "]")
             .replace("nodes:\n", "nodes:\n  t3023cent: { id: 3, addrs: [192.168.33.25] }\n")
     });
-    let out = cibform(&[
-        "apply",
-        yaml.to_str().unwrap(),
-        &target(&cib),
-        "--auto-approve",
-        "--corosync",
-        conf.to_str().unwrap(),
-    ]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(
         out.stderr.contains("apply blocked by 1 policy gate: nodes join or leave while knet links change"),
@@ -2603,23 +2604,12 @@ fn two_nodes_joining_a_two_node_cluster_at_once_lost_quorum() {
     // Live: two spare hosts joining the running two-node cluster in one apply restarted every
     // resource: after the reload two of four votes were present, three needed, until the new
     // nodes ran. Without `no-quorum-policy: ignore` it is refused, nothing written.
-    let (dir, cib) = scratch_with_cib(Some("seed-pcs.xml"));
-    let conf = dir.path().join("corosync.conf");
-    std::fs::write(&conf, fixture_text("corosync-clst-01.conf")).unwrap();
-    let yaml = variant(dir.path(), |t| {
-        without_scenarios(t).replace("quorum: { two_node: true }\n", "").replace("  no-quorum-policy: ignore\n", "").replace(
+    let (_dir, conf, out) = apply_with_reference_conf(|t| {
+        t.replace("quorum: { two_node: true }\n", "").replace("  no-quorum-policy: ignore\n", "").replace(
             "nodes:\n",
             "nodes:\n  t3023cent: { id: 3, addrs: [192.168.33.25, 192.168.22.25] }\n  t3024cent: { id: 4, addrs: [192.168.33.24, 192.168.22.24] }\n",
         )
     });
-    let out = cibform(&[
-        "apply",
-        yaml.to_str().unwrap(),
-        &target(&cib),
-        "--auto-approve",
-        "--corosync",
-        conf.to_str().unwrap(),
-    ]);
     assert_eq!(out.code, 1, "{}", out.snapshot());
     assert!(
         out.stderr.contains("nodes `t3023cent`, `t3024cent` joining at once would leave the cluster without quorum until they run (2 of 4 votes, 3 needed)"),

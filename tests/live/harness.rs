@@ -384,6 +384,34 @@ impl Drop for PcsdOn<'_> {
     }
 }
 
+/// pcsd on several hosts of the lab, all with one `hacluster` password (in the work directory,
+/// never on a command line), and the state directory of cibform's pins and tokens; each pcsd is
+/// stopped when this is dropped, so declare it after the `Cluster`.
+pub struct PcsdLab<'a> {
+    cluster: &'a Cluster,
+    pub password: PathBuf,
+    pub state: PathBuf,
+    _pcsd: Vec<PcsdOn<'a>>,
+}
+
+impl<'a> PcsdLab<'a> {
+    pub fn start(cluster: &'a Cluster, hosts: &[&'static str]) -> PcsdLab<'a> {
+        let password = cluster.write("pcsd-password", "Pw-live-123\n");
+        let pcsd = hosts.iter().map(|h| PcsdOn::start(cluster, h, &password)).collect();
+        PcsdLab { cluster, password, state: cluster.work().join("pcsd-state"), _pcsd: pcsd }
+    }
+
+    /// Plans and applies of the file through pcsd, logging in with the password.
+    pub fn runs(&self) -> FileRuns<'_> {
+        FileRuns::through_pcsd(self.cluster, &self.state, Some(&self.password))
+    }
+
+    /// The same with the tokens held only (no password).
+    pub fn runs_with_tokens(&self) -> FileRuns<'_> {
+        FileRuns::through_pcsd(self.cluster, &self.state, None)
+    }
+}
+
 /// Run cibform on t3021cent with its pcsd pins and tokens in `state` and, when given, the
 /// `hacluster` password from a file (never on the command line).
 pub fn cibform_with_pcsd(c: &Cluster, state: &Path, password_file: Option<&Path>, args: &[&str]) -> Out {
@@ -494,4 +522,55 @@ pub fn said(out: &Out, steps: &[&str]) {
     for step in steps {
         assert!(out.stderr.contains(step), "{step}:\n{}", out.stderr);
     }
+}
+
+/// The nodes of the two-node lab, which stay while spare hosts join and leave.
+pub const FIRST_TWO: [&str; 2] = ["t3021cent", "t3022cent"];
+
+/// Resource starts (`Cluster::starts`) on the first two nodes only.
+pub fn starts_on_first_two(c: &Cluster) -> BTreeMap<String, Vec<u64>> {
+    let on_spare = |k: &str| k.split_once('@').is_some_and(|(_, node)| !FIRST_TWO.contains(&node));
+    c.starts("t3021cent").into_iter().filter(|(k, _)| !on_spare(k)).collect()
+}
+
+/// How many corosync members `node` sees joined.
+pub fn corosync_members(c: &Cluster, node: &str) -> usize {
+    let m = c.on(node, &["corosync-cmapctl", "-b", "runtime.members"]).stdout;
+    m.matches(".status (str) = joined").count()
+}
+
+/// `joined` (name, node id) are in the cluster with the first two: every node's corosync.conf
+/// names them and has no `two_node`, every node sees all as corosync members, Pacemaker lists
+/// each as a member with its id, and crm_mon shows all online (waits 60 s at most for that).
+pub fn assert_joined(c: &Cluster, joined: &[(&str, u32)]) {
+    let all: Vec<&str> = FIRST_TWO.iter().copied().chain(joined.iter().map(|(n, _)| *n)).collect();
+    for node in &all {
+        let text = c.corosync_conf(node);
+        let named = joined.iter().all(|(n, _)| text.contains(&format!("name: {n}")));
+        assert!(named && !text.contains("two_node"), "{node}:\n{text}");
+        assert_eq!(corosync_members(c, node), all.len(), "{node}");
+    }
+    let crm_node = c.on("t3022cent", &["crm_node", "-l"]).stdout;
+    assert_eq!(crm_node.matches(" member").count(), all.len(), "{crm_node}");
+    assert!(joined.iter().all(|(n, id)| crm_node.contains(&format!("{id} {n} member"))), "{crm_node}");
+    let online = format!("Online: [ {} ]", all.join(" "));
+    c.until(&format!("{} online in crm_mon", all.join(", ")), 60, || {
+        c.on("t3021cent", &["crm_mon", "-1"]).stdout.contains(&online)
+    });
+}
+
+/// `left` are out of the cluster: the first two nodes' corosync.conf does not name them and has
+/// `two_node` back, each sees two corosync members and no peer cache lists them, not even as
+/// `lost`; crm_mon shows the first two online and nothing of them.
+pub fn assert_left(c: &Cluster, left: &[&str]) {
+    for node in FIRST_TWO {
+        let text = c.corosync_conf(node);
+        assert!(left.iter().all(|l| !text.contains(l)) && text.contains("two_node: 1"), "{node}:\n{text}");
+        assert_eq!(corosync_members(c, node), 2, "{node}");
+        let crm_node = c.on(node, &["crm_node", "-l"]).stdout;
+        assert_eq!(crm_node.matches(" member").count(), 2, "{node}: {crm_node}");
+        assert!(left.iter().all(|l| !crm_node.contains(l)), "{node}: {crm_node}");
+    }
+    let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
+    assert!(mon.contains("Online: [ t3021cent t3022cent ]") && left.iter().all(|l| !mon.contains(l)), "{mon}");
 }

@@ -67,13 +67,9 @@ fn bootstrap_from_nothing_creates_the_two_node_cluster_and_applies_the_file_in_o
     need_live();
     need_tools(&["pcsd", "openssl"]);
     let c = Cluster::start_with("two-node.sh", |_| vec!["--bare".into(), "--spare-node".into()]);
-    let password = c.write("pcsd-password", "Pw-live-123\n");
-    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
-    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
-    let _p3 = PcsdOn::start(&c, "t3024cent", &password);
-    let state = c.work().join("pcsd-state");
+    let pcsd = PcsdLab::start(&c, &["t3021cent", "t3022cent", "t3024cent"]);
     // With the password, and with the tokens alone.
-    let (lab, tokens) = (FileRuns::through_pcsd(&c, &state, Some(&password)), FileRuns::through_pcsd(&c, &state, None));
+    let (lab, tokens) = (pcsd.runs(), pcsd.runs_with_tokens());
     c.write("cluster.yaml", &runtime_example(false));
     let plan = lab.plan_with(&[]);
     assert_eq!(plan.code, 0, "{}", plan.snapshot());

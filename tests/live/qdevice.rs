@@ -101,12 +101,8 @@ fn a_quorum_device_is_added_changed_and_removed_through_pcsd() {
     need_live();
     need_tools(&["pcsd", "openssl", "corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
     let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
-    let password = c.write("pcsd-password", "Pw-live-123\n");
-    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
-    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
-    let _pq = PcsdOn::start(&c, "qnetd", &password);
-    let state = c.work().join("pcsd-state");
-    let lab = FileRuns::through_pcsd(&c, &state, Some(&password));
+    let pcsd = PcsdLab::start(&c, &["t3021cent", "t3022cent", "qnetd"]);
+    let lab = pcsd.runs();
     // Without --pcsd: pcsd by default, with the tokens held from the runs with it.
     let by_default = lab.how(&["--target", "local", "--no-preview"]);
     let two = sticky_two_node_file();
@@ -263,12 +259,8 @@ fn quorum_device_heuristics_are_added_changed_and_removed_through_pcsd() {
     need_live();
     need_tools(&["pcsd", "openssl", "corosync-qnetd", "corosync-qdevice", "corosync-qdevice-net-certutil"]);
     let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-host".into()]);
-    let password = c.write("pcsd-password", "Pw-live-123\n");
-    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
-    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
-    let _pq = PcsdOn::start(&c, "qnetd", &password);
-    let state = c.work().join("pcsd-state");
-    let lab = FileRuns::through_pcsd(&c, &state, Some(&password));
+    let pcsd = PcsdLab::start(&c, &["t3021cent", "t3022cent", "qnetd"]);
+    let lab = pcsd.runs();
     let two = sticky_two_node_file();
     let out = lab.apply(&two);
     assert_eq!(out.code, 0, "{}", out.snapshot());

@@ -96,13 +96,8 @@ fn a_quorum_device_moves_to_another_qnetd_host_through_pcsd() {
     need_tools(&NEEDS);
     need_tools(&["pcsd", "openssl"]);
     let c = Cluster::start_with("two-node.sh", |_| vec!["--qnetd-hosts".into(), "2".into()]);
-    let password = c.write("pcsd-password", "Pw-live-123\n");
-    let _p1 = PcsdOn::start(&c, "t3021cent", &password);
-    let _p2 = PcsdOn::start(&c, "t3022cent", &password);
-    let _pq = PcsdOn::start(&c, "qnetd", &password);
-    let _pq2 = PcsdOn::start(&c, "qnetd2", &password);
-    let state = c.work().join("pcsd-state");
-    let lab = FileRuns::through_pcsd(&c, &state, Some(&password));
+    let pcsd = PcsdLab::start(&c, &["t3021cent", "t3022cent", "qnetd", "qnetd2"]);
+    let lab = pcsd.runs();
     let (two, starts) = device_on_qnetd(&c, &lab);
 
     let out = lab.plan_and_apply(&device_on(&two, "qnetd2"), &PLAN_SAYS);

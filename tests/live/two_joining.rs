@@ -1,8 +1,6 @@
 //! Two nodes joining a running cluster in one apply through the file, and leaving again in
 //! one apply (`two-node.sh --spare-nodes 2`: the spare hosts t3024cent and t3025cent).
 
-use std::collections::BTreeMap;
-
 use crate::harness::*;
 
 const SPARES: [&str; 2] = ["t3024cent", "t3025cent"];
@@ -13,11 +11,6 @@ fn with_two_more_nodes(two: &str) -> String {
         "  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n",
         "  t3024cent: { id: 3, addrs: [192.168.33.24, 192.168.22.24] }\n  t3025cent: { id: 4, addrs: [192.168.33.25, 192.168.22.25] }\n",
     )
-}
-
-/// The starts of resources on t3021cent and t3022cent only.
-fn on_first_two(m: BTreeMap<String, Vec<u64>>) -> BTreeMap<String, Vec<u64>> {
-    m.into_iter().filter(|(k, _)| !SPARES.iter().any(|s| k.ends_with(&format!("@{s}")))).collect()
 }
 
 /// Issue 11, two nodes joining at once through the file (ssh to every node, `pcs cluster node
@@ -39,8 +32,7 @@ fn two_nodes_join_at_once_through_the_file_and_leave_again() {
     assert_eq!(out.code, 0, "{}", out.snapshot());
     c.settle("t3021cent");
     c.wait_started(&RUNTIME_RESOURCES);
-    let starts = on_first_two(c.starts("t3021cent"));
-    let members = |node: &str| c.on(node, &["corosync-cmapctl", "-b", "runtime.members"]).stdout;
+    let starts = starts_on_first_two(&c);
 
     // 0. Without `no-quorum-policy: ignore`: refused (the cluster would lose quorum until they
     // run, and Pacemaker stop every resource), nothing written.
@@ -76,22 +68,10 @@ fn two_nodes_join_at_once_through_the_file_and_leave_again() {
             "t3025cent online (seen from t3021cent)",
         ],
     );
-    for node in ["t3021cent", "t3022cent", "t3024cent", "t3025cent"] {
-        let text = c.corosync_conf(node);
-        let named = SPARES.iter().all(|s| text.contains(&format!("name: {s}")));
-        assert!(named && !text.contains("two_node"), "{node}:\n{text}");
-        let m = members(node);
-        assert_eq!(m.matches(".status (str) = joined").count(), 4, "{node}: {m}");
-    }
+    assert_joined(&c, &[("t3024cent", 3), ("t3025cent", 4)]);
     let q = c.on("t3021cent", &["corosync-quorumtool", "-s"]).stdout;
     let has = |key: &str, value: &str| q.lines().any(|l| l.split_whitespace().eq(key.split(' ').chain([value])));
     assert!(has("Quorate:", "Yes") && has("Expected votes:", "4"), "{q}");
-    let crm_node = c.on("t3022cent", &["crm_node", "-l"]).stdout;
-    assert_eq!(crm_node.matches(" member").count(), 4, "{crm_node}");
-    assert!(crm_node.contains("3 t3024cent member") && crm_node.contains("4 t3025cent member"), "{crm_node}");
-    c.until("both spares online in crm_mon", 60, || {
-        c.on("t3021cent", &["crm_mon", "-1"]).stdout.contains("Online: [ t3021cent t3022cent t3024cent t3025cent ]")
-    });
     lab.assert_nothing_left();
     c.settle("t3021cent");
 
@@ -109,19 +89,7 @@ fn two_nodes_join_at_once_through_the_file_and_leave_again() {
             "no peer cache lists t3025cent any more",
         ],
     );
-    for node in ["t3021cent", "t3022cent"] {
-        let text = c.corosync_conf(node);
-        let gone = SPARES.iter().all(|s| !text.contains(s));
-        assert!(gone && text.contains("two_node: 1"), "{node}:\n{text}");
-        assert_eq!(members(node).matches(".status (str) = joined").count(), 2, "{node}: {}", members(node));
-        let crm_node = c.on(node, &["crm_node", "-l"]).stdout;
-        assert!(
-            crm_node.matches(" member").count() == 2 && SPARES.iter().all(|s| !crm_node.contains(s)),
-            "{node}: {crm_node}"
-        );
-    }
-    let mon = c.on("t3022cent", &["crm_mon", "-1"]).stdout;
-    assert!(mon.contains("Online: [ t3021cent t3022cent ]") && SPARES.iter().all(|s| !mon.contains(s)), "{mon}");
-    assert_eq!(on_first_two(c.starts("t3021cent")), starts, "no resource on t3021cent/t3022cent was started again");
+    assert_left(&c, &SPARES);
+    assert_eq!(starts_on_first_two(&c), starts, "no resource on t3021cent/t3022cent was started again");
     lab.assert_nothing_left();
 }
