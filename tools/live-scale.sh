@@ -18,7 +18,10 @@
 #            tests/cluster/keep-patches/cibadmin keeps a copy of every patch sent)
 #   again    plan changed.yaml --no-preview: must be no change
 # Prints a Markdown table; exits non-zero when a step fails or the result is not one patch
-# that converges.
+# that converges. Run nothing else on the lab meanwhile: the bootstrap live test runs pcs,
+# which kills every cluster daemon on the machine (`killall -9`). LOAD=1 past about 2,500
+# primitives sends a patch the CIB manager cannot take within pacemakerd's patience (README,
+# "Performance").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
